@@ -1,0 +1,79 @@
+"""Exceptions raised by langgraph_lite.
+
+Errors are split by who must act:
+
+    Exception
+     ├── GraphRecursionError (RecursionError)   the run looped past recursion_limit
+     ├── InvalidUpdateError                     a node wrote something the graph cannot take
+     ├── EmptyChannelError                      a channel was read before anything was written
+ ├── EmptyInputError                        a run was started with no input
+     ├── GraphInterrupt                         a node asked to stop for a human
+     └── InternalError                          the engine broke its own rule: please report
+
+Errors that have a LangGraph counterpart keep LangGraph's class and its error code; the code is
+appended to the message in brackets (``[GRAPH_RECURSION_LIMIT]``) and each code has a section in
+``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+__all__ = [
+    "EmptyChannelError",
+    "EmptyInputError",
+    "ErrorCode",
+    "GraphInterrupt",
+    "GraphRecursionError",
+    "InternalError",
+    "InvalidUpdateError",
+    "create_error_message",
+]
+
+
+class ErrorCode(str, Enum):
+    """Stable codes for errors a user can fix; each has a section in docs/errors.md."""
+
+    GRAPH_RECURSION_LIMIT = "GRAPH_RECURSION_LIMIT"
+    INVALID_CONCURRENT_GRAPH_UPDATE = "INVALID_CONCURRENT_GRAPH_UPDATE"
+    INVALID_GRAPH_NODE_RETURN_VALUE = "INVALID_GRAPH_NODE_RETURN_VALUE"
+    INVALID_GRAPH_DEFINITION = "INVALID_GRAPH_DEFINITION"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_NODE = "INVALID_NODE"
+
+
+def create_error_message(*, message: str, error_code: ErrorCode) -> str:
+    """Append the error's code, which names its section in docs/errors.md."""
+    return f"{message} [{error_code.value}]"
+
+
+class GraphRecursionError(RecursionError):
+    """The run reached ``recursion_limit`` supersteps with nodes still scheduled.
+
+    Raise the limit with ``config={"recursion_limit": 100}`` when the loop is meant.
+    """
+
+
+class InvalidUpdateError(Exception):
+    """A node's writes cannot be applied: two values for a one-value channel, an unknown key…"""
+
+
+class EmptyChannelError(Exception):
+    """A channel was read while it holds no value."""
+
+
+class GraphInterrupt(Exception):  # noqa: N818 - LangGraph's name
+    """Raised inside a run to stop it and hand control back to a human."""
+
+    def __init__(self, interrupts: Any = ()) -> None:
+        super().__init__(interrupts)
+        self.interrupts = interrupts
+
+
+class EmptyInputError(Exception):
+    """A run was started without input for any of its input channels."""
+
+
+class InternalError(RuntimeError):
+    """The engine broke one of its own invariants. This is a bug; please report it."""

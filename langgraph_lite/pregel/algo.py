@@ -1,0 +1,275 @@
+"""Pure functions of one superstep: which tasks run, and how their writes apply.
+
+Nothing here waits, streams or persists; ``loop.py`` calls these with the run's state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.node import PregelNode
+
+__all__ = ["PULL", "Task", "apply_writes", "prepare_next_tasks"]
+
+PULL = "__pregel_pull"
+"""First element of the path of a task planned because its triggers changed."""
+
+_TASK_ID_NAMESPACE = uuid.UUID("6ba7b812-9dad-11d1-80b4-00c04fd430c8")
+
+
+class Task:
+    """One node's run in one superstep: its input, and after it ran, its writes.
+
+    ``path`` orders tasks (and so their writes) deterministically, whatever order they finish
+    in. ``config`` is built only if the node asks for it.
+    """
+
+    __slots__ = (
+        "_config",
+        "_id",
+        "error",
+        "input",
+        "name",
+        "node",
+        "path",
+        "run",
+        "step",
+        "triggers",
+        "writer",
+        "writes",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        node: PregelNode,
+        input: Any,
+        triggers: Sequence[str],
+        step: int,
+        run: Any,
+    ) -> None:
+        self.name = name
+        self.node = node
+        self.input = input
+        self.triggers = triggers
+        self.step = step
+        self.path: tuple[str, ...] = (PULL, name)
+        self.run = run  # the PregelLoop: run-wide config and the stream writer
+        self.writer = run.writer
+        self.writes: list[tuple[str, Any]] = []
+        self.error: BaseException | None = None
+        self._config: dict[str, Any] | None = None
+        self._id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Task(name={self.name!r}, step={self.step}, path={self.path!r})"
+
+    @property
+    def id(self) -> str:
+        """A task id, stable for a given run, step and path."""
+        if self._id is None:
+            self._id = str(
+                uuid.uuid5(_TASK_ID_NAMESPACE, f"{self.run.run_id}|{self.step}|{'|'.join(self.path)}")
+            )
+        return self._id
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The config this task's node sees (``get_config()`` and an injected ``config``)."""
+        if self._config is None:
+            base: Mapping[str, Any] = self.run.config
+            node = self.node
+            metadata = {
+                **base.get("metadata", {}),
+                **node.metadata,
+                "langgraph_step": self.step,
+                "langgraph_node": self.name,
+                "langgraph_triggers": tuple(self.triggers),
+                "langgraph_path": self.path,
+                "langgraph_checkpoint_ns": f"{self.name}:{self.id}",
+            }
+            config = {
+                **base,
+                "tags": [*base.get("tags", []), *node.tags],
+                "metadata": metadata,
+                "configurable": {
+                    **base.get("configurable", {}),
+                    "checkpoint_ns": f"{self.name}:{self.id}",
+                },
+                "callbacks": base.get("callbacks"),
+            }
+            self._config = config
+        return self._config
+
+
+def read_input(node: PregelNode, channels: Mapping[str, BaseChannel]) -> Any:
+    """The value a node receives: one channel's value, or a dict of the listed ones that hold one."""
+    names = node.channels
+    if isinstance(names, str):
+        ch = channels[names]
+        return ch.get() if ch.is_available() else MISSING
+    out = {}
+    for name in names:
+        ch = channels[name]
+        if ch.is_available():
+            out[name] = ch.get()
+    return out
+
+
+def prepare_next_tasks(
+    nodes: Mapping[str, PregelNode],
+    trigger_index: Mapping[str, Sequence[str]],
+    channels: Mapping[str, BaseChannel],
+    versions: Mapping[str, int],
+    versions_seen: Mapping[str, Mapping[str, int]],
+    updated: set[str] | frozenset[str],
+    step: int,
+    run: Any,
+) -> list[Task]:
+    """The tasks of the next step, in path order.
+
+    Only nodes triggered by a channel updated in the last step are candidates (found through
+    ``trigger_index``, built at compile time); a candidate runs when one of its triggers holds
+    a value newer than the version the node last saw.
+    """
+    if len(updated) == 1:
+        (only,) = updated
+        candidates: Sequence[str] = trigger_index.get(only, ())
+    else:
+        found: set[str] = set()
+        for chan in updated:
+            found.update(trigger_index.get(chan, ()))
+        candidates = sorted(found)
+    tasks: list[Task] = []
+    for name in candidates:
+        node = nodes[name]
+        seen = versions_seen.get(name)
+        fired: list[str] = []
+        for chan in node.triggers:
+            if channels[chan].is_available() and versions.get(chan, 0) > (
+                seen.get(chan, 0) if seen else 0
+            ):
+                fired.append(chan)
+        if not fired:
+            continue
+        value = read_input(node, channels)
+        if value is MISSING:
+            continue
+        tasks.append(Task(name, node, value, fired, step, run))
+    return tasks
+
+
+def apply_writes(
+    channels: Mapping[str, BaseChannel],
+    versions: dict[str, int],
+    versions_seen: dict[str, dict[str, int]],
+    tasks: Sequence[Task],
+    next_version: int,
+    changed_last_step: set[str],
+    finish_channels: Sequence[str],
+    trigger_index: Mapping[str, Any],
+) -> tuple[set[str], set[str], Any]:
+    """Apply a finished step's writes.
+
+    Returns the available channels updated (they trigger the next step), every channel that
+    changed, and the channels that were written.
+
+    Writes apply in task-path order, each channel getting all of its writes of the step in one
+    ``update`` call. Channels changed in the previous step but not written in this one get an
+    empty update, which is how ephemeral values expire — only those can change on one, so no
+    other channel is visited.
+    """
+    if len(tasks) > 1:
+        tasks = sorted(tasks, key=_path_key)
+    # What each node has now seen: its triggers as they were when the step began.
+    for task in tasks:
+        seen = versions_seen.get(task.name)
+        if seen is None:
+            seen = versions_seen[task.name] = {}
+        for chan in task.node.triggers:
+            if chan in versions:
+                seen[chan] = versions[chan]
+    changed: set[str] = set()
+    for task in tasks:
+        for chan in task.node.triggers:
+            if channels[chan].consume():
+                versions[chan] = next_version
+                changed.add(chan)
+    # Group writes by channel, keeping task-path order within each channel.
+    by_channel: dict[str, list[Any]] = {}
+    for task in tasks:
+        for chan, value in task.writes:
+            vals = by_channel.get(chan)
+            if vals is None:
+                by_channel[chan] = [value]
+            else:
+                vals.append(value)
+    updated: set[str] = set()
+    for chan, vals in by_channel.items():
+        ch = channels[chan]
+        try:
+            did_change = ch.update(vals)
+        except InvalidUpdateError as exc:
+            raise _explain_update_error(exc, chan, ch, tasks, tasks[0].step if tasks else -1)  # noqa: B904
+        if did_change:
+            versions[chan] = next_version
+            changed.add(chan)
+            if ch.is_available():
+                updated.add(chan)
+    for chan in changed_last_step:
+        if chan in by_channel:
+            continue
+        ch = channels[chan]
+        if ch.is_available() and ch.update(()):
+            versions[chan] = next_version
+            changed.add(chan)
+            if ch.is_available():
+                updated.add(chan)
+    if finish_channels and updated.isdisjoint(trigger_index):
+        for chan in finish_channels:
+            ch = channels[chan]
+            if ch.finish():
+                versions[chan] = next_version
+                changed.add(chan)
+                if ch.is_available():
+                    updated.add(chan)
+    return updated, changed, by_channel.keys()
+
+
+def _path_key(task: Task) -> tuple[str, ...]:
+    return task.path
+
+
+def _explain_update_error(
+    exc: InvalidUpdateError,
+    chan: str,
+    ch: BaseChannel,
+    tasks: Sequence[Task],
+    step: int,
+) -> InvalidUpdateError:
+    writers = [t.name for t in tasks if any(c == chan for c, _ in t.writes)]
+    if len(writers) > 1 or (writers and sum(c == chan for c, _ in _writes_of(tasks, writers[0])) > 1):
+        who = " and ".join(repr(w) for w in writers)
+        message = (
+            f"channel {chan!r} ({type(ch).__name__}) got several writes in step {step}, from "
+            f"{'nodes' if len(writers) > 1 else 'node'} {who}, and it keeps one value per step. "
+            f"Give it a reducer (e.g. {chan}: Annotated[list, operator.add], or "
+            "BinaryOperatorAggregate), or let one node write it."
+        )
+        new = InvalidUpdateError(
+            create_error_message(message=message, error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE)
+        )
+    else:
+        new = InvalidUpdateError(f"{exc} (step {step}, written by {', '.join(map(repr, writers))})")
+    new.__cause__ = exc
+    return new
+
+
+def _writes_of(tasks: Sequence[Task], name: str) -> list[tuple[str, Any]]:
+    return [w for t in tasks if t.name == name for w in t.writes]

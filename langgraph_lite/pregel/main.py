@@ -1,0 +1,473 @@
+"""``Pregel``: a graph of nodes and channels, and the calls that run it.
+
+This module checks a graph once, when it is built (unknown channels, bad nodes), builds the
+index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``ainvoke``/
+``astream`` calls into a ``PregelLoop`` run by one of the two drivers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
+
+from typing_extensions import Self
+
+from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.errors import (
+    EmptyInputError,
+    ErrorCode,
+    create_error_message,
+)
+from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.node import NodeBuilder, PregelNode
+from langgraph_lite.pregel.runner import drive_async, drive_sync
+from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
+from langgraph_lite.types import STREAM_MODES
+
+__all__ = ["AsyncRunStream", "Pregel", "RunStream"]
+
+DEFAULT_RECURSION_LIMIT = 25
+_KNOWN_LATER = ("messages", "checkpoints", "tasks", "debug")
+_CONFIG_KEYS = (
+    "configurable",
+    "recursion_limit",
+    "tags",
+    "metadata",
+    "callbacks",
+    "run_name",
+    "run_id",
+    "max_concurrency",
+)
+
+
+class Pregel:
+    """A graph of nodes that read and write channels, run in supersteps.
+
+    >>> from langgraph_lite.channels import LastValue
+    >>> from langgraph_lite.pregel import NodeBuilder, Pregel
+    >>> app = Pregel(
+    ...     nodes={"double": NodeBuilder().subscribe_only("a").do(lambda x: x * 2).write_to("b")},
+    ...     channels={"a": LastValue(int), "b": LastValue(int)},
+    ...     input_channels="a",
+    ...     output_channels="b",
+    ... )
+    >>> app.invoke(21)
+    42
+
+    ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
+    ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
+    bounds how many events a run holds for a slow consumer before producers wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        nodes: Mapping[str, PregelNode | NodeBuilder],
+        channels: Mapping[str, BaseChannel],
+        input_channels: str | Sequence[str],
+        output_channels: str | Sequence[str],
+        stream_channels: str | Sequence[str] | None = None,
+        stream_mode: str | Sequence[str] = "values",
+        stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
+        name: str = "LangGraph",
+        debug: bool = False,
+    ) -> None:
+        self.name = name
+        self.debug = debug
+        self.channels: dict[str, BaseChannel] = dict(channels)
+        self.nodes: dict[str, PregelNode] = {}
+        for key, node in nodes.items():
+            self.nodes[key] = _build_node(key, node)
+        self.input_channels = input_channels if isinstance(input_channels, str) else list(input_channels)
+        self.output_channels = (
+            output_channels if isinstance(output_channels, str) else list(output_channels)
+        )
+        self.stream_channels = (
+            None
+            if stream_channels is None
+            else stream_channels
+            if isinstance(stream_channels, str)
+            else list(stream_channels)
+        )
+        _parse_stream_mode(stream_mode)
+        self.stream_mode = stream_mode
+        StreamQueue(stream_buffer_size)  # validates
+        self.stream_buffer_size = stream_buffer_size
+        self._validate()
+        # Compile-time indexes: planning looks a channel up instead of scanning every node.
+        index: dict[str, list[str]] = {}
+        for key in sorted(self.nodes):
+            for chan in self.nodes[key].triggers:
+                index.setdefault(chan, []).append(key)
+        self._trigger_index = index
+        self._finish_channels = [
+            k for k, ch in self.channels.items() if type(ch).finish is not BaseChannel.finish
+        ]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, nodes={list(self.nodes)!r})"
+
+    @property
+    def stream_channels_asis(self) -> str | list[str]:
+        """What ``stream`` reports: ``stream_channels``, or every channel when not set."""
+        if self.stream_channels is not None:
+            return self.stream_channels
+        return list(self.channels)
+
+    def copy(self, **update: Any) -> Self:
+        """A shallow copy with some attributes replaced."""
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(update)
+        return new
+
+    # -- validation --------------------------------------------------------------------------
+
+    def _validate(self) -> None:
+        known = self.channels
+        for key, ch in known.items():
+            if not isinstance(ch, BaseChannel):
+                raise TypeError(
+                    f"channel {key!r} is {ch!r} ({type(ch).__name__}), not a channel. Use one of "
+                    "langgraph_lite.channels, e.g. LastValue(str)."
+                )
+        for key, node in self.nodes.items():
+            if not node.triggers:
+                raise ValueError(
+                    create_error_message(
+                        message=(
+                            f"node {key!r} has no triggers, so it would never run. Subscribe it "
+                            "to a channel: NodeBuilder().subscribe_only('a') or subscribe_to('a', 'b')."
+                        ),
+                        error_code=ErrorCode.INVALID_GRAPH_DEFINITION,
+                    )
+                )
+            for chan in dict.fromkeys([*node.triggers, *node.read_channels]):
+                if chan not in known:
+                    raise _unknown_channel(f"node {key!r} reads channel {chan!r}", chan, known)
+            for w in node.writers:
+                if w.channel not in known:
+                    raise _unknown_channel(f"node {key!r} writes to channel {w.channel!r}", w.channel, known)
+        for what, names in (
+            ("input_channels", self.input_channels),
+            ("output_channels", self.output_channels),
+            ("stream_channels", self.stream_channels),
+        ):
+            if names is None:
+                continue
+            for chan in [names] if isinstance(names, str) else names:
+                if chan not in known:
+                    raise _unknown_channel(f"{what} names {chan!r}", chan, known)
+
+    # -- input -------------------------------------------------------------------------------
+
+    def _map_input(self, input: Any) -> list[tuple[str, Any]]:
+        """The writes the run's input makes, checked before any node runs."""
+        chans = self.input_channels
+        if isinstance(chans, str):
+            if input is None:
+                raise EmptyInputError(
+                    f"no input for channel {chans!r}: the run was given None. Pass the value to "
+                    f"write to {chans!r}, e.g. app.invoke('hello')."
+                )
+            return [(chans, input)]
+        if input is None:
+            raise EmptyInputError(
+                f"no input for channels {chans!r}: the run was given None. Pass a dict, e.g. "
+                f"app.invoke({{{chans[0]!r}: ...}})." if chans else "this graph takes no input."
+            )
+        if not isinstance(input, Mapping):
+            raise TypeError(
+                create_error_message(
+                    message=(
+                        f"input must be a dict with keys among {chans!r} (this graph's "
+                        f"input_channels), got {type(input).__name__} {_short(input)}."
+                    ),
+                    error_code=ErrorCode.INVALID_INPUT,
+                )
+            )
+        unknown = [k for k in input if k not in chans]
+        if unknown:
+            raise ValueError(
+                create_error_message(
+                    message=(
+                        f"input key {unknown[0]!r} is not an input channel of this graph "
+                        f"(input_channels: {', '.join(map(repr, chans))})."
+                        + _did_you_mean(str(unknown[0]), chans)
+                    ),
+                    error_code=ErrorCode.INVALID_INPUT,
+                )
+            )
+        writes = [(k, input[k]) for k in chans if k in input]
+        if not writes:
+            raise EmptyInputError(
+                f"no input for channels {chans!r}: the input dict is empty. Give at least one "
+                "of them a value."
+            )
+        return writes
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        config: Mapping[str, Any] | None,
+        stream_mode: str | Sequence[str] | None,
+        output_keys: str | Sequence[str] | None,
+        stream_buffer_size: int | None,
+    ) -> tuple[PregelLoop, StreamQueue]:
+        modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
+        run_config = _merge_config(config)
+        keys = self.stream_channels_asis if output_keys is None else output_keys
+        for chan in [keys] if isinstance(keys, str) else keys:
+            if chan not in self.channels:
+                raise _unknown_channel(f"output_keys names {chan!r}", chan, self.channels)
+        queue = StreamQueue(self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size)
+        loop = PregelLoop(self, run_config, queue, modes=modes, tagged=tagged, stream_keys=keys)
+        return loop, queue
+
+    def stream(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        stream_mode: str | Sequence[str] | None = None,
+        output_keys: str | Sequence[str] | None = None,
+        stream_buffer_size: int | None = None,
+    ) -> RunStream:
+        """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
+
+        ``stream_mode`` is one mode (chunks as they are) or a list (``(mode, chunk)`` tuples).
+        Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
+        still running get ``ConsumerGone`` from their stream writer.
+        """
+        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
+        return RunStream(drive_sync(loop, queue, input), queue)
+
+    async def _astream(self, loop: PregelLoop, queue: StreamQueue, input: Any) -> AsyncIterator[Any]:
+        async for chunk in drive_async(loop, queue, input):
+            yield chunk
+
+    def astream(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        stream_mode: str | Sequence[str] | None = None,
+        output_keys: str | Sequence[str] | None = None,
+        stream_buffer_size: int | None = None,
+    ) -> AsyncRunStream:
+        """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
+
+        Stopping early (``break``, ``aclose()``, cancelling the consuming task) cancels the
+        nodes still running and waits for them, so nothing is left behind.
+        """
+        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
+        return AsyncRunStream(drive_async(loop, queue, input), queue)
+
+    def invoke(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        output_keys: str | Sequence[str] | None = None,
+    ) -> Any:
+        """Run the graph to the end and return the output channels' final value.
+
+        One output channel gives its value; a list gives a dict of those holding a value.
+        ``None`` when the output was never written.
+        """
+        keys = self.output_channels if output_keys is None else output_keys
+        loop, queue = self._prepare(config, "values", keys, None)
+        latest: Any = None
+        for chunk in drive_sync(loop, queue, input):
+            latest = chunk
+        return latest
+
+    async def ainvoke(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        output_keys: str | Sequence[str] | None = None,
+    ) -> Any:
+        """``invoke`` on asyncio or trio."""
+        keys = self.output_channels if output_keys is None else output_keys
+        loop, queue = self._prepare(config, "values", keys, None)
+        latest: Any = None
+        gen = drive_async(loop, queue, input)
+        try:
+            async for chunk in gen:
+                latest = chunk
+        finally:
+            await gen.aclose()  # type: ignore[attr-defined]
+        return latest
+
+
+class RunStream(Iterator[Any]):
+    """The iterator ``stream`` returns: chunks, plus ``close()`` and ``statistics()``."""
+
+    __slots__ = ("_gen", "_queue")
+
+    def __init__(self, gen: Iterator[Any], queue: StreamQueue) -> None:
+        self._gen = gen
+        self._queue = queue
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._gen)
+
+    def close(self) -> None:
+        """Stop the run; returns once no node of it is running."""
+        self._gen.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def statistics(self) -> QueueStatistics:
+        """The run's stream queue: its bound, and the most it held (see ``StreamQueue``)."""
+        return self._queue.statistics()
+
+
+class AsyncRunStream(AsyncIterator[Any]):
+    """The async iterator ``astream`` returns: chunks, plus ``aclose()`` and ``statistics()``."""
+
+    __slots__ = ("_agen", "_queue")
+
+    def __init__(self, agen: AsyncIterator[Any], queue: StreamQueue) -> None:
+        self._agen = agen
+        self._queue = queue
+
+    def __aiter__(self) -> Self:
+        return self
+
+    def __anext__(self) -> Any:
+        return self._agen.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the run; returns once no node of it is running."""
+        await self._agen.aclose()  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def statistics(self) -> QueueStatistics:
+        """The run's stream queue: its bound, and the most it held (see ``StreamQueue``)."""
+        return self._queue.statistics()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _build_node(key: str, node: Any) -> PregelNode:
+    if isinstance(node, NodeBuilder):
+        node = node.build()
+    if not isinstance(node, PregelNode):
+        raise TypeError(
+            create_error_message(
+                message=(
+                    f"node {key!r} is {_short(node)} ({type(node).__name__}); Pregel nodes are "
+                    "described with NodeBuilder, e.g. "
+                    f"NodeBuilder().subscribe_only('a').do(fn).write_to('b'). (StateGraph "
+                    "takes plain functions.)"
+                ),
+                error_code=ErrorCode.INVALID_NODE,
+            )
+        )
+    # Built nodes may be shared between graphs; each graph names its own.
+    if node.name != key:
+        node = _renamed(node, key)
+    return node
+
+
+def _renamed(node: PregelNode, key: str) -> PregelNode:
+    new = PregelNode.__new__(PregelNode)
+    for slot in PregelNode.__slots__:
+        setattr(new, slot, getattr(node, slot))
+    new.name = key
+    return new
+
+
+def _unknown_channel(what: str, chan: str, known: Mapping[str, Any]) -> ValueError:
+    return ValueError(
+        create_error_message(
+            message=(
+                f"{what}, which is not a channel of this graph (channels: "
+                f"{', '.join(map(repr, known)) or 'none'})."
+                + _did_you_mean(chan, list(known))
+                + f" Add it to channels=, e.g. channels={{{chan!r}: LastValue(object), ...}}."
+            ),
+            error_code=ErrorCode.INVALID_GRAPH_DEFINITION,
+        )
+    )
+
+
+def _did_you_mean(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _parse_stream_mode(mode: Any) -> tuple[tuple[str, ...], bool]:
+    """The modes to emit, and whether chunks are tagged ``(mode, chunk)`` (a list was given)."""
+    if isinstance(mode, str):
+        modes: tuple[str, ...] = (mode,)
+        tagged = False
+    elif isinstance(mode, Sequence) and all(isinstance(m, str) for m in mode):
+        modes = tuple(dict.fromkeys(mode))
+        tagged = True
+    else:
+        raise TypeError(
+            f"stream_mode must be a mode name or a list of them, got {_short(mode)}. Valid "
+            f"modes: {', '.join(STREAM_MODES)}."
+        )
+    for m in modes:
+        if m in STREAM_MODES:
+            continue
+        if m in _KNOWN_LATER:
+            raise ValueError(
+                f"stream_mode {m!r} is not supported by this version of langgraph_lite yet. "
+                f"Supported: {', '.join(STREAM_MODES)}."
+            )
+        raise ValueError(
+            f"unknown stream_mode {m!r}. Valid modes: {', '.join(STREAM_MODES)}."
+            + _did_you_mean(m, STREAM_MODES)
+        )
+    return modes, tagged
+
+
+def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {"recursion_limit": DEFAULT_RECURSION_LIMIT}
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            f"config must be a dict such as {{'configurable': {{...}}, 'recursion_limit': 50}}, "
+            f"got {type(config).__name__} {_short(config)}."
+        )
+    merged = dict(config)
+    limit = merged.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(
+            f"recursion_limit must be an int of at least 1, got {limit!r}. It caps the number "
+            f"of supersteps a run may take (default {DEFAULT_RECURSION_LIMIT})."
+        )
+    for key in ("configurable", "metadata"):
+        if key in merged and not isinstance(merged[key], Mapping):
+            raise TypeError(f"config[{key!r}] must be a dict, got {type(merged[key]).__name__}.")
+    if "tags" in merged and (isinstance(merged["tags"], str) or not isinstance(merged["tags"], Sequence)):
+        raise TypeError(f"config['tags'] must be a list of strings, got {_short(merged['tags'])}.")
+    return merged
+
+

@@ -1,0 +1,290 @@
+"""Nodes of the low-level API: what a node reads, what triggers it, what it runs and writes.
+
+``NodeBuilder`` is the fluent way to describe one; ``PregelNode`` is the built description the
+engine runs. Nothing here knows about steps or streams: a node turns an input into writes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import Self
+
+from langgraph_lite.errors import ErrorCode, create_error_message
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["PASSTHROUGH", "ChannelWriteEntry", "NodeBuilder", "PregelNode"]
+
+
+class _Passthrough:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PASSTHROUGH"
+
+
+PASSTHROUGH: Any = _Passthrough()
+"""Marks a write whose value is the node's output."""
+
+
+@dataclass(frozen=True)
+class ChannelWriteEntry:
+    """One write a node makes after it runs.
+
+    ``value`` is written as is, or the node's output when it is ``PASSTHROUGH``; ``mapper``
+    turns that into the written value; with ``skip_none`` a ``None`` is not written.
+    """
+
+    channel: str
+    value: Any = PASSTHROUGH
+    skip_none: bool = False
+    mapper: Callable[[Any], Any] | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling user code
+#
+# A node's body is a sequence of steps (``do(a).do(b)``), each a plain function (sync or async)
+# or an object with ``invoke`` / ``ainvoke`` (a compiled graph, for one). What each step needs
+# is decided once, when the node is built, so a call does no inspection.
+
+
+class _Step:
+    __slots__ = ("afunc", "func", "is_async", "name", "wants_config", "wants_writer")
+
+    def __init__(self, obj: Any, node_name: str | None) -> None:
+        self.name = getattr(obj, "__name__", None) or type(obj).__name__
+        self.func: Callable[..., Any] | None = None
+        self.afunc: Callable[..., Any] | None = None
+        if hasattr(obj, "invoke") and not inspect.isroutine(obj):
+            self.func = obj.invoke
+            self.afunc = getattr(obj, "ainvoke", None)
+            self.wants_config, self.wants_writer = True, False
+            self.is_async = False
+            return
+        if not callable(obj):
+            where = f"node {node_name!r}" if node_name else "NodeBuilder.do()"
+            raise TypeError(
+                create_error_message(
+                    message=(
+                        f"{where} got {obj!r} ({type(obj).__name__}), which is not callable. "
+                        "Pass a function (sync or async) or an object with an invoke() method."
+                    ),
+                    error_code=ErrorCode.INVALID_NODE,
+                )
+            )
+        self.is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
+            getattr(obj, "__call__", None)  # noqa: B004 - async callable objects
+        )
+        if self.is_async:
+            self.afunc = obj
+        else:
+            self.func = obj
+        try:
+            params = inspect.signature(obj).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            params = {}  # type: ignore[assignment]
+        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        self.wants_config = "config" in params and params["config"].kind in kinds
+        self.wants_writer = "writer" in params and params["writer"].kind in kinds
+
+    def kwargs(self, task: Task) -> dict[str, Any]:
+        kw: dict[str, Any] = {}
+        if self.wants_config:
+            kw["config"] = task.config
+        if self.wants_writer:
+            kw["writer"] = task.writer
+        return kw
+
+
+class PregelNode:
+    """A built node: the channels it reads, those that trigger it, its body and its writes.
+
+    ``channels`` is one channel name (the node gets that channel's value) or a list of names
+    (the node gets a dict of those that hold a value).
+    """
+
+    __slots__ = (
+        "_single_sync",
+        "_steps",
+        "channels",
+        "is_async",
+        "metadata",
+        "name",
+        "tags",
+        "triggers",
+        "writers",
+    )
+
+    def __init__(
+        self,
+        *,
+        channels: str | list[str],
+        triggers: Sequence[str],
+        bound: Sequence[Any] = (),
+        writers: Sequence[ChannelWriteEntry] = (),
+        tags: Sequence[str] = (),
+        metadata: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.name = name
+        self.channels = channels
+        self.triggers = list(triggers)
+        self.writers = list(writers)
+        self.tags = list(tags)
+        self.metadata = dict(metadata or {})
+        self._steps = [_Step(b, name) for b in bound]
+        self.is_async = any(s.is_async for s in self._steps)
+        # The common case — one sync function that wants nothing injected — gets a direct call.
+        only = self._steps[0] if len(self._steps) == 1 else None
+        self._single_sync = (
+            only.func
+            if only and only.func and not (only.wants_config or only.wants_writer)
+            else None
+        )
+
+    def __repr__(self) -> str:
+        return f"PregelNode(name={self.name!r}, triggers={self.triggers!r}, channels={self.channels!r})"
+
+    @property
+    def read_channels(self) -> list[str]:
+        return [self.channels] if isinstance(self.channels, str) else list(self.channels)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def run(self, value: Any, task: Task) -> Any:
+        """Run the body synchronously and return its output."""
+        if self._single_sync is not None:
+            return self._single_sync(value)
+        for step in self._steps:
+            if step.func is None:
+                raise TypeError(
+                    f"node {self.name!r} is async ({step.name} is a coroutine function), so it "
+                    "cannot run under invoke()/stream(). Use ainvoke()/astream(), or give the "
+                    "node a sync function."
+                )
+            value = step.func(value, **step.kwargs(task))
+        return value
+
+    async def arun(self, value: Any, task: Task) -> Any:
+        """Run the body on the event loop; sync steps run in a worker thread."""
+        import anyio.to_thread
+
+        for step in self._steps:
+            if step.afunc is not None:
+                value = await step.afunc(value, **step.kwargs(task))
+            else:
+                assert step.func is not None
+                func, kw = step.func, step.kwargs(task)
+                value = await anyio.to_thread.run_sync(_call_in_context, func, value, kw)
+        return value
+
+    def writes_for(self, output: Any) -> list[tuple[str, Any]]:
+        """The ``(channel, value)`` pairs this node writes for ``output``."""
+        out: list[tuple[str, Any]] = []
+        for w in self.writers:
+            value = output if w.value is PASSTHROUGH else w.value
+            if w.mapper is not None:
+                value = w.mapper(value)
+            if w.skip_none and value is None:
+                continue
+            out.append((w.channel, value))
+        return out
+
+
+def _call_in_context(func: Callable[..., Any], value: Any, kw: dict[str, Any]) -> Any:
+    return func(value, **kw)
+
+
+class NodeBuilder:
+    """Describe a node fluently, LangGraph's low-level way.
+
+    >>> from langgraph_lite.pregel import NodeBuilder
+    >>> node = NodeBuilder().subscribe_only("a").do(lambda x: x + x).write_to("b")
+    """
+
+    def __init__(self) -> None:
+        self._channels: str | list[str] | None = None
+        self._triggers: list[str] = []
+        self._bound: list[Any] = []
+        self._writes: list[ChannelWriteEntry] = []
+        self._tags: list[str] = []
+        self._metadata: dict[str, Any] = {}
+
+    def subscribe_only(self, channel: str) -> Self:
+        """Trigger on ``channel`` and receive its value (not a dict) as input."""
+        if self._channels is not None:
+            raise ValueError(
+                f"subscribe_only({channel!r}) after the node already reads {self._channels!r}: "
+                "a node that reads one channel as its input reads only that one. Use "
+                "subscribe_to(...) to read several as a dict."
+            )
+        self._channels = channel
+        self._triggers.append(channel)
+        return self
+
+    def subscribe_to(self, *channels: str, read: bool = True) -> Self:
+        """Trigger on each of ``channels``; with ``read`` the input is a dict holding them."""
+        if isinstance(self._channels, str):
+            raise ValueError(
+                f"subscribe_to{channels!r} after subscribe_only({self._channels!r}): that node "
+                "gets one channel's value as input. Use subscribe_to for all of its channels."
+            )
+        if read:
+            if self._channels is None:
+                self._channels = []
+            self._channels.extend(c for c in channels if c not in self._channels)
+        self._triggers.extend(c for c in channels if c not in self._triggers)
+        return self
+
+    def read_from(self, *channels: str) -> Self:
+        """Also read ``channels`` into the input dict, without being triggered by them."""
+        if isinstance(self._channels, str):
+            raise ValueError(
+                f"read_from{channels!r} after subscribe_only({self._channels!r}): that node gets "
+                "one channel's value as input. Use subscribe_to(...) to read a dict."
+            )
+        if self._channels is None:
+            self._channels = []
+        self._channels.extend(c for c in channels if c not in self._channels)
+        return self
+
+    def do(self, node: Any) -> Self:
+        """Add a step to the node's body; steps run in order, each on the previous output."""
+        _Step(node, None)  # validates now, so the error points at this call
+        self._bound.append(node)
+        return self
+
+    def write_to(self, *channels: str | ChannelWriteEntry, **kwargs: Any) -> Self:
+        """Write the output to ``channels``; ``key=fn`` writes ``fn(output)``, ``key=v`` writes v."""
+        for c in channels:
+            self._writes.append(ChannelWriteEntry(c) if isinstance(c, str) else c)
+        for key, value in kwargs.items():
+            if callable(value):
+                self._writes.append(ChannelWriteEntry(key, mapper=value))
+            else:
+                self._writes.append(ChannelWriteEntry(key, value=value))
+        return self
+
+    def meta(self, *tags: str, **metadata: Any) -> Self:
+        """Add tags and metadata, seen by the node in its config."""
+        self._tags.extend(tags)
+        self._metadata.update(metadata)
+        return self
+
+    def build(self) -> PregelNode:
+        """The node the engine runs."""
+        return PregelNode(
+            channels=self._channels if self._channels is not None else [],
+            triggers=self._triggers,
+            bound=self._bound,
+            writers=self._writes,
+            tags=self._tags,
+            metadata=self._metadata,
+        )
+
