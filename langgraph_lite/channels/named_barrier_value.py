@@ -42,14 +42,16 @@ class NamedBarrierValue(BaseChannel[Value, Value, set[Value]], Generic[Value]):
         return new
 
     def update(self, values: Sequence[Value]) -> bool:
-        changed = False
         for name in values:
             if name not in self.names:
+                # checked before any name is recorded: a rejected batch changes nothing
                 raise InvalidUpdateError(
                     f"barrier channel {self.key!r} got a write from {name!r}, which is not one "
                     f"of the sources it waits for ({', '.join(map(repr, sorted(self.names, key=repr)))}). "
                     "Write one of those names, or add the source to the barrier."
                 )
+        changed = False
+        for name in values:
             if name not in self.seen:
                 self.seen.add(name)
                 changed = True
@@ -67,7 +69,7 @@ class NamedBarrierValue(BaseChannel[Value, Value, set[Value]], Generic[Value]):
         return self.seen == self.names
 
     def checkpoint(self) -> Any:
-        return set(self.seen) if self.seen else MISSING
+        return set(self.seen)
 
     def consume(self) -> bool:
         if self.seen == self.names:

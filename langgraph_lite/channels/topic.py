@@ -74,4 +74,4 @@ class Topic(BaseChannel[Sequence[Value], "Value | list[Value]", list[Value]], Ge
         return bool(self.values)
 
     def checkpoint(self) -> Any:
-        return list(self.values) if self.values else MISSING
+        return list(self.values)

@@ -8,7 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import difflib
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Self
@@ -21,7 +21,7 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import NodeBuilder, PregelNode
-from langgraph_lite.pregel.runner import drive_async, drive_sync
+from langgraph_lite.pregel.runner import AsyncRun, drive_sync
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
 from langgraph_lite.types import STREAM_MODES
 
@@ -244,10 +244,6 @@ class Pregel:
         loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
         return RunStream(drive_sync(loop, queue, input), queue)
 
-    async def _astream(self, loop: PregelLoop, queue: StreamQueue, input: Any) -> AsyncIterator[Any]:
-        async for chunk in drive_async(loop, queue, input):
-            yield chunk
-
     def astream(
         self,
         input: Any,
@@ -263,7 +259,7 @@ class Pregel:
         nodes still running and waits for them, so nothing is left behind.
         """
         loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
-        return AsyncRunStream(drive_async(loop, queue, input), queue)
+        return AsyncRunStream(loop, queue, input)
 
     def invoke(
         self,
@@ -295,12 +291,8 @@ class Pregel:
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(config, "values", keys, None)
         latest: Any = None
-        gen = drive_async(loop, queue, input)
-        try:
-            async for chunk in gen:
-                latest = chunk
-        finally:
-            await gen.aclose()  # type: ignore[attr-defined]
+        async for chunk in AsyncRun(loop, queue, input):
+            latest = chunk
         return latest
 
 
@@ -334,24 +326,8 @@ class RunStream(Iterator[Any]):
         return self._queue.statistics()
 
 
-class AsyncRunStream(AsyncIterator[Any]):
+class AsyncRunStream(AsyncRun):
     """The async iterator ``astream`` returns: chunks, plus ``aclose()`` and ``statistics()``."""
-
-    __slots__ = ("_agen", "_queue")
-
-    def __init__(self, agen: AsyncIterator[Any], queue: StreamQueue) -> None:
-        self._agen = agen
-        self._queue = queue
-
-    def __aiter__(self) -> Self:
-        return self
-
-    def __anext__(self) -> Any:
-        return self._agen.__anext__()
-
-    async def aclose(self) -> None:
-        """Stop the run; returns once no node of it is running."""
-        await self._agen.aclose()  # type: ignore[attr-defined]
 
     async def __aenter__(self) -> Self:
         return self
@@ -361,7 +337,7 @@ class AsyncRunStream(AsyncIterator[Any]):
 
     def statistics(self) -> QueueStatistics:
         """The run's stream queue: its bound, and the most it held (see ``StreamQueue``)."""
-        return self._queue.statistics()
+        return self.queue.statistics()
 
 
 # -- helpers ------------------------------------------------------------------------------------

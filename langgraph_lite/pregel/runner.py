@@ -13,7 +13,7 @@ import asyncio
 import contextvars
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,7 +24,7 @@ from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import StreamQueue
 
-__all__ = ["drive_async", "drive_sync"]
+__all__ = ["AsyncRun", "drive_sync"]
 
 
 class _TaskDone:
@@ -137,6 +137,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 if failed is not None:
                     loop.abort()
                     raise failed
+            while items:  # the step's updates go out even if applying its writes fails
+                yield items.popleft()
             loop.step_done()
             while items:
                 yield items.popleft()
@@ -215,54 +217,115 @@ async def _run_group(tasks: list[Task], loop: PregelLoop, queue: StreamQueue) ->
     return failed[0] if failed else None
 
 
-async def drive_async(loop: PregelLoop, queue: StreamQueue, input: Any) -> AsyncIterator[Any]:
-    """Run ``loop`` on the event loop, yielding every stream chunk as it is produced."""
-    items = queue.items
-    host: _Detached | None = None
-    try:
-        loop.start(input)
+class AsyncRun:
+    """The async driver, as an async iterator whose ``__anext__`` runs the run until a chunk.
+
+    Not an async generator on purpose: a generator suspended at ``yield`` inside a task group
+    breaks when the consumer leaves without closing it (its cleanup then runs in another task).
+    Here nothing is suspended between two ``__anext__`` calls: the state lives on this object,
+    tasks that must outlive one call live in a detached host, and leaving is a plain method
+    call (``aclose``, or ``__del__`` when the consumer just drops the stream after ``break``).
+    """
+
+    def __init__(self, loop: PregelLoop, queue: StreamQueue, input: Any) -> None:
+        self.loop = loop
+        self.queue = queue
+        self._input = input
+        self._started = False
+        self._done = False
+        self._tasks_finished = False  # the step's tasks are done; its writes are not applied
+        self._host: _Detached | None = None
+        self._pending = 0
+        self._failed: BaseException | None = None
+
+    def __aiter__(self) -> AsyncRun:
+        return self
+
+    async def __anext__(self) -> Any:
+        if self._done:
+            raise StopAsyncIteration
+        try:
+            return await self._next()
+        except StopAsyncIteration:
+            self._done = True
+            self.queue.close()
+            raise
+        except BaseException:
+            self._done = True
+            await self._shutdown()
+            raise
+
+    async def _next(self) -> Any:
+        items = self.queue.items
+        loop = self.loop
         while True:
+            if self._host is None:
+                if items:
+                    return items.popleft()
+            else:  # items may hold the host's _TaskDone reports, so take them one by one
+                item = await self.queue.aget()
+                if type(item) is not _TaskDone:
+                    return item
+                self._pending -= 1
+                if item.ok:
+                    loop.task_done(item.task)
+                elif self._failed is None and item.task.error is not None:
+                    self._failed = item.task.error
+                if self._pending == 0:
+                    await self._host.wait()
+                    self._host = None
+                    self._after_tasks()
+                continue
+            if self._tasks_finished:
+                # the step's updates went out first, even if applying its writes fails
+                self._tasks_finished = False
+                loop.step_done()
+                continue
+            if not self._started:
+                self._started = True
+                loop.start(self._input)
             tasks = loop.tick()
             if tasks is None:
-                break
-            if not loop.streams_from_nodes:
-                if len(tasks) == 1:
-                    task = tasks[0]
-                    await _arun_task(task)
-                    loop.task_done(task)
-                else:
-                    error = await _run_group(tasks, loop, queue)
-                    if error is not None:
-                        loop.abort()
-                        raise error
+                raise StopAsyncIteration
+            if loop.streams_from_nodes:
+                self._pending = len(tasks)
+                self._host = _Detached(_step_host(tasks, self.queue))
+            elif len(tasks) == 1:
+                task = tasks[0]
+                await _arun_task(task)
+                loop.task_done(task)
+                self._tasks_finished = True
             else:
-                host = _Detached(_step_host(tasks, queue))
-                pending = len(tasks)
-                failed: BaseException | None = None
-                while pending:
-                    item = await queue.aget()
-                    if type(item) is _TaskDone:
-                        pending -= 1
-                        if item.ok:
-                            loop.task_done(item.task)
-                        elif failed is None and item.task.error is not None:
-                            failed = item.task.error
-                        continue
-                    yield item
-                await host.wait()
-                host = None
-                if failed is not None:
-                    loop.abort()
-                    raise failed
-            loop.step_done()
-            while items:
-                yield items.popleft()
-    finally:
-        queue.close()
+                self._failed = await _run_group(tasks, loop, self.queue)
+                self._after_tasks()
+
+    def _after_tasks(self) -> None:
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            self.loop.abort()
+            raise failed
+        self._tasks_finished = True
+
+    async def _shutdown(self) -> None:
+        self.queue.close()
+        host, self._host = self._host, None
         if host is not None:
             host.cancel()
             with anyio.CancelScope(shield=True):
                 await host.wait()
+
+    async def aclose(self) -> None:
+        """Stop the run; returns once none of its nodes is running."""
+        self._done = True
+        await self._shutdown()
+
+    def __del__(self) -> None:
+        # The consumer dropped the stream without closing it (``break``): stop what runs.
+        if not self._done:
+            self._done = True
+            self.queue.close()
+            if self._host is not None:
+                self._host.cancel()
 
 
 def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[None]]:

@@ -126,6 +126,7 @@ class StreamQueue:
             self.items.append(item)
             if len(self.items) > self._peak:
                 self._peak = len(self.items)
+            self._cond.notify_all()  # a sync consumer may be waiting for this item
             waker = self._waker
             self._waker = None
         if waker is not None:
