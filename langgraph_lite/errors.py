@@ -63,7 +63,7 @@ class EmptyChannelError(Exception):
     """A channel was read while it holds no value."""
 
 
-class GraphInterrupt(Exception):  # noqa: N818 - LangGraph's name
+class GraphInterrupt(Exception):
     """Raised inside a run to stop it and hand control back to a human."""
 
     def __init__(self, interrupts: Any = ()) -> None:

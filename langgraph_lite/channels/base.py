@@ -51,12 +51,12 @@ class BaseChannel(Generic[Value, Update, C], ABC):
         self.key = key
 
     @property
-    def ValueType(self) -> Any:  # noqa: N802 - LangGraph's name
+    def ValueType(self) -> Any:
         """The type of the value ``get`` returns."""
         return self.typ
 
     @property
-    def UpdateType(self) -> Any:  # noqa: N802 - LangGraph's name
+    def UpdateType(self) -> Any:
         """The type of one write."""
         return self.typ
 
@@ -67,7 +67,7 @@ class BaseChannel(Generic[Value, Update, C], ABC):
     def checkpoint(self) -> C | Any:
         """A serializable snapshot of the state, or ``MISSING`` when empty."""
         try:
-            return self.get()  # type: ignore[return-value]
+            return self.get()
         except EmptyChannelError:
             return MISSING
 
@@ -100,7 +100,9 @@ class BaseChannel(Generic[Value, Update, C], ABC):
         return False
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({getattr(self.typ, '__name__', self.typ)!s}, key={self.key!r})"
+        return (
+            f"{type(self).__name__}({getattr(self.typ, '__name__', self.typ)!s}, key={self.key!r})"
+        )
 
     def _empty_error(self) -> EmptyChannelError:
         return EmptyChannelError(

@@ -41,11 +41,11 @@ class Topic(BaseChannel[Sequence[Value], "Value | list[Value]", list[Value]], Ge
         self.values: list[Value] = []
 
     @property
-    def ValueType(self) -> Any:  # noqa: N802
+    def ValueType(self) -> Any:
         return Sequence[self.typ]  # type: ignore[name-defined]
 
     @property
-    def UpdateType(self) -> Any:  # noqa: N802
+    def UpdateType(self) -> Any:
         return self.typ | list[self.typ]  # type: ignore[name-defined]
 
     def from_checkpoint(self, checkpoint: Any) -> Self:

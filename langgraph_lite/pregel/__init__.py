@@ -3,4 +3,11 @@
 from langgraph_lite.pregel.main import AsyncRunStream, Pregel, RunStream
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 
-__all__ = ["AsyncRunStream", "ChannelWriteEntry", "NodeBuilder", "Pregel", "PregelNode", "RunStream"]
+__all__ = [
+    "AsyncRunStream",
+    "ChannelWriteEntry",
+    "NodeBuilder",
+    "Pregel",
+    "PregelNode",
+    "RunStream",
+]

@@ -75,7 +75,9 @@ class Task:
         """A task id, stable for a given run, step and path."""
         if self._id is None:
             self._id = str(
-                uuid.uuid5(_TASK_ID_NAMESPACE, f"{self.run.run_id}|{self.step}|{'|'.join(self.path)}")
+                uuid.uuid5(
+                    _TASK_ID_NAMESPACE, f"{self.run.run_id}|{self.step}|{'|'.join(self.path)}"
+                )
             )
         return self._id
 
@@ -254,7 +256,9 @@ def _explain_update_error(
     step: int,
 ) -> InvalidUpdateError:
     writers = [t.name for t in tasks if any(c == chan for c, _ in t.writes)]
-    if len(writers) > 1 or (writers and sum(c == chan for c, _ in _writes_of(tasks, writers[0])) > 1):
+    if len(writers) > 1 or (
+        writers and sum(c == chan for c, _ in _writes_of(tasks, writers[0])) > 1
+    ):
         who = " and ".join(repr(w) for w in writers)
         message = (
             f"channel {chan!r} ({type(ch).__name__}) got several writes in step {step}, from "
@@ -263,7 +267,9 @@ def _explain_update_error(
             "BinaryOperatorAggregate), or let one node write it."
         )
         new = InvalidUpdateError(
-            create_error_message(message=message, error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE)
+            create_error_message(
+                message=message, error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE
+            )
         )
     else:
         new = InvalidUpdateError(f"{exc} (step {step}, written by {', '.join(map(repr, writers))})")

@@ -236,9 +236,7 @@ class PregelLoop:
                 )
             }
         )
-        still = (
-            f" with {', '.join(map(repr, pending))} still scheduled" if pending else ""
-        )
+        still = f" with {', '.join(map(repr, pending))} still scheduled" if pending else ""
         limit = self.recursion_limit
         return GraphRecursionError(
             create_error_message(

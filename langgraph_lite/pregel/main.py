@@ -79,7 +79,9 @@ class Pregel:
         self.nodes: dict[str, PregelNode] = {}
         for key, node in nodes.items():
             self.nodes[key] = _build_node(key, node)
-        self.input_channels = input_channels if isinstance(input_channels, str) else list(input_channels)
+        self.input_channels = (
+            input_channels if isinstance(input_channels, str) else list(input_channels)
+        )
         self.output_channels = (
             output_channels if isinstance(output_channels, str) else list(output_channels)
         )
@@ -148,7 +150,9 @@ class Pregel:
                     raise _unknown_channel(f"node {key!r} reads channel {chan!r}", chan, known)
             for w in node.writers:
                 if w.channel not in known:
-                    raise _unknown_channel(f"node {key!r} writes to channel {w.channel!r}", w.channel, known)
+                    raise _unknown_channel(
+                        f"node {key!r} writes to channel {w.channel!r}", w.channel, known
+                    )
         for what, names in (
             ("input_channels", self.input_channels),
             ("output_channels", self.output_channels),
@@ -175,7 +179,9 @@ class Pregel:
         if input is None:
             raise EmptyInputError(
                 f"no input for channels {chans!r}: the run was given None. Pass a dict, e.g. "
-                f"app.invoke({{{chans[0]!r}: ...}})." if chans else "this graph takes no input."
+                f"app.invoke({{{chans[0]!r}: ...}})."
+                if chans
+                else "this graph takes no input."
             )
         if not isinstance(input, Mapping):
             raise TypeError(
@@ -222,7 +228,9 @@ class Pregel:
         for chan in [keys] if isinstance(keys, str) else keys:
             if chan not in self.channels:
                 raise _unknown_channel(f"output_keys names {chan!r}", chan, self.channels)
-        queue = StreamQueue(self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size)
+        queue = StreamQueue(
+            self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
+        )
         loop = PregelLoop(self, run_config, queue, modes=modes, tagged=tagged, stream_keys=keys)
         return loop, queue
 
@@ -442,8 +450,8 @@ def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     for key in ("configurable", "metadata"):
         if key in merged and not isinstance(merged[key], Mapping):
             raise TypeError(f"config[{key!r}] must be a dict, got {type(merged[key]).__name__}.")
-    if "tags" in merged and (isinstance(merged["tags"], str) or not isinstance(merged["tags"], Sequence)):
+    if "tags" in merged and (
+        isinstance(merged["tags"], str) or not isinstance(merged["tags"], Sequence)
+    ):
         raise TypeError(f"config['tags'] must be a list of strings, got {_short(merged['tags'])}.")
     return merged
-
-

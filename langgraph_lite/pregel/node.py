@@ -287,4 +287,3 @@ class NodeBuilder:
             tags=self._tags,
             metadata=self._metadata,
         )
-

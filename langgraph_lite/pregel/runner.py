@@ -198,7 +198,9 @@ class _Detached:
         await self._done.wait()
 
 
-async def _run_group(tasks: list[Task], loop: PregelLoop, queue: StreamQueue) -> BaseException | None:
+async def _run_group(
+    tasks: list[Task], loop: PregelLoop, queue: StreamQueue
+) -> BaseException | None:
     """Run a step's tasks in one task group inside the consumer's task; return the first error."""
     failed: list[BaseException] = []
 

@@ -31,7 +31,7 @@ DEFAULT_STREAM_BUFFER = 1024
 """How many events a run may hold for its consumer before producers wait."""
 
 
-class ConsumerGone(BaseException):  # noqa: N818 - like GeneratorExit, it ends the producer
+class ConsumerGone(BaseException):
     """The stream's consumer stopped reading; the producer should stop.
 
     A ``BaseException`` so that a node's broad ``except Exception`` does not swallow it.
@@ -213,6 +213,7 @@ def _threadsafe_setter(event: Any) -> Callable[[], None]:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
+    call_soon: Callable[[Callable[[], object]], object]
     if loop is not None:
         call_soon = loop.call_soon_threadsafe
     else:

@@ -110,7 +110,7 @@ async def test_get_config_works_in_async_nodes_and_sync_nodes_under_astream():
 
 def test_unknown_stream_mode_lists_the_valid_ones():
     app = one_node(lambda x: x)
-    with pytest.raises(ValueError, match="unknown stream_mode 'vals'.*values, updates, custom"):
+    with pytest.raises(ValueError, match=r"unknown stream_mode 'vals'.*values, updates, custom"):
         list(app.stream("x", stream_mode="vals"))
     with pytest.raises(ValueError, match="not supported"):
         app.stream("x", stream_mode=["values", "debug"])
@@ -303,8 +303,14 @@ def test_break_stops_the_run_before_the_next_step():
     ran = []
     app = Pregel(
         nodes={
-            "one": NodeBuilder().subscribe_only("a").do(lambda x: ran.append("one") or x).write_to("b"),
-            "two": NodeBuilder().subscribe_only("b").do(lambda x: ran.append("two") or x).write_to("c"),
+            "one": NodeBuilder()
+            .subscribe_only("a")
+            .do(lambda x: ran.append("one") or x)
+            .write_to("b"),
+            "two": NodeBuilder()
+            .subscribe_only("b")
+            .do(lambda x: ran.append("two") or x)
+            .write_to("c"),
         },
         channels={k: LastValue(str) for k in "abc"},
         input_channels="a",
@@ -493,7 +499,7 @@ async def test_a_failing_parallel_task_cancels_its_async_siblings():
         with pytest.raises(Boom) as info:
             async for _ in app.astream("x", stream_mode=modes):
                 pass
-        assert not isinstance(info.value, BaseExceptionGroup)
+        assert type(info.value) is Boom  # not wrapped in an exception group
     await anyio.sleep(0.4)
     assert finished == []
 
@@ -502,7 +508,10 @@ def test_a_failing_parallel_task_in_sync_mode_raises_once_its_siblings_end():
     app = Pregel(
         nodes={
             "bad": NodeBuilder().subscribe_only("a").do(failing).write_to("t"),
-            "slow": NodeBuilder().subscribe_only("a").do(lambda x: time.sleep(0.05) or x).write_to("t"),
+            "slow": NodeBuilder()
+            .subscribe_only("a")
+            .do(lambda x: time.sleep(0.05) or x)
+            .write_to("t"),
         },
         channels={"a": LastValue(str), "t": Topic(str)},
         input_channels="a",

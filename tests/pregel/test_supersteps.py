@@ -156,8 +156,14 @@ def test_barrier_node_runs_only_after_all_of_its_sources():
 
     app = Pregel(
         nodes={
-            "fast": NodeBuilder().subscribe_only("start").do(src("fast", 0)).write_to("gate", "fast_out"),
-            "slow": NodeBuilder().subscribe_only("start").do(src("slow", 0.05)).write_to("slow_mid"),
+            "fast": NodeBuilder()
+            .subscribe_only("start")
+            .do(src("fast", 0))
+            .write_to("gate", "fast_out"),
+            "slow": NodeBuilder()
+            .subscribe_only("start")
+            .do(src("slow", 0.05))
+            .write_to("slow_mid"),
             "slow2": NodeBuilder().subscribe_only("slow_mid").do(src("slow2", 0)).write_to("gate"),
             "join": NodeBuilder()
             .subscribe_only("gate")
@@ -182,7 +188,10 @@ def test_barrier_node_runs_only_after_all_of_its_sources():
 def _racing_topic_graph(make_node):
     return Pregel(
         nodes={
-            "a_slow": NodeBuilder().subscribe_only("start").do(make_node("slow", 0.1)).write_to("t"),
+            "a_slow": NodeBuilder()
+            .subscribe_only("start")
+            .do(make_node("slow", 0.1))
+            .write_to("t"),
             "b_fast": NodeBuilder().subscribe_only("start").do(make_node("fast", 0)).write_to("t"),
         },
         channels={"start": LastValue(str), "t": Topic(str)},
@@ -336,7 +345,11 @@ def test_ephemeral_value_is_cleared_after_the_step_that_follows_its_write():
     app = Pregel(
         nodes={
             "w": NodeBuilder().subscribe_only("a").write_to("e", "b"),
-            "r": NodeBuilder().subscribe_to("b").read_from("e").do(lambda d: seen.append(d)).write_to("c"),
+            "r": NodeBuilder()
+            .subscribe_to("b")
+            .read_from("e")
+            .do(lambda d: seen.append(d))
+            .write_to("c"),
             "r2": NodeBuilder().subscribe_to("c").read_from("e").do(lambda d: seen.append(d)),
         },
         channels={
