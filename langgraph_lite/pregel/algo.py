@@ -176,6 +176,7 @@ def apply_writes(
     changed_last_step: set[str],
     finish_channels: Sequence[str],
     trigger_index: Mapping[str, Any],
+    consume_channels: frozenset[str] = frozenset(),
 ) -> tuple[set[str], set[str], Any]:
     """Apply a finished step's writes.
 
@@ -198,11 +199,12 @@ def apply_writes(
             if chan in versions:
                 seen[chan] = versions[chan]
     changed: set[str] = set()
-    for task in tasks:
-        for chan in task.node.triggers:
-            if channels[chan].consume():
-                versions[chan] = next_version
-                changed.add(chan)
+    if consume_channels:  # only channels that do something on consume (barriers)
+        for task in tasks:
+            for chan in task.node.triggers:
+                if chan in consume_channels and channels[chan].consume():
+                    versions[chan] = next_version
+                    changed.add(chan)
     # Group writes by channel, keeping task-path order within each channel.
     by_channel: dict[str, list[Any]] = {}
     for task in tasks:

@@ -173,6 +173,7 @@ class PregelLoop:
             self._changed,
             graph._finish_channels,
             graph._trigger_index,
+            graph._consume_channels,
         )
         if self._values and not self._stream_key_set.isdisjoint(written):
             chunk = self.output(self.stream_keys)

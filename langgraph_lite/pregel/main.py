@@ -106,6 +106,9 @@ class Pregel:
         self._finish_channels = [
             k for k, ch in self.channels.items() if type(ch).finish is not BaseChannel.finish
         ]
+        self._consume_channels = frozenset(
+            k for k, ch in self.channels.items() if type(ch).consume is not BaseChannel.consume
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, nodes={list(self.nodes)!r})"

@@ -409,9 +409,12 @@ async def test_cancelling_the_consuming_task_cancels_the_run():
 
     app = one_node(talker)
     got = []
-    with anyio.move_on_after(0.15):
+    with anyio.CancelScope() as scope:
         async for chunk in app.astream("x", stream_mode="custom"):
             got.append(chunk)
+            if len(got) == 2:
+                scope.cancel()  # cancels the consumer at its next await: inside __anext__
+    assert scope.cancelled_caught
     await anyio.sleep(0.5)
     assert got == [0, 1]
     assert finished == []
