@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from typing import Any, Literal
+import random
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
-__all__ = ["STREAM_MODES", "StreamMode", "StreamWriter"]
+__all__ = [
+    "STREAM_MODES",
+    "Command",
+    "Overwrite",
+    "RetryPolicy",
+    "Send",
+    "StreamMode",
+    "StreamWriter",
+    "default_retry_on",
+]
 
 StreamMode = Literal["values", "updates", "custom", "messages", "checkpoints", "tasks", "debug"]
 """How ``stream`` / ``astream`` report a run.
@@ -43,3 +54,149 @@ READY: Any = _Ready()
 def _drop_writes(value: Any) -> Any:
     """A writer for when nobody streams ``custom``: the value is dropped."""
     return READY
+
+
+class Send:
+    """A packet for one run of ``node`` with ``arg`` as its input, in the next superstep.
+
+    Return a list of them from a conditional edge to map over items: the node runs once per
+    packet, in parallel, each run seeing only its own ``arg``.
+
+    >>> from langgraph_lite.types import Send
+    >>> def fan_out(state):
+    ...     return [Send("summarize", {"doc": d}) for d in state["docs"]]
+    """
+
+    __slots__ = ("arg", "node")
+
+    def __init__(self, node: str, arg: Any) -> None:
+        self.node = node
+        self.arg = arg
+
+    def __repr__(self) -> str:
+        return f"Send(node={self.node!r}, arg={self.arg!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Send) and (self.node, self.arg) == (other.node, other.arg)
+
+    def __hash__(self) -> int:
+        return hash((self.node, repr(self.arg)))
+
+
+@dataclass
+class Command:
+    """What a node returns to update state and choose where to go next, in one value.
+
+    ``update`` is applied like a returned dict; ``goto`` names the next node(s) or ``Send``
+    packets; ``graph=Command.PARENT`` sends the command to the graph enclosing this subgraph;
+    ``resume`` answers an interrupt.
+
+    >>> from langgraph_lite.types import Command
+    >>> def route(state):
+    ...     return Command(update={"seen": True}, goto="answer")
+    """
+
+    graph: str | None = None
+    update: Any | None = None
+    resume: Any | None = None
+    goto: Send | str | Sequence[Send | str] = ()
+
+    PARENT: ClassVar[str] = "__parent__"
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{k}={v!r}"
+            for k, v in (
+                ("graph", self.graph),
+                ("update", self.update),
+                ("resume", self.resume),
+                ("goto", self.goto),
+            )
+            if v
+        )
+        return f"Command({shown})"
+
+
+@dataclass
+class Overwrite:
+    """Write ``value`` to a reducer key as is, replacing what it holds instead of merging."""
+
+    value: Any
+
+
+def default_retry_on(exc: Exception) -> bool:
+    """Retry errors that may go away on their own; not ones caused by the code or its input.
+
+    Connection problems and timeouts are retried; programming errors (``ValueError``,
+    ``TypeError``, ``KeyError``…) are not. An exception with an HTTP ``status_code`` (or a
+    ``response.status_code``) is retried for 5xx only.
+    """
+    if isinstance(exc, ConnectionError):
+        return True
+    if isinstance(
+        exc,
+        (
+            ValueError,
+            TypeError,
+            ArithmeticError,
+            ImportError,
+            LookupError,
+            NameError,
+            SyntaxError,
+            RuntimeError,
+            ReferenceError,
+            StopIteration,
+            StopAsyncIteration,
+            OSError,
+        ),
+    ):
+        return False
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int):
+        return status >= 500
+    return True
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a failing node is retried: attempts, waits between them, and which errors qualify.
+
+    The wait before attempt ``n + 1`` is ``initial_interval * backoff_factor ** (n - 1)``,
+    capped at ``max_interval``, plus up to one second of random jitter.
+
+    >>> from langgraph_lite.types import RetryPolicy
+    >>> policy = RetryPolicy(max_attempts=5, retry_on=TimeoutError)
+    """
+
+    initial_interval: float = 0.5
+    backoff_factor: float = 2.0
+    max_interval: float = 128.0
+    max_attempts: int = 3
+    jitter: bool = True
+    retry_on: (
+        type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool]
+    ) = field(default=default_retry_on)
+
+    def matches(self, exc: BaseException) -> bool:
+        """Whether ``retry_on`` covers ``exc``."""
+        if not isinstance(exc, Exception):
+            return False
+        on = self.retry_on
+        if isinstance(on, type) and issubclass(on, BaseException):
+            return isinstance(exc, on)
+        if isinstance(on, Sequence):
+            return isinstance(exc, tuple(on))
+        return bool(on(exc))
+
+    def should_retry(self, exc: BaseException, attempt: int) -> bool:
+        """Whether to try again after ``exc`` ended attempt number ``attempt`` (from 1)."""
+        return attempt < self.max_attempts and self.matches(exc)
+
+    def wait_after(self, attempt: int) -> float:
+        """Seconds to wait after attempt number ``attempt`` failed."""
+        wait = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
+        if self.jitter:
+            wait += random.uniform(0, 1)
+        return wait

@@ -15,10 +15,14 @@ from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_me
 if TYPE_CHECKING:
     from langgraph_lite.pregel.node import PregelNode
 
-__all__ = ["PULL", "Task", "apply_writes", "prepare_next_tasks"]
+__all__ = ["PULL", "PUSH", "TASKS", "Task", "apply_writes", "prepare_next_tasks"]
 
 PULL = "__pregel_pull"
 """First element of the path of a task planned because its triggers changed."""
+PUSH = "__pregel_push"
+"""First element of the path of a task planned from a ``Send`` packet."""
+TASKS = "__pregel_tasks"
+"""The channel ``Send`` packets are written to; each becomes a task of the next step."""
 
 _TASK_ID_NAMESPACE = uuid.UUID("6ba7b812-9dad-11d1-80b4-00c04fd430c8")
 
@@ -59,7 +63,7 @@ class Task:
         self.input = input
         self.triggers = triggers
         self.step = step
-        self.path: tuple[str, ...] = (PULL, name)
+        self.path: tuple[Any, ...] = (PULL, name)
         self.run = run  # the PregelLoop: run-wide config and the stream writer
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
@@ -149,6 +153,8 @@ def prepare_next_tasks(
             found.update(trigger_index.get(chan, ()))
         candidates = sorted(found)
     tasks: list[Task] = []
+    if TASKS in updated:
+        tasks.extend(_push_tasks(nodes, channels[TASKS].get(), step, run))
     for name in candidates:
         node = nodes[name]
         seen = versions_seen.get(name)
@@ -164,6 +170,26 @@ def prepare_next_tasks(
         if value is MISSING:
             continue
         tasks.append(Task(name, node, value, fired, step, run))
+    return tasks
+
+
+def _push_tasks(nodes: Mapping[str, PregelNode], packets: Sequence[Any], step: int, run: Any) -> list[Task]:
+    tasks = []
+    for index, packet in enumerate(packets):
+        node = nodes.get(packet.node)
+        if node is None:
+            raise InvalidUpdateError(
+                create_error_message(
+                    message=(
+                        f"Send({packet.node!r}, ...) targets a node this graph does not have "
+                        f"(nodes: {', '.join(map(repr, nodes))}). Send to one of them."
+                    ),
+                    error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                )
+            )
+        task = Task(packet.node, node, packet.arg, (PUSH,), step, run)
+        task.path = (PUSH, index)
+        tasks.append(task)
     return tasks
 
 
@@ -195,13 +221,13 @@ def apply_writes(
         seen = versions_seen.get(task.name)
         if seen is None:
             seen = versions_seen[task.name] = {}
-        for chan in task.node.triggers:
+        for chan in task.triggers:
             if chan in versions:
                 seen[chan] = versions[chan]
     changed: set[str] = set()
     if consume_channels:  # only channels that do something on consume (barriers)
         for task in tasks:
-            for chan in task.node.triggers:
+            for chan in task.triggers:
                 if chan in consume_channels and channels[chan].consume():
                     versions[chan] = next_version
                     changed.add(chan)
@@ -216,7 +242,18 @@ def apply_writes(
                 vals.append(value)
     updated: set[str] = set()
     for chan, vals in by_channel.items():
-        ch = channels[chan]
+        ch = channels.get(chan)
+        if ch is None:
+            who = [t.name for t in tasks if any(c == chan for c, _ in t.writes)]
+            raise InvalidUpdateError(
+                create_error_message(
+                    message=(
+                        f"node {who[0]!r} wrote to {chan!r}, which is not a channel of this "
+                        f"graph (channels: {', '.join(map(repr, channels))})."
+                    ),
+                    error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                )
+            )
         try:
             did_change = ch.update(vals)
         except InvalidUpdateError as exc:

@@ -154,7 +154,7 @@ class PregelLoop:
 
     def task_done(self, task: Task) -> None:
         """A task finished without error; drivers call this in completion order."""
-        if self._updates:
+        if self._updates and not task.node.hidden:
             chunk = {task.name: self._update_of(task)}
             self.queue.push(("updates", chunk) if self._tagged else chunk)
 

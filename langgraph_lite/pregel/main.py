@@ -19,11 +19,13 @@ from langgraph_lite.errors import (
     ErrorCode,
     create_error_message,
 )
+from langgraph_lite.channels.topic import Topic
+from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.node import NodeBuilder, PregelNode
+from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
-from langgraph_lite.types import STREAM_MODES
+from langgraph_lite.types import STREAM_MODES, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -76,6 +78,8 @@ class Pregel:
         self.name = name
         self.debug = debug
         self.channels: dict[str, BaseChannel] = dict(channels)
+        if TASKS not in self.channels:
+            self.channels[TASKS] = Topic(Send)
         self.nodes: dict[str, PregelNode] = {}
         for key, node in nodes.items():
             self.nodes[key] = _build_node(key, node)
@@ -118,7 +122,7 @@ class Pregel:
         """What ``stream`` reports: ``stream_channels``, or every channel when not set."""
         if self.stream_channels is not None:
             return self.stream_channels
-        return list(self.channels)
+        return [k for k in self.channels if k != TASKS]
 
     def copy(self, **update: Any) -> Self:
         """A shallow copy with some attributes replaced."""
@@ -152,7 +156,7 @@ class Pregel:
                 if chan not in known:
                     raise _unknown_channel(f"node {key!r} reads channel {chan!r}", chan, known)
             for w in node.writers:
-                if w.channel not in known:
+                if isinstance(w, ChannelWriteEntry) and w.channel not in known:
                     raise _unknown_channel(
                         f"node {key!r} writes to channel {w.channel!r}", w.channel, known
                     )

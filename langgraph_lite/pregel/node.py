@@ -17,8 +17,19 @@ from langgraph_lite.errors import ErrorCode, create_error_message
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
+    from langgraph_lite.types import RetryPolicy
 
-__all__ = ["PASSTHROUGH", "ChannelWriteEntry", "NodeBuilder", "PregelNode"]
+__all__ = [
+    "HIDDEN_TAG",
+    "PASSTHROUGH",
+    "ChannelWriteEntry",
+    "DynamicWriter",
+    "NodeBuilder",
+    "PregelNode",
+]
+
+HIDDEN_TAG = "langgraph:hidden"
+"""Tag of nodes that do the graph's own plumbing; they are not reported in ``updates``."""
 
 
 class _Passthrough:
@@ -30,6 +41,10 @@ class _Passthrough:
 
 PASSTHROUGH: Any = _Passthrough()
 """Marks a write whose value is the node's output."""
+
+
+DynamicWriter = Callable[[Any, "Task", list[tuple[str, Any]]], list[tuple[str, Any]]]
+"""A writer that decides its writes at run time: (output, task, writes so far) -> writes."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +128,12 @@ class PregelNode:
         "_single_sync",
         "_steps",
         "channels",
+        "hidden",
         "is_async",
+        "mapper",
         "metadata",
         "name",
+        "retry_policy",
         "tags",
         "triggers",
         "writers",
@@ -127,7 +145,9 @@ class PregelNode:
         channels: str | list[str],
         triggers: Sequence[str],
         bound: Sequence[Any] = (),
-        writers: Sequence[ChannelWriteEntry] = (),
+        writers: Sequence[ChannelWriteEntry | DynamicWriter] = (),
+        mapper: Callable[[Any, Task], Any] | None = None,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
         name: str | None = None,
@@ -136,12 +156,15 @@ class PregelNode:
         self.channels = channels
         self.triggers = list(triggers)
         self.writers = list(writers)
+        self.mapper = mapper
+        self.retry_policy = retry_policy
         self.tags = list(tags)
+        self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})
         self._steps = [_Step(b, name) for b in bound]
         self.is_async = any(s.is_async for s in self._steps)
         # The common case — one sync function that wants nothing injected — gets a direct call.
-        only = self._steps[0] if len(self._steps) == 1 else None
+        only = self._steps[0] if len(self._steps) == 1 and mapper is None else None
         self._single_sync = (
             only.func
             if only and only.func and not (only.wants_config or only.wants_writer)
@@ -161,6 +184,8 @@ class PregelNode:
         """Run the body synchronously and return its output."""
         if self._single_sync is not None:
             return self._single_sync(value)
+        if self.mapper is not None:
+            value = self.mapper(value, task)
         for step in self._steps:
             if step.func is None:
                 raise TypeError(
@@ -175,6 +200,8 @@ class PregelNode:
         """Run the body on the event loop; sync steps run in a worker thread."""
         import anyio.to_thread
 
+        if self.mapper is not None:
+            value = self.mapper(value, task)
         for step in self._steps:
             if step.afunc is not None:
                 value = await step.afunc(value, **step.kwargs(task))
@@ -184,10 +211,23 @@ class PregelNode:
                 value = await anyio.to_thread.run_sync(_call_in_context, func, value, kw)
         return value
 
-    def writes_for(self, output: Any) -> list[tuple[str, Any]]:
+    def retry_wait(self, exc: BaseException, attempt: int) -> float | None:
+        """Seconds to wait before retrying after ``exc`` ended ``attempt``; None: do not retry."""
+        policies = self.retry_policy
+        if policies is None:
+            return None
+        for policy in [policies] if not isinstance(policies, Sequence) else policies:
+            if policy.matches(exc):  # the first policy that covers the error decides
+                return policy.wait_after(attempt) if attempt < policy.max_attempts else None
+        return None
+
+    def writes_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
         """The ``(channel, value)`` pairs this node writes for ``output``."""
         out: list[tuple[str, Any]] = []
         for w in self.writers:
+            if type(w) is not ChannelWriteEntry:
+                out.extend(w(output, task, out))  # type: ignore[operator]
+                continue
             value = output if w.value is PASSTHROUGH else w.value
             if w.mapper is not None:
                 value = w.mapper(value)
@@ -215,6 +255,7 @@ class NodeBuilder:
         self._writes: list[ChannelWriteEntry] = []
         self._tags: list[str] = []
         self._metadata: dict[str, Any] = {}
+        self._retry_policy: list[RetryPolicy] = []
 
     def subscribe_only(self, channel: str) -> Self:
         """Trigger on ``channel`` and receive its value (not a dict) as input."""
@@ -277,6 +318,11 @@ class NodeBuilder:
         self._metadata.update(metadata)
         return self
 
+    def add_retry_policies(self, *policies: RetryPolicy) -> Self:
+        """Retry the node on failure; the first policy whose ``retry_on`` matches applies."""
+        self._retry_policy.extend(policies)
+        return self
+
     def build(self) -> PregelNode:
         """The node the engine runs."""
         return PregelNode(
@@ -284,6 +330,7 @@ class NodeBuilder:
             triggers=self._triggers,
             bound=self._bound,
             writers=self._writes,
+            retry_policy=self._retry_policy or None,
             tags=self._tags,
             metadata=self._metadata,
         )

@@ -13,6 +13,7 @@ import asyncio
 import contextvars
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -50,9 +51,19 @@ def _note(exc: BaseException, task: Task) -> None:
 
 def _run_task(task: Task) -> None:
     token = current_task.set(task)
+    node = task.node
+    attempt = 1
     try:
-        node = task.node
-        task.writes = node.writes_for(node.run(task.input, task))
+        while True:
+            try:
+                task.writes = node.writes_for(node.run(task.input, task), task)
+                return
+            except Exception as exc:
+                wait = node.retry_wait(exc, attempt) if node.retry_policy else None
+                if wait is None:
+                    raise
+                attempt += 1
+                time.sleep(wait)
     except Exception as exc:
         _note(exc, task)
         raise
@@ -62,9 +73,19 @@ def _run_task(task: Task) -> None:
 
 async def _arun_task(task: Task) -> None:
     token = current_task.set(task)
+    node = task.node
+    attempt = 1
     try:
-        node = task.node
-        task.writes = node.writes_for(await node.arun(task.input, task))
+        while True:
+            try:
+                task.writes = node.writes_for(await node.arun(task.input, task), task)
+                return
+            except Exception as exc:
+                wait = node.retry_wait(exc, attempt) if node.retry_policy else None
+                if wait is None:
+                    raise
+                attempt += 1
+                await anyio.sleep(wait)
     except Exception as exc:
         _note(exc, task)
         raise

@@ -375,3 +375,84 @@ def test_ephemeral_input_does_not_trigger_twice():
     )
     app.invoke("x")
     assert runs == ["x"]
+
+
+def test_send_packets_become_tasks_of_the_next_step_with_their_own_input():
+    from langgraph_lite.types import Send
+
+    def worker(item):
+        time.sleep(0.03 * (3 - item))  # later packets finish first
+        return item * 10
+
+    app = Pregel(
+        nodes={
+            "fan": NodeBuilder()
+            .subscribe_only("items")
+            .do(lambda items: [Send("worker", i) for i in items])
+            .write_to("__pregel_tasks"),
+            "worker": NodeBuilder().subscribe_only("never").do(worker).write_to("results"),
+        },
+        channels={
+            "items": LastValue(list),
+            "never": LastValue(int),
+            "results": Topic(int, accumulate=True),
+        },
+        input_channels="items",
+        output_channels="results",
+    )
+    assert app.invoke([0, 1, 2]) == [0, 10, 20]  # packet order, not completion order
+
+
+def test_send_to_an_unknown_node_names_it():
+    from langgraph_lite.types import Send
+
+    app = Pregel(
+        nodes={
+            "fan": NodeBuilder()
+            .subscribe_only("a")
+            .do(lambda _: Send("nobody", 1))
+            .write_to("__pregel_tasks"),
+        },
+        channels={"a": LastValue(int)},
+        input_channels="a",
+        output_channels="a",
+    )
+    with pytest.raises(InvalidUpdateError, match="Send\\('nobody'"):
+        app.invoke(1)
+
+
+def test_retry_policy_retries_matching_errors_then_succeeds():
+    from langgraph_lite.types import RetryPolicy
+
+    attempts = []
+
+    def flaky(x):
+        attempts.append(x)
+        if len(attempts) < 3:
+            raise ConnectionError("try again")
+        return x
+
+    app = Pregel(
+        nodes={
+            "n": NodeBuilder()
+            .subscribe_only("a")
+            .do(flaky)
+            .write_to("b")
+            .add_retry_policies(RetryPolicy(initial_interval=0.001, jitter=False))
+        },
+        channels={"a": LastValue(int), "b": LastValue(int)},
+        input_channels="a",
+        output_channels="b",
+    )
+    assert app.invoke(7) == 7
+    assert attempts == [7, 7, 7]
+    attempts.clear()
+    app.nodes["n"].retry_policy = [RetryPolicy(max_attempts=2, initial_interval=0.001)]
+    with pytest.raises(ConnectionError):
+        app.invoke(7)
+    assert len(attempts) == 2
+    attempts.clear()
+    app.nodes["n"].retry_policy = [RetryPolicy(retry_on=KeyError, initial_interval=0.001)]
+    with pytest.raises(ConnectionError):
+        app.invoke(7)
+    assert len(attempts) == 1
