@@ -8,8 +8,11 @@ from langgraph_lite.channels.any_value import AnyValue
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
-from langgraph_lite.channels.last_value import LastValue
-from langgraph_lite.channels.named_barrier_value import NamedBarrierValue
+from langgraph_lite.channels.last_value import LastValue, LastValueAfterFinish
+from langgraph_lite.channels.named_barrier_value import (
+    NamedBarrierValue,
+    NamedBarrierValueAfterFinish,
+)
 from langgraph_lite.channels.topic import Topic
 from langgraph_lite.channels.untracked_value import UntrackedValue
 
@@ -20,7 +23,9 @@ __all__ = [
     "BinaryOperatorAggregate",
     "EphemeralValue",
     "LastValue",
+    "LastValueAfterFinish",
     "NamedBarrierValue",
+    "NamedBarrierValueAfterFinish",
     "Topic",
     "UntrackedValue",
 ]

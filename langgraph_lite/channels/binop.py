@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 from typing_extensions import Self
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+from langgraph_lite.types import Overwrite
 
 __all__ = ["BinaryOperatorAggregate"]
 
@@ -78,6 +80,24 @@ class BinaryOperatorAggregate(BaseChannel[Value, Value, Value], Generic[Value]):
     def update(self, values: Sequence[Value]) -> bool:
         if not values:
             return False
+        overwrites = [v for v in values if isinstance(v, Overwrite)]
+        if overwrites:
+            if len(overwrites) > 1:
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=(
+                            f"channel {self.key!r} got {len(overwrites)} Overwrite values in one "
+                            "step; only one node may overwrite it per step."
+                        ),
+                        error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE,
+                    )
+                )
+            # an Overwrite replaces the value; writes after it in the step still apply
+            at = next(i for i, v in enumerate(values) if isinstance(v, Overwrite))
+            self.value = overwrites[0].value
+            values = values[at + 1 :]
+            if not values:
+                return True
         it = iter(values)
         if self.value is MISSING:
             self.value = next(it)

@@ -66,3 +66,56 @@ class LastValue(BaseChannel[Value, Value, Value], Generic[Value]):
 
     def checkpoint(self) -> Any:
         return self.value
+
+
+class LastValueAfterFinish(BaseChannel[Value, Value, Value], Generic[Value]):
+    """Like ``LastValue``, but readable only once the run has nothing else to do.
+
+    ``finish()`` (called when no other node is due) makes the value available; reading it
+    through ``consume()`` clears it. This is what ``add_node(..., defer=True)`` waits on.
+    """
+
+    __slots__ = ("finished", "value")
+
+    def __init__(self, typ: Any, key: str = "") -> None:
+        super().__init__(typ, key)
+        self.value: Any = MISSING
+        self.finished = False
+
+    def from_checkpoint(self, checkpoint: Any) -> Self:
+        new = type(self)(self.typ, self.key)
+        if checkpoint is not MISSING:
+            new.value, new.finished = checkpoint
+        return new
+
+    def checkpoint(self) -> Any:
+        return MISSING if self.value is MISSING else (self.value, self.finished)
+
+    def update(self, values: Sequence[Value]) -> bool:
+        if not values:
+            return False
+        self.finished = False
+        self.value = values[-1]
+        return True
+
+    def get(self) -> Value:
+        if self.value is MISSING or not self.finished:
+            raise self._empty_error()
+        value: Value = self.value
+        return value
+
+    def is_available(self) -> bool:
+        return self.finished and self.value is not MISSING
+
+    def finish(self) -> bool:
+        if not self.finished and self.value is not MISSING:
+            self.finished = True
+            return True
+        return False
+
+    def consume(self) -> bool:
+        if self.finished:
+            self.finished = False
+            self.value = MISSING
+            return True
+        return False

@@ -76,3 +76,44 @@ class NamedBarrierValue(BaseChannel[Value, Value, set[Value]], Generic[Value]):
             self.seen = set()
             return True
         return False
+
+
+class NamedBarrierValueAfterFinish(NamedBarrierValue[Value], Generic[Value]):
+    """A ``NamedBarrierValue`` that opens only once the run has nothing else to do."""
+
+    __slots__ = ("finished",)
+
+    def __init__(self, typ: Any, names: Iterable[Value], key: str = "") -> None:
+        super().__init__(typ, names, key)
+        self.finished = False
+
+    def from_checkpoint(self, checkpoint: Any) -> Self:
+        new = type(self)(self.typ, self.names, self.key)
+        if checkpoint is not MISSING:
+            seen, new.finished = checkpoint
+            new.seen = set(seen)
+        return new
+
+    def checkpoint(self) -> Any:
+        return (set(self.seen), self.finished)
+
+    def get(self) -> Value:
+        if not self.finished:
+            raise EmptyChannelError(f"barrier channel {self.key!r} waits for the run to finish.")
+        return super().get()
+
+    def is_available(self) -> bool:
+        return self.finished and self.seen == self.names
+
+    def finish(self) -> bool:
+        if not self.finished and self.seen == self.names:
+            self.finished = True
+            return True
+        return False
+
+    def consume(self) -> bool:
+        if self.finished and self.seen == self.names:
+            self.finished = False
+            self.seen = set()
+            return True
+        return False
