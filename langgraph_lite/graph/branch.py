@@ -1,0 +1,130 @@
+"""Conditional edges: a function of the state that picks the next node(s) or ``Send``s."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+from langgraph_lite.pregel.algo import TASKS
+from langgraph_lite.types import Send
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["END", "START", "Branch", "branch_channel"]
+
+START = "__start__"
+"""The first node: it writes the graph's input into the state."""
+END = "__end__"
+"""The last node: routing to it ends that path of the run."""
+
+
+def branch_channel(node: str) -> str:
+    """The channel whose write triggers ``node``."""
+    return f"branch:to:{node}"
+
+
+class Branch:
+    """One ``add_conditional_edges(source, path, path_map)`` call."""
+
+    __slots__ = ("ends", "name", "path", "path_map", "source", "wants_config")
+
+    def __init__(
+        self,
+        source: str,
+        path: Callable[..., Any],
+        path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
+    ) -> None:
+        if not callable(path):
+            raise TypeError(
+                f"add_conditional_edges({source!r}, ...) needs a function of the state that "
+                f"returns the next node's name, got {path!r}."
+            )
+        if inspect.iscoroutinefunction(path):
+            raise TypeError(
+                f"the path function of the conditional edge from {source!r} is async; this "
+                "version of langgraph_lite runs path functions synchronously. Make it a plain "
+                "function (routing should only read the state)."
+            )
+        self.source = source
+        self.path = path
+        self.name = getattr(path, "__name__", type(path).__name__)
+        if path_map is None:
+            self.path_map: dict[Hashable, str] | None = None
+        elif isinstance(path_map, Mapping):
+            self.path_map = dict(path_map)
+        else:
+            self.path_map = {name: name for name in path_map}
+        # Where the edge may lead, for validation and drawing: the map's values, or the names
+        # in a Literal return annotation.
+        self.ends: list[str] | None = (
+            list(self.path_map.values()) if self.path_map is not None else _literal_ends(path)
+        )
+        try:
+            params = inspect.signature(path).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        self.wants_config = "config" in params
+
+    def writes(self, state: Any, task: Task, nodes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """The writes that send the run where ``path(state)`` says."""
+        result = self.path(state, config=task.config) if self.wants_config else self.path(state)
+        if inspect.isawaitable(result):
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            raise TypeError(
+                f"the path function {self.name!r} of the conditional edge from {self.source!r} "
+                "returned an awaitable; path functions must be plain functions."
+            )
+        destinations = result if isinstance(result, list | tuple) else [result]
+        out: list[tuple[str, Any]] = []
+        for dest in destinations:
+            if isinstance(dest, Send):
+                out.append((TASKS, dest))
+                continue
+            if self.path_map is not None:
+                try:
+                    dest = self.path_map[dest]
+                except (KeyError, TypeError):
+                    raise InvalidUpdateError(
+                        create_error_message(
+                            message=(
+                                f"the conditional edge from {self.source!r} returned {dest!r}, "
+                                f"which its path_map does not have (keys: "
+                                f"{', '.join(map(repr, self.path_map))}). Add it to the "
+                                f"path_map, or return one of those keys from {self.name!r}."
+                            ),
+                            error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                        )
+                    ) from None
+            if dest == END or dest is None:
+                continue
+            if dest not in nodes:
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=(
+                            f"the conditional edge from {self.source!r} returned {dest!r}, "
+                            f"which is not a node of this graph (nodes: "
+                            f"{', '.join(map(repr, nodes))}). Return a node name, END, or "
+                            "Send objects."
+                        ),
+                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                    )
+                )
+            out.append((branch_channel(dest), None))
+        return out
+
+
+def _literal_ends(path: Callable[..., Any]) -> list[str] | None:
+    try:
+        hints = typing.get_type_hints(path)
+    except Exception:
+        return None
+    ret = hints.get("return")
+    if typing.get_origin(ret) is typing.Literal:
+        return [str(a) for a in typing.get_args(ret)]
+    return None

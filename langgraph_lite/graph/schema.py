@@ -1,0 +1,162 @@
+"""State schemas (TypedDict, dataclass, pydantic) turned into channels, and values back.
+
+A key annotated with a reducer — ``Annotated[list, operator.add]`` or any ``(old, new) ->
+merged`` function — becomes a ``BinaryOperatorAggregate``; a key annotated with a channel
+(``Annotated[list, Topic(str)]``) gets that channel; a managed value (``RemainingSteps``) is
+filled in per task; any other key is a ``LastValue``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.binop import BinaryOperatorAggregate
+from langgraph_lite.channels.last_value import LastValue
+from langgraph_lite.managed import is_managed
+
+__all__ = ["SchemaInfo", "schema_info"]
+
+
+class SchemaInfo:
+    """What the engine needs to know of one schema."""
+
+    __slots__ = ("channels", "keys", "kind", "managed", "schema")
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.kind = _kind(schema)
+        self.channels: dict[str, BaseChannel] = {}
+        self.managed: dict[str, Any] = {}
+        for key, annotation in _annotations(schema, self.kind).items():
+            base, extras = _split(annotation)
+            if is_managed(base):
+                self.managed[key] = base
+                continue
+            self.channels[key] = _channel_for(key, base, extras)
+        self.keys = [*self.channels, *self.managed]
+
+    def coerce(self, values: dict[str, Any]) -> Any:
+        """Values read from channels, as the object a node of this schema expects."""
+        if self.kind == "pydantic":
+            return self.schema.model_validate(values)
+        if self.kind == "dataclass":
+            names = {f.name for f in dataclasses.fields(self.schema)}
+            return self.schema(**{k: v for k, v in values.items() if k in names})
+        return values
+
+    def as_dict(self, value: Any) -> dict[str, Any] | None:
+        """An instance of a schema class as a dict of the keys it sets; None if not one."""
+        if isinstance(value, BaseModel):
+            fields = type(value).model_fields
+            return {
+                k: getattr(value, k)
+                for k in fields
+                if k in value.model_fields_set or getattr(value, k) != fields[k].default
+            }
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return None
+
+
+_CACHE: dict[Any, SchemaInfo] = {}
+
+
+def schema_info(schema: Any) -> SchemaInfo:
+    """The (cached) channels and managed values of ``schema``."""
+    info = _CACHE.get(schema)
+    if info is None:
+        info = _CACHE[schema] = SchemaInfo(schema)
+    return info
+
+
+def _kind(schema: Any) -> str:
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        return "pydantic"
+    if dataclasses.is_dataclass(schema):
+        return "dataclass"
+    if isinstance(schema, type) and issubclass(schema, dict) or typing.is_typeddict(schema):
+        return "typeddict"
+    raise TypeError(
+        f"a state schema must be a TypedDict, a dataclass or a pydantic model, got "
+        f"{schema!r}. For example: class State(TypedDict): messages: list"
+    )
+
+
+def _annotations(schema: Any, kind: str) -> dict[str, Any]:
+    try:
+        hints = typing.get_type_hints(schema, include_extras=True)
+    except Exception:
+        hints = dict(getattr(schema, "__annotations__", {}))
+    if kind == "pydantic":
+        return {k: hints.get(k, f.annotation) for k, f in schema.model_fields.items()}
+    if kind == "dataclass":
+        return {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(schema)}
+    return {k: v for k, v in hints.items() if typing.get_origin(v) is not typing.ClassVar}
+
+
+def _split(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        inner, more = _split(base)
+        return inner, (*more, *extras)
+    return annotation, ()
+
+
+def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
+    for extra in reversed(extras):
+        if isinstance(extra, BaseChannel):
+            channel = extra.copy()
+            channel.key = key
+            return channel
+        if isinstance(extra, type) and issubclass(extra, BaseChannel):
+            return extra(base, key=key)  # type: ignore[call-arg]
+        if callable(extra) and _is_reducer(extra):
+            return BinaryOperatorAggregate(base, extra, key=key)
+    return LastValue(base, key=key)
+
+
+def _is_reducer(fn: Callable[..., Any]) -> bool:
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True  # builtins such as operator.add
+    positional = [
+        p
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(positional) == 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+
+def same_channel(a: BaseChannel, b: BaseChannel) -> bool:
+    """Whether two schemas declaring the same key agree on its channel."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, BinaryOperatorAggregate) and isinstance(b, BinaryOperatorAggregate):
+        return a.operator is b.operator
+    return True
+
+
+def merge_channels(infos: list[SchemaInfo], where: Mapping[int, str]) -> dict[str, BaseChannel]:
+    """All channels of several schemas; a key declared twice must use the same channel."""
+    out: dict[str, BaseChannel] = {}
+    origin: dict[str, int] = {}
+    for i, info in enumerate(infos):
+        for key, ch in info.channels.items():
+            if key not in out:
+                out[key] = ch
+                origin[key] = i
+            elif not same_channel(out[key], ch):
+                raise ValueError(
+                    f"key {key!r} is declared as {type(out[key]).__name__} in "
+                    f"{where[origin[key]]} and as {type(ch).__name__} in {where[i]}. Declare "
+                    "it the same way (same reducer) in both."
+                )
+    return out

@@ -1,0 +1,46 @@
+"""Managed values: state keys the engine fills in for each node, never written by nodes.
+
+>>> from typing_extensions import TypedDict
+>>> from langgraph_lite.managed import RemainingSteps
+>>> class State(TypedDict):
+...     answer: str
+...     remaining_steps: RemainingSteps
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["IsLastStep", "ManagedValue", "RemainingSteps"]
+
+
+class ManagedValue:
+    """A value computed for the running task; subclasses define ``get``."""
+
+    @staticmethod
+    def get(task: Task) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class RemainingSteps(ManagedValue):
+    """How many more supersteps the run may take before it hits ``recursion_limit``."""
+
+    @staticmethod
+    def get(task: Task) -> int:
+        return int(task.run.recursion_limit - task.step)
+
+
+class IsLastStep(ManagedValue):
+    """True in the last superstep ``recursion_limit`` allows."""
+
+    @staticmethod
+    def get(task: Task) -> bool:
+        return bool(task.run.recursion_limit - task.step <= 0)
+
+
+def is_managed(annotation: Any) -> bool:
+    """Whether a state annotation names a managed value."""
+    return isinstance(annotation, type) and issubclass(annotation, ManagedValue)
