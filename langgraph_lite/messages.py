@@ -146,7 +146,9 @@ class RemoveMessage(BaseMessage):
         super().__init__(content="", id=id, **kwargs)
 
 
-AnyMessage = Union[HumanMessage, AIMessage, AIMessageChunk, SystemMessage, ToolMessage, RemoveMessage]  # noqa: UP007
+AnyMessage = Union[
+    HumanMessage, AIMessage, AIMessageChunk, SystemMessage, ToolMessage, RemoveMessage
+]  # noqa: UP007
 
 _ROLES: dict[str, type[BaseMessage]] = {
     "human": HumanMessage,
@@ -163,13 +165,20 @@ _ROLES: dict[str, type[BaseMessage]] = {
 def _tool_call(call: Any) -> ToolCall:
     if not isinstance(call, dict):
         raise TypeError(f"a tool call must be a dict with 'name' and 'args', got {call!r}")
-    if "function" in call:  # OpenAI shape: {"id", "type": "function", "function": {name, arguments}}
+    if (
+        "function" in call
+    ):  # OpenAI shape: {"id", "type": "function", "function": {name, arguments}}
         fn = call["function"]
         args = fn.get("arguments") or {}
         if isinstance(args, str):
             args = json.loads(args or "{}")
         return {"name": fn["name"], "args": args, "id": call.get("id"), "type": "tool_call"}
-    return {"name": call["name"], "args": call.get("args", {}), "id": call.get("id"), "type": "tool_call"}
+    return {
+        "name": call["name"],
+        "args": call.get("args", {}),
+        "id": call.get("id"),
+        "type": "tool_call",
+    }
 
 
 def _add_usage(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -213,4 +222,3 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
                 "tuple or a string."
             )
     return out
-

@@ -175,9 +175,9 @@ class RetryPolicy:
     max_interval: float = 128.0
     max_attempts: int = 3
     jitter: bool = True
-    retry_on: (
-        type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool]
-    ) = field(default=default_retry_on)
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = field(
+        default=default_retry_on
+    )
 
     def matches(self, exc: BaseException) -> bool:
         """Whether ``retry_on`` covers ``exc``."""

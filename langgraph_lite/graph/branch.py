@@ -14,12 +14,23 @@ from langgraph_lite.types import Send
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["END", "START", "Branch", "branch_channel"]
+__all__ = ["END", "START", "Branch", "InvalidRouteError", "branch_channel"]
 
 START = "__start__"
 """The first node: it writes the graph's input into the state."""
 END = "__end__"
 """The last node: routing to it ends that path of the run."""
+
+
+class InvalidRouteError(InvalidUpdateError, KeyError, ValueError):
+    """A conditional edge returned a value that leads nowhere.
+
+    Also a ``KeyError`` (a value missing from the ``path_map``) and a ``ValueError`` (no
+    destination), the types LangGraph raises for these, so existing handlers still match.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def branch_channel(node: str) -> str:
@@ -86,11 +97,22 @@ class Branch:
             if isinstance(dest, Send):
                 out.append((TASKS, dest))
                 continue
+            if dest is None:
+                raise InvalidRouteError(
+                    create_error_message(
+                        message=(
+                            f"the conditional edge from {self.source!r} returned None; its path "
+                            f"function {self.name!r} must return a node name, END, a list of "
+                            "them, or Send objects."
+                        ),
+                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                    )
+                )
             if self.path_map is not None:
                 try:
                     dest = self.path_map[dest]
                 except (KeyError, TypeError):
-                    raise InvalidUpdateError(
+                    raise InvalidRouteError(
                         create_error_message(
                             message=(
                                 f"the conditional edge from {self.source!r} returned {dest!r}, "
@@ -101,7 +123,7 @@ class Branch:
                             error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
                         )
                     ) from None
-            if dest == END or dest is None:
+            if dest == END:
                 continue
             if dest not in nodes:
                 raise InvalidUpdateError(

@@ -81,7 +81,7 @@ def _kind(schema: Any) -> str:
         return "pydantic"
     if dataclasses.is_dataclass(schema):
         return "dataclass"
-    if isinstance(schema, type) and issubclass(schema, dict) or typing.is_typeddict(schema):
+    if (isinstance(schema, type) and issubclass(schema, dict)) or typing.is_typeddict(schema):
         return "typeddict"
     raise TypeError(
         f"a state schema must be a TypedDict, a dataclass or a pydantic model, got "

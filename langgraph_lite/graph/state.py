@@ -21,7 +21,12 @@ from langgraph_lite.channels.named_barrier_value import (
     NamedBarrierValue,
     NamedBarrierValueAfterFinish,
 )
-from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+from langgraph_lite.errors import (
+    EmptyInputError,
+    ErrorCode,
+    InvalidUpdateError,
+    create_error_message,
+)
 from langgraph_lite.graph.branch import END, START, Branch, branch_channel
 from langgraph_lite.graph.schema import SchemaInfo, merge_channels, schema_info
 from langgraph_lite.pregel.algo import TASKS, Task
@@ -58,7 +63,9 @@ class _NodeSpec:
 
 
 def _graph_error(message: str) -> ValueError:
-    return ValueError(create_error_message(message=message, error_code=ErrorCode.INVALID_GRAPH_DEFINITION))
+    return ValueError(
+        create_error_message(message=message, error_code=ErrorCode.INVALID_GRAPH_DEFINITION)
+    )
 
 
 class StateGraph:
@@ -140,7 +147,9 @@ class StateGraph:
                 )
             )
         if node in (START, END):
-            raise _graph_error(f"node name {node!r} is reserved for the graph's own use; pick another.")
+            raise _graph_error(
+                f"node name {node!r} is reserved for the graph's own use; pick another."
+            )
         for ch in _RESERVED_CHARS:
             if ch in node:
                 raise _graph_error(
@@ -240,7 +249,9 @@ class StateGraph:
     def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
         """Check edges and names; raises ``ValueError`` naming the culprit and the fix."""
         known = set(self.nodes)
-        sources = {s for s, _ in self.edges} | {s for starts, _ in self.waiting_edges for s in starts}
+        sources = {s for s, _ in self.edges} | {
+            s for starts, _ in self.waiting_edges for s in starts
+        }
         sources |= set(self.branches)
         for node, spec in self.nodes.items():
             if spec.destinations:
@@ -283,9 +294,10 @@ class StateGraph:
         return self
 
     def _reachable(self) -> set[str]:
-        dynamic = any(
-            b.ends is None for bm in self.branches.values() for b in bm.values()
-        ) or any(spec.destinations is None and _returns_command(spec.action) for spec in self.nodes.values())
+        dynamic = any(b.ends is None for bm in self.branches.values() for b in bm.values()) or any(
+            spec.destinations is None and _returns_command(spec.action)
+            for spec in self.nodes.values()
+        )
         if dynamic:
             return set(self.nodes)  # a path function or Command may go anywhere
         out: dict[str, set[str]] = {}
@@ -346,6 +358,14 @@ class CompiledStateGraph(Pregel):
 
     builder: StateGraph
 
+    def _map_input(self, input: Any) -> list[tuple[str, Any]]:
+        if input is None:
+            raise EmptyInputError(
+                "the graph was given no input (None). Pass a dict of state values, e.g. "
+                "graph.invoke({'messages': [...]})."
+            )
+        return [(START, input)]
+
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
         """The graph's structure, to draw: ``get_graph().draw_mermaid()``."""
         from langgraph_lite.graph.draw import graph_of
@@ -358,7 +378,11 @@ class CompiledStateGraph(Pregel):
 
 def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
     state = schema_info(builder.state_schema)
-    infos: list[SchemaInfo] = [state, schema_info(builder.input_schema), schema_info(builder.output_schema)]
+    infos: list[SchemaInfo] = [
+        state,
+        schema_info(builder.input_schema),
+        schema_info(builder.output_schema),
+    ]
     where = {0: "the state schema", 1: "the input schema", 2: "the output schema"}
     for node, spec in builder.nodes.items():
         if spec.input_schema is not None:
@@ -390,8 +414,15 @@ def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGra
     node_names = list(builder.nodes)
     writable = set(channels) - {START, TASKS}
     start_writer = _UpdateWriter(
-        START, builder, writable, state, managed, static_edges(builder, START), joins.get(START, []),
-        node_names, input_info=schema_info(builder.input_schema),
+        START,
+        builder,
+        writable,
+        state,
+        managed,
+        static_edges(builder, START),
+        joins.get(START, []),
+        node_names,
+        input_info=schema_info(builder.input_schema),
     )
     nodes[START] = PregelNode(
         channels=START,
@@ -409,8 +440,14 @@ def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGra
             mapper=_mapper(reads_info, managed),
             writers=[
                 _UpdateWriter(
-                    node, builder, writable, state, managed, static_edges(builder, node),
-                    joins.get(node, []), node_names,
+                    node,
+                    builder,
+                    writable,
+                    state,
+                    managed,
+                    static_edges(builder, node),
+                    joins.get(node, []),
+                    node_names,
                 )
             ],
             retry_policy=spec.retry_policy,
@@ -476,7 +513,9 @@ class _UpdateWriter:
         self.nodes = set(node_names)
         self.input_info = input_info  # set for START: the input is validated and split
 
-    def __call__(self, output: Any, task: Task, _so_far: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    def __call__(
+        self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
         if self.input_info is not None:
@@ -509,7 +548,21 @@ class _UpdateWriter:
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
             value = info.schema.model_validate(value)
+        if not isinstance(value, dict) and info.as_dict(value) is None:
+            raise InvalidUpdateError(
+                create_error_message(
+                    message=(
+                        f"the graph's input must be a dict of state values (keys: "
+                        f"{', '.join(map(repr, info.channels))}), got {_short(value)} "
+                        f"({type(value).__name__})."
+                    ),
+                    error_code=ErrorCode.INVALID_INPUT,
+                )
+            )
         if isinstance(value, dict):
+            # Keys of the state outside the input schema are dropped, as LangGraph does;
+            # keys the graph does not have at all are a mistake worth naming.
+            value = {k: v for k, v in value.items() if k in info.channels or k not in self.writable}
             unknown = [k for k in value if k not in info.channels]
             if unknown:
                 raise InvalidUpdateError(

@@ -173,7 +173,9 @@ def prepare_next_tasks(
     return tasks
 
 
-def _push_tasks(nodes: Mapping[str, PregelNode], packets: Sequence[Any], step: int, run: Any) -> list[Task]:
+def _push_tasks(
+    nodes: Mapping[str, PregelNode], packets: Sequence[Any], step: int, run: Any
+) -> list[Task]:
     tasks = []
     for index, packet in enumerate(packets):
         node = nodes.get(packet.node)

@@ -14,12 +14,12 @@ from typing import Any
 from typing_extensions import Self
 
 from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.topic import Topic
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
     create_error_message,
 )
-from langgraph_lite.channels.topic import Topic
 from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode

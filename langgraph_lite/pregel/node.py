@@ -174,6 +174,22 @@ class PregelNode:
     def __repr__(self) -> str:
         return f"PregelNode(name={self.name!r}, triggers={self.triggers!r}, channels={self.channels!r})"
 
+    def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Run just this node on ``input`` and return what it returned — no graph around it.
+
+        The node's own input coercion and retry policy apply; its writes and edges do not.
+        Handy in unit tests: ``graph.nodes["agent"].invoke({"messages": [...]})``.
+        """
+        from langgraph_lite.pregel.runner import run_node_alone
+
+        return run_node_alone(self, input, config, kwargs.get("writer"))
+
+    async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """``invoke`` for async nodes (sync ones run in a worker thread)."""
+        from langgraph_lite.pregel.runner import arun_node_alone
+
+        return await arun_node_alone(self, input, config, kwargs.get("writer"))
+
     @property
     def read_channels(self) -> list[str]:
         return [self.channels] if isinstance(self.channels, str) else list(self.channels)

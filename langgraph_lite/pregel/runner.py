@@ -25,7 +25,7 @@ from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import StreamQueue
 
-__all__ = ["AsyncRun", "drive_sync"]
+__all__ = ["AsyncRun", "arun_node_alone", "drive_sync", "run_node_alone"]
 
 
 class _TaskDone:
@@ -49,15 +49,18 @@ def _note(exc: BaseException, task: Task) -> None:
 # -- running one task ---------------------------------------------------------------------------
 
 
-def _run_task(task: Task) -> None:
+def _run_task(task: Task, alone: bool = False) -> Any:
     token = current_task.set(task)
     node = task.node
     attempt = 1
     try:
         while True:
             try:
-                task.writes = node.writes_for(node.run(task.input, task), task)
-                return
+                output = node.run(task.input, task)
+                if alone:
+                    return output
+                task.writes = node.writes_for(output, task)
+                return None
             except Exception as exc:
                 wait = node.retry_wait(exc, attempt) if node.retry_policy else None
                 if wait is None:
@@ -71,15 +74,18 @@ def _run_task(task: Task) -> None:
         current_task.reset(token)
 
 
-async def _arun_task(task: Task) -> None:
+async def _arun_task(task: Task, alone: bool = False) -> Any:
     token = current_task.set(task)
     node = task.node
     attempt = 1
     try:
         while True:
             try:
-                task.writes = node.writes_for(await node.arun(task.input, task), task)
-                return
+                output = await node.arun(task.input, task)
+                if alone:
+                    return output
+                task.writes = node.writes_for(output, task)
+                return None
             except Exception as exc:
                 wait = node.retry_wait(exc, attempt) if node.retry_policy else None
                 if wait is None:
@@ -358,3 +364,34 @@ def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[
                 tg.start_soon(_arun_task_reporting, task, queue, tg.cancel_scope)
 
     return run
+
+
+# -- one node, no graph -------------------------------------------------------------------------
+
+
+class _Alone:
+    """Stands in for a run when one node runs by itself (``graph.nodes["x"].invoke(state)``)."""
+
+    def __init__(self, config: Any, writer: Any) -> None:
+        from langgraph_lite.types import _drop_writes
+
+        self.config = dict(config or {})
+        self.config.setdefault("recursion_limit", 25)
+        self.recursion_limit = self.config["recursion_limit"]
+        self.run_id = "alone"
+        self.writer = writer or _drop_writes
+        self.channels: dict[str, Any] = {}
+
+
+def _alone_task(node: Any, input: Any, config: Any, writer: Any) -> Task:
+    return Task(node.name or "node", node, input, node.triggers, 0, _Alone(config, writer))
+
+
+def run_node_alone(node: Any, input: Any, config: Any = None, writer: Any = None) -> Any:
+    """Run ``node``'s reads, body and retries on ``input``; return what the body returned."""
+    return _run_task(_alone_task(node, input, config, writer), alone=True)
+
+
+async def arun_node_alone(node: Any, input: Any, config: Any = None, writer: Any = None) -> Any:
+    """``run_node_alone`` for async nodes (and sync ones, in a worker thread)."""
+    return await _arun_task(_alone_task(node, input, config, writer), alone=True)
