@@ -11,7 +11,7 @@ and accept OpenAI-style dicts through ``convert_to_messages``:
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,9 +146,7 @@ class RemoveMessage(BaseMessage):
         super().__init__(content="", id=id, **kwargs)
 
 
-AnyMessage = Union[
-    HumanMessage, AIMessage, AIMessageChunk, SystemMessage, ToolMessage, RemoveMessage
-]  # noqa: UP007
+AnyMessage = HumanMessage | AIMessage | AIMessageChunk | SystemMessage | ToolMessage | RemoveMessage
 
 _ROLES: dict[str, type[BaseMessage]] = {
     "human": HumanMessage,

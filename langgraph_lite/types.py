@@ -188,7 +188,7 @@ class RetryPolicy:
             return isinstance(exc, on)
         if isinstance(on, Sequence):
             return isinstance(exc, tuple(on))
-        return bool(on(exc))
+        return bool(on(exc))  # type: ignore[call-arg]
 
     def should_retry(self, exc: BaseException, attempt: int) -> bool:
         """Whether to try again after ``exc`` ended attempt number ``attempt`` (from 1)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
@@ -80,7 +80,7 @@ class Branch:
             params = {}  # type: ignore[assignment]
         self.wants_config = "config" in params
 
-    def writes(self, state: Any, task: Task, nodes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    def writes(self, state: Any, task: Task, nodes: Collection[str]) -> list[tuple[str, Any]]:
         """The writes that send the run where ``path(state)`` says."""
         result = self.path(state, config=task.config) if self.wants_config else self.path(state)
         if inspect.isawaitable(result):

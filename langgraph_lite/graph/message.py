@@ -42,7 +42,7 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
     for m in new:
         if m.id in position and not isinstance(m, RemoveMessage):
             merged[position[m.id]] = m
-            removed.discard(m.id)  # type: ignore[arg-type]
+            removed.discard(m.id)
         elif isinstance(m, RemoveMessage):
             if m.id not in position:
                 raise ValueError(

@@ -116,7 +116,7 @@ def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
             channel.key = key
             return channel
         if isinstance(extra, type) and issubclass(extra, BaseChannel):
-            return extra(base, key=key)  # type: ignore[call-arg]
+            return extra(base, key=key)
         if callable(extra) and _is_reducer(extra):
             return BinaryOperatorAggregate(base, extra, key=key)
     return LastValue(base, key=key)
