@@ -34,11 +34,11 @@ class RemainingSteps(ManagedValue):
 
 
 class IsLastStep(ManagedValue):
-    """True in the last superstep ``recursion_limit`` allows."""
+    """True in the last superstep ``recursion_limit`` allows (when one step remains)."""
 
     @staticmethod
     def get(task: Task) -> bool:
-        return bool(task.run.recursion_limit - task.step <= 0)
+        return bool(task.run.recursion_limit - task.step <= 1)
 
 
 def is_managed(annotation: Any) -> bool:

@@ -53,13 +53,8 @@ class SchemaInfo:
 
     def as_dict(self, value: Any) -> dict[str, Any] | None:
         """An instance of a schema class as a dict of the keys it sets; None if not one."""
-        if isinstance(value, BaseModel):
-            fields = type(value).model_fields
-            return {
-                k: getattr(value, k)
-                for k in fields
-                if k in value.model_fields_set or getattr(value, k) != fields[k].default
-            }
+        if isinstance(value, BaseModel):  # every field, defaults included, as LangGraph does
+            return {k: getattr(value, k) for k in type(value).model_fields}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return None

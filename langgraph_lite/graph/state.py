@@ -459,7 +459,7 @@ def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGra
         channels=channels,
         input_channels=START,
         output_channels=output_keys,
-        stream_channels=output_keys,
+        stream_channels=state_keys,
         stream_mode="updates",
         name=name,
         debug=debug,

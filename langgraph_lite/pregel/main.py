@@ -8,6 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -29,7 +30,8 @@ from langgraph_lite.types import STREAM_MODES, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
-DEFAULT_RECURSION_LIMIT = 25
+DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
+"""Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""
 _KNOWN_LATER = ("messages", "checkpoints", "tasks", "debug")
 _CONFIG_KEYS = (
     "configurable",

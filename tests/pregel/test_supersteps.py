@@ -329,8 +329,9 @@ def test_recursion_limit_runs_limit_plus_one_steps_then_raises_with_the_fix():
     assert "GRAPH_RECURSION_LIMIT" in message
 
 
-def test_recursion_limit_default_is_25():
-    with pytest.raises(GraphRecursionError, match="recursion_limit=25"):
+def test_recursion_limit_default_is_langgraphs_10007():
+    # LangGraph 1.2.22 defaults to 10007 (LANGGRAPH_DEFAULT_RECURSION_LIMIT overrides it)
+    with pytest.raises(GraphRecursionError, match="recursion_limit=10007"):
         cycle().invoke("x")
 
 
