@@ -6,8 +6,10 @@ Errors are split by who must act:
      ├── GraphRecursionError (RecursionError)   the run looped past recursion_limit
      ├── InvalidUpdateError                     a node wrote something the graph cannot take
      ├── EmptyChannelError                      a channel was read before anything was written
- ├── EmptyInputError                        a run was started with no input
-     ├── GraphInterrupt                         a node asked to stop for a human
+     ├── EmptyInputError                        a run was started with no input
+     ├── GraphBubbleUp                          control flow travelling up, never retried
+     │    ├── ParentCommand                     Command(graph=PARENT) for the enclosing graph
+     │    └── GraphInterrupt                    a node asked to stop for a human
      └── InternalError                          the engine broke its own rule: please report
 
 Errors that have a LangGraph counterpart keep LangGraph's class and its error code; the code is
@@ -24,10 +26,12 @@ __all__ = [
     "EmptyChannelError",
     "EmptyInputError",
     "ErrorCode",
+    "GraphBubbleUp",
     "GraphInterrupt",
     "GraphRecursionError",
     "InternalError",
     "InvalidUpdateError",
+    "ParentCommand",
     "create_error_message",
 ]
 
@@ -63,7 +67,25 @@ class EmptyChannelError(Exception):
     """A channel was read while it holds no value."""
 
 
-class GraphInterrupt(Exception):
+class GraphBubbleUp(Exception):
+    """Control flow that travels up through nodes and graphs; never retried."""
+
+
+class ParentCommand(GraphBubbleUp):
+    """A node returned ``Command(graph=Command.PARENT)``: the enclosing graph applies it.
+
+    Reaches the caller only when there is no enclosing graph.
+    """
+
+    def __init__(self, command: Any) -> None:
+        super().__init__(command)
+        self.command = command
+
+    def __str__(self) -> str:
+        return repr(self.command)
+
+
+class GraphInterrupt(GraphBubbleUp):
     """Raised inside a run to stop it and hand control back to a human."""
 
     def __init__(self, interrupts: Any = ()) -> None:

@@ -25,6 +25,7 @@ from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
     InvalidUpdateError,
+    ParentCommand,
     create_error_message,
 )
 from langgraph_lite.graph.branch import END, START, Branch, branch_channel
@@ -523,9 +524,11 @@ class _UpdateWriter:
         for item in output if isinstance(output, list) else [output]:
             if isinstance(item, Command):
                 if item.graph == Command.PARENT:
-                    raise NotImplementedError(
-                        f"node {self.node!r} returned Command(graph=Command.PARENT): commands to "
-                        "a parent graph are not supported by this version of langgraph_lite yet."
+                    raise ParentCommand(item)
+                if item.graph is not None:
+                    raise InvalidUpdateError(
+                        f"node {self.node!r} returned Command(graph={item.graph!r}); graph may "
+                        "only be None (this graph) or Command.PARENT."
                     )
                 if item.update is not None:
                     writes.extend(self._update(item.update))

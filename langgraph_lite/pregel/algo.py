@@ -86,6 +86,13 @@ class Task:
         return self._id
 
     @property
+    def runtime(self) -> Any:
+        """What a node's ``runtime`` parameter receives: context, store, stream writer."""
+        from langgraph_lite.runtime import Runtime
+
+        return Runtime(context=getattr(self.run, "context", None), stream_writer=self.writer)
+
+    @property
     def config(self) -> dict[str, Any]:
         """The config this task's node sees (``get_config()`` and an injected ``config``)."""
         if self._config is None:

@@ -70,9 +70,11 @@ class PregelLoop:
         modes: Sequence[str],
         tagged: bool,
         stream_keys: str | Sequence[str],
+        context: Any = None,
     ) -> None:
         self.graph = graph
         self.config = config
+        self.context = context
         self.queue = queue
         self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.recursion_limit: int = config["recursion_limit"]

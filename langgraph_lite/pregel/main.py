@@ -230,6 +230,7 @@ class Pregel:
         stream_mode: str | Sequence[str] | None,
         output_keys: str | Sequence[str] | None,
         stream_buffer_size: int | None,
+        context: Any = None,
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         run_config = _merge_config(config)
@@ -240,7 +241,9 @@ class Pregel:
         queue = StreamQueue(
             self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
         )
-        loop = PregelLoop(self, run_config, queue, modes=modes, tagged=tagged, stream_keys=keys)
+        loop = PregelLoop(
+            self, run_config, queue, modes=modes, tagged=tagged, stream_keys=keys, context=context
+        )
         return loop, queue
 
     def stream(
@@ -248,6 +251,7 @@ class Pregel:
         input: Any,
         config: Mapping[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -258,7 +262,7 @@ class Pregel:
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
         """
-        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
+        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size, context)
         return RunStream(drive_sync(loop, queue, input), queue)
 
     def astream(
@@ -266,6 +270,7 @@ class Pregel:
         input: Any,
         config: Mapping[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -275,7 +280,7 @@ class Pregel:
         Stopping early (``break``, ``aclose()``, cancelling the consuming task) cancels the
         nodes still running and waits for them, so nothing is left behind.
         """
-        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size)
+        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size, context)
         return AsyncRunStream(loop, queue, input)
 
     def invoke(
@@ -283,6 +288,7 @@ class Pregel:
         input: Any,
         config: Mapping[str, Any] | None = None,
         *,
+        context: Any = None,
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
@@ -291,7 +297,7 @@ class Pregel:
         ``None`` when the output was never written.
         """
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None)
+        loop, queue = self._prepare(config, "values", keys, None, context)
         latest: Any = None
         for chunk in drive_sync(loop, queue, input):
             latest = chunk
@@ -302,11 +308,12 @@ class Pregel:
         input: Any,
         config: Mapping[str, Any] | None = None,
         *,
+        context: Any = None,
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None)
+        loop, queue = self._prepare(config, "values", keys, None, context)
         latest: Any = None
         async for chunk in AsyncRun(loop, queue, input):
             latest = chunk

@@ -70,7 +70,15 @@ class ChannelWriteEntry:
 
 
 class _Step:
-    __slots__ = ("afunc", "func", "is_async", "name", "wants_config", "wants_writer")
+    __slots__ = (
+        "afunc",
+        "func",
+        "is_async",
+        "name",
+        "wants_config",
+        "wants_runtime",
+        "wants_writer",
+    )
 
     def __init__(self, obj: Any, node_name: str | None) -> None:
         self.name = getattr(obj, "__name__", None) or type(obj).__name__
@@ -79,7 +87,7 @@ class _Step:
         if hasattr(obj, "invoke") and not inspect.isroutine(obj):
             self.func = obj.invoke
             self.afunc = getattr(obj, "ainvoke", None)
-            self.wants_config, self.wants_writer = True, False
+            self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
             self.is_async = False
             return
         if not callable(obj):
@@ -107,6 +115,7 @@ class _Step:
         kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         self.wants_config = "config" in params and params["config"].kind in kinds
         self.wants_writer = "writer" in params and params["writer"].kind in kinds
+        self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
 
     def kwargs(self, task: Task) -> dict[str, Any]:
         kw: dict[str, Any] = {}
@@ -114,6 +123,8 @@ class _Step:
             kw["config"] = task.config
         if self.wants_writer:
             kw["writer"] = task.writer
+        if self.wants_runtime:
+            kw["runtime"] = task.runtime
         return kw
 
 
@@ -167,7 +178,9 @@ class PregelNode:
         only = self._steps[0] if len(self._steps) == 1 and mapper is None else None
         self._single_sync = (
             only.func
-            if only and only.func and not (only.wants_config or only.wants_writer)
+            if only
+            and only.func
+            and not (only.wants_config or only.wants_writer or only.wants_runtime)
             else None
         )
 

@@ -16,11 +16,13 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import anyio
 
 from langgraph_lite.config import current_task
+from langgraph_lite.errors import GraphBubbleUp, ParentCommand
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import StreamQueue
@@ -56,11 +58,17 @@ def _run_task(task: Task, alone: bool = False) -> Any:
     try:
         while True:
             try:
-                output = node.run(task.input, task)
+                try:
+                    output = node.run(task.input, task)
+                except ParentCommand as bubbled:
+                    # a subgraph run by this node sent a command to its parent: this graph
+                    output = replace(bubbled.command, graph=None)
                 if alone:
                     return output
                 task.writes = node.writes_for(output, task)
                 return None
+            except GraphBubbleUp:
+                raise
             except Exception as exc:
                 wait = node.retry_wait(exc, attempt) if node.retry_policy else None
                 if wait is None:
@@ -81,11 +89,17 @@ async def _arun_task(task: Task, alone: bool = False) -> Any:
     try:
         while True:
             try:
-                output = await node.arun(task.input, task)
+                try:
+                    output = await node.arun(task.input, task)
+                except ParentCommand as bubbled:
+                    # a subgraph run by this node sent a command to its parent: this graph
+                    output = replace(bubbled.command, graph=None)
                 if alone:
                     return output
                 task.writes = node.writes_for(output, task)
                 return None
+            except GraphBubbleUp:
+                raise
             except Exception as exc:
                 wait = node.retry_wait(exc, attempt) if node.retry_policy else None
                 if wait is None:
