@@ -341,12 +341,20 @@ class StateGraph:
                 "checkpointers are not available in this version of langgraph_lite yet; "
                 "compile() without one."
             )
+        names = (
+            [interrupt_before]
+            if isinstance(interrupt_before, str)
+            else list(interrupt_before or ())
+        )
+        names += (
+            [interrupt_after] if isinstance(interrupt_after, str) else list(interrupt_after or ())
+        )
+        self.validate(interrupt=names)
         if interrupt_before or interrupt_after:
             raise NotImplementedError(
                 "interrupt_before / interrupt_after need a checkpointer, which this version of "
                 "langgraph_lite does not have yet."
             )
-        self.validate()
         self.compiled = True
         return _compile(self, debug=debug, name=name or "LangGraph")
 
