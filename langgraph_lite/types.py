@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 __all__ = [
     "STREAM_MODES",
     "Command",
+    "Interrupt",
     "Overwrite",
     "RetryPolicy",
     "Send",
@@ -54,6 +55,14 @@ READY: Any = _Ready()
 def _drop_writes(value: Any) -> Any:
     """A writer for when nobody streams ``custom``: the value is dropped."""
     return READY
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """A question a node asked with ``interrupt(value)``; resume with ``Command(resume=...)``."""
+
+    value: Any
+    id: str = ""
 
 
 class Send:

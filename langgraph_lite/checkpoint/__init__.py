@@ -1,0 +1,1 @@
+"""Persistence: checkpoint shapes, the saver interface, the serializer and the savers."""

@@ -1,0 +1,230 @@
+"""The checkpoint data shapes and the saver interface every checkpointer implements.
+
+Shapes follow LangGraph's, so a saver can be checked against LangGraph's conformance suite:
+
+- ``Checkpoint``: ``v``, ``id`` (time-ordered, sortable), ``ts``, ``channel_values``,
+  ``channel_versions``, ``versions_seen``, ``updated_channels``;
+- ``CheckpointMetadata``: ``source`` (input / loop / update / fork), ``step``, ``parents``, and
+  whatever the caller put in ``config["metadata"]``;
+- ``CheckpointTuple(config, checkpoint, metadata, parent_config, pending_writes)``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any, Literal, NamedTuple, TypedDict
+
+import anyio.to_thread
+
+from langgraph_lite.checkpoint.serde import MsgpackSerde
+
+__all__ = [
+    "BaseCheckpointSaver",
+    "Checkpoint",
+    "CheckpointMetadata",
+    "CheckpointTuple",
+    "PendingWrite",
+    "empty_checkpoint",
+    "uuid6",
+]
+
+ChannelVersion = str | int | float
+
+
+class Checkpoint(TypedDict):
+    """State of a thread at one point: channel values, their versions, what each node saw."""
+
+    v: int
+    id: str
+    ts: str
+    channel_values: dict[str, Any]
+    channel_versions: dict[str, ChannelVersion]
+    versions_seen: dict[str, dict[str, ChannelVersion]]
+    updated_channels: list[str] | None
+
+
+class CheckpointMetadata(TypedDict, total=False):
+    """Why a checkpoint exists: ``source``, ``step``, ``parents`` and user metadata."""
+
+    source: Literal["input", "loop", "update", "fork"]
+    step: int
+    parents: dict[str, str]
+
+
+PendingWrite = tuple[str, str, Any]
+"""``(task_id, channel, value)``: a write of a task that finished in an unfinished step."""
+
+
+class CheckpointTuple(NamedTuple):
+    """A checkpoint with the config that names it, its metadata, parent and pending writes."""
+
+    config: dict[str, Any]
+    checkpoint: Checkpoint
+    metadata: CheckpointMetadata
+    parent_config: dict[str, Any] | None = None
+    pending_writes: list[PendingWrite] | None = None
+
+
+def uuid6(clock_seq: int | None = None) -> str:
+    """A time-ordered UUID (version 6): ids sort in creation order, as strings too."""
+    global _last_ns
+    ns = time.time_ns()
+    if ns <= _last_ns:
+        ns = _last_ns + 100
+    _last_ns = ns
+    timestamp = ns // 100 + 0x01B21DD213814000  # 100-ns intervals since 1582-10-15
+    time_high = (timestamp >> 28) & 0xFFFFFFFF
+    time_mid = (timestamp >> 12) & 0xFFFF
+    time_low = timestamp & 0x0FFF
+    seq = clock_seq if clock_seq is not None else random.getrandbits(14)
+    node = int.from_bytes(os.urandom(6), "big")
+    value = (time_high << 96) | (time_mid << 80) | (0x6 << 76) | (time_low << 64)
+    value |= (0x8000 | (seq & 0x3FFF)) << 48 | node
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_last_ns = 0
+
+
+def empty_checkpoint() -> Checkpoint:
+    """A checkpoint of nothing, for a thread's first step."""
+    from datetime import datetime, timezone
+
+    return Checkpoint(
+        v=4,
+        id=uuid6(),
+        ts=datetime.now(timezone.utc).isoformat(),
+        channel_values={},
+        channel_versions={},
+        versions_seen={},
+        updated_channels=None,
+    )
+
+
+def thread_of(config: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    """``(thread_id, checkpoint_ns, checkpoint_id)`` of a config; raises when no thread."""
+    conf = config.get("configurable") or {}
+    thread_id = conf.get("thread_id")
+    if thread_id is None:
+        raise ValueError(
+            "this call needs a thread: pass config={'configurable': {'thread_id': 'any-id'}}."
+        )
+    return str(thread_id), str(conf.get("checkpoint_ns", "")), conf.get("checkpoint_id")
+
+
+class BaseCheckpointSaver:
+    """What a checkpointer does; subclasses store checkpoints somewhere.
+
+    Sync methods: ``get_tuple``, ``list``, ``put``, ``put_writes``, ``delete_thread``; async
+    twins ``aget_tuple``, ``alist``, ``aput``, ``aput_writes``, ``adelete_thread``. The async
+    twins default to running the sync ones in a worker thread.
+    """
+
+    serde: MsgpackSerde
+
+    def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
+        self.serde = serde or MsgpackSerde()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, config: Mapping[str, Any]) -> Checkpoint | None:
+        """The checkpoint ``config`` names (its latest when it names no ``checkpoint_id``)."""
+        found = self.get_tuple(config)
+        return found.checkpoint if found else None
+
+    def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        raise NotImplementedError
+
+    def list(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        raise NotImplementedError
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        """Store ``checkpoint``; only channels in ``new_versions`` need new blobs."""
+        raise NotImplementedError
+
+    def put_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Store the writes of a task that finished, against the checkpoint ``config`` names."""
+        raise NotImplementedError
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint and write of a thread."""
+        raise NotImplementedError
+
+    def get_next_version(self, current: ChannelVersion | None, channel: Any = None) -> str:
+        """The version after ``current``: ``"<32-digit counter>.<16-digit random>"``."""
+        if current is None:
+            n = 0
+        elif isinstance(current, int):
+            n = current
+        else:
+            n = int(str(current).split(".")[0])
+        return f"{n + 1:032}.{random.random():016}"
+
+    # -- async twins -------------------------------------------------------------------------
+
+    async def aget(self, config: Mapping[str, Any]) -> Checkpoint | None:
+        found = await self.aget_tuple(config)
+        return found.checkpoint if found else None
+
+    async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return await anyio.to_thread.run_sync(self.get_tuple, config)
+
+    async def alist(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        items = await anyio.to_thread.run_sync(
+            lambda: list(self.list(config, filter=filter, before=before, limit=limit))
+        )
+        for item in items:
+            yield item
+
+    async def aput(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        return await anyio.to_thread.run_sync(self.put, config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await anyio.to_thread.run_sync(self.put_writes, config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await anyio.to_thread.run_sync(self.delete_thread, thread_id)

@@ -1,0 +1,227 @@
+"""``InMemorySaver``: checkpoints in a dict, for tests, notebooks and short-lived processes.
+
+Values are serialized when saved, so a value that user code mutates after a step never changes
+what was saved; a channel's value is stored once per version, so a checkpoint stores new blobs
+only for the channels that changed.
+
+>>> from langgraph_lite.checkpoint.memory import InMemorySaver
+>>> saver = InMemorySaver()
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
+
+from langgraph_lite.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    thread_of,
+)
+from langgraph_lite.checkpoint.serde import MsgpackSerde
+
+__all__ = ["WRITES_IDX_MAP", "InMemorySaver", "MemorySaver"]
+
+WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
+"""Special write channels get fixed slots, so saving them again replaces the previous one."""
+
+_Typed = tuple[str, bytes]
+
+
+class InMemorySaver(BaseCheckpointSaver):
+    """A checkpointer that keeps everything in process memory."""
+
+    def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
+        super().__init__(serde=serde)
+        self._lock = threading.RLock()
+        # storage[thread][ns][checkpoint_id] = (checkpoint without values, metadata, parent id)
+        self.storage: defaultdict[str, dict[str, dict[str, tuple[_Typed, _Typed, str | None]]]] = (
+            defaultdict(lambda: defaultdict(dict))
+        )
+        # blobs[(thread, ns, channel, version)] = value
+        self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = {}
+        # writes[(thread, ns, checkpoint_id)][(task_id, index)] = (task_id, channel, value, path)
+        self.writes: defaultdict[
+            tuple[str, str, str], dict[tuple[str, int], tuple[str, str, _Typed, str]]
+        ] = defaultdict(dict)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        thread_id, ns, checkpoint_id = thread_of(config)
+        with self._lock:
+            checkpoints = self.storage.get(thread_id, {}).get(ns, {})
+            if not checkpoints:
+                return None
+            if checkpoint_id is None:
+                checkpoint_id = max(checkpoints)
+            elif checkpoint_id not in checkpoints:
+                return None
+            return self._tuple(thread_id, ns, checkpoint_id, checkpoints[checkpoint_id])
+
+    def _tuple(
+        self, thread_id: str, ns: str, checkpoint_id: str, saved: tuple[_Typed, _Typed, str | None]
+    ) -> CheckpointTuple:
+        stored, meta, parent = saved
+        loads = self.serde.loads_typed
+        checkpoint: Checkpoint = loads(stored)
+        values = {}
+        for channel, version in checkpoint["channel_versions"].items():
+            blob = self.blobs.get((thread_id, ns, channel, version))
+            if blob is not None and blob[0] != "empty":
+                values[channel] = loads(blob)
+        checkpoint = {**checkpoint, "channel_values": values}
+        writes = self.writes.get((thread_id, ns, checkpoint_id), {})
+        return CheckpointTuple(
+            config=_config(thread_id, ns, checkpoint_id),
+            checkpoint=checkpoint,
+            metadata=loads(meta),
+            parent_config=_config(thread_id, ns, parent) if parent else None,
+            pending_writes=[
+                (task, channel, loads(value)) for task, channel, value, _ in writes.values()
+            ],
+        )
+
+    def list(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
+        conf = (config or {}).get("configurable") or {}
+        before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+        with self._lock:
+            found: list[CheckpointTuple] = []
+            threads = [str(conf["thread_id"])] if "thread_id" in conf else list(self.storage)
+            for thread_id in threads:
+                for ns, checkpoints in self.storage.get(thread_id, {}).items():
+                    if "checkpoint_ns" in conf and ns != conf["checkpoint_ns"]:
+                        continue
+                    for checkpoint_id in sorted(checkpoints, reverse=True):
+                        if conf.get("checkpoint_id") and checkpoint_id != conf["checkpoint_id"]:
+                            continue
+                        if before_id and checkpoint_id >= before_id:
+                            continue
+                        saved = checkpoints[checkpoint_id]
+                        if filter:
+                            meta = self.serde.loads_typed(saved[1])
+                            if any(meta.get(k) != v for k, v in filter.items()):
+                                continue
+                        found.append(self._tuple(thread_id, ns, checkpoint_id, saved))
+                        if limit is not None and len(found) >= limit:
+                            return iter(found)
+        return iter(found)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        thread_id, ns, parent = thread_of(config)
+        dumps = self.serde.dumps_typed
+        stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
+        values = checkpoint["channel_values"]
+        encoded = {
+            (thread_id, ns, channel, version): dumps(values[channel])
+            if channel in values
+            else ("empty", b"")
+            for channel, version in new_versions.items()
+        }
+        entry = (dumps(stored), dumps(dict(metadata)), parent)
+        with self._lock:
+            self.blobs.update(encoded)
+            self.storage[thread_id][ns][checkpoint["id"]] = entry
+        return _config(thread_id, ns, checkpoint["id"])
+
+    def put_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        thread_id, ns, checkpoint_id = thread_of(config)
+        if checkpoint_id is None:
+            raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
+        dumps = self.serde.dumps_typed
+        encoded = [
+            ((task_id, WRITES_IDX_MAP.get(channel, i)), (task_id, channel, dumps(value), task_path))
+            for i, (channel, value) in enumerate(writes)
+        ]
+        with self._lock:
+            saved = self.writes[(thread_id, ns, checkpoint_id)]
+            for key, value in encoded:
+                if key[1] >= 0 and key in saved:
+                    continue  # a task's writes are saved once
+                saved[key] = value
+
+    def delete_thread(self, thread_id: str) -> None:
+        with self._lock:
+            self.storage.pop(str(thread_id), None)
+            for key in [k for k in self.blobs if k[0] == str(thread_id)]:
+                del self.blobs[key]
+            for key in [k for k in self.writes if k[0] == str(thread_id)]:
+                del self.writes[key]
+
+    # The dicts are fast: the async twins call the sync methods directly, no thread hop.
+
+    async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return self.get_tuple(config)
+
+    async def alist(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        for item in self.list(config, filter=filter, before=before, limit=limit):
+            yield item
+
+    async def aput(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        return self.put(config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self.put_writes(config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        self.delete_thread(thread_id)
+
+
+MemorySaver = InMemorySaver
+"""LangGraph's older name for ``InMemorySaver``."""
+
+
+def _config(thread_id: str, ns: str, checkpoint_id: str) -> dict[str, Any]:
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": ns,
+            "checkpoint_id": checkpoint_id,
+        }
+    }

@@ -1,0 +1,301 @@
+"""The checkpoint serializer: msgpack, rebuilding only the types it was told about.
+
+Values are encoded with msgpack; values msgpack has no type for travel as extension types. A
+class instance is stored as its class's name and its fields. Decoding looks that name up in an
+allowlist — the standard library's value types, langgraph_lite's own types, the types named by
+the graph's state schema (added at compile time), and what the user allows — and refuses any
+other name with ``CheckpointDecodeError``. Decoding never imports a module, and calls no
+constructor that is not on the list.
+
+>>> from langgraph_lite.checkpoint.serde import MsgpackSerde
+>>> serde = MsgpackSerde()
+>>> serde.loads_typed(serde.dumps_typed({"when": (1, 2)}))
+{'when': (1, 2)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import pathlib
+import typing
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import msgpack
+from pydantic import BaseModel
+
+__all__ = ["CheckpointDecodeError", "MsgpackSerde", "type_name", "types_in_annotation"]
+
+# Extension type codes. Stable: they are part of what is on disk.
+_TUPLE, _SET, _FROZENSET, _DATETIME, _DATE, _TIME, _TIMEDELTA = 1, 2, 3, 4, 5, 6, 7
+_UUID, _DECIMAL, _PATH, _OBJECT, _BIGINT = 8, 9, 10, 11, 12
+
+_PATHS: dict[str, type] = {
+    "PurePosixPath": pathlib.PurePosixPath,
+    "PureWindowsPath": pathlib.PureWindowsPath,
+    "Path": pathlib.Path,
+    "PosixPath": pathlib.Path,
+    "WindowsPath": pathlib.Path,
+}
+
+
+class CheckpointDecodeError(ValueError):
+    """A saved value names a type the serializer may not rebuild, or the bytes are corrupt."""
+
+
+def type_name(cls: type) -> str:
+    """The name a class is saved under: ``module:qualname``."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def types_in_annotation(annotation: Any) -> set[type]:
+    """Classes a type annotation names that the serializer would need to rebuild."""
+    found: set[type] = set()
+    stack = [annotation]
+    seen: set[int] = set()
+    while stack:
+        ann = stack.pop()
+        if id(ann) in seen:
+            continue
+        seen.add(id(ann))
+        stack.extend(typing.get_args(ann))
+        if isinstance(ann, type) and _rebuildable(ann):
+            found.add(ann)
+            if issubclass(ann, BaseModel):
+                stack.extend(f.annotation for f in ann.model_fields.values())
+            elif dataclasses.is_dataclass(ann):
+                try:
+                    stack.extend(typing.get_type_hints(ann).values())
+                except Exception:
+                    stack.extend(f.type for f in dataclasses.fields(ann))
+    return found
+
+
+def _rebuildable(cls: type) -> bool:
+    return (
+        issubclass(cls, (BaseModel, enum.Enum))
+        or dataclasses.is_dataclass(cls)
+        or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+    )
+
+
+def _own_types() -> list[type]:
+    from langgraph_lite import messages
+    from langgraph_lite.types import Command, Interrupt, Overwrite, Send
+
+    return [
+        messages.HumanMessage,
+        messages.AIMessage,
+        messages.AIMessageChunk,
+        messages.SystemMessage,
+        messages.ToolMessage,
+        messages.RemoveMessage,
+        messages.BaseMessage,
+        Send,
+        Interrupt,
+        Command,
+        Overwrite,
+    ]
+
+
+class MsgpackSerde:
+    """Encode checkpoint values with msgpack; decode only allowed types.
+
+    ``allowed`` adds classes (pydantic models, dataclasses, enums, named tuples) that decoding
+    may rebuild; graphs add the types of their state schema when compiled.
+    """
+
+    def __init__(self, allowed: Iterable[type] = ()) -> None:
+        self._allowed: dict[str, type] = {}
+        self.allow(*_own_types())
+        self.allow(*allowed)
+
+    def allow(self, *classes: type) -> None:
+        """Let decoding rebuild instances of ``classes``."""
+        for cls in classes:
+            if not isinstance(cls, type):
+                raise TypeError(f"allow() takes classes, got {cls!r}")
+            self._allowed[type_name(cls)] = cls
+
+    def is_allowed(self, cls: type) -> bool:
+        return self._allowed.get(type_name(cls)) is cls
+
+    # -- the two directions ------------------------------------------------------------------
+
+    def dumps(self, obj: Any) -> bytes:
+        """Encode ``obj``; raises ``TypeError`` naming a value it cannot encode."""
+        data: bytes = msgpack.packb(
+            obj, default=self._default, use_bin_type=True, strict_types=True
+        )
+        return data
+
+    def loads(self, data: bytes) -> Any:
+        """Decode bytes from ``dumps``; refuses types that are not allowed."""
+        try:
+            return msgpack.unpackb(data, ext_hook=self._ext_hook, raw=False, strict_map_key=False)
+        except CheckpointDecodeError:
+            raise
+        except Exception as exc:
+            raise CheckpointDecodeError(f"checkpoint data could not be decoded: {exc}") from exc
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        """``(format, bytes)``, the pair savers store."""
+        if obj is None:
+            return ("null", b"")
+        if isinstance(obj, bytes):
+            return ("bytes", obj)
+        return ("msgpack", self.dumps(obj))
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        kind, payload = data
+        if kind == "null":
+            return None
+        if kind == "bytes":
+            return payload
+        if kind == "msgpack":
+            return self.loads(payload)
+        raise CheckpointDecodeError(
+            f"checkpoint value stored as {kind!r}, which this serializer does not read (it "
+            "reads 'msgpack', 'bytes' and 'null'); nothing was decoded."
+        )
+
+    # -- encoding ----------------------------------------------------------------------------
+
+    def _default(self, obj: Any) -> Any:
+        pack = self.dumps
+        if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
+            return msgpack.ExtType(_TUPLE, pack(list(obj)))
+        if isinstance(obj, int) and not isinstance(obj, bool | enum.Enum):
+            return msgpack.ExtType(_BIGINT, str(obj).encode())  # beyond 64 bits
+        if isinstance(obj, (list, dict)):  # subclasses: store as the plain type
+            return list(obj) if isinstance(obj, list) else dict(obj)
+        if isinstance(obj, str) and not isinstance(obj, enum.Enum):
+            return str(obj)
+        if isinstance(obj, frozenset):
+            return msgpack.ExtType(_FROZENSET, pack(list(obj)))
+        if isinstance(obj, set):
+            return msgpack.ExtType(_SET, pack(list(obj)))
+        if isinstance(obj, dt.datetime):
+            return msgpack.ExtType(_DATETIME, obj.isoformat().encode())
+        if isinstance(obj, dt.date):
+            return msgpack.ExtType(_DATE, obj.isoformat().encode())
+        if isinstance(obj, dt.time):
+            return msgpack.ExtType(_TIME, obj.isoformat().encode())
+        if isinstance(obj, dt.timedelta):
+            return msgpack.ExtType(_TIMEDELTA, pack([obj.days, obj.seconds, obj.microseconds]))
+        if isinstance(obj, uuid.UUID):
+            return msgpack.ExtType(_UUID, obj.bytes)
+        if isinstance(obj, decimal.Decimal):
+            return msgpack.ExtType(_DECIMAL, str(obj).encode())
+        if isinstance(obj, pathlib.PurePath):
+            return msgpack.ExtType(_PATH, pack([type(obj).__name__, str(obj)]))
+        return msgpack.ExtType(_OBJECT, pack(self._object_payload(obj)))
+
+    def _object_payload(self, obj: Any) -> list[Any]:
+        cls = type(obj)
+        name = type_name(cls)
+        if isinstance(obj, enum.Enum):
+            return [name, "enum", obj.value]
+        if isinstance(obj, BaseModel):
+            fields = {k: getattr(obj, k) for k in cls.model_fields}
+            extra = obj.__pydantic_extra__ or {}
+            return [name, "pydantic", {**fields, **extra}]
+        if dataclasses.is_dataclass(obj):
+            return [
+                name,
+                "dataclass",
+                {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)},
+            ]
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+            return [name, "namedtuple", list(obj)]
+        slots = getattr(cls, "__slots__", None)
+        if slots is not None and name in self._allowed:
+            return [name, "slots", {s: getattr(obj, s) for s in slots}]
+        raise TypeError(
+            f"cannot save a {name} in a checkpoint: the serializer stores pydantic models, "
+            "dataclasses, enums, named tuples and the standard library's value types. Make the "
+            "value one of those (and allow its class with MsgpackSerde(allowed=[...]))."
+        )
+
+    # -- decoding ----------------------------------------------------------------------------
+
+    def _ext_hook(self, code: int, data: bytes) -> Any:
+        load = self.loads
+        if code == _TUPLE:
+            return tuple(load(data))
+        if code == _SET:
+            return set(load(data))
+        if code == _FROZENSET:
+            return frozenset(load(data))
+        if code == _DATETIME:
+            return dt.datetime.fromisoformat(data.decode())
+        if code == _DATE:
+            return dt.date.fromisoformat(data.decode())
+        if code == _TIME:
+            return dt.time.fromisoformat(data.decode())
+        if code == _TIMEDELTA:
+            days, seconds, micros = load(data)
+            return dt.timedelta(days=days, seconds=seconds, microseconds=micros)
+        if code == _UUID:
+            return uuid.UUID(bytes=data)
+        if code == _DECIMAL:
+            return decimal.Decimal(data.decode())
+        if code == _BIGINT:
+            return int(data.decode())
+        if code == _PATH:
+            kind, text = load(data)
+            cls = _PATHS.get(kind)
+            if cls is None:
+                raise CheckpointDecodeError(f"unknown path type {kind!r} in checkpoint data")
+            return cls(text)
+        if code == _OBJECT:
+            return self._rebuild(load(data))
+        raise CheckpointDecodeError(f"unknown extension type {code} in checkpoint data")
+
+    def _rebuild(self, payload: Any) -> Any:
+        try:
+            name, kind, fields = payload
+        except (TypeError, ValueError):
+            raise CheckpointDecodeError("malformed object in checkpoint data") from None
+        cls = self._allowed.get(name)
+        if cls is None:
+            raise CheckpointDecodeError(
+                f"checkpoint holds a {name!r}, which is not on the serializer's allowlist; "
+                f"nothing was imported. If you trust it: MsgpackSerde(allowed=[{name.rsplit(':', 1)[-1].rsplit('.', 1)[-1]}]) "
+                "or checkpointer.serde.allow(TheClass)."
+            )
+        try:
+            if kind == "enum":
+                return cls(fields)
+            if kind == "pydantic":
+                return cls.model_construct(**fields) if _lenient(cls) else cls(**fields)
+            if kind == "dataclass":
+                init = {f.name for f in dataclasses.fields(cls) if f.init}
+                obj = cls(**{k: v for k, v in fields.items() if k in init})
+                for k, v in fields.items():
+                    if k not in init:
+                        object.__setattr__(obj, k, v)
+                return obj
+            if kind == "namedtuple":
+                return cls(*fields)
+            if kind == "slots":
+                obj = cls.__new__(cls)
+                for k, v in fields.items():
+                    object.__setattr__(obj, k, v)
+                return obj
+        except CheckpointDecodeError:
+            raise
+        except Exception as exc:
+            raise CheckpointDecodeError(
+                f"could not rebuild a {name!r} from checkpoint data: {exc}"
+            ) from exc
+        raise CheckpointDecodeError(f"unknown object kind {kind!r} for {name!r} in checkpoint data")
+
+
+def _lenient(cls: type) -> bool:
+    # Our own messages carry extra fields; rebuild them without re-validating.
+    return cls.__module__ == "langgraph_lite.messages"
