@@ -5,15 +5,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 __all__ = [
     "STREAM_MODES",
     "Command",
     "Interrupt",
     "Overwrite",
+    "PregelTask",
     "RetryPolicy",
     "Send",
+    "StateSnapshot",
     "StreamMode",
     "StreamWriter",
     "default_retry_on",
@@ -209,3 +211,36 @@ class RetryPolicy:
         if self.jitter:
             wait += random.uniform(0, 1)
         return wait
+
+
+class PregelTask(NamedTuple):
+    """A task of a saved step, as ``get_state().tasks`` shows it."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...]
+    error: Any = None
+    interrupts: tuple[Interrupt, ...] = ()
+    state: Any = None
+    result: Any = None
+
+
+class StateSnapshot(NamedTuple):
+    """A thread's state at one checkpoint, as ``get_state`` / ``get_state_history`` give it."""
+
+    values: dict[str, Any] | Any
+    """The state's values."""
+    next: tuple[str, ...]
+    """The nodes the next step would run (empty when the run is over)."""
+    config: dict[str, Any]
+    """The config naming this checkpoint."""
+    metadata: dict[str, Any] | None
+    """Why the checkpoint exists: source, step, parents, user metadata."""
+    created_at: str | None
+    """When the checkpoint was saved (ISO 8601)."""
+    parent_config: dict[str, Any] | None
+    """The config naming the checkpoint before this one."""
+    tasks: tuple[PregelTask, ...]
+    """The next step's tasks, with errors and interrupts of the step that did not finish."""
+    interrupts: tuple[Interrupt, ...] = ()
+    """Interrupts waiting for an answer."""

@@ -170,10 +170,10 @@ class InMemorySaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self.storage.pop(str(thread_id), None)
-            for key in [k for k in self.blobs if k[0] == str(thread_id)]:
-                del self.blobs[key]
-            for key in [k for k in self.writes if k[0] == str(thread_id)]:
-                del self.writes[key]
+            for blob in [k for k in self.blobs if k[0] == str(thread_id)]:
+                del self.blobs[blob]
+            for written in [k for k in self.writes if k[0] == str(thread_id)]:
+                del self.writes[written]
 
     # The dicts are fast: the async twins call the sync methods directly, no thread hop.
 

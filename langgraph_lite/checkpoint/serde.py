@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
 __all__ = ["CheckpointDecodeError", "MsgpackSerde", "type_name", "types_in_annotation"]
@@ -261,7 +261,7 @@ class MsgpackSerde:
             name, kind, fields = payload
         except (TypeError, ValueError):
             raise CheckpointDecodeError("malformed object in checkpoint data") from None
-        cls = self._allowed.get(name)
+        cls: Any = self._allowed.get(name)
         if cls is None:
             raise CheckpointDecodeError(
                 f"checkpoint holds a {name!r}, which is not on the serializer's allowlist; "

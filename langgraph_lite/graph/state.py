@@ -190,8 +190,6 @@ class StateGraph:
                 raise _graph_error("START cannot be one of several starts of an edge.")
             if s == END:
                 raise _graph_error("END cannot be the start of an edge: nothing runs after END.")
-        if end_key == END:
-            raise _graph_error("an edge from several nodes cannot end at END; add one edge each.")
         self.waiting_edges.add((starts, end_key))
         return self
 
@@ -336,11 +334,6 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``."""
-        if checkpointer not in (None, False):
-            raise NotImplementedError(
-                "checkpointers are not available in this version of langgraph_lite yet; "
-                "compile() without one."
-            )
         names = (
             [interrupt_before]
             if isinstance(interrupt_before, str)
@@ -356,7 +349,11 @@ class StateGraph:
                 "langgraph_lite does not have yet."
             )
         self.compiled = True
-        return _compile(self, debug=debug, name=name or "LangGraph")
+        compiled = _compile(self, debug=debug, name=name or "LangGraph")
+        if checkpointer not in (None, False, True):
+            _allow_state_types(checkpointer, self)
+            compiled.checkpointer = checkpointer
+        return compiled
 
 
 class CompiledStateGraph(Pregel):
@@ -409,6 +406,8 @@ def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGra
     joins: dict[str, list[str]] = {}  # source node -> join channels it writes its name to
     join_triggers: dict[str, list[str]] = {}
     for starts, end in sorted(builder.waiting_edges):
+        if end == END:
+            continue  # waiting for several nodes to end the run changes nothing
         chan = f"join:{'+'.join(starts)}:{end}"
         barrier = NamedBarrierValueAfterFinish if builder.nodes[end].defer else NamedBarrierValue
         channels[chan] = barrier(str, set(starts))
@@ -715,3 +714,26 @@ def _returns_command(action: Any) -> bool:
         return False
     origin = typing.get_origin(ret) or ret
     return origin is Command or "Command" in repr(ret)
+
+
+def _allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+    """Let the checkpointer's serializer rebuild the classes the state schemas name."""
+    import typing
+
+    from langgraph_lite.checkpoint.serde import types_in_annotation
+
+    serde = getattr(checkpointer, "serde", None)
+    if serde is None or not hasattr(serde, "allow"):
+        return
+    schemas = {builder.state_schema, builder.input_schema, builder.output_schema}
+    schemas |= {s.input_schema for s in builder.nodes.values() if s.input_schema is not None}
+    found: set[type] = set()
+    for schema in schemas:
+        found |= types_in_annotation(schema)
+        try:
+            hints = typing.get_type_hints(schema, include_extras=True)
+        except Exception:
+            hints = getattr(schema, "__annotations__", {})
+        for annotation in hints.values():
+            found |= types_in_annotation(annotation)
+    serde.allow(*found)

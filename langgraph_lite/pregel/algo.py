@@ -43,6 +43,7 @@ class Task:
         "node",
         "path",
         "run",
+        "seed",
         "step",
         "triggers",
         "writer",
@@ -65,6 +66,7 @@ class Task:
         self.step = step
         self.path: tuple[Any, ...] = (PULL, name)
         self.run = run  # the PregelLoop: run-wide config and the stream writer
+        self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
@@ -80,7 +82,7 @@ class Task:
         if self._id is None:
             self._id = str(
                 uuid.uuid5(
-                    _TASK_ID_NAMESPACE, f"{self.run.run_id}|{self.step}|{'|'.join(self.path)}"
+                    _TASK_ID_NAMESPACE, f"{self.seed}|{self.step}|{'|'.join(map(str, self.path))}"
                 )
             )
         return self._id
@@ -167,9 +169,11 @@ def prepare_next_tasks(
         seen = versions_seen.get(name)
         fired: list[str] = []
         for chan in node.triggers:
-            if channels[chan].is_available() and versions.get(chan, 0) > (
-                seen.get(chan, 0) if seen else 0
-            ):
+            version = versions.get(chan)
+            if version is None or not channels[chan].is_available():
+                continue
+            last = seen.get(chan) if seen else None
+            if last is None or version > last:
                 fired.append(chan)
         if not fired:
             continue
@@ -204,10 +208,10 @@ def _push_tasks(
 
 def apply_writes(
     channels: Mapping[str, BaseChannel],
-    versions: dict[str, int],
-    versions_seen: dict[str, dict[str, int]],
+    versions: dict[str, Any],
+    versions_seen: dict[str, dict[str, Any]],
     tasks: Sequence[Task],
-    next_version: int,
+    next_version: Any,
     changed_last_step: set[str],
     finish_channels: Sequence[str],
     trigger_index: Mapping[str, Any],

@@ -31,6 +31,16 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
+from langgraph_lite.pregel.checkpointing import (
+    ERROR,
+    INTERRUPT,
+    RESUME,
+    Put,
+    PutWrites,
+    create_checkpoint,
+    restore_channels,
+    thread_config,
+)
 from langgraph_lite.types import _drop_writes
 
 if TYPE_CHECKING:
@@ -71,6 +81,8 @@ class PregelLoop:
         tagged: bool,
         stream_keys: str | Sequence[str],
         context: Any = None,
+        checkpointer: Any = None,
+        durability: str = "async",
     ) -> None:
         self.graph = graph
         self.config = config
@@ -78,22 +90,30 @@ class PregelLoop:
         self.queue = queue
         self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.recursion_limit: int = config["recursion_limit"]
+        self.stop = self.recursion_limit  # last step number allowed; set again by start()
         self.phase = START
         self.step = -1
         # The run's own channel instances, fresh from the graph's specs.
-        self.channels = {k: spec.from_checkpoint(MISSING) for k, spec in graph.channels.items()}
-        for k, ch in self.channels.items():
-            ch.key = k
-        # versions[channel]: bumped each step the channel changes; one counter for the run.
-        self.versions: dict[str, int] = {}
+        self.channels = restore_channels(graph.channels, None)
+        # versions[channel]: bumped each step the channel changes (ints, or the saver's
+        # version strings when checkpointing); all versions of a run compare with each other.
+        self.versions: dict[str, Any] = {}
         # versions_seen[node][channel]: the version this node last read.
         # Invariant: never ahead of versions[channel]. A node is due iff one of its triggers
         # has moved past what it saw.
-        self.versions_seen: dict[str, dict[str, int]] = {}
-        self._version = 0
+        self.versions_seen: dict[str, dict[str, Any]] = {}
+        self._version: Any = 0
         self._updated: set[str] = set()  # available channels updated by the last step
         self._changed: set[str] = set()  # every channel changed by the last step
         self._tasks: list[Task] = []
+        # Persistence: what to save goes to the outbox; the driver saves it.
+        self.checkpointer = checkpointer
+        self.durability = durability
+        self.outbox: list[Put | PutWrites] = []
+        self.checkpoint_config: dict[str, Any] = thread_config(config, None)
+        self.saved: Any = None
+        self._replay = False
+        self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
         self._updates = "updates" in modes
@@ -112,29 +132,71 @@ class PregelLoop:
 
     # -- events from the driver ---------------------------------------------------------------
 
+    def restore(self, saved: Any) -> None:
+        """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
+        self._expect(START, "restore")
+        self.saved = saved
+        if saved is None:
+            return
+        checkpoint = saved.checkpoint
+        self.channels = restore_channels(self.graph.channels, saved)
+        self.versions = dict(checkpoint["channel_versions"])
+        self.versions_seen = {k: dict(v) for k, v in checkpoint["versions_seen"].items()}
+        self._version = max(self.versions.values(), default=self._version)
+        self.step = int(saved.metadata.get("step", -1)) + 1
+        self._changed = set(checkpoint.get("updated_channels") or ())
+        # After a restore any node may be due: consider every channel that has a version.
+        self._updated = {k for k in self.versions if k in self.channels}
+        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
+        self.run_id = checkpoint["id"]
+        # Naming a checkpoint replays from it: its steps run again, nothing saved is reused.
+        self._replay = bool((self.config.get("configurable") or {}).get("checkpoint_id"))
+        self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
+
     def start(self, input: Any) -> None:
-        """Apply the run's input as step -1."""
+        """Apply the run's input as the first step, or resume a saved run when it is None."""
         self._expect(START, "start")
+        if input is None and self.saved is not None:
+            if self._values:  # a resumed run reports where it resumes from
+                chunk = self.output(self.stream_keys)
+                if chunk is not MISSING and chunk != {}:
+                    self.queue.push(("values", chunk) if self._tagged else chunk)
+            if self._replay:
+                self._save("fork", set(), final=True)
+                self.step += 1
+            self.stop = self.step + self.recursion_limit
+            self.phase = PLAN
+            return
         writes = self.graph._map_input(input)
-        self._version += 1
+        self._version = self._next_version()
         by_channel: dict[str, list[Any]] = {}
         for chan, value in writes:
             by_channel.setdefault(chan, []).append(value)
+        changed: set[str] = set()
         for chan, vals in by_channel.items():
             ch = self.channels[chan]
             if ch.update(vals):
                 self.versions[chan] = self._version
-                self._changed.add(chan)
-                if ch.is_available():
-                    self._updated.add(chan)
-        self.step = 0
+                changed.add(chan)
+        # A new input starts afresh: what the last run left pending is not resumed.
+        self._pending_writes = []
+        self._changed = changed
+        self._updated = {c for c in changed if self.channels[c].is_available()}
+        if self.checkpointer is not None:
+            self._save("input", changed)
+        self.step += 1
+        self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
     def tick(self) -> list[Task] | None:
-        """The next step's tasks, or None when the run is over."""
+        """The next step's tasks to run, or None when the run is over.
+
+        Tasks whose writes were saved before the run was interrupted are not returned: their
+        saved writes are used instead.
+        """
         if self.phase is not PLAN:
             self._expect(PLAN, "tick")
-        if self.step > self.recursion_limit:
+        if self.step > self.stop:
             self.phase = DONE
             raise self._recursion_error()
         tasks = prepare_next_tasks(
@@ -149,22 +211,45 @@ class PregelLoop:
         )
         if not tasks:
             self.phase = DONE
+            if self.checkpointer is not None and self.durability == "exit":
+                self._save("loop", self._changed, final=True)
             return None
         self._tasks = tasks
         self.phase = EXECUTE
+        if self._pending_writes:
+            return self._reuse_pending_writes(tasks)
         return tasks
 
-    def task_done(self, task: Task) -> None:
+    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
+        saved: dict[str, list[tuple[str, Any]]] = {}
+        for task_id, chan, value in self._pending_writes:
+            if chan not in (ERROR, INTERRUPT, RESUME):
+                saved.setdefault(task_id, []).append((chan, value))
+        done = {t.id for t in tasks if t.id in saved}
+        for task in tasks:
+            if task.id in done:
+                task.writes = saved[task.id]
+                self.task_done(task, persist=False, cached=True)
+        self._pending_writes = []
+        return [t for t in tasks if t.id not in done]
+
+    def task_done(self, task: Task, *, persist: bool = True, cached: bool = False) -> None:
         """A task finished without error; drivers call this in completion order."""
+        if persist and self.checkpointer is not None and self.durability != "exit":
+            self.outbox.append(
+                PutWrites(self.checkpoint_config, list(task.writes), task.id, _path_str(task))
+            )
         if self._updates and not task.node.hidden:
             chunk = {task.name: self._update_of(task)}
+            if cached:  # its writes come from the checkpoint, as LangGraph marks them
+                chunk["__metadata__"] = {"cached": True}
             self.queue.push(("updates", chunk) if self._tagged else chunk)
 
     def step_done(self) -> None:
         """Every task of the step finished: apply their writes and move to the next step."""
         if self.phase is not EXECUTE:
             self._expect(EXECUTE, "step_done")
-        self._version += 1
+        self._version = self._next_version()
         graph = self.graph
         self._updated, self._changed, written = apply_writes(
             self.channels,
@@ -182,13 +267,87 @@ class PregelLoop:
             if chunk is not MISSING:
                 self.queue.push(("values", chunk) if self._tagged else chunk)
         self._tasks = []
+        if self.checkpointer is not None and self.durability != "exit":
+            self._save("loop", self._changed)
         self.step += 1
         self.phase = PLAN
+
+    def task_failed(self, task: Task, error: BaseException) -> None:
+        """A task raised: remember it with the step's checkpoint, for ``get_state().tasks``."""
+        if self.checkpointer is not None and self.durability != "exit":
+            self.outbox.append(
+                PutWrites(self.checkpoint_config, [(ERROR, repr(error))], task.id, _path_str(task))
+            )
 
     def abort(self) -> None:
         """The step will not finish (a task failed, the consumer left): drop its writes."""
         self._tasks = []
+        if self.phase is not DONE and self.checkpointer is not None and self.durability == "exit":
+            self._save("loop", self._changed, final=True)
         self.phase = DONE
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def _next_version(self) -> Any:
+        if self.checkpointer is None:
+            return self._version + 1
+        return self.checkpointer.get_next_version(self._version or None, None)
+
+    def _save(self, source: str, changed: set[str], *, final: bool = False) -> None:
+        """Put a checkpoint of the channels as they are now in the outbox."""
+        if self.durability == "exit" and not final:
+            return
+        checkpoint = create_checkpoint(self.channels, self.versions, self.versions_seen, changed)
+        metadata = {
+            **(self.config.get("metadata") or {}),
+            "source": source,
+            "step": self.step,
+            "parents": {},
+        }
+        new_versions = (
+            {k: self.versions[k] for k in self.versions}
+            if final
+            else {k: self.versions[k] for k in changed if k in self.versions}
+        )
+        if self.saved is None and source == "input":
+            new_versions = dict(self.versions)
+        self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
+        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
+        self.run_id = checkpoint["id"]
+
+    def apply_update(self, task: Task) -> dict[str, Any]:
+        """Apply ``task``'s writes as a step of their own (``update_state``); save it."""
+        self._expect(START, "apply_update")
+        self._tasks = [task]
+        self._version = self._next_version()
+        self._updated, self._changed, _ = apply_writes(
+            self.channels,
+            self.versions,
+            self.versions_seen,
+            self._tasks,
+            self._version,
+            self._changed,
+            self.graph._finish_channels,
+            self.graph._trigger_index,
+            self.graph._consume_channels,
+        )
+        self._tasks = []
+        self._save("update", self._changed, final=True)
+        self.phase = DONE
+        return self.checkpoint_config
+
+    def peek(self) -> list[Task]:
+        """The tasks the next step would run, without starting it (for ``get_state``)."""
+        return prepare_next_tasks(
+            self.graph.nodes,
+            self.graph._trigger_index,
+            self.channels,
+            self.versions,
+            self.versions_seen,
+            self._updated,
+            self.step,
+            self,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -251,3 +410,7 @@ class PregelLoop:
                 error_code=ErrorCode.GRAPH_RECURSION_LIMIT,
             )
         )
+
+
+def _path_str(task: Task) -> str:
+    return "|".join(map(str, task.path))

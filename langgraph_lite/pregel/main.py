@@ -25,6 +25,7 @@ from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
+from langgraph_lite.pregel.snapshots import ThreadState, require_thread
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
 from langgraph_lite.types import STREAM_MODES, Send
 
@@ -32,6 +33,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
 DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
 """Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""
+_DURABILITY = ("sync", "async", "exit")
 _KNOWN_LATER = ("messages", "checkpoints", "tasks", "debug")
 _CONFIG_KEYS = (
     "configurable",
@@ -45,7 +47,7 @@ _CONFIG_KEYS = (
 )
 
 
-class Pregel:
+class Pregel(ThreadState):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -74,10 +76,12 @@ class Pregel:
         stream_channels: str | Sequence[str] | None = None,
         stream_mode: str | Sequence[str] = "values",
         stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
+        checkpointer: Any = None,
         name: str = "LangGraph",
         debug: bool = False,
     ) -> None:
         self.name = name
+        self.checkpointer = checkpointer or None
         self.debug = debug
         self.channels: dict[str, BaseChannel] = dict(channels)
         if TASKS not in self.channels:
@@ -231,9 +235,16 @@ class Pregel:
         output_keys: str | Sequence[str] | None,
         stream_buffer_size: int | None,
         context: Any = None,
+        durability: str = "async",
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         run_config = _merge_config(config)
+        if durability not in _DURABILITY:
+            raise ValueError(
+                f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
+            )
+        if self.checkpointer is not None:
+            require_thread(self.checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys
         for chan in [keys] if isinstance(keys, str) else keys:
             if chan not in self.channels:
@@ -242,7 +253,15 @@ class Pregel:
             self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
         )
         loop = PregelLoop(
-            self, run_config, queue, modes=modes, tagged=tagged, stream_keys=keys, context=context
+            self,
+            run_config,
+            queue,
+            modes=modes,
+            tagged=tagged,
+            stream_keys=keys,
+            context=context,
+            checkpointer=self.checkpointer,
+            durability=durability,
         )
         return loop, queue
 
@@ -252,6 +271,7 @@ class Pregel:
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
+        durability: str = "async",
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -262,7 +282,9 @@ class Pregel:
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
         """
-        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size, context)
+        loop, queue = self._prepare(
+            config, stream_mode, output_keys, stream_buffer_size, context, durability
+        )
         return RunStream(drive_sync(loop, queue, input), queue)
 
     def astream(
@@ -271,6 +293,7 @@ class Pregel:
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
+        durability: str = "async",
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -280,7 +303,9 @@ class Pregel:
         Stopping early (``break``, ``aclose()``, cancelling the consuming task) cancels the
         nodes still running and waits for them, so nothing is left behind.
         """
-        loop, queue = self._prepare(config, stream_mode, output_keys, stream_buffer_size, context)
+        loop, queue = self._prepare(
+            config, stream_mode, output_keys, stream_buffer_size, context, durability
+        )
         return AsyncRunStream(loop, queue, input)
 
     def invoke(
@@ -289,6 +314,7 @@ class Pregel:
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
+        durability: str = "async",
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
@@ -297,7 +323,7 @@ class Pregel:
         ``None`` when the output was never written.
         """
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None, context)
+        loop, queue = self._prepare(config, "values", keys, None, context, durability)
         latest: Any = None
         for chunk in drive_sync(loop, queue, input):
             latest = chunk
@@ -309,11 +335,12 @@ class Pregel:
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
+        durability: str = "async",
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None, context)
+        loop, queue = self._prepare(config, "values", keys, None, context, durability)
         latest: Any = None
         async for chunk in AsyncRun(loop, queue, input):
             latest = chunk

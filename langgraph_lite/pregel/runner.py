@@ -24,6 +24,7 @@ import anyio
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphBubbleUp, ParentCommand
 from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.checkpointing import Put
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import StreamQueue
 
@@ -144,43 +145,91 @@ def _pool_size() -> int:
     return min(32, (os.cpu_count() or 1) + 4)
 
 
+def _persist(loop: PregelLoop) -> None:
+    """Carry out the loop's persistence actions, in order, with the sync saver methods."""
+    saver = loop.checkpointer
+    for action in loop.outbox:
+        if type(action) is Put:
+            saver.put(*action)
+        else:
+            saver.put_writes(*action)
+    loop.outbox.clear()
+
+
+async def _apersist(loop: PregelLoop) -> None:
+    """``_persist`` with the saver's async methods."""
+    saver = loop.checkpointer
+    for action in loop.outbox:
+        if type(action) is Put:
+            await saver.aput(*action)
+        else:
+            await saver.aput_writes(*action)
+    loop.outbox.clear()
+
+
+def _failed(loop: PregelLoop, failures: list[Task]) -> None:
+    for task in failures:
+        assert task.error is not None
+        loop.task_failed(task, task.error)
+    loop.abort()
+
+
 def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any]:
     """Run ``loop`` in the caller's thread, yielding every stream chunk as it is produced."""
     items = queue.items
     pool: ThreadPoolExecutor | None = None
     try:
+        if loop.checkpointer is not None:
+            loop.restore(loop.checkpointer.get_tuple(loop.config))
         loop.start(input)
+        if loop.outbox:
+            _persist(loop)
         while True:
             tasks = loop.tick()
+            if loop.outbox:
+                _persist(loop)
             if tasks is None:
                 break
             if len(tasks) == 1 and not loop.streams_from_nodes:
                 task = tasks[0]
-                _run_task(task)
+                try:
+                    _run_task(task)
+                except Exception as exc:
+                    task.error = exc
+                    _failed(loop, [task])
+                    if loop.outbox:
+                        _persist(loop)
+                    raise
                 loop.task_done(task)
-            else:
+            elif tasks:
                 if pool is None:
                     pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
                 for task in tasks:
                     pool.submit(contextvars.copy_context().run, _run_task_reporting, task, queue)
                 pending = len(tasks)
-                failed: BaseException | None = None
+                failures: list[Task] = []
                 while pending:
                     item = queue.get()
                     if type(item) is _TaskDone:
                         pending -= 1
                         if item.ok:
                             loop.task_done(item.task)
-                        elif failed is None:
-                            failed = item.task.error
+                        else:
+                            failures.append(item.task)
                         continue
                     yield item
-                if failed is not None:
-                    loop.abort()
-                    raise failed
+                if failures:
+                    _failed(loop, failures)
+                    if loop.outbox:
+                        _persist(loop)
+                    raise failures[0].error  # type: ignore[misc]
+            if loop.outbox:
+                _persist(loop)
             while items:  # the step's updates go out even if applying its writes fails
                 yield items.popleft()
             loop.step_done()
+            if loop.outbox:
+                _persist(loop)
             while items:
                 yield items.popleft()
     finally:
@@ -239,17 +288,16 @@ class _Detached:
         await self._done.wait()
 
 
-async def _run_group(
-    tasks: list[Task], loop: PregelLoop, queue: StreamQueue
-) -> BaseException | None:
-    """Run a step's tasks in one task group inside the consumer's task; return the first error."""
-    failed: list[BaseException] = []
+async def _run_group(tasks: list[Task], loop: PregelLoop) -> list[Task]:
+    """Run a step's tasks in one task group inside the consumer's task; return those that failed."""
+    failures: list[Task] = []
 
     async def one(task: Task, scope: anyio.CancelScope) -> None:
         try:
             await _arun_task(task)
         except Exception as exc:
-            failed.append(exc)
+            task.error = exc
+            failures.append(task)
             scope.cancel()
             return
         loop.task_done(task)
@@ -257,7 +305,7 @@ async def _run_group(
     async with anyio.create_task_group() as tg:
         for task in tasks:
             tg.start_soon(one, task, tg.cancel_scope)
-    return failed[0] if failed else None
+    return failures
 
 
 class AsyncRun:
@@ -279,7 +327,7 @@ class AsyncRun:
         self._tasks_finished = False  # the step's tasks are done; its writes are not applied
         self._host: _Detached | None = None
         self._pending = 0
-        self._failed: BaseException | None = None
+        self._failures: list[Task] = []
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -302,6 +350,8 @@ class AsyncRun:
         items = self.queue.items
         loop = self.loop
         while True:
+            if loop.outbox:
+                await _apersist(loop)
             if self._host is None:
                 if items:
                     return items.popleft()
@@ -312,12 +362,12 @@ class AsyncRun:
                 self._pending -= 1
                 if item.ok:
                     loop.task_done(item.task)
-                elif self._failed is None and item.task.error is not None:
-                    self._failed = item.task.error
+                elif item.task.error is not None:
+                    self._failures.append(item.task)
                 if self._pending == 0:
                     await self._host.wait()
                     self._host = None
-                    self._after_tasks()
+                    await self._after_tasks()
                 continue
             if self._tasks_finished:
                 # the step's updates went out first, even if applying its writes fails
@@ -326,27 +376,41 @@ class AsyncRun:
                 continue
             if not self._started:
                 self._started = True
+                if loop.checkpointer is not None:
+                    loop.restore(await loop.checkpointer.aget_tuple(loop.config))
                 loop.start(self._input)
+                continue
             tasks = loop.tick()
             if tasks is None:
+                if loop.outbox:
+                    await _apersist(loop)
                 raise StopAsyncIteration
-            if loop.streams_from_nodes:
+            if not tasks:
+                self._tasks_finished = True
+            elif loop.streams_from_nodes:
                 self._pending = len(tasks)
                 self._host = _Detached(_step_host(tasks, self.queue))
             elif len(tasks) == 1:
                 task = tasks[0]
-                await _arun_task(task)
-                loop.task_done(task)
-                self._tasks_finished = True
+                try:
+                    await _arun_task(task)
+                except Exception as exc:
+                    task.error = exc
+                    self._failures.append(task)
+                else:
+                    loop.task_done(task)
+                await self._after_tasks()
             else:
-                self._failed = await _run_group(tasks, loop, self.queue)
-                self._after_tasks()
+                self._failures = await _run_group(tasks, loop)
+                await self._after_tasks()
 
-    def _after_tasks(self) -> None:
-        failed, self._failed = self._failed, None
-        if failed is not None:
-            self.loop.abort()
-            raise failed
+    async def _after_tasks(self) -> None:
+        failures, self._failures = self._failures, []
+        if failures:
+            _failed(self.loop, failures)
+            if self.loop.outbox:
+                await _apersist(self.loop)
+            raise failures[0].error  # type: ignore[misc]
         self._tasks_finished = True
 
     async def _shutdown(self) -> None:

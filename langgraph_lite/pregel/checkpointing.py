@@ -1,0 +1,95 @@
+"""Between the loop and a checkpointer: what to save after a step, and how to restore.
+
+Pure functions and two action types. The loop decides what to persist (``Put``,
+``PutWrites``) and puts the actions in its outbox; a driver carries them out with the saver's
+sync or async methods. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.checkpoint.base import Checkpoint, CheckpointTuple, uuid6
+
+__all__ = [
+    "ERROR",
+    "INTERRUPT",
+    "RESUME",
+    "Put",
+    "PutWrites",
+    "create_checkpoint",
+    "restore_channels",
+]
+
+ERROR = "__error__"
+INTERRUPT = "__interrupt__"
+RESUME = "__resume__"
+
+
+class Put(NamedTuple):
+    """Save ``checkpoint`` as the child of the checkpoint ``config`` names."""
+
+    config: dict[str, Any]
+    checkpoint: Checkpoint
+    metadata: dict[str, Any]
+    new_versions: dict[str, Any]
+
+
+class PutWrites(NamedTuple):
+    """Save the writes of a task that finished, against the checkpoint ``config`` names."""
+
+    config: dict[str, Any]
+    writes: list[tuple[str, Any]]
+    task_id: str
+    task_path: str
+
+
+def create_checkpoint(
+    channels: Mapping[str, BaseChannel],
+    versions: Mapping[str, Any],
+    versions_seen: Mapping[str, Mapping[str, Any]],
+    updated: Iterable[str],
+) -> Checkpoint:
+    """A snapshot of the run's channels (values are the channels' own checkpoints)."""
+    values = {}
+    for key, ch in channels.items():
+        value = ch.checkpoint()
+        if value is not MISSING:
+            values[key] = value
+    return Checkpoint(
+        v=4,
+        id=uuid6(),
+        ts=datetime.now(timezone.utc).isoformat(),
+        channel_values=values,
+        channel_versions=dict(versions),
+        versions_seen={node: dict(seen) for node, seen in versions_seen.items()},
+        updated_channels=sorted(updated),
+    )
+
+
+def restore_channels(
+    specs: Mapping[str, BaseChannel], saved: CheckpointTuple | None
+) -> dict[str, BaseChannel]:
+    """The run's channels, from the graph's specs and a saved checkpoint (or empty)."""
+    values = saved.checkpoint["channel_values"] if saved else {}
+    channels = {}
+    for key, spec in specs.items():
+        ch = spec.from_checkpoint(values.get(key, MISSING))
+        ch.key = key
+        channels[key] = ch
+    return channels
+
+
+def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[str, Any]:
+    """The config naming one checkpoint of the thread ``config`` is about."""
+    conf = config.get("configurable") or {}
+    out = {
+        "thread_id": conf.get("thread_id"),
+        "checkpoint_ns": conf.get("checkpoint_ns", ""),
+    }
+    if checkpoint_id is not None:
+        out["checkpoint_id"] = checkpoint_id
+    return {"configurable": out}

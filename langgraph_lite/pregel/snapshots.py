@@ -1,0 +1,228 @@
+"""Reading and changing a thread's saved state: ``get_state``, ``get_state_history``,
+``update_state`` and their async twins, as methods of ``Pregel``.
+
+Each builds a ``PregelLoop`` restored from a saved checkpoint — the same restore a resumed run
+uses — so "what runs next" is answered by the run's own planning, never a second copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from langgraph_lite.checkpoint.base import CheckpointTuple, thread_of
+from langgraph_lite.errors import InvalidUpdateError
+from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
+from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.stream import StreamQueue
+from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
+
+if TYPE_CHECKING:
+    from langgraph_lite.checkpoint.base import BaseCheckpointSaver
+    from langgraph_lite.pregel.main import Pregel
+
+__all__ = ["ThreadState"]
+
+
+class ThreadState:
+    """``Pregel``'s methods for the state saved by its checkpointer."""
+
+    checkpointer: BaseCheckpointSaver | None
+    nodes: dict[str, Any]
+    stream_channels_asis: Any
+
+    def _saver_for(self, config: Mapping[str, Any] | None, what: str) -> BaseCheckpointSaver:
+        saver = self.checkpointer
+        if saver is None:
+            raise ValueError(
+                f"{what}() needs a checkpointer, and this graph has none. Compile it with one: "
+                "builder.compile(checkpointer=InMemorySaver())."
+            )
+        require_thread(saver, config)
+        return saver
+
+    def _restored_loop(self, config: Mapping[str, Any], saver: Any) -> PregelLoop:
+        from langgraph_lite.pregel.main import _merge_config
+
+        keys = self.stream_channels_asis
+        return PregelLoop(
+            cast("Pregel", self),
+            _merge_config(config),
+            StreamQueue(1),
+            modes=(),
+            tagged=False,
+            stream_keys=keys,
+            checkpointer=saver,
+            durability="sync",
+        )
+
+    def _snapshot(
+        self, saved: CheckpointTuple | None, config: Mapping[str, Any], saver: Any
+    ) -> StateSnapshot:
+        if saved is None:
+            return StateSnapshot({}, (), dict(config), None, None, None, (), ())
+        loop = self._restored_loop(saved.config, saver)
+        loop.restore(saved)
+        tasks = loop.peek()
+        errors: dict[str, Any] = {}
+        interrupts: dict[str, list[Interrupt]] = {}
+        results: dict[str, dict[str, Any]] = {}
+        for task_id, chan, value in saved.pending_writes or ():
+            if chan == ERROR:
+                errors[task_id] = value
+            elif chan == INTERRUPT:
+                interrupts.setdefault(task_id, []).extend(value)
+            elif chan != RESUME:
+                results.setdefault(task_id, {})[chan] = value
+        snapshot_tasks = tuple(
+            PregelTask(
+                t.id,
+                t.name,
+                t.path,
+                errors.get(t.id),
+                tuple(interrupts.get(t.id, ())),
+                None,
+                results.get(t.id),
+            )
+            for t in tasks
+        )
+        values = loop.output(self.stream_channels_asis)
+        return StateSnapshot(
+            values=values,
+            next=tuple(t.name for t in tasks),
+            config=saved.config,
+            metadata=dict(saved.metadata),
+            created_at=saved.checkpoint["ts"],
+            parent_config=saved.parent_config,
+            tasks=snapshot_tasks,
+            interrupts=tuple(i for t in snapshot_tasks for i in t.interrupts),
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
+        """The thread's state at its latest checkpoint (or the one ``checkpoint_id`` names)."""
+        saver = self._saver_for(config, "get_state")
+        return self._snapshot(saver.get_tuple(config), config, saver)
+
+    async def aget_state(
+        self, config: Mapping[str, Any], *, subgraphs: bool = False
+    ) -> StateSnapshot:
+        """``get_state`` with the saver's async methods."""
+        saver = self._saver_for(config, "aget_state")
+        return self._snapshot(await saver.aget_tuple(config), config, saver)
+
+    def get_state_history(
+        self,
+        config: Mapping[str, Any],
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[StateSnapshot]:
+        """The thread's checkpoints as snapshots, newest first."""
+        saver = self._saver_for(config, "get_state_history")
+        for saved in saver.list(config, filter=filter, before=before, limit=limit):
+            yield self._snapshot(saved, config, saver)
+
+    async def aget_state_history(
+        self,
+        config: Mapping[str, Any],
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[StateSnapshot]:
+        """``get_state_history`` with the saver's async methods."""
+        saver = self._saver_for(config, "aget_state_history")
+        async for saved in saver.alist(config, filter=filter, before=before, limit=limit):
+            yield self._snapshot(saved, config, saver)
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def _update_task(self, loop: PregelLoop, values: Any, as_node: str | None) -> Task:
+        if as_node is None:
+            as_node = _last_node(loop, self)
+        node = self.nodes.get(as_node)
+        if node is None:
+            raise InvalidUpdateError(
+                f"update_state(as_node={as_node!r}): no such node (nodes: "
+                f"{', '.join(map(repr, self.nodes))})."
+            )
+        triggers = [c for c in node.triggers if c in loop.versions]
+        task = Task(as_node, node, values, triggers, loop.step, loop)
+        task.writes = node.writes_for(values, task)
+        return task
+
+    def update_state(
+        self,
+        config: Mapping[str, Any],
+        values: Any,
+        as_node: str | None = None,
+    ) -> dict[str, Any]:
+        """Change the thread's state as if ``as_node`` had returned ``values``; the nodes that
+        would follow it are next. On an older checkpoint, this forks the thread from there.
+        Returns the config of the new checkpoint."""
+        from langgraph_lite.pregel.runner import _persist
+
+        saver = self._saver_for(config, "update_state")
+        loop = self._restored_loop(config, saver)
+        loop.restore(saver.get_tuple(config))
+        loop.apply_update(self._update_task(loop, values, as_node))
+        _persist(loop)
+        return loop.checkpoint_config
+
+    async def aupdate_state(
+        self,
+        config: Mapping[str, Any],
+        values: Any,
+        as_node: str | None = None,
+    ) -> dict[str, Any]:
+        """``update_state`` with the saver's async methods."""
+        from langgraph_lite.pregel.runner import _apersist
+
+        saver = self._saver_for(config, "aupdate_state")
+        loop = self._restored_loop(config, saver)
+        loop.restore(await saver.aget_tuple(config))
+        loop.apply_update(self._update_task(loop, values, as_node))
+        await _apersist(loop)
+        return loop.checkpoint_config
+
+
+def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
+    """Raise, with the fix, when a graph with a checkpointer is called without a thread."""
+    try:
+        thread_of(config or {})
+    except ValueError:
+        raise ValueError(
+            f"this graph has a checkpointer ({type(saver).__name__}), so each call needs a "
+            "thread_id. Pass config={'configurable': {'thread_id': 'any-id'}}."
+        ) from None
+
+
+def _last_node(loop: PregelLoop, graph: Any) -> str:
+    """The node whose update a state change is attributed to when ``as_node`` is not given."""
+    if loop.saved is None:
+        if "__start__" in graph.nodes:
+            return "__start__"
+        raise ValueError("update_state on a new thread needs as_node=: which node wrote it?")
+    latest: dict[str, Any] = {}
+    for node, seen in loop.versions_seen.items():
+        if node in graph.nodes and seen:
+            latest[node] = max(seen.values())
+    if not latest:
+        return "__start__" if "__start__" in graph.nodes else _ambiguous(graph)
+    top = max(latest.values())
+    candidates = [n for n, v in latest.items() if v == top]
+    if len(candidates) > 1:
+        return _ambiguous(graph, candidates)
+    return candidates[0]
+
+
+def _ambiguous(graph: Any, candidates: list[str] | None = None) -> str:
+    which = f" ({', '.join(map(repr, candidates))} ran last together)" if candidates else ""
+    raise InvalidUpdateError(
+        f"update_state cannot tell which node this update comes from{which}; pass "
+        "as_node='<node name>'."
+    )
