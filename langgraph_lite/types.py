@@ -19,6 +19,7 @@ __all__ = [
     "StreamMode",
     "StreamWriter",
     "default_retry_on",
+    "interrupt",
 ]
 
 StreamMode = Literal["values", "updates", "custom", "messages", "checkpoints", "tasks", "debug"]
@@ -65,6 +66,41 @@ class Interrupt:
 
     value: Any
     id: str = ""
+
+
+def interrupt(value: Any) -> Any:
+    """Stop the run here and ask a human: ``value`` is shown to the caller.
+
+    The run's result (and ``stream``) carries ``Interrupt(value, id)`` under ``__interrupt__``;
+    ``get_state(config).interrupts`` lists it. Resuming with ``Command(resume=answer)`` runs
+    the node again from its start, and this call returns ``answer``. A node may ask several
+    times; answers are matched in order. Needs a checkpointer to resume.
+
+    >>> from langgraph_lite.types import interrupt
+    >>> def review(state):
+    ...     verdict = interrupt({"draft": state["draft"], "question": "ship it?"})
+    ...     return {"approved": verdict == "yes"}
+    """
+    import hashlib
+
+    from langgraph_lite.channels.base import MISSING
+    from langgraph_lite.config import current_task
+    from langgraph_lite.errors import GraphInterrupt
+
+    task = current_task.get()
+    if task is None:
+        raise RuntimeError(
+            "interrupt() was called outside a running node. Call it from a node function (or "
+            "code a node calls) while the graph runs."
+        )
+    index = task.interrupt_index
+    task.interrupt_index = index + 1
+    key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
+    interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+    answer = task.run.interrupt_answer(task, index, interrupt_id)
+    if answer is not MISSING:
+        return answer
+    raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
 
 
 class Send:

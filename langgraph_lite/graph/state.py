@@ -334,22 +334,13 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``."""
-        names = (
-            [interrupt_before]
-            if isinstance(interrupt_before, str)
-            else list(interrupt_before or ())
-        )
-        names += (
-            [interrupt_after] if isinstance(interrupt_after, str) else list(interrupt_after or ())
-        )
-        self.validate(interrupt=names)
-        if interrupt_before or interrupt_after:
-            raise NotImplementedError(
-                "interrupt_before / interrupt_after need a checkpointer, which this version of "
-                "langgraph_lite does not have yet."
-            )
+        before = _names(interrupt_before)
+        after = _names(interrupt_after)
+        self.validate(interrupt=[*before, *after])
         self.compiled = True
         compiled = _compile(self, debug=debug, name=name or "LangGraph")
+        compiled.interrupt_before_nodes = before
+        compiled.interrupt_after_nodes = after
         if checkpointer not in (None, False, True):
             _allow_state_types(checkpointer, self)
             compiled.checkpointer = checkpointer
@@ -737,3 +728,7 @@ def _allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
         for annotation in hints.values():
             found |= types_in_annotation(annotation)
     serde.allow(*found)
+
+
+def _names(names: Sequence[str] | str | None) -> list[str]:
+    return [names] if isinstance(names, str) else list(names or ())

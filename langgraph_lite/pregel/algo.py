@@ -39,6 +39,7 @@ class Task:
         "_id",
         "error",
         "input",
+        "interrupt_index",
         "name",
         "node",
         "path",
@@ -70,6 +71,7 @@ class Task:
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
+        self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self._config: dict[str, Any] | None = None
         self._id: str | None = None
 

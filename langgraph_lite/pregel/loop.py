@@ -19,13 +19,16 @@ step its consumer has not asked for.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.errors import (
+    EmptyInputError,
     ErrorCode,
+    GraphInterrupt,
     GraphRecursionError,
     InternalError,
     create_error_message,
@@ -41,7 +44,7 @@ from langgraph_lite.pregel.checkpointing import (
     restore_channels,
     thread_config,
 )
-from langgraph_lite.types import _drop_writes
+from langgraph_lite.types import Command, _drop_writes
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.main import Pregel
@@ -83,6 +86,8 @@ class PregelLoop:
         context: Any = None,
         checkpointer: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | None = None,
+        interrupt_after: Sequence[str] | None = None,
     ) -> None:
         self.graph = graph
         self.config = config
@@ -113,6 +118,15 @@ class PregelLoop:
         self.checkpoint_config: dict[str, Any] = thread_config(config, None)
         self.saved: Any = None
         self._replay = False
+        # Interrupts: what the run asked, and the answers it was given.
+        self.interrupt_before: Sequence[str] = interrupt_before or ()
+        self.interrupt_after: Sequence[str] = interrupt_after or ()
+        self.interrupts: list[Any] = []
+        self.interrupted = False
+        self._answers: dict[str, list[Any]] = {}
+        self._resume_map: dict[str, Any] = {}
+        self._null_resume: Any = MISSING
+        self._answer_lock = threading.Lock()
         self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
@@ -156,6 +170,12 @@ class PregelLoop:
     def start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
         self._expect(START, "start")
+        if isinstance(input, Command):
+            self._resume_with(input)
+            input = None
+        if input is None and self.saved is not None:
+            # Resuming past an interrupt_before/after: do not stop at the same place again.
+            self.versions_seen[INTERRUPT] = dict(self.versions)
         if input is None and self.saved is not None:
             if self._values:  # a resumed run reports where it resumes from
                 chunk = self.output(self.stream_keys)
@@ -195,6 +215,8 @@ class PregelLoop:
         saved writes are used instead.
         """
         if self.phase is not PLAN:
+            if self.phase is DONE and self.interrupted:
+                return None
             self._expect(PLAN, "tick")
         if self.step > self.stop:
             self.phase = DONE
@@ -213,6 +235,9 @@ class PregelLoop:
             self.phase = DONE
             if self.checkpointer is not None and self.durability == "exit":
                 self._save("loop", self._changed, final=True)
+            return None
+        if self._should_interrupt(tasks, self.interrupt_before):
+            self._stop_for_interrupt(())
             return None
         self._tasks = tasks
         self.phase = EXECUTE
@@ -266,11 +291,13 @@ class PregelLoop:
             chunk = self.output(self.stream_keys)
             if chunk is not MISSING:
                 self.queue.push(("values", chunk) if self._tagged else chunk)
-        self._tasks = []
+        tasks, self._tasks = self._tasks, []
         if self.checkpointer is not None and self.durability != "exit":
             self._save("loop", self._changed)
         self.step += 1
         self.phase = PLAN
+        if self._should_interrupt(tasks, self.interrupt_after):
+            self._stop_for_interrupt(())
 
     def task_failed(self, task: Task, error: BaseException) -> None:
         """A task raised: remember it with the step's checkpoint, for ``get_state().tasks``."""
@@ -285,6 +312,90 @@ class PregelLoop:
         if self.phase is not DONE and self.checkpointer is not None and self.durability == "exit":
             self._save("loop", self._changed, final=True)
         self.phase = DONE
+
+    # -- interrupts --------------------------------------------------------------------------
+
+    def _resume_with(self, command: Command) -> None:
+        if command.update is not None or command.goto or command.graph is not None:
+            raise NotImplementedError(
+                "a Command given as a run's input may only carry resume= in this version of "
+                "langgraph_lite; apply updates with update_state()."
+            )
+        if self.saved is None:
+            raise EmptyInputError(
+                "Command(resume=...) answers an interrupt, but this thread has no saved state: "
+                "run the graph with an input first (and a checkpointer, so it can resume)."
+            )
+        pending = [i for _, chan, value in self._pending_writes if chan == INTERRUPT for i in value]
+        resume = command.resume
+        ids = {i.id for i in pending}
+        if isinstance(resume, dict) and resume and set(resume) <= ids:
+            self._resume_map = dict(resume)
+        elif len(pending) > 1:
+            raise RuntimeError(
+                f"{len(pending)} interrupts are waiting for an answer; say which one each value "
+                "answers: Command(resume={interrupt.id: value, ...}) with the ids from "
+                "get_state(config).interrupts."
+            )
+        else:
+            self._null_resume = resume
+        for task_id, chan, value in self._pending_writes:
+            if chan == RESUME:
+                self._answers[task_id] = list(value)
+
+    def interrupt_answer(self, task: Task, index: int, interrupt_id: str) -> Any:
+        """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""
+        with self._answer_lock:
+            answers = self._answers.setdefault(task.id, [])
+            if index < len(answers):
+                return answers[index]
+            if interrupt_id in self._resume_map:
+                value = self._resume_map.pop(interrupt_id)
+            elif self._null_resume is not MISSING:
+                value, self._null_resume = self._null_resume, MISSING
+            else:
+                return MISSING
+            answers.append(value)
+            return value
+
+    def task_interrupted(self, task: Task, exc: GraphInterrupt) -> None:
+        """A task called ``interrupt()`` with no answer yet: keep its question and answers."""
+        found = tuple(exc.interrupts)
+        self.interrupts.extend(found)
+        if self.checkpointer is not None and self.durability != "exit":
+            writes: list[tuple[str, Any]] = [(INTERRUPT, list(found))]
+            if self._answers.get(task.id):
+                writes.insert(0, (RESUME, list(self._answers[task.id])))
+            self.outbox.append(PutWrites(self.checkpoint_config, writes, task.id, _path_str(task)))
+
+    def step_interrupted(self) -> None:
+        """The step's tasks finished or were interrupted: the run stops, its writes kept."""
+        if self.checkpointer is not None and self.durability == "exit":
+            self._save("loop", self._changed, final=True)
+        self._tasks = []
+        found = tuple(self.interrupts)
+        if self._values:
+            state = self.output(self.stream_keys)
+            if isinstance(state, dict):
+                chunk = {**state, INTERRUPT: found}
+                self.queue.push(("values", chunk) if self._tagged else chunk)
+        self._stop_for_interrupt(found)
+
+    def _stop_for_interrupt(self, found: tuple[Any, ...]) -> None:
+        self.interrupted = True
+        self.phase = DONE
+        if self._updates:
+            chunk = {INTERRUPT: found}
+            self.queue.push(("updates", chunk) if self._tagged else chunk)
+
+    def _should_interrupt(self, tasks: Sequence[Task], names: Sequence[str]) -> bool:
+        if not names or not tasks:
+            return False
+        seen = self.versions_seen.get(INTERRUPT, {})
+        if not any(seen.get(k) is None or v > seen[k] for k, v in self.versions.items()):
+            return False  # nothing changed since the run last stopped here
+        everything = "*" in names
+        return any((everything and not t.node.hidden) or t.name in names for t in tasks)
 
     # -- persistence -------------------------------------------------------------------------
 

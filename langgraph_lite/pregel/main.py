@@ -77,11 +77,15 @@ class Pregel(ThreadState):
         stream_mode: str | Sequence[str] = "values",
         stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
         checkpointer: Any = None,
+        interrupt_before_nodes: Sequence[str] = (),
+        interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
         debug: bool = False,
     ) -> None:
         self.name = name
         self.checkpointer = checkpointer or None
+        self.interrupt_before_nodes = list(interrupt_before_nodes)
+        self.interrupt_after_nodes = list(interrupt_after_nodes)
         self.debug = debug
         self.channels: dict[str, BaseChannel] = dict(channels)
         if TASKS not in self.channels:
@@ -136,6 +140,18 @@ class Pregel(ThreadState):
         new.__dict__.update(self.__dict__)
         new.__dict__.update(update)
         return new
+
+    def _interrupt_names(
+        self, given: Sequence[str] | str | None, default: Sequence[str]
+    ) -> list[str]:
+        names = default if given is None else [given] if isinstance(given, str) else list(given)
+        for name in names:
+            if name != "*" and name not in self.nodes:
+                raise ValueError(
+                    f"cannot interrupt at {name!r}: it is not a node of this graph (nodes: "
+                    f"{', '.join(map(repr, self.nodes))})."
+                )
+        return list(names)
 
     # -- validation --------------------------------------------------------------------------
 
@@ -236,6 +252,8 @@ class Pregel(ThreadState):
         stream_buffer_size: int | None,
         context: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         run_config = _merge_config(config)
@@ -262,6 +280,8 @@ class Pregel(ThreadState):
             context=context,
             checkpointer=self.checkpointer,
             durability=durability,
+            interrupt_before=self._interrupt_names(interrupt_before, self.interrupt_before_nodes),
+            interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),
         )
         return loop, queue
 
@@ -272,6 +292,8 @@ class Pregel(ThreadState):
         *,
         context: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -283,7 +305,14 @@ class Pregel(ThreadState):
         still running get ``ConsumerGone`` from their stream writer.
         """
         loop, queue = self._prepare(
-            config, stream_mode, output_keys, stream_buffer_size, context, durability
+            config,
+            stream_mode,
+            output_keys,
+            stream_buffer_size,
+            context,
+            durability,
+            interrupt_before,
+            interrupt_after,
         )
         return RunStream(drive_sync(loop, queue, input), queue)
 
@@ -294,6 +323,8 @@ class Pregel(ThreadState):
         *,
         context: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
@@ -304,7 +335,14 @@ class Pregel(ThreadState):
         nodes still running and waits for them, so nothing is left behind.
         """
         loop, queue = self._prepare(
-            config, stream_mode, output_keys, stream_buffer_size, context, durability
+            config,
+            stream_mode,
+            output_keys,
+            stream_buffer_size,
+            context,
+            durability,
+            interrupt_before,
+            interrupt_after,
         )
         return AsyncRunStream(loop, queue, input)
 
@@ -315,6 +353,8 @@ class Pregel(ThreadState):
         *,
         context: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
@@ -323,11 +363,13 @@ class Pregel(ThreadState):
         ``None`` when the output was never written.
         """
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None, context, durability)
+        loop, queue = self._prepare(
+            config, "values", keys, None, context, durability, interrupt_before, interrupt_after
+        )
         latest: Any = None
         for chunk in drive_sync(loop, queue, input):
             latest = chunk
-        return latest
+        return _with_interrupts(latest, loop)
 
     async def ainvoke(
         self,
@@ -336,15 +378,19 @@ class Pregel(ThreadState):
         *,
         context: Any = None,
         durability: str = "async",
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(config, "values", keys, None, context, durability)
+        loop, queue = self._prepare(
+            config, "values", keys, None, context, durability, interrupt_before, interrupt_after
+        )
         latest: Any = None
         async for chunk in AsyncRun(loop, queue, input):
             latest = chunk
-        return latest
+        return _with_interrupts(latest, loop)
 
 
 class RunStream(Iterator[Any]):
@@ -392,6 +438,15 @@ class AsyncRunStream(AsyncRun):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _with_interrupts(result: Any, loop: PregelLoop) -> Any:
+    """``invoke``'s result: the output, plus a list of the interrupts that stopped the run."""
+    if not loop.interrupts:
+        return result
+    out = dict(result) if isinstance(result, dict) else {}
+    out["__interrupt__"] = list(loop.interrupts)
+    return out
 
 
 def _build_node(key: str, node: Any) -> PregelNode:

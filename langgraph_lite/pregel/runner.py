@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import GraphBubbleUp, ParentCommand
+from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.checkpointing import Put
 from langgraph_lite.pregel.loop import PregelLoop
@@ -42,6 +42,8 @@ class _TaskDone:
 
 
 def _note(exc: BaseException, task: Task) -> None:
+    if isinstance(exc, GraphBubbleUp):
+        return  # control flow, not an error: nothing to explain
     note = f"raised by node {task.name!r} in step {task.step} (task {task.id})"
     if sys.version_info >= (3, 11):
         exc.add_note(note)
@@ -167,11 +169,20 @@ async def _apersist(loop: PregelLoop) -> None:
     loop.outbox.clear()
 
 
-def _failed(loop: PregelLoop, failures: list[Task]) -> None:
+def _failed(loop: PregelLoop, failures: list[Task]) -> BaseException | None:
+    """Record the step's failed tasks; the error to raise, or None if all were interrupts."""
+    errors = [t for t in failures if not isinstance(t.error, GraphInterrupt)]
     for task in failures:
         assert task.error is not None
-        loop.task_failed(task, task.error)
-    loop.abort()
+        if isinstance(task.error, GraphInterrupt):
+            loop.task_interrupted(task, task.error)
+        else:
+            loop.task_failed(task, task.error)
+    if errors:
+        loop.abort()
+        return errors[0].error
+    loop.step_interrupted()
+    return None
 
 
 def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any]:
@@ -189,6 +200,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
             if loop.outbox:
                 _persist(loop)
             if tasks is None:
+                while items:
+                    yield items.popleft()
                 break
             if len(tasks) == 1 and not loop.streams_from_nodes:
                 task = tasks[0]
@@ -196,10 +209,12 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                     _run_task(task)
                 except Exception as exc:
                     task.error = exc
-                    _failed(loop, [task])
+                    error = _failed(loop, [task])
                     if loop.outbox:
                         _persist(loop)
-                    raise
+                    if error is not None:
+                        raise
+                    continue
                 loop.task_done(task)
             elif tasks:
                 if pool is None:
@@ -219,10 +234,12 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         continue
                     yield item
                 if failures:
-                    _failed(loop, failures)
+                    error = _failed(loop, failures)
                     if loop.outbox:
                         _persist(loop)
-                    raise failures[0].error  # type: ignore[misc]
+                    if error is not None:
+                        raise error
+                    continue
             if loop.outbox:
                 _persist(loop)
             while items:  # the step's updates go out even if applying its writes fails
@@ -407,10 +424,12 @@ class AsyncRun:
     async def _after_tasks(self) -> None:
         failures, self._failures = self._failures, []
         if failures:
-            _failed(self.loop, failures)
+            error = _failed(self.loop, failures)
             if self.loop.outbox:
                 await _apersist(self.loop)
-            raise failures[0].error  # type: ignore[misc]
+            if error is not None:
+                raise error
+            return  # interrupted: the loop is done; its chunks are queued
         self._tasks_finished = True
 
     async def _shutdown(self) -> None:
