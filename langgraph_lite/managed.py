@@ -30,7 +30,7 @@ class RemainingSteps(ManagedValue):
 
     @staticmethod
     def get(task: Task) -> int:
-        return int(task.run.recursion_limit - task.step)
+        return int(task.run.stop - task.step)
 
 
 class IsLastStep(ManagedValue):
@@ -38,7 +38,7 @@ class IsLastStep(ManagedValue):
 
     @staticmethod
     def get(task: Task) -> bool:
-        return bool(task.run.recursion_limit - task.step <= 1)
+        return bool(RemainingSteps.get(task) == 1)
 
 
 def is_managed(annotation: Any) -> bool:

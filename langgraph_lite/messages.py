@@ -160,6 +160,13 @@ _ROLES: dict[str, type[BaseMessage]] = {
 }
 
 
+class MessageCoercionError(TypeError, NotImplementedError):
+    """A value cannot be turned into a chat message.
+
+    Also a ``NotImplementedError``, which LangGraph raises here, so existing handlers match.
+    """
+
+
 def _tool_call(call: Any) -> ToolCall:
     if not isinstance(call, dict):
         raise TypeError(f"a tool call must be a dict with 'name' and 'args', got {call!r}")
@@ -214,7 +221,7 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
         elif isinstance(m, (tuple, list)) and len(m) == 2 and isinstance(m[0], str):
             out.append(_from_dict({"role": m[0], "content": m[1]}))
         else:
-            raise TypeError(
+            raise MessageCoercionError(
                 f"cannot make a message from {m!r} ({type(m).__name__}). Give a message "
                 "object, a dict like {'role': 'user', 'content': 'hi'}, a ('user', 'hi') "
                 "tuple or a string."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "STREAM_MODES",
@@ -130,8 +130,11 @@ class Send:
         return hash((self.node, repr(self.arg)))
 
 
+N = TypeVar("N")
+
+
 @dataclass
-class Command:
+class Command(Generic[N]):
     """What a node returns to update state and choose where to go next, in one value.
 
     ``update`` is applied like a returned dict; ``goto`` names the next node(s) or ``Send``

@@ -9,6 +9,8 @@ from typing_extensions import TypedDict
 
 from langgraph_lite.messages import (
     REMOVE_ALL_MESSAGES,
+    AIMessage,
+    AIMessageChunk,
     AnyMessage,
     BaseMessage,
     RemoveMessage,
@@ -57,6 +59,9 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
 
 
 def _with_id(message: BaseMessage) -> BaseMessage:
+    if isinstance(message, AIMessageChunk):  # a finished stream is stored as a whole message
+        data = message.model_dump(exclude={"type", "tool_call_chunks"})
+        message = AIMessage(**data)
     if message.id is None:
         return message.model_copy(update={"id": str(uuid.uuid4())})
     return message

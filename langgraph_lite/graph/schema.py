@@ -53,8 +53,14 @@ class SchemaInfo:
 
     def as_dict(self, value: Any) -> dict[str, Any] | None:
         """An instance of a schema class as a dict of the keys it sets; None if not one."""
-        if isinstance(value, BaseModel):  # every field, defaults included, as LangGraph does
-            return {k: getattr(value, k) for k in type(value).model_fields}
+        if isinstance(value, BaseModel):
+            # every field, except a None the model was not explicitly given (as LangGraph)
+            given = value.model_fields_set
+            return {
+                k: v
+                for k in type(value).model_fields
+                if (v := getattr(value, k)) is not None or k in given
+            }
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return None

@@ -458,7 +458,7 @@ def _compile(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGra
         channels=channels,
         input_channels=START,
         output_channels=output_keys,
-        stream_channels=state_keys,
+        stream_channels=[k for k in channels if k not in (START, TASKS) and ":" not in k],
         stream_mode="updates",
         name=name,
         debug=debug,
@@ -519,7 +519,8 @@ class _UpdateWriter:
         gotos: list[Any] = []
         if self.input_info is not None:
             output = self._input_as_update(output)
-        for item in output if isinstance(output, list) else [output]:
+        items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
+        for item in items:
             if isinstance(item, Command):
                 if item.graph == Command.PARENT:
                     raise ParentCommand(item)
@@ -529,7 +530,12 @@ class _UpdateWriter:
                         "only be None (this graph) or Command.PARENT."
                     )
                 if item.update is not None:
-                    writes.extend(self._update(item.update))
+                    update = item.update
+                    if isinstance(update, list | tuple) and all(
+                        isinstance(p, tuple) and len(p) == 2 for p in update
+                    ):
+                        update = dict(update)  # a Command's update may be (key, value) pairs
+                    writes.extend(self._update(update))
                 goto = item.goto
                 gotos.extend(goto if isinstance(goto, list | tuple) else [goto] if goto else [])
             elif item is not None:
@@ -548,7 +554,7 @@ class _UpdateWriter:
         info = self.input_info
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
-            value = info.schema.model_validate(value)
+            info.schema.model_validate(value)  # fails early on bad input; written as given
         if not isinstance(value, dict) and info.as_dict(value) is None:
             raise InvalidUpdateError(
                 create_error_message(
@@ -563,7 +569,11 @@ class _UpdateWriter:
         if isinstance(value, dict):
             # Keys of the state outside the input schema are dropped, as LangGraph does;
             # keys the graph does not have at all are a mistake worth naming.
-            value = {k: v for k, v in value.items() if k in info.channels or k not in self.writable}
+            value = {
+                k: v
+                for k, v in value.items()
+                if k in info.channels or (k not in self.writable and k not in self.managed)
+            }
             unknown = [k for k in value if k not in info.channels]
             if unknown:
                 raise InvalidUpdateError(
@@ -645,14 +655,20 @@ class _UpdateWriter:
                 ch.update(mine[key])
             if ch.is_available():
                 values[key] = ch.get()
+        for key, managed in self.state.managed.items():
+            values[key] = managed.get(task)
         return self.state.coerce(values)
+
+
+def _has_command(items: Any) -> bool:
+    return any(isinstance(i, Command) for i in items)
 
 
 def _did_you_mean(name: str, choices: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, choices, n=1)
-    return f". Did you mean {close[0]!r}?" if close else "."
+    return f". Did you mean {close[0]!r}?" if close else ""
 
 
 def _short(value: Any) -> str:
@@ -663,7 +679,7 @@ def _short(value: Any) -> str:
 def _name_of(action: Any) -> str:
     name = getattr(action, "name", None) if isinstance(action, Pregel) else None
     name = name or getattr(action, "__name__", None)
-    if not name or name == "<lambda>":
+    if not name:
         raise ValueError(
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
         )
@@ -695,16 +711,26 @@ def _first_param_schema(action: Any) -> Any:
 
 
 def _returns_command(action: Any) -> bool:
-    try:
-        import typing
+    """Whether a node may return a ``Command`` (and so go anywhere): its return annotation
+    names one, or its code refers to ``Command``. When unsure, say yes."""
+    import typing
 
+    try:
         ret = typing.get_type_hints(action).get("return")
     except Exception:
-        return True  # cannot tell: assume it may go anywhere
-    if ret is None:
-        return False
-    origin = typing.get_origin(ret) or ret
-    return origin is Command or "Command" in repr(ret)
+        return True
+    if ret is not None and ((typing.get_origin(ret) or ret) is Command or "Command" in repr(ret)):
+        return True
+    code = getattr(getattr(action, "__func__", action), "__code__", None)
+    if code is None:
+        return True  # a callable object or a compiled graph: cannot tell
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        if "Command" in c.co_names or "Command" in c.co_freevars:
+            return True
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    return False
 
 
 def _allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
