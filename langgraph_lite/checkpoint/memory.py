@@ -23,7 +23,7 @@ from langgraph_lite.checkpoint.base import (
     CheckpointTuple,
     thread_of,
 )
-from langgraph_lite.checkpoint.serde import MsgpackSerde
+from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["WRITES_IDX_MAP", "InMemorySaver", "MemorySaver"]
 
@@ -69,22 +69,28 @@ class InMemorySaver(BaseCheckpointSaver):
     ) -> CheckpointTuple:
         stored, meta, parent = saved
         loads = self.serde.loads_typed
-        checkpoint: Checkpoint = loads(stored)
-        values = {}
-        for channel, version in checkpoint["channel_versions"].items():
-            blob = self.blobs.get((thread_id, ns, channel, version))
-            if blob is not None and blob[0] != "empty":
-                values[channel] = loads(blob)
-        checkpoint = {**checkpoint, "channel_values": values}
-        writes = self.writes.get((thread_id, ns, checkpoint_id), {})
+        try:
+            checkpoint: Checkpoint = loads(stored)
+            values = {}
+            for channel, version in checkpoint["channel_versions"].items():
+                blob = self.blobs.get((thread_id, ns, channel, version))
+                if blob is not None and blob[0] != "empty":
+                    values[channel] = loads(blob)
+            checkpoint = {**checkpoint, "channel_values": values}
+            writes = self.writes.get((thread_id, ns, checkpoint_id), {})
+            metadata = loads(meta)
+            pending = [(task, channel, loads(value)) for task, channel, value, _ in writes.values()]
+        except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise CheckpointDecodeError(
+                f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could "
+                f"not be read: {exc}. Other checkpoints and threads are unaffected."
+            ) from exc
         return CheckpointTuple(
             config=_config(thread_id, ns, checkpoint_id),
             checkpoint=checkpoint,
-            metadata=loads(meta),
+            metadata=metadata,
             parent_config=_config(thread_id, ns, parent) if parent else None,
-            pending_writes=[
-                (task, channel, loads(value)) for task, channel, value, _ in writes.values()
-            ],
+            pending_writes=pending,
         )
 
     def list(

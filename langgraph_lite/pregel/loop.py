@@ -187,6 +187,13 @@ class PregelLoop:
             self.stop = self.step + self.recursion_limit
             self.phase = PLAN
             return
+        if input is None and self.checkpointer is not None:
+            thread = (self.config.get("configurable") or {}).get("thread_id")
+            raise EmptyInputError(
+                f"thread {thread!r} has nothing to resume: no checkpoint is saved for it"
+                + (" with that checkpoint_id" if self._replay_requested() else "")
+                + ". Start it with an input, e.g. graph.invoke({...}, config)."
+            )
         writes = self.graph._map_input(input)
         self._version = self._next_version()
         by_channel: dict[str, list[Any]] = {}
@@ -342,6 +349,9 @@ class PregelLoop:
         for task_id, chan, value in self._pending_writes:
             if chan == RESUME:
                 self._answers[task_id] = list(value)
+
+    def _replay_requested(self) -> bool:
+        return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
 
     def interrupt_answer(self, task: Task, index: int, interrupt_id: str) -> Any:
         """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""

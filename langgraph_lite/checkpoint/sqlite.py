@@ -1,0 +1,331 @@
+"""``SqliteSaver`` / ``AsyncSqliteSaver``: checkpoints in a SQLite file, standard library only.
+
+One transaction per checkpoint (its row and its channel blobs) and one per batch of writes, in
+WAL mode: a process killed at any instant leaves the old checkpoint or the new one, never a
+checkpoint pointing at blobs that were not written. Every value — thread ids, namespaces,
+metadata filter keys and values — is bound as a parameter, never spliced into SQL. The async
+saver runs the same code in anyio worker threads.
+
+>>> from langgraph_lite.checkpoint.sqlite import SqliteSaver
+>>> with SqliteSaver.from_conn_string(":memory:") as saver:
+...     pass
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import anyio.to_thread
+
+from langgraph_lite.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    thread_of,
+)
+from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
+from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+
+__all__ = ["AsyncSqliteSaver", "SqliteSaver"]
+
+# Each entry moves the schema one version up; the saver applies the ones a file lacks.
+_MIGRATIONS = [
+    """
+    CREATE TABLE IF NOT EXISTS checkpoints (
+        thread_id TEXT NOT NULL,
+        checkpoint_ns TEXT NOT NULL DEFAULT '',
+        checkpoint_id TEXT NOT NULL,
+        parent_checkpoint_id TEXT,
+        type TEXT NOT NULL,
+        checkpoint BLOB NOT NULL,
+        metadata_type TEXT NOT NULL,
+        metadata BLOB NOT NULL,
+        metadata_json TEXT NOT NULL,
+        PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+    );
+    CREATE TABLE IF NOT EXISTS blobs (
+        thread_id TEXT NOT NULL,
+        checkpoint_ns TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL,
+        version TEXT NOT NULL,
+        type TEXT NOT NULL,
+        blob BLOB,
+        PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+    );
+    CREATE TABLE IF NOT EXISTS writes (
+        thread_id TEXT NOT NULL,
+        checkpoint_ns TEXT NOT NULL DEFAULT '',
+        checkpoint_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value BLOB,
+        task_path TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+    );
+    """,
+]
+
+
+class SqliteSaver(BaseCheckpointSaver):
+    """A checkpointer backed by one SQLite database (a file, or ``":memory:"``)."""
+
+    def __init__(self, conn: sqlite3.Connection, *, serde: MsgpackSerde | None = None) -> None:
+        super().__init__(serde=serde)
+        self.conn = conn
+        self.lock = threading.RLock()
+        self._setup()
+
+    @classmethod
+    @contextmanager
+    def from_conn_string(cls, conn_string: str) -> Iterator[SqliteSaver]:
+        """A saver on the database at ``conn_string`` (a path or ``":memory:"``), closed after."""
+        conn = sqlite3.connect(conn_string, check_same_thread=False, isolation_level=None)
+        try:
+            yield cls(conn)
+        finally:
+            conn.close()
+
+    def _setup(self) -> None:
+        with self.lock:
+            cur = self.conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)")
+            row = cur.execute("SELECT MAX(v) FROM schema_version").fetchone()
+            current = row[0] if row and row[0] is not None else -1
+            for v, script in enumerate(_MIGRATIONS):
+                if v > current:
+                    cur.execute("BEGIN IMMEDIATE")
+                    try:
+                        for statement in filter(str.strip, script.split(";")):
+                            cur.execute(statement)
+                        cur.execute("INSERT INTO schema_version (v) VALUES (?)", (v,))
+                        cur.execute("COMMIT")
+                    except BaseException:
+                        cur.execute("ROLLBACK")
+                        raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        with self.lock:
+            cur = self.conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        thread_id, ns, checkpoint_id = thread_of(config)
+        query = (
+            "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
+            "checkpoint, metadata_type, metadata FROM checkpoints "
+            "WHERE thread_id = ? AND checkpoint_ns = ?"
+        )
+        params: list[Any] = [thread_id, ns]
+        if checkpoint_id:
+            query += " AND checkpoint_id = ?"
+            params.append(checkpoint_id)
+        query += " ORDER BY checkpoint_id DESC LIMIT 1"
+        with self.lock:
+            row = self.conn.execute(query, params).fetchone()
+            return self._tuple(row) if row else None
+
+    def _tuple(self, row: Sequence[Any]) -> CheckpointTuple:
+        thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta = row
+        loads = self.serde.loads_typed
+        try:
+            checkpoint: Checkpoint = loads((kind, data))
+            metadata = loads((meta_kind, meta))
+            values = {}
+            for channel, version in checkpoint["channel_versions"].items():
+                blob = self.conn.execute(
+                    "SELECT type, blob FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? "
+                    "AND channel = ? AND version = ?",
+                    (thread_id, ns, channel, str(version)),
+                ).fetchone()
+                if blob is not None and blob[0] != "empty":
+                    values[channel] = loads((blob[0], blob[1]))
+            writes = [
+                (task_id, channel, loads((wkind, value)))
+                for task_id, channel, wkind, value in self.conn.execute(
+                    "SELECT task_id, channel, type, value FROM writes WHERE thread_id = ? AND "
+                    "checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_id, idx",
+                    (thread_id, ns, checkpoint_id),
+                )
+            ]
+        except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise CheckpointDecodeError(
+                f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could "
+                f"not be read: {exc}. Other checkpoints and threads are unaffected; resume from "
+                "an earlier checkpoint_id, or delete this thread."
+            ) from exc
+        return CheckpointTuple(
+            config=_config(thread_id, ns, checkpoint_id),
+            checkpoint={**checkpoint, "channel_values": values},
+            metadata=metadata,
+            parent_config=_config(thread_id, ns, parent) if parent else None,
+            pending_writes=writes,
+        )
+
+    def list(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
+        conf = (config or {}).get("configurable") or {}
+        where: list[str] = []
+        params: list[Any] = []
+        for column in ("thread_id", "checkpoint_ns", "checkpoint_id"):
+            if conf.get(column) is not None and (column != "checkpoint_id" or conf[column]):
+                where.append(f"{column} = ?")
+                params.append(str(conf[column]))
+        before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+        if before_id:
+            where.append("checkpoint_id < ?")
+            params.append(before_id)
+        leftover: dict[str, Any] = {}
+        for key, value in (filter or {}).items():
+            if value is None or (
+                isinstance(value, (str, int, float)) and not isinstance(value, bool)
+            ):
+                where.append(
+                    "EXISTS (SELECT 1 FROM json_each(metadata_json) AS m "
+                    "WHERE m.key = ? AND m.value IS ?)"
+                )
+                params.extend([key, value])
+            else:
+                leftover[key] = value  # compared after decoding
+        query = (
+            "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
+            "checkpoint, metadata_type, metadata FROM checkpoints"
+        )
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        query += " ORDER BY checkpoint_id DESC"
+        if limit is not None and not leftover:
+            query += " LIMIT ?"
+            params.append(int(limit))
+        with self.lock:
+            rows = self.conn.execute(query, params).fetchall()
+            found = []
+            for row in rows:
+                item = self._tuple(row)
+                if any(item.metadata.get(k) != v for k, v in leftover.items()):
+                    continue
+                found.append(item)
+                if limit is not None and len(found) >= limit:
+                    break
+        return iter(found)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        thread_id, ns, parent = thread_of(config)
+        dumps = self.serde.dumps_typed
+        values = checkpoint["channel_values"]
+        blobs = []
+        for channel, version in new_versions.items():
+            kind, data = dumps(values[channel]) if channel in values else ("empty", b"")
+            blobs.append((thread_id, ns, channel, str(version), kind, data))
+        stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
+        kind, data = dumps(stored)
+        meta_kind, meta = dumps(dict(metadata))
+        meta_json = json.dumps(dict(metadata), default=str)
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
+                "blob) VALUES (?, ?, ?, ?, ?, ?)",
+                blobs,
+            )
+            cur.execute(
+                "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+                "parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (thread_id, ns, checkpoint["id"], parent, kind, data, meta_kind, meta, meta_json),
+            )
+        return _config(thread_id, ns, checkpoint["id"])
+
+    def put_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        thread_id, ns, checkpoint_id = thread_of(config)
+        if checkpoint_id is None:
+            raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
+        dumps = self.serde.dumps_typed
+        rows = []
+        for i, (channel, value) in enumerate(writes):
+            kind, data = dumps(value)
+            idx = WRITES_IDX_MAP.get(channel, i)
+            rows.append(
+                (thread_id, ns, checkpoint_id, task_id, idx, channel, kind, data, task_path)
+            )
+        special = [r for r in rows if r[4] < 0]
+        regular = [r for r in rows if r[4] >= 0]
+        columns = (
+            "(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, "
+            "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        with self._transaction() as cur:
+            if special:  # replaced each time: the latest interrupt / error wins
+                cur.executemany(f"INSERT OR REPLACE INTO writes {columns}", special)
+            if regular:  # saved once: a task's writes do not change
+                cur.executemany(f"INSERT OR IGNORE INTO writes {columns}", regular)
+
+    def delete_thread(self, thread_id: str) -> None:
+        with self._transaction() as cur:
+            for table in ("checkpoints", "blobs", "writes"):
+                cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
+
+
+class AsyncSqliteSaver(SqliteSaver):
+    """``SqliteSaver`` with async methods that run in anyio worker threads."""
+
+    @classmethod
+    @asynccontextmanager
+    async def from_conn_string(cls, conn_string: str) -> AsyncIterator[AsyncSqliteSaver]:  # type: ignore[override]
+        """A saver on the database at ``conn_string``, closed after."""
+        conn = await anyio.to_thread.run_sync(
+            lambda: sqlite3.connect(conn_string, check_same_thread=False, isolation_level=None)
+        )
+        try:
+            yield cls(conn)
+        finally:
+            await anyio.to_thread.run_sync(conn.close)
+
+
+def _config(thread_id: str, ns: str, checkpoint_id: str) -> dict[str, Any]:
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": ns,
+            "checkpoint_id": checkpoint_id,
+        }
+    }
