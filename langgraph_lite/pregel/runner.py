@@ -150,23 +150,25 @@ def _pool_size() -> int:
 def _persist(loop: PregelLoop) -> None:
     """Carry out the loop's persistence actions, in order, with the sync saver methods."""
     saver = loop.checkpointer
-    for action in loop.outbox:
+    outbox = loop.outbox
+    while outbox:
+        action = outbox.pop(0)
         if type(action) is Put:
             saver.put(*action)
         else:
             saver.put_writes(*action)
-    loop.outbox.clear()
 
 
 async def _apersist(loop: PregelLoop) -> None:
     """``_persist`` with the saver's async methods."""
     saver = loop.checkpointer
-    for action in loop.outbox:
+    outbox = loop.outbox
+    while outbox:  # tasks of one step may persist concurrently: each takes the next action
+        action = outbox.pop(0)
         if type(action) is Put:
             await saver.aput(*action)
         else:
             await saver.aput_writes(*action)
-    loop.outbox.clear()
 
 
 def _failed(loop: PregelLoop, failures: list[Task]) -> BaseException | None:
@@ -229,6 +231,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         pending -= 1
                         if item.ok:
                             loop.task_done(item.task)
+                            if loop.outbox:  # a finished task's writes survive a crash
+                                _persist(loop)
                         else:
                             failures.append(item.task)
                         continue
@@ -318,6 +322,8 @@ async def _run_group(tasks: list[Task], loop: PregelLoop) -> list[Task]:
             scope.cancel()
             return
         loop.task_done(task)
+        if loop.outbox:  # a finished task's writes survive a crash
+            await _apersist(loop)
 
     async with anyio.create_task_group() as tg:
         for task in tasks:
