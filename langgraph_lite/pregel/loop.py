@@ -130,6 +130,9 @@ class PregelLoop:
         self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
+        # invoke(): no chunks, only whether the output was written (it is read at the end)
+        self.output_only = False
+        self.output_ready = False
         self._updates = "updates" in modes
         self._tagged = tagged
         self.stream_keys = stream_keys
@@ -180,7 +183,7 @@ class PregelLoop:
             if self._values:  # a resumed run reports where it resumes from
                 chunk = self.output(self.stream_keys)
                 if chunk is not MISSING and chunk != {}:
-                    self.queue.push(("values", chunk) if self._tagged else chunk)
+                    self._emit_values(chunk)
             if self._replay:
                 self._save("fork", set(), final=True)
                 self.step += 1
@@ -295,9 +298,12 @@ class PregelLoop:
             graph._consume_channels,
         )
         if self._values and not self._stream_key_set.isdisjoint(written):
-            chunk = self.output(self.stream_keys)
-            if chunk is not MISSING:
-                self.queue.push(("values", chunk) if self._tagged else chunk)
+            if self.output_only:
+                self.output_ready = True  # invoke builds the output once, at the end
+            else:
+                chunk = self.output(self.stream_keys)
+                if chunk is not MISSING:
+                    self._emit_values(chunk)
         tasks, self._tasks = self._tasks, []
         if self.checkpointer is not None and self.durability != "exit":
             self._save("loop", self._changed)
@@ -350,6 +356,12 @@ class PregelLoop:
             if chan == RESUME:
                 self._answers[task_id] = list(value)
 
+    def _emit_values(self, chunk: Any) -> None:
+        if self.output_only:
+            self.output_ready = True
+        else:
+            self.queue.push(("values", chunk) if self._tagged else chunk)
+
     def _replay_requested(self) -> bool:
         return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
 
@@ -384,11 +396,10 @@ class PregelLoop:
             self._save("loop", self._changed, final=True)
         self._tasks = []
         found = tuple(self.interrupts)
-        if self._values:
+        if self._values and not self.output_only:
             state = self.output(self.stream_keys)
             if isinstance(state, dict):
-                chunk = {**state, INTERRUPT: found}
-                self.queue.push(("values", chunk) if self._tagged else chunk)
+                self._emit_values({**state, INTERRUPT: found})
         self._stop_for_interrupt(found)
 
     def _stop_for_interrupt(self, found: tuple[Any, ...]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from typing_extensions import Self
 
-from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.topic import Topic
 from langgraph_lite.errors import (
     EmptyInputError,
@@ -366,10 +366,10 @@ class Pregel(ThreadState):
         loop, queue = self._prepare(
             config, "values", keys, None, context, durability, interrupt_before, interrupt_after
         )
-        latest: Any = None
-        for chunk in drive_sync(loop, queue, input):
-            latest = chunk
-        return _with_interrupts(latest, loop)
+        loop.output_only = True
+        for _ in drive_sync(loop, queue, input):
+            pass
+        return _with_interrupts(_final_output(loop, keys), loop)
 
     async def ainvoke(
         self,
@@ -387,10 +387,10 @@ class Pregel(ThreadState):
         loop, queue = self._prepare(
             config, "values", keys, None, context, durability, interrupt_before, interrupt_after
         )
-        latest: Any = None
-        async for chunk in AsyncRun(loop, queue, input):
-            latest = chunk
-        return _with_interrupts(latest, loop)
+        loop.output_only = True
+        async for _ in AsyncRun(loop, queue, input):
+            pass
+        return _with_interrupts(_final_output(loop, keys), loop)
 
 
 class RunStream(Iterator[Any]):
@@ -438,6 +438,14 @@ class AsyncRunStream(AsyncRun):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _final_output(loop: PregelLoop, keys: Any) -> Any:
+    """``invoke``'s output: what the last values chunk would have been (None if none was)."""
+    if not loop.output_ready:
+        return None
+    out = loop.output(keys)
+    return None if out is MISSING else out
 
 
 def _with_interrupts(result: Any, loop: PregelLoop) -> Any:
