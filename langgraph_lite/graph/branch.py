@@ -54,12 +54,6 @@ class Branch:
                 f"add_conditional_edges({source!r}, ...) needs a function of the state that "
                 f"returns the next node's name, got {path!r}."
             )
-        if inspect.iscoroutinefunction(path):
-            raise TypeError(
-                f"the path function of the conditional edge from {source!r} is async; this "
-                "version of langgraph_lite runs path functions synchronously. Make it a plain "
-                "function (routing should only read the state)."
-            )
         self.source = source
         self.path = path
         self.name = getattr(path, "__name__", type(path).__name__)
@@ -82,15 +76,30 @@ class Branch:
 
     def writes(self, state: Any, task: Task, nodes: Collection[str]) -> list[tuple[str, Any]]:
         """The writes that send the run where ``path(state)`` says."""
-        result = self.path(state, config=task.config) if self.wants_config else self.path(state)
+        result = self._call(state, task)
         if inspect.isawaitable(result):
             close = getattr(result, "close", None)
             if close is not None:
                 close()
             raise TypeError(
                 f"the path function {self.name!r} of the conditional edge from {self.source!r} "
-                "returned an awaitable; path functions must be plain functions."
+                "is async, so the graph must run with ainvoke()/astream()."
             )
+        return self._route(result, nodes)
+
+    async def awrites(
+        self, state: Any, task: Task, nodes: Collection[str]
+    ) -> list[tuple[str, Any]]:
+        """``writes``, awaiting an async path function."""
+        result = self._call(state, task)
+        if inspect.isawaitable(result):
+            result = await result
+        return self._route(result, nodes)
+
+    def _call(self, state: Any, task: Task) -> Any:
+        return self.path(state, config=task.config) if self.wants_config else self.path(state)
+
+    def _route(self, result: Any, nodes: Collection[str]) -> list[tuple[str, Any]]:
         destinations = result if isinstance(result, list | tuple) else [result]
         out: list[tuple[str, Any]] = []
         for dest in destinations:

@@ -515,6 +515,28 @@ class _UpdateWriter:
     def __call__(
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
+        writes, gotos = self._updates_and_gotos(output)
+        if self.branches:
+            fresh = self._fresh_state(task, writes)
+            for branch in self.branches:
+                writes.extend(branch.writes(fresh, task, self.nodes))
+        writes.extend(self._goto(g) for g in gotos if g != END)
+        return writes
+
+    async def acall(
+        self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
+        """``__call__`` for async runs, where conditional edges may be async functions."""
+        writes, gotos = self._updates_and_gotos(output)
+        if self.branches:
+            fresh = self._fresh_state(task, writes)
+            for branch in self.branches:
+                writes.extend(await branch.awrites(fresh, task, self.nodes))
+        writes.extend(self._goto(g) for g in gotos if g != END)
+        return writes
+
+    def _updates_and_gotos(self, output: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+        """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
         if self.input_info is not None:
@@ -541,14 +563,7 @@ class _UpdateWriter:
             elif item is not None:
                 writes.extend(self._update(item))
         writes.extend(self.static)
-        if self.branches:
-            fresh = self._fresh_state(task, writes)
-            for branch in self.branches:
-                writes.extend(branch.writes(fresh, task, self.nodes))
-        for goto in gotos:
-            if goto != END:
-                writes.append(self._goto(goto))
-        return writes
+        return writes, gotos
 
     def _input_as_update(self, value: Any) -> Any:
         info = self.input_info

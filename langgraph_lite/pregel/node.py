@@ -136,6 +136,7 @@ class PregelNode:
     """
 
     __slots__ = (
+        "_async_writers",
         "_single_sync",
         "_steps",
         "channels",
@@ -167,6 +168,7 @@ class PregelNode:
         self.channels = channels
         self.triggers = list(triggers)
         self.writers = list(writers)
+        self._async_writers = any(hasattr(w, "acall") for w in self.writers)
         self.mapper = mapper
         self.retry_policy = retry_policy
         self.tags = list(tags)
@@ -250,20 +252,38 @@ class PregelNode:
                 return policy.wait_after(attempt) if attempt < policy.max_attempts else None
         return None
 
+    async def awrites_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
+        """``writes_for`` in an async run: dynamic writers may await (async routing)."""
+        if not self._async_writers:
+            return self.writes_for(output, task)
+        out: list[tuple[str, Any]] = []
+        for w in self.writers:
+            if type(w) is ChannelWriteEntry:
+                out.extend(self._entry_writes(w, output))
+            elif hasattr(w, "acall"):
+                out.extend(await w.acall(output, task, out))
+            else:
+                out.extend(w(output, task, out))  # type: ignore[operator]
+        return out
+
     def writes_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
         """The ``(channel, value)`` pairs this node writes for ``output``."""
         out: list[tuple[str, Any]] = []
         for w in self.writers:
-            if type(w) is not ChannelWriteEntry:
+            if type(w) is ChannelWriteEntry:
+                out.extend(self._entry_writes(w, output))
+            else:
                 out.extend(w(output, task, out))  # type: ignore[operator]
-                continue
-            value = output if w.value is PASSTHROUGH else w.value
-            if w.mapper is not None:
-                value = w.mapper(value)
-            if w.skip_none and value is None:
-                continue
-            out.append((w.channel, value))
         return out
+
+    @staticmethod
+    def _entry_writes(w: ChannelWriteEntry, output: Any) -> list[tuple[str, Any]]:
+        value = output if w.value is PASSTHROUGH else w.value
+        if w.mapper is not None:
+            value = w.mapper(value)
+        if w.skip_none and value is None:
+            return []
+        return [(w.channel, value)]
 
 
 def _call_in_context(func: Callable[..., Any], value: Any, kw: dict[str, Any]) -> Any:

@@ -99,7 +99,7 @@ async def _arun_task(task: Task, alone: bool = False) -> Any:
                     output = replace(bubbled.command, graph=None)
                 if alone:
                     return output
-                task.writes = node.writes_for(output, task)
+                task.writes = await node.awrites_for(output, task)
                 return None
             except GraphBubbleUp:
                 raise

@@ -347,3 +347,25 @@ async def test_an_async_node_with_a_conditional_edge_routes_on_its_own_update():
     builder.add_edge(START, "a")
     builder.add_conditional_edges("a", lambda s: "b" if s["x"] == 5 else "c")
     assert await builder.compile().ainvoke(INPUT) == {"x": 5, "y": 0, "log": ["a", "b"]}
+
+
+@pytest.mark.anyio
+async def test_an_async_path_function_routes_under_ainvoke_and_is_refused_under_invoke():
+    from langgraph_lite.graph import END, START, StateGraph
+
+    class Counter(TypedDict):
+        x: int
+
+    async def route(state):
+        return "b" if state["x"] > 1 else END
+
+    builder = StateGraph(Counter)
+    builder.add_node("a", lambda s: {"x": s["x"] + 1})
+    builder.add_node("b", lambda s: {"x": 100})
+    builder.add_edge(START, "a")
+    builder.add_conditional_edges("a", route)
+    graph = builder.compile()
+    assert await graph.ainvoke({"x": 1}) == {"x": 100}
+    assert await graph.ainvoke({"x": 0}) == {"x": 1}
+    with pytest.raises(TypeError, match="ainvoke"):
+        graph.invoke({"x": 1})
