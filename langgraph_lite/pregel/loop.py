@@ -231,16 +231,7 @@ class PregelLoop:
         if self.step > self.stop:
             self.phase = DONE
             raise self._recursion_error()
-        tasks = prepare_next_tasks(
-            self.graph.nodes,
-            self.graph._trigger_index,
-            self.channels,
-            self.versions,
-            self.versions_seen,
-            self._updated,
-            self.step,
-            self,
-        )
+        tasks = self.peek()
         if not tasks:
             self.phase = DONE
             if self.checkpointer is not None and self.durability == "exit":
@@ -515,21 +506,7 @@ class PregelLoop:
             )
 
     def _recursion_error(self) -> GraphRecursionError:
-        pending = sorted(
-            {
-                t.name
-                for t in prepare_next_tasks(
-                    self.graph.nodes,
-                    self.graph._trigger_index,
-                    self.channels,
-                    self.versions,
-                    self.versions_seen,
-                    self._updated,
-                    self.step,
-                    self,
-                )
-            }
-        )
+        pending = sorted({t.name for t in self.peek()})
         still = f" with {', '.join(map(repr, pending))} still scheduled" if pending else ""
         limit = self.recursion_limit
         return GraphRecursionError(
