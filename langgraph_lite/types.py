@@ -81,11 +81,7 @@ def interrupt(value: Any) -> Any:
     ...     verdict = interrupt({"draft": state["draft"], "question": "ship it?"})
     ...     return {"approved": verdict == "yes"}
     """
-    import hashlib
-
-    from langgraph_lite.channels.base import MISSING
     from langgraph_lite.config import current_task
-    from langgraph_lite.errors import GraphInterrupt
 
     task = current_task.get()
     if task is None:
@@ -93,14 +89,7 @@ def interrupt(value: Any) -> Any:
             "interrupt() was called outside a running node. Call it from a node function (or "
             "code a node calls) while the graph runs."
         )
-    index = task.interrupt_index
-    task.interrupt_index = index + 1
-    key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
-    interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
-    answer = task.run.interrupt_answer(task, index, interrupt_id)
-    if answer is not MISSING:
-        return answer
-    raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
+    return task.run.interrupt(task, value)
 
 
 class Send:

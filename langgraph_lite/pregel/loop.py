@@ -19,12 +19,14 @@ step its consumer has not asked for.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.config import current_task
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -44,7 +46,7 @@ from langgraph_lite.pregel.checkpointing import (
     restore_channels,
     thread_config,
 )
-from langgraph_lite.types import Command, _drop_writes
+from langgraph_lite.types import Command, Interrupt, _drop_writes
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.main import Pregel
@@ -127,6 +129,8 @@ class PregelLoop:
         self._resume_map: dict[str, Any] = {}
         self._null_resume: Any = MISSING
         self._answer_lock = threading.Lock()
+        # The task of an enclosing graph that runs this one as a node, if any.
+        self.parent_task: Task | None = current_task.get()
         self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
@@ -356,7 +360,26 @@ class PregelLoop:
     def _replay_requested(self) -> bool:
         return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
 
-    def interrupt_answer(self, task: Task, index: int, interrupt_id: str) -> Any:
+    def interrupt(self, task: Task, value: Any) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
+
+        A graph run as a node of another (a subgraph) with no checkpointer of its own asks
+        through the parent's task: the parent saves the question and the answers, and a
+        resumed parent runs the subgraph again, which gets its answers in the same order.
+        """
+        parent = self.parent_task
+        if self.checkpointer is None and parent is not None:
+            return parent.run.interrupt(parent, value)
+        index = task.interrupt_index
+        task.interrupt_index = index + 1
+        key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
+        interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+        answer = self._answer(task, index, interrupt_id)
+        if answer is not MISSING:
+            return answer
+        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
+
+    def _answer(self, task: Task, index: int, interrupt_id: str) -> Any:
         """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""
         with self._answer_lock:
             answers = self._answers.setdefault(task.id, [])

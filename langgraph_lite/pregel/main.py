@@ -19,6 +19,7 @@ from langgraph_lite.channels.topic import Topic
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
+    GraphInterrupt,
     create_error_message,
 )
 from langgraph_lite.pregel.algo import TASKS
@@ -449,9 +450,14 @@ def _final_output(loop: PregelLoop, keys: Any) -> Any:
 
 
 def _with_interrupts(result: Any, loop: PregelLoop) -> Any:
-    """``invoke``'s result: the output, plus a list of the interrupts that stopped the run."""
+    """``invoke``'s result: the output, plus a list of the interrupts that stopped the run.
+
+    A subgraph (run inside a parent's node) raises them instead, so the parent stops too.
+    """
     if not loop.interrupts:
         return result
+    if loop.parent_task is not None:
+        raise GraphInterrupt(tuple(loop.interrupts))
     out = dict(result) if isinstance(result, dict) else {}
     out["__interrupt__"] = list(loop.interrupts)
     return out

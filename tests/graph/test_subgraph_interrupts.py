@@ -1,0 +1,54 @@
+"""interrupt() inside a subgraph stops the parent and resumes through it."""
+
+import operator
+from typing import Annotated
+
+import pytest
+from typing_extensions import TypedDict
+
+from langgraph_lite.checkpoint.memory import InMemorySaver
+from langgraph_lite.graph import START, StateGraph
+from langgraph_lite.types import Command, interrupt
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def build(calls):
+    def child(state):
+        calls.append("child")
+        return {"log": [interrupt("first?"), interrupt("second?")]}
+
+    inner = StateGraph(Log)
+    inner.add_node("child", child)
+    inner.add_edge(START, "child")
+    outer = StateGraph(Log)
+    outer.add_node("sub", inner.compile())
+    outer.add_node("after", lambda s: {"log": ["after"]})
+    outer.add_edge(START, "sub")
+    outer.add_edge("sub", "after")
+    return outer.compile(checkpointer=InMemorySaver())
+
+
+def test_an_interrupt_in_a_subgraph_stops_the_parent_and_resumes_in_order():
+    calls = []
+    graph = build(calls)
+    config = {"configurable": {"thread_id": "sub-1"}}
+    first = graph.invoke({"log": []}, config)
+    assert [i.value for i in first["__interrupt__"]] == ["first?"]
+    assert graph.get_state(config).next == ("sub",)
+    second = graph.invoke(Command(resume="A"), config)
+    assert [i.value for i in second["__interrupt__"]] == ["second?"]
+    assert graph.invoke(Command(resume="B"), config) == {"log": ["A", "B", "after"]}
+    assert calls == ["child", "child", "child"]
+
+
+@pytest.mark.anyio
+async def test_an_interrupt_in_a_subgraph_resumes_under_ainvoke():
+    calls = []
+    graph = build(calls)
+    config = {"configurable": {"thread_id": "sub-2"}}
+    await graph.ainvoke({"log": []}, config)
+    await graph.ainvoke(Command(resume="A"), config)
+    assert await graph.ainvoke(Command(resume="B"), config) == {"log": ["A", "B", "after"]}
