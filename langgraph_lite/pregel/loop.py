@@ -90,6 +90,7 @@ class PregelLoop:
         durability: str = "async",
         interrupt_before: Sequence[str] | None = None,
         interrupt_after: Sequence[str] | None = None,
+        subgraphs: bool = False,
     ) -> None:
         self.graph = graph
         self.config = config
@@ -134,8 +135,8 @@ class PregelLoop:
         self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
-        # invoke(): no chunks, only whether the output was written (it is read at the end)
-        self.output_only = False
+        # invoke(): whether the output was written (it is read once, at the end)
+        self.track_output = False
         self.output_ready = False
         self._updates = "updates" in modes
         self._tagged = tagged
@@ -143,13 +144,14 @@ class PregelLoop:
         self._stream_key_set = (
             frozenset((stream_keys,)) if isinstance(stream_keys, str) else frozenset(stream_keys)
         )
+        self.modes = tuple(modes)
+        # subgraphs=True: chunks carry the namespace of the graph that made them
+        self.subgraphs = subgraphs
+        self.ns: tuple[str, ...] = ()
+        self._sink: Any = None  # set when this run is a subgraph streaming into its parent
         # Node code that emits mid-step: while it runs, the consumer must be able to read.
-        self.streams_from_nodes = "custom" in modes
-        if "custom" in modes:
-            put = queue.put
-            self.writer: Any = (lambda v: put(("custom", v))) if tagged else put
-        else:
-            self.writer = _drop_writes
+        self.streams_from_nodes = "custom" in modes or subgraphs
+        self.writer: Any = self._custom_writer()
 
     # -- events from the driver ---------------------------------------------------------------
 
@@ -184,7 +186,7 @@ class PregelLoop:
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
         if input is None and self.saved is not None:
-            if self._values:  # a resumed run reports where it resumes from
+            if self._values or self.track_output:  # a resumed run reports where it resumes from
                 chunk = self.output(self.stream_keys)
                 if chunk is not MISSING and chunk != {}:
                     self._emit_values(chunk)
@@ -273,7 +275,7 @@ class PregelLoop:
             chunk = {task.name: self._update_of(task)}
             if cached:  # its writes come from the checkpoint, as LangGraph marks them
                 chunk["__metadata__"] = {"cached": True}
-            self.queue.push(("updates", chunk) if self._tagged else chunk)
+            self._emit("updates", chunk)
 
     def step_done(self) -> None:
         """Every task of the step finished: apply their writes and move to the next step."""
@@ -292,13 +294,13 @@ class PregelLoop:
             graph._trigger_index,
             graph._consume_channels,
         )
-        if self._values and not self._stream_key_set.isdisjoint(written):
-            if self.output_only:
+        if (self._values or self.track_output) and not self._stream_key_set.isdisjoint(written):
+            if self.track_output:
                 self.output_ready = True  # invoke builds the output once, at the end
-            else:
+            if self._values:
                 chunk = self.output(self.stream_keys)
                 if chunk is not MISSING:
-                    self._emit_values(chunk)
+                    self._emit("values", chunk)
         tasks, self._tasks = self._tasks, []
         if self.checkpointer is not None and self.durability != "exit":
             self._save("loop", self._changed)
@@ -352,10 +354,49 @@ class PregelLoop:
                 self._answers[task_id] = list(value)
 
     def _emit_values(self, chunk: Any) -> None:
-        if self.output_only:
+        if self.track_output:
             self.output_ready = True
+        if self._values:
+            self._emit("values", chunk)
+
+    # -- streaming ---------------------------------------------------------------------------
+
+    def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+        if self.subgraphs:
+            return (ns, mode, chunk) if self._tagged else (ns, chunk)
+        return (mode, chunk) if self._tagged else chunk
+
+    def _emit(self, mode: str, chunk: Any) -> None:
+        """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
+        if self._sink is not None:
+            self._sink(self.ns, mode, chunk)
         else:
-            self.queue.push(("values", chunk) if self._tagged else chunk)
+            self.queue.push(self._shape(self.ns, mode, chunk))
+
+    def accept(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+        """A chunk from a subgraph running inside one of this run's nodes (a producer)."""
+        if self._sink is not None:
+            return self._sink(ns, mode, chunk)
+        return self.queue.put(self._shape(ns, mode, chunk))
+
+    def attach_to_parent(self, parent: PregelLoop, node: Task) -> None:
+        """Stream into ``parent``'s consumer, as the subgraph run by its task ``node``."""
+        self._sink = parent.accept
+        self.ns = (*parent.ns, f"{node.name}:{node.id}")
+        self.modes = parent.modes
+        self._values = "values" in parent.modes
+        self._updates = "updates" in parent.modes
+        self.subgraphs = True
+        self.streams_from_nodes = True
+        self.writer = self._custom_writer()
+
+    def _custom_writer(self) -> Any:
+        if "custom" not in self.modes:
+            return _drop_writes
+        if self._sink is None and not self.subgraphs:
+            put = self.queue.put
+            return (lambda v: put(("custom", v))) if self._tagged else put
+        return lambda v: self.accept(self.ns, "custom", v)
 
     def _replay_requested(self) -> bool:
         return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
@@ -410,7 +451,7 @@ class PregelLoop:
             self._save("loop", self._changed, final=True)
         self._tasks = []
         found = tuple(self.interrupts)
-        if self._values and not self.output_only:
+        if self._values:
             state = self.output(self.stream_keys)
             if isinstance(state, dict):
                 self._emit_values({**state, INTERRUPT: found})
@@ -421,7 +462,7 @@ class PregelLoop:
         self.phase = DONE
         if self._updates:
             chunk = {INTERRUPT: found}
-            self.queue.push(("updates", chunk) if self._tagged else chunk)
+            self._emit("updates", chunk)
 
     def _should_interrupt(self, tasks: Sequence[Task], names: Sequence[str]) -> bool:
         if not names or not tasks:

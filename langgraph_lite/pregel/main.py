@@ -255,6 +255,7 @@ class Pregel(ThreadState):
         durability: str = "async",
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
+        subgraphs: bool = False,
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         run_config = _merge_config(config)
@@ -283,7 +284,11 @@ class Pregel(ThreadState):
             durability=durability,
             interrupt_before=self._interrupt_names(interrupt_before, self.interrupt_before_nodes),
             interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),
+            subgraphs=subgraphs,
         )
+        parent = loop.parent_task
+        if parent is not None and getattr(parent.run, "subgraphs", False):
+            loop.attach_to_parent(parent.run, parent)  # a subgraph: stream into the parent
         return loop, queue
 
     def stream(
@@ -298,6 +303,7 @@ class Pregel(ThreadState):
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
+        subgraphs: bool = False,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
@@ -314,6 +320,7 @@ class Pregel(ThreadState):
             durability,
             interrupt_before,
             interrupt_after,
+            subgraphs,
         )
         return RunStream(drive_sync(loop, queue, input), queue)
 
@@ -329,6 +336,7 @@ class Pregel(ThreadState):
         stream_mode: str | Sequence[str] | None = None,
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
+        subgraphs: bool = False,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
@@ -344,6 +352,7 @@ class Pregel(ThreadState):
             durability,
             interrupt_before,
             interrupt_after,
+            subgraphs,
         )
         return AsyncRunStream(loop, queue, input)
 
@@ -365,9 +374,9 @@ class Pregel(ThreadState):
         """
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(
-            config, "values", keys, None, context, durability, interrupt_before, interrupt_after
+            config, [], keys, None, context, durability, interrupt_before, interrupt_after
         )
-        loop.output_only = True
+        loop.track_output = True
         for _ in drive_sync(loop, queue, input):
             pass
         return _with_interrupts(_final_output(loop, keys), loop)
@@ -386,9 +395,9 @@ class Pregel(ThreadState):
         """``invoke`` on asyncio or trio."""
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(
-            config, "values", keys, None, context, durability, interrupt_before, interrupt_after
+            config, [], keys, None, context, durability, interrupt_before, interrupt_after
         )
-        loop.output_only = True
+        loop.track_output = True
         async for _ in AsyncRun(loop, queue, input):
             pass
         return _with_interrupts(_final_output(loop, keys), loop)
