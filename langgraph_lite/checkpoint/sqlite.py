@@ -150,15 +150,18 @@ class SqliteSaver(BaseCheckpointSaver):
         try:
             checkpoint: Checkpoint = loads((kind, data))
             metadata = loads((meta_kind, meta))
-            values = {}
-            for channel, version in checkpoint["channel_versions"].items():
-                blob = self.conn.execute(
-                    "SELECT type, blob FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? "
-                    "AND channel = ? AND version = ?",
-                    (thread_id, ns, channel, str(version)),
-                ).fetchone()
-                if blob is not None and blob[0] != "empty":
-                    values[channel] = loads((blob[0], blob[1]))
+            wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
+            values = {
+                channel: loads((kind, blob))
+                for channel, kind, blob in self.conn.execute(
+                    # one query for every channel's blob at its version, through the key index
+                    "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j JOIN blobs AS b "
+                    "ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = j.key "
+                    "AND b.version = j.value",
+                    (wanted, thread_id, ns),
+                )
+                if kind != "empty"
+            }
             writes = [
                 (task_id, channel, loads((wkind, value)))
                 for task_id, channel, wkind, value in self.conn.execute(

@@ -52,6 +52,7 @@ def create_checkpoint(
     versions: Mapping[str, Any],
     versions_seen: Mapping[str, Mapping[str, Any]],
     updated: Iterable[str],
+    checkpoint_id: str | None = None,
 ) -> Checkpoint:
     """A snapshot of the run's channels (values are the channels' own checkpoints)."""
     values = {}
@@ -61,7 +62,7 @@ def create_checkpoint(
             values[key] = value
     return Checkpoint(
         v=4,
-        id=uuid6(),
+        id=checkpoint_id or uuid6(),
         ts=datetime.now(timezone.utc).isoformat(),
         channel_values=values,
         channel_versions=dict(versions),

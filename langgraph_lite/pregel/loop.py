@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.checkpoint.base import uuid6
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import (
     EmptyInputError,
@@ -45,6 +46,12 @@ from langgraph_lite.pregel.checkpointing import (
     create_checkpoint,
     restore_channels,
     thread_config,
+)
+from langgraph_lite.pregel.stream import (
+    checkpoint_payload,
+    debug_event,
+    task_result_payload,
+    task_start_payload,
 )
 from langgraph_lite.types import Command, Interrupt, _drop_writes
 
@@ -113,6 +120,10 @@ class PregelLoop:
         self._version: Any = 0
         self._updated: set[str] = set()  # available channels updated by the last step
         self._changed: set[str] = set()  # every channel changed by the last step
+        self._written: Any = ()  # the channels the last step wrote
+        self._exit_mark: Any = None  # durability="exit": the checkpoint the run stands at
+        self._exit_writes: list[PutWrites] = []
+        self._exit_parent: dict[str, Any] = {}
         self._tasks: list[Task] = []
         # Persistence: what to save goes to the outbox; the driver saves it.
         self.checkpointer = checkpointer
@@ -126,6 +137,7 @@ class PregelLoop:
         self.interrupt_after: Sequence[str] = interrupt_after or ()
         self.interrupts: list[Any] = []
         self.interrupted = False
+        self._interrupted_output: Any = None
         self._answers: dict[str, list[Any]] = {}
         self._resume_map: dict[str, Any] = {}
         self._null_resume: Any = MISSING
@@ -145,6 +157,8 @@ class PregelLoop:
             frozenset((stream_keys,)) if isinstance(stream_keys, str) else frozenset(stream_keys)
         )
         self.modes = tuple(modes)
+        self._task_events = "tasks" in modes or "debug" in modes
+        self._checkpoint_events = "checkpoints" in modes or "debug" in modes
         # subgraphs=True: chunks carry the namespace of the graph that made them
         self.subgraphs = subgraphs
         self.ns: tuple[str, ...] = ()
@@ -173,7 +187,9 @@ class PregelLoop:
         self.checkpoint_config = thread_config(self.config, checkpoint["id"])
         self.run_id = checkpoint["id"]
         # Naming a checkpoint replays from it: its steps run again, nothing saved is reused.
-        self._replay = bool((self.config.get("configurable") or {}).get("checkpoint_id"))
+        self._replay = bool(
+            (self.config.get("configurable") or {}).get("checkpoint_id")
+        ) and saved.metadata.get("source") not in ("update", "fork")
         self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
 
     def start(self, input: Any) -> None:
@@ -217,6 +233,7 @@ class PregelLoop:
         # A new input starts afresh: what the last run left pending is not resumed.
         self._pending_writes = []
         self._changed = changed
+        self._written = set(by_channel)
         self._updated = {c for c in changed if self.channels[c].is_available()}
         if self.checkpointer is not None:
             self._save("input", changed)
@@ -248,6 +265,10 @@ class PregelLoop:
             return None
         self._tasks = tasks
         self.phase = EXECUTE
+        if self._task_events:
+            for task in tasks:
+                if not task.node.hidden:
+                    self._task_event("task", task, task_start_payload(task))
         if self._pending_writes:
             return self._reuse_pending_writes(tasks)
         return tasks
@@ -267,15 +288,25 @@ class PregelLoop:
 
     def task_done(self, task: Task, *, persist: bool = True, cached: bool = False) -> None:
         """A task finished without error; drivers call this in completion order."""
-        if persist and self.checkpointer is not None and self.durability != "exit":
-            self.outbox.append(
-                PutWrites(self.checkpoint_config, list(task.writes), task.id, _path_str(task))
-            )
+        if persist and self.checkpointer is not None:
+            self._put_writes(task, list(task.writes))
         if self._updates and not task.node.hidden:
             chunk = {task.name: self._update_of(task)}
             if cached:  # its writes come from the checkpoint, as LangGraph marks them
                 chunk["__metadata__"] = {"cached": True}
             self._emit("updates", chunk)
+        if self._task_events and not task.node.hidden:
+            self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
+
+    def _result_of(self, task: Task) -> dict[str, Any]:
+        keys = self._stream_key_set
+        return {c: v for c, v in task.writes if c in keys}
+
+    def _task_event(self, kind: str, task: Task, payload: dict[str, Any]) -> None:
+        if "tasks" in self.modes:
+            self._emit("tasks", payload)
+        if "debug" in self.modes:
+            self._emit("debug", debug_event(task.step, kind, payload))
 
     def step_done(self) -> None:
         """Every task of the step finished: apply their writes and move to the next step."""
@@ -283,7 +314,7 @@ class PregelLoop:
             self._expect(EXECUTE, "step_done")
         self._version = self._next_version()
         graph = self.graph
-        self._updated, self._changed, written = apply_writes(
+        self._updated, self._changed, self._written = apply_writes(
             self.channels,
             self.versions,
             self.versions_seen,
@@ -294,6 +325,7 @@ class PregelLoop:
             graph._trigger_index,
             graph._consume_channels,
         )
+        written = self._written
         if (self._values or self.track_output) and not self._stream_key_set.isdisjoint(written):
             if self.track_output:
                 self.output_ready = True  # invoke builds the output once, at the end
@@ -302,7 +334,7 @@ class PregelLoop:
                 if chunk is not MISSING:
                     self._emit("values", chunk)
         tasks, self._tasks = self._tasks, []
-        if self.checkpointer is not None and self.durability != "exit":
+        if self.checkpointer is not None:
             self._save("loop", self._changed)
         self.step += 1
         self.phase = PLAN
@@ -311,10 +343,10 @@ class PregelLoop:
 
     def task_failed(self, task: Task, error: BaseException) -> None:
         """A task raised: remember it with the step's checkpoint, for ``get_state().tasks``."""
-        if self.checkpointer is not None and self.durability != "exit":
-            self.outbox.append(
-                PutWrites(self.checkpoint_config, [(ERROR, repr(error))], task.id, _path_str(task))
-            )
+        if self._task_events and not task.node.hidden:
+            self._task_event("task_result", task, task_result_payload(task, {}, error))
+        if self.checkpointer is not None:
+            self._put_writes(task, [(ERROR, repr(error))])
 
     def abort(self) -> None:
         """The step will not finish (a task failed, the consumer left): drop its writes."""
@@ -386,6 +418,8 @@ class PregelLoop:
         self.modes = parent.modes
         self._values = "values" in parent.modes
         self._updates = "updates" in parent.modes
+        self._task_events = parent._task_events
+        self._checkpoint_events = parent._checkpoint_events
         self.subgraphs = True
         self.streams_from_nodes = True
         self.writer = self._custom_writer()
@@ -439,30 +473,37 @@ class PregelLoop:
         """A task called ``interrupt()`` with no answer yet: keep its question and answers."""
         found = tuple(exc.interrupts)
         self.interrupts.extend(found)
-        if self.checkpointer is not None and self.durability != "exit":
+        if self._task_events and not task.node.hidden:
+            self._task_event("task_result", task, task_result_payload(task, {}, None, found))
+        if self._updates:
+            self._emit("updates", {INTERRUPT: found})
+        if self.checkpointer is not None:
             writes: list[tuple[str, Any]] = [(INTERRUPT, list(found))]
             if self._answers.get(task.id):
                 writes.insert(0, (RESUME, list(self._answers[task.id])))
-            self.outbox.append(PutWrites(self.checkpoint_config, writes, task.id, _path_str(task)))
+            self._put_writes(task, writes)
 
     def step_interrupted(self) -> None:
         """The step's tasks finished or were interrupted: the run stops, its writes kept."""
         if self.checkpointer is not None and self.durability == "exit":
             self._save("loop", self._changed, final=True)
+        finished = [t for t in self._tasks if t.error is None]
         self._tasks = []
         found = tuple(self.interrupts)
-        if self._values:
-            state = self.output(self.stream_keys)
+        if self._values or self.track_output:
+            # the state as the step's finished tasks leave it (their writes are saved too)
+            state = self.output(self.stream_keys, with_writes_of=finished)
             if isinstance(state, dict):
                 self._emit_values({**state, INTERRUPT: found})
-        self._stop_for_interrupt(found)
+                self._interrupted_output = state
+        self.interrupted = True
+        self.phase = DONE
 
     def _stop_for_interrupt(self, found: tuple[Any, ...]) -> None:
         self.interrupted = True
         self.phase = DONE
         if self._updates:
-            chunk = {INTERRUPT: found}
-            self._emit("updates", chunk)
+            self._emit("updates", {INTERRUPT: found})
 
     def _should_interrupt(self, tasks: Sequence[Task], names: Sequence[str]) -> bool:
         if not names or not tasks:
@@ -480,15 +521,51 @@ class PregelLoop:
             return self._version + 1
         return self.checkpointer.get_next_version(self._version or None, None)
 
+    def _put_writes(self, task: Task, writes: list[tuple[str, Any]]) -> None:
+        action = PutWrites(self.checkpoint_config, writes, task.id, _path_str(task))
+        if self.durability == "exit":
+            self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
+        else:
+            self.outbox.append(action)
+
     def _save(self, source: str, changed: set[str], *, final: bool = False) -> None:
-        """Put a checkpoint of the channels as they are now in the outbox."""
-        if self.durability == "exit" and not final:
-            return
-        checkpoint = create_checkpoint(self.channels, self.versions, self.versions_seen, changed)
+        """Put a checkpoint of the channels as they are now in the outbox.
+
+        With ``durability="exit"`` a step boundary only names the checkpoint it would be (its
+        id seeds the next step's task ids); the run saves the last one when it stops, with
+        the writes of the step that was running.
+        """
+        step = self.step
+        if self.durability == "exit":
+            if not final:
+                if self._exit_mark is None:
+                    self._exit_parent = self.checkpoint_config  # the last one really saved
+                self._exit_mark = (uuid6(), source, step)
+                self._exit_writes = []  # that step's writes are in the state now
+                self.run_id = self._exit_mark[0]
+                self.checkpoint_config = thread_config(self.config, self.run_id)
+                return
+            if self._exit_mark is not None:
+                checkpoint_id, source, step = self._exit_mark
+                self.checkpoint_config = self._exit_parent
+        else:
+            checkpoint_id = None
+        checkpoint = create_checkpoint(
+            self.channels, self.versions, self.versions_seen, self._written, checkpoint_id
+        )
+        configurable = self.config.get("configurable") or {}
         metadata = {
+            # scalar configurable values (not internal ones) are kept, as LangGraph does
+            **{
+                k: v
+                for k, v in configurable.items()
+                if isinstance(v, str | int | float | bool)
+                and not k.startswith("__")
+                and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
+            },
             **(self.config.get("metadata") or {}),
             "source": source,
-            "step": self.step,
+            "step": step,
             "parents": {},
         }
         new_versions = (
@@ -498,16 +575,36 @@ class PregelLoop:
         )
         if self.saved is None and source == "input":
             new_versions = dict(self.versions)
+        parent_config = (
+            self.checkpoint_config if self.saved is not None or source != "input" else None
+        )
         self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
         self.checkpoint_config = thread_config(self.config, checkpoint["id"])
         self.run_id = checkpoint["id"]
+        if self._exit_writes:
+            self.outbox.extend(self._exit_writes)
+            self._exit_writes = []
+        if self._checkpoint_events:
+            payload = checkpoint_payload(
+                self.checkpoint_config,
+                parent_config,
+                self.output(self.stream_keys),
+                metadata,
+                self.peek(step=self.step + 1),
+            )
+            if "checkpoints" in self.modes:
+                self._emit("checkpoints", payload)
+            if "debug" in self.modes:
+                self._emit("debug", debug_event(self.step, "checkpoint", payload))
 
     def apply_update(self, task: Task) -> dict[str, Any]:
         """Apply ``task``'s writes as a step of their own (``update_state``); save it."""
         self._expect(START, "apply_update")
         self._tasks = [task]
+        if self.saved is None:
+            self.step = 0  # an update to a new thread stands for its input
         self._version = self._next_version()
-        self._updated, self._changed, _ = apply_writes(
+        self._updated, self._changed, self._written = apply_writes(
             self.channels,
             self.versions,
             self.versions_seen,
@@ -523,7 +620,7 @@ class PregelLoop:
         self.phase = DONE
         return self.checkpoint_config
 
-    def peek(self) -> list[Task]:
+    def peek(self, step: int | None = None) -> list[Task]:
         """The tasks the next step would run, without starting it (for ``get_state``)."""
         return prepare_next_tasks(
             self.graph.nodes,
@@ -532,15 +629,27 @@ class PregelLoop:
             self.versions,
             self.versions_seen,
             self._updated,
-            self.step,
+            self.step if step is None else step,
             self,
         )
 
     # -- reading -----------------------------------------------------------------------------
 
-    def output(self, keys: str | Sequence[str]) -> Any:
-        """The current value of ``keys``: one channel's value, or a dict of those available."""
+    def output(self, keys: str | Sequence[str], with_writes_of: Sequence[Task] = ()) -> Any:
+        """The current value of ``keys``: one channel's value, or a dict of those available.
+
+        ``with_writes_of``: as if those tasks' writes were applied (the channels are copied).
+        """
         channels = self.channels
+        if with_writes_of:
+            channels = {k: ch.copy() for k, ch in channels.items()}
+            by_channel: dict[str, list[Any]] = {}
+            for task in sorted(with_writes_of, key=lambda t: t.path):
+                for chan, value in task.writes:
+                    by_channel.setdefault(chan, []).append(value)
+            for chan, values in by_channel.items():
+                if chan in channels:
+                    channels[chan].update(values)
         if isinstance(keys, str):
             ch = channels[keys]
             return ch.get() if ch.is_available() else MISSING

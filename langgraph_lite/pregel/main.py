@@ -35,7 +35,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
 """Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""
 _DURABILITY = ("sync", "async", "exit")
-_KNOWN_LATER = ("messages", "checkpoints", "tasks", "debug")
+_KNOWN_LATER = ("messages",)
 _CONFIG_KEYS = (
     "configurable",
     "recursion_limit",
@@ -454,6 +454,8 @@ def _final_output(loop: PregelLoop, keys: Any) -> Any:
     """``invoke``'s output: what the last values chunk would have been (None if none was)."""
     if not loop.output_ready:
         return None
+    if loop.interrupted and loop._interrupted_output is not None:
+        return loop._interrupted_output
     out = loop.output(keys)
     return None if out is MISSING else out
 

@@ -214,6 +214,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                     error = _failed(loop, [task])
                     if loop.outbox:
                         _persist(loop)
+                    while items:  # what the step reported (its error too) goes out first
+                        yield items.popleft()
                     if error is not None:
                         raise
                     continue
@@ -241,6 +243,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                     error = _failed(loop, failures)
                     if loop.outbox:
                         _persist(loop)
+                    while items:
+                        yield items.popleft()
                     if error is not None:
                         raise error
                     continue
@@ -351,6 +355,8 @@ class AsyncRun:
         self._host: _Detached | None = None
         self._pending = 0
         self._failures: list[Task] = []
+        self._error: BaseException | None = None
+        self._over = False
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -378,6 +384,9 @@ class AsyncRun:
             if self._host is None:
                 if items:
                     return items.popleft()
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
             else:  # items may hold the host's _TaskDone reports, so take them one by one
                 item = await self.queue.aget()
                 if type(item) is not _TaskDone:
@@ -403,11 +412,12 @@ class AsyncRun:
                     loop.restore(await loop.checkpointer.aget_tuple(loop.config))
                 loop.start(self._input)
                 continue
+            if self._over:
+                raise StopAsyncIteration
             tasks = loop.tick()
             if tasks is None:
-                if loop.outbox:
-                    await _apersist(loop)
-                raise StopAsyncIteration
+                self._over = True  # once what the last tick reported has gone out
+                continue
             if not tasks:
                 self._tasks_finished = True
             elif loop.streams_from_nodes:
@@ -433,9 +443,8 @@ class AsyncRun:
             error = _failed(self.loop, failures)
             if self.loop.outbox:
                 await _apersist(self.loop)
-            if error is not None:
-                raise error
-            return  # interrupted: the loop is done; its chunks are queued
+            self._error = error  # raised once what the step reported has gone out
+            return
         self._tasks_finished = True
 
     async def _shutdown(self) -> None:

@@ -58,13 +58,17 @@ class ThreadState:
         )
 
     def _snapshot(
-        self, saved: CheckpointTuple | None, config: Mapping[str, Any], saver: Any
+        self,
+        saved: CheckpointTuple | None,
+        config: Mapping[str, Any],
+        saver: Any,
+        apply_pending: bool = False,
     ) -> StateSnapshot:
         if saved is None:
             return StateSnapshot({}, (), dict(config), None, None, None, (), ())
         loop = self._restored_loop(saved.config, saver)
         loop.restore(saved)
-        tasks = loop.peek()
+        all_tasks = loop.peek()
         errors: dict[str, Any] = {}
         interrupts: dict[str, list[Interrupt]] = {}
         results: dict[str, dict[str, Any]] = {}
@@ -75,6 +79,27 @@ class ThreadState:
                 interrupts.setdefault(task_id, []).extend(value)
             elif chan != RESUME:
                 results.setdefault(task_id, {})[chan] = value
+        keys = (
+            set(self.stream_channels_asis)
+            if not isinstance(self.stream_channels_asis, str)
+            else {self.stream_channels_asis}
+        )
+        # The latest state counts the writes of tasks that finished in a step that did not
+        # (a failure, an interrupt): they are done. A named or older checkpoint shows itself.
+        finished = []
+        for t in all_tasks if apply_pending else ():
+            written = [
+                (c, v)
+                for tid, c, v in saved.pending_writes or ()
+                if tid == t.id and c not in (ERROR, INTERRUPT, RESUME)
+            ]
+            if written or (t.id in results and t.id not in errors):
+                t.writes = written
+                finished.append(t)
+        done = {t.id for t in finished}
+        for task_id in done:
+            interrupts.pop(task_id, None)
+        tasks = [t for t in all_tasks if t.id not in done]
         snapshot_tasks = tuple(
             PregelTask(
                 t.id,
@@ -83,11 +108,11 @@ class ThreadState:
                 errors.get(t.id),
                 tuple(interrupts.get(t.id, ())),
                 None,
-                results.get(t.id),
+                {k: v for k, v in results[t.id].items() if k in keys} if t.id in results else None,
             )
-            for t in tasks
+            for t in all_tasks
         )
-        values = loop.output(self.stream_channels_asis)
+        values = loop.output(self.stream_channels_asis, with_writes_of=finished)
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
@@ -104,14 +129,14 @@ class ThreadState:
     def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one ``checkpoint_id`` names)."""
         saver = self._saver_for(config, "get_state")
-        return self._snapshot(saver.get_tuple(config), config, saver)
+        return self._snapshot(saver.get_tuple(config), config, saver, _latest(config))
 
     async def aget_state(
         self, config: Mapping[str, Any], *, subgraphs: bool = False
     ) -> StateSnapshot:
         """``get_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state")
-        return self._snapshot(await saver.aget_tuple(config), config, saver)
+        return self._snapshot(await saver.aget_tuple(config), config, saver, _latest(config))
 
     def get_state_history(
         self,
@@ -188,6 +213,10 @@ class ThreadState:
         loop.apply_update(self._update_task(loop, values, as_node))
         await _apersist(loop)
         return loop.checkpoint_config
+
+
+def _latest(config: Mapping[str, Any]) -> bool:
+    return not (config.get("configurable") or {}).get("checkpoint_id")
 
 
 def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:

@@ -228,3 +228,56 @@ def _threadsafe_setter(event: Any) -> Callable[[], None]:
             call_soon(event.set)
 
     return wake
+
+
+# -- the payloads of the tasks / checkpoints / debug modes, shaped as LangGraph's ---------------
+
+
+def task_start_payload(task: Any) -> dict[str, Any]:
+    """``tasks`` mode: a task is about to run."""
+    return {"id": task.id, "name": task.name, "input": task.input, "triggers": tuple(task.triggers)}
+
+
+def task_result_payload(
+    task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
+) -> dict[str, Any]:
+    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels)."""
+    return {
+        "id": task.id,
+        "name": task.name,
+        "error": error,
+        "result": result,
+        "interrupts": list(interrupts),
+    }
+
+
+def checkpoint_payload(
+    config: dict[str, Any],
+    parent_config: dict[str, Any] | None,
+    values: Any,
+    metadata: dict[str, Any],
+    next_tasks: list[Any],
+) -> dict[str, Any]:
+    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
+    return {
+        "config": config,
+        "parent_config": parent_config,
+        "values": values,
+        "metadata": metadata,
+        "next": [t.name for t in next_tasks],
+        "tasks": [
+            {"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in next_tasks
+        ],
+    }
+
+
+def debug_event(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``debug`` mode: any of the above, with its step, a timestamp and its type."""
+    from datetime import datetime, timezone
+
+    return {
+        "step": step,
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "type": kind,
+        "payload": payload,
+    }

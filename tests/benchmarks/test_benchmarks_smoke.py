@@ -67,3 +67,53 @@ def test_state_graph_benchmark_reports_every_scenario():
         assert all(secs > 0 for secs in timings.values()), timings
     table = sg.format_table(result)
     assert all(name in table for name in expected)
+
+
+PERSISTENCE = CHAIN.parent / "persistence.py"
+
+
+def load_persistence():
+    name = "_benchmarks_persistence"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, PERSISTENCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_persistence_benchmark_reports_every_scenario():
+    bench = load_persistence()
+    result = bench.run(
+        steps=10, repeat=1, wide_nodes=4, wide_keys=15, long_steps=(10, 30, 20), big_bytes=5000
+    )
+    expected = {sc.key for sc in bench.scenarios()}
+    assert len(expected) == 12
+    assert "sequential: invoke, SqliteSaver" in expected
+    assert "wide: ainvoke, AsyncSqliteSaver" in expected
+    assert result["units"]["wide: invoke, InMemorySaver"] == ("step", 4)
+    assert result["baseline"]["sequential: ainvoke, InMemorySaver"] == (
+        "sequential: ainvoke, no checkpointer"
+    )
+    lite = result["langgraph_lite"]
+    assert set(lite) == expected
+    assert all(secs > 0 for secs in lite.values()), lite
+    if result["langgraph"] is not None:
+        assert set(result["langgraph"]) == expected
+        assert all(secs is None or secs > 0 for secs in result["langgraph"].values())
+    table = bench.format_table(result)
+    assert all(name in table for name in expected)
+
+    long = result["long_thread"]
+    assert long["points"] == [10, 20, 30]
+    engines = [long["langgraph_lite"]]
+    if long["langgraph"] is not None:
+        engines.append(long["langgraph"])
+    for held in engines:
+        assert list(held) == [10, 20, 30]
+        # the 5 000-character value is saved (at least once), and 20 more steps hold more
+        assert held[10] >= 5000, held
+        assert held[30] > held[10], held
+    assert "steps on thread" in bench.format_memory(result)

@@ -113,7 +113,7 @@ def test_unknown_stream_mode_lists_the_valid_ones():
     with pytest.raises(ValueError, match=r"unknown stream_mode 'vals'.*values, updates, custom"):
         list(app.stream("x", stream_mode="vals"))
     with pytest.raises(ValueError, match="not supported"):
-        app.stream("x", stream_mode=["values", "debug"])
+        app.stream("x", stream_mode=["values", "messages"])
 
 
 # -- sync and async agree ----------------------------------------------------------------------
