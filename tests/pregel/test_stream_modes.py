@@ -1,5 +1,6 @@
 """tasks, checkpoints and debug modes: payloads shaped as LangGraph's (observed on 1.2.22)."""
 
+import itertools
 import operator
 import re
 import time
@@ -57,7 +58,7 @@ def test_checkpoints_mode_reports_each_saved_checkpoint_like_get_state():
         {"x": 2, "log": ["a", "b"]},
     ]
     assert chunks[0]["parent_config"] is None
-    for earlier, later in zip(chunks, chunks[1:], strict=False):
+    for earlier, later in itertools.pairwise(chunks):
         assert later["parent_config"] == earlier["config"]
     assert chunks[-1]["config"] == graph.get_state(config).config
     assert set(chunks[1]["tasks"][0]) == {"id", "name", "interrupts", "state"}
