@@ -30,7 +30,15 @@ StreamMode = Literal["values", "updates", "custom", "messages", "checkpoints", "
 - ``custom``: whatever nodes send through ``get_stream_writer()`` or their ``writer`` argument.
 """
 
-STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "tasks", "checkpoints", "debug")
+STREAM_MODES: tuple[str, ...] = (
+    "values",
+    "updates",
+    "custom",
+    "messages",
+    "tasks",
+    "checkpoints",
+    "debug",
+)
 """The stream modes this version of the engine emits."""
 
 StreamWriter = Callable[[Any], Any]

@@ -53,7 +53,7 @@ from langgraph_lite.pregel.stream import (
     task_result_payload,
     task_start_payload,
 )
-from langgraph_lite.types import Command, Interrupt, _drop_writes
+from langgraph_lite.types import READY, Command, Interrupt, _drop_writes
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.main import Pregel
@@ -161,10 +161,13 @@ class PregelLoop:
         self._checkpoint_events = "checkpoints" in modes or "debug" in modes
         # subgraphs=True: chunks carry the namespace of the graph that made them
         self.subgraphs = subgraphs
+        self.version = "v1"  # "v2": every chunk a typed part {"type", "ns", "data"}
         self.ns: tuple[str, ...] = ()
         self._sink: Any = None  # set when this run is a subgraph streaming into its parent
         # Node code that emits mid-step: while it runs, the consumer must be able to read.
-        self.streams_from_nodes = "custom" in modes or subgraphs
+        self.streams_from_nodes = "custom" in modes or "messages" in modes or subgraphs
+        self._messages = "messages" in modes
+        self._seen_messages: set[str] = set()  # ids already streamed (or given as input)
         self.writer: Any = self._custom_writer()
 
     # -- events from the driver ---------------------------------------------------------------
@@ -269,6 +272,9 @@ class PregelLoop:
             for task in tasks:
                 if not task.node.hidden:
                     self._task_event("task", task, task_start_payload(task))
+        if self._messages:
+            for task in tasks:
+                self._seen_messages.update(m.id for m in _messages_in(task.input) if m.id)
         if self._pending_writes:
             return self._reuse_pending_writes(tasks)
         return tasks
@@ -297,6 +303,8 @@ class PregelLoop:
             self._emit("updates", chunk)
         if self._task_events and not task.node.hidden:
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
+        if self._messages and not task.node.hidden:
+            self._whole_messages(task)
 
     def _result_of(self, task: Task) -> dict[str, Any]:
         keys = self._stream_key_set
@@ -394,6 +402,15 @@ class PregelLoop:
     # -- streaming ---------------------------------------------------------------------------
 
     def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+        if self.version == "v2":  # typed parts
+            if mode == "values":
+                data = chunk
+                interrupts: tuple[Any, ...] = ()
+                if isinstance(chunk, dict) and INTERRUPT in chunk:
+                    data = {k: v for k, v in chunk.items() if k != INTERRUPT}
+                    interrupts = tuple(chunk[INTERRUPT])
+                return {"type": mode, "ns": ns, "data": data, "interrupts": interrupts}
+            return {"type": mode, "ns": ns, "data": chunk}
         if self.subgraphs:
             return (ns, mode, chunk) if self._tagged else (ns, chunk)
         return (mode, chunk) if self._tagged else chunk
@@ -420,14 +437,48 @@ class PregelLoop:
         self._updates = "updates" in parent.modes
         self._task_events = parent._task_events
         self._checkpoint_events = parent._checkpoint_events
+        self._messages = parent._messages
+        self._seen_messages = parent._seen_messages
         self.subgraphs = True
         self.streams_from_nodes = True
         self.writer = self._custom_writer()
 
+    def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
+        """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""
+        if not self._messages or task.node.hidden:
+            return READY
+        if chunk.id:
+            self._seen_messages.add(chunk.id)
+        metadata = {**(extra or {}), **self._message_metadata(task)}
+        metadata["checkpoint_ns"] = metadata["langgraph_checkpoint_ns"]
+        return self.accept(self.ns, "messages", (chunk, metadata))
+
+    def _whole_messages(self, task: Task) -> None:
+        """Messages a node returned that were not streamed go out once, whole."""
+        for _, value in task.writes:
+            for message in _messages_in(value):
+                if message.id and message.id in self._seen_messages:
+                    continue
+                if message.id:
+                    self._seen_messages.add(message.id)
+                metadata = {"ls_integration": "langgraph", **self._message_metadata(task)}
+                self._emit("messages", (message, metadata))
+
+    def _message_metadata(self, task: Task) -> dict[str, Any]:
+        meta = task.config["metadata"]
+        return {
+            **{k: v for k, v in meta.items() if not k.startswith("langgraph_")},
+            "langgraph_step": task.step,
+            "langgraph_node": task.name,
+            "langgraph_triggers": tuple(task.triggers),
+            "langgraph_path": task.path,
+            "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
+        }
+
     def _custom_writer(self) -> Any:
         if "custom" not in self.modes:
             return _drop_writes
-        if self._sink is None and not self.subgraphs:
+        if self._sink is None and not self.subgraphs and self.version == "v1":
             put = self.queue.put
             return (lambda v: put(("custom", v))) if self._tagged else put
         return lambda v: self.accept(self.ns, "custom", v)
@@ -696,3 +747,16 @@ class PregelLoop:
 
 def _path_str(task: Task) -> str:
     return "|".join(map(str, task.path))
+
+
+def _messages_in(value: Any) -> list[Any]:
+    """The chat messages in a node's input or in one of its writes."""
+    from langgraph_lite.messages import BaseMessage
+
+    if isinstance(value, BaseMessage):
+        return [value]
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages_in(v)] if len(value) < 64 else []
+    if isinstance(value, list | tuple):
+        return [m for m in value if isinstance(m, BaseMessage)]
+    return []

@@ -35,7 +35,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
 """Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""
 _DURABILITY = ("sync", "async", "exit")
-_KNOWN_LATER = ("messages",)
+_KNOWN_LATER: tuple[str, ...] = ()
 _CONFIG_KEYS = (
     "configurable",
     "recursion_limit",
@@ -256,6 +256,7 @@ class Pregel(ThreadState):
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
         subgraphs: bool = False,
+        version: str = "v1",
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         run_config = _merge_config(config)
@@ -286,6 +287,10 @@ class Pregel(ThreadState):
             interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),
             subgraphs=subgraphs,
         )
+        if version not in ("v1", "v2"):
+            raise ValueError(f"version must be 'v1' or 'v2', got {version!r}.")
+        loop.version = version
+        loop.writer = loop._custom_writer()
         parent = loop.parent_task
         if parent is not None and getattr(parent.run, "subgraphs", False):
             loop.attach_to_parent(parent.run, parent)  # a subgraph: stream into the parent
@@ -304,6 +309,7 @@ class Pregel(ThreadState):
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
         subgraphs: bool = False,
+        version: str = "v1",
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
@@ -321,6 +327,7 @@ class Pregel(ThreadState):
             interrupt_before,
             interrupt_after,
             subgraphs,
+            version,
         )
         return RunStream(drive_sync(loop, queue, input), queue)
 
@@ -337,6 +344,7 @@ class Pregel(ThreadState):
         output_keys: str | Sequence[str] | None = None,
         stream_buffer_size: int | None = None,
         subgraphs: bool = False,
+        version: str = "v1",
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
@@ -353,6 +361,7 @@ class Pregel(ThreadState):
             interrupt_before,
             interrupt_after,
             subgraphs,
+            version,
         )
         return AsyncRunStream(loop, queue, input)
 

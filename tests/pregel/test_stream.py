@@ -112,8 +112,8 @@ def test_unknown_stream_mode_lists_the_valid_ones():
     app = one_node(lambda x: x)
     with pytest.raises(ValueError, match=r"unknown stream_mode 'vals'.*values, updates, custom"):
         list(app.stream("x", stream_mode="vals"))
-    with pytest.raises(ValueError, match="not supported"):
-        app.stream("x", stream_mode=["values", "messages"])
+    with pytest.raises(ValueError, match="unknown stream_mode 'update'.*Did you mean 'updates'"):
+        app.stream("x", stream_mode=["values", "update"])
 
 
 # -- sync and async agree ----------------------------------------------------------------------
