@@ -168,6 +168,7 @@ class PregelLoop:
         self.streams_from_nodes = "custom" in modes or "messages" in modes or subgraphs
         self._messages = "messages" in modes
         self._seen_messages: set[str] = set()  # ids already streamed (or given as input)
+        self._refresh_after_task()
         self.writer: Any = self._custom_writer()
 
     # -- events from the driver ---------------------------------------------------------------
@@ -257,13 +258,23 @@ class PregelLoop:
         if self.step > self.stop:
             self.phase = DONE
             raise self._recursion_error()
-        tasks = self.peek()
+        graph = self.graph
+        tasks = prepare_next_tasks(
+            graph.nodes,
+            graph._trigger_index,
+            self.channels,
+            self.versions,
+            self.versions_seen,
+            self._updated,
+            self.step,
+            self,
+        )
         if not tasks:
             self.phase = DONE
             if self.checkpointer is not None and self.durability == "exit":
                 self._save("loop", self._changed, final=True)
             return None
-        if self._should_interrupt(tasks, self.interrupt_before):
+        if self.interrupt_before and self._should_interrupt(tasks, self.interrupt_before):
             self._stop_for_interrupt(())
             return None
         self._tasks = tasks
@@ -294,6 +305,8 @@ class PregelLoop:
 
     def task_done(self, task: Task, *, persist: bool = True, cached: bool = False) -> None:
         """A task finished without error; drivers call this in completion order."""
+        if not self._after_task:
+            return  # nothing to save or stream per task: the common fast path
         if persist and self.checkpointer is not None:
             self._put_writes(task, list(task.writes))
         if self._updates and not task.node.hidden:
@@ -320,7 +333,9 @@ class PregelLoop:
         """Every task of the step finished: apply their writes and move to the next step."""
         if self.phase is not EXECUTE:
             self._expect(EXECUTE, "step_done")
-        self._version = self._next_version()
+        self._version = (
+            self._version + 1 if self.checkpointer is None else self._next_version()
+        )
         graph = self.graph
         self._updated, self._changed, self._written = apply_writes(
             self.channels,
@@ -346,7 +361,7 @@ class PregelLoop:
             self._save("loop", self._changed)
         self.step += 1
         self.phase = PLAN
-        if self._should_interrupt(tasks, self.interrupt_after):
+        if self.interrupt_after and self._should_interrupt(tasks, self.interrupt_after):
             self._stop_for_interrupt(())
 
     def task_failed(self, task: Task, error: BaseException) -> None:
@@ -439,6 +454,7 @@ class PregelLoop:
         self._checkpoint_events = parent._checkpoint_events
         self._messages = parent._messages
         self._seen_messages = parent._seen_messages
+        self._refresh_after_task()
         self.subgraphs = True
         self.streams_from_nodes = True
         self.writer = self._custom_writer()
@@ -474,6 +490,11 @@ class PregelLoop:
             "langgraph_path": task.path,
             "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
         }
+
+    def _refresh_after_task(self) -> None:
+        self._after_task = bool(
+            self.checkpointer is not None or self._updates or self._task_events or self._messages
+        )
 
     def _custom_writer(self) -> Any:
         if "custom" not in self.modes:
