@@ -63,7 +63,7 @@ def _with_id(message: BaseMessage) -> BaseMessage:
         data = message.model_dump(exclude={"type", "tool_call_chunks"})
         message = AIMessage(**data)
     if message.id is None:
-        return message.model_copy(update={"id": str(uuid.uuid4())})
+        message.id = str(uuid.uuid4())  # in place, as LangGraph: whoever holds it sees the id
     return message
 
 

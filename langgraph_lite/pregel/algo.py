@@ -90,6 +90,13 @@ class Task:
         return self._id
 
     @property
+    def checkpoint_ns(self) -> str:
+        """This task's place: ``node:<task id>``, under the namespace of an enclosing graph."""
+        own = f"{self.name}:{self.id}"
+        outer = getattr(self.run, "checkpoint_ns", "")
+        return f"{outer}|{own}" if outer else own
+
+    @property
     def runtime(self) -> Any:
         """What a node's ``runtime`` parameter receives: context, store, stream writer."""
         from langgraph_lite.runtime import Runtime
@@ -109,7 +116,7 @@ class Task:
                 "langgraph_node": self.name,
                 "langgraph_triggers": tuple(self.triggers),
                 "langgraph_path": self.path,
-                "langgraph_checkpoint_ns": f"{self.name}:{self.id}",
+                "langgraph_checkpoint_ns": self.checkpoint_ns,
             }
             config = {
                 **base,
@@ -117,7 +124,7 @@ class Task:
                 "metadata": metadata,
                 "configurable": {
                     **base.get("configurable", {}),
-                    "checkpoint_ns": f"{self.name}:{self.id}",
+                    "checkpoint_ns": self.checkpoint_ns,
                 },
                 "callbacks": base.get("callbacks"),
             }

@@ -142,8 +142,10 @@ class PregelLoop:
         self._resume_map: dict[str, Any] = {}
         self._null_resume: Any = MISSING
         self._answer_lock = threading.Lock()
-        # The task of an enclosing graph that runs this one as a node, if any.
+        # The task of an enclosing graph that runs this one as a node, if any; its namespace
+        # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         self.parent_task: Task | None = current_task.get()
+        self.checkpoint_ns = self.parent_task.checkpoint_ns if self.parent_task is not None else ""
         self._pending_writes: list[tuple[str, str, Any]] = []
         # Streaming: which modes to emit, and whether chunks carry their mode.
         self._values = "values" in modes
@@ -333,9 +335,7 @@ class PregelLoop:
         """Every task of the step finished: apply their writes and move to the next step."""
         if self.phase is not EXECUTE:
             self._expect(EXECUTE, "step_done")
-        self._version = (
-            self._version + 1 if self.checkpointer is None else self._next_version()
-        )
+        self._version = self._version + 1 if self.checkpointer is None else self._next_version()
         graph = self.graph
         self._updated, self._changed, self._written = apply_writes(
             self.channels,
@@ -475,14 +475,26 @@ class PregelLoop:
             for message in _messages_in(value):
                 if message.id and message.id in self._seen_messages:
                     continue
-                if message.id:
-                    self._seen_messages.add(message.id)
+                if not message.id:  # as LangGraph: the id it streams with is the one it keeps
+                    message.id = str(uuid.uuid4())
+                self._seen_messages.add(message.id)
                 metadata = {"ls_integration": "langgraph", **self._message_metadata(task)}
                 self._emit("messages", (message, metadata))
 
     def _message_metadata(self, task: Task) -> dict[str, Any]:
-        meta = task.config["metadata"]
+        config = task.config
+        meta = config["metadata"]
+        scalars = {
+            k: v
+            for k, v in (self.config.get("configurable") or {}).items()
+            if isinstance(v, str | int | float | bool)
+            and not k.startswith("__")
+            and k not in ("checkpoint_ns", "checkpoint_id")
+        }
+        tags = {"tags": list(self.config["tags"])} if self.config.get("tags") else {}
         return {
+            **scalars,
+            **tags,
             **{k: v for k, v in meta.items() if not k.startswith("langgraph_")},
             "langgraph_step": task.step,
             "langgraph_node": task.name,

@@ -26,7 +26,7 @@ from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.checkpointing import Put
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.stream import StreamQueue
+from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
 
 __all__ = ["AsyncRun", "arun_node_alone", "drive_sync", "run_node_alone"]
 
@@ -133,6 +133,8 @@ async def _arun_task_reporting(task: Task, queue: StreamQueue, scope: anyio.Canc
     try:
         await _arun_task(task)
         ok = True
+    except ConsumerGone:
+        scope.cancel()  # the consumer left: the run is being stopped, quietly
     except Exception as exc:
         task.error = exc
         scope.cancel()  # the step has failed: stop its siblings
@@ -448,10 +450,11 @@ class AsyncRun:
         self._tasks_finished = True
 
     async def _shutdown(self) -> None:
-        self.queue.close()
         host, self._host = self._host, None
         if host is not None:
-            host.cancel()
+            host.cancel()  # before closing the queue: async producers stop by cancellation
+        self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
+        if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
 
@@ -464,9 +467,9 @@ class AsyncRun:
         # The consumer dropped the stream without closing it (``break``): stop what runs.
         if not self._done:
             self._done = True
-            self.queue.close()
             if self._host is not None:
                 self._host.cancel()
+            self.queue.close()
 
 
 def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[None]]:

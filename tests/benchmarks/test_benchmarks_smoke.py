@@ -117,3 +117,38 @@ def test_persistence_benchmark_reports_every_scenario():
         assert held[10] >= 5000, held
         assert held[30] > held[10], held
     assert "steps on thread" in bench.format_memory(result)
+
+
+MESSAGES = CHAIN.parent / "messages.py"
+
+
+def load_messages():
+    name = "_benchmarks_messages"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, MESSAGES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_messages_benchmark_reports_every_scenario():
+    bench = load_messages()
+    result = bench.run(tokens=500, repeat=1, latency_runs=3)
+    latency = {sc.name for sc in bench.LATENCY}
+    throughput = {sc.name for sc in bench.THROUGHPUT}
+    assert len(latency) == 5 and len(throughput) == 5
+    assert set(bench.BASELINE.values()) <= throughput
+    engines = [result["langgraph_lite"]]
+    if result["langgraph"] is not None:
+        engines.append(result["langgraph"])
+    for timings in engines:
+        assert set(timings["latency"]) == latency
+        assert set(timings["throughput"]) == throughput
+        for secs in [*timings["latency"].values(), *timings["throughput"].values()]:
+            assert secs > 0, timings
+    table = bench.format_table(result)
+    assert all(name in table for name in latency | throughput)
+    assert "tokens/s" in table

@@ -46,3 +46,10 @@ def test_readme_gives_the_install_and_test_commands_that_ci_runs():
     for command in ('pip install -e ".[dev]"', "python -m pytest"):
         assert command in readme
         assert command in ci
+
+
+def test_links_in_readme_point_at_files_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    for target in re.findall(r"\]\(([^)#]+)\)", readme):
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
