@@ -201,6 +201,25 @@ class PregelLoop:
     def start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
         self._expect(START, "start")
+        if (
+            self.parent_task is not None
+            and self.saved is not None
+            and input is not None
+            and not isinstance(input, Command)
+            and (self._pending_writes or self.peek())
+        ):
+            # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
+            # continue the saved run, answering its interrupts with the parent's answers.
+            parent_run = self.parent_task.run
+            self._resume_map = getattr(parent_run, "_resume_map", {})
+            self._null_resume, parent_run._null_resume = (
+                getattr(parent_run, "_null_resume", MISSING),
+                MISSING,
+            )
+            for task_id, chan, value in self._pending_writes:
+                if chan == RESUME:
+                    self._answers[task_id] = list(value)
+            input = None
         if isinstance(input, Command):
             self._resume_with(input)
             input = None

@@ -23,6 +23,7 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.pregel.algo import TASKS
+from langgraph_lite.config import current_task
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
@@ -264,8 +265,25 @@ class Pregel(ThreadState):
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
-        if self.checkpointer is not None:
-            require_thread(self.checkpointer, run_config)
+        checkpointer = self.checkpointer
+        parent = current_task.get()
+        parent_saver = getattr(getattr(parent, "run", None), "checkpointer", None)
+        if checkpointer is None and parent_saver is not None:
+            # A subgraph run inside a node of a persisted graph is persisted too, in the
+            # parent's thread under its own namespace ("node:<task id>"), so a resumed parent
+            # resumes the subgraph where it stopped instead of starting it over.
+            assert parent is not None
+            checkpointer = parent_saver
+            configurable = {
+                k: v
+                for k, v in (run_config.get("configurable") or {}).items()
+                if k != "checkpoint_id"
+            }
+            configurable["checkpoint_ns"] = parent.checkpoint_ns
+            run_config["configurable"] = configurable
+            durability = parent.run.durability
+        if checkpointer is not None:
+            require_thread(checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys
         for chan in [keys] if isinstance(keys, str) else keys:
             if chan not in self.channels:
@@ -281,7 +299,7 @@ class Pregel(ThreadState):
             tagged=tagged,
             stream_keys=keys,
             context=context,
-            checkpointer=self.checkpointer,
+            checkpointer=checkpointer,
             durability=durability,
             interrupt_before=self._interrupt_names(interrupt_before, self.interrupt_before_nodes),
             interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),

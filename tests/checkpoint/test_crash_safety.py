@@ -37,11 +37,17 @@ PROGRAM = textwrap.dedent(
             return {"trail": [name], "total": len(name)}
         return run
 
+    inner = StateGraph(State)
+    inner.add_node("inner_a", node("inner_a", 0.0))
+    inner.add_node("inner_b", node("inner_b", 0.0))
+    inner.add_edge(START, "inner_a")
+    inner.add_edge("inner_a", "inner_b")
+
     b = StateGraph(State)
     b.add_node("one", node("one", 0.0))
     b.add_node("left", node("left", 0.0))
     b.add_node("right", node("right", 0.3))
-    b.add_node("join", node("join", 0.0))
+    b.add_node("join", inner.compile())
     b.add_node("last", node("last", 0.0))
     b.add_edge(START, "one")
     b.add_edge("one", "left")
@@ -90,7 +96,7 @@ def uninterrupted(tmp_path_factory):
     return run(tmp, "start", "none")
 
 
-@pytest.mark.parametrize("kill_in", ["one", "right", "join", "last"])
+@pytest.mark.parametrize("kill_in", ["one", "right", "inner_b", "last"])
 def test_a_killed_run_resumes_to_the_same_state_rerunning_only_unfinished_nodes(
     tmp_path, uninterrupted, kill_in
 ):

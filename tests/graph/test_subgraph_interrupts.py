@@ -52,3 +52,36 @@ async def test_an_interrupt_in_a_subgraph_resumes_under_ainvoke():
     await graph.ainvoke({"log": []}, config)
     await graph.ainvoke(Command(resume="A"), config)
     assert await graph.ainvoke(Command(resume="B"), config) == {"log": ["A", "B", "after"]}
+
+
+def test_a_subgraph_of_a_persisted_graph_is_saved_under_its_own_namespace_and_resumes():
+    calls = []
+
+    def first(state):
+        calls.append("first")
+        return {"log": ["first"]}
+
+    def ask(state):
+        calls.append("ask")
+        return {"log": [interrupt("ok?")]}
+
+    inner = StateGraph(Log)
+    inner.add_node("first", first)
+    inner.add_node("ask", ask)
+    inner.add_edge(START, "first")
+    inner.add_edge("first", "ask")
+    outer = StateGraph(Log)
+    outer.add_node("sub", inner.compile())
+    outer.add_edge(START, "sub")
+    saver = InMemorySaver()
+    graph = outer.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "ns-1"}}
+
+    graph.invoke({"log": []}, config)
+    namespaces = {t.config["configurable"]["checkpoint_ns"] for t in saver.list(config)}
+    (sub_ns,) = namespaces - {""}
+    assert sub_ns.startswith("sub:")
+    result = graph.invoke(Command(resume="yes"), config)
+    assert result == {"log": ["first", "yes"]}
+    # the subgraph went on from its own checkpoint: 'first' did not run again
+    assert calls == ["first", "ask", "ask"]
