@@ -16,6 +16,7 @@ from typing_extensions import Self
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.topic import Topic
+from langgraph_lite.config import current_task
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -23,7 +24,6 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.pregel.algo import TASKS
-from langgraph_lite.config import current_task
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
