@@ -75,12 +75,14 @@ class _Step:
         "func",
         "is_async",
         "name",
+        "obj",
         "wants_config",
         "wants_runtime",
         "wants_writer",
     )
 
     def __init__(self, obj: Any, node_name: str | None) -> None:
+        self.obj = obj
         self.name = getattr(obj, "__name__", None) or type(obj).__name__
         self.func: Callable[..., Any] | None = None
         self.afunc: Callable[..., Any] | None = None
@@ -188,6 +190,13 @@ class PregelNode:
 
     def __repr__(self) -> str:
         return f"PregelNode(name={self.name!r}, triggers={self.triggers!r}, channels={self.channels!r})"
+
+    @property
+    def subgraphs(self) -> list[Any]:
+        """The compiled graphs this node runs as steps of its body."""
+        from langgraph_lite.pregel.main import Pregel
+
+        return [s.obj for s in self._steps if isinstance(s.obj, Pregel)]
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Run just this node on ``input`` and return what it returned — no graph around it.

@@ -63,6 +63,7 @@ class ThreadState:
         config: Mapping[str, Any],
         saver: Any,
         apply_pending: bool = False,
+        subgraphs: bool = False,
     ) -> StateSnapshot:
         if saved is None:
             return StateSnapshot({}, (), dict(config), None, None, None, (), ())
@@ -107,7 +108,7 @@ class ThreadState:
                 t.path,
                 errors.get(t.id),
                 tuple(interrupts.get(t.id, ())),
-                None,
+                self._subgraph_state(t, saved, saver, subgraphs),
                 {k: v for k, v in results[t.id].items() if k in keys} if t.id in results else None,
             )
             for t in all_tasks
@@ -124,19 +125,34 @@ class ThreadState:
             interrupts=tuple(i for t in snapshot_tasks for i in t.interrupts),
         )
 
+    def _subgraph_state(self, task: Task, saved: CheckpointTuple, saver: Any, expand: bool) -> Any:
+        """For a task that runs a subgraph: its config, or (``subgraphs=True``) its snapshot."""
+        inner = task.node.subgraphs
+        if not inner:
+            return None
+        thread = (saved.config.get("configurable") or {}).get("thread_id")
+        config = {"configurable": {"thread_id": thread, "checkpoint_ns": task.checkpoint_ns}}
+        if not expand:
+            return config
+        child = inner[0]
+        found = saver.get_tuple(config)
+        return child._snapshot(found, config, saver, True, True) if found else None
+
     # -- reading -----------------------------------------------------------------------------
 
     def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one ``checkpoint_id`` names)."""
         saver = self._saver_for(config, "get_state")
-        return self._snapshot(saver.get_tuple(config), config, saver, _latest(config))
+        saved = saver.get_tuple(config)
+        return self._snapshot(saved, config, saver, _latest(config), subgraphs)
 
     async def aget_state(
         self, config: Mapping[str, Any], *, subgraphs: bool = False
     ) -> StateSnapshot:
         """``get_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state")
-        return self._snapshot(await saver.aget_tuple(config), config, saver, _latest(config))
+        saved = await saver.aget_tuple(config)
+        return self._snapshot(saved, config, saver, _latest(config), subgraphs)
 
     def get_state_history(
         self,

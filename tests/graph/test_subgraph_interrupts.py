@@ -85,3 +85,16 @@ def test_a_subgraph_of_a_persisted_graph_is_saved_under_its_own_namespace_and_re
     assert result == {"log": ["first", "yes"]}
     # the subgraph went on from its own checkpoint: 'first' did not run again
     assert calls == ["first", "ask", "ask"]
+
+
+def test_get_state_with_subgraphs_nests_the_interrupted_subgraphs_snapshot():
+    graph = build([])
+    config = {"configurable": {"thread_id": "nest-1"}}
+    graph.invoke({"log": []}, config)
+    (task,) = graph.get_state(config).tasks
+    assert task.state["configurable"]["checkpoint_ns"].startswith("sub:")
+    (task,) = graph.get_state(config, subgraphs=True).tasks
+    inner = task.state
+    assert inner.next == ("child",)
+    assert [i.value for i in inner.interrupts] == ["first?"]
+    assert inner.config["configurable"]["checkpoint_ns"].startswith("sub:")
