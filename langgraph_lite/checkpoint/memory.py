@@ -58,7 +58,7 @@ class InMemorySaver(BaseCheckpointSaver):
             checkpoints = self.storage.get(thread_id, {}).get(ns, {})
             if not checkpoints:
                 return None
-            if checkpoint_id is None:
+            if not checkpoint_id:  # None or "" both mean the latest, as in LangGraph
                 checkpoint_id = max(checkpoints)
             elif checkpoint_id not in checkpoints:
                 return None
@@ -79,7 +79,9 @@ class InMemorySaver(BaseCheckpointSaver):
             checkpoint = {**checkpoint, "channel_values": values}
             writes = self.writes.get((thread_id, ns, checkpoint_id), {})
             metadata = loads(meta)
-            pending = [(task, channel, loads(value)) for task, channel, value, _ in writes.values()]
+            # LangGraph's writes_sort_key order, (task_path, task_id, idx): the order tasks apply
+            ordered = sorted(writes.items(), key=lambda kv: (kv[1][3], kv[0][0], kv[0][1]))
+            pending = [(task, channel, loads(value)) for _, (task, channel, value, _) in ordered]
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise CheckpointDecodeError(
                 f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could "

@@ -166,7 +166,7 @@ class SqliteSaver(BaseCheckpointSaver):
                 (task_id, channel, loads((wkind, value)))
                 for task_id, channel, wkind, value in self.conn.execute(
                     "SELECT task_id, channel, type, value FROM writes WHERE thread_id = ? AND "
-                    "checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_id, idx",
+                    "checkpoint_ns = ? AND checkpoint_id = ? ORDER BY task_path, task_id, idx",
                     (thread_id, ns, checkpoint_id),
                 )
             ]
@@ -206,9 +206,8 @@ class SqliteSaver(BaseCheckpointSaver):
             params.append(before_id)
         leftover: dict[str, Any] = {}
         for key, value in (filter or {}).items():
-            if value is None or (
-                isinstance(value, (str, int, float)) and not isinstance(value, bool)
-            ):
+            # None stays in Python: LangGraph matches a None filter to an absent key too
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 where.append(
                     "EXISTS (SELECT 1 FROM json_each(metadata_json) AS m "
                     "WHERE m.key = ? AND m.value IS ?)"
