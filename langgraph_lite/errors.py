@@ -45,6 +45,7 @@ class ErrorCode(str, Enum):
     INVALID_GRAPH_DEFINITION = "INVALID_GRAPH_DEFINITION"
     INVALID_INPUT = "INVALID_INPUT"
     INVALID_NODE = "INVALID_NODE"
+    INVALID_CHAT_HISTORY = "INVALID_CHAT_HISTORY"
 
 
 def create_error_message(*, message: str, error_code: ErrorCode) -> str:

@@ -133,3 +133,148 @@ class ScriptedChatModel:
 
 def _run_id() -> str:
     return f"run-{uuid.uuid4()}"
+
+
+# -- running one node of a graph ------------------------------------------------------------------
+#
+# ``run_node(graph, "name", state)`` runs one node by itself, as ``graph.nodes[name].invoke``
+# does (its input handling and retry policy, no edges, no checkpoint), and also collects what
+# a test wants to look at: the custom events it sent and the interrupts it raised.
+
+
+class NodeRun:
+    """What one node did when run alone: its ``update``, ``custom`` events and ``interrupts``.
+
+    ``update`` is what the node returned (None if it was interrupted); ``custom`` lists the
+    values it sent through its stream writer, in order; ``interrupts`` the ``Interrupt`` it
+    stopped at, if it called ``interrupt()`` with no answer left.
+    """
+
+    __slots__ = ("custom", "interrupts", "update")
+
+    def __init__(self, update: Any, custom: list[Any], interrupts: tuple[Any, ...]) -> None:
+        self.update = update
+        self.custom = custom
+        self.interrupts = interrupts
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the node stopped at an ``interrupt()``."""
+        return bool(self.interrupts)
+
+    def __repr__(self) -> str:
+        return f"NodeRun(update={self.update!r}, custom={self.custom!r}, interrupts={self.interrupts!r})"
+
+
+class _RunAlone:
+    """Stands in for a graph run around one node: config, writer, interrupt answers."""
+
+    def __init__(
+        self, config: Any, custom: list[Any], answers: Sequence[Any], context: Any
+    ) -> None:
+        from langgraph_lite.types import READY
+
+        self.config = dict(config or {})
+        self.config.setdefault("recursion_limit", 25)
+        self.recursion_limit = self.config["recursion_limit"]
+        self.stop = self.recursion_limit  # RemainingSteps counts down from here (step 0)
+        self.context = context
+        self.run_id = "alone"
+        self.channels: dict[str, Any] = {}
+        self._answers = list(answers)
+        self._ready = READY
+        self._custom = custom
+
+    def writer(self, value: Any) -> Any:
+        self._custom.append(value)
+        return self._ready
+
+    def interrupt(self, task: Any, value: Any) -> Any:
+        from langgraph_lite.errors import GraphInterrupt
+        from langgraph_lite.types import Interrupt
+
+        index = task.interrupt_index
+        task.interrupt_index = index + 1
+        if index < len(self._answers):
+            return self._answers[index]
+        raise GraphInterrupt((Interrupt(value=value, id=f"{task.name}:{index}"),))
+
+
+def _alone(
+    graph: Any, name: str, state: Any, config: Any, resume: Sequence[Any], context: Any
+) -> tuple[Any, NodeRun]:
+    from langgraph_lite.pregel.algo import Task
+
+    nodes = graph.nodes
+    if name not in nodes:
+        known = ", ".join(repr(n) for n in nodes if not n.startswith("__"))
+        raise KeyError(f"the graph has no node {name!r} (nodes: {known}).")
+    node = nodes[name]
+    result = NodeRun(None, [], ())
+    run = _RunAlone(config, result.custom, resume, context)
+    return Task(name, node, state, node.triggers, 0, run), result
+
+
+def run_node(
+    graph: Any,
+    name: str,
+    state: Any,
+    config: dict[str, Any] | None = None,
+    *,
+    resume: Sequence[Any] = (),
+    context: Any = None,
+) -> NodeRun:
+    """Run node ``name`` of ``graph`` alone on ``state``, without running the graph.
+
+    ``resume`` lists the answers ``interrupt()`` returns inside the node, in order; once they
+    run out, an ``interrupt()`` stops the node and the result lists it. ``context`` is what
+    ``runtime.context`` holds (as ``invoke(..., context=...)`` gives it). A node that raises
+    raises here.
+
+    >>> from langgraph_lite.graph import START, StateGraph
+    >>> from langgraph_lite.config import get_stream_writer
+    >>> from langgraph_lite.testing import run_node
+    >>> from typing_extensions import TypedDict
+    >>> class State(TypedDict):
+    ...     n: int
+    >>> def double(state: State) -> dict:
+    ...     get_stream_writer()("doubling")
+    ...     return {"n": state["n"] * 2}
+    >>> graph = StateGraph(State).add_node("double", double).add_edge(START, "double").compile()
+    >>> result = run_node(graph, "double", {"n": 21})
+    >>> result.update, result.custom
+    ({'n': 42}, ['doubling'])
+    """
+    from langgraph_lite.errors import GraphInterrupt
+    from langgraph_lite.pregel.runner import _run_task
+
+    task, result = _alone(graph, name, state, config, resume, context)
+    try:
+        result.update = _run_task(task, alone=True)
+    except GraphInterrupt as exc:
+        result.interrupts = tuple(exc.interrupts)
+    return result
+
+
+async def arun_node(
+    graph: Any,
+    name: str,
+    state: Any,
+    config: dict[str, Any] | None = None,
+    *,
+    resume: Sequence[Any] = (),
+    context: Any = None,
+) -> NodeRun:
+    """``run_node`` for async code: async nodes run on the event loop, sync ones in a thread."""
+    from langgraph_lite.errors import GraphInterrupt
+    from langgraph_lite.pregel.runner import _arun_task
+
+    task, result = _alone(graph, name, state, config, resume, context)
+    try:
+        result.update = await _arun_task(task, alone=True)
+    except GraphInterrupt as exc:
+        result.interrupts = tuple(exc.interrupts)
+    return result
+
+
+__all__ += ["NodeRun", "arun_node", "run_node"]

@@ -14,6 +14,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import typing_extensions
 from pydantic import BaseModel
 
 from langgraph_lite.channels.base import BaseChannel
@@ -103,11 +104,19 @@ def _annotations(schema: Any, kind: str) -> dict[str, Any]:
 
 
 def _split(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    if typing.get_origin(annotation) in _WRAPPERS:  # NotRequired[...] / Required[...]
+        return _split(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extras = typing.get_args(annotation)
         inner, more = _split(base)
         return inner, (*more, *extras)
     return annotation, ()
+
+
+_WRAPPERS = {typing_extensions.NotRequired, typing_extensions.Required}
+for _name in ("NotRequired", "Required"):
+    if hasattr(typing, _name):
+        _WRAPPERS.add(getattr(typing, _name))
 
 
 def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:

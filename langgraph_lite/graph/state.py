@@ -692,7 +692,7 @@ def _short(value: Any) -> str:
 
 
 def _name_of(action: Any) -> str:
-    name = getattr(action, "name", None) if isinstance(action, Pregel) else None
+    name = getattr(action, "name", None) if hasattr(action, "invoke") else None
     name = name or getattr(action, "__name__", None)
     if not name:
         raise ValueError(

@@ -171,7 +171,7 @@ def prepare_next_tasks(
             found.update(trigger_index.get(chan, ()))
         candidates = sorted(found)
     tasks: list[Task] = []
-    if TASKS in updated:
+    if TASKS in updated and channels[TASKS].is_available():
         tasks.extend(_push_tasks(nodes, channels[TASKS].get(), step, run))
     for name in candidates:
         node = nodes[name]

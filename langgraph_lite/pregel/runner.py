@@ -493,9 +493,18 @@ class _Alone:
         self.config = dict(config or {})
         self.config.setdefault("recursion_limit", 25)
         self.recursion_limit = self.config["recursion_limit"]
+        self.stop = self.recursion_limit  # managed values (RemainingSteps) read it
         self.run_id = "alone"
         self.writer = writer or _drop_writes
         self.channels: dict[str, Any] = {}
+        self.checkpoint_ns = ""
+
+    def interrupt(self, task: Task, value: Any) -> Any:
+        """A node run alone that asks a question stops with it (there is no one to answer)."""
+        from langgraph_lite.errors import GraphInterrupt
+        from langgraph_lite.types import Interrupt
+
+        raise GraphInterrupt((Interrupt(value=value, id=f"{task.name}:{task.interrupt_index}"),))
 
 
 def _alone_task(node: Any, input: Any, config: Any, writer: Any) -> Task:

@@ -1,0 +1,20 @@
+"""Prebuilt agents: ``create_react_agent``, ``ToolNode`` and ``tools_condition``.
+
+Tools themselves (``@tool``, ``make_tool``, the injection markers) live in
+``langgraph_lite.tools``; the markers are re-exported here, where LangGraph has them.
+"""
+
+from langgraph_lite.prebuilt.chat_agent import AgentState, create_react_agent
+from langgraph_lite.prebuilt.tool_node import ToolInvocationError, ToolNode, tools_condition
+from langgraph_lite.tools import InjectedState, InjectedToolCallId, ToolRuntime
+
+__all__ = [
+    "AgentState",
+    "InjectedState",
+    "InjectedToolCallId",
+    "ToolInvocationError",
+    "ToolNode",
+    "ToolRuntime",
+    "create_react_agent",
+    "tools_condition",
+]

@@ -1,0 +1,435 @@
+"""``ToolNode``: the graph node that runs the tool calls of the model's last message.
+
+It takes the graph state (a dict with ``"messages"``), a list of messages, a list of tool
+calls, or one tool call sent to it with ``Send`` (as ``create_react_agent`` does), runs every
+call — in parallel: a thread pool in sync runs, one anyio task group in async ones — and
+answers each with a ``ToolMessage``, in the order of the calls.
+
+What can go wrong, and what happens then:
+
+    the model named a tool that does not exist   ToolMessage(status="error") naming the tools
+    the model sent arguments that do not fit     ToolMessage(status="error") naming the
+                                                 arguments (ToolInvocationError, handled by
+                                                 default)
+    the tool itself raised                       re-raised by default; handle_tool_errors says
+                                                 which errors become a ToolMessage(status="error")
+    the tool called interrupt()                  always passes through: the run stops for a human
+
+The model reads the error messages and may try again, so the agent's loop goes on.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import UnionType as _UnionType
+from typing import Any, Union
+
+import pydantic
+
+from langgraph_lite.errors import GraphBubbleUp
+from langgraph_lite.graph.branch import END
+from langgraph_lite.messages import AIMessage, BaseMessage, ToolMessage, convert_to_messages
+from langgraph_lite.tools import (
+    Tool,
+    ToolCallContext,
+    tool_output_content,
+    tools_by_name,
+)
+from langgraph_lite.types import Command
+
+__all__ = ["ToolInvocationError", "ToolNode", "tools_condition"]
+
+ToolCallWithContext = dict[str, Any]
+"""What ``create_react_agent`` sends to its tools node for one call:
+``{"__type": "tool_call_with_context", "tool_call": call, "state": state}``."""
+
+_WITH_CONTEXT = "tool_call_with_context"
+
+
+class ToolInvocationError(Exception):
+    """The model called a tool with arguments that do not fit its schema.
+
+    ``tool_name``, ``tool_kwargs`` (what the model sent) and ``source`` (pydantic's
+    ``ValidationError``) say what was wrong; the message names each argument.
+    """
+
+    def __init__(self, tool_name: str, tool_kwargs: Any, source: pydantic.ValidationError) -> None:
+        self.tool_name = tool_name
+        self.tool_kwargs = tool_kwargs
+        self.source = source
+        problems = "\n".join(f"- {_loc(e)}: {e['msg']}" for e in source.errors())
+        self.message = (
+            f"Error: tool {tool_name!r} was called with arguments {tool_kwargs!r} that do not "
+            f"fit its schema:\n{problems}\nCall it again with the arguments fixed."
+        )
+        super().__init__(self.message)
+
+
+def _loc(error: Any) -> str:
+    return ".".join(str(part) for part in error.get("loc", ())) or "(the arguments)"
+
+
+def _default_handle_tool_errors(e: ToolInvocationError) -> str:
+    """The default: invalid arguments become an error message; other errors propagate."""
+    return e.message
+
+
+def _error_content(exc: BaseException, tool_name: str) -> str:
+    if isinstance(exc, ToolInvocationError):
+        return exc.message
+    return f"Error: tool {tool_name!r} raised {exc!r}. Correct the call, or try another way."
+
+
+def _handled_types(handler: Callable[..., Any]) -> tuple[type[BaseException], ...]:
+    """The exception types a handler function takes, from its first parameter's annotation."""
+    try:
+        params = list(inspect.signature(handler).parameters.values())
+    except (TypeError, ValueError):
+        return (Exception,)
+    if not params:
+        return (Exception,)
+    try:
+        hints = typing.get_type_hints(handler)
+    except Exception:
+        return (Exception,)
+    ann = hints.get(params[0].name)
+    if ann is None:
+        return (Exception,)
+    options = typing.get_args(ann) if typing.get_origin(ann) in (Union, _UnionType) else (ann,)
+    found = tuple(t for t in options if isinstance(t, type) and issubclass(t, BaseException))
+    return found or (Exception,)
+
+
+HandleToolErrors = bool | str | Callable[..., str] | type[Exception] | tuple[type[Exception], ...]
+
+
+class ToolNode:
+    """Run the tool calls of the last ``AIMessage``; answer each with a ``ToolMessage``.
+
+    ``tools`` are ``Tool`` objects or plain functions (made tools with ``make_tool``).
+    ``handle_tool_errors`` decides which exceptions a tool raises become a
+    ``ToolMessage(status="error")`` for the model instead of stopping the run:
+
+    - default: only ``ToolInvocationError`` (the model sent arguments that do not fit);
+    - ``True``: every exception, with a message naming it;
+    - a string: every exception, with that message;
+    - an exception type or a tuple of them: those, with a message naming the exception;
+    - a function of the exception returning the message: the exception types its first
+      parameter is annotated with (every exception if it is not annotated);
+    - ``False``: none (invalid arguments then raise ``ToolInvocationError``).
+
+    A call naming a tool that does not exist is always answered with an error message.
+
+    >>> from langgraph_lite.prebuilt import ToolNode
+    >>> from langgraph_lite.messages import AIMessage
+    >>> def add(a: int, b: int) -> int:
+    ...     '''Add two integers.'''
+    ...     return a + b
+    >>> call = {"name": "add", "args": {"a": 1, "b": 2}, "id": "call-1"}
+    >>> ToolNode([add]).invoke({"messages": [AIMessage("", tool_calls=[call])]})["messages"][0].content
+    '3'
+    """
+
+    __name__: str  # so that add_node(ToolNode(tools)) names the node after it
+
+    def __init__(
+        self,
+        tools: Sequence[Tool | Callable[..., Any]],
+        *,
+        name: str = "tools",
+        tags: list[str] | None = None,
+        handle_tool_errors: HandleToolErrors = _default_handle_tool_errors,
+        messages_key: str = "messages",
+    ) -> None:
+        self.tools_by_name = tools_by_name(tools)
+        self.name = name
+        self.__name__ = name
+        self.tags = list(tags or [])
+        self.handle_tool_errors = handle_tool_errors
+        self.messages_key = messages_key
+        self._handles = _handler(handle_tool_errors)
+
+    def __repr__(self) -> str:
+        return f"ToolNode(name={self.name!r}, tools={list(self.tools_by_name)!r})"
+
+    @property
+    def tools(self) -> list[Tool]:
+        return list(self.tools_by_name.values())
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Run the calls (in a thread pool when there are several) and return the answers."""
+        calls, state, shape = self._parse(input)
+        base = ToolCallContext.current(config)
+        jobs = [self._job(call, state, base) for call in calls]
+        if len(jobs) <= 1:
+            outputs = [self._run_one(*job) for job in jobs]
+        else:
+            limit = (config or {}).get("max_concurrency") or len(jobs)
+            with ThreadPoolExecutor(max_workers=min(limit, len(jobs))) as pool:
+                # each call runs in a copy of this context: get_stream_writer() works inside
+                futures = [
+                    pool.submit(_in_context(contextvars.copy_context(), self._run_one, *job))
+                    for job in jobs
+                ]
+                outputs = [f.result() for f in futures]  # the first failure, in call order
+        return self._combine(outputs, shape)
+
+    async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """``invoke`` for async runs: the calls run concurrently in one anyio task group."""
+        import anyio
+
+        calls, state, shape = self._parse(input)
+        base = ToolCallContext.current(config)
+        jobs = [self._job(call, state, base) for call in calls]
+        if len(jobs) <= 1:
+            outputs = [await self._arun_one(*job) for job in jobs]
+            return self._combine(outputs, shape)
+        results: list[Any] = [None] * len(jobs)
+        failures: dict[int, Exception] = {}
+        limit = (config or {}).get("max_concurrency")
+        limiter = anyio.CapacityLimiter(limit) if limit else None
+
+        async def run(i: int, tg: anyio.abc.TaskGroup) -> None:
+            try:
+                if limiter is None:
+                    results[i] = await self._arun_one(*jobs[i])
+                else:
+                    async with limiter:
+                        results[i] = await self._arun_one(*jobs[i])
+            except Exception as exc:
+                failures[i] = exc
+                tg.cancel_scope.cancel()  # the node fails: stop the other calls
+
+        async with anyio.create_task_group() as tg:
+            for i in range(len(jobs)):
+                tg.start_soon(run, i, tg)
+        if failures:
+            raise failures[min(failures)]
+        return self._combine(results, shape)
+
+    __call__ = invoke
+
+    # -- one call --------------------------------------------------------------------------------
+
+    def _job(
+        self, call: dict[str, Any], state: Any, base: ToolCallContext
+    ) -> tuple[dict[str, Any], ToolCallContext]:
+        ctx = ToolCallContext(
+            state=state,
+            tool_call_id=_call_id(call),
+            config=base.config,
+            writer=base.writer,
+            context=base.context,
+            store=base.store,
+            tools=self.tools,
+        )
+        return call, ctx
+
+    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        tool = self.tools_by_name.get(call["name"])
+        if tool is None:
+            return self._unknown_tool(call)
+        try:
+            kwargs = self._validate(tool, call)
+            output = tool.run(kwargs, ctx)
+        except GraphBubbleUp:
+            raise  # interrupt() or a command for the parent graph: never an error message
+        except Exception as exc:
+            content = self._handles(exc, tool.name)
+            if content is None:
+                raise
+            return self._error(call, content)
+        return self._answer(tool, call, output)
+
+    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        tool = self.tools_by_name.get(call["name"])
+        if tool is None:
+            return self._unknown_tool(call)
+        try:
+            kwargs = self._validate(tool, call)
+            output = await tool.arun(kwargs, ctx)
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            content = self._handles(exc, tool.name)
+            if content is None:
+                raise
+            return self._error(call, content)
+        return self._answer(tool, call, output)
+
+    @staticmethod
+    def _validate(tool: Tool, call: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return tool.validate(call.get("args", {}))
+        except pydantic.ValidationError as exc:
+            raise ToolInvocationError(tool.name, call.get("args", {}), exc) from exc
+
+    def _unknown_tool(self, call: dict[str, Any]) -> ToolMessage:
+        known = ", ".join(self.tools_by_name) or "(none)"
+        return self._error(
+            call,
+            f"Error: there is no tool named {call['name']!r}. Call one of these tools: {known}.",
+        )
+
+    @staticmethod
+    def _error(call: dict[str, Any], content: str) -> ToolMessage:
+        return ToolMessage(
+            content=content, name=call["name"], tool_call_id=_call_id(call), status="error"
+        )
+
+    def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
+        if isinstance(output, Command):
+            return self._checked_command(tool, call, output)
+        if isinstance(output, ToolMessage):
+            return output
+        return ToolMessage(
+            content=tool_output_content(output), name=tool.name, tool_call_id=_call_id(call)
+        )
+
+    def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
+        """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
+        if command.graph == Command.PARENT:
+            return command
+        update = command.update
+        messages = update.get(self.messages_key) if isinstance(update, dict) else None
+        answers = [
+            m
+            for m in convert_to_messages(messages or [])
+            if isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
+        ]
+        if not answers:
+            raise ValueError(
+                f"tool {tool.name!r} returned a Command whose update has no ToolMessage "
+                f"answering its call {call.get('id')!r}. Every tool call needs an answer: "
+                f"return Command(update={{{self.messages_key!r}: [ToolMessage('done', "
+                "tool_call_id=tool_call_id)], ...}), taking tool_call_id as an "
+                "Annotated[str, InjectedToolCallId] parameter."
+            )
+        for m in answers:
+            if m.name is None:
+                m.name = tool.name
+        return command
+
+    # -- input and output ------------------------------------------------------------------------
+
+    def _parse(self, input: Any) -> tuple[list[dict[str, Any]], Any, str]:
+        """The tool calls to run, the state tools may have injected, and the output shape."""
+        if isinstance(input, dict) and input.get("__type") == _WITH_CONTEXT:
+            return [input["tool_call"]], input.get("state"), "dict"
+        if isinstance(input, list):
+            if input and all(isinstance(c, dict) and c.get("type") == "tool_call" for c in input):
+                return list(input), input, "dict"
+            messages, shape = input, "list"
+        elif isinstance(input, dict):
+            messages, shape = input.get(self.messages_key, []), "dict"
+        elif hasattr(input, self.messages_key):
+            messages, shape = getattr(input, self.messages_key), "dict"
+        else:
+            raise ValueError(
+                f"ToolNode {self.name!r} got {type(input).__name__} {_short(input)}; it takes "
+                f"the state (a dict with {self.messages_key!r}), a list of messages, or a list "
+                "of tool calls."
+            )
+        if not messages:
+            raise ValueError(
+                f"ToolNode {self.name!r} found no messages in its input ({_short(input)}). It "
+                "runs the tool calls of the last AIMessage: route to it only after the model "
+                "has answered (see tools_condition)."
+            )
+        last_ai = next(
+            (m for m in reversed(convert_to_messages(messages)) if isinstance(m, AIMessage)),
+            None,
+        )
+        if last_ai is None:
+            raise ValueError(
+                f"ToolNode {self.name!r} found no AIMessage in its input, so no tool calls to "
+                f"run (the last message is a {type(messages[-1]).__name__}). Route to it only "
+                "after the model has answered (see tools_condition)."
+            )
+        return list(last_ai.tool_calls), input, shape
+
+    def _combine(self, outputs: list[Any], shape: str) -> Any:
+        commands = [o for o in outputs if isinstance(o, Command)]
+        messages = [o for o in outputs if not isinstance(o, Command)]
+        if shape == "list":
+            return [*messages, *commands] if commands else messages
+        if not commands:
+            return {self.messages_key: messages}
+        return [{self.messages_key: messages}, *commands] if messages else commands
+
+
+def _handler(option: Any) -> Callable[[Exception, str], str | None]:
+    """From ``handle_tool_errors``: (exception, tool name) -> the message, or None to raise."""
+    if option is False:
+        return lambda exc, name: None
+    if option is True:
+        return _error_content
+    if isinstance(option, str):
+        return lambda exc, name: option
+    if isinstance(option, tuple) or (
+        isinstance(option, type) and issubclass(option, BaseException)
+    ):
+        return lambda exc, name: _error_content(exc, name) if isinstance(exc, option) else None
+    if callable(option):
+        types = _handled_types(option)
+        return lambda exc, name: str(option(exc)) if isinstance(exc, types) else None
+    raise TypeError(
+        f"handle_tool_errors={option!r} is not supported. Give True, False, a message, an "
+        "exception type or a tuple of them, or a function taking the exception and returning "
+        "a message."
+    )
+
+
+def _in_context(
+    context: contextvars.Context, fn: Callable[..., Any], *args: Any
+) -> Callable[[], Any]:
+    return lambda: context.run(fn, *args)
+
+
+def _call_id(call: dict[str, Any]) -> str:
+    return str(call.get("id") or "")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def tools_condition(state: Any, messages_key: str = "messages") -> str:
+    """Route to ``"tools"`` when the last message asks for tool calls, else to ``END``.
+
+    ``state`` is the graph state (a dict, or an object with a ``messages`` attribute) or a list
+    of messages. Use it as the conditional edge after the node that calls the model:
+    ``builder.add_conditional_edges("agent", tools_condition)``.
+    """
+    if isinstance(state, list):
+        messages = state
+    elif isinstance(state, dict):
+        messages = state.get(messages_key) or []
+    else:
+        messages = getattr(state, messages_key, None) or []
+    if not messages:
+        raise ValueError(
+            f"tools_condition found no messages in the state ({_short(state)}). It routes on "
+            f"the last message under {messages_key!r}; use it after a node that adds one."
+        )
+    last = messages[-1]
+    calls = last.get("tool_calls") if isinstance(last, dict) else getattr(last, "tool_calls", None)
+    return "tools" if calls else END
+
+
+def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, list[Any]]:
+    """The last ``AIMessage`` and the ``ToolMessage``s that follow it (helper for routing)."""
+    trailing: list[Any] = []
+    for m in reversed(messages):
+        if isinstance(m, ToolMessage):
+            trailing.append(m)
+            continue
+        return (m if isinstance(m, AIMessage) else None), trailing[::-1]
+    return None, trailing[::-1]

@@ -1,0 +1,589 @@
+"""Tools: Python functions a chat model may call, with a schema of their arguments.
+
+A tool has a ``name``, a ``description`` (the function's docstring) and an ``args_schema``: a
+pydantic model built from the function's type hints, which the model is shown and which
+validates the arguments it sends before the function runs.
+
+>>> from langgraph_lite.tools import tool
+>>> @tool
+... def add(a: int, b: int) -> int:
+...     '''Add two integers.'''
+...     return a + b
+>>> add.name, add.description
+('add', 'Add two integers.')
+>>> sorted(add.args_schema.model_json_schema()["properties"])
+['a', 'b']
+>>> add.invoke({"a": 2, "b": "3"})  # validated (and coerced) first
+5
+
+Some parameters are not the model's to fill: they are *injected* when the tool runs. A
+parameter is injected when it is named ``state`` (the graph state), ``config`` (the run's
+config), ``writer`` (the stream writer) or ``runtime`` (a ``ToolRuntime`` with all of these),
+or when its annotation carries a marker: ``Annotated[dict, InjectedState]`` (the state),
+``Annotated[str, InjectedState("user")]`` (one key of it), ``Annotated[dict, InjectedConfig]``,
+``Annotated[str, InjectedToolCallId]``, or ``ToolRuntime``. Injected parameters are left out
+of ``args_schema``, so the model never sees them. ``ToolNode`` fills them in; when a tool is
+called directly, pass them in the arguments (``tool.invoke({"x": 1, "state": {...}})``).
+
+Inside a tool, ``get_stream_writer()`` and ``get_config()`` work as in any node: a tool runs
+inside the node that calls it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, get_args, get_origin, overload
+
+import pydantic
+
+from langgraph_lite.messages import ToolMessage
+from langgraph_lite.types import Command, StreamWriter, _drop_writes
+
+__all__ = [
+    "InjectedConfig",
+    "InjectedState",
+    "InjectedToolCallId",
+    "Tool",
+    "ToolRuntime",
+    "convert_to_openai_tool",
+    "make_tool",
+    "tool",
+]
+
+
+# -- injection markers ---------------------------------------------------------------------------
+
+
+class InjectedState:
+    """Marks a tool parameter that receives the graph state (or one key of it).
+
+    ``Annotated[dict, InjectedState]`` gets the whole state; ``Annotated[str,
+    InjectedState("user")]`` gets ``state["user"]``.
+    """
+
+    def __init__(self, field: str | None = None) -> None:
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"InjectedState({self.field!r})" if self.field else "InjectedState()"
+
+
+class InjectedConfig:
+    """Marks a tool parameter that receives the run's config (as ``get_config()`` returns it)."""
+
+
+class InjectedToolCallId:
+    """Marks a tool parameter that receives the id of the tool call being answered."""
+
+
+@dataclass
+class ToolRuntime:
+    """Everything a tool may ask for at once, given to a parameter annotated ``ToolRuntime``
+    (or named ``runtime``): the graph ``state``, the ``tool_call_id``, the run's ``config``,
+    its ``context`` (as passed to ``invoke(..., context=...)``), ``store``, ``stream_writer``
+    and the ``tools`` of the node running it.
+    """
+
+    state: Any = None
+    tool_call_id: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    context: Any = None
+    store: Any = None
+    stream_writer: StreamWriter = field(default=_drop_writes)
+    tools: list[Tool] = field(default_factory=list)
+
+
+# What an injected parameter receives. ``field`` is only used for ``state``.
+@dataclass(frozen=True)
+class _Injection:
+    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id"
+    field: str | None = None
+
+
+_BY_NAME = {
+    "state": _Injection("state"),
+    "config": _Injection("config"),
+    "writer": _Injection("writer"),
+    "runtime": _Injection("runtime"),
+}
+
+
+def _injection_for(name: str, annotation: Any) -> _Injection | None:
+    """How parameter ``name`` with ``annotation`` is injected, or None if the model fills it."""
+    if annotation is ToolRuntime:
+        return _Injection("runtime")
+    if get_origin(annotation) is Annotated:
+        base, *extras = get_args(annotation)
+        for extra in extras:
+            if extra is InjectedState:
+                return _Injection("state")
+            if isinstance(extra, InjectedState):
+                return _Injection("state", extra.field)
+            if extra is InjectedConfig or isinstance(extra, InjectedConfig):
+                return _Injection("config")
+            if extra is InjectedToolCallId or isinstance(extra, InjectedToolCallId):
+                return _Injection("tool_call_id")
+        if base is ToolRuntime:
+            return _Injection("runtime")
+    return _BY_NAME.get(name)
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass
+class ToolCallContext:
+    """What a running tool call may have injected. ``ToolNode`` builds one per call."""
+
+    state: Any = MISSING
+    tool_call_id: str | None = None
+    config: dict[str, Any] | None = None
+    writer: StreamWriter | None = None
+    context: Any = None
+    store: Any = None
+    tools: list[Tool] = field(default_factory=list)
+
+    @classmethod
+    def current(cls, config: dict[str, Any] | None = None) -> ToolCallContext:
+        """A context from the node running now (if any): its config, writer and run context."""
+        from langgraph_lite.config import current_task
+
+        task = current_task.get()
+        if task is None:
+            return cls(config=config)
+        return cls(
+            config=config if config is not None else task.config,
+            writer=task.writer,
+            context=getattr(task.run, "context", None),
+            store=getattr(task.run, "store", None),
+        )
+
+
+# -- the tool ------------------------------------------------------------------------------------
+
+
+class Tool:
+    """A function a chat model may call: ``name``, ``description``, ``args_schema`` and the code.
+
+    Build one with ``@tool`` or ``make_tool(fn)``. ``invoke(args)`` / ``await ainvoke(args)``
+    validate ``args`` against ``args_schema`` (raising ``pydantic.ValidationError`` when they
+    do not fit) and call the function; given a whole tool call (``{"name", "args", "id",
+    "type": "tool_call"}``) they return a ``ToolMessage`` answering it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        *,
+        func: Callable[..., Any] | None = None,
+        coroutine: Callable[..., Awaitable[Any]] | None = None,
+        args_schema: type[pydantic.BaseModel] | None = None,
+        return_direct: bool = False,
+    ) -> None:
+        if func is None and coroutine is None:
+            raise TypeError(f"tool {name!r} needs a function (func=) or a coroutine function.")
+        self.name = name
+        self.description = description
+        self.func = func
+        self.coroutine = coroutine
+        self.return_direct = return_direct
+        target = coroutine if coroutine is not None else func
+        assert target is not None
+        self._injected, exposed, self._takes_kwargs = _inspect_params(target, name)
+        if args_schema is None:
+            args_schema = _schema_model(name, description, exposed, self._takes_kwargs)
+        self.args_schema: type[pydantic.BaseModel] = args_schema
+
+    def __repr__(self) -> str:
+        return f"Tool(name={self.name!r})"
+
+    @property
+    def tool_call_schema(self) -> type[pydantic.BaseModel]:
+        """The arguments the model fills in, as a pydantic model (``.model_json_schema()``)."""
+        return self.args_schema
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The JSON schema of each argument the model fills in, by name."""
+        props: dict[str, Any] = self.args_schema.model_json_schema().get("properties", {})
+        return props
+
+    @property
+    def injected_args(self) -> dict[str, str]:
+        """The parameters filled in when the tool runs, and what they receive."""
+        return {
+            p: inj.kind + (f"[{inj.field!r}]" if inj.field else "")
+            for p, inj in self._injected.items()
+        }
+
+    # -- calling -------------------------------------------------------------------------------
+
+    def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Validate ``input`` and call the tool; a tool call as input gives a ``ToolMessage``."""
+        args, ctx, call = self._parse(input, config)
+        output = self.run(self.validate(args), ctx, given=args)
+        return _as_tool_message(output, call, self.name) if call is not None else output
+
+    async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """``invoke`` for async code; a sync tool runs in a worker thread."""
+        args, ctx, call = self._parse(input, config)
+        output = await self.arun(self.validate(args), ctx, given=args)
+        return _as_tool_message(output, call, self.name) if call is not None else output
+
+    def validate(self, args: Any) -> dict[str, Any]:
+        """The keyword arguments for the function: ``args`` checked against ``args_schema``.
+
+        Keys naming injected parameters are left out (they are passed as given). Raises
+        ``pydantic.ValidationError``, which names each argument that does not fit.
+        """
+        if isinstance(args, str):
+            fields = list(self.args_schema.model_fields)
+            if len(fields) == 1:
+                args = {fields[0]: args}
+        if isinstance(args, dict) and self._injected:
+            args = {k: v for k, v in args.items() if k not in self._injected}
+        model = self.args_schema.model_validate(args)
+        # attribute access keeps nested models as models (model_dump would make them dicts)
+        values = {name: getattr(model, name) for name in type(model).model_fields}
+        extra = model.model_extra or {}
+        if self._takes_kwargs:
+            values.update(extra)
+        return values
+
+    def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
+        """Call the function with validated ``kwargs`` and the injected values from ``ctx``."""
+        if self.func is None:
+            raise NotImplementedError(
+                f"tool {self.name!r} is async (async def), so it cannot run in sync code. Call "
+                "await tool.ainvoke(...), or run the graph with ainvoke()/astream()."
+            )
+        return self.func(**kwargs, **self._inject(ctx, given))
+
+    async def arun(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
+        """``run`` for async code: a sync function runs in a worker thread."""
+        injected = self._inject(ctx, given)
+        if self.coroutine is not None:
+            return await self.coroutine(**kwargs, **injected)
+        import functools
+
+        import anyio.to_thread
+
+        assert self.func is not None
+        call = functools.partial(self.func, **kwargs, **injected)
+        return await anyio.to_thread.run_sync(call)  # the context (and so the writer) goes along
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _parse(
+        self, input: Any, config: dict[str, Any] | None
+    ) -> tuple[Any, ToolCallContext, dict[str, Any] | None]:
+        ctx = ToolCallContext.current(config)
+        if _is_tool_call(input):
+            ctx.tool_call_id = input.get("id")
+            return input.get("args", {}), ctx, input
+        return input, ctx, None
+
+    def _inject(self, ctx: ToolCallContext, given: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        given = given if isinstance(given, dict) else {}
+        for param, inj in self._injected.items():
+            if param in given:
+                out[param] = given[param]
+            else:
+                out[param] = self._injected_value(param, inj, ctx)
+        return out
+
+    def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
+        kind = inj.kind
+        if kind == "config":
+            return ctx.config if ctx.config is not None else {}
+        if kind == "writer":
+            return ctx.writer if ctx.writer is not None else _drop_writes
+        if kind == "tool_call_id":
+            if ctx.tool_call_id is None:
+                raise ValueError(
+                    f"tool {self.name!r} takes the tool call's id ({param!r}), so call it with a "
+                    "whole tool call: tool.invoke({'name': ..., 'args': {...}, 'id': 'call-1', "
+                    "'type': 'tool_call'}), or pass the id in the arguments."
+                )
+            return ctx.tool_call_id
+        if kind == "runtime":
+            return ToolRuntime(
+                state=None if ctx.state is MISSING else ctx.state,
+                tool_call_id=ctx.tool_call_id,
+                config=ctx.config if ctx.config is not None else {},
+                context=ctx.context,
+                store=ctx.store,
+                stream_writer=ctx.writer if ctx.writer is not None else _drop_writes,
+                tools=list(ctx.tools),
+            )
+        # state
+        if ctx.state is MISSING:
+            raise ValueError(
+                f"tool {self.name!r} takes the graph state ({param!r}), which only ToolNode "
+                f"knows. Run it through ToolNode, or pass it: tool.invoke({{..., {param!r}: "
+                "state}})."
+            )
+        if inj.field is None:
+            return ctx.state
+        return _state_field(ctx.state, inj.field, self.name, param)
+
+
+def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
+    if isinstance(state, dict):
+        if key in state:
+            return state[key]
+    elif hasattr(state, key):
+        return getattr(state, key)
+    keys = ", ".join(map(repr, state)) if isinstance(state, dict) else type(state).__name__
+    raise KeyError(
+        f"tool {tool_name!r} takes state[{key!r}] ({param!r}), but the state has no key "
+        f"{key!r} (it has: {keys}). Add the key to the graph's state schema, or fix the name "
+        f"in InjectedState({key!r})."
+    )
+
+
+def _is_tool_call(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "tool_call" and "args" in value
+
+
+def _inspect_params(
+    fn: Callable[..., Any], tool_name: str
+) -> tuple[dict[str, _Injection], dict[str, tuple[Any, Any]], bool]:
+    """Split ``fn``'s parameters into injected ones and the model's (annotation, default)."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:  # an annotation that does not resolve
+        raise TypeError(
+            f"cannot read the type hints of tool {tool_name!r} ({exc}). Make every annotation "
+            "importable at module level."
+        ) from exc
+    injected: dict[str, _Injection] = {}
+    exposed: dict[str, tuple[Any, Any]] = {}
+    takes_kwargs = False
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind is param.VAR_KEYWORD:
+            takes_kwargs = True
+            continue
+        if param.kind is param.VAR_POSITIONAL:
+            continue
+        annotation = hints.get(param.name, Any)
+        how = _injection_for(param.name, annotation)
+        if how is not None:
+            injected[param.name] = how
+            continue
+        default = ... if param.default is param.empty else param.default
+        exposed[param.name] = (annotation, default)
+    return injected, exposed, takes_kwargs
+
+
+def _schema_model(
+    name: str, description: str, fields: dict[str, tuple[Any, Any]], allow_extra: bool
+) -> type[pydantic.BaseModel]:
+    config = pydantic.ConfigDict(
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),  # a parameter may be called model_name
+        extra="allow" if allow_extra else "ignore",  # like the function: **kwargs takes the rest
+    )
+    model = pydantic.create_model(  # type: ignore[call-overload]
+        name,
+        __config__=config,
+        __doc__=description,
+        **fields,
+    )
+    return typing.cast("type[pydantic.BaseModel]", model)
+
+
+# -- turning outputs into messages ----------------------------------------------------------------
+
+# Content blocks a tool may return as is (a list of these is multimodal content, not data).
+_BLOCK_TYPES = frozenset(
+    {"text", "image", "image_url", "json", "file", "audio", "document", "search_result"}
+)
+
+
+def tool_output_content(output: Any) -> str | list[Any]:
+    """What a ``ToolMessage`` carries for a tool's return value.
+
+    Text stays text, a list of content blocks stays a list; anything else becomes JSON when it
+    can (``{"a": 1}`` → ``'{"a": 1}'``), else its ``str()``.
+    """
+    if isinstance(output, str):
+        return output
+    if (
+        isinstance(output, list)
+        and output
+        and all(isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output)
+    ):
+        return output
+    try:
+        return json.dumps(output, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(output)
+
+
+def _as_tool_message(output: Any, call: dict[str, Any], name: str) -> Any:
+    if isinstance(output, ToolMessage | Command):
+        return output  # already an answer, or a state update that carries one
+    return ToolMessage(
+        content=tool_output_content(output), name=name, tool_call_id=str(call.get("id") or "")
+    )
+
+
+# -- building tools ------------------------------------------------------------------------------
+
+
+def make_tool(
+    fn: Callable[..., Any] | Tool,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    args_schema: type[pydantic.BaseModel] | None = None,
+    return_direct: bool = False,
+) -> Tool:
+    """A ``Tool`` from a function (sync or ``async def``); a ``Tool`` is returned as is.
+
+    The name defaults to the function's name and the description to its docstring, which is
+    then required: it is what the model reads to decide when to call the tool.
+    """
+    if isinstance(fn, Tool):
+        return fn
+    if not callable(fn):
+        raise TypeError(
+            f"make_tool() needs a function, got {fn!r} ({type(fn).__name__}). Pass a function "
+            "with type hints and a docstring, or a Tool."
+        )
+    tool_name = name or getattr(fn, "__name__", None)
+    if not tool_name or tool_name == "<lambda>":
+        raise ValueError(
+            f"cannot name a tool after {fn!r}: pass name=..., e.g. make_tool(fn, name='lookup')."
+        )
+    if description is None:
+        doc = inspect.getdoc(fn)
+        if not doc:
+            raise ValueError(
+                f"tool {tool_name!r} has no description: give the function a docstring saying "
+                f"what it does (the model reads it), or pass description='...'."
+            )
+        description = doc
+    is_async = inspect.iscoroutinefunction(fn)
+    return Tool(
+        tool_name,
+        description,
+        func=None if is_async else fn,
+        coroutine=fn if is_async else None,
+        args_schema=args_schema,
+        return_direct=return_direct,
+    )
+
+
+@overload
+def tool(fn: Callable[..., Any], /) -> Tool: ...
+
+
+@overload
+def tool(
+    name: str,
+    /,
+    *,
+    description: str | None = ...,
+    args_schema: type[pydantic.BaseModel] | None = ...,
+    return_direct: bool = ...,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = ...,
+    description: str | None = ...,
+    args_schema: type[pydantic.BaseModel] | None = ...,
+    return_direct: bool = ...,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    fn_or_name: Callable[..., Any] | str | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    args_schema: type[pydantic.BaseModel] | None = None,
+    return_direct: bool = False,
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
+    """Make a function a ``Tool``: ``@tool``, ``@tool("name")`` or ``@tool(description=...)``.
+
+    >>> from langgraph_lite.tools import tool
+    >>> @tool("lookup", description="Find a user by id.")
+    ... async def find(user_id: int) -> dict:
+    ...     return {"id": user_id}
+    >>> find.name, find.description
+    ('lookup', 'Find a user by id.')
+    """
+    if callable(fn_or_name):
+        return make_tool(
+            fn_or_name,
+            name=name,
+            description=description,
+            args_schema=args_schema,
+            return_direct=return_direct,
+        )
+    if isinstance(fn_or_name, str):
+        name = fn_or_name
+
+    def decorate(fn: Callable[..., Any]) -> Tool:
+        return make_tool(
+            fn,
+            name=name,
+            description=description,
+            args_schema=args_schema,
+            return_direct=return_direct,
+        )
+
+    return decorate
+
+
+def convert_to_openai_tool(t: Tool | Callable[..., Any] | dict[str, Any]) -> dict[str, Any]:
+    """The tool in the OpenAI function-calling format, for chat models that take that.
+
+    >>> from langgraph_lite.tools import convert_to_openai_tool, tool
+    >>> @tool
+    ... def ping(host: str) -> str:
+    ...     '''Ping a host.'''
+    ...     return "pong"
+    >>> convert_to_openai_tool(ping)["function"]["parameters"]["required"]
+    ['host']
+    """
+    if isinstance(t, dict):
+        return t
+    t = make_tool(t)
+    schema = t.args_schema.model_json_schema()
+    parameters = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    return {
+        "type": "function",
+        "function": {"name": t.name, "description": t.description, "parameters": parameters},
+    }
+
+
+def tools_by_name(tools: Sequence[Tool | Callable[..., Any]]) -> dict[str, Tool]:
+    """Tools keyed by name; two tools with one name are refused."""
+    out: dict[str, Tool] = {}
+    for t in tools:
+        made = make_tool(t)
+        if made.name in out:
+            raise ValueError(
+                f"two tools are named {made.name!r}. Tool names must be unique: rename one, "
+                f"e.g. @tool('{made.name}_2')."
+            )
+        out[made.name] = made
+    return out
