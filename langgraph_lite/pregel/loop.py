@@ -19,7 +19,6 @@ step its consumer has not asked for.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -31,7 +30,6 @@ from langgraph_lite.config import current_task
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
-    GraphInterrupt,
     GraphRecursionError,
     InternalError,
     create_error_message,
@@ -47,13 +45,16 @@ from langgraph_lite.pregel.checkpointing import (
     restore_channels,
     thread_config,
 )
+from langgraph_lite.pregel.loop_interrupts import LoopInterrupts
+from langgraph_lite.pregel.loop_streaming import LoopStreaming, _messages_in
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase
 from langgraph_lite.pregel.stream import (
     checkpoint_payload,
     debug_event,
     task_result_payload,
     task_start_payload,
 )
-from langgraph_lite.types import READY, Command, Interrupt, _drop_writes
+from langgraph_lite.types import Command
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.main import Pregel
@@ -62,25 +63,7 @@ if TYPE_CHECKING:
 __all__ = ["Phase", "PregelLoop"]
 
 
-class Phase:
-    """Where a run is. Sentinels with readable reprs, compared by identity."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"Phase.{self.name}"
-
-
-START = Phase("START")
-PLAN = Phase("PLAN")
-EXECUTE = Phase("EXECUTE")
-DONE = Phase("DONE")
-
-
-class PregelLoop:
+class PregelLoop(LoopStreaming, LoopInterrupts):
     """The state of one run and the rules that move it from step to step."""
 
     def __init__(
@@ -340,16 +323,6 @@ class PregelLoop:
         if self._messages and not task.node.hidden:
             self._whole_messages(task)
 
-    def _result_of(self, task: Task) -> dict[str, Any]:
-        keys = self._stream_key_set
-        return {c: v for c, v in task.writes if c in keys}
-
-    def _task_event(self, kind: str, task: Task, payload: dict[str, Any]) -> None:
-        if "tasks" in self.modes:
-            self._emit("tasks", payload)
-        if "debug" in self.modes:
-            self._emit("debug", debug_event(task.step, kind, payload))
-
     def step_done(self) -> None:
         """Every task of the step finished: apply their writes and move to the next step."""
         if self.phase is not EXECUTE:
@@ -396,226 +369,6 @@ class PregelLoop:
         if self.phase is not DONE and self.checkpointer is not None and self.durability == "exit":
             self._save("loop", self._changed, final=True)
         self.phase = DONE
-
-    # -- interrupts --------------------------------------------------------------------------
-
-    def _resume_with(self, command: Command) -> None:
-        if command.update is not None or command.goto or command.graph is not None:
-            raise NotImplementedError(
-                "a Command given as a run's input may only carry resume= in this version of "
-                "langgraph_lite; apply updates with update_state()."
-            )
-        if self.saved is None:
-            raise EmptyInputError(
-                "Command(resume=...) answers an interrupt, but this thread has no saved state: "
-                "run the graph with an input first (and a checkpointer, so it can resume)."
-            )
-        pending = [i for _, chan, value in self._pending_writes if chan == INTERRUPT for i in value]
-        resume = command.resume
-        ids = {i.id for i in pending}
-        if isinstance(resume, dict) and resume and set(resume) <= ids:
-            self._resume_map = dict(resume)
-        elif len(pending) > 1:
-            raise RuntimeError(
-                f"{len(pending)} interrupts are waiting for an answer; say which one each value "
-                "answers: Command(resume={interrupt.id: value, ...}) with the ids from "
-                "get_state(config).interrupts."
-            )
-        else:
-            self._null_resume = resume
-        for task_id, chan, value in self._pending_writes:
-            if chan == RESUME:
-                self._answers[task_id] = list(value)
-
-    def _emit_values(self, chunk: Any) -> None:
-        if self.track_output:
-            self.output_ready = True
-        if self._values:
-            self._emit("values", chunk)
-
-    # -- streaming ---------------------------------------------------------------------------
-
-    def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
-        if self.version == "v2":  # typed parts
-            if mode == "values":
-                data = chunk
-                interrupts: tuple[Any, ...] = ()
-                if isinstance(chunk, dict) and INTERRUPT in chunk:
-                    data = {k: v for k, v in chunk.items() if k != INTERRUPT}
-                    interrupts = tuple(chunk[INTERRUPT])
-                return {"type": mode, "ns": ns, "data": data, "interrupts": interrupts}
-            return {"type": mode, "ns": ns, "data": chunk}
-        if self.subgraphs:
-            return (ns, mode, chunk) if self._tagged else (ns, chunk)
-        return (mode, chunk) if self._tagged else chunk
-
-    def _emit(self, mode: str, chunk: Any) -> None:
-        """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
-        if self._sink is not None:
-            self._sink(self.ns, mode, chunk)
-        else:
-            self.queue.push(self._shape(self.ns, mode, chunk))
-
-    def accept(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
-        """A chunk from a subgraph running inside one of this run's nodes (a producer)."""
-        if self._sink is not None:
-            return self._sink(ns, mode, chunk)
-        return self.queue.put(self._shape(ns, mode, chunk))
-
-    def attach_to_parent(self, parent: PregelLoop, node: Task) -> None:
-        """Stream into ``parent``'s consumer, as the subgraph run by its task ``node``."""
-        self._sink = parent.accept
-        self.ns = (*parent.ns, f"{node.name}:{node.id}")
-        self.modes = parent.modes
-        self._values = "values" in parent.modes
-        self._updates = "updates" in parent.modes
-        self._task_events = parent._task_events
-        self._checkpoint_events = parent._checkpoint_events
-        self._messages = parent._messages
-        self._seen_messages = parent._seen_messages
-        self._refresh_after_task()
-        self.subgraphs = True
-        self.streams_from_nodes = True
-        self.writer = self._custom_writer()
-
-    def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
-        """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""
-        if not self._messages or task.node.hidden:
-            return READY
-        if chunk.id:
-            self._seen_messages.add(chunk.id)
-        metadata = {**(extra or {}), **self._message_metadata(task)}
-        metadata["checkpoint_ns"] = metadata["langgraph_checkpoint_ns"]
-        return self.accept(self.ns, "messages", (chunk, metadata))
-
-    def _whole_messages(self, task: Task) -> None:
-        """Messages a node returned that were not streamed go out once, whole."""
-        for _, value in task.writes:
-            for message in _messages_in(value):
-                if message.id and message.id in self._seen_messages:
-                    continue
-                if not message.id:  # as LangGraph: the id it streams with is the one it keeps
-                    message.id = str(uuid.uuid4())
-                self._seen_messages.add(message.id)
-                metadata = {"ls_integration": "langgraph", **self._message_metadata(task)}
-                self._emit("messages", (message, metadata))
-
-    def _message_metadata(self, task: Task) -> dict[str, Any]:
-        config = task.config
-        meta = config["metadata"]
-        scalars = {
-            k: v
-            for k, v in (self.config.get("configurable") or {}).items()
-            if isinstance(v, str | int | float | bool)
-            and not k.startswith("__")
-            and k not in ("checkpoint_ns", "checkpoint_id")
-        }
-        tags = {"tags": list(self.config["tags"])} if self.config.get("tags") else {}
-        return {
-            **scalars,
-            **tags,
-            **{k: v for k, v in meta.items() if not k.startswith("langgraph_")},
-            "langgraph_step": task.step,
-            "langgraph_node": task.name,
-            "langgraph_triggers": tuple(task.triggers),
-            "langgraph_path": task.path,
-            "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
-        }
-
-    def _refresh_after_task(self) -> None:
-        self._after_task = bool(
-            self.checkpointer is not None or self._updates or self._task_events or self._messages
-        )
-
-    def _custom_writer(self) -> Any:
-        if "custom" not in self.modes:
-            return _drop_writes
-        if self._sink is None and not self.subgraphs and self.version == "v1":
-            put = self.queue.put
-            return (lambda v: put(("custom", v))) if self._tagged else put
-        return lambda v: self.accept(self.ns, "custom", v)
-
-    def _replay_requested(self) -> bool:
-        return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
-
-    def interrupt(self, task: Task, value: Any) -> Any:
-        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
-
-        A graph run as a node of another (a subgraph) with no checkpointer of its own asks
-        through the parent's task: the parent saves the question and the answers, and a
-        resumed parent runs the subgraph again, which gets its answers in the same order.
-        """
-        parent = self.parent_task
-        if self.checkpointer is None and parent is not None:
-            return parent.run.interrupt(parent, value)
-        index = task.interrupt_index
-        task.interrupt_index = index + 1
-        key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
-        interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
-        answer = self._answer(task, index, interrupt_id)
-        if answer is not MISSING:
-            return answer
-        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
-
-    def _answer(self, task: Task, index: int, interrupt_id: str) -> Any:
-        """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""
-        with self._answer_lock:
-            answers = self._answers.setdefault(task.id, [])
-            if index < len(answers):
-                return answers[index]
-            if interrupt_id in self._resume_map:
-                value = self._resume_map.pop(interrupt_id)
-            elif self._null_resume is not MISSING:
-                value, self._null_resume = self._null_resume, MISSING
-            else:
-                return MISSING
-            answers.append(value)
-            return value
-
-    def task_interrupted(self, task: Task, exc: GraphInterrupt) -> None:
-        """A task called ``interrupt()`` with no answer yet: keep its question and answers."""
-        found = tuple(exc.interrupts)
-        self.interrupts.extend(found)
-        if self._task_events and not task.node.hidden:
-            self._task_event("task_result", task, task_result_payload(task, {}, None, found))
-        if self._updates:
-            self._emit("updates", {INTERRUPT: found})
-        if self.checkpointer is not None:
-            writes: list[tuple[str, Any]] = [(INTERRUPT, list(found))]
-            if self._answers.get(task.id):
-                writes.insert(0, (RESUME, list(self._answers[task.id])))
-            self._put_writes(task, writes)
-
-    def step_interrupted(self) -> None:
-        """The step's tasks finished or were interrupted: the run stops, its writes kept."""
-        if self.checkpointer is not None and self.durability == "exit":
-            self._save("loop", self._changed, final=True)
-        finished = [t for t in self._tasks if t.error is None]
-        self._tasks = []
-        found = tuple(self.interrupts)
-        if self._values or self.track_output:
-            # the state as the step's finished tasks leave it (their writes are saved too)
-            state = self.output(self.stream_keys, with_writes_of=finished)
-            if isinstance(state, dict):
-                self._emit_values({**state, INTERRUPT: found})
-                self._interrupted_output = state
-        self.interrupted = True
-        self.phase = DONE
-
-    def _stop_for_interrupt(self, found: tuple[Any, ...]) -> None:
-        self.interrupted = True
-        self.phase = DONE
-        if self._updates:
-            self._emit("updates", {INTERRUPT: found})
-
-    def _should_interrupt(self, tasks: Sequence[Task], names: Sequence[str]) -> bool:
-        if not names or not tasks:
-            return False
-        seen = self.versions_seen.get(INTERRUPT, {})
-        if not any(seen.get(k) is None or v > seen[k] for k, v in self.versions.items()):
-            return False  # nothing changed since the run last stopped here
-        everything = "*" in names
-        return any((everything and not t.node.hidden) or t.name in names for t in tasks)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -799,16 +552,3 @@ class PregelLoop:
 
 def _path_str(task: Task) -> str:
     return "|".join(map(str, task.path))
-
-
-def _messages_in(value: Any) -> list[Any]:
-    """The chat messages in a node's input or in one of its writes."""
-    from langgraph_lite.messages import BaseMessage
-
-    if isinstance(value, BaseMessage):
-        return [value]
-    if isinstance(value, dict):
-        return [m for v in value.values() for m in _messages_in(v)] if len(value) < 64 else []
-    if isinstance(value, list | tuple):
-        return [m for m in value if isinstance(m, BaseMessage)]
-    return []
