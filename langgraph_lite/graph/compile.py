@@ -1,0 +1,380 @@
+"""Compiling a ``StateGraph`` down to ``Pregel``: its channels, its nodes, and the writer that
+turns what a node returned into state updates and routing.
+
+One channel per state key (merged over the state, input, output and node input schemas), a
+``branch:to:<node>`` channel per node (written to send the run there), a barrier per edge that
+waits for several nodes, and a hidden ``__start__`` node that writes the input into the state.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.ephemeral_value import EphemeralValue
+from langgraph_lite.channels.last_value import LastValueAfterFinish
+from langgraph_lite.channels.named_barrier_value import (
+    NamedBarrierValue,
+    NamedBarrierValueAfterFinish,
+)
+from langgraph_lite.errors import (
+    ErrorCode,
+    InvalidUpdateError,
+    ParentCommand,
+    create_error_message,
+)
+from langgraph_lite.graph.branch import END, START, branch_channel
+from langgraph_lite.graph.schema import SchemaInfo, merge_channels, schema_info
+from langgraph_lite.pregel.algo import TASKS, Task
+from langgraph_lite.pregel.node import HIDDEN_TAG, PregelNode
+from langgraph_lite.types import Command, Send
+
+if TYPE_CHECKING:
+    from langgraph_lite.graph.state import CompiledStateGraph, StateGraph
+
+__all__ = ["compile_graph"]
+
+
+def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
+    """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
+    from langgraph_lite.graph.state import CompiledStateGraph
+
+    state = schema_info(builder.state_schema)
+    infos: list[SchemaInfo] = [
+        state,
+        schema_info(builder.input_schema),
+        schema_info(builder.output_schema),
+    ]
+    where = {0: "the state schema", 1: "the input schema", 2: "the output schema"}
+    for node, spec in builder.nodes.items():
+        if spec.input_schema is not None:
+            where[len(infos)] = f"the input schema of node {node!r}"
+            infos.append(schema_info(spec.input_schema))
+    channels: dict[str, BaseChannel] = dict(merge_channels(infos, where))
+    managed: dict[str, Any] = {}
+    for info in infos:
+        managed.update(info.managed)
+    channels[START] = EphemeralValue(Any)
+    for node, spec in builder.nodes.items():
+        channels[branch_channel(node)] = (
+            LastValueAfterFinish(Any) if spec.defer else EphemeralValue(Any, guard=False)
+        )
+    joins: dict[str, list[str]] = {}  # source node -> join channels it writes its name to
+    join_triggers: dict[str, list[str]] = {}
+    for starts, end in sorted(builder.waiting_edges):
+        if end == END:
+            continue  # waiting for several nodes to end the run changes nothing
+        chan = f"join:{'+'.join(starts)}:{end}"
+        barrier = NamedBarrierValueAfterFinish if builder.nodes[end].defer else NamedBarrierValue
+        channels[chan] = barrier(str, set(starts))
+        join_triggers.setdefault(end, []).append(chan)
+        for s in starts:
+            joins.setdefault(s, []).append(chan)
+    state_keys = list(state.channels)
+    input_keys = list(schema_info(builder.input_schema).channels)
+    output_keys = list(schema_info(builder.output_schema).channels)
+
+    nodes: dict[str, PregelNode] = {}
+    node_names = list(builder.nodes)
+    writable = set(channels) - {START, TASKS}
+    start_writer = _UpdateWriter(
+        START,
+        builder,
+        writable,
+        state,
+        managed,
+        static_edges(builder, START),
+        joins.get(START, []),
+        node_names,
+        input_info=schema_info(builder.input_schema),
+    )
+    nodes[START] = PregelNode(
+        channels=START,
+        triggers=[START],
+        writers=[start_writer],
+        tags=[HIDDEN_TAG],
+        name=START,
+    )
+    for node, spec in builder.nodes.items():
+        reads_info = schema_info(spec.input_schema) if spec.input_schema is not None else state
+        nodes[node] = PregelNode(
+            channels=[k for k in reads_info.channels],
+            triggers=[branch_channel(node), *join_triggers.get(node, [])],
+            bound=[spec.action],
+            mapper=_mapper(reads_info, managed),
+            writers=[
+                _UpdateWriter(
+                    node,
+                    builder,
+                    writable,
+                    state,
+                    managed,
+                    static_edges(builder, node),
+                    joins.get(node, []),
+                    node_names,
+                )
+            ],
+            retry_policy=spec.retry_policy,
+            metadata=spec.metadata,
+            name=node,
+        )
+    compiled = CompiledStateGraph(
+        nodes=nodes,
+        channels=channels,
+        input_channels=START,
+        output_channels=output_keys,
+        stream_channels=[k for k in channels if k not in (START, TASKS) and ":" not in k],
+        stream_mode="updates",
+        name=name,
+        debug=debug,
+    )
+    compiled.builder = builder
+    compiled.state_keys = state_keys  # type: ignore[attr-defined]
+    compiled.input_keys = input_keys  # type: ignore[attr-defined]
+    return compiled
+
+
+def static_edges(builder: StateGraph, node: str) -> list[str]:
+    return sorted(e for s, e in builder.edges if s == node and e != END)
+
+
+def _mapper(info: SchemaInfo, managed: Mapping[str, Any]) -> Callable[[Any, Task], Any]:
+    wanted = {k: m for k, m in managed.items() if k in info.managed}
+
+    def to_node_input(value: Any, task: Task) -> Any:
+        if not isinstance(value, dict):
+            return value  # a Send packet's argument, given as is
+        if wanted:
+            value = {**value, **{k: m.get(task) for k, m in wanted.items()}}
+        return info.coerce(value)
+
+    return to_node_input
+
+
+class _UpdateWriter:
+    """Turns what a node returned into writes: state updates, then where to go next."""
+
+    def __init__(
+        self,
+        node: str,
+        builder: StateGraph,
+        writable: set[str],
+        state: SchemaInfo,
+        managed: Mapping[str, Any],
+        edges: list[str],
+        joins: list[str],
+        node_names: list[str],
+        *,
+        input_info: SchemaInfo | None = None,
+    ) -> None:
+        self.node = node
+        self.writable = writable
+        self.state = state
+        self.managed = managed
+        self.static = [(branch_channel(e), None) for e in edges] + [(j, node) for j in joins]
+        self.branches = list(builder.branches.get(node, {}).values())
+        self.node_names = node_names
+        self.nodes = set(node_names)
+        self.input_info = input_info  # set for START: the input is validated and split
+
+    def __call__(
+        self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
+        writes, gotos = self._updates_and_gotos(output)
+        if self.branches:
+            fresh = self._fresh_state(task, writes)
+            for branch in self.branches:
+                writes.extend(branch.writes(fresh, task, self.nodes))
+        writes.extend(self._goto(g) for g in gotos if g != END)
+        return writes
+
+    async def acall(
+        self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
+        """``__call__`` for async runs, where conditional edges may be async functions."""
+        writes, gotos = self._updates_and_gotos(output)
+        if self.branches:
+            fresh = self._fresh_state(task, writes)
+            for branch in self.branches:
+                writes.extend(await branch.awrites(fresh, task, self.nodes))
+        writes.extend(self._goto(g) for g in gotos if g != END)
+        return writes
+
+    def _updates_and_gotos(self, output: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+        """The state updates and static edges of ``output``, and its Commands' gotos."""
+        writes: list[tuple[str, Any]] = []
+        gotos: list[Any] = []
+        if self.input_info is not None:
+            output = self._input_as_update(output)
+        items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
+        for item in items:
+            if isinstance(item, Command):
+                if item.graph == Command.PARENT:
+                    raise ParentCommand(item)
+                if item.graph is not None:
+                    raise InvalidUpdateError(
+                        f"node {self.node!r} returned Command(graph={item.graph!r}); graph may "
+                        "only be None (this graph) or Command.PARENT."
+                    )
+                if item.update is not None:
+                    update = item.update
+                    if isinstance(update, list | tuple) and all(
+                        isinstance(p, tuple) and len(p) == 2 for p in update
+                    ):
+                        update = dict(update)  # a Command's update may be (key, value) pairs
+                    writes.extend(self._update(update))
+                goto = item.goto
+                gotos.extend(goto if isinstance(goto, list | tuple) else [goto] if goto else [])
+            elif item is not None:
+                writes.extend(self._update(item))
+        writes.extend(self.static)
+        return writes, gotos
+
+    def _input_as_update(self, value: Any) -> Any:
+        info = self.input_info
+        assert info is not None
+        if info.kind == "pydantic" and isinstance(value, dict):
+            info.schema.model_validate(value)  # fails early on bad input; written as given
+        if not isinstance(value, dict) and info.as_dict(value) is None:
+            raise InvalidUpdateError(
+                create_error_message(
+                    message=(
+                        f"the graph's input must be a dict of state values (keys: "
+                        f"{', '.join(map(repr, info.channels))}), got {_short(value)} "
+                        f"({type(value).__name__})."
+                    ),
+                    error_code=ErrorCode.INVALID_INPUT,
+                )
+            )
+        if isinstance(value, dict):
+            # Keys of the state outside the input schema are dropped, as LangGraph does;
+            # keys the graph does not have at all are a mistake worth naming.
+            value = {
+                k: v
+                for k, v in value.items()
+                if k in info.channels or (k not in self.writable and k not in self.managed)
+            }
+            unknown = [k for k in value if k not in info.channels]
+            if unknown:
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=(
+                            f"input key {unknown[0]!r} is not in the graph's input schema "
+                            f"(keys: {', '.join(map(repr, info.channels))})."
+                            + _did_you_mean(unknown[0], list(info.channels))
+                        ),
+                        error_code=ErrorCode.INVALID_INPUT,
+                    )
+                )
+        return value
+
+    def _update(self, update: Any) -> list[tuple[str, Any]]:
+        if isinstance(update, dict):
+            items = update
+        else:
+            as_dict = self.state.as_dict(update)
+            if as_dict is None:
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=(
+                            f"node {self.node!r} returned {_short(update)} "
+                            f"({type(update).__name__}); a node returns a dict of state updates "
+                            "(e.g. {'key': value}), None, a Command, or a list of those."
+                        ),
+                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                    )
+                )
+            items = as_dict
+        out = []
+        for key, value in items.items():
+            if key not in self.writable:
+                if key in self.managed:
+                    what = f"is a managed value ({self.managed[key].__name__}), which nodes cannot write"
+                else:
+                    keys = [k for k in self.writable if not k.startswith(("branch:to:", "join:"))]
+                    what = (
+                        f"is not in the state (keys: {', '.join(map(repr, keys))})"
+                        + _did_you_mean(str(key), keys)
+                    )
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=f"node {self.node!r} returned key {key!r}, which {what}",
+                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                    )
+                )
+            out.append((key, value))
+        return out
+
+    def _goto(self, goto: Any) -> tuple[str, Any]:
+        if isinstance(goto, Send):
+            return (TASKS, goto)
+        if goto not in self.nodes:
+            raise InvalidUpdateError(
+                create_error_message(
+                    message=(
+                        f"node {self.node!r} returned Command(goto={goto!r}), which is not a node "
+                        f"of this graph (nodes: {', '.join(map(repr, self.node_names))})."
+                    ),
+                    error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
+                )
+            )
+        return (branch_channel(goto), None)
+
+    def _fresh_state(self, task: Task, writes: list[tuple[str, Any]]) -> Any:
+        """The state as this task's own writes leave it: what its conditional edges see."""
+        channels = task.run.channels
+        mine: dict[str, list[Any]] = {}
+        for chan, value in writes:
+            if chan in self.state.channels:
+                mine.setdefault(chan, []).append(value)
+        values = {}
+        for key in self.state.channels:
+            ch = channels[key]
+            if key in mine:
+                ch = ch.copy()
+                ch.update(mine[key])
+            if ch.is_available():
+                values[key] = ch.get()
+        for key, managed in self.state.managed.items():
+            values[key] = managed.get(task)
+        return self.state.coerce(values)
+
+
+def _has_command(items: Any) -> bool:
+    return any(isinstance(i, Command) for i in items)
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f". Did you mean {close[0]!r}?" if close else ""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+    """Let the checkpointer's serializer rebuild the classes the state schemas name."""
+    import typing
+
+    from langgraph_lite.checkpoint.serde import types_in_annotation
+
+    serde = getattr(checkpointer, "serde", None)
+    if serde is None or not hasattr(serde, "allow"):
+        return
+    schemas = {builder.state_schema, builder.input_schema, builder.output_schema}
+    schemas |= {s.input_schema for s in builder.nodes.values() if s.input_schema is not None}
+    found: set[type] = set()
+    for schema in schemas:
+        found |= types_in_annotation(schema)
+        try:
+            hints = typing.get_type_hints(schema, include_extras=True)
+        except Exception:
+            hints = getattr(schema, "__annotations__", {})
+        for annotation in hints.values():
+            found |= types_in_annotation(annotation)
+    serde.allow(*found)
