@@ -167,6 +167,8 @@ class MsgpackSerde:
 
     def _default(self, obj: Any) -> Any:
         pack = self.dumps
+        if isinstance(obj, BaseModel):  # messages: by far the most common object in state
+            return msgpack.ExtType(_OBJECT, pack(self._object_payload(obj)))
         if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
             return msgpack.ExtType(_TUPLE, pack(list(obj)))
         if isinstance(obj, int) and not isinstance(obj, bool | enum.Enum):

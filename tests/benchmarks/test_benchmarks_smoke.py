@@ -152,3 +152,35 @@ def test_messages_benchmark_reports_every_scenario():
     table = bench.format_table(result)
     assert all(name in table for name in latency | throughput)
     assert "tokens/s" in table
+
+
+REACT_AGENT = CHAIN.parent / "react_agent.py"
+
+
+def load_react_agent():
+    name = "_benchmarks_react_agent"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REACT_AGENT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_react_agent_benchmark_reports_every_scenario():
+    bench = load_react_agent()
+    result = bench.run(trips=(2, 5), repeat=1)
+    expected = {sc.key for sc in bench.scenarios((2, 5))}
+    assert len(expected) == 8
+    assert "N=5: ainvoke, InMemorySaver" in expected
+    assert result["units"]["N=2: invoke, no checkpointer"] == ("round trip", 2)
+    engines = [result["langgraph_lite"]]
+    if result["langgraph"] is not None:
+        engines.append(result["langgraph"])
+    for timings in engines:
+        assert set(timings) == expected
+        assert all(secs > 0 for secs in timings.values()), timings
+    table = bench.format_table(result)
+    assert all(name in table for name in expected)
