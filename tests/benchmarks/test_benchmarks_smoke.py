@@ -5,14 +5,15 @@ import importlib.util
 import sys
 from pathlib import Path
 
-CHAIN = Path(__file__).resolve().parents[2] / "benchmarks" / "chain.py"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-def load_chain():
-    name = "_benchmarks_chain"
+def load(stem):
+    """A benchmark script as a module (they are scripts, not a package)."""
+    name = f"_benchmarks_{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, CHAIN)
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{stem}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -21,7 +22,7 @@ def load_chain():
 
 
 def test_chain_benchmark_reports_every_scenario():
-    chain = load_chain()
+    chain = load("chain")
     result = chain.run(steps=50, repeat=1)
     assert result["steps"] == 50
     expected = {sc.name for sc in chain.SCENARIOS}
@@ -36,23 +37,8 @@ def test_chain_benchmark_reports_every_scenario():
     assert all(name in table for name in expected)
 
 
-STATE_GRAPH = CHAIN.parent / "state_graph.py"
-
-
-def load_state_graph():
-    name = "_benchmarks_state_graph"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, STATE_GRAPH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_state_graph_benchmark_reports_every_scenario():
-    sg = load_state_graph()
+    sg = load("state_graph")
     result = sg.run(steps=10, repeat=1, wide_nodes=4, wide_keys=15, fanout=3)
     expected = {sc.key for sc in sg.scenarios()}
     assert len(expected) == 15
@@ -69,23 +55,8 @@ def test_state_graph_benchmark_reports_every_scenario():
     assert all(name in table for name in expected)
 
 
-PERSISTENCE = CHAIN.parent / "persistence.py"
-
-
-def load_persistence():
-    name = "_benchmarks_persistence"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, PERSISTENCE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_persistence_benchmark_reports_every_scenario():
-    bench = load_persistence()
+    bench = load("persistence")
     result = bench.run(
         steps=10, repeat=1, wide_nodes=4, wide_keys=15, long_steps=(10, 30, 20), big_bytes=5000
     )
@@ -119,23 +90,8 @@ def test_persistence_benchmark_reports_every_scenario():
     assert "steps on thread" in bench.format_memory(result)
 
 
-MESSAGES = CHAIN.parent / "messages.py"
-
-
-def load_messages():
-    name = "_benchmarks_messages"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, MESSAGES)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_messages_benchmark_reports_every_scenario():
-    bench = load_messages()
+    bench = load("messages")
     result = bench.run(tokens=500, repeat=1, latency_runs=3)
     latency = {sc.name for sc in bench.LATENCY}
     throughput = {sc.name for sc in bench.THROUGHPUT}
@@ -154,23 +110,8 @@ def test_messages_benchmark_reports_every_scenario():
     assert "tokens/s" in table
 
 
-REACT_AGENT = CHAIN.parent / "react_agent.py"
-
-
-def load_react_agent():
-    name = "_benchmarks_react_agent"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REACT_AGENT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_react_agent_benchmark_reports_every_scenario():
-    bench = load_react_agent()
+    bench = load("react_agent")
     result = bench.run(trips=(2, 5), repeat=1)
     expected = {sc.key for sc in bench.scenarios((2, 5))}
     assert len(expected) == 8
