@@ -7,8 +7,6 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 
 from __future__ import annotations
 
-import difflib
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -24,29 +22,23 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.pregel.algo import TASKS
+from langgraph_lite.pregel.arguments import (
+    _DURABILITY,
+    _build_node,
+    _did_you_mean,
+    _merge_config,
+    _parse_stream_mode,
+    _short,
+    _unknown_channel,
+)
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
 from langgraph_lite.pregel.snapshots import ThreadState, require_thread
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
-from langgraph_lite.types import STREAM_MODES, Send
+from langgraph_lite.types import Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
-
-DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
-"""Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""
-_DURABILITY = ("sync", "async", "exit")
-_KNOWN_LATER: tuple[str, ...] = ()
-_CONFIG_KEYS = (
-    "configurable",
-    "recursion_limit",
-    "tags",
-    "metadata",
-    "callbacks",
-    "run_name",
-    "run_id",
-    "max_concurrency",
-)
 
 
 class Pregel(ThreadState):
@@ -499,109 +491,3 @@ def _with_interrupts(result: Any, loop: PregelLoop) -> Any:
     out = dict(result) if isinstance(result, dict) else {}
     out["__interrupt__"] = list(loop.interrupts)
     return out
-
-
-def _build_node(key: str, node: Any) -> PregelNode:
-    if isinstance(node, NodeBuilder):
-        node = node.build()
-    if not isinstance(node, PregelNode):
-        raise TypeError(
-            create_error_message(
-                message=(
-                    f"node {key!r} is {_short(node)} ({type(node).__name__}); Pregel nodes are "
-                    "described with NodeBuilder, e.g. "
-                    f"NodeBuilder().subscribe_only('a').do(fn).write_to('b'). (StateGraph "
-                    "takes plain functions.)"
-                ),
-                error_code=ErrorCode.INVALID_NODE,
-            )
-        )
-    # Built nodes may be shared between graphs; each graph names its own.
-    if node.name != key:
-        node = _renamed(node, key)
-    return node
-
-
-def _renamed(node: PregelNode, key: str) -> PregelNode:
-    new = PregelNode.__new__(PregelNode)
-    for slot in PregelNode.__slots__:
-        setattr(new, slot, getattr(node, slot))
-    new.name = key
-    return new
-
-
-def _unknown_channel(what: str, chan: str, known: Mapping[str, Any]) -> ValueError:
-    return ValueError(
-        create_error_message(
-            message=(
-                f"{what}, which is not a channel of this graph (channels: "
-                f"{', '.join(map(repr, known)) or 'none'})."
-                + _did_you_mean(chan, list(known))
-                + f" Add it to channels=, e.g. channels={{{chan!r}: LastValue(object), ...}}."
-            ),
-            error_code=ErrorCode.INVALID_GRAPH_DEFINITION,
-        )
-    )
-
-
-def _did_you_mean(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _parse_stream_mode(mode: Any) -> tuple[tuple[str, ...], bool]:
-    """The modes to emit, and whether chunks are tagged ``(mode, chunk)`` (a list was given)."""
-    if isinstance(mode, str):
-        modes: tuple[str, ...] = (mode,)
-        tagged = False
-    elif isinstance(mode, Sequence) and all(isinstance(m, str) for m in mode):
-        modes = tuple(dict.fromkeys(mode))
-        tagged = True
-    else:
-        raise TypeError(
-            f"stream_mode must be a mode name or a list of them, got {_short(mode)}. Valid "
-            f"modes: {', '.join(STREAM_MODES)}."
-        )
-    for m in modes:
-        if m in STREAM_MODES:
-            continue
-        if m in _KNOWN_LATER:
-            raise ValueError(
-                f"stream_mode {m!r} is not supported by this version of langgraph_lite yet. "
-                f"Supported: {', '.join(STREAM_MODES)}."
-            )
-        raise ValueError(
-            f"unknown stream_mode {m!r}. Valid modes: {', '.join(STREAM_MODES)}."
-            + _did_you_mean(m, STREAM_MODES)
-        )
-    return modes, tagged
-
-
-def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    if config is None:
-        return {"recursion_limit": DEFAULT_RECURSION_LIMIT}
-    if not isinstance(config, Mapping):
-        raise TypeError(
-            f"config must be a dict such as {{'configurable': {{...}}, 'recursion_limit': 50}}, "
-            f"got {type(config).__name__} {_short(config)}."
-        )
-    merged = dict(config)
-    limit = merged.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValueError(
-            f"recursion_limit must be an int of at least 1, got {limit!r}. It caps the number "
-            f"of supersteps a run may take (default {DEFAULT_RECURSION_LIMIT})."
-        )
-    for key in ("configurable", "metadata"):
-        if key in merged and not isinstance(merged[key], Mapping):
-            raise TypeError(f"config[{key!r}] must be a dict, got {type(merged[key]).__name__}.")
-    if "tags" in merged and (
-        isinstance(merged["tags"], str) or not isinstance(merged["tags"], Sequence)
-    ):
-        raise TypeError(f"config['tags'] must be a list of strings, got {_short(merged['tags'])}.")
-    return merged

@@ -43,7 +43,7 @@ class ThreadState:
         return saver
 
     def _restored_loop(self, config: Mapping[str, Any], saver: Any) -> PregelLoop:
-        from langgraph_lite.pregel.main import _merge_config
+        from langgraph_lite.pregel.arguments import _merge_config
 
         keys = self.stream_channels_asis
         return PregelLoop(
