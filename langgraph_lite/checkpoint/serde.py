@@ -182,7 +182,10 @@ class MsgpackSerde:
         if isinstance(obj, set):
             return msgpack.ExtType(_SET, pack(list(obj)))
         if isinstance(obj, dt.datetime):
-            return msgpack.ExtType(_DATETIME, obj.isoformat().encode())
+            # a named zone (zoneinfo) is kept by its key, so the value compares equal after
+            # a round trip even in a DST gap or fold; other zones keep their offset
+            zone = getattr(obj.tzinfo, "key", None)
+            return msgpack.ExtType(_DATETIME, pack([obj.isoformat(), zone, obj.fold]))
         if isinstance(obj, dt.date):
             return msgpack.ExtType(_DATE, obj.isoformat().encode())
         if isinstance(obj, dt.time):
@@ -234,7 +237,11 @@ class MsgpackSerde:
         if code == _FROZENSET:
             return frozenset(load(data))
         if code == _DATETIME:
-            return dt.datetime.fromisoformat(data.decode())
+            text, zone, fold = load(data)
+            value = dt.datetime.fromisoformat(text)
+            if zone is not None:
+                value = value.replace(tzinfo=_zone(zone), fold=fold)
+            return value
         if code == _DATE:
             return dt.date.fromisoformat(data.decode())
         if code == _TIME:
@@ -296,6 +303,16 @@ class MsgpackSerde:
                 f"could not rebuild a {name!r} from checkpoint data: {exc}"
             ) from exc
         raise CheckpointDecodeError(f"unknown object kind {kind!r} for {name!r} in checkpoint data")
+
+
+def _zone(key: str) -> Any:
+    """A named time zone from the system's tz database (data, not code: nothing is imported)."""
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise CheckpointDecodeError(f"unknown time zone {key!r} in checkpoint data") from exc
 
 
 def _lenient(cls: type) -> bool:

@@ -363,3 +363,20 @@ class Plain:
 def test_encoding_an_arbitrary_object_raises_type_error_naming_its_type(value, name):
     with pytest.raises(TypeError, match=name):
         MsgpackSerde().dumps(value)
+
+
+@pytest.mark.parametrize("fold", [0, 1])
+@pytest.mark.parametrize(
+    "local",
+    [
+        dt.datetime(2040, 3, 11, 2, 0),  # in the spring-forward gap
+        dt.datetime(2040, 11, 4, 1, 30),  # in the fall-back fold
+    ],
+)
+def test_named_time_zones_round_trip_through_dst_gaps_and_folds(local, fold):
+    import zoneinfo
+
+    value = local.replace(tzinfo=zoneinfo.ZoneInfo("America/Boise"), fold=fold)
+    back = MsgpackSerde().loads(MsgpackSerde().dumps(value))
+    assert back == value
+    assert back.tzinfo == value.tzinfo and back.fold == value.fold
