@@ -206,9 +206,9 @@ class MsgpackSerde:
         if isinstance(obj, enum.Enum):
             return [name, "enum", obj.value]
         if isinstance(obj, BaseModel):
-            fields = {k: getattr(obj, k) for k in cls.model_fields}
-            extra = obj.__pydantic_extra__ or {}
-            return [name, "pydantic", {**fields, **extra}]
+            extra = obj.__pydantic_extra__
+            # a model's field values live in its __dict__; reading it beats getattr per field
+            return [name, "pydantic", {**obj.__dict__, **extra} if extra else obj.__dict__]
         if dataclasses.is_dataclass(obj):
             return [
                 name,
