@@ -206,6 +206,7 @@ def deferred_graph(*, defer):
 
     def d(state):
         seen.append(list(state["log"]))
+        time.sleep(0.02)  # when d runs beside b2, b2 finishes first: updates come in that order
         return {"log": ["d"]}
 
     builder = StateGraph(Log)
