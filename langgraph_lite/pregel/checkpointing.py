@@ -20,7 +20,6 @@ __all__ = [
     "RESUME",
     "Put",
     "PutWrites",
-    "create_checkpoint",
     "restore_channels",
 ]
 
@@ -47,28 +46,64 @@ class PutWrites(NamedTuple):
     task_path: str
 
 
-def create_checkpoint(
-    channels: Mapping[str, BaseChannel],
-    versions: Mapping[str, Any],
-    versions_seen: Mapping[str, Mapping[str, Any]],
-    updated: Iterable[str],
-    checkpoint_id: str | None = None,
-) -> Checkpoint:
-    """A snapshot of the run's channels (values are the channels' own checkpoints)."""
-    values = {}
-    for key, ch in channels.items():
-        value = ch.checkpoint()
-        if value is not MISSING:
-            values[key] = value
-    return Checkpoint(
-        v=4,
-        id=checkpoint_id or uuid6(),
-        ts=datetime.now(timezone.utc).isoformat(),
-        channel_values=values,
-        channel_versions=dict(versions),
-        versions_seen={node: dict(seen) for node, seen in versions_seen.items()},
-        updated_channels=sorted(updated),
-    )
+class Snapshots:
+    """Builds a run's successive checkpoints, re-reading only what changed since the last one.
+
+    A checkpoint holds every channel's value and what every node has seen; re-reading all of
+    them at each step would cost O(channels + nodes) method calls. The dicts of the previous
+    checkpoint are copied (a C-level copy) and only the changed entries are read again.
+    Entries are never mutated once taken, so successive checkpoints may share them.
+    """
+
+    __slots__ = ("_seen", "_values")
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] | None = None
+        self._seen: dict[str, dict[str, Any]] = {}
+
+    def take(
+        self,
+        channels: Mapping[str, BaseChannel],
+        versions: Mapping[str, Any],
+        versions_seen: Mapping[str, Mapping[str, Any]],
+        updated: Iterable[str],
+        *,
+        changed: Iterable[str] | None,
+        ran: Iterable[str] | None,
+        checkpoint_id: str | None = None,
+    ) -> Checkpoint:
+        """``changed``/``ran``: channels and nodes touched since the last call (None: all)."""
+        if self._values is None or changed is None:
+            values: dict[str, Any] = {}
+            for key, ch in channels.items():
+                value = ch.checkpoint()
+                if value is not MISSING:
+                    values[key] = value
+        else:
+            values = dict(self._values)
+            for key in changed:
+                value = channels[key].checkpoint()
+                if value is MISSING:
+                    values.pop(key, None)
+                else:
+                    values[key] = value
+        if ran is None or not self._seen:
+            seen = {node: dict(s) for node, s in versions_seen.items()}
+        else:
+            seen = dict(self._seen)
+            for node in ran:
+                if node in versions_seen:
+                    seen[node] = dict(versions_seen[node])
+        self._values, self._seen = values, seen
+        return Checkpoint(
+            v=4,
+            id=checkpoint_id or uuid6(),
+            ts=datetime.now(timezone.utc).isoformat(),
+            channel_values=dict(values),
+            channel_versions=dict(versions),
+            versions_seen=dict(seen),
+            updated_channels=sorted(updated),
+        )
 
 
 def restore_channels(

@@ -41,7 +41,7 @@ from langgraph_lite.pregel.checkpointing import (
     RESUME,
     Put,
     PutWrites,
-    create_checkpoint,
+    Snapshots,
     restore_channels,
     thread_config,
 )
@@ -106,6 +106,8 @@ class PregelLoop(LoopStreaming, LoopInterrupts):
         self._written: Any = ()  # the channels the last step wrote
         self._exit_mark: Any = None  # durability="exit": the checkpoint the run stands at
         self._exit_writes: list[PutWrites] = []
+        self._snapshots = Snapshots()
+        self._ran: list[str] = []  # the nodes of the last step, for the next snapshot
         self._exit_parent: dict[str, Any] = {}
         self._tasks: list[Task] = []
         # Persistence: what to save goes to the outbox; the driver saves it.
@@ -350,6 +352,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts):
                     self._emit("values", chunk)
         tasks, self._tasks = self._tasks, []
         if self.checkpointer is not None:
+            self._ran = [t.name for t in tasks]
             self._save("loop", self._changed)
         self.step += 1
         self.phase = PLAN
@@ -406,8 +409,15 @@ class PregelLoop(LoopStreaming, LoopInterrupts):
                 self.checkpoint_config = self._exit_parent
         else:
             checkpoint_id = None
-        checkpoint = create_checkpoint(
-            self.channels, self.versions, self.versions_seen, self._written, checkpoint_id
+        incremental = source == "loop" and not final
+        checkpoint = self._snapshots.take(
+            self.channels,
+            self.versions,
+            self.versions_seen,
+            self._written,
+            changed=self._changed if incremental else None,
+            ran=self._ran if incremental else None,
+            checkpoint_id=checkpoint_id,
         )
         configurable = self.config.get("configurable") or {}
         metadata = {
