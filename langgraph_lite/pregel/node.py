@@ -204,13 +204,13 @@ class PregelNode:
         The node's own input coercion and retry policy apply; its writes and edges do not.
         Handy in unit tests: ``graph.nodes["agent"].invoke({"messages": [...]})``.
         """
-        from langgraph_lite.pregel.runner import run_node_alone
+        from langgraph_lite.pregel.alone import run_node_alone
 
         return run_node_alone(self, input, config, kwargs.get("writer"))
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async nodes (sync ones run in a worker thread)."""
-        from langgraph_lite.pregel.runner import arun_node_alone
+        from langgraph_lite.pregel.alone import arun_node_alone
 
         return await arun_node_alone(self, input, config, kwargs.get("writer"))
 
