@@ -35,13 +35,22 @@ import inspect
 import json
 import typing
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any, get_args, get_origin, overload
+from typing import Any, overload
 
 import pydantic
 
+from langgraph_lite.channels.base import MISSING
 from langgraph_lite.messages import ToolMessage
-from langgraph_lite.types import Command, StreamWriter, _drop_writes
+from langgraph_lite.tool_injection import (
+    InjectedConfig,
+    InjectedState,
+    InjectedToolCallId,
+    ToolCallContext,
+    ToolRuntime,
+    _Injection,
+    _injection_for,
+)
+from langgraph_lite.types import Command, _drop_writes
 
 __all__ = [
     "InjectedConfig",
@@ -53,119 +62,6 @@ __all__ = [
     "make_tool",
     "tool",
 ]
-
-
-# -- injection markers ---------------------------------------------------------------------------
-
-
-class InjectedState:
-    """Marks a tool parameter that receives the graph state (or one key of it).
-
-    ``Annotated[dict, InjectedState]`` gets the whole state; ``Annotated[str,
-    InjectedState("user")]`` gets ``state["user"]``.
-    """
-
-    def __init__(self, field: str | None = None) -> None:
-        self.field = field
-
-    def __repr__(self) -> str:
-        return f"InjectedState({self.field!r})" if self.field else "InjectedState()"
-
-
-class InjectedConfig:
-    """Marks a tool parameter that receives the run's config (as ``get_config()`` returns it)."""
-
-
-class InjectedToolCallId:
-    """Marks a tool parameter that receives the id of the tool call being answered."""
-
-
-@dataclass
-class ToolRuntime:
-    """Everything a tool may ask for at once, given to a parameter annotated ``ToolRuntime``
-    (or named ``runtime``): the graph ``state``, the ``tool_call_id``, the run's ``config``,
-    its ``context`` (as passed to ``invoke(..., context=...)``), ``store``, ``stream_writer``
-    and the ``tools`` of the node running it.
-    """
-
-    state: Any = None
-    tool_call_id: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    context: Any = None
-    store: Any = None
-    stream_writer: StreamWriter = field(default=_drop_writes)
-    tools: list[Tool] = field(default_factory=list)
-
-
-# What an injected parameter receives. ``field`` is only used for ``state``.
-@dataclass(frozen=True)
-class _Injection:
-    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id"
-    field: str | None = None
-
-
-_BY_NAME = {
-    "state": _Injection("state"),
-    "config": _Injection("config"),
-    "writer": _Injection("writer"),
-    "runtime": _Injection("runtime"),
-}
-
-
-def _injection_for(name: str, annotation: Any) -> _Injection | None:
-    """How parameter ``name`` with ``annotation`` is injected, or None if the model fills it."""
-    if annotation is ToolRuntime:
-        return _Injection("runtime")
-    if get_origin(annotation) is Annotated:
-        base, *extras = get_args(annotation)
-        for extra in extras:
-            if extra is InjectedState:
-                return _Injection("state")
-            if isinstance(extra, InjectedState):
-                return _Injection("state", extra.field)
-            if extra is InjectedConfig or isinstance(extra, InjectedConfig):
-                return _Injection("config")
-            if extra is InjectedToolCallId or isinstance(extra, InjectedToolCallId):
-                return _Injection("tool_call_id")
-        if base is ToolRuntime:
-            return _Injection("runtime")
-    return _BY_NAME.get(name)
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-
-
-@dataclass
-class ToolCallContext:
-    """What a running tool call may have injected. ``ToolNode`` builds one per call."""
-
-    state: Any = MISSING
-    tool_call_id: str | None = None
-    config: dict[str, Any] | None = None
-    writer: StreamWriter | None = None
-    context: Any = None
-    store: Any = None
-    tools: list[Tool] = field(default_factory=list)
-
-    @classmethod
-    def current(cls, config: dict[str, Any] | None = None) -> ToolCallContext:
-        """A context from the node running now (if any): its config, writer and run context."""
-        from langgraph_lite.config import current_task
-
-        task = current_task.get()
-        if task is None:
-            return cls(config=config)
-        return cls(
-            config=config if config is not None else task.config,
-            writer=task.writer,
-            context=getattr(task.run, "context", None),
-            store=getattr(task.run, "store", None),
-        )
 
 
 # -- the tool ------------------------------------------------------------------------------------
