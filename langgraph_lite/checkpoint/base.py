@@ -116,6 +116,30 @@ def thread_of(config: Mapping[str, Any]) -> tuple[str, str, str | None]:
     return str(thread_id), str(conf.get("checkpoint_ns", "")), conf.get("checkpoint_id")
 
 
+def saved_config(thread_id: str, ns: str, checkpoint_id: str) -> dict[str, Any]:
+    """The config naming one saved checkpoint."""
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": ns,
+            "checkpoint_id": checkpoint_id,
+        }
+    }
+
+
+def unreadable(thread_id: str, ns: str, checkpoint_id: str, exc: Exception) -> Exception:
+    """The error for a saved checkpoint that cannot be decoded, naming where it is."""
+    from langgraph_lite.checkpoint.serde import CheckpointDecodeError
+
+    error = CheckpointDecodeError(
+        f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could not be "
+        f"read: {exc}. Other checkpoints and threads are unaffected; resume from an earlier "
+        "checkpoint_id, or delete this thread."
+    )
+    error.__cause__ = exc
+    return error
+
+
 class BaseCheckpointSaver:
     """What a checkpointer does; subclasses store checkpoints somewhere.
 

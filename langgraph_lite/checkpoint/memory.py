@@ -21,7 +21,9 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    saved_config,
     thread_of,
+    unreadable,
 )
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
@@ -83,15 +85,12 @@ class InMemorySaver(BaseCheckpointSaver):
             ordered = sorted(writes.items(), key=lambda kv: (kv[1][3], kv[0][0], kv[0][1]))
             pending = [(task, channel, loads(value)) for _, (task, channel, value, _) in ordered]
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise CheckpointDecodeError(
-                f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could "
-                f"not be read: {exc}. Other checkpoints and threads are unaffected."
-            ) from exc
+            raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(
-            config=_config(thread_id, ns, checkpoint_id),
+            config=saved_config(thread_id, ns, checkpoint_id),
             checkpoint=checkpoint,
             metadata=metadata,
-            parent_config=_config(thread_id, ns, parent) if parent else None,
+            parent_config=saved_config(thread_id, ns, parent) if parent else None,
             pending_writes=pending,
         )
 
@@ -151,7 +150,7 @@ class InMemorySaver(BaseCheckpointSaver):
         with self._lock:
             self.blobs.update(encoded)
             self.storage[thread_id][ns][checkpoint["id"]] = entry
-        return _config(thread_id, ns, checkpoint["id"])
+        return saved_config(thread_id, ns, checkpoint["id"])
 
     def put_writes(
         self,
@@ -223,13 +222,3 @@ class InMemorySaver(BaseCheckpointSaver):
 
 MemorySaver = InMemorySaver
 """LangGraph's older name for ``InMemorySaver``."""
-
-
-def _config(thread_id: str, ns: str, checkpoint_id: str) -> dict[str, Any]:
-    return {
-        "configurable": {
-            "thread_id": thread_id,
-            "checkpoint_ns": ns,
-            "checkpoint_id": checkpoint_id,
-        }
-    }

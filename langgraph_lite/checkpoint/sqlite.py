@@ -28,7 +28,9 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    saved_config,
     thread_of,
+    unreadable,
 )
 from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
@@ -171,16 +173,12 @@ class SqliteSaver(BaseCheckpointSaver):
                 )
             ]
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise CheckpointDecodeError(
-                f"checkpoint {checkpoint_id!r} of thread {thread_id!r} (namespace {ns!r}) could "
-                f"not be read: {exc}. Other checkpoints and threads are unaffected; resume from "
-                "an earlier checkpoint_id, or delete this thread."
-            ) from exc
+            raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(
-            config=_config(thread_id, ns, checkpoint_id),
+            config=saved_config(thread_id, ns, checkpoint_id),
             checkpoint={**checkpoint, "channel_values": values},
             metadata=metadata,
-            parent_config=_config(thread_id, ns, parent) if parent else None,
+            parent_config=saved_config(thread_id, ns, parent) if parent else None,
             pending_writes=writes,
         )
 
@@ -269,7 +267,7 @@ class SqliteSaver(BaseCheckpointSaver):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (thread_id, ns, checkpoint["id"], parent, kind, data, meta_kind, meta, meta_json),
             )
-        return _config(thread_id, ns, checkpoint["id"])
+        return saved_config(thread_id, ns, checkpoint["id"])
 
     def put_writes(
         self,
@@ -321,13 +319,3 @@ class AsyncSqliteSaver(SqliteSaver):
             yield cls(conn)
         finally:
             await anyio.to_thread.run_sync(conn.close)
-
-
-def _config(thread_id: str, ns: str, checkpoint_id: str) -> dict[str, Any]:
-    return {
-        "configurable": {
-            "thread_id": thread_id,
-            "checkpoint_ns": ns,
-            "checkpoint_id": checkpoint_id,
-        }
-    }
