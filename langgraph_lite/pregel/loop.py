@@ -55,7 +55,7 @@ from langgraph_lite.pregel.stream import (
 from langgraph_lite.types import Command
 
 if TYPE_CHECKING:
-    from langgraph_lite.pregel.main import Pregel
+    from langgraph_lite.pregel.spec import GraphSpec
     from langgraph_lite.pregel.stream import StreamQueue
 
 __all__ = ["Phase", "PregelLoop"]
@@ -66,7 +66,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
 
     def __init__(
         self,
-        graph: Pregel,
+        spec: GraphSpec,
         config: Mapping[str, Any],
         queue: StreamQueue,
         *,
@@ -80,7 +80,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         interrupt_after: Sequence[str] | None = None,
         subgraphs: bool = False,
     ) -> None:
-        self.graph = graph
+        self.spec = spec
         self.config = config
         self.context = context
         self.queue = queue
@@ -90,7 +90,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         self.phase = START
         self.step = -1
         # The run's own channel instances, fresh from the graph's specs.
-        self.channels = restore_channels(graph.channels, None)
+        self.channels = restore_channels(spec.channels, None)
         # versions[channel]: bumped each step the channel changes (ints, or the saver's
         # version strings when checkpointing); all versions of a run compare with each other.
         self.versions: dict[str, Any] = {}
@@ -165,7 +165,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         if saved is None:
             return
         checkpoint = saved.checkpoint
-        self.channels = restore_channels(self.graph.channels, saved)
+        self.channels = restore_channels(self.spec.channels, saved)
         self.versions = dict(checkpoint["channel_versions"])
         self.versions_seen = {k: dict(v) for k, v in checkpoint["versions_seen"].items()}
         self._version = max(self.versions.values(), default=self._version)
@@ -227,7 +227,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
                 + (" with that checkpoint_id" if self._replay_requested() else "")
                 + ". Start it with an input, e.g. graph.invoke({...}, config)."
             )
-        writes = self.graph._map_input(input)
+        writes = self.spec.map_input(input)
         self._version = self._next_version()
         by_channel: dict[str, list[Any]] = {}
         for chan, value in writes:
@@ -262,10 +262,10 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         if self.step > self.stop:
             self.phase = DONE
             raise self._recursion_error()
-        graph = self.graph
+        spec = self.spec
         tasks = prepare_next_tasks(
-            graph.nodes,
-            graph._trigger_index,
+            spec.nodes,
+            spec.trigger_index,
             self.channels,
             self.versions,
             self.versions_seen,
@@ -328,7 +328,7 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         if self.phase is not EXECUTE:
             self._expect(EXECUTE, "step_done")
         self._version = self._version + 1 if self.checkpointer is None else self._next_version()
-        graph = self.graph
+        spec = self.spec
         self._updated, self._changed, self._written = apply_writes(
             self.channels,
             self.versions,
@@ -336,9 +336,9 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
             self._tasks,
             self._version,
             self._changed,
-            graph._finish_channels,
-            graph._trigger_index,
-            graph._consume_channels,
+            spec.finish_channels,
+            spec.trigger_index,
+            spec.consume_channels,
         )
         written = self._written
         if (self._values or self.track_output) and not self._stream_key_set.isdisjoint(written):
@@ -385,9 +385,9 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
             self._tasks,
             self._version,
             self._changed,
-            self.graph._finish_channels,
-            self.graph._trigger_index,
-            self.graph._consume_channels,
+            self.spec.finish_channels,
+            self.spec.trigger_index,
+            self.spec.consume_channels,
         )
         self._tasks = []
         self._save("update", self._changed, final=True)
@@ -397,8 +397,8 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
     def peek(self, step: int | None = None) -> list[Task]:
         """The tasks the next step would run, without starting it (for ``get_state``)."""
         return prepare_next_tasks(
-            self.graph.nodes,
-            self.graph._trigger_index,
+            self.spec.nodes,
+            self.spec.trigger_index,
             self.channels,
             self.versions,
             self.versions_seen,

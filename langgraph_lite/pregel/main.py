@@ -34,6 +34,7 @@ from langgraph_lite.pregel.arguments import (
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.runner import AsyncRun, drive_sync
+from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.snapshots import ThreadState, require_thread
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
 from langgraph_lite.types import Send
@@ -105,18 +106,7 @@ class Pregel(ThreadState):
         StreamQueue(stream_buffer_size)  # validates
         self.stream_buffer_size = stream_buffer_size
         self._validate()
-        # Compile-time indexes: planning looks a channel up instead of scanning every node.
-        index: dict[str, list[str]] = {}
-        for key in sorted(self.nodes):
-            for chan in self.nodes[key].triggers:
-                index.setdefault(chan, []).append(key)
-        self._trigger_index = index
-        self._finish_channels = [
-            k for k, ch in self.channels.items() if type(ch).finish is not BaseChannel.finish
-        ]
-        self._consume_channels = frozenset(
-            k for k, ch in self.channels.items() if type(ch).consume is not BaseChannel.consume
-        )
+        self.spec = GraphSpec(self.nodes, self.channels, self._map_input)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, nodes={list(self.nodes)!r})"
@@ -133,6 +123,7 @@ class Pregel(ThreadState):
         new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.__dict__.update(update)
+        new.spec = GraphSpec(new.nodes, new.channels, new._map_input)
         return new
 
     def _interrupt_names(
@@ -284,7 +275,7 @@ class Pregel(ThreadState):
             self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
         )
         loop = PregelLoop(
-            self,
+            self.spec,
             run_config,
             queue,
             modes=modes,

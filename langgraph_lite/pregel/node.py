@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from langgraph_lite.errors import ErrorCode, create_error_message
+from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -193,10 +194,8 @@ class PregelNode:
 
     @property
     def subgraphs(self) -> list[Any]:
-        """The compiled graphs this node runs as steps of its body."""
-        from langgraph_lite.pregel.main import Pregel
-
-        return [s.obj for s in self._steps if isinstance(s.obj, Pregel)]
+        """The compiled graphs this node runs as steps of its body (they carry a ``GraphSpec``)."""
+        return [s.obj for s in self._steps if isinstance(getattr(s.obj, "spec", None), GraphSpec)]
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Run just this node on ``input`` and return what it returned — no graph around it.

@@ -47,7 +47,7 @@ class ThreadState:
 
         keys = self.stream_channels_asis
         return PregelLoop(
-            cast("Pregel", self),
+            cast("Pregel", self).spec,
             _merge_config(config),
             StreamQueue(1),
             modes=(),

@@ -21,7 +21,7 @@ def make_loop(modes=("updates", "values")):
     )
     queue = StreamQueue(8)
     loop = PregelLoop(
-        app,
+        app.spec,
         {"recursion_limit": 25},
         queue,
         modes=modes,
