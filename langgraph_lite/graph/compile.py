@@ -9,6 +9,7 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["compile_graph"]
 
+logger = logging.getLogger("langgraph_lite")
+
 
 def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
     """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
@@ -53,6 +56,7 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
             where[len(infos)] = f"the input schema of node {node!r}"
             infos.append(schema_info(spec.input_schema))
     channels: dict[str, BaseChannel] = dict(merge_channels(infos, where))
+    writable = set(channels)  # the keys a node's update may set; the rest are dropped
     managed: dict[str, Any] = {}
     for info in infos:
         managed.update(info.managed)
@@ -78,7 +82,6 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
 
     nodes: dict[str, PregelNode] = {}
     node_names = list(builder.nodes)
-    writable = set(channels) - {START, TASKS}
     start_writer = _UpdateWriter(
         START,
         builder,
@@ -248,26 +251,14 @@ class _UpdateWriter:
                     error_code=ErrorCode.INVALID_INPUT,
                 )
             )
-        if isinstance(value, dict):
-            # Keys of the state outside the input schema are dropped, as LangGraph does;
-            # keys the graph does not have at all are a mistake worth naming.
-            value = {
-                k: v
-                for k, v in value.items()
-                if k in info.channels or (k not in self.writable and k not in self.managed)
-            }
-            unknown = [k for k in value if k not in info.channels]
-            if unknown:
-                raise InvalidUpdateError(
-                    create_error_message(
-                        message=(
-                            f"input key {unknown[0]!r} is not in the graph's input schema "
-                            f"(keys: {', '.join(map(repr, info.channels))})."
-                            + _did_you_mean(unknown[0], list(info.channels))
-                        ),
-                        error_code=ErrorCode.INVALID_INPUT,
-                    )
-                )
+        if isinstance(value, dict) and any(k not in info.channels for k in value):
+            # As in LangGraph, keys outside the input schema are dropped: state keys the input
+            # schema leaves out, and keys the graph does not have at all.
+            dropped = [k for k in value if k not in info.channels]
+            logger.debug(
+                "input keys %r are not in the graph's input schema; ignoring them", dropped
+            )
+            value = {k: v for k, v in value.items() if k in info.channels}
         return value
 
     def _update(self, update: Any) -> list[tuple[str, Any]]:
@@ -287,24 +278,24 @@ class _UpdateWriter:
                     )
                 )
             items = as_dict
-        out = []
-        for key, value in items.items():
-            if key not in self.writable:
-                if key in self.managed:
-                    what = f"is a managed value ({self.managed[key].__name__}), which nodes cannot write"
-                else:
-                    keys = [k for k in self.writable if not k.startswith(("branch:to:", "join:"))]
-                    what = (
-                        f"is not in the state (keys: {', '.join(map(repr, keys))})"
-                        + _did_you_mean(str(key), keys)
-                    )
-                raise InvalidUpdateError(
-                    create_error_message(
-                        message=f"node {self.node!r} returned key {key!r}, which {what}",
-                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
-                    )
+        writable = self.writable
+        out = [(k, v) for k, v in items.items() if k in writable]
+        if len(out) != len(items):
+            # As in LangGraph, keys the state lacks are dropped: a subgraph used as a node hands
+            # back its whole state, of which the parent keeps the keys it shares.
+            dropped = [k for k in items if k not in writable]
+            managed = [k for k in dropped if k in self.managed]
+            if managed:  # LangGraph warns here too: managed values are the engine's to set
+                logger.warning(
+                    "node %r wrote managed value(s) %r, which nodes cannot set; ignoring them",
+                    self.node,
+                    managed,
                 )
-            out.append((key, value))
+            logger.debug(
+                "node %r returned keys %r, which are not in the state; ignoring them",
+                self.node,
+                dropped,
+            )
         return out
 
     def _goto(self, goto: Any) -> tuple[str, Any]:
