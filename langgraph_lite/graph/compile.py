@@ -27,7 +27,7 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.graph.branch import END, START, branch_channel
-from langgraph_lite.graph.schema import SchemaInfo, merge_channels, schema_info
+from langgraph_lite.graph.schema import ROOT, SchemaInfo, merge_channels, schema_info
 from langgraph_lite.pregel.algo import TASKS, Task
 from langgraph_lite.pregel.node import HIDDEN_TAG, PregelNode
 from langgraph_lite.types import Command, Send
@@ -78,7 +78,12 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
             joins.setdefault(s, []).append(chan)
     state_keys = list(state.channels)
     input_keys = list(schema_info(builder.input_schema).channels)
-    output_keys = list(schema_info(builder.output_schema).channels)
+    output_info = schema_info(builder.output_schema)
+    # A root schema's graph reads and returns the one value, not a dict of it.
+    output_keys: str | list[str] = ROOT if output_info.is_root else list(output_info.channels)
+    stream_keys: str | list[str] = [k for k in channels if k not in (START, TASKS) and ":" not in k]
+    if state.is_root:
+        stream_keys = ROOT
 
     nodes: dict[str, PregelNode] = {}
     node_names = list(builder.nodes)
@@ -103,10 +108,10 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
     for node, spec in builder.nodes.items():
         reads_info = schema_info(spec.input_schema) if spec.input_schema is not None else state
         nodes[node] = PregelNode(
-            channels=[k for k in reads_info.channels],
+            channels=ROOT if reads_info.is_root else list(reads_info.channels),
             triggers=[branch_channel(node), *join_triggers.get(node, [])],
             bound=[spec.action],
-            mapper=_mapper(reads_info, managed),
+            mapper=None if reads_info.is_root else _mapper(reads_info, managed),
             writers=[
                 _UpdateWriter(
                     node,
@@ -128,7 +133,7 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         channels=channels,
         input_channels=START,
         output_channels=output_keys,
-        stream_channels=[k for k in channels if k not in (START, TASKS) and ":" not in k],
+        stream_channels=stream_keys,
         stream_mode="updates",
         name=name,
         debug=debug,
@@ -181,6 +186,7 @@ class _UpdateWriter:
         self.node_names = node_names
         self.nodes = set(node_names)
         self.input_info = input_info  # set for START: the input is validated and split
+        self.root = state.is_root  # the state is one value: a node returns the value itself
 
     def __call__(
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
@@ -209,7 +215,7 @@ class _UpdateWriter:
         """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
-        if self.input_info is not None:
+        if self.input_info is not None and not self.input_info.is_root:
             output = self._input_as_update(output)
         items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
         for item in items:
@@ -227,11 +233,17 @@ class _UpdateWriter:
                         isinstance(p, tuple) and len(p) == 2 for p in update
                     ):
                         update = dict(update)  # a Command's update may be (key, value) pairs
-                    writes.extend(self._update(update))
+                    if self.root and not isinstance(update, dict):
+                        writes.append((ROOT, update))
+                    else:
+                        writes.extend(self._update(update))
                 goto = item.goto
                 gotos.extend(goto if isinstance(goto, list | tuple) else [goto] if goto else [])
             elif item is not None:
-                writes.extend(self._update(item))
+                if self.root:
+                    writes.append((ROOT, item))
+                else:
+                    writes.extend(self._update(item))
         writes.extend(self.static)
         return writes, gotos
 

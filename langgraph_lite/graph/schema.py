@@ -4,6 +4,10 @@ A key annotated with a reducer — ``Annotated[list, operator.add]`` or any ``(o
 merged`` function — becomes a ``BinaryOperatorAggregate``; a key annotated with a channel
 (``Annotated[list, Topic(str)]``) gets that channel; a managed value (``RemainingSteps``) is
 filled in per task; any other key is a ``LastValue``.
+
+A schema that is not a class of keys — ``int``, ``list[str]``, ``Annotated[list, operator.add]``
+— is a *root* schema: the whole state is one channel, ``__root__``, and nodes take and return
+the value itself.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.managed import is_managed
 
-__all__ = ["SchemaInfo", "schema_info"]
+__all__ = ["ROOT", "SchemaInfo", "schema_info"]
+
+ROOT = "__root__"
+"""The one channel of a root schema (``StateGraph(int)``): the whole state."""
 
 
 class SchemaInfo:
@@ -35,6 +42,11 @@ class SchemaInfo:
         self.kind = _kind(schema)
         self.channels: dict[str, BaseChannel] = {}
         self.managed: dict[str, Any] = {}
+        if self.kind == "root":
+            base, extras = _split(schema)
+            self.channels[ROOT] = _channel_for(ROOT, base, extras)
+            self.keys = [ROOT]
+            return
         for key, annotation in _annotations(schema, self.kind).items():
             base, extras = _split(annotation)
             if is_managed(base):
@@ -43,8 +55,15 @@ class SchemaInfo:
             self.channels[key] = _channel_for(key, base, extras)
         self.keys = [*self.channels, *self.managed]
 
+    @property
+    def is_root(self) -> bool:
+        """Whether the whole state is the one ``__root__`` channel."""
+        return self.kind == "root"
+
     def coerce(self, values: dict[str, Any]) -> Any:
         """Values read from channels, as the object a node of this schema expects."""
+        if self.kind == "root":
+            return values.get(ROOT)
         if self.kind == "pydantic":
             return self.schema.model_validate(values)
         if self.kind == "dataclass":
@@ -72,7 +91,10 @@ _CACHE: dict[Any, SchemaInfo] = {}
 
 def schema_info(schema: Any) -> SchemaInfo:
     """The (cached) channels and managed values of ``schema``."""
-    info = _CACHE.get(schema)
+    try:
+        info = _CACHE.get(schema)
+    except TypeError:  # an unhashable annotation (a channel instance that is not hashable)
+        return SchemaInfo(schema)
     if info is None:
         info = _CACHE[schema] = SchemaInfo(schema)
     return info
@@ -83,11 +105,16 @@ def _kind(schema: Any) -> str:
         return "pydantic"
     if dataclasses.is_dataclass(schema):
         return "dataclass"
-    if (isinstance(schema, type) and issubclass(schema, dict)) or typing.is_typeddict(schema):
+    if typing.is_typeddict(schema) or (
+        isinstance(schema, type) and issubclass(schema, dict) and hasattr(schema, "__annotations__")
+    ):
         return "typeddict"
+    if not hasattr(schema, "__annotations__"):
+        return "root"  # int, list[str], Annotated[list, operator.add], dict: one value
     raise TypeError(
-        f"a state schema must be a TypedDict, a dataclass or a pydantic model, got "
-        f"{schema!r}. For example: class State(TypedDict): messages: list"
+        f"a state schema must be a TypedDict, a dataclass, a pydantic model or a plain type "
+        f"(int, Annotated[list, operator.add]), got {schema!r}. For example: "
+        "class State(TypedDict): messages: list"
     )
 
 

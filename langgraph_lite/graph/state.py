@@ -348,8 +348,9 @@ class CompiledStateGraph(Pregel):
     def _map_input(self, input: Any) -> list[tuple[str, Any]]:
         if input is None:
             raise EmptyInputError(
-                "the graph was given no input (None). Pass a dict of state values, e.g. "
-                "graph.invoke({'messages': [...]})."
+                "the graph was given no input (None). Pass the state's values, e.g. "
+                "graph.invoke({'messages': [...]}), or the value itself for a root state such "
+                "as StateGraph(int)."
             )
         return [(START, input)]
 
@@ -388,10 +389,10 @@ def _first_param_schema(action: Any) -> Any:
     if ann is None or not isinstance(ann, type):
         return None
     try:
-        schema_info(ann)
+        info = schema_info(ann)
     except TypeError:
         return None
-    return ann
+    return None if info.is_root else ann  # `state: dict` or `state: list` is no schema
 
 
 def _returns_command(action: Any) -> bool:
