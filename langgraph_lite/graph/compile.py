@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
 from langgraph_lite.channels.last_value import LastValueAfterFinish
 from langgraph_lite.channels.named_barrier_value import (
@@ -28,7 +29,7 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, branch_channel
 from langgraph_lite.graph.schema import ROOT, SchemaInfo, merge_channels, schema_info
-from langgraph_lite.pregel.algo import TASKS, Task
+from langgraph_lite.pregel.algo import PULL, TASKS, Task
 from langgraph_lite.pregel.node import HIDDEN_TAG, PregelNode
 from langgraph_lite.types import Command, Send
 
@@ -45,16 +46,8 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
     from langgraph_lite.graph.state import CompiledStateGraph
 
     state = schema_info(builder.state_schema)
-    infos: list[SchemaInfo] = [
-        state,
-        schema_info(builder.input_schema),
-        schema_info(builder.output_schema),
-    ]
-    where = {0: "the state schema", 1: "the input schema", 2: "the output schema"}
-    for node, spec in builder.nodes.items():
-        if spec.input_schema is not None:
-            where[len(infos)] = f"the input schema of node {node!r}"
-            infos.append(schema_info(spec.input_schema))
+    infos: list[SchemaInfo] = [schema_info(schema) for schema, _ in builder._schemas]
+    where = {i: w for i, (_, w) in enumerate(builder._schemas)}
     channels: dict[str, BaseChannel] = dict(merge_channels(infos, where))
     writable = set(channels)  # the keys a node's update may set; the rest are dropped
     managed: dict[str, Any] = {}
@@ -97,6 +90,7 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         joins.get(START, []),
         node_names,
         input_info=schema_info(builder.input_schema),
+        channels=channels,
     )
     nodes[START] = PregelNode(
         channels=START,
@@ -152,8 +146,8 @@ def _mapper(info: SchemaInfo, managed: Mapping[str, Any]) -> Callable[[Any, Task
     wanted = {k: m for k, m in managed.items() if k in info.managed}
 
     def to_node_input(value: Any, task: Task) -> Any:
-        if not isinstance(value, dict):
-            return value  # a Send packet's argument, given as is
+        if not isinstance(value, dict) or task.path[0] != PULL:
+            return value  # a Send packet's argument is given as is, as LangGraph gives it
         if wanted:
             value = {**value, **{k: m.get(task) for k, m in wanted.items()}}
         return info.coerce(value)
@@ -176,16 +170,31 @@ class _UpdateWriter:
         node_names: list[str],
         *,
         input_info: SchemaInfo | None = None,
+        channels: Mapping[str, BaseChannel] | None = None,
     ) -> None:
         self.node = node
         self.writable = writable
         self.state = state
         self.managed = managed
         self.static = [(branch_channel(e), None) for e in edges] + [(j, node) for j in joins]
-        self.branches = list(builder.branches.get(node, {}).values())
+        # Each conditional edge reads the state through its path function's own schema, else
+        # the source node's input schema, else the state schema (as LangGraph does).
+        spec = builder.nodes.get(node)
+        node_schema = spec.input_schema if spec is not None else None
+        self.branches = [
+            (
+                b,
+                schema_info(b.input_schema or node_schema)
+                if (b.input_schema or node_schema)
+                else state,
+                b.input_schema is None,
+            )
+            for b in builder.branches.get(node, {}).values()
+        ]
         self.node_names = node_names
         self.nodes = set(node_names)
         self.input_info = input_info  # set for START: the input is validated and split
+        self.channels = channels  # set for START: the reducers that check the input
         self.root = state.is_root  # the state is one value: a node returns the value itself
 
     def __call__(
@@ -193,9 +202,10 @@ class _UpdateWriter:
     ) -> list[tuple[str, Any]]:
         writes, gotos = self._updates_and_gotos(output)
         if self.branches:
-            fresh = self._fresh_state(task, writes)
-            for branch in self.branches:
-                writes.extend(branch.writes(fresh, task, self.nodes))
+            fresh: dict[int, Any] = {}
+            for branch, info, passthrough in self.branches:
+                state = self._branch_state(task, writes, info, passthrough, output, fresh)
+                writes.extend(branch.writes(state, task, self.nodes))
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
@@ -205,9 +215,10 @@ class _UpdateWriter:
         """``__call__`` for async runs, where conditional edges may be async functions."""
         writes, gotos = self._updates_and_gotos(output)
         if self.branches:
-            fresh = self._fresh_state(task, writes)
-            for branch in self.branches:
-                writes.extend(await branch.awrites(fresh, task, self.nodes))
+            fresh: dict[int, Any] = {}
+            for branch, info, passthrough in self.branches:
+                state = self._branch_state(task, writes, info, passthrough, output, fresh)
+                writes.extend(await branch.awrites(state, task, self.nodes))
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
@@ -251,7 +262,7 @@ class _UpdateWriter:
         info = self.input_info
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
-            info.schema.model_validate(value)  # fails early on bad input; written as given
+            self._validate_input(info, value)
         if not isinstance(value, dict) and info.as_dict(value) is None:
             raise InvalidUpdateError(
                 create_error_message(
@@ -272,6 +283,27 @@ class _UpdateWriter:
             )
             value = {k: v for k, v in value.items() if k in info.channels}
         return value
+
+    def _validate_input(self, info: SchemaInfo, value: dict[str, Any]) -> None:
+        """Fail before any node runs on input the pydantic input schema refuses.
+
+        Each value is checked as its channel will hold it: a reducer such as ``add_messages``
+        first turns ``("user", "hi")`` or ``{"role": ...}`` into a message. The input is still
+        written as given.
+        """
+        channels = self.channels or {}
+        held = {}
+        for key, v in value.items():
+            ch = channels.get(key)
+            if isinstance(ch, BinaryOperatorAggregate):
+                try:
+                    empty = ch.from_checkpoint(MISSING)
+                    empty.update([v])
+                    v = empty.get()
+                except Exception:
+                    return  # the reducer needs the thread's state: leave it to the nodes
+            held[key] = v
+        info.schema.model_validate(held)
 
     def _update(self, update: Any) -> list[tuple[str, Any]]:
         if isinstance(update, dict):
@@ -325,24 +357,44 @@ class _UpdateWriter:
             )
         return (branch_channel(goto), None)
 
-    def _fresh_state(self, task: Task, writes: list[tuple[str, Any]]) -> Any:
-        """The state as this task's own writes leave it: what its conditional edges see."""
+    def _branch_state(
+        self,
+        task: Task,
+        writes: list[tuple[str, Any]],
+        info: SchemaInfo,
+        passthrough: bool,
+        output: Any,
+        fresh: dict[int, Any],
+    ) -> Any:
+        """What a conditional edge reads: the state as this task's writes leave it, through
+        ``info``; an edge without a schema of its own also sees the keys the node returned
+        that the state lacks (LangGraph passes them through)."""
+        key = id(info)
+        if key not in fresh:
+            fresh[key] = self._fresh_state(task, writes, info)
+        state = fresh[key]
+        if passthrough and isinstance(state, dict) and isinstance(output, dict):
+            state = {**output, **state}
+        return state
+
+    def _fresh_state(self, task: Task, writes: list[tuple[str, Any]], info: SchemaInfo) -> Any:
+        """The state as this task's own writes leave it, read through ``info``."""
         channels = task.run.channels
         mine: dict[str, list[Any]] = {}
         for chan, value in writes:
-            if chan in self.state.channels:
+            if chan in info.channels:
                 mine.setdefault(chan, []).append(value)
         values = {}
-        for key in self.state.channels:
+        for key in info.channels:
             ch = channels[key]
             if key in mine:
                 ch = ch.copy()
                 ch.update(mine[key])
             if ch.is_available():
                 values[key] = ch.get()
-        for key, managed in self.state.managed.items():
+        for key, managed in info.managed.items():
             values[key] = managed.get(task)
-        return self.state.coerce(values)
+        return info.coerce(values)
 
 
 def _has_command(items: Any) -> bool:

@@ -172,17 +172,40 @@ def _is_reducer(fn: Callable[..., Any]) -> bool:
     return len(positional) == 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
+def _reducers_agree(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
+    # Every lambda is called "<lambda>", so two lambdas cannot be told apart by name; like
+    # LangGraph, take a pairing with a lambda on trust.
+    return a is b or "<lambda>" in (getattr(a, "__name__", ""), getattr(b, "__name__", ""))
+
+
 def same_channel(a: BaseChannel, b: BaseChannel) -> bool:
-    """Whether two schemas declaring the same key agree on its channel."""
+    """Whether a later schema's declaration of a key agrees with the channel it already has.
+
+    A later plain declaration (``log: list`` in an output schema) always agrees: it reads the
+    key, whatever reducer writes it.
+    """
+    if type(b) is LastValue:
+        return True
     if type(a) is not type(b):
         return False
     if isinstance(a, BinaryOperatorAggregate) and isinstance(b, BinaryOperatorAggregate):
-        return a.operator is b.operator
+        return _reducers_agree(a.operator, b.operator)
     return True
 
 
+def _how(ch: BaseChannel) -> str:
+    if isinstance(ch, BinaryOperatorAggregate):
+        return f"with reducer {getattr(ch.operator, '__name__', repr(ch.operator))}"
+    if type(ch) is LastValue:
+        return "plainly (no reducer)"
+    return f"as {type(ch).__name__}"
+
+
 def merge_channels(infos: list[SchemaInfo], where: Mapping[int, str]) -> dict[str, BaseChannel]:
-    """All channels of several schemas; a key declared twice must use the same channel."""
+    """All channels of several schemas, the first declaration of each key winning.
+
+    A later schema may redeclare a key plainly; with another reducer or channel, it is an error.
+    """
     out: dict[str, BaseChannel] = {}
     origin: dict[str, int] = {}
     for i, info in enumerate(infos):
@@ -192,8 +215,35 @@ def merge_channels(infos: list[SchemaInfo], where: Mapping[int, str]) -> dict[st
                 origin[key] = i
             elif not same_channel(out[key], ch):
                 raise ValueError(
-                    f"key {key!r} is declared as {type(out[key]).__name__} in "
-                    f"{where[origin[key]]} and as {type(ch).__name__} in {where[i]}. Declare "
-                    "it the same way (same reducer) in both."
+                    f"Channel {key!r} already exists with a different type: "
+                    f"{where[origin[key]]} declares it {_how(out[key])}, {where[i]} "
+                    f"{_how(ch)}. Declare it the same way in both, or without a reducer in "
+                    f"{where[i]}."
                 )
     return out
+
+
+def first_param_schema(fn: Any) -> Any:
+    """The state schema a function's first parameter is annotated with, if it names one.
+
+    Only a class of keys counts (a TypedDict, dataclass or pydantic model): ``state: dict`` or
+    no annotation means "the graph's state".
+    """
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if not params:
+        return None
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:
+        return None
+    ann = hints.get(params[0].name)
+    if ann is None or not isinstance(ann, type):
+        return None
+    try:
+        info = schema_info(ann)
+    except TypeError:
+        return None
+    return None if info.is_root or not info.keys else ann
