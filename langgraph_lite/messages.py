@@ -11,6 +11,7 @@ and accept OpenAI-style dicts through ``convert_to_messages``:
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -209,7 +210,9 @@ def _from_dict(data: dict[str, Any]) -> BaseMessage:
 
 def convert_to_messages(messages: Any) -> list[BaseMessage]:
     """Coerce messages given as objects, dicts, ``(role, content)`` tuples or strings."""
-    if isinstance(messages, (BaseMessage, dict, str, tuple)):
+    if _langchain_pending and "langchain_core" in sys.modules:
+        _use_langchain()  # LangChain is in the program: accept its messages, stream its models
+    if isinstance(messages, (BaseMessage, dict, str, tuple)) or _foreign(messages):
         messages = [messages]
     out: list[BaseMessage] = []
     for m in messages:
@@ -221,6 +224,10 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
             out.append(HumanMessage(content=m))
         elif isinstance(m, (tuple, list)) and len(m) == 2 and isinstance(m[0], str):
             out.append(_from_dict({"role": m[0], "content": m[1]}))
+        elif _foreign(m):
+            from langgraph_lite.interop.langchain import from_langchain
+
+            out.append(from_langchain(m))
         else:
             raise MessageCoercionError(
                 f"cannot make a message from {m!r} ({type(m).__name__}). Give a message "
@@ -228,6 +235,24 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
                 "tuple or a string."
             )
     return out
+
+
+# LangChain's messages are taken as they are (converted to ours) when langchain-core is loaded;
+# the check never imports it. See langgraph_lite.interop.langchain.
+_langchain_pending = True
+
+
+def _foreign(value: Any) -> bool:
+    base = getattr(sys.modules.get("langchain_core.messages.base"), "BaseMessage", None)
+    return base is not None and isinstance(value, base)
+
+
+def _use_langchain() -> None:
+    global _langchain_pending
+    _langchain_pending = False
+    from langgraph_lite.interop.langchain import install
+
+    install()
 
 
 # -- how chat models report tokens to a running graph ---------------------------------------------
