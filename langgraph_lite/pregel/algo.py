@@ -282,6 +282,7 @@ def apply_writes(
     finish_channels: Sequence[str],
     trigger_index: Mapping[str, Any],
     consume_channels: frozenset[str] = frozenset(),
+    expiring: frozenset[str] | None = None,
 ) -> tuple[set[str], set[str], Any]:
     """Apply a finished step's writes.
 
@@ -291,7 +292,8 @@ def apply_writes(
     Writes apply in task-path order, each channel getting all of its writes of the step in one
     ``update`` call. Channels changed in the previous step but not written in this one get an
     empty update, which is how ephemeral values expire — only those can change on one, so no
-    other channel is visited.
+    other channel is visited; ``expiring`` (when given) names the channels that may change on
+    an empty update at all (the others, e.g. every ``LastValue``, are skipped).
     """
     if len(tasks) > 1:
         tasks = sorted(tasks, key=_path_key)
@@ -342,7 +344,7 @@ def apply_writes(
             changed.add(chan)
             if ch.is_available():
                 updated.add(chan)
-    for chan in changed_last_step:
+    for chan in changed_last_step if expiring is None else changed_last_step & expiring:
         if chan in by_channel:
             continue
         ch = channels[chan]

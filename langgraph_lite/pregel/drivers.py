@@ -79,20 +79,19 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 effect: Any = run.send(answer)
             except StopIteration:
                 return
-            answer = None
             # (matching on the type: a value pattern is cheaper than a class pattern, and
             # this runs once per effect on the per-step hot path)
             match type(effect):
                 case fx.Run:
-                    tasks = effect.tasks
-                    if len(tasks) == 1 and not effect.live:
-                        task = tasks[0]
+                    tasks, live = effect
+                    if len(tasks) == 1 and not live:
+                        answer = task = tasks[0]
                         try:
                             run_attempt(task)
                         except Exception as exc:
                             task.error = exc
-                        answer = task
                         continue
+                    answer = None
                     if pool is None:
                         pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
                     for task in tasks:
@@ -102,9 +101,11 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         yield item  # chunks node code streamed meanwhile
                     answer = item.result()
                 case fx.Deliver:
+                    answer = None
                     while items:
                         yield items.popleft()
                 case fx.Save:
+                    answer = None
                     save(saver, effect.actions)
                 case fx.Load:
                     answer = saver.get_tuple(effect.config)
@@ -278,8 +279,8 @@ class AsyncRun:
             match type(effect):
                 case fx.Run:
                     self._effect = None
-                    tasks = effect.tasks
-                    if effect.live:
+                    tasks, live = effect
+                    if live:
                         self._pending = len(tasks)
                         self._host = _Detached(_step_host(tasks, self.queue))
                     elif len(tasks) == 1:

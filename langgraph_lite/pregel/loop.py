@@ -138,19 +138,19 @@ class PregelLoop:
             out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
         self.writer: Any = out.writer
         self._items = queue.items
-        # Whether a finished task is saved or reported at all; if not, the loop skips it.
-        self._after_task = self.persistence.active or out.per_task
-        self._plan_events = out.task_events or out.messages  # planned tasks are reported
+        # Fixed for the run, read on the hot path: whether anything is saved; whether finished
+        # or planned tasks are saved or reported at all; (run() adds whether values are).
+        self._persisting = self.persistence.active
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
 
     @classmethod
     def at(
         cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any
     ) -> PregelLoop:
         """A loop standing at ``saved``, to read (``get_state``): what it holds, what is next."""
-        loop = cls(
-            spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
-            checkpointer=saver, durability="sync",
-        )  # fmt: skip
+        loop = cls(spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
+                   checkpointer=saver, durability="sync")  # fmt: skip
         loop._restore(saved)
         return loop
 
@@ -159,17 +159,21 @@ class PregelLoop:
     def run(self, input: Any) -> Generator[Effect, Any, None]:
         """The whole order of a run, as effects for a driver (see the module docstring)."""
         persistence = self.persistence
+        outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
+        after_task = self._after_task
+        live = self.out.streams_from_nodes
+        self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
             self._restore((yield Load(self.config)))
         self._start(input)
-        if persistence.outbox:
+        if outbox:
             yield Save(persistence.take())
         if items:
             yield DELIVER
         while True:
             tasks = self._plan()
-            if persistence.outbox:
+            if outbox:
                 yield Save(persistence.take())
             if tasks is None:
                 if items:
@@ -177,43 +181,41 @@ class PregelLoop:
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None
-                result = yield Run((tasks, self.out.streams_from_nodes))
+                result = yield Run((tasks, live))
                 for _ in tasks:
                     if result is None:
                         result = yield NEED_RESULT
                         if result is None:
                             break  # the rest were cancelled (a sibling failed)
-                    if type(result) is not Task:
-                        raise self._bad_answer(result)
-                    if result.error is None:
-                        if self._after_task:  # if not, nothing to save or stream
+                    try:
+                        error = result.error
+                    except AttributeError:
+                        raise self._bad_answer(result) from None
+                    if error is None:
+                        if after_task:  # if not, nothing to save or stream
                             self._task_done(result)
-                        if persistence.outbox:  # saved before the next result is awaited
-                            yield Save(persistence.take())
-                    elif failures is None:
-                        failures = [result]
-                    else:
-                        failures.append(result)
+                            if outbox:  # saved before the next result is awaited
+                                yield Save(persistence.take())
+                    else:  # kept aside until every result is in
+                        failures = [*(failures or ()), result]
                     result = None
                 if failures is not None:
-                    error = self._failed(failures)
-                    if persistence.outbox:
+                    raised = self._failed(failures)
+                    if outbox:
                         yield Save(persistence.take())
                     if items:  # drain before raise: what the step reported goes out first
                         yield DELIVER
-                    if error is not None:
-                        raise error
+                    if raised is not None:
+                        raise raised
                     return  # interrupted
-            if persistence.outbox:
-                yield Save(persistence.take())
             if items:  # the step's updates go out before its writes are applied
                 yield DELIVER
-            self._apply()
-            if persistence.outbox:
+            stop = self._apply()
+            if outbox:
                 yield Save(persistence.take())
             if items:
                 yield DELIVER
-            if self.interrupts.interrupted:
+            if stop:
                 return  # interrupt_after
 
     def update(self, make_task: Callable[[PregelLoop], Task]) -> Generator[Effect, Any, Any]:
@@ -228,7 +230,7 @@ class PregelLoop:
         self._updated, self._changed, self._written = apply_writes(
             self.channels, self.versions, self.versions_seen, self._tasks, self._version,
             self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-        )  # fmt: skip
+            spec.expiring_channels)  # fmt: skip
         self._tasks = []
         self._save("update", final=True)
         self.phase = DONE
@@ -326,10 +328,8 @@ class PregelLoop:
             if self.persistence.durability == "exit":
                 self._save("loop", final=True)
             return None
-        interrupts = self.interrupts
-        if interrupts.before and interrupts.should_stop(
-            tasks, interrupts.before, self.versions, self.versions_seen
-        ):
+        before = self.interrupts.before
+        if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
             self._stop_for_interrupt()
             return None
         self._tasks = tasks
@@ -403,22 +403,23 @@ class PregelLoop:
         self.phase = DONE
         self.out.stopped(())
 
-    def _apply(self) -> None:
-        """Every task of the step finished: apply their writes and move to the next step."""
+    def _apply(self) -> bool:
+        """Every task of the step finished: apply their writes and move to the next step.
+
+        Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
             self._expect(EXECUTE, "apply")
-        persistence = self.persistence
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
         v = self._version
-        self._version = persistence.next_version(v) if persistence.active else v + 1
+        self._version = self.persistence.next_version(v) if self._persisting else v + 1
         spec = self.spec
         self._updated, self._changed, written = apply_writes(
             self.channels, self.versions, self.versions_seen, self._tasks, self._version,
             self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-        )  # fmt: skip
+            spec.expiring_channels)  # fmt: skip
         self._written = written
         out = self.out
-        if (out.values or out.track_output) and not out.stream_key_set.isdisjoint(written):
+        if self._values and not out.stream_key_set.isdisjoint(written):
             if out.track_output:
                 out.output_ready = True  # invoke builds the output once, at the end
             if out.values:
@@ -426,15 +427,15 @@ class PregelLoop:
                 if chunk is not MISSING:
                     out.emit("values", chunk)
         tasks, self._tasks = self._tasks, []
-        if persistence.active:
+        if self._persisting:
             self._save("loop", tasks)
         self.step += 1
         self.phase = PLAN
-        interrupts = self.interrupts
-        if interrupts.after and interrupts.should_stop(
-            tasks, interrupts.after, self.versions, self.versions_seen
-        ):
+        after = self.interrupts.after
+        if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
             self._stop_for_interrupt()
+            return True
+        return False
 
     def _save(self, source: str, ran: Sequence[Task] = (), final: bool = False) -> None:
         state = (self.channels, self.versions, self.versions_seen, self._written, self._changed)

@@ -61,8 +61,9 @@ class Persistence:
         self.run_id = checkpoint_id
 
     def take(self) -> list[Put | PutWrites]:
-        """The actions to carry out now, in order; the outbox is empty after."""
-        actions, self.outbox = self.outbox, []
+        """The actions to carry out now, in order; the outbox (the same list) is empty after."""
+        actions = self.outbox.copy()
+        self.outbox.clear()
         return actions
 
     def next_version(self, current: Any) -> Any:

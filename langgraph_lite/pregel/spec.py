@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.last_value import LastValue
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.node import PregelNode
@@ -25,6 +26,7 @@ class GraphSpec:
     __slots__ = (
         "channels",
         "consume_channels",
+        "expiring_channels",
         "finish_channels",
         "map_input",
         "nodes",
@@ -56,6 +58,11 @@ class GraphSpec:
         ]
         self.consume_channels = frozenset(
             k for k, ch in channels.items() if type(ch).consume is not BaseChannel.consume
+        )
+        # Channels that may change in a step that does not write them (ephemeral values
+        # expire, topics clear): all but LastValue, whose empty update never changes it.
+        self.expiring_channels = frozenset(
+            k for k, ch in channels.items() if type(ch) is not LastValue
         )
 
     def __repr__(self) -> str:
