@@ -229,10 +229,11 @@ Result = Union[Item, list[Item], list[SearchItem], list[tuple[str, ...]], None] 
 class TTLConfig(TypedDict, total=False):
     """How items expire: ``default_ttl`` (minutes) for puts without ``ttl=``,
     ``refresh_on_read`` (default ``True``) for reads without ``refresh_ttl=``, and
-    ``sweep_interval_minutes`` for ``start_ttl_sweeper()``. Expired items are never returned;
-    sweeping frees their space."""
+    ``sweep_interval_minutes`` for ``start_ttl_sweeper()``. Expired items are never returned
+    (as if ``omit_expired`` were always ``True``); sweeping frees their space."""
 
     refresh_on_read: bool
+    omit_expired: bool
     default_ttl: float | None
     sweep_interval_minutes: int | None
 
