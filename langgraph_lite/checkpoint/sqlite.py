@@ -23,6 +23,7 @@ from typing import Any
 import anyio.to_thread
 
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
@@ -33,7 +34,6 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
-from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["AsyncSqliteSaver", "SqliteSaver"]
