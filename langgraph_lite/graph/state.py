@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic
 
+from typing_extensions import Self, TypeVar
+
+from langgraph_lite.checkpoint.base import BaseCheckpointSaver
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -58,8 +61,16 @@ def _graph_error(message: str) -> ValueError:
     )
 
 
-class StateGraph:
+StateT = TypeVar("StateT", default=Any)
+ContextT = TypeVar("ContextT", default=Any)
+InputT = TypeVar("InputT", default=StateT)
+OutputT = TypeVar("OutputT", default=StateT)
+
+
+class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     """A graph whose nodes read a shared state and return updates to it.
+
+    Subscript it for type checkers as with LangGraph: ``StateGraph[State]``.
 
     >>> import operator
     >>> from typing import Annotated
@@ -82,7 +93,29 @@ class StateGraph:
         *,
         input_schema: Any = None,
         output_schema: Any = None,
+        **deprecated: Any,
     ) -> None:
+        for old, new in (
+            ("config_schema", "context_schema"),
+            ("input", "input_schema"),
+            ("output", "output_schema"),
+        ):
+            if old not in deprecated:
+                continue
+            warnings.warn(
+                f"StateGraph({old}=...) is deprecated; pass {new}=... instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            value = deprecated.pop(old)
+            if old == "config_schema" and context_schema is None:
+                context_schema = value
+            elif old == "input" and input_schema is None:
+                input_schema = value
+            elif old == "output" and output_schema is None:
+                output_schema = value
+        if deprecated:  # LangGraph takes and ignores any other keyword; so do we
+            logger.debug("StateGraph() ignores keyword arguments %r", sorted(deprecated))
         if state_schema is None:
             if input_schema is None or output_schema is None:
                 raise TypeError(
@@ -106,6 +139,29 @@ class StateGraph:
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
 
+    @property
+    def channels(self) -> dict[str, Any]:
+        """The channel of every state key the graph's schemas declare, by key."""
+        infos = [schema_info(s) for s, _ in self._schemas]
+        return merge_channels(infos, {i: w for i, (_, w) in enumerate(self._schemas)})
+
+    @property
+    def managed(self) -> dict[str, Any]:
+        """The managed values (``RemainingSteps``, ``IsLastStep``) the schemas declare, by key."""
+        out: dict[str, Any] = {}
+        for schema, _ in self._schemas:
+            out.update(schema_info(schema).managed)
+        return out
+
+    @property
+    def schemas(self) -> dict[Any, dict[str, Any]]:
+        """Each schema the graph uses, with its keys' channels and managed values."""
+        out: dict[Any, dict[str, Any]] = {}
+        for schema, _ in self._schemas:
+            info = schema_info(schema)
+            out.setdefault(schema, {**info.channels, **info.managed})
+        return out
+
     def _add_schema(self, schema: Any, where: str) -> None:
         infos = [schema_info(s) for s, _ in self._schemas]
         infos.append(schema_info(schema))  # fails now on a bad schema
@@ -125,7 +181,7 @@ class StateGraph:
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """Add a node: ``add_node("name", fn)`` or ``add_node(fn)`` (named after the function).
 
         ``fn`` takes the state (and optionally ``config`` / ``writer``), sync or async, and
@@ -175,7 +231,7 @@ class StateGraph:
         )
         return self
 
-    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> Self:
         """Run ``end_key`` after ``start_key``; with a list of starts, after all of them."""
         if isinstance(start_key, str):
             if start_key == END:
@@ -198,7 +254,7 @@ class StateGraph:
         source: str,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """After ``source``, go where ``path(state)`` says: a node name, a list, END or Sends.
 
         ``path_map`` maps what ``path`` returns to node names.
@@ -218,7 +274,7 @@ class StateGraph:
         existing[name] = branch
         return self
 
-    def add_sequence(self, nodes: Sequence[Any]) -> StateGraph:
+    def add_sequence(self, nodes: Sequence[Any]) -> Self:
         """Add nodes (functions or ``(name, fn)`` pairs) that run one after another."""
         if not nodes:
             raise ValueError("add_sequence needs at least one node.")
@@ -231,7 +287,7 @@ class StateGraph:
             previous = name
         return self
 
-    def set_entry_point(self, key: str) -> StateGraph:
+    def set_entry_point(self, key: str) -> Self:
         """Start the run at ``key`` (same as ``add_edge(START, key)``)."""
         return self.add_edge(START, key)
 
@@ -239,17 +295,17 @@ class StateGraph:
         self,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """Start the run where ``path(input state)`` says."""
         return self.add_conditional_edges(START, path, path_map)
 
-    def set_finish_point(self, key: str) -> StateGraph:
+    def set_finish_point(self, key: str) -> Self:
         """End the run after ``key`` (same as ``add_edge(key, END)``)."""
         return self.add_edge(key, END)
 
     # -- checking ----------------------------------------------------------------------------
 
-    def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
+    def validate(self, interrupt: Sequence[str] | None = None) -> Self:
         """Check edges and names; raises ``ValueError`` naming the culprit and the fix."""
         known = set(self.nodes)
         sources = {s for s, _ in self.edges} | {
@@ -338,6 +394,7 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``."""
+        _check_checkpointer(checkpointer)
         before = _names(interrupt_before)
         after = _names(interrupt_after)
         self.validate(interrupt=[*before, *after])
@@ -351,7 +408,7 @@ class StateGraph:
         return compiled
 
 
-class CompiledStateGraph(Pregel):
+class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
     """A compiled ``StateGraph``: a ``Pregel`` you can ``invoke``, ``stream``, ``astream``…
 
     ``nodes[name].invoke(state)`` runs one node alone and returns its update.
@@ -375,9 +432,22 @@ class CompiledStateGraph(Pregel):
         return graph_of(self, xray=xray)
 
 
+def _check_checkpointer(checkpointer: Any) -> None:
+    if checkpointer is None or isinstance(checkpointer, bool | BaseCheckpointSaver):
+        return
+    raise TypeError(
+        "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, "
+        f"`False`, or `None`. Received {type(checkpointer).__name__}. Pass a saver to "
+        "compile(checkpointer=...), e.g. InMemorySaver() from langgraph_lite.checkpoint.memory "
+        "or SqliteSaver from langgraph_lite.checkpoint.sqlite."
+    )
+
+
 def _name_of(action: Any) -> str:
     name = getattr(action, "name", None) if hasattr(action, "invoke") else None
-    name = name or getattr(action, "__name__", None)
+    # A callable object is named after its class, a functools.partial "partial", as LangGraph
+    # names them.
+    name = name or getattr(action, "__name__", None) or type(action).__name__
     if not name:
         raise ValueError(
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
