@@ -13,8 +13,11 @@ The context is given per call: ``graph.invoke(inputs, context=Context(user_id="u
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from langgraph_lite.config import current_task
 from langgraph_lite.types import StreamWriter, _drop_writes
@@ -25,6 +28,7 @@ __all__ = [
     "RunControl",
     "Runtime",
     "ServerInfo",
+    "coerce_context",
     "get_runtime",
 ]
 
@@ -144,6 +148,19 @@ class Runtime(Generic[ContextT]):
 
 DEFAULT_RUNTIME: Runtime[Any] = Runtime()
 """The runtime of no run: no context, store, writer, execution info or control."""
+
+
+def coerce_context(context_schema: Any, context: Any) -> Any:
+    """``context`` as the graph's ``context_schema`` wants it: a dict given for a dataclass or
+    pydantic schema is turned into an instance (which may raise ``TypeError`` or pydantic's
+    ``ValidationError``, as it would in LangGraph); anything else is kept as given."""
+    if context is None or context_schema is None or not isinstance(context, dict):
+        return context
+    is_class = dataclasses.is_dataclass(context_schema) or (
+        isinstance(context_schema, type) and issubclass(context_schema, BaseModel)
+    )
+    make: Any = context_schema
+    return make(**context) if is_class else context
 
 
 def get_runtime(context_schema: Any = None) -> Runtime[Any]:

@@ -135,6 +135,8 @@ def compile_graph(
         debug=debug,
     )
     compiled.builder = builder
+    # What the run coerces a context dict to (see runtime.coerce_context).
+    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled

@@ -23,9 +23,11 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
+from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
+from langgraph_lite.graph.validate import check_graph
 from langgraph_lite.pregel.main import Pregel
-from langgraph_lite.types import Command, RetryPolicy
+from langgraph_lite.types import RetryPolicy
 
 __all__ = ["CompiledStateGraph", "StateGraph"]
 
@@ -307,78 +309,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
 
     def validate(self, interrupt: Sequence[str] | None = None) -> Self:
         """Check edges and names; raises ``ValueError`` naming the culprit and the fix."""
-        known = set(self.nodes)
-        sources = {s for s, _ in self.edges} | {
-            s for starts, _ in self.waiting_edges for s in starts
-        }
-        sources |= set(self.branches)
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                sources.add(node)
-        for source in sorted(sources):
-            if source != START and source not in known:
-                raise _graph_error(
-                    f"an edge starts at {source!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node first."
-                )
-        if START not in sources:
-            raise _graph_error(
-                "the graph has no entry point: add an edge from START, e.g. "
-                "builder.add_edge(START, 'first_node')."
-            )
-        targets = {e for _, e in self.edges} | {e for _, e in self.waiting_edges}
-        for branch_map in self.branches.values():
-            for branch in branch_map.values():
-                targets.update(branch.ends or ())
-        for target in sorted(targets):
-            if target != END and target not in known:
-                raise _graph_error(
-                    f"an edge ends at {target!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node, or fix the name."
-                )
-        for name in interrupt or ():
-            if name not in known and name != "*":
-                raise _graph_error(
-                    f"cannot interrupt at {name!r}: it is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes))})."
-                )
-        unreachable = sorted(known - self._reachable())
-        if unreachable:
-            warnings.warn(
-                f"node(s) {', '.join(map(repr, unreachable))} cannot be reached from START: no "
-                "edge, conditional edge or Command leads there. They will never run.",
-                UserWarning,
-                stacklevel=3,
-            )
+        check_graph(self, interrupt)
         return self
-
-    def _reachable(self) -> set[str]:
-        dynamic = any(b.ends is None for bm in self.branches.values() for b in bm.values()) or any(
-            spec.destinations is None and _returns_command(spec.action)
-            for spec in self.nodes.values()
-        )
-        if dynamic:
-            return set(self.nodes)  # a path function or Command may go anywhere
-        out: dict[str, set[str]] = {}
-        for s, e in self.edges:
-            out.setdefault(s, set()).add(e)
-        for starts, e in self.waiting_edges:
-            for s in starts:
-                out.setdefault(s, set()).add(e)
-        for source, bm in self.branches.items():
-            for b in bm.values():
-                out.setdefault(source, set()).update(b.ends or ())
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                out.setdefault(node, set()).update(spec.destinations)
-        seen: set[str] = set()
-        stack = [START]
-        while stack:
-            for nxt in out.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -425,6 +357,27 @@ class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
             )
         return [(START, input)]
 
+    def get_input_schema(self, config: Any = None) -> Any:
+        """A pydantic model of the graph's input (the input schema itself if a model)."""
+        return model_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_schema(self, config: Any = None) -> Any:
+        """A pydantic model of what ``invoke`` returns (the output schema itself if a model)."""
+        return model_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_input_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of the graph's input."""
+        return json_schema_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of what ``invoke`` returns."""
+        return json_schema_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the run's ``context``, or None when the graph declares none."""
+        schema = self.builder.context_schema
+        return None if schema is None else json_schema_of(schema, "LangGraphContext")
+
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
         """The graph's structure, to draw: ``get_graph().draw_mermaid()``."""
         from langgraph_lite.graph.draw import graph_of
@@ -453,29 +406,6 @@ def _name_of(action: Any) -> str:
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
         )
     return str(name)
-
-
-def _returns_command(action: Any) -> bool:
-    """Whether a node may return a ``Command`` (and so go anywhere): its return annotation
-    names one, or its code refers to ``Command``. When unsure, say yes."""
-    import typing
-
-    try:
-        ret = typing.get_type_hints(action).get("return")
-    except Exception:
-        return True
-    if ret is not None and ((typing.get_origin(ret) or ret) is Command or "Command" in repr(ret)):
-        return True
-    code = getattr(getattr(action, "__func__", action), "__code__", None)
-    if code is None:
-        return True  # a callable object or a compiled graph: cannot tell
-    stack = [code]
-    while stack:
-        c = stack.pop()
-        if "Command" in c.co_names or "Command" in c.co_freevars:
-            return True
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    return False
 
 
 def _names(names: Sequence[str] | str | None) -> list[str]:
