@@ -50,38 +50,61 @@ ToolCallWithContext = dict[str, Any]
 _WITH_CONTEXT = "tool_call_with_context"
 
 
+# The texts the model reads when a call goes wrong. They are LangGraph's, word for word:
+# prompts and evals written against LangGraph's agents depend on them.
+INVALID_TOOL_NAME_ERROR_TEMPLATE = (
+    "Error: {requested_tool} is not a valid tool, try one of [{available_tools}]."
+)
+TOOL_CALL_ERROR_TEMPLATE = "Error: {error}\n Please fix your mistakes."
+TOOL_INVOCATION_ERROR_TEMPLATE = (
+    "Error invoking tool '{tool_name}' with kwargs {tool_kwargs} with error:\n"
+    " {error}\n"
+    " Please fix the error and try again."
+)
+
+
 class ToolInvocationError(Exception):
     """The model called a tool with arguments that do not fit its schema.
 
-    ``tool_name``, ``tool_kwargs`` (what the model sent) and ``source`` (pydantic's
-    ``ValidationError``) say what was wrong; the message names each argument.
+    ``tool_name``, ``tool_kwargs`` (what the model sent), ``source`` (pydantic's
+    ``ValidationError``) and ``filtered_errors`` (its errors, one per argument the model fills
+    in) say what was wrong; ``message`` names each argument, as the model is shown it.
     """
 
-    def __init__(self, tool_name: str, tool_kwargs: Any, source: pydantic.ValidationError) -> None:
+    def __init__(
+        self,
+        tool_name: str,
+        source: pydantic.ValidationError,
+        tool_kwargs: dict[str, Any],
+        filtered_errors: list[Any] | None = None,
+    ) -> None:
         self.tool_name = tool_name
         self.tool_kwargs = tool_kwargs
         self.source = source
-        problems = "\n".join(f"- {_loc(e)}: {e['msg']}" for e in source.errors())
-        self.message = (
-            f"Error: tool {tool_name!r} was called with arguments {tool_kwargs!r} that do not "
-            f"fit its schema:\n{problems}\nCall it again with the arguments fixed."
+        self.filtered_errors = filtered_errors
+        if filtered_errors is None:
+            shown = str(source)
+        else:
+            shown = "\n".join(
+                f"{'.'.join(str(part) for part in e.get('loc', ()))}: "
+                f"{e.get('msg', 'Unknown error')}"
+                for e in filtered_errors
+            )
+        self.message = TOOL_INVOCATION_ERROR_TEMPLATE.format(
+            tool_name=tool_name, tool_kwargs=tool_kwargs, error=shown
         )
         super().__init__(self.message)
 
 
-def _loc(error: Any) -> str:
-    return ".".join(str(part) for part in error.get("loc", ())) or "(the arguments)"
-
-
-def _default_handle_tool_errors(e: ToolInvocationError) -> str:
+def _default_handle_tool_errors(e: Exception) -> str:
     """The default: invalid arguments become an error message; other errors propagate."""
-    return e.message
+    if isinstance(e, ToolInvocationError):
+        return e.message
+    raise e
 
 
 def _error_content(exc: BaseException, tool_name: str) -> str:
-    if isinstance(exc, ToolInvocationError):
-        return exc.message
-    return f"Error: tool {tool_name!r} raised {exc!r}. Correct the call, or try another way."
+    return TOOL_CALL_ERROR_TEMPLATE.format(error=repr(exc))
 
 
 def _handled_types(handler: Callable[..., Any]) -> tuple[type[BaseException], ...]:
@@ -268,14 +291,14 @@ class ToolNode:
         try:
             return tool.validate(call.get("args", {}))
         except pydantic.ValidationError as exc:
-            raise ToolInvocationError(tool.name, call.get("args", {}), exc) from exc
+            args = call.get("args", {})
+            raise ToolInvocationError(tool.name, exc, args, list(exc.errors())) from exc
 
     def _unknown_tool(self, call: dict[str, Any]) -> ToolMessage:
-        known = ", ".join(self.tools_by_name) or "(none)"
-        return self._error(
-            call,
-            f"Error: there is no tool named {call['name']!r}. Call one of these tools: {known}.",
+        content = INVALID_TOOL_NAME_ERROR_TEMPLATE.format(
+            requested_tool=call["name"], available_tools=", ".join(self.tools_by_name)
         )
+        return self._error(call, content)
 
     @staticmethod
     def _error(call: dict[str, Any], content: str) -> ToolMessage:
@@ -352,7 +375,7 @@ class ToolNode:
                 f"run (the last message is a {type(messages[-1]).__name__}). Route to it only "
                 "after the model has answered (see tools_condition)."
             )
-        return list(last_ai.tool_calls), input, shape
+        return [dict(c) for c in last_ai.tool_calls], input, shape
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
         commands = [o for o in outputs if isinstance(o, Command)]
@@ -368,6 +391,8 @@ def _handler(option: Any) -> Callable[[Exception, str], str | None]:
     """From ``handle_tool_errors``: (exception, tool name) -> the message, or None to raise."""
     if option is False:
         return lambda exc, name: None
+    if option is _default_handle_tool_errors:  # only invalid arguments; the rest propagates
+        return lambda exc, name: exc.message if isinstance(exc, ToolInvocationError) else None
     if option is True:
         return _error_content
     if isinstance(option, str):
