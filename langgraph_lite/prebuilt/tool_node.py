@@ -26,13 +26,18 @@ import typing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import UnionType as _UnionType
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 import pydantic
 
 from langgraph_lite.errors import GraphBubbleUp
-from langgraph_lite.graph.branch import END
-from langgraph_lite.messages import AIMessage, BaseMessage, ToolMessage, convert_to_messages
+from langgraph_lite.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    ToolMessage,
+    convert_to_messages,
+)
 from langgraph_lite.tools import (
     Tool,
     ToolCallContext,
@@ -426,7 +431,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def tools_condition(state: Any, messages_key: str = "messages") -> str:
+def tools_condition(
+    state: list[AnyMessage] | dict[str, Any] | pydantic.BaseModel,
+    messages_key: str = "messages",
+) -> Literal["tools", "__end__"]:
     """Route to ``"tools"`` when the last message asks for tool calls, else to ``END``.
 
     ``state`` is the graph state (a dict, or an object with a ``messages`` attribute) or a list
@@ -446,7 +454,7 @@ def tools_condition(state: Any, messages_key: str = "messages") -> str:
         )
     last = messages[-1]
     calls = last.get("tool_calls") if isinstance(last, dict) else getattr(last, "tool_calls", None)
-    return "tools" if calls else END
+    return "tools" if calls else "__end__"
 
 
 def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, list[Any]]:

@@ -3,12 +3,14 @@ model's mistakes into error messages.
 
 Expected shapes (message type, name, tool_call_id, status; whether the node raises) were taken
 from LangGraph 1.2.22's ``langgraph.prebuilt.ToolNode`` running the same calls in the same
-one-node graph, for every ``handle_tool_errors`` variant below. Error texts are our own; the
-tests check that they name the culprit.
+one-node graph, for every ``handle_tool_errors`` variant below. Error texts are LangGraph's,
+checked byte for byte.
 """
 
+import inspect
 import threading
 import time
+import typing
 from typing import Annotated, Any
 
 import anyio
@@ -614,3 +616,22 @@ def test_tools_condition_and_tool_node_make_a_loop():
     updates = list(graph.stream({"messages": [("user", "2+2?")]}, stream_mode="updates"))
     assert [list(u) for u in updates] == [["llm"], ["tools"], ["llm"]]
     assert updates[1]["tools"]["messages"][0].content == "4"
+
+
+def test_tools_condition_is_annotated_with_its_destinations_as_langgraphs_is():
+    assert inspect.signature(tools_condition).return_annotation == "Literal['tools', '__end__']"
+    hints = typing.get_type_hints(tools_condition)
+    assert typing.get_args(hints["return"]) == ("tools", "__end__")
+
+
+def test_a_drawing_shows_both_edges_tools_condition_may_take():
+    builder = StateGraph(MessagesState)
+    builder.add_node("agent", lambda s: {"messages": [AIMessage("x")]})
+    builder.add_node("tools", ToolNode([add]))
+    builder.add_edge(START, "agent")
+    builder.add_conditional_edges("agent", tools_condition)
+    builder.add_edge("tools", "agent")
+    mermaid = builder.compile().get_graph().draw_mermaid()
+    # as LangGraph 1.2.22 draws it
+    for edge in ("agent -.-> __end__;", "agent -.-> tools;", "tools --> agent;"):
+        assert f"\t{edge}\n" in mermaid
