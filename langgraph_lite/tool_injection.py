@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = [
     "InjectedConfig",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
     "ToolCallContext",
     "ToolRuntime",
@@ -43,27 +44,35 @@ class InjectedToolCallId:
     """Marks a tool parameter that receives the id of the tool call being answered."""
 
 
+class InjectedStore:
+    """Marks a tool parameter that receives the graph's store (``compile(store=...)``):
+    ``Annotated[BaseStore, InjectedStore()]``. It is ``None`` when the graph has none."""
+
+
 @dataclass
 class ToolRuntime:
     """Everything a tool may ask for at once, given to a parameter annotated ``ToolRuntime``
-    (or named ``runtime``): the graph ``state``, the ``tool_call_id``, the run's ``config``,
-    its ``context`` (as passed to ``invoke(..., context=...)``), ``store``, ``stream_writer``
-    and the ``tools`` of the node running it.
+    (or named ``runtime``): the graph ``state``, the run's ``context`` (as passed to
+    ``invoke(..., context=...)``), its ``config``, ``stream_writer``, the ``tool_call_id``,
+    the ``store``, and the ``tools`` of the node running it. The fields are LangGraph's, in its
+    order; ``execution_info`` and ``server_info`` stay ``None`` here.
     """
 
     state: Any = None
-    tool_call_id: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
     context: Any = None
-    store: Any = None
+    config: dict[str, Any] = field(default_factory=dict)
     stream_writer: StreamWriter = field(default=_drop_writes)
+    tool_call_id: str | None = None
+    store: Any = None
     tools: list[Tool] = field(default_factory=list)
+    execution_info: Any = None
+    server_info: Any = None
 
 
 # What an injected parameter receives. ``field`` is only used for ``state``.
 @dataclass(frozen=True)
 class _Injection:
-    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id"
+    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id" | "store"
     field: str | None = None
 
 
@@ -90,6 +99,8 @@ def _injection_for(name: str, annotation: Any) -> _Injection | None:
                 return _Injection("config")
             if extra is InjectedToolCallId or isinstance(extra, InjectedToolCallId):
                 return _Injection("tool_call_id")
+            if extra is InjectedStore or isinstance(extra, InjectedStore):
+                return _Injection("store")
         if base is ToolRuntime:
             return _Injection("runtime")
     return _BY_NAME.get(name)
@@ -106,6 +117,21 @@ class ToolCallContext:
     context: Any = None
     store: Any = None
     tools: list[Tool] = field(default_factory=list)
+    runtime: ToolRuntime | None = None  # given as is when set (a wrap_tool_call's own)
+
+    def make_runtime(self) -> ToolRuntime:
+        """The ``ToolRuntime`` a tool of this call is given."""
+        if self.runtime is not None:
+            return self.runtime
+        return ToolRuntime(
+            state=None if self.state is MISSING else self.state,
+            context=self.context,
+            config=self.config if self.config is not None else {},
+            stream_writer=self.writer if self.writer is not None else _drop_writes,
+            tool_call_id=self.tool_call_id,
+            store=self.store,
+            tools=list(self.tools),
+        )
 
     @classmethod
     def current(cls, config: dict[str, Any] | None = None) -> ToolCallContext:

@@ -21,7 +21,8 @@ parameter is injected when it is named ``state`` (the graph state), ``config`` (
 config), ``writer`` (the stream writer) or ``runtime`` (a ``ToolRuntime`` with all of these),
 or when its annotation carries a marker: ``Annotated[dict, InjectedState]`` (the state),
 ``Annotated[str, InjectedState("user")]`` (one key of it), ``Annotated[dict, InjectedConfig]``,
-``Annotated[str, InjectedToolCallId]``, or ``ToolRuntime``. Injected parameters are left out
+``Annotated[str, InjectedToolCallId]``, ``Annotated[BaseStore, InjectedStore()]``, or
+``ToolRuntime``. Injected parameters are left out
 of ``args_schema``, so the model never sees them. ``ToolNode`` fills them in; when a tool is
 called directly, pass them in the arguments (``tool.invoke({"x": 1, "state": {...}})``).
 
@@ -44,6 +45,7 @@ from langgraph_lite.messages import ToolMessage
 from langgraph_lite.tool_injection import (
     InjectedConfig,
     InjectedState,
+    InjectedStore,
     InjectedToolCallId,
     ToolCallContext,
     ToolRuntime,
@@ -55,6 +57,7 @@ from langgraph_lite.types import Command, _drop_writes
 __all__ = [
     "InjectedConfig",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
     "Tool",
     "ToolRuntime",
@@ -205,6 +208,15 @@ class Tool:
             return ctx.config if ctx.config is not None else {}
         if kind == "writer":
             return ctx.writer if ctx.writer is not None else _drop_writes
+        if kind == "store":
+            if ctx.store is None:
+                raise ValueError(
+                    "Cannot inject store into tools with InjectedStore annotations - please "
+                    f"compile your graph with a store (tool {self.name!r}, parameter "
+                    f"{param!r}): builder.compile(store=InMemoryStore()), or pass it in the "
+                    "arguments when calling the tool directly."
+                )
+            return ctx.store
         if kind == "tool_call_id":
             if ctx.tool_call_id is None:
                 raise ValueError(
@@ -214,15 +226,7 @@ class Tool:
                 )
             return ctx.tool_call_id
         if kind == "runtime":
-            return ToolRuntime(
-                state=None if ctx.state is MISSING else ctx.state,
-                tool_call_id=ctx.tool_call_id,
-                config=ctx.config if ctx.config is not None else {},
-                context=ctx.context,
-                store=ctx.store,
-                stream_writer=ctx.writer if ctx.writer is not None else _drop_writes,
-                tools=list(ctx.tools),
-            )
+            return ctx.make_runtime()
         # state
         if ctx.state is MISSING:
             raise ValueError(

@@ -21,12 +21,10 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
-import inspect
-import typing
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import UnionType as _UnionType
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import pydantic
 
@@ -38,101 +36,46 @@ from langgraph_lite.messages import (
     ToolMessage,
     convert_to_messages,
 )
+from langgraph_lite.prebuilt.tool_call_request import (
+    AsyncToolCallWrapper,
+    ToolCallRequest,
+    ToolCallWrapper,
+)
+from langgraph_lite.prebuilt.tool_errors import (
+    INVALID_TOOL_NAME_ERROR_TEMPLATE,
+    HandleToolErrors,
+    ToolInvocationError,
+    _default_handle_tool_errors,
+    _error_content,
+    _handler,
+)
+from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
+    InjectedState,
     Tool,
     ToolCallContext,
+    make_tool,
     tool_output_content,
     tools_by_name,
 )
 from langgraph_lite.types import Command
 
-__all__ = ["ToolInvocationError", "ToolNode", "tools_condition"]
+__all__ = [
+    "InjectedState",
+    "InjectedStore",
+    "InjectedToolCallId",
+    "ToolCallRequest",
+    "ToolInvocationError",
+    "ToolNode",
+    "ToolRuntime",
+    "tools_condition",
+]
 
 ToolCallWithContext = dict[str, Any]
 """What ``create_react_agent`` sends to its tools node for one call:
 ``{"__type": "tool_call_with_context", "tool_call": call, "state": state}``."""
 
 _WITH_CONTEXT = "tool_call_with_context"
-
-
-# The texts the model reads when a call goes wrong. They are LangGraph's, word for word:
-# prompts and evals written against LangGraph's agents depend on them.
-INVALID_TOOL_NAME_ERROR_TEMPLATE = (
-    "Error: {requested_tool} is not a valid tool, try one of [{available_tools}]."
-)
-TOOL_CALL_ERROR_TEMPLATE = "Error: {error}\n Please fix your mistakes."
-TOOL_INVOCATION_ERROR_TEMPLATE = (
-    "Error invoking tool '{tool_name}' with kwargs {tool_kwargs} with error:\n"
-    " {error}\n"
-    " Please fix the error and try again."
-)
-
-
-class ToolInvocationError(Exception):
-    """The model called a tool with arguments that do not fit its schema.
-
-    ``tool_name``, ``tool_kwargs`` (what the model sent), ``source`` (pydantic's
-    ``ValidationError``) and ``filtered_errors`` (its errors, one per argument the model fills
-    in) say what was wrong; ``message`` names each argument, as the model is shown it.
-    """
-
-    def __init__(
-        self,
-        tool_name: str,
-        source: pydantic.ValidationError,
-        tool_kwargs: dict[str, Any],
-        filtered_errors: list[Any] | None = None,
-    ) -> None:
-        self.tool_name = tool_name
-        self.tool_kwargs = tool_kwargs
-        self.source = source
-        self.filtered_errors = filtered_errors
-        if filtered_errors is None:
-            shown = str(source)
-        else:
-            shown = "\n".join(
-                f"{'.'.join(str(part) for part in e.get('loc', ()))}: "
-                f"{e.get('msg', 'Unknown error')}"
-                for e in filtered_errors
-            )
-        self.message = TOOL_INVOCATION_ERROR_TEMPLATE.format(
-            tool_name=tool_name, tool_kwargs=tool_kwargs, error=shown
-        )
-        super().__init__(self.message)
-
-
-def _default_handle_tool_errors(e: Exception) -> str:
-    """The default: invalid arguments become an error message; other errors propagate."""
-    if isinstance(e, ToolInvocationError):
-        return e.message
-    raise e
-
-
-def _error_content(exc: BaseException, tool_name: str) -> str:
-    return TOOL_CALL_ERROR_TEMPLATE.format(error=repr(exc))
-
-
-def _handled_types(handler: Callable[..., Any]) -> tuple[type[BaseException], ...]:
-    """The exception types a handler function takes, from its first parameter's annotation."""
-    try:
-        params = list(inspect.signature(handler).parameters.values())
-    except (TypeError, ValueError):
-        return (Exception,)
-    if not params:
-        return (Exception,)
-    try:
-        hints = typing.get_type_hints(handler)
-    except Exception:
-        return (Exception,)
-    ann = hints.get(params[0].name)
-    if ann is None:
-        return (Exception,)
-    options = typing.get_args(ann) if typing.get_origin(ann) in (Union, _UnionType) else (ann,)
-    found = tuple(t for t in options if isinstance(t, type) and issubclass(t, BaseException))
-    return found or (Exception,)
-
-
-HandleToolErrors = bool | str | Callable[..., str] | type[Exception] | tuple[type[Exception], ...]
 
 
 class ToolNode:
@@ -172,6 +115,8 @@ class ToolNode:
         tags: list[str] | None = None,
         handle_tool_errors: HandleToolErrors = _default_handle_tool_errors,
         messages_key: str = "messages",
+        wrap_tool_call: ToolCallWrapper | None = None,
+        awrap_tool_call: AsyncToolCallWrapper | None = None,
     ) -> None:
         self.tools_by_name = tools_by_name(tools)
         self.name = name
@@ -180,6 +125,8 @@ class ToolNode:
         self.handle_tool_errors = handle_tool_errors
         self.messages_key = messages_key
         self._handles = _handler(handle_tool_errors)
+        self.wrap_tool_call = wrap_tool_call
+        self.awrap_tool_call = awrap_tool_call
 
     def __repr__(self) -> str:
         return f"ToolNode(name={self.name!r}, tools={list(self.tools_by_name)!r})"
@@ -259,13 +206,77 @@ class ToolNode:
         )
         return call, ctx
 
-    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    def _request(self, call: dict[str, Any], ctx: ToolCallContext) -> ToolCallRequest:
         tool = self.tools_by_name.get(call["name"])
-        if tool is None:
+        return ToolCallRequest(call, tool, ctx.state, ctx.make_runtime())
+
+    @staticmethod
+    def _for_request(request: ToolCallRequest, ctx: ToolCallContext) -> ToolCallContext:
+        """The call context as the request now says (a wrapper may have changed it)."""
+        return dataclasses.replace(
+            ctx,
+            state=request.state,
+            tool_call_id=_call_id(request.tool_call),
+            runtime=request.runtime,
+        )
+
+    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        request = self._request(call, ctx)
+        if self.wrap_tool_call is None:
+            return self._execute(request, ctx)
+        try:
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            return self._wrapper_failed(request, exc)
+
+    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        request = self._request(call, ctx)
+        if self.awrap_tool_call is None and self.wrap_tool_call is None:
+            return await self._aexecute(request, ctx)
+
+        async def execute(req: ToolCallRequest) -> Any:
+            return await self._aexecute(req, ctx)
+
+        try:
+            if self.awrap_tool_call is not None:
+                return await self.awrap_tool_call(request, execute)
+            assert self.wrap_tool_call is not None
+            # a sync wrapper in an async run gets the sync execute, as in LangGraph
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            return self._wrapper_failed(request, exc)
+
+    def _wrapper_failed(self, request: ToolCallRequest, exc: Exception) -> ToolMessage:
+        # What escapes a wrapper is answered whatever its type, unless errors are not handled
+        # at all (LangGraph does the same; the default handler still lets only invalid
+        # arguments through).
+        option = self.handle_tool_errors
+        if option is False:
+            raise exc
+        if option is _default_handle_tool_errors:
+            if not isinstance(exc, ToolInvocationError):
+                raise exc
+            content = exc.message
+        elif isinstance(option, str):
+            content = option
+        elif isinstance(option, (bool, tuple, type)):
+            content = _error_content(exc, request.tool_call["name"])
+        else:
+            content = str(option(exc))
+        return self._error(request.tool_call, content)
+
+    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+        call = request.tool_call
+        if request.tool is None:
             return self._unknown_tool(call)
+        tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = tool.run(kwargs, ctx)
+            output = tool.run(kwargs, self._for_request(request, ctx))
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
@@ -275,13 +286,14 @@ class ToolNode:
             return self._error(call, content)
         return self._answer(tool, call, output)
 
-    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
-        tool = self.tools_by_name.get(call["name"])
-        if tool is None:
+    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+        call = request.tool_call
+        if request.tool is None:
             return self._unknown_tool(call)
+        tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = await tool.arun(kwargs, ctx)
+            output = await tool.arun(kwargs, self._for_request(request, ctx))
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -390,30 +402,6 @@ class ToolNode:
         if not commands:
             return {self.messages_key: messages}
         return [{self.messages_key: messages}, *commands] if messages else commands
-
-
-def _handler(option: Any) -> Callable[[Exception, str], str | None]:
-    """From ``handle_tool_errors``: (exception, tool name) -> the message, or None to raise."""
-    if option is False:
-        return lambda exc, name: None
-    if option is _default_handle_tool_errors:  # only invalid arguments; the rest propagates
-        return lambda exc, name: exc.message if isinstance(exc, ToolInvocationError) else None
-    if option is True:
-        return _error_content
-    if isinstance(option, str):
-        return lambda exc, name: option
-    if isinstance(option, tuple) or (
-        isinstance(option, type) and issubclass(option, BaseException)
-    ):
-        return lambda exc, name: _error_content(exc, name) if isinstance(exc, option) else None
-    if callable(option):
-        types = _handled_types(option)
-        return lambda exc, name: str(option(exc)) if isinstance(exc, types) else None
-    raise TypeError(
-        f"handle_tool_errors={option!r} is not supported. Give True, False, a message, an "
-        "exception type or a tuple of them, or a function taking the exception and returning "
-        "a message."
-    )
 
 
 def _in_context(

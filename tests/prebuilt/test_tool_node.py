@@ -23,6 +23,7 @@ from langgraph_lite.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph_lite.prebuilt import (
     InjectedState,
     InjectedToolCallId,
+    ToolCallRequest,
     ToolInvocationError,
     ToolNode,
     ToolRuntime,
@@ -635,3 +636,128 @@ def test_a_drawing_shows_both_edges_tools_condition_may_take():
     # as LangGraph 1.2.22 draws it
     for edge in ("agent -.-> __end__;", "agent -.-> tools;", "tools --> agent;"):
         assert f"\t{edge}\n" in mermaid
+
+
+# -- wrap_tool_call ------------------------------------------------------------------------------
+# Each expected answer below was observed on LangGraph 1.2.22's ToolNode with the same wrapper.
+
+
+def passthrough(request, execute):
+    return execute(request)
+
+
+def a_is_ten(request, execute):
+    call = request.tool_call
+    return execute(request.override(tool_call={**call, "args": {**call["args"], "a": 10}}))
+
+
+def cached(request, execute):
+    return ToolMessage("cached", tool_call_id=request.tool_call["id"])
+
+
+def twice(request, execute):
+    first, second = execute(request), execute(request)
+    return ToolMessage(f"{first.content}+{second.content}", tool_call_id=request.tool_call["id"])
+
+
+def broken(request, execute):
+    raise ValueError("wrapper broke")
+
+
+ADD_1_2 = ("add", {"a": 1, "b": 2}, "c1")
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "answer"),
+    [
+        (passthrough, ("3", "add")),
+        (a_is_ten, ("12", "add")),
+        (cached, ("cached", None)),
+        (twice, ("3+3", None)),
+    ],
+)
+def test_a_wrapper_may_run_the_call_changed_several_times_or_not_at_all(wrapper, answer):
+    (message,) = in_a_graph(ToolNode(TOOLS, wrap_tool_call=wrapper), ADD_1_2)
+    assert (message.content, message.name, message.status) == (*answer, "success")
+
+
+@pytest.mark.anyio
+async def test_async_runs_use_awrap_tool_call_or_else_the_sync_wrapper():
+    async def apassthrough(request, execute):
+        return await execute(request)
+
+    answers = []
+    for node in (
+        ToolNode(TOOLS, awrap_tool_call=apassthrough),
+        ToolNode(TOOLS, wrap_tool_call=a_is_ten),
+    ):
+        builder = StateGraph(MessagesState)
+        builder.add_node(node)
+        builder.add_edge(START, "tools")
+        out = await builder.compile().ainvoke(state(ADD_1_2))
+        answers.append(out["messages"][-1].content)
+    assert answers == ["3", "12"]
+    (message,) = in_a_graph(ToolNode(TOOLS, awrap_tool_call=apassthrough), ADD_1_2)
+    assert message.content == "3"  # a sync run ignores the async wrapper
+
+
+@pytest.mark.parametrize(
+    ("handle", "answer"),
+    [
+        (True, "Error: ValueError('wrapper broke')\n Please fix your mistakes."),
+        ((KeyError,), "Error: ValueError('wrapper broke')\n Please fix your mistakes."),
+        ("s", "s"),
+    ],
+)
+def test_what_a_wrapper_raises_is_answered_whatever_its_type_when_errors_are_handled(
+    handle, answer
+):
+    node = ToolNode(TOOLS, wrap_tool_call=broken, handle_tool_errors=handle)
+    (message,) = in_a_graph(node, ADD_1_2)
+    assert (message.content, message.name, message.status) == (answer, "add", "error")
+
+
+@pytest.mark.parametrize("handle", [False, None])
+def test_what_a_wrapper_raises_propagates_by_default_or_when_errors_are_not_handled(handle):
+    kwargs = {} if handle is None else {"handle_tool_errors": handle}
+    with pytest.raises(ValueError, match="wrapper broke"):
+        in_a_graph(ToolNode(TOOLS, wrap_tool_call=broken, **kwargs), ADD_1_2)
+
+
+def test_a_wrapper_sees_the_request_and_an_unknown_tool_as_none():
+    seen = []
+
+    def look(request, execute):
+        seen.append((request.tool_call, request.tool is not None, type(request.runtime)))
+        return execute(request)
+
+    (message,) = in_a_graph(ToolNode(TOOLS, wrap_tool_call=look), ("nope", {}, "c1"))
+    assert seen == [
+        ({"name": "nope", "args": {}, "id": "c1", "type": "tool_call"}, False, ToolRuntime)
+    ]
+    assert message.content == "Error: nope is not a valid tool, try one of [add, boom, data]."
+
+
+def test_a_wrapper_may_give_the_tool_another_state():
+    @tool
+    def count(x: str, state: Annotated[dict, InjectedState]) -> str:
+        """Count the messages."""
+        return str(len(state["messages"]))
+
+    def more(request, execute):
+        return execute(request.override(state={"messages": [1, 2, 3, 4, 5]}))
+
+    (message,) = in_a_graph(ToolNode([count], wrap_tool_call=more), ("count", {"x": "a"}, "c1"))
+    assert message.content == "5"
+
+
+def test_setting_a_request_attribute_warns_override_returns_a_new_request():
+    request = ToolCallRequest(
+        tool_call={"name": "a", "args": {}, "id": "1"}, tool=None, state={}, runtime=ToolRuntime()
+    )
+    changed = request.override(state={"k": 1})
+    assert (request.state, changed.state, changed.runtime.state) == ({}, {"k": 1}, {"k": 1})
+    with pytest.warns(
+        DeprecationWarning, match="^Setting attribute 'tool_call' on ToolCallRequest is deprecated"
+    ):
+        request.tool_call = {}

@@ -4,15 +4,18 @@ Schemas were compared with langchain-core 1.7.2's ``@tool`` on the same function
 ``properties``, ``required``, ``title`` (the tool's name) and ``description``.
 """
 
+import dataclasses
 from typing import Annotated, Any
 
 import pydantic
 import pytest
 from typing_extensions import TypedDict
 
+from langgraph_lite import prebuilt
 from langgraph_lite.config import get_config, get_stream_writer
 from langgraph_lite.graph import START, StateGraph
 from langgraph_lite.messages import ToolMessage
+from langgraph_lite.prebuilt import InjectedStore
 from langgraph_lite.tools import (
     InjectedConfig,
     InjectedState,
@@ -344,3 +347,31 @@ def test_async_tool_refuses_sync_invoke_and_says_what_to_do():
 
     with pytest.raises(NotImplementedError, match=r"tool 'later' is async.*ainvoke"):
         later.invoke({"a": 1})
+
+
+# -- InjectedStore and ToolRuntime ---------------------------------------------------------------
+
+
+def test_an_injected_store_is_hidden_from_the_model_and_required_when_the_tool_runs():
+    @tool
+    def remember(fact: str, store: Annotated[Any, InjectedStore()]) -> str:
+        """Remember a fact."""
+        return f"{fact} in {type(store).__name__}"
+
+    assert list(remember.args) == ["fact"]
+    assert remember.invoke({"fact": "f", "store": {}}) == "f in dict"
+    # LangGraph's words when no store was compiled into the graph
+    with pytest.raises(
+        ValueError,
+        match=r"^Cannot inject store into tools with InjectedStore annotations - please "
+        r"compile your graph with a store",
+    ):
+        remember.invoke({"fact": "f"})
+
+
+def test_tool_runtime_has_langgraphs_fields_in_its_order():
+    assert prebuilt.ToolRuntime is ToolRuntime
+    assert [f.name for f in dataclasses.fields(ToolRuntime)] == [
+        "state", "context", "config", "stream_writer", "tool_call_id", "store", "tools",
+        "execution_info", "server_info",
+    ]  # fmt: skip
