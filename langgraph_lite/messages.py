@@ -434,6 +434,10 @@ def _to_message(m: Any) -> BaseMessage:
         return HumanMessage(content=m)
     if isinstance(m, dict):
         return _from_dict(m)
+    if _foreign(m):
+        from langgraph_lite.interop.langchain import from_langchain
+
+        return from_langchain(m)
     if isinstance(m, Sequence):
         if len(m) != 2:
             raise MessageCoercionError(
@@ -454,10 +458,31 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
     A dict takes ``role`` (or ``type``) and ``content``; its other keys that are not fields
     of the message (``name``, ``id``, ``tool_calls``, ``tool_call_id``) go to
     ``additional_kwargs``, as in LangChain. One message given alone is taken as a list of one.
+    LangChain's messages are converted to ours when langchain-core is loaded.
     """
-    if isinstance(messages, (BaseMessage, dict, str, tuple)):
+    if _langchain_pending and "langchain_core" in sys.modules:
+        _use_langchain()  # LangChain is in the program: accept its messages, stream its models
+    if isinstance(messages, (BaseMessage, dict, str, tuple)) or _foreign(messages):
         messages = [messages]
     return [_to_message(m) for m in messages]
+
+
+# LangChain's messages are taken as they are (converted to ours) when langchain-core is loaded;
+# the check never imports it. See langgraph_lite.interop.langchain.
+_langchain_pending = True
+
+
+def _foreign(value: Any) -> bool:
+    base = getattr(sys.modules.get("langchain_core.messages.base"), "BaseMessage", None)
+    return base is not None and isinstance(value, base)
+
+
+def _use_langchain() -> None:
+    global _langchain_pending
+    _langchain_pending = False
+    from langgraph_lite.interop.langchain import install
+
+    install()
 
 
 # -- how chat models report tokens to a running graph ---------------------------------------------
