@@ -4,7 +4,9 @@ the context a running tool call takes them from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Generic, get_args, get_origin
+
+from typing_extensions import TypeVar
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.types import StreamWriter, _drop_writes
@@ -49,13 +51,18 @@ class InjectedStore:
     ``Annotated[BaseStore, InjectedStore()]``. It is ``None`` when the graph has none."""
 
 
+ContextT = TypeVar("ContextT", default=None)
+StateT = TypeVar("StateT", default=dict)
+
+
 @dataclass
-class ToolRuntime:
+class ToolRuntime(Generic[ContextT, StateT]):
     """Everything a tool may ask for at once, given to a parameter annotated ``ToolRuntime``
     (or named ``runtime``): the graph ``state``, the run's ``context`` (as passed to
     ``invoke(..., context=...)``), its ``config``, ``stream_writer``, the ``tool_call_id``,
     the ``store``, and the ``tools`` of the node running it. The fields are LangGraph's, in its
-    order; ``execution_info`` and ``server_info`` stay ``None`` here.
+    order; ``execution_info`` and ``server_info`` stay ``None`` here. It may be
+    parametrised, as LangGraph's: ``ToolRuntime[MyContext, MyState]``.
     """
 
     state: Any = None
@@ -74,6 +81,7 @@ class ToolRuntime:
 class _Injection:
     kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id" | "store"
     field: str | None = None
+    optional: bool = False  # a state key the parameter has a default for: left out if missing
 
 
 _BY_NAME = {
@@ -86,7 +94,7 @@ _BY_NAME = {
 
 def _injection_for(name: str, annotation: Any) -> _Injection | None:
     """How parameter ``name`` with ``annotation`` is injected, or None if the model fills it."""
-    if annotation is ToolRuntime:
+    if annotation is ToolRuntime or get_origin(annotation) is ToolRuntime:
         return _Injection("runtime")
     if get_origin(annotation) is Annotated:
         base, *extras = get_args(annotation)
@@ -101,7 +109,7 @@ def _injection_for(name: str, annotation: Any) -> _Injection | None:
                 return _Injection("tool_call_id")
             if extra is InjectedStore or isinstance(extra, InjectedStore):
                 return _Injection("store")
-        if base is ToolRuntime:
+        if base is ToolRuntime or get_origin(base) is ToolRuntime:
             return _Injection("runtime")
     return _BY_NAME.get(name)
 
@@ -118,6 +126,7 @@ class ToolCallContext:
     store: Any = None
     tools: list[Tool] = field(default_factory=list)
     runtime: ToolRuntime | None = None  # given as is when set (a wrap_tool_call's own)
+    messages_key: str = "messages"  # a list given as the state is the messages under this key
 
     def make_runtime(self) -> ToolRuntime:
         """The ``ToolRuntime`` a tool of this call is given."""

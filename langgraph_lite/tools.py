@@ -32,6 +32,7 @@ inside the node that calls it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import sys
@@ -199,8 +200,10 @@ class Tool:
         for param, inj in self._injected.items():
             if param in given:
                 out[param] = given[param]
-            else:
-                out[param] = self._injected_value(param, inj, ctx)
+                continue
+            value = self._injected_value(param, inj, ctx)
+            if value is not _LEFT_OUT:
+                out[param] = value
         return out
 
     def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
@@ -235,9 +238,28 @@ class Tool:
                 f"knows. Run it through ToolNode, or pass it: tool.invoke({{..., {param!r}: "
                 "state}})."
             )
+        state = ctx.state
+        if isinstance(state, list):  # ToolNode was given the messages alone
+            if inj.field not in (None, ctx.messages_key):
+                raise ValueError(
+                    f"Invalid input to ToolNode. Tool {self.name} requires graph state dict as "
+                    f"input. State should contain fields {inj.field}. Give ToolNode the graph "
+                    f"state (a dict with {ctx.messages_key!r} and {inj.field!r}), not the "
+                    "list of messages."
+                )
+            state = {ctx.messages_key: state}
         if inj.field is None:
-            return ctx.state
-        return _state_field(ctx.state, inj.field, self.name, param)
+            return state
+        if inj.optional and not _has_field(state, inj.field):
+            return _LEFT_OUT  # the parameter's default applies, as in LangGraph
+        return _state_field(state, inj.field, self.name, param)
+
+
+_LEFT_OUT = object()  # an injected parameter left to its default
+
+
+def _has_field(state: Any, key: str) -> bool:
+    return key in state if isinstance(state, dict) else hasattr(state, key)
 
 
 def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
@@ -281,6 +303,8 @@ def _inspect_params(
         annotation = hints.get(param.name, Any)
         how = _injection_for(param.name, annotation)
         if how is not None:
+            if how.field is not None and param.default is not param.empty:
+                how = dataclasses.replace(how, optional=True)
             injected[param.name] = how
             continue
         default = ... if param.default is param.empty else param.default

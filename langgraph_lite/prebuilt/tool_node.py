@@ -43,6 +43,8 @@ from langgraph_lite.prebuilt.tool_call_request import (
 )
 from langgraph_lite.prebuilt.tool_errors import (
     INVALID_TOOL_NAME_ERROR_TEMPLATE,
+    TOOL_CALL_ERROR_TEMPLATE,
+    TOOL_INVOCATION_ERROR_TEMPLATE,
     HandleToolErrors,
     ToolInvocationError,
     _default_handle_tool_errors,
@@ -61,6 +63,9 @@ from langgraph_lite.tools import (
 from langgraph_lite.types import Command
 
 __all__ = [
+    "INVALID_TOOL_NAME_ERROR_TEMPLATE",
+    "TOOL_CALL_ERROR_TEMPLATE",
+    "TOOL_INVOCATION_ERROR_TEMPLATE",
     "InjectedState",
     "InjectedStore",
     "InjectedToolCallId",
@@ -203,6 +208,7 @@ class ToolNode:
             context=base.context,
             store=base.store,
             tools=self.tools,
+            messages_key=self.messages_key,
         )
         return call, ctx
 

@@ -14,8 +14,8 @@ from typing_extensions import TypedDict
 from langgraph_lite import prebuilt
 from langgraph_lite.config import get_config, get_stream_writer
 from langgraph_lite.graph import START, StateGraph
-from langgraph_lite.messages import ToolMessage
-from langgraph_lite.prebuilt import InjectedStore
+from langgraph_lite.messages import AIMessage, ToolMessage
+from langgraph_lite.prebuilt import InjectedStore, ToolNode
 from langgraph_lite.tools import (
     InjectedConfig,
     InjectedState,
@@ -375,3 +375,44 @@ def test_tool_runtime_has_langgraphs_fields_in_its_order():
         "state", "context", "config", "stream_writer", "tool_call_id", "store", "tools",
         "execution_info", "server_info",
     ]  # fmt: skip
+
+
+def test_injected_state_of_a_list_input_is_the_messages_and_a_missing_optional_key_is_left_out():
+    # Observed on LangGraph 1.2.22 with the same tools and inputs.
+    @tool
+    def count(x: str, m: Annotated[list, InjectedState("messages")]) -> str:
+        """Count the messages."""
+        return str(len(m))
+
+    @tool
+    def keys(x: str, s: Annotated[dict, InjectedState]) -> str:
+        """The state's keys."""
+        return str(sorted(s))
+
+    @tool
+    def user(x: str, u: Annotated[str, InjectedState("user")] = "nobody") -> str:
+        """The user."""
+        return u
+
+    @tool
+    def state_kind(x: str, runtime: ToolRuntime[None, dict]) -> str:
+        """The runtime's state type."""
+        return type(runtime.state).__name__
+
+    node = ToolNode([count, keys, user, state_kind])
+    calls = [
+        {"name": n, "args": {"x": "a"}, "id": str(i)}
+        for i, n in enumerate(["count", "keys", "user", "state_kind"])
+    ]
+    message = AIMessage("", tool_calls=calls)
+    no_user = AIMessage("", tool_calls=[calls[0], calls[1], calls[3]])
+    as_list = node.invoke([no_user])
+    assert [m.content for m in as_list] == ["1", "['messages']", "list"]
+    with pytest.raises(
+        ValueError,
+        match=r"^Invalid input to ToolNode\. Tool user requires graph state dict as input\. "
+        r"State should contain fields user\.",
+    ):
+        node.invoke([message])
+    with_user = node.invoke({"messages": [message], "user": "ann"})["messages"]
+    assert [m.content for m in with_user] == ["1", "['messages', 'user']", "ann", "dict"]
