@@ -21,6 +21,8 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
@@ -74,6 +76,8 @@ class InMemorySaver(BaseCheckpointSaver):
         loads = self.serde.loads_typed
         try:
             checkpoint: Checkpoint = loads(stored)
+            metadata = loads(meta)
+            check_skeleton(checkpoint_id, checkpoint, metadata)
             values = {}
             for channel, version in checkpoint["channel_versions"].items():
                 blob = self.blobs.get((thread_id, ns, channel, version))
@@ -81,10 +85,10 @@ class InMemorySaver(BaseCheckpointSaver):
                     values[channel] = loads(blob)
             checkpoint = {**checkpoint, "channel_values": values}
             writes = self.writes.get((thread_id, ns, checkpoint_id), {})
-            metadata = loads(meta)
             # LangGraph's writes_sort_key order, (task_path, task_id, idx): the order tasks apply
             ordered = sorted(writes.items(), key=lambda kv: (kv[1][3], kv[0][0], kv[0][1]))
             pending = [(task, channel, loads(value)) for _, (task, channel, value, _) in ordered]
+            check_writes(pending)
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(

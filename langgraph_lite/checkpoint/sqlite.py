@@ -28,6 +28,8 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
@@ -153,6 +155,7 @@ class SqliteSaver(BaseCheckpointSaver):
         try:
             checkpoint: Checkpoint = loads((kind, data))
             metadata = loads((meta_kind, meta))
+            check_skeleton(checkpoint_id, checkpoint, metadata)
             wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
             values = {
                 channel: loads((kind, blob))
@@ -173,6 +176,7 @@ class SqliteSaver(BaseCheckpointSaver):
                     (thread_id, ns, checkpoint_id),
                 )
             ]
+            check_writes(writes)
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(

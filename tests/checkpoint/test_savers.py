@@ -24,6 +24,7 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.checkpoint.sqlite import SqliteSaver
+from langgraph_lite.types import Interrupt
 
 SaverFactory = Callable[[Path], contextlib.AbstractContextManager[BaseCheckpointSaver]]
 
@@ -344,8 +345,9 @@ async def test_special_channels_replace_the_previous_write_of_the_task(api):
     configs = await save_chain(api, steps=0)
     await api.put_writes(configs[0], [("__error__", "ValueError('one')")], "task")
     await api.put_writes(configs[0], [("__error__", "ValueError('two')")], "task")
-    await api.put_writes(configs[0], [("__interrupt__", ["first"])], "task")
-    await api.put_writes(configs[0], [("__interrupt__", ["second"])], "task")
+    first, second = Interrupt("first", id="1"), Interrupt("second", id="2")
+    await api.put_writes(configs[0], [("__interrupt__", [first])], "task")
+    await api.put_writes(configs[0], [("__interrupt__", [second])], "task")
     await api.put_writes(configs[0], [("__resume__", ["a"])], "task")
     await api.put_writes(configs[0], [("__resume__", ["a", "b"])], "task")
 
@@ -353,7 +355,7 @@ async def test_special_channels_replace_the_previous_write_of_the_task(api):
     assert sorted(writes) == sorted(
         [
             ("task", "__error__", "ValueError('two')"),
-            ("task", "__interrupt__", ["second"]),
+            ("task", "__interrupt__", [second]),
             ("task", "__resume__", ["a", "b"]),
         ]
     )
