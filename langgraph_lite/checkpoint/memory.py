@@ -112,10 +112,16 @@ class InMemorySaver(BaseCheckpointSaver):
         before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
         with self._lock:
             found: list[CheckpointTuple] = []
-            threads = [str(conf["thread_id"])] if "thread_id" in conf else list(self.storage)
+            if "thread_id" not in conf:
+                threads = list(self.storage)
+            elif conf["thread_id"] is None:  # as LangGraph: no thread, nothing listed
+                threads = []
+            else:
+                threads = [str(conf["thread_id"])]
+            wanted_ns = conf.get("checkpoint_ns")  # None or absent: every namespace
             for thread_id in threads:
                 for ns, checkpoints in self.storage.get(thread_id, {}).items():
-                    if "checkpoint_ns" in conf and ns != conf["checkpoint_ns"]:
+                    if wanted_ns is not None and ns != wanted_ns:
                         continue
                     for checkpoint_id in sorted(checkpoints, reverse=True):
                         if conf.get("checkpoint_id") and checkpoint_id != conf["checkpoint_id"]:
