@@ -298,3 +298,16 @@ def test_openai_malformed_tool_arguments_become_an_invalid_tool_call(chat_server
         '{"city": "sf"',
     )
     assert "not a JSON object" in invalid["error"]
+
+
+def test_openai_model_gives_create_react_agent_its_structured_response(chat_server):
+    chat_server.script(
+        text_reply("It is sunny in sf."), text_reply('{"city": "sf", "sunny": true}')
+    )
+    agent = create_react_agent(model_for(chat_server), [get_weather], response_format=Weather)
+    state = agent.invoke({"messages": [("user", "weather in sf?")]})
+    assert state["structured_response"] == Weather(city="sf", sunny=True)
+    first, second = (r["body"] for r in chat_server.requests)
+    assert "tools" in first and "response_format" not in first
+    assert "tools" not in second and second["response_format"]["type"] == "json_schema"
+    assert second["messages"][-1] == {"role": "assistant", "content": "It is sunny in sf."}
