@@ -137,7 +137,7 @@ class StreamAssembler:
         choice = choices[0]
         delta = choice.get("delta") or {}
         text = delta.get("content") or ""
-        pieces = []
+        pieces: list[Any] = []
         for call in delta.get("tool_calls") or []:
             index = int(call.get("index") or 0)
             fn = call.get("function") or {}
@@ -176,7 +176,8 @@ class StreamAssembler:
             raise StreamIncomplete(
                 f"the stream ended after {self.chunks} chunk(s) without a finish_reason"
             )
-        calls, invalid = [], []
+        calls: list[Any] = []
+        invalid: list[Any] = []
         for index in sorted(self.calls):
             slot = self.calls[index]
             try:
