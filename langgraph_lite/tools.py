@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, overload
@@ -354,6 +355,11 @@ def make_tool(
     """
     if isinstance(fn, Tool):
         return fn
+    if "langchain_core" in sys.modules:  # a LangChain tool is taken as it is
+        from langgraph_lite.interop.langchain import LangChainTool, is_langchain_tool
+
+        if is_langchain_tool(fn):
+            return LangChainTool(fn)
     if not callable(fn):
         raise TypeError(
             f"make_tool() needs a function, got {fn!r} ({type(fn).__name__}). Pass a function "

@@ -140,6 +140,14 @@ def unreadable(thread_id: str, ns: str, checkpoint_id: str, exc: Exception) -> E
     return error
 
 
+def encoded(serde: MsgpackSerde, value: Any, what: str, thread_id: str) -> tuple[str, bytes]:
+    """``serde.dumps_typed(value)``; a value it refuses raises ``TypeError`` naming ``what``."""
+    try:
+        return serde.dumps_typed(value)
+    except TypeError as exc:
+        raise TypeError(f"{exc} (saving {what} of thread {thread_id!r})") from exc
+
+
 class BaseCheckpointSaver:
     """What a checkpointer does; subclasses store checkpoints somewhere.
 

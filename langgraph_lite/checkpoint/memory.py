@@ -21,6 +21,7 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    encoded,
     saved_config,
     thread_of,
     unreadable,
@@ -140,15 +141,17 @@ class InMemorySaver(BaseCheckpointSaver):
         dumps = self.serde.dumps_typed
         stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
         values = checkpoint["channel_values"]
-        encoded = {
-            (thread_id, ns, channel, version): dumps(values[channel])
+        blobs = {
+            (thread_id, ns, channel, version): encoded(
+                self.serde, values[channel], f"channel {channel!r}", thread_id
+            )
             if channel in values
             else ("empty", b"")
             for channel, version in new_versions.items()
         }
-        entry = (dumps(stored), dumps(dict(metadata)), parent)
+        entry = (dumps(stored), encoded(self.serde, dict(metadata), "metadata", thread_id), parent)
         with self._lock:
-            self.blobs.update(encoded)
+            self.blobs.update(blobs)
             self.storage[thread_id][ns][checkpoint["id"]] = entry
         return saved_config(thread_id, ns, checkpoint["id"])
 
@@ -162,14 +165,21 @@ class InMemorySaver(BaseCheckpointSaver):
         thread_id, ns, checkpoint_id = thread_of(config)
         if checkpoint_id is None:
             raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
-        dumps = self.serde.dumps_typed
-        encoded = [
-            ((task_id, WRITES_IDX_MAP.get(channel, i)), (task_id, channel, dumps(value), task_path))
+        rows = [
+            (
+                (task_id, WRITES_IDX_MAP.get(channel, i)),
+                (
+                    task_id,
+                    channel,
+                    encoded(self.serde, value, f"the write to {channel!r}", thread_id),
+                    task_path,
+                ),
+            )
             for i, (channel, value) in enumerate(writes)
         ]
         with self._lock:
             saved = self.writes[(thread_id, ns, checkpoint_id)]
-            for key, value in encoded:
+            for key, value in rows:
                 if key[1] >= 0 and key in saved:
                     continue  # a task's writes are saved once
                 saved[key] = value

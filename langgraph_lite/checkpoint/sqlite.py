@@ -28,6 +28,7 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    encoded,
     saved_config,
     thread_of,
     unreadable,
@@ -249,11 +250,15 @@ class SqliteSaver(BaseCheckpointSaver):
         values = checkpoint["channel_values"]
         blobs = []
         for channel, version in new_versions.items():
-            kind, data = dumps(values[channel]) if channel in values else ("empty", b"")
+            kind, data = (
+                encoded(self.serde, values[channel], f"channel {channel!r}", thread_id)
+                if channel in values
+                else ("empty", b"")
+            )
             blobs.append((thread_id, ns, channel, str(version), kind, data))
         stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
         kind, data = dumps(stored)
-        meta_kind, meta = dumps(dict(metadata))
+        meta_kind, meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         meta_json = json.dumps(dict(metadata), default=str)
         with self._transaction() as cur:
             cur.executemany(
@@ -279,10 +284,9 @@ class SqliteSaver(BaseCheckpointSaver):
         thread_id, ns, checkpoint_id = thread_of(config)
         if checkpoint_id is None:
             raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
-        dumps = self.serde.dumps_typed
         rows = []
         for i, (channel, value) in enumerate(writes):
-            kind, data = dumps(value)
+            kind, data = encoded(self.serde, value, f"the write to {channel!r}", thread_id)
             idx = WRITES_IDX_MAP.get(channel, i)
             rows.append(
                 (thread_id, ns, checkpoint_id, task_id, idx, channel, kind, data, task_path)

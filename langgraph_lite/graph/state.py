@@ -8,7 +8,6 @@ node that writes the input into the state.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -21,7 +20,7 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
-from langgraph_lite.graph.schema import schema_info
+from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.types import Command, RetryPolicy
 
@@ -95,12 +94,23 @@ class StateGraph:
         self.context_schema = context_schema
         self.input_schema = input_schema if input_schema is not None else state_schema
         self.output_schema = output_schema if output_schema is not None else state_schema
-        schema_info(state_schema)  # fails now on a bad schema
+        # Every schema that declares state keys, in the order their channels are merged (the
+        # first declaration of a key wins); a conflict fails here, when it is declared.
+        self._schemas: list[tuple[Any, str]] = []
+        self._add_schema(state_schema, "the state schema")
+        self._add_schema(self.input_schema, "the input schema")
+        self._add_schema(self.output_schema, "the output schema")
         self.nodes: dict[str, _NodeSpec] = {}
         self.edges: set[tuple[str, str]] = set()
         self.waiting_edges: set[tuple[tuple[str, ...], str]] = set()
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
+
+    def _add_schema(self, schema: Any, where: str) -> None:
+        infos = [schema_info(s) for s, _ in self._schemas]
+        infos.append(schema_info(schema))  # fails now on a bad schema
+        merge_channels(infos, {i: w for i, (_, w) in enumerate([*self._schemas, (schema, where)])})
+        self._schemas.append((schema, where))
 
     # -- building ----------------------------------------------------------------------------
 
@@ -152,9 +162,9 @@ class StateGraph:
                 f"node {node!r} was already added. Give the second one another name."
             )
         if input_schema is None:
-            input_schema = _first_param_schema(action)
+            input_schema = first_param_schema(action)
         if input_schema is not None:
-            schema_info(input_schema)
+            self._add_schema(input_schema, f"the input schema of node {node!r}")
         self.nodes[node] = _NodeSpec(
             action,
             defer=defer,
@@ -200,6 +210,10 @@ class StateGraph:
             raise _graph_error(
                 f"node {source!r} already has a conditional edge named {name!r}; give the path "
                 "function another name."
+            )
+        if branch.input_schema is not None:
+            self._add_schema(
+                branch.input_schema, f"the schema of path function {name!r} from {source!r}"
             )
         existing[name] = branch
         return self
@@ -348,8 +362,9 @@ class CompiledStateGraph(Pregel):
     def _map_input(self, input: Any) -> list[tuple[str, Any]]:
         if input is None:
             raise EmptyInputError(
-                "the graph was given no input (None). Pass a dict of state values, e.g. "
-                "graph.invoke({'messages': [...]})."
+                "the graph was given no input (None). Pass the state's values, e.g. "
+                "graph.invoke({'messages': [...]}), or the value itself for a root state such "
+                "as StateGraph(int)."
             )
         return [(START, input)]
 
@@ -368,30 +383,6 @@ def _name_of(action: Any) -> str:
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
         )
     return str(name)
-
-
-def _first_param_schema(action: Any) -> Any:
-    """A node's own input schema, from the annotation of its first parameter, if a schema."""
-    try:
-        params = list(inspect.signature(action).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    if not params:
-        return None
-    try:
-        import typing
-
-        hints = typing.get_type_hints(action)
-    except Exception:
-        return None
-    ann = hints.get(params[0].name)
-    if ann is None or not isinstance(ann, type):
-        return None
-    try:
-        schema_info(ann)
-    except TypeError:
-        return None
-    return ann
 
 
 def _returns_command(action: Any) -> bool:

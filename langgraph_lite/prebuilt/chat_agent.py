@@ -17,6 +17,7 @@ The model is anything with ``invoke(messages) -> AIMessage`` and ``bind_tools(to
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
@@ -101,8 +102,7 @@ def create_react_agent(
             *(t for t in tools if isinstance(t, dict)),
         ]
     return_direct = {t.name for t in tool_node.tools if t.return_direct} if tool_node else set()
-    if bindable:
-        model = _bind_tools(model, bindable)
+    model = _resolve_model(model, bindable)
 
     builder = StateGraph(schema, context_schema)
     builder.add_node("agent", _ModelNode(model, prompt, name))
@@ -137,6 +137,11 @@ class _ModelNode:
         self.prompt = prompt
         self.name = name
         self._async_prompt = inspect.iscoroutinefunction(prompt)
+        self._takes_config = _takes_config(model)
+
+    def _config(self, config: Any) -> tuple[Any, ...]:
+        """The node's config, for models whose invoke takes one (LangChain's, ours)."""
+        return (config,) if self._takes_config else ()
 
     def __repr__(self) -> str:
         return f"agent(model={self.model!r})"
@@ -148,18 +153,20 @@ class _ModelNode:
                 "ainvoke()/astream(); or give a sync prompt function."
             )
         messages = self._model_input(state, self._prompt(state))
-        return self._update(state, self.model.invoke(messages))
+        return self._update(state, self.model.invoke(messages, *self._config(config)))
 
     async def ainvoke(self, state: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         shown = await self.prompt(state) if self._async_prompt else self._prompt(state)
         messages = self._model_input(state, shown)
         ainvoke = getattr(self.model, "ainvoke", None)
         if ainvoke is not None:
-            response = await ainvoke(messages)
+            response = await ainvoke(messages, *self._config(config))
         else:
             import anyio.to_thread
 
-            response = await anyio.to_thread.run_sync(self.model.invoke, messages)
+            response = await anyio.to_thread.run_sync(
+                self.model.invoke, messages, *self._config(config)
+            )
         return self._update(state, response)
 
     def _prompt(self, state: Any) -> Any:
@@ -211,6 +218,48 @@ class _ModelNode:
         # the tools take a step, and the model another one to read their answers (LangGraph
         # asks for both even when every tool returns directly)
         return bool(remaining < 2)
+
+
+def _resolve_model(model: Any, bindable: list[Any]) -> Any:
+    """The model the agent node calls: a name resolved, tools bound, LangChain's adapted."""
+    if isinstance(model, str):
+        from langgraph_lite.models import init_chat_model
+
+        model = init_chat_model(model)
+    if "langchain_core" in sys.modules:
+        from langgraph_lite.interop.langchain import is_langchain_runnable
+
+        if is_langchain_runnable(model):
+            from langgraph_lite.models.langchain import LangChainChatModel
+
+            if bindable and not _has_bound_tools(model):
+                model = _bind_tools(model, [_for_langchain(t) for t in bindable])
+            return LangChainChatModel(model)
+    return _bind_tools(model, bindable) if bindable else model
+
+
+def _takes_config(model: Any) -> bool:
+    try:
+        params = list(inspect.signature(model.invoke).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+
+def _has_bound_tools(model: Any) -> bool:
+    kwargs = getattr(model, "kwargs", None)  # a RunnableBinding from model.bind_tools(...)
+    return isinstance(kwargs, dict) and "tools" in kwargs
+
+
+def _for_langchain(tool: Any) -> Any:
+    """A tool as LangChain's bind_tools takes it: LangChain's own, or the OpenAI format."""
+    from langgraph_lite.tools import convert_to_openai_tool
+
+    original = getattr(tool, "langchain_tool", None)
+    if original is not None:
+        return original
+    return tool if isinstance(tool, dict) else convert_to_openai_tool(tool)
 
 
 def _bind_tools(model: Any, tools: list[Any]) -> Any:

@@ -7,6 +7,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -25,7 +26,6 @@ from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.pregel.arguments import (
     _DURABILITY,
     _build_node,
-    _did_you_mean,
     _merge_config,
     _parse_stream_mode,
     _short,
@@ -39,6 +39,8 @@ from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics,
 from langgraph_lite.types import Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
+
+logger = logging.getLogger("langgraph_lite")
 
 
 class Pregel(ThreadState):
@@ -216,22 +218,13 @@ class Pregel(ThreadState):
                     error_code=ErrorCode.INVALID_INPUT,
                 )
             )
-        unknown = [k for k in input if k not in chans]
-        if unknown:
-            raise ValueError(
-                create_error_message(
-                    message=(
-                        f"input key {unknown[0]!r} is not an input channel of this graph "
-                        f"(input_channels: {', '.join(map(repr, chans))})."
-                        + _did_you_mean(str(unknown[0]), chans)
-                    ),
-                    error_code=ErrorCode.INVALID_INPUT,
-                )
-            )
+        for k in input:
+            if k not in chans:  # ignored, as in LangGraph, which warns the same way
+                logger.warning("input key %r is not an input channel of %r; ignoring it", k, chans)
         writes = [(k, input[k]) for k in chans if k in input]
         if not writes:
             raise EmptyInputError(
-                f"no input for channels {chans!r}: the input dict is empty. Give at least one "
+                f"no input for channels {chans!r}: the input dict has none of them. Give at least one "
                 "of them a value."
             )
         return writes
