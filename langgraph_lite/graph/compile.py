@@ -40,7 +40,9 @@ __all__ = ["compile_graph"]
 logger = logging.getLogger("langgraph_lite")
 
 
-def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
+def compile_graph(
+    builder: StateGraph[Any, Any, Any, Any], *, debug: bool, name: str
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
     from langgraph_lite.graph.state import CompiledStateGraph
 
@@ -132,12 +134,14 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         debug=debug,
     )
     compiled.builder = builder
+    # What the run coerces a context dict to (see runtime.coerce_context).
+    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled
 
 
-def static_edges(builder: StateGraph, node: str) -> list[str]:
+def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:
     return sorted(e for s, e in builder.edges if s == node and e != END)
 
 
@@ -160,7 +164,7 @@ class _UpdateWriter:
     def __init__(
         self,
         node: str,
-        builder: StateGraph,
+        builder: StateGraph[Any, Any, Any, Any],
         writable: set[str],
         state: SchemaInfo,
         managed: Mapping[str, Any],
@@ -405,7 +409,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
     """Let the checkpointer's serializer rebuild the classes the state schemas name."""
     import typing
 
