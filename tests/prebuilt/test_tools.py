@@ -477,3 +477,9 @@ def test_a_content_and_artifact_tool_that_returns_no_pair_is_a_tool_error():
 )
 def test_tool_output_becomes_message_content_as_in_langgraph(output, content):
     assert msg_content_output(output) == content
+
+
+def test_a_pydantic_schema_with_a_tool_runtime_field_can_be_built():
+    # LangChain builds such schemas for tools that take a ToolRuntime parameter
+    model = pydantic.create_model("Args", x=(str, ...), runtime=(ToolRuntime, None))
+    assert model(x="a").runtime is None
