@@ -178,9 +178,28 @@ def accept_ours_in_langchain() -> None:
         lc_utils._convert_to_message = _convert_to_message
 
 
+def let_commands_through_langchain_tools() -> None:
+    """A ``Command`` a LangChain tool returns reaches ``ToolNode`` as it is, as in LangGraph.
+
+    LangChain wraps what a tool returns in a ``ToolMessage`` (as text) unless it is a
+    ``ToolOutputMixin``; LangGraph's ``Command`` is one. Ours cannot be, statically, without
+    importing LangChain; so when a program uses LangChain, ``Command`` takes the mixin as a
+    base (it has no fields or methods: it only marks the class).
+    """
+    from langchain_core.messages.tool import ToolOutputMixin
+
+    from langgraph_lite.types import Command
+
+    with _patch_lock:
+        if not issubclass(Command, ToolOutputMixin):
+            Command.__bases__ = (*Command.__bases__, ToolOutputMixin)
+
+
 def install() -> None:
-    """Everything a program that uses LangChain needs from us: message coercion and tokens."""
+    """Everything a program that uses LangChain needs from us: message coercion, commands
+    from tools, and tokens."""
     accept_ours_in_langchain()
+    let_commands_through_langchain_tools()
     from langgraph_lite.models.langchain import stream_tokens_from_langchain_models
 
     stream_tokens_from_langchain_models()

@@ -5,7 +5,7 @@ Expected ``updates`` chunks, snapshots and errors were taken from LangGraph 1.2.
 with the same scripted replies (a ``bind_tools`` that returns the model): same nodes per
 chunk, same messages (type, name, content, tool calls, tool_call_id, status), same
 ``get_state().next``, and the same recursion limits at which the agent gives up politely or
-raises ``GraphRecursionError``. The "need more steps" reply is in our own words.
+raises ``GraphRecursionError``. The "need more steps" reply is LangGraph's.
 """
 
 from typing import Annotated, Any
