@@ -164,11 +164,35 @@ class Command(Generic[N]):
         return f"Command({shown})"
 
 
-@dataclass
+@dataclass(slots=True)
 class Overwrite:
-    """Write ``value`` to a reducer key as is, replacing what it holds instead of merging."""
+    """Write ``value`` to a reducer key as is, replacing what it holds instead of merging.
+
+    Its JSON form, ``{"__overwrite__": value}`` (or ``{"type": "__overwrite__", "value":
+    value}``, what serialising the dataclass gives), means the same, so an update that came
+    through JSON keeps its meaning.
+    """
 
     value: Any
+    type: Literal["__overwrite__"] = "__overwrite__"
+    """Tells an ``Overwrite`` apart once JSON has turned it into a dict."""
+
+
+OVERWRITE = "__overwrite__"
+"""The key of ``Overwrite``'s JSON form."""
+
+
+def overwrite_value(value: Any) -> tuple[bool, Any]:
+    """``(True, replacement)`` when ``value`` is an ``Overwrite`` or its JSON form, else
+    ``(False, None)``."""
+    if isinstance(value, Overwrite):
+        return True, value.value
+    if isinstance(value, dict):
+        if len(value) == 1 and OVERWRITE in value:
+            return True, value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return True, value["value"]
+    return False, None
 
 
 def default_retry_on(exc: Exception) -> bool:

@@ -10,7 +10,7 @@ from typing_extensions import Self
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
-from langgraph_lite.types import Overwrite
+from langgraph_lite.types import Overwrite, overwrite_value
 
 __all__ = ["BinaryOperatorAggregate"]
 
@@ -80,24 +80,12 @@ class BinaryOperatorAggregate(BaseChannel[Value, Value, Value], Generic[Value]):
     def update(self, values: Sequence[Value]) -> bool:
         if not values:
             return False
-        overwrites = [v for v in values if isinstance(v, Overwrite)]
-        if overwrites:
-            if len(overwrites) > 1:
-                raise InvalidUpdateError(
-                    create_error_message(
-                        message=(
-                            f"channel {self.key!r} got {len(overwrites)} Overwrite values in one "
-                            "step; only one node may overwrite it per step."
-                        ),
-                        error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE,
-                    )
-                )
-            # an Overwrite replaces the value; writes after it in the step still apply
-            at = next(i for i, v in enumerate(values) if isinstance(v, Overwrite))
-            self.value = overwrites[0].value
-            values = values[at + 1 :]
-            if not values:
-                return True
+        for i, v in enumerate(values):
+            if isinstance(v, (Overwrite, dict)):
+                found, replacement = overwrite_value(v)
+                if found:
+                    self._overwrite(values, i, replacement)
+                    return True
         it = iter(values)
         if self.value is MISSING:
             self.value = next(it)
@@ -107,6 +95,22 @@ class BinaryOperatorAggregate(BaseChannel[Value, Value, Value], Generic[Value]):
             value = reduce(value, write)
         self.value = value
         return True
+
+    def _overwrite(self, values: Sequence[Value], at: int, replacement: Any) -> None:
+        # An Overwrite wins over every other write of its step, whatever their order: the
+        # step's value is the replacement. Two in one step cannot both win.
+        for v in values[at + 1 :]:
+            if isinstance(v, (Overwrite, dict)) and overwrite_value(v)[0]:
+                raise InvalidUpdateError(
+                    create_error_message(
+                        message=(
+                            "Can receive only one Overwrite value per super-step: channel "
+                            f"{self.key!r} got two. Let one node overwrite it per step."
+                        ),
+                        error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE,
+                    )
+                )
+        self.value = replacement
 
     def get(self) -> Value:
         if self.value is MISSING:

@@ -22,6 +22,7 @@ import anyio.to_thread
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 
 __all__ = [
+    "WRITES_IDX_MAP",
     "BaseCheckpointSaver",
     "Checkpoint",
     "CheckpointMetadata",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 ChannelVersion = str | int | float
+
+WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
+"""Where a saver stores a task's special writes (errors, questions, answers): fixed negative
+indexes, so saving one again replaces it instead of adding another (as LangGraph's savers do)."""
 
 
 class Checkpoint(TypedDict):

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
@@ -30,9 +31,8 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
-__all__ = ["WRITES_IDX_MAP", "InMemorySaver", "MemorySaver"]
+__all__ = ["InMemorySaver", "MemorySaver"]
 
-WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
 """Special write channels get fixed slots, so saving them again replaces the previous one."""
 
 _Typed = tuple[str, bytes]

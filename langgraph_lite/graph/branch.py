@@ -7,7 +7,9 @@ import typing
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.constants import END, START
 from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+from langgraph_lite.graph.schema import first_param_schema
 from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.types import Send
 
@@ -15,11 +17,6 @@ if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
 __all__ = ["END", "START", "Branch", "InvalidRouteError", "branch_channel"]
-
-START = "__start__"
-"""The first node: it writes the graph's input into the state."""
-END = "__end__"
-"""The last node: routing to it ends that path of the run."""
 
 
 class InvalidRouteError(InvalidUpdateError, KeyError, ValueError):
@@ -41,7 +38,7 @@ def branch_channel(node: str) -> str:
 class Branch:
     """One ``add_conditional_edges(source, path, path_map)`` call."""
 
-    __slots__ = ("ends", "name", "path", "path_map", "source", "wants_config")
+    __slots__ = ("ends", "input_schema", "name", "path", "path_map", "source", "wants_config")
 
     def __init__(
         self,
@@ -73,6 +70,9 @@ class Branch:
         except (TypeError, ValueError):
             params = {}  # type: ignore[assignment]
         self.wants_config = "config" in params
+        # A path function annotated with its own schema reads that schema's keys, which may be
+        # keys only it declares (written by the source node, read by nothing else).
+        self.input_schema = first_param_schema(path)
 
     def writes(self, state: Any, task: Task, nodes: Collection[str]) -> list[tuple[str, Any]]:
         """The writes that send the run where ``path(state)`` says."""

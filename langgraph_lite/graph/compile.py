@@ -8,11 +8,12 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 
 from __future__ import annotations
 
-import difflib
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from langgraph_lite.channels.base import BaseChannel
+from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
 from langgraph_lite.channels.last_value import LastValueAfterFinish
 from langgraph_lite.channels.named_barrier_value import (
@@ -26,8 +27,8 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.graph.branch import END, START, branch_channel
-from langgraph_lite.graph.schema import SchemaInfo, merge_channels, schema_info
-from langgraph_lite.pregel.algo import TASKS, Task
+from langgraph_lite.graph.schema import ROOT, SchemaInfo, merge_channels, schema_info
+from langgraph_lite.pregel.algo import PULL, TASKS, Task
 from langgraph_lite.pregel.node import HIDDEN_TAG, PregelNode
 from langgraph_lite.types import Command, Send
 
@@ -36,23 +37,20 @@ if TYPE_CHECKING:
 
 __all__ = ["compile_graph"]
 
+logger = logging.getLogger("langgraph_lite")
 
-def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
+
+def compile_graph(
+    builder: StateGraph[Any, Any, Any, Any], *, debug: bool, name: str
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
     from langgraph_lite.graph.state import CompiledStateGraph
 
     state = schema_info(builder.state_schema)
-    infos: list[SchemaInfo] = [
-        state,
-        schema_info(builder.input_schema),
-        schema_info(builder.output_schema),
-    ]
-    where = {0: "the state schema", 1: "the input schema", 2: "the output schema"}
-    for node, spec in builder.nodes.items():
-        if spec.input_schema is not None:
-            where[len(infos)] = f"the input schema of node {node!r}"
-            infos.append(schema_info(spec.input_schema))
+    infos: list[SchemaInfo] = [schema_info(schema) for schema, _ in builder._schemas]
+    where = {i: w for i, (_, w) in enumerate(builder._schemas)}
     channels: dict[str, BaseChannel] = dict(merge_channels(infos, where))
+    writable = set(channels)  # the keys a node's update may set; the rest are dropped
     managed: dict[str, Any] = {}
     for info in infos:
         managed.update(info.managed)
@@ -74,11 +72,15 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
             joins.setdefault(s, []).append(chan)
     state_keys = list(state.channels)
     input_keys = list(schema_info(builder.input_schema).channels)
-    output_keys = list(schema_info(builder.output_schema).channels)
+    output_info = schema_info(builder.output_schema)
+    # A root schema's graph reads and returns the one value, not a dict of it.
+    output_keys: str | list[str] = ROOT if output_info.is_root else list(output_info.channels)
+    stream_keys: str | list[str] = [k for k in channels if k not in (START, TASKS) and ":" not in k]
+    if state.is_root:
+        stream_keys = ROOT
 
     nodes: dict[str, PregelNode] = {}
     node_names = list(builder.nodes)
-    writable = set(channels) - {START, TASKS}
     start_writer = _UpdateWriter(
         START,
         builder,
@@ -89,6 +91,7 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         joins.get(START, []),
         node_names,
         input_info=schema_info(builder.input_schema),
+        channels=channels,
     )
     nodes[START] = PregelNode(
         channels=START,
@@ -100,10 +103,10 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
     for node, spec in builder.nodes.items():
         reads_info = schema_info(spec.input_schema) if spec.input_schema is not None else state
         nodes[node] = PregelNode(
-            channels=[k for k in reads_info.channels],
+            channels=ROOT if reads_info.is_root else list(reads_info.channels),
             triggers=[branch_channel(node), *join_triggers.get(node, [])],
             bound=[spec.action],
-            mapper=_mapper(reads_info, managed),
+            mapper=None if reads_info.is_root else _mapper(reads_info, managed),
             writers=[
                 _UpdateWriter(
                     node,
@@ -125,18 +128,20 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         channels=channels,
         input_channels=START,
         output_channels=output_keys,
-        stream_channels=[k for k in channels if k not in (START, TASKS) and ":" not in k],
+        stream_channels=stream_keys,
         stream_mode="updates",
         name=name,
         debug=debug,
     )
     compiled.builder = builder
+    # What the run coerces a context dict to (see runtime.coerce_context).
+    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled
 
 
-def static_edges(builder: StateGraph, node: str) -> list[str]:
+def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:
     return sorted(e for s, e in builder.edges if s == node and e != END)
 
 
@@ -144,8 +149,8 @@ def _mapper(info: SchemaInfo, managed: Mapping[str, Any]) -> Callable[[Any, Task
     wanted = {k: m for k, m in managed.items() if k in info.managed}
 
     def to_node_input(value: Any, task: Task) -> Any:
-        if not isinstance(value, dict):
-            return value  # a Send packet's argument, given as is
+        if not isinstance(value, dict) or task.path[0] != PULL:
+            return value  # a Send packet's argument is given as is, as LangGraph gives it
         if wanted:
             value = {**value, **{k: m.get(task) for k, m in wanted.items()}}
         return info.coerce(value)
@@ -159,7 +164,7 @@ class _UpdateWriter:
     def __init__(
         self,
         node: str,
-        builder: StateGraph,
+        builder: StateGraph[Any, Any, Any, Any],
         writable: set[str],
         state: SchemaInfo,
         managed: Mapping[str, Any],
@@ -168,25 +173,42 @@ class _UpdateWriter:
         node_names: list[str],
         *,
         input_info: SchemaInfo | None = None,
+        channels: Mapping[str, BaseChannel] | None = None,
     ) -> None:
         self.node = node
         self.writable = writable
         self.state = state
         self.managed = managed
         self.static = [(branch_channel(e), None) for e in edges] + [(j, node) for j in joins]
-        self.branches = list(builder.branches.get(node, {}).values())
+        # Each conditional edge reads the state through its path function's own schema, else
+        # the source node's input schema, else the state schema (as LangGraph does).
+        spec = builder.nodes.get(node)
+        node_schema = spec.input_schema if spec is not None else None
+        self.branches = [
+            (
+                b,
+                schema_info(b.input_schema or node_schema)
+                if (b.input_schema or node_schema)
+                else state,
+                b.input_schema is None,
+            )
+            for b in builder.branches.get(node, {}).values()
+        ]
         self.node_names = node_names
         self.nodes = set(node_names)
         self.input_info = input_info  # set for START: the input is validated and split
+        self.channels = channels  # set for START: the reducers that check the input
+        self.root = state.is_root  # the state is one value: a node returns the value itself
 
     def __call__(
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
         writes, gotos = self._updates_and_gotos(output)
         if self.branches:
-            fresh = self._fresh_state(task, writes)
-            for branch in self.branches:
-                writes.extend(branch.writes(fresh, task, self.nodes))
+            fresh: dict[int, Any] = {}
+            for branch, info, passthrough in self.branches:
+                state = self._branch_state(task, writes, info, passthrough, output, fresh)
+                writes.extend(branch.writes(state, task, self.nodes))
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
@@ -196,9 +218,10 @@ class _UpdateWriter:
         """``__call__`` for async runs, where conditional edges may be async functions."""
         writes, gotos = self._updates_and_gotos(output)
         if self.branches:
-            fresh = self._fresh_state(task, writes)
-            for branch in self.branches:
-                writes.extend(await branch.awrites(fresh, task, self.nodes))
+            fresh: dict[int, Any] = {}
+            for branch, info, passthrough in self.branches:
+                state = self._branch_state(task, writes, info, passthrough, output, fresh)
+                writes.extend(await branch.awrites(state, task, self.nodes))
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
@@ -206,7 +229,7 @@ class _UpdateWriter:
         """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
-        if self.input_info is not None:
+        if self.input_info is not None and not self.input_info.is_root:
             output = self._input_as_update(output)
         items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
         for item in items:
@@ -224,11 +247,17 @@ class _UpdateWriter:
                         isinstance(p, tuple) and len(p) == 2 for p in update
                     ):
                         update = dict(update)  # a Command's update may be (key, value) pairs
-                    writes.extend(self._update(update))
+                    if self.root and not isinstance(update, dict):
+                        writes.append((ROOT, update))
+                    else:
+                        writes.extend(self._update(update))
                 goto = item.goto
                 gotos.extend(goto if isinstance(goto, list | tuple) else [goto] if goto else [])
             elif item is not None:
-                writes.extend(self._update(item))
+                if self.root:
+                    writes.append((ROOT, item))
+                else:
+                    writes.extend(self._update(item))
         writes.extend(self.static)
         return writes, gotos
 
@@ -236,7 +265,7 @@ class _UpdateWriter:
         info = self.input_info
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
-            info.schema.model_validate(value)  # fails early on bad input; written as given
+            self._validate_input(info, value)
         if not isinstance(value, dict) and info.as_dict(value) is None:
             raise InvalidUpdateError(
                 create_error_message(
@@ -248,27 +277,36 @@ class _UpdateWriter:
                     error_code=ErrorCode.INVALID_INPUT,
                 )
             )
-        if isinstance(value, dict):
-            # Keys of the state outside the input schema are dropped, as LangGraph does;
-            # keys the graph does not have at all are a mistake worth naming.
-            value = {
-                k: v
-                for k, v in value.items()
-                if k in info.channels or (k not in self.writable and k not in self.managed)
-            }
-            unknown = [k for k in value if k not in info.channels]
-            if unknown:
-                raise InvalidUpdateError(
-                    create_error_message(
-                        message=(
-                            f"input key {unknown[0]!r} is not in the graph's input schema "
-                            f"(keys: {', '.join(map(repr, info.channels))})."
-                            + _did_you_mean(unknown[0], list(info.channels))
-                        ),
-                        error_code=ErrorCode.INVALID_INPUT,
-                    )
-                )
+        if isinstance(value, dict) and any(k not in info.channels for k in value):
+            # As in LangGraph, keys outside the input schema are dropped: state keys the input
+            # schema leaves out, and keys the graph does not have at all.
+            dropped = [k for k in value if k not in info.channels]
+            logger.debug(
+                "input keys %r are not in the graph's input schema; ignoring them", dropped
+            )
+            value = {k: v for k, v in value.items() if k in info.channels}
         return value
+
+    def _validate_input(self, info: SchemaInfo, value: dict[str, Any]) -> None:
+        """Fail before any node runs on input the pydantic input schema refuses.
+
+        Each value is checked as its channel will hold it: a reducer such as ``add_messages``
+        first turns ``("user", "hi")`` or ``{"role": ...}`` into a message. The input is still
+        written as given.
+        """
+        channels = self.channels or {}
+        held = {}
+        for key, v in value.items():
+            ch = channels.get(key)
+            if isinstance(ch, BinaryOperatorAggregate):
+                try:
+                    empty = ch.from_checkpoint(MISSING)
+                    empty.update([v])
+                    v = empty.get()
+                except Exception:
+                    return  # the reducer needs the thread's state: leave it to the nodes
+            held[key] = v
+        info.schema.model_validate(held)
 
     def _update(self, update: Any) -> list[tuple[str, Any]]:
         if isinstance(update, dict):
@@ -287,24 +325,24 @@ class _UpdateWriter:
                     )
                 )
             items = as_dict
-        out = []
-        for key, value in items.items():
-            if key not in self.writable:
-                if key in self.managed:
-                    what = f"is a managed value ({self.managed[key].__name__}), which nodes cannot write"
-                else:
-                    keys = [k for k in self.writable if not k.startswith(("branch:to:", "join:"))]
-                    what = (
-                        f"is not in the state (keys: {', '.join(map(repr, keys))})"
-                        + _did_you_mean(str(key), keys)
-                    )
-                raise InvalidUpdateError(
-                    create_error_message(
-                        message=f"node {self.node!r} returned key {key!r}, which {what}",
-                        error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
-                    )
+        writable = self.writable
+        out = [(k, v) for k, v in items.items() if k in writable]
+        if len(out) != len(items):
+            # As in LangGraph, keys the state lacks are dropped: a subgraph used as a node hands
+            # back its whole state, of which the parent keeps the keys it shares.
+            dropped = [k for k in items if k not in writable]
+            managed = [k for k in dropped if k in self.managed]
+            if managed:  # LangGraph warns here too: managed values are the engine's to set
+                logger.warning(
+                    "node %r wrote managed value(s) %r, which nodes cannot set; ignoring them",
+                    self.node,
+                    managed,
                 )
-            out.append((key, value))
+            logger.debug(
+                "node %r returned keys %r, which are not in the state; ignoring them",
+                self.node,
+                dropped,
+            )
         return out
 
     def _goto(self, goto: Any) -> tuple[str, Any]:
@@ -322,34 +360,48 @@ class _UpdateWriter:
             )
         return (branch_channel(goto), None)
 
-    def _fresh_state(self, task: Task, writes: list[tuple[str, Any]]) -> Any:
-        """The state as this task's own writes leave it: what its conditional edges see."""
+    def _branch_state(
+        self,
+        task: Task,
+        writes: list[tuple[str, Any]],
+        info: SchemaInfo,
+        passthrough: bool,
+        output: Any,
+        fresh: dict[int, Any],
+    ) -> Any:
+        """What a conditional edge reads: the state as this task's writes leave it, through
+        ``info``; an edge without a schema of its own also sees the keys the node returned
+        that the state lacks (LangGraph passes them through)."""
+        key = id(info)
+        if key not in fresh:
+            fresh[key] = self._fresh_state(task, writes, info)
+        state = fresh[key]
+        if passthrough and isinstance(state, dict) and isinstance(output, dict):
+            state = {**output, **state}
+        return state
+
+    def _fresh_state(self, task: Task, writes: list[tuple[str, Any]], info: SchemaInfo) -> Any:
+        """The state as this task's own writes leave it, read through ``info``."""
         channels = task.run.channels
         mine: dict[str, list[Any]] = {}
         for chan, value in writes:
-            if chan in self.state.channels:
+            if chan in info.channels:
                 mine.setdefault(chan, []).append(value)
         values = {}
-        for key in self.state.channels:
+        for key in info.channels:
             ch = channels[key]
             if key in mine:
                 ch = ch.copy()
                 ch.update(mine[key])
             if ch.is_available():
                 values[key] = ch.get()
-        for key, managed in self.state.managed.items():
+        for key, managed in info.managed.items():
             values[key] = managed.get(task)
-        return self.state.coerce(values)
+        return info.coerce(values)
 
 
 def _has_command(items: Any) -> bool:
     return any(isinstance(i, Command) for i in items)
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
 
 
 def _short(value: Any) -> str:
@@ -357,7 +409,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
     """Let the checkpointer's serializer rebuild the classes the state schemas name."""
     import typing
 

@@ -4,6 +4,10 @@ A key annotated with a reducer — ``Annotated[list, operator.add]`` or any ``(o
 merged`` function — becomes a ``BinaryOperatorAggregate``; a key annotated with a channel
 (``Annotated[list, Topic(str)]``) gets that channel; a managed value (``RemainingSteps``) is
 filled in per task; any other key is a ``LastValue``.
+
+A schema that is not a class of keys — ``int``, ``list[str]``, ``Annotated[list, operator.add]``
+— is a *root* schema: the whole state is one channel, ``__root__``, and nodes take and return
+the value itself.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.managed import is_managed
 
-__all__ = ["SchemaInfo", "schema_info"]
+__all__ = ["ROOT", "SchemaInfo", "schema_info"]
+
+ROOT = "__root__"
+"""The one channel of a root schema (``StateGraph(int)``): the whole state."""
 
 
 class SchemaInfo:
@@ -35,6 +42,11 @@ class SchemaInfo:
         self.kind = _kind(schema)
         self.channels: dict[str, BaseChannel] = {}
         self.managed: dict[str, Any] = {}
+        if self.kind == "root":
+            base, extras = _split(schema)
+            self.channels[ROOT] = _channel_for(ROOT, base, extras)
+            self.keys = [ROOT]
+            return
         for key, annotation in _annotations(schema, self.kind).items():
             base, extras = _split(annotation)
             if is_managed(base):
@@ -43,8 +55,15 @@ class SchemaInfo:
             self.channels[key] = _channel_for(key, base, extras)
         self.keys = [*self.channels, *self.managed]
 
+    @property
+    def is_root(self) -> bool:
+        """Whether the whole state is the one ``__root__`` channel."""
+        return self.kind == "root"
+
     def coerce(self, values: dict[str, Any]) -> Any:
         """Values read from channels, as the object a node of this schema expects."""
+        if self.kind == "root":
+            return values.get(ROOT)
         if self.kind == "pydantic":
             return self.schema.model_validate(values)
         if self.kind == "dataclass":
@@ -72,7 +91,10 @@ _CACHE: dict[Any, SchemaInfo] = {}
 
 def schema_info(schema: Any) -> SchemaInfo:
     """The (cached) channels and managed values of ``schema``."""
-    info = _CACHE.get(schema)
+    try:
+        info = _CACHE.get(schema)
+    except TypeError:  # an unhashable annotation (a channel instance that is not hashable)
+        return SchemaInfo(schema)
     if info is None:
         info = _CACHE[schema] = SchemaInfo(schema)
     return info
@@ -83,11 +105,16 @@ def _kind(schema: Any) -> str:
         return "pydantic"
     if dataclasses.is_dataclass(schema):
         return "dataclass"
-    if (isinstance(schema, type) and issubclass(schema, dict)) or typing.is_typeddict(schema):
+    if typing.is_typeddict(schema) or (
+        isinstance(schema, type) and issubclass(schema, dict) and hasattr(schema, "__annotations__")
+    ):
         return "typeddict"
+    if not hasattr(schema, "__annotations__"):
+        return "root"  # int, list[str], Annotated[list, operator.add], dict: one value
     raise TypeError(
-        f"a state schema must be a TypedDict, a dataclass or a pydantic model, got "
-        f"{schema!r}. For example: class State(TypedDict): messages: list"
+        f"a state schema must be a TypedDict, a dataclass, a pydantic model or a plain type "
+        f"(int, Annotated[list, operator.add]), got {schema!r}. For example: "
+        "class State(TypedDict): messages: list"
     )
 
 
@@ -137,25 +164,45 @@ def _is_reducer(fn: Callable[..., Any]) -> bool:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         return True  # builtins such as operator.add
-    positional = [
-        p
-        for p in params
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
-    ]
+    # LangGraph counts positional parameters with defaults too: add_messages(left=None, right=None)
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) == 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
+def _reducers_agree(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
+    # Every lambda is called "<lambda>", so two lambdas cannot be told apart by name; like
+    # LangGraph, take a pairing with a lambda on trust.
+    return a is b or "<lambda>" in (getattr(a, "__name__", ""), getattr(b, "__name__", ""))
+
+
 def same_channel(a: BaseChannel, b: BaseChannel) -> bool:
-    """Whether two schemas declaring the same key agree on its channel."""
+    """Whether a later schema's declaration of a key agrees with the channel it already has.
+
+    A later plain declaration (``log: list`` in an output schema) always agrees: it reads the
+    key, whatever reducer writes it.
+    """
+    if type(b) is LastValue:
+        return True
     if type(a) is not type(b):
         return False
     if isinstance(a, BinaryOperatorAggregate) and isinstance(b, BinaryOperatorAggregate):
-        return a.operator is b.operator
+        return _reducers_agree(a.operator, b.operator)
     return True
 
 
+def _how(ch: BaseChannel) -> str:
+    if isinstance(ch, BinaryOperatorAggregate):
+        return f"with reducer {getattr(ch.operator, '__name__', repr(ch.operator))}"
+    if type(ch) is LastValue:
+        return "plainly (no reducer)"
+    return f"as {type(ch).__name__}"
+
+
 def merge_channels(infos: list[SchemaInfo], where: Mapping[int, str]) -> dict[str, BaseChannel]:
-    """All channels of several schemas; a key declared twice must use the same channel."""
+    """All channels of several schemas, the first declaration of each key winning.
+
+    A later schema may redeclare a key plainly; with another reducer or channel, it is an error.
+    """
     out: dict[str, BaseChannel] = {}
     origin: dict[str, int] = {}
     for i, info in enumerate(infos):
@@ -165,8 +212,37 @@ def merge_channels(infos: list[SchemaInfo], where: Mapping[int, str]) -> dict[st
                 origin[key] = i
             elif not same_channel(out[key], ch):
                 raise ValueError(
-                    f"key {key!r} is declared as {type(out[key]).__name__} in "
-                    f"{where[origin[key]]} and as {type(ch).__name__} in {where[i]}. Declare "
-                    "it the same way (same reducer) in both."
+                    f"Channel {key!r} already exists with a different type: "
+                    f"{where[origin[key]]} declares it {_how(out[key])}, {where[i]} "
+                    f"{_how(ch)}. Declare it the same way in both, or without a reducer in "
+                    f"{where[i]}."
                 )
     return out
+
+
+def first_param_schema(fn: Any) -> Any:
+    """The state schema a function's first parameter is annotated with, if it names one.
+
+    Only a class of keys counts (a TypedDict, dataclass or pydantic model): ``state: dict`` or
+    no annotation means "the graph's state".
+    """
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if not params:
+        return None
+    call = getattr(fn, "__call__", None)  # noqa: B004 - a callable object's hints are on it
+    hinted = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else call
+    try:
+        hints = typing.get_type_hints(hinted)
+    except Exception:
+        return None
+    ann = hints.get(params[0].name)
+    if ann is None or not isinstance(ann, type):
+        return None
+    try:
+        info = schema_info(ann)
+    except TypeError:
+        return None
+    return None if info.is_root or not info.keys else ann

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 import pytest
 
 from langgraph_lite.channels import MISSING, BinaryOperatorAggregate
-from langgraph_lite.errors import EmptyChannelError
+from langgraph_lite.errors import EmptyChannelError, InvalidUpdateError
+from langgraph_lite.types import Overwrite
 
 
 @pytest.fixture(params=["constructed", "restored"])
@@ -136,3 +137,62 @@ def test_reading_an_empty_binop_names_the_key():
     ch = BinaryOperatorAggregate("notatype", operator.add, key="answer")
     with pytest.raises(EmptyChannelError, match="answer"):
         ch.get()
+
+
+# -- Overwrite (expected values observed on LangGraph 1.2.22) ------------------------------------
+
+
+def overwrite_forms(value):
+    return [
+        Overwrite(value),
+        {"__overwrite__": value},
+        {"type": "__overwrite__", "value": value},
+    ]
+
+
+@pytest.mark.parametrize("form", range(3), ids=["Overwrite", "json-key", "json-dataclass"])
+def test_an_overwrite_in_any_of_its_forms_replaces_the_value(form):
+    ch = BinaryOperatorAggregate(list, operator.add)
+    ch.update([[1, 2]])
+    assert ch.update([overwrite_forms([9])[form]]) is True
+    assert ch.get() == [9]
+
+
+@pytest.mark.parametrize("at", [0, 1, 2])
+def test_an_overwrite_wins_over_the_other_writes_of_its_step_wherever_it_stands(at):
+    ch = BinaryOperatorAggregate(list, operator.add)
+    ch.update([["old"]])
+    writes = [["x"], ["y"]]
+    writes.insert(at, Overwrite(["over"]))
+    ch.update(writes)
+    assert ch.get() == ["over"]
+
+
+def test_an_overwrite_into_an_empty_channel_without_a_start_value_is_unwrapped():
+    class NoDefault:
+        def __init__(self, required): ...
+
+    ch = BinaryOperatorAggregate(NoDefault, operator.add)
+    ch.update([Overwrite("v")])
+    assert ch.get() == "v"
+
+
+def test_two_overwrites_in_one_step_raise_with_langgraphs_words():
+    ch = BinaryOperatorAggregate(list, operator.add, key="log")
+    ch.update([["a"]])
+    with pytest.raises(
+        InvalidUpdateError, match=r"^Can receive only one Overwrite value per super-step.*'log'"
+    ):
+        ch.update([Overwrite([1]), {"__overwrite__": [2]}])
+    assert ch.get() == ["a"]
+
+
+def test_a_dict_that_is_not_an_overwrite_is_reduced_as_usual():
+    ch = BinaryOperatorAggregate(dict, lambda a, b: {**a, **b})
+    ch.update([{"__overwrite__": 1, "other": 2}])
+    assert ch.get() == {"__overwrite__": 1, "other": 2}
+
+
+def test_overwrite_carries_langgraphs_type_discriminator():
+    assert Overwrite([1]) == Overwrite(value=[1], type="__overwrite__")
+    assert repr(Overwrite("v")) == "Overwrite(value='v', type='__overwrite__')"

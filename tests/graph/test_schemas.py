@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypedDict
 
-from langgraph_lite.errors import GraphRecursionError, InvalidUpdateError
+from langgraph_lite.errors import GraphRecursionError
 from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.managed import IsLastStep, RemainingSteps
 
@@ -495,14 +495,15 @@ def test_a_managed_value_given_as_input_is_ignored():
     assert seen == [(0, 4, False)]
 
 
-def test_a_node_writing_a_managed_value_raises_naming_node_and_key():
-    # Deliberate difference, as for any key a node cannot write: LangGraph logs "wrote to
-    # unknown channel remaining_steps, ignoring it" and reports {"a": None}.
+def test_a_node_writing_a_managed_value_is_ignored_with_a_warning(caplog):
+    # LangGraph logs "wrote to unknown channel remaining_steps, ignoring it" and streams
+    # {"a": None}.
     builder = StateGraph(Steps)
     builder.add_node("a", lambda s: {"remaining_steps": 1000})
     builder.add_edge(START, "a")
-    with pytest.raises(InvalidUpdateError, match=r"'a'.*'remaining_steps'"):
-        builder.compile().invoke({"n": 0})
+    with caplog.at_level("WARNING", logger="langgraph_lite"):
+        assert list(builder.compile().stream({"n": 0})) == [{"a": None}]
+    assert "'remaining_steps'" in caplog.text
 
 
 # -- async --------------------------------------------------------------------------------------

@@ -87,12 +87,19 @@ def test_input_of_the_wrong_shape_fails_before_any_node_runs(bad):
     assert ran == []
 
 
-def test_input_with_an_unknown_key_names_it_before_any_node_runs():
+def test_input_keys_that_are_not_input_channels_are_ignored_with_a_warning(caplog):
+    # LangGraph 1.2.22 logs "Input channel bb not found in ['a', 'b']" and runs on.
     ran = []
-    with pytest.raises(
-        ValueError, match=r"input key 'bb' is not an input channel.*Did you mean 'b'"
-    ):
+    with caplog.at_level("WARNING", logger="langgraph_lite"):
         dict_input_graph(ran).invoke({"a": "x", "bb": "y"})
+    assert ran == [{"a": "x"}]
+    assert "'bb'" in caplog.text
+
+
+def test_input_with_only_unknown_keys_is_an_empty_input_error():
+    ran = []
+    with pytest.raises(EmptyInputError, match=r"no input for channels \['a', 'b'\]"):
+        dict_input_graph(ran).invoke({"bb": "y"})
     assert ran == []
 
 
@@ -109,7 +116,7 @@ async def test_bad_input_fails_the_same_way_in_async():
     ran = []
     with pytest.raises(TypeError, match="input must be a dict"):
         await dict_input_graph(ran).ainvoke("str")
-    with pytest.raises(ValueError, match="input key 'zz'"):
+    with pytest.raises(EmptyInputError, match="no input for channels"):
         async for _ in dict_input_graph(ran).astream({"zz": 1}):
             pass
     assert ran == []

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
@@ -34,7 +35,6 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
-from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["AsyncSqliteSaver", "SqliteSaver"]
