@@ -123,6 +123,22 @@ def _messages(quick: bool, engines: list[Any]) -> dict[str, Any]:
     }
 
 
+def _profile(quick: bool, names: set[str], engine: Any, top: int) -> None:
+    from benchmarks.profiling import profile_cell
+
+    picked = [
+        (sc, mode, saver)
+        for sc in scenarios.all_scenarios(quick)
+        for mode in harness.MODES
+        for saver in harness.SAVERS
+        if f"{sc.name}/{mode}/{saver}" in names
+    ]
+    if not picked:
+        raise SystemExit("--profile profiles graph cells; pick some with --only.")
+    for sc, mode, saver in picked:
+        print(profile_cell(sc, mode, saver, engine, top))
+
+
 def _versions(engines: list[Any]) -> dict[str, str]:
     names = {"langgraph_lite": "langgraph-lite", "langgraph": "langgraph"}
     out = {}
@@ -150,6 +166,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             engines.append(theirs)
     rounds = args.rounds or (1 if args.quick else 5)
     harness.COLLECT = not args.quick
+    harness.BUDGET_S = args.cell_budget
     try:
         only = re.compile(args.only) if args.only else None
     except re.error as exc:
@@ -161,6 +178,9 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"--only {args.only!r} selects no cell; see --list for their names.")
     if args.list:
         print("\n".join(name for _, name, _ in cells))
+        return {}
+    if args.profile:
+        _profile(args.quick, {name for _, name, _ in cells}, engines[0], args.top)
         return {}
     results: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -235,9 +255,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--groups", metavar="G,G", help=f"comma-separated, from: {', '.join(GROUPS)}")
     p.add_argument("--engines", choices=("ours", "both"), default="both")
     p.add_argument("--rounds", type=int, help="alternating rounds per cell (default 5)")
+    p.add_argument(
+        "--cell-budget",
+        type=float,
+        default=harness.BUDGET_S,
+        metavar="S",
+        help="a graph cell stops after 3 rounds once past S seconds (default %(default)s)",
+    )
     p.add_argument("--json", metavar="PATH", help="write every sample and summary as JSON")
     p.add_argument("--chart", metavar="PATH", help="bar chart of overhead ratios (.png/.svg)")
     p.add_argument("--list", action="store_true", help="list the selected cells' names and stop")
+    p.add_argument(
+        "--profile", action="store_true", help="cProfile our engine on the selected graph cells"
+    )
+    p.add_argument("--top", type=int, default=20, help="entries shown by --profile")
     p.add_argument("--quiet", action="store_true", help="no per-cell progress on stderr")
     return p
 

@@ -26,6 +26,10 @@ from benchmarks.engines import Engine
 from benchmarks.scenarios import RECURSION_LIMIT, Scenario, normalize, sequential
 
 SAVERS = ("none", "memory", "sqlite")
+# A cell stops after 3 rounds once it has used this many seconds (--cell-budget), so the
+# slowest cells (LangGraph with SQLite on a 1,000-step chain) do not take the whole run.
+BUDGET_S = 60.0
+MIN_ROUNDS = 3
 MODES = ("sync", "async")
 
 
@@ -42,6 +46,15 @@ def collect() -> None:
 
 def _config() -> dict[str, Any]:
     return {"configurable": {"thread_id": str(uuid.uuid4())}, "recursion_limit": RECURSION_LIMIT}
+
+
+def _rounds(rounds: int) -> Any:
+    """Round numbers up to ``rounds``, stopping early (after ``MIN_ROUNDS``) past the budget."""
+    start = time.perf_counter()
+    for r in range(rounds):
+        if r >= MIN_ROUNDS and time.perf_counter() - start > BUDGET_S:
+            return
+        yield r
 
 
 def _order(engines: list[Engine], r: int) -> list[Engine]:
@@ -136,7 +149,7 @@ def _sync_rounds(
         for e in engines:
             want = normalize(sc.floor(e, False, sc.make_input(e)))
             _check(e, sc, apps[e.name].invoke(sc.make_input(e), _config()), want)
-        for r in range(rounds):
+        for r in _rounds(rounds):
             for e in _order(engines, r):
                 inp = sc.make_input(e)
                 collect()
@@ -161,7 +174,7 @@ async def _async_rounds(
         for e in engines:
             want = normalize(await sc.floor(e, True, sc.make_input(e)))
             _check(e, sc, await apps[e.name].ainvoke(sc.make_input(e), _config()), want)
-        for r in range(rounds):
+        for r in _rounds(rounds):
             for e in _order(engines, r):
                 inp = sc.make_input(e)
                 collect()

@@ -142,6 +142,7 @@ def write_chart(results: dict[str, Any], path: str) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
+        matplotlib.rcParams["svg.fonttype"] = "none"  # text as text: a small, diffable SVG
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise SystemExit(

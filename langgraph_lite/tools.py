@@ -21,7 +21,8 @@ parameter is injected when it is named ``state`` (the graph state), ``config`` (
 config), ``writer`` (the stream writer) or ``runtime`` (a ``ToolRuntime`` with all of these),
 or when its annotation carries a marker: ``Annotated[dict, InjectedState]`` (the state),
 ``Annotated[str, InjectedState("user")]`` (one key of it), ``Annotated[dict, InjectedConfig]``,
-``Annotated[str, InjectedToolCallId]``, or ``ToolRuntime``. Injected parameters are left out
+``Annotated[str, InjectedToolCallId]``, ``Annotated[BaseStore, InjectedStore()]``, or
+``ToolRuntime``. Injected parameters are left out
 of ``args_schema``, so the model never sees them. ``ToolNode`` fills them in; when a tool is
 called directly, pass them in the arguments (``tool.invoke({"x": 1, "state": {...}})``).
 
@@ -31,6 +32,7 @@ inside the node that calls it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import sys
@@ -45,6 +47,7 @@ from langgraph_lite.messages import ToolMessage
 from langgraph_lite.tool_injection import (
     InjectedConfig,
     InjectedState,
+    InjectedStore,
     InjectedToolCallId,
     ToolCallContext,
     ToolRuntime,
@@ -56,6 +59,7 @@ from langgraph_lite.types import Command, _drop_writes
 __all__ = [
     "InjectedConfig",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
     "Tool",
     "ToolRuntime",
@@ -196,8 +200,10 @@ class Tool:
         for param, inj in self._injected.items():
             if param in given:
                 out[param] = given[param]
-            else:
-                out[param] = self._injected_value(param, inj, ctx)
+                continue
+            value = self._injected_value(param, inj, ctx)
+            if value is not _LEFT_OUT:
+                out[param] = value
         return out
 
     def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
@@ -206,6 +212,15 @@ class Tool:
             return ctx.config if ctx.config is not None else {}
         if kind == "writer":
             return ctx.writer if ctx.writer is not None else _drop_writes
+        if kind == "store":
+            if ctx.store is None:
+                raise ValueError(
+                    "Cannot inject store into tools with InjectedStore annotations - please "
+                    f"compile your graph with a store (tool {self.name!r}, parameter "
+                    f"{param!r}): builder.compile(store=InMemoryStore()), or pass it in the "
+                    "arguments when calling the tool directly."
+                )
+            return ctx.store
         if kind == "tool_call_id":
             if ctx.tool_call_id is None:
                 raise ValueError(
@@ -215,15 +230,7 @@ class Tool:
                 )
             return ctx.tool_call_id
         if kind == "runtime":
-            return ToolRuntime(
-                state=None if ctx.state is MISSING else ctx.state,
-                tool_call_id=ctx.tool_call_id,
-                config=ctx.config if ctx.config is not None else {},
-                context=ctx.context,
-                store=ctx.store,
-                stream_writer=ctx.writer if ctx.writer is not None else _drop_writes,
-                tools=list(ctx.tools),
-            )
+            return ctx.make_runtime()
         # state
         if ctx.state is MISSING:
             raise ValueError(
@@ -231,9 +238,28 @@ class Tool:
                 f"knows. Run it through ToolNode, or pass it: tool.invoke({{..., {param!r}: "
                 "state}})."
             )
+        state = ctx.state
+        if isinstance(state, list):  # ToolNode was given the messages alone
+            if inj.field not in (None, ctx.messages_key):
+                raise ValueError(
+                    f"Invalid input to ToolNode. Tool {self.name} requires graph state dict as "
+                    f"input. State should contain fields {inj.field}. Give ToolNode the graph "
+                    f"state (a dict with {ctx.messages_key!r} and {inj.field!r}), not the "
+                    "list of messages."
+                )
+            state = {ctx.messages_key: state}
         if inj.field is None:
-            return ctx.state
-        return _state_field(ctx.state, inj.field, self.name, param)
+            return state
+        if inj.optional and not _has_field(state, inj.field):
+            return _LEFT_OUT  # the parameter's default applies, as in LangGraph
+        return _state_field(state, inj.field, self.name, param)
+
+
+_LEFT_OUT = object()  # an injected parameter left to its default
+
+
+def _has_field(state: Any, key: str) -> bool:
+    return key in state if isinstance(state, dict) else hasattr(state, key)
 
 
 def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
@@ -277,6 +303,8 @@ def _inspect_params(
         annotation = hints.get(param.name, Any)
         how = _injection_for(param.name, annotation)
         if how is not None:
+            if how.field is not None and param.default is not param.empty:
+                how = dataclasses.replace(how, optional=True)
             injected[param.name] = how
             continue
         default = ... if param.default is param.empty else param.default

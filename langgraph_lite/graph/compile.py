@@ -8,7 +8,6 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,9 @@ __all__ = ["compile_graph"]
 logger = logging.getLogger("langgraph_lite")
 
 
-def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
+def compile_graph(
+    builder: StateGraph[Any, Any, Any, Any], *, debug: bool, name: str
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
     from langgraph_lite.graph.state import CompiledStateGraph
 
@@ -133,12 +134,14 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         debug=debug,
     )
     compiled.builder = builder
+    # What the run coerces a context dict to (see runtime.coerce_context).
+    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled
 
 
-def static_edges(builder: StateGraph, node: str) -> list[str]:
+def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:
     return sorted(e for s, e in builder.edges if s == node and e != END)
 
 
@@ -161,7 +164,7 @@ class _UpdateWriter:
     def __init__(
         self,
         node: str,
-        builder: StateGraph,
+        builder: StateGraph[Any, Any, Any, Any],
         writable: set[str],
         state: SchemaInfo,
         managed: Mapping[str, Any],
@@ -401,18 +404,12 @@ def _has_command(items: Any) -> bool:
     return any(isinstance(i, Command) for i in items)
 
 
-def _did_you_mean(name: str, choices: list[str]) -> str:
-
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
-
-
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
     """Let the checkpointer's serializer rebuild the classes the state schemas name."""
     import typing
 

@@ -117,12 +117,14 @@ def _mid(node_id: str) -> str:
     return node_id.replace(":", "_")
 
 
-def graph_of(compiled: CompiledStateGraph, *, xray: int | bool = False) -> Graph:
+def graph_of(
+    compiled: CompiledStateGraph[Any, Any, Any, Any], *, xray: int | bool = False
+) -> Graph:
     """The picture of a compiled state graph."""
     return _build(compiled.builder, xray=int(xray), prefix="")
 
 
-def _outgoing(builder: StateGraph) -> dict[str, list[Edge]]:
+def _outgoing(builder: StateGraph[Any, Any, Any, Any]) -> dict[str, list[Edge]]:
     out: dict[str, list[Edge]] = {}
     for s, e in builder.edges:
         out.setdefault(s, []).append(Edge(s, e))
@@ -147,7 +149,7 @@ def _outgoing(builder: StateGraph) -> dict[str, list[Edge]]:
     return out
 
 
-def _build(builder: StateGraph, *, xray: int, prefix: str) -> Graph:
+def _build(builder: StateGraph[Any, Any, Any, Any], *, xray: int, prefix: str) -> Graph:
     graph = Graph()
     outgoing = _outgoing(builder)
     graph.nodes[START] = Node(START, START)
@@ -172,7 +174,7 @@ def _build(builder: StateGraph, *, xray: int, prefix: str) -> Graph:
     return graph
 
 
-def _expand(graph: Graph, builder: StateGraph, depth: int) -> Graph:
+def _expand(graph: Graph, builder: StateGraph[Any, Any, Any, Any], depth: int) -> Graph:
     """Replace nodes that are compiled state graphs with their own nodes, ``depth`` levels."""
     for name, spec in builder.nodes.items():
         sub = getattr(spec.action, "builder", None)

@@ -232,8 +232,10 @@ def first_param_schema(fn: Any) -> Any:
         return None
     if not params:
         return None
+    call = getattr(fn, "__call__", None)  # noqa: B004 - a callable object's hints are on it
+    hinted = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else call
     try:
-        hints = typing.get_type_hints(fn)
+        hints = typing.get_type_hints(hinted)
     except Exception:
         return None
     ann = hints.get(params[0].name)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic
 
+from typing_extensions import Self, TypeVar
+
+from langgraph_lite.checkpoint.base import BaseCheckpointSaver
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -20,9 +23,11 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
+from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
+from langgraph_lite.graph.validate import check_graph
 from langgraph_lite.pregel.main import Pregel
-from langgraph_lite.types import Command, RetryPolicy
+from langgraph_lite.types import RetryPolicy
 
 __all__ = ["CompiledStateGraph", "StateGraph"]
 
@@ -58,8 +63,16 @@ def _graph_error(message: str) -> ValueError:
     )
 
 
-class StateGraph:
+StateT = TypeVar("StateT", default=Any)
+ContextT = TypeVar("ContextT", default=Any)
+InputT = TypeVar("InputT", default=StateT)
+OutputT = TypeVar("OutputT", default=StateT)
+
+
+class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     """A graph whose nodes read a shared state and return updates to it.
+
+    Subscript it for type checkers as with LangGraph: ``StateGraph[State]``.
 
     >>> import operator
     >>> from typing import Annotated
@@ -82,7 +95,29 @@ class StateGraph:
         *,
         input_schema: Any = None,
         output_schema: Any = None,
+        **deprecated: Any,
     ) -> None:
+        for old, new in (
+            ("config_schema", "context_schema"),
+            ("input", "input_schema"),
+            ("output", "output_schema"),
+        ):
+            if old not in deprecated:
+                continue
+            warnings.warn(
+                f"StateGraph({old}=...) is deprecated; pass {new}=... instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            value = deprecated.pop(old)
+            if old == "config_schema" and context_schema is None:
+                context_schema = value
+            elif old == "input" and input_schema is None:
+                input_schema = value
+            elif old == "output" and output_schema is None:
+                output_schema = value
+        if deprecated:  # LangGraph takes and ignores any other keyword; so do we
+            logger.debug("StateGraph() ignores keyword arguments %r", sorted(deprecated))
         if state_schema is None:
             if input_schema is None or output_schema is None:
                 raise TypeError(
@@ -106,6 +141,29 @@ class StateGraph:
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
 
+    @property
+    def channels(self) -> dict[str, Any]:
+        """The channel of every state key the graph's schemas declare, by key."""
+        infos = [schema_info(s) for s, _ in self._schemas]
+        return merge_channels(infos, {i: w for i, (_, w) in enumerate(self._schemas)})
+
+    @property
+    def managed(self) -> dict[str, Any]:
+        """The managed values (``RemainingSteps``, ``IsLastStep``) the schemas declare, by key."""
+        out: dict[str, Any] = {}
+        for schema, _ in self._schemas:
+            out.update(schema_info(schema).managed)
+        return out
+
+    @property
+    def schemas(self) -> dict[Any, dict[str, Any]]:
+        """Each schema the graph uses, with its keys' channels and managed values."""
+        out: dict[Any, dict[str, Any]] = {}
+        for schema, _ in self._schemas:
+            info = schema_info(schema)
+            out.setdefault(schema, {**info.channels, **info.managed})
+        return out
+
     def _add_schema(self, schema: Any, where: str) -> None:
         infos = [schema_info(s) for s, _ in self._schemas]
         infos.append(schema_info(schema))  # fails now on a bad schema
@@ -125,7 +183,7 @@ class StateGraph:
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """Add a node: ``add_node("name", fn)`` or ``add_node(fn)`` (named after the function).
 
         ``fn`` takes the state (and optionally ``config`` / ``writer``), sync or async, and
@@ -175,7 +233,7 @@ class StateGraph:
         )
         return self
 
-    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> Self:
         """Run ``end_key`` after ``start_key``; with a list of starts, after all of them."""
         if isinstance(start_key, str):
             if start_key == END:
@@ -198,7 +256,7 @@ class StateGraph:
         source: str,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """After ``source``, go where ``path(state)`` says: a node name, a list, END or Sends.
 
         ``path_map`` maps what ``path`` returns to node names.
@@ -218,7 +276,7 @@ class StateGraph:
         existing[name] = branch
         return self
 
-    def add_sequence(self, nodes: Sequence[Any]) -> StateGraph:
+    def add_sequence(self, nodes: Sequence[Any]) -> Self:
         """Add nodes (functions or ``(name, fn)`` pairs) that run one after another."""
         if not nodes:
             raise ValueError("add_sequence needs at least one node.")
@@ -231,7 +289,7 @@ class StateGraph:
             previous = name
         return self
 
-    def set_entry_point(self, key: str) -> StateGraph:
+    def set_entry_point(self, key: str) -> Self:
         """Start the run at ``key`` (same as ``add_edge(START, key)``)."""
         return self.add_edge(START, key)
 
@@ -239,90 +297,20 @@ class StateGraph:
         self,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """Start the run where ``path(input state)`` says."""
         return self.add_conditional_edges(START, path, path_map)
 
-    def set_finish_point(self, key: str) -> StateGraph:
+    def set_finish_point(self, key: str) -> Self:
         """End the run after ``key`` (same as ``add_edge(key, END)``)."""
         return self.add_edge(key, END)
 
     # -- checking ----------------------------------------------------------------------------
 
-    def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
+    def validate(self, interrupt: Sequence[str] | None = None) -> Self:
         """Check edges and names; raises ``ValueError`` naming the culprit and the fix."""
-        known = set(self.nodes)
-        sources = {s for s, _ in self.edges} | {
-            s for starts, _ in self.waiting_edges for s in starts
-        }
-        sources |= set(self.branches)
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                sources.add(node)
-        for source in sorted(sources):
-            if source != START and source not in known:
-                raise _graph_error(
-                    f"an edge starts at {source!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node first."
-                )
-        if START not in sources:
-            raise _graph_error(
-                "the graph has no entry point: add an edge from START, e.g. "
-                "builder.add_edge(START, 'first_node')."
-            )
-        targets = {e for _, e in self.edges} | {e for _, e in self.waiting_edges}
-        for branch_map in self.branches.values():
-            for branch in branch_map.values():
-                targets.update(branch.ends or ())
-        for target in sorted(targets):
-            if target != END and target not in known:
-                raise _graph_error(
-                    f"an edge ends at {target!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node, or fix the name."
-                )
-        for name in interrupt or ():
-            if name not in known and name != "*":
-                raise _graph_error(
-                    f"cannot interrupt at {name!r}: it is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes))})."
-                )
-        unreachable = sorted(known - self._reachable())
-        if unreachable:
-            warnings.warn(
-                f"node(s) {', '.join(map(repr, unreachable))} cannot be reached from START: no "
-                "edge, conditional edge or Command leads there. They will never run.",
-                UserWarning,
-                stacklevel=3,
-            )
+        check_graph(self, interrupt)
         return self
-
-    def _reachable(self) -> set[str]:
-        dynamic = any(b.ends is None for bm in self.branches.values() for b in bm.values()) or any(
-            spec.destinations is None and _returns_command(spec.action)
-            for spec in self.nodes.values()
-        )
-        if dynamic:
-            return set(self.nodes)  # a path function or Command may go anywhere
-        out: dict[str, set[str]] = {}
-        for s, e in self.edges:
-            out.setdefault(s, set()).add(e)
-        for starts, e in self.waiting_edges:
-            for s in starts:
-                out.setdefault(s, set()).add(e)
-        for source, bm in self.branches.items():
-            for b in bm.values():
-                out.setdefault(source, set()).update(b.ends or ())
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                out.setdefault(node, set()).update(spec.destinations)
-        seen: set[str] = set()
-        stack = [START]
-        while stack:
-            for nxt in out.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -338,6 +326,7 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``."""
+        _check_checkpointer(checkpointer)
         before = _names(interrupt_before)
         after = _names(interrupt_after)
         self.validate(interrupt=[*before, *after])
@@ -351,7 +340,7 @@ class StateGraph:
         return compiled
 
 
-class CompiledStateGraph(Pregel):
+class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
     """A compiled ``StateGraph``: a ``Pregel`` you can ``invoke``, ``stream``, ``astream``…
 
     ``nodes[name].invoke(state)`` runs one node alone and returns its update.
@@ -368,6 +357,27 @@ class CompiledStateGraph(Pregel):
             )
         return [(START, input)]
 
+    def get_input_schema(self, config: Any = None) -> Any:
+        """A pydantic model of the graph's input (the input schema itself if a model)."""
+        return model_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_schema(self, config: Any = None) -> Any:
+        """A pydantic model of what ``invoke`` returns (the output schema itself if a model)."""
+        return model_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_input_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of the graph's input."""
+        return json_schema_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of what ``invoke`` returns."""
+        return json_schema_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the run's ``context``, or None when the graph declares none."""
+        schema = self.builder.context_schema
+        return None if schema is None else json_schema_of(schema, "LangGraphContext")
+
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
         """The graph's structure, to draw: ``get_graph().draw_mermaid()``."""
         from langgraph_lite.graph.draw import graph_of
@@ -375,37 +385,27 @@ class CompiledStateGraph(Pregel):
         return graph_of(self, xray=xray)
 
 
+def _check_checkpointer(checkpointer: Any) -> None:
+    if checkpointer is None or isinstance(checkpointer, bool | BaseCheckpointSaver):
+        return
+    raise TypeError(
+        "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, "
+        f"`False`, or `None`. Received {type(checkpointer).__name__}. Pass a saver to "
+        "compile(checkpointer=...), e.g. InMemorySaver() from langgraph_lite.checkpoint.memory "
+        "or SqliteSaver from langgraph_lite.checkpoint.sqlite."
+    )
+
+
 def _name_of(action: Any) -> str:
     name = getattr(action, "name", None) if hasattr(action, "invoke") else None
-    name = name or getattr(action, "__name__", None)
+    # A callable object is named after its class, a functools.partial "partial", as LangGraph
+    # names them.
+    name = name or getattr(action, "__name__", None) or type(action).__name__
     if not name:
         raise ValueError(
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
         )
     return str(name)
-
-
-def _returns_command(action: Any) -> bool:
-    """Whether a node may return a ``Command`` (and so go anywhere): its return annotation
-    names one, or its code refers to ``Command``. When unsure, say yes."""
-    import typing
-
-    try:
-        ret = typing.get_type_hints(action).get("return")
-    except Exception:
-        return True
-    if ret is not None and ((typing.get_origin(ret) or ret) is Command or "Command" in repr(ret)):
-        return True
-    code = getattr(getattr(action, "__func__", action), "__code__", None)
-    if code is None:
-        return True  # a callable object or a compiled graph: cannot tell
-    stack = [code]
-    while stack:
-        c = stack.pop()
-        if "Command" in c.co_names or "Command" in c.co_freevars:
-            return True
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    return False
 
 
 def _names(names: Sequence[str] | str | None) -> list[str]:

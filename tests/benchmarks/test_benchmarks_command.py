@@ -156,3 +156,26 @@ def test_the_chart_is_written_as_svg(tmp_path):
     path = tmp_path / "chart.svg"
     report.write_chart(results, str(path))
     assert path.read_text().lstrip().startswith("<?xml")
+
+
+def test_profile_prints_our_engines_top_entries_for_the_selected_cells(capsys):
+    cli.run(
+        [
+            "--quick",
+            "--engines",
+            "ours",
+            "--profile",
+            "--top",
+            "3",
+            "--only",
+            "^sequential_3/sync/memory$",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "cProfile: langgraph_lite sequential_3/sync/memory, one warm run, by tottime" in out
+    assert "due to restriction <3>" in out
+
+
+def test_profile_without_a_graph_cell_says_what_to_pick():
+    with pytest.raises(SystemExit, match="profiles graph cells"):
+        cli.run(["--quick", "--engines", "ours", "--profile", "--only", "^compile/"])

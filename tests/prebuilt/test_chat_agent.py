@@ -247,7 +247,7 @@ def test_invalid_arguments_and_unknown_tools_are_answered_and_the_loop_goes_on()
         {"agent": [("ai", None, "sorry, I could not check", [])]},
     ]
     sent_back = model.calls[1][-1]
-    assert sent_back.type == "tool" and "- city: Field required" in sent_back.content
+    assert sent_back.type == "tool" and "\n city: Field required\n" in sent_back.content
 
 
 def test_an_exception_in_a_tool_stops_the_run_by_default():
