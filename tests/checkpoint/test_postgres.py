@@ -1,6 +1,8 @@
 """PostgresSaver's own behaviour: setup and migrations, round trips, metadata filters bound as
 parameters, retention, and graphs run on it end to end."""
 
+import functools
+import itertools
 import operator
 import socket
 import subprocess
@@ -48,7 +50,7 @@ def chain(n=3):
     for name in names:
         builder.add_node(name, lambda state, name=name: {"log": [name]})
     builder.add_edge(START, names[0])
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in itertools.pairwise(names):
         builder.add_edge(a, b)
     builder.add_edge(names[-1], END)
     return builder
@@ -89,9 +91,11 @@ def test_setup_in_many_processes_at_once_migrates_once(fresh_schema):  # noqa: F
 def test_a_database_without_setup_gets_an_error_saying_to_call_setup(fresh_schema):  # noqa: F811
     from langgraph_lite.checkpoint.postgres import SchemaNotReadyError
 
-    with saver_on(fresh_schema) as saver:
-        with pytest.raises(SchemaNotReadyError, match=r"Call saver\.setup\(\)"):
-            saver.get_tuple({"configurable": {"thread_id": "t"}})
+    with (
+        saver_on(fresh_schema) as saver,
+        pytest.raises(SchemaNotReadyError, match=r"Call saver\.setup\(\)"),
+    ):
+        saver.get_tuple({"configurable": {"thread_id": "t"}})
 
 
 def test_setup_migrates_a_database_of_an_older_schema_version_keeping_its_checkpoints(
@@ -127,7 +131,7 @@ def test_setup_migrates_a_database_of_an_older_schema_version_keeping_its_checkp
         found = saver.get_tuple({"configurable": {"thread_id": "old"}})
         assert found.checkpoint["channel_values"] == {"log": ["old"]}
         assert found.metadata == {"step": 7}
-        assert list(saver.list(None, filter={"step": 7}))[0].config == found.config
+        assert next(iter(saver.list(None, filter={"step": 7}))).config == found.config
         with saver.acquire_lease("old"):
             put(saver, "old")
         assert len(list(saver.list({"configurable": {"thread_id": "old"}}))) == 2
@@ -178,10 +182,13 @@ class RoundTripProxy:
                 except OSError:
                     pass
 
-    def count(self, action) -> int:
+    def count(self, action, *args) -> int:
+        """The round trips ``action(*args)`` makes (draining it when it is an iterator)."""
         with self.lock:
             self.trips = 0
-        action()
+        result = action(*args)
+        if hasattr(result, "__next__"):
+            list(result)
         with self.lock:
             return self.trips
 
@@ -211,12 +218,12 @@ def test_each_saver_call_is_one_round_trip(proxied):
             cp["channel_versions"] = {"a": str(step), "b": str(step)}
             versions = dict(cp["channel_versions"])
             once = 2 if step == 0 else 1
-            assert proxy.count(lambda: saver.put(config, cp, {"step": step}, versions)) == once
+            assert proxy.count(saver.put, config, cp, {"step": step}, versions) == once
             config = {"configurable": {**config["configurable"], "checkpoint_id": cp["id"]}}
             writes = [("a", 1), ("b", 2), ("__interrupt__", 3)]
-            assert proxy.count(lambda: saver.put_writes(config, writes, f"task{step}")) == once
-            assert proxy.count(lambda: saver.get_tuple(config)) == once
-            assert proxy.count(lambda: list(saver.list(None, filter={"step": step}))) == once
+            assert proxy.count(saver.put_writes, config, writes, f"task{step}") == once
+            assert proxy.count(saver.get_tuple, config) == once
+            assert proxy.count(functools.partial(saver.list, None, filter={"step": step})) == once
         assert saver.get_tuple(config).pending_writes[0] == ("task7", "__interrupt__", 3)
 
 
@@ -322,10 +329,10 @@ def test_prune_names_bad_arguments(pg_dsn):  # noqa: F811
     with saver_on(pg_dsn) as saver:
         # LangGraph's words first (langgraph-checkpoint-postgres 3.2.0)
         with pytest.raises(
-            TypeError, match="^thread_ids must be a sequence of thread IDs, not a str"
+            TypeError, match=r"^thread_ids must be a sequence of thread IDs, not a str"
         ):
             saver.prune("a")
-        with pytest.raises(ValueError, match="^Unknown prune strategy: 'oldest'"):
+        with pytest.raises(ValueError, match=r"^Unknown prune strategy: 'oldest'"):
             saver.prune(["a"], strategy="oldest")
 
 
@@ -404,7 +411,7 @@ def test_the_async_saver_under_trio_says_to_use_postgres_saver(pg_dsn):  # noqa:
     from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver
 
     async def main():
-        with pytest.raises(RuntimeError, match="asyncio.*use PostgresSaver"):
+        with pytest.raises(RuntimeError, match=r"asyncio.*use PostgresSaver"):
             async with AsyncPostgresSaver.from_conn_string(pg_dsn):
                 pass
 
@@ -418,7 +425,7 @@ def test_sync_calls_on_the_async_saver_from_its_loop_are_refused(pg_dsn):  # noq
 
     async def main():
         async with AsyncPostgresSaver.from_conn_string(pg_dsn) as saver:
-            with pytest.raises(asyncio.InvalidStateError, match="^Synchronous calls to"):
+            with pytest.raises(asyncio.InvalidStateError, match=r"^Synchronous calls to"):
                 saver.get_tuple({"configurable": {"thread_id": "t"}})
 
     asyncio.run(main())
