@@ -429,3 +429,33 @@ def test_sync_calls_on_the_async_saver_from_its_loop_are_refused(pg_dsn):  # noq
                 saver.get_tuple({"configurable": {"thread_id": "t"}})
 
     asyncio.run(main())
+
+
+def test_copy_thread_copies_checkpoints_blobs_and_writes_under_the_new_id(pg_dsn):  # noqa: F811
+    with saver_on(pg_dsn) as saver:
+        first = put(saver, "src", {"i": 0}, values={"v": "a"})
+        second = put(saver, "src", {"i": 1}, values={"v": "b"}, parent=first)
+        saver.put_writes(second, [("v", "c")], "task")
+        saver.copy_thread("src", "dst")
+        copied = list(saver.list({"configurable": {"thread_id": "dst"}}))
+        assert [t.checkpoint["channel_values"] for t in copied] == [{"v": "b"}, {"v": "a"}]
+        assert copied[0].pending_writes == [("task", "v", "c")]
+        assert copied[0].parent_config["configurable"]["thread_id"] == "dst"
+        assert len(list(saver.list({"configurable": {"thread_id": "src"}}))) == 2
+
+
+@pytest.mark.anyio
+async def test_the_sync_savers_async_twins_work_under_any_event_loop(pg_dsn):  # noqa: F811
+    from langgraph_lite.checkpoint.postgres import ThreadBusyError
+
+    with saver_on(pg_dsn) as saver, saver_on(pg_dsn) as other:
+        lease = await saver.aacquire_lease("t", ttl=30)
+        with pytest.raises(ThreadBusyError):
+            await other.aacquire_lease("t")
+        await lease.arenew(60)
+        await saver.aput({"configurable": {"thread_id": "t"}}, empty_checkpoint(), {}, {})
+        await lease.arelease()
+        await saver.acopy_thread("t", "u")
+        await saver.aprune(["t", "u"], strategy="delete")
+        assert await saver.adelete_idle_threads(0) == []
+        assert list(saver.list(None)) == []

@@ -15,7 +15,10 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
+
+import anyio.to_thread
 
 try:
     import psycopg
@@ -288,11 +291,51 @@ class PostgresSaver(BaseCheckpointSaver):
                 f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
             )
 
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint and write of one thread to another (ids kept)."""
+        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
+        self._run("copy_thread", sql.COPY_THREAD, params)
+
     def delete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """Delete the threads with no checkpoint saved for ``idle_for`` (seconds or a
         timedelta) and no live lease; return their ids."""
         params = {"seconds": seconds(idle_for, "idle_for")}
         return [r[0] for r in self._run("delete_idle_threads", sql.DELETE_IDLE, params, many=True)]
+
+    # The async twins of the retention and lease calls, in worker threads like the others.
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``prune`` for async code."""
+        await anyio.to_thread.run_sync(partial(self.prune, thread_ids, strategy=strategy))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``copy_thread`` for async code."""
+        await anyio.to_thread.run_sync(self.copy_thread, source_thread_id, target_thread_id)
+
+    async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
+        """``delete_idle_threads`` for async code."""
+        return await anyio.to_thread.run_sync(self.delete_idle_threads, idle_for)
+
+    async def aacquire_lease(
+        self,
+        thread_id: str,
+        *,
+        ttl: float = 30.0,
+        on_busy: OnBusy = "fail",
+        timeout: float | None = None,
+        holder: str | None = None,
+    ) -> Lease:
+        """``acquire_lease`` for async code (a worker thread waits, not the event loop)."""
+        take = partial(
+            self.acquire_lease, thread_id, ttl=ttl, on_busy=on_busy, timeout=timeout, holder=holder
+        )
+        return await anyio.to_thread.run_sync(take)
+
+    async def _arenew(self, lease: Lease, ttl: float | None) -> None:
+        await anyio.to_thread.run_sync(self._renew, lease, ttl)
+
+    async def _arelease(self, lease: Lease) -> None:
+        await anyio.to_thread.run_sync(self._release, lease)
 
     # -- leases ------------------------------------------------------------------------------
 

@@ -228,6 +228,29 @@ WITH latest AS (
     )
 SELECT count(*) FROM gone"""
 
+# Every checkpoint, blob and write of one thread, again under another thread id.
+COPY_THREAD = """
+WITH c AS (
+        INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id,
+            parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json,
+            versions, created_at)
+        SELECT %(target)s, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type,
+            checkpoint, metadata_type, metadata, metadata_json, versions, created_at
+        FROM lgl_checkpoints WHERE thread_id = %(source)s
+        ON CONFLICT DO NOTHING
+    ),
+    b AS (
+        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+        SELECT %(target)s, checkpoint_ns, channel, version, type, blob
+        FROM lgl_checkpoint_blobs WHERE thread_id = %(source)s
+        ON CONFLICT DO NOTHING
+    )
+INSERT INTO lgl_checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx,
+    channel, type, value, task_path)
+SELECT %(target)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, task_path
+FROM lgl_checkpoint_writes WHERE thread_id = %(source)s
+ON CONFLICT DO NOTHING"""
+
 # Threads with no checkpoint saved for ``seconds`` and no live lease, deleted in one statement.
 DELETE_IDLE = """
 WITH idle AS (

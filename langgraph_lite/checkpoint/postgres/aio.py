@@ -232,6 +232,11 @@ class AsyncPostgresSaver(PostgresSaver):
                 f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
             )
 
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``copy_thread`` for async code."""
+        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
+        await self._arun("copy_thread", sql.COPY_THREAD, params)
+
     async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """``delete_idle_threads`` for async code."""
         params = {"seconds": seconds(idle_for, "idle_for")}

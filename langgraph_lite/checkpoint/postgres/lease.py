@@ -148,11 +148,11 @@ class Lease:
 
     async def arenew(self, ttl: float | None = None) -> None:
         """``renew`` for ``AsyncPostgresSaver``."""
-        await self.saver._arenew(self, ttl)  # type: ignore[union-attr]
+        await self.saver._arenew(self, ttl)
 
     async def arelease(self) -> None:
         """``release`` for ``AsyncPostgresSaver``."""
-        await self.saver._arelease(self)  # type: ignore[union-attr]
+        await self.saver._arelease(self)
 
     def __enter__(self) -> Lease:
         return self
