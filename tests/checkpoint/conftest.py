@@ -39,7 +39,7 @@ def isolated():
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def child_environ():
     """The environment for child interpreters started with ``subprocess`` directly."""
     return child_env()
