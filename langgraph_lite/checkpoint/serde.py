@@ -19,20 +19,108 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
+import functools
+import os
 import pathlib
 import typing
 import uuid
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 import msgpack  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
-__all__ = ["CheckpointDecodeError", "MsgpackSerde", "type_name", "types_in_annotation"]
+__all__ = [
+    "MAX_DEPTH",
+    "CheckpointDecodeError",
+    "MsgpackSerde",
+    "type_name",
+    "types_in_annotation",
+]
 
-# Extension type codes. Stable: they are part of what is on disk.
+# Extension type codes. Stable: they are part of what is on disk. Codes 1-4, 7, 10 and 11 held
+# their value as msgpack bytes inside the extension (written before the marker format, still
+# read); 13 is a marker that starts a list standing for the type its one payload byte names.
 _TUPLE, _SET, _FROZENSET, _DATETIME, _DATE, _TIME, _TIMEDELTA = 1, 2, 3, 4, 5, 6, 7
-_UUID, _DECIMAL, _PATH, _OBJECT, _BIGINT = 8, 9, 10, 11, 12
+_UUID, _DECIMAL, _PATH, _OBJECT, _BIGINT, _INLINE = 8, 9, 10, 11, 12, 13
+
+
+def _nesting_limits() -> tuple[int, int]:
+    """How many lists deep msgpack's packer packs and its unpacker unpacks (probed once)."""
+
+    def packs(depth: int) -> bool:
+        value: list[Any] = []
+        for _ in range(depth - 1):
+            value = [value]
+        try:
+            msgpack.packb(value)
+        except ValueError:
+            return False
+        return True
+
+    def unpacks(depth: int) -> bool:
+        try:
+            msgpack.unpackb(b"\x91" * (depth - 1) + b"\x90")
+        except ValueError:  # StackError
+            return False
+        return True
+
+    def highest(ok: Any) -> int:
+        lo, hi = 1, 1 << 14
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if ok(mid) else (lo, mid - 1)
+        return lo
+
+    return highest(packs), highest(unpacks)
+
+
+_PACKS, _UNPACKS = _nesting_limits()
+# The packer refuses an item more than _PACKS - 1 lists down, the unpacker a list that deep.
+# Packing a value inside this many lists (cut off after) makes the packer refuse what the
+# unpacker could not read back: whatever saves, loads.
+_WRAPPER = max(0, _PACKS - _UNPACKS)
+MAX_DEPTH = _PACKS - 1 - _WRAPPER
+"""How deep a saved value may nest (1023 with msgpack 1.1).
+
+A list, dict, tuple, set, frozenset, datetime, timedelta, path or enum is one level; a model,
+dataclass or named tuple two (itself and its fields). A value up to ``MAX_DEPTH`` levels deep
+saves and loads; one deeper is refused when saved, with ``TypeError`` (one exception: at
+``MAX_DEPTH + 1`` levels a value whose innermost container is an empty list or dict saves, and
+loads). Whatever saves, loads.
+"""
+
+# Old-format extensions nest by decoding again from inside the hook; each level costs stack,
+# so data that nests them deeper than this is refused rather than followed.
+_LEGACY_DEPTH = 200
+
+
+class _Mark:
+    """The decoded marker that starts a list standing for another type."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+_MARKS = {
+    bytes([code]): _Mark(code)
+    for code in (_TUPLE, _SET, _FROZENSET, _DATETIME, _TIMEDELTA, _PATH, _OBJECT)
+}
+(
+    _MARK_TUPLE,
+    _MARK_SET,
+    _MARK_FROZENSET,
+    _MARK_DATETIME,
+    _MARK_TIMEDELTA,
+    _MARK_PATH,
+    _MARK_OBJECT,
+) = (
+    msgpack.ExtType(_INLINE, bytes([code]))
+    for code in (_TUPLE, _SET, _FROZENSET, _DATETIME, _TIMEDELTA, _PATH, _OBJECT)
+)
 
 _PATHS: dict[str, type] = {
     "PurePosixPath": pathlib.PurePosixPath,
@@ -127,18 +215,40 @@ class MsgpackSerde:
     # -- the two directions ------------------------------------------------------------------
 
     def dumps(self, obj: Any) -> bytes:
-        """Encode ``obj``; raises ``TypeError`` naming a value it cannot encode."""
-        data: bytes = msgpack.packb(
-            obj, default=self._default, use_bin_type=True, strict_types=True
-        )
-        return data
+        """Encode ``obj``; raises ``TypeError`` naming a value it cannot encode, or one that
+        nests deeper than ``MAX_DEPTH`` levels."""
+        wrapped = obj
+        for _ in range(_WRAPPER):
+            wrapped = [wrapped]
+        try:
+            data: bytes = msgpack.packb(
+                wrapped, default=self._default, use_bin_type=True, strict_types=True
+            )
+        except ValueError as exc:
+            if "recursion limit" not in str(exc):
+                raise
+            raise TypeError(
+                f"Recursion limit reached: the value nests deeper than {MAX_DEPTH} levels, the "
+                "most a checkpoint stores (each list, dict, tuple or set is a level; a model, "
+                "dataclass or named tuple two). Flatten it, or keep it out of the state."
+            ) from None
+        return data[_WRAPPER:] if _WRAPPER else data
 
     def loads(self, data: bytes) -> Any:
-        """Decode bytes from ``dumps``; refuses types that are not allowed."""
+        """Decode bytes from ``dumps``; refuses types that are not allowed.
+
+        Raises ``CheckpointDecodeError`` and nothing else, whatever the bytes: decoding runs in
+        one pass of msgpack's unpacker (nested values are rebuilt as their lists close, never
+        by decoding again from inside a hook), so no input can exhaust the C stack.
+        """
         try:
-            return msgpack.unpackb(data, ext_hook=self._ext_hook, raw=False, strict_map_key=False)
+            return _Decoder(self).decode(data)
         except CheckpointDecodeError:
             raise
+        except RecursionError:
+            raise CheckpointDecodeError(
+                "checkpoint data nests too deeply to decode; nothing was rebuilt"
+            ) from None
         except Exception as exc:
             raise CheckpointDecodeError(f"checkpoint data could not be decoded: {exc}") from exc
 
@@ -151,6 +261,7 @@ class MsgpackSerde:
         return ("msgpack", self.dumps(obj))
 
     def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        """Decode a ``(format, bytes)`` pair from ``dumps_typed``."""
         kind, payload = data
         if kind == "null":
             return None
@@ -165,12 +276,15 @@ class MsgpackSerde:
 
     # -- encoding ----------------------------------------------------------------------------
 
+    # A value msgpack has no type for becomes a list that starts with a marker (a one-byte
+    # extension naming what the list is): the packer nests it like any list, so one packb call
+    # packs the whole value and counts its depth.
+
     def _default(self, obj: Any) -> Any:
-        pack = self.dumps
         if isinstance(obj, BaseModel):  # messages: by far the most common object in state
-            return msgpack.ExtType(_OBJECT, pack(self._object_payload(obj)))
+            return [_MARK_OBJECT, *self._object_payload(obj)]
         if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
-            return msgpack.ExtType(_TUPLE, pack(list(obj)))
+            return [_MARK_TUPLE, *obj]
         if isinstance(obj, int) and not isinstance(obj, bool | enum.Enum):
             return msgpack.ExtType(_BIGINT, str(obj).encode())  # beyond 64 bits
         if isinstance(obj, (list, dict)):  # subclasses: store as the plain type
@@ -178,27 +292,27 @@ class MsgpackSerde:
         if isinstance(obj, str) and not isinstance(obj, enum.Enum):
             return str(obj)
         if isinstance(obj, frozenset):
-            return msgpack.ExtType(_FROZENSET, pack(list(obj)))
+            return [_MARK_FROZENSET, *obj]
         if isinstance(obj, set):
-            return msgpack.ExtType(_SET, pack(list(obj)))
+            return [_MARK_SET, *obj]
         if isinstance(obj, dt.datetime):
             # a named zone (zoneinfo) is kept by its key, so the value compares equal after
             # a round trip even in a DST gap or fold; other zones keep their offset
             zone = getattr(obj.tzinfo, "key", None)
-            return msgpack.ExtType(_DATETIME, pack([obj.isoformat(), zone, obj.fold]))
+            return [_MARK_DATETIME, obj.isoformat(), zone, obj.fold]
         if isinstance(obj, dt.date):
             return msgpack.ExtType(_DATE, obj.isoformat().encode())
         if isinstance(obj, dt.time):
             return msgpack.ExtType(_TIME, obj.isoformat().encode())
         if isinstance(obj, dt.timedelta):
-            return msgpack.ExtType(_TIMEDELTA, pack([obj.days, obj.seconds, obj.microseconds]))
+            return [_MARK_TIMEDELTA, obj.days, obj.seconds, obj.microseconds]
         if isinstance(obj, uuid.UUID):
             return msgpack.ExtType(_UUID, obj.bytes)
         if isinstance(obj, decimal.Decimal):
             return msgpack.ExtType(_DECIMAL, str(obj).encode())
         if isinstance(obj, pathlib.PurePath):
-            return msgpack.ExtType(_PATH, pack([type(obj).__name__, str(obj)]))
-        return msgpack.ExtType(_OBJECT, pack(self._object_payload(obj)))
+            return [_MARK_PATH, type(obj).__name__, str(obj)]
+        return [_MARK_OBJECT, *self._object_payload(obj)]
 
     def _object_payload(self, obj: Any) -> list[Any]:
         cls = type(obj)
@@ -228,43 +342,6 @@ class MsgpackSerde:
 
     # -- decoding ----------------------------------------------------------------------------
 
-    def _ext_hook(self, code: int, data: bytes) -> Any:
-        load = self.loads
-        if code == _TUPLE:
-            return tuple(load(data))
-        if code == _SET:
-            return set(load(data))
-        if code == _FROZENSET:
-            return frozenset(load(data))
-        if code == _DATETIME:
-            text, zone, fold = load(data)
-            value = dt.datetime.fromisoformat(text)
-            if zone is not None:
-                value = value.replace(tzinfo=_zone(zone), fold=fold)
-            return value
-        if code == _DATE:
-            return dt.date.fromisoformat(data.decode())
-        if code == _TIME:
-            return dt.time.fromisoformat(data.decode())
-        if code == _TIMEDELTA:
-            days, seconds, micros = load(data)
-            return dt.timedelta(days=days, seconds=seconds, microseconds=micros)
-        if code == _UUID:
-            return uuid.UUID(bytes=data)
-        if code == _DECIMAL:
-            return decimal.Decimal(data.decode())
-        if code == _BIGINT:
-            return int(data.decode())
-        if code == _PATH:
-            kind, text = load(data)
-            cls = _PATHS.get(kind)
-            if cls is None:
-                raise CheckpointDecodeError(f"unknown path type {kind!r} in checkpoint data")
-            return cls(text)
-        if code == _OBJECT:
-            return self._rebuild(load(data))
-        raise CheckpointDecodeError(f"unknown extension type {code} in checkpoint data")
-
     def _rebuild(self, payload: Any) -> Any:
         try:
             name, kind, fields = payload
@@ -292,6 +369,12 @@ class MsgpackSerde:
             if kind == "namedtuple":
                 return cls(*fields)
             if kind == "slots":
+                slots = getattr(cls, "__slots__", ())
+                if set(fields) != set((slots,) if isinstance(slots, str) else slots):
+                    raise CheckpointDecodeError(
+                        f"a {name!r} in checkpoint data has the fields {sorted(fields)!r}, "
+                        f"not its slots {slots!r}"
+                    )
                 obj = cls.__new__(cls)
                 for k, v in fields.items():
                     object.__setattr__(obj, k, v)
@@ -305,16 +388,133 @@ class MsgpackSerde:
         raise CheckpointDecodeError(f"unknown object kind {kind!r} for {name!r} in checkpoint data")
 
 
-def _zone(key: str) -> Any:
-    """A named time zone from the system's tz database (data, not code: nothing is imported)."""
-    import zoneinfo
+def _zone(key: Any) -> Any:
+    """A named time zone from the system's tz database: data read from a file, never code.
 
+    ``zoneinfo.ZoneInfo`` falls back to importing a package named ``tzdata`` from
+    ``sys.path`` when the system has no file for a zone; decoding refuses instead.
+    """
+    if not isinstance(key, str) or not _zone_on_disk(key):
+        raise CheckpointDecodeError(
+            f"checkpoint data names the time zone {key!r}, which is not in the system's tz "
+            f"database (zoneinfo.TZPATH = {zoneinfo.TZPATH}); decoding imports nothing, so the "
+            "tzdata package is not consulted. Install the system's tz database (e.g. apt-get "
+            "install tzdata) or point zoneinfo.reset_tzpath() at one."
+        )
     try:
         return zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise CheckpointDecodeError(f"unknown time zone {key!r} in checkpoint data") from exc
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_on_disk(key: str) -> bool:
+    parts = key.split("/")
+    if not key or "\\" in key or "\0" in key or any(p in ("", ".", "..") for p in parts):
+        return False  # not a zone name: never a path that leaves the tz database
+    return any(os.path.isfile(os.path.join(root, *parts)) for root in zoneinfo.TZPATH)
 
 
 def _lenient(cls: type) -> bool:
     # Our own messages carry extra fields; rebuild them without re-validating.
     return cls.__module__ == "langgraph_lite.messages"
+
+
+class _Decoder:
+    """One ``loads``: its hooks, and a count of markers that must each start a list."""
+
+    __slots__ = ("built", "depth", "marks", "serde")
+
+    def __init__(self, serde: MsgpackSerde) -> None:
+        self.serde = serde
+        self.marks = self.built = self.depth = 0
+
+    def decode(self, data: bytes) -> Any:
+        value = msgpack.unpackb(
+            data,
+            ext_hook=self.ext_hook,
+            list_hook=self.list_hook,
+            raw=False,
+            strict_map_key=False,
+        )
+        if self.marks != self.built:
+            raise CheckpointDecodeError(
+                "malformed checkpoint data: a type marker that does not start a list"
+            )
+        return value
+
+    def list_hook(self, items: list[Any]) -> Any:
+        # called as each list closes, innermost first: what a marked list holds is built
+        if items and items[0].__class__ is _Mark:
+            self.built += 1
+            return self.build(items[0].code, items[1:])
+        return items
+
+    def ext_hook(self, code: int, data: bytes) -> Any:
+        if code == _INLINE:
+            mark = _MARKS.get(data)
+            if mark is None:
+                raise CheckpointDecodeError(f"unknown type marker {data!r} in checkpoint data")
+            self.marks += 1
+            return mark
+        if code == _DATE:
+            return dt.date.fromisoformat(data.decode())
+        if code == _TIME:
+            return dt.time.fromisoformat(data.decode())
+        if code == _UUID:
+            return uuid.UUID(bytes=data)
+        if code == _DECIMAL:
+            return decimal.Decimal(data.decode())
+        if code == _BIGINT:
+            return int(data.decode())
+        if code in _LEGACY:
+            return self.build(code, self.legacy(data))
+        raise CheckpointDecodeError(f"unknown extension type {code} in checkpoint data")
+
+    def legacy(self, data: bytes) -> Any:
+        """The msgpack value inside an old-format extension."""
+        if self.depth >= _LEGACY_DEPTH:
+            raise CheckpointDecodeError(
+                f"checkpoint data nests old-format values more than {_LEGACY_DEPTH} deep"
+            )
+        self.depth += 1
+        try:
+            # an Unpacker keeps its state on the heap; unpackb would put ~40 KB per level on
+            # the C stack
+            unpacker = msgpack.Unpacker(
+                ext_hook=self.ext_hook, list_hook=self.list_hook, raw=False, strict_map_key=False
+            )
+            unpacker.feed(data)
+            value = unpacker.unpack()
+            if unpacker.tell() != len(data):
+                raise CheckpointDecodeError("extra bytes after a value in checkpoint data")
+            return value
+        finally:
+            self.depth -= 1
+
+    def build(self, code: int, body: Any) -> Any:
+        if code == _TUPLE:
+            return tuple(body)
+        if code == _SET:
+            return set(body)
+        if code == _FROZENSET:
+            return frozenset(body)
+        if code == _DATETIME:
+            text, zone, fold = body
+            value = dt.datetime.fromisoformat(text)
+            if zone is not None:
+                value = value.replace(tzinfo=_zone(zone), fold=fold)
+            return value
+        if code == _TIMEDELTA:
+            days, seconds, micros = body
+            return dt.timedelta(days=days, seconds=seconds, microseconds=micros)
+        if code == _PATH:
+            kind, text = body
+            cls = _PATHS.get(kind) if isinstance(kind, str) else None
+            if cls is None:
+                raise CheckpointDecodeError(f"unknown path type {kind!r} in checkpoint data")
+            return cls(text)
+        return self.serde._rebuild(body)  # _OBJECT
+
+
+_LEGACY = frozenset({_TUPLE, _SET, _FROZENSET, _DATETIME, _TIMEDELTA, _PATH, _OBJECT})

@@ -8,7 +8,6 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -416,12 +415,6 @@ class _UpdateWriter:
 
 def _has_command(items: Any) -> bool:
     return any(isinstance(i, Command) for i in items)
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
 
 
 def _short(value: Any) -> str:

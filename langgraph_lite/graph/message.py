@@ -2,69 +2,109 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
+from langgraph_lite.message_format import to_openai_format
 from langgraph_lite.messages import (
     REMOVE_ALL_MESSAGES,
-    AIMessage,
-    AIMessageChunk,
     AnyMessage,
     BaseMessage,
+    BaseMessageChunk,
     RemoveMessage,
     convert_to_messages,
+    message_chunk_to_message,
 )
 
-__all__ = ["MessagesState", "add_messages"]
+__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
 
 
-def add_messages(left: Any, right: Any) -> list[BaseMessage]:
+Messages = list[Any] | Any
+"""What ``add_messages`` takes on each side: a message-like value or a list of them."""
+
+
+def _merge(left: Messages, right: Messages, *, format: str | None = None) -> list[BaseMessage]:
+    old = _coerce(left if isinstance(left, list) else [left])
+    new = _coerce(right if isinstance(right, list) else [right])
+    # Ids are given in place, as LangGraph does: the node's own message objects get them too,
+    # so an "updates" chunk shows the id the message is stored with.
+    for m in old:
+        if m.id is None:
+            m.id = str(uuid.uuid4())
+    cut = None
+    for i, m in enumerate(new):
+        if m.id is None:
+            m.id = str(uuid.uuid4())
+        if isinstance(m, RemoveMessage) and m.id == REMOVE_ALL_MESSAGES:
+            cut = i
+    if cut is not None:  # everything up to the last remove-all is dropped, the marker too
+        return new[cut + 1 :]
+    merged = list(old)
+    position = {m.id: i for i, m in enumerate(merged)}
+    removed: set[str] = set()
+    for m in new:
+        at = position.get(m.id)
+        if at is not None:
+            if isinstance(m, RemoveMessage):
+                removed.add(m.id)  # type: ignore[arg-type]
+            else:
+                removed.discard(m.id)
+                merged[at] = m
+        elif isinstance(m, RemoveMessage):
+            raise ValueError(
+                f"Attempting to delete a message with an ID that doesn't exist ('{m.id}'). "
+                "Remove a message by the id it was stored with (the messages in the state "
+                "carry it)."
+            )
+        else:
+            position[m.id] = len(merged)
+            merged.append(m)
+    if removed:
+        merged = [m for m in merged if m.id not in removed]
+    if format == "langchain-openai":
+        return to_openai_format(merged)
+    if format:
+        raise ValueError(f"Unrecognized {format=}. Expected one of 'langchain-openai', None.")
+    return merged
+
+
+def add_messages(left: Messages | None = None, right: Messages | None = None, **kwargs: Any) -> Any:
     """Merge ``right`` into ``left``: append new messages, replace those with a known id.
 
     Messages may be given as message objects, OpenAI-style dicts, ``(role, content)`` tuples
-    or strings; each gets an id if it has none. A ``RemoveMessage(id=...)`` deletes that
-    message; ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` deletes every message before it.
+    or strings; each gets an id if it has none, and finished ``AIMessageChunk``s are stored as
+    ``AIMessage``s. A ``RemoveMessage(id=...)`` deletes that message;
+    ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` deletes every message before it.
+
+    Called with neither side, it returns the reducer with those options:
+    ``Annotated[list, add_messages(format="langchain-openai")]`` keeps the messages in
+    OpenAI's format (see ``langgraph_lite.message_format``).
 
     >>> from langgraph_lite.graph import add_messages
     >>> history = add_messages([], [{"role": "user", "content": "hi", "id": "1"}])
     >>> [m.content for m in add_messages(history, [("ai", "hello")])]
     ['hi', 'hello']
     """
-    old = [_with_id(m) for m in convert_to_messages(left if left is not None else [])]
-    new = [_with_id(m) for m in convert_to_messages(right if right is not None else [])]
-    # Everything up to the last remove-all is dropped, the marker included.
-    for i in range(len(new) - 1, -1, -1):
-        if isinstance(new[i], RemoveMessage) and new[i].id == REMOVE_ALL_MESSAGES:
-            return new[i + 1 :]
-    merged = list(old)
-    position = {m.id: i for i, m in enumerate(merged)}
-    removed: set[str] = set()
-    for m in new:
-        if m.id in position and not isinstance(m, RemoveMessage):
-            merged[position[m.id]] = m
-            removed.discard(m.id)
-        elif isinstance(m, RemoveMessage):
-            if m.id not in position:
-                raise ValueError(
-                    f"RemoveMessage(id={m.id!r}) names no message in the history. Remove a "
-                    "message by the id it was stored with."
-                )
-            removed.add(m.id)  # type: ignore[arg-type]
-        else:
-            position[m.id] = len(merged)
-            merged.append(m)
-    return [m for m in merged if m.id not in removed]
+    if left is not None and right is not None:
+        return _merge(left, right, **kwargs)
+    if left is not None or right is not None:
+        raise ValueError(
+            "Must specify non-null arguments for both 'left' and 'right'. Only received: "
+            f"'{'left' if left else 'right'}'. Call add_messages(left, right), or "
+            "add_messages(format=...) for the reducer."
+        )
+    return functools.partial(_merge, **kwargs)
 
 
-def _with_id(message: BaseMessage) -> BaseMessage:
-    if isinstance(message, AIMessageChunk):  # a finished stream is stored as a whole message
-        data = message.model_dump(exclude={"type", "tool_call_chunks"})
-        message = AIMessage(**data)
-    if message.id is None:
-        message.id = str(uuid.uuid4())  # in place, as LangGraph: whoever holds it sees the id
-    return message
+def _coerce(messages: list[Any]) -> list[BaseMessage]:
+    # A long history is all plain messages: check its few types rather than each message.
+    kinds = set(map(type, messages))
+    if all(issubclass(k, BaseMessage) and not issubclass(k, BaseMessageChunk) for k in kinds):
+        return messages
+    return [message_chunk_to_message(m) for m in convert_to_messages(messages)]
 
 
 class MessagesState(TypedDict):

@@ -182,6 +182,7 @@ def _is_reducer(fn: Callable[..., Any]) -> bool:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         return True  # builtins such as operator.add
+    # LangGraph counts positional parameters with defaults too: add_messages(left=None, right=None)
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) == 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
 

@@ -380,3 +380,63 @@ def test_named_time_zones_round_trip_through_dst_gaps_and_folds(local, fold):
     back = MsgpackSerde().loads(MsgpackSerde().dumps(value))
     assert back == value
     assert back.tzinfo == value.tzinfo and back.fold == value.fold
+
+
+# -- time zones are data, never code -----------------------------------------------------------
+
+
+@pytest.fixture
+def fake_tzdata(tmp_path, monkeypatch):
+    """A package named ``tzdata`` on sys.path that records being imported (zoneinfo's fallback
+    for zones the system lacks imports it); yields the file its import would write."""
+    marker = tmp_path / "imported.txt"
+    package = tmp_path / "site" / "tzdata"
+    (package / "zoneinfo" / "Fake").mkdir(parents=True)
+    record = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    (package / "__init__.py").write_text(record)
+    (package / "zoneinfo" / "__init__.py").write_text(record)
+    (package / "zoneinfo" / "Fake" / "__init__.py").write_text(record)
+    (package / "zoneinfo" / "Fake" / "Zone").write_bytes(pathlib.Path(zoneinfo_file()).read_bytes())
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for name in [m for m in sys.modules if m == "tzdata" or m.startswith("tzdata.")]:
+        monkeypatch.delitem(sys.modules, name)
+    yield marker
+    for name in [m for m in sys.modules if m == "tzdata" or m.startswith("tzdata.")]:
+        del sys.modules[name]
+
+
+def zoneinfo_file() -> str:
+    import zoneinfo
+
+    for root in zoneinfo.TZPATH:
+        path = pathlib.Path(root, "America", "Boise")
+        if path.is_file():
+            return str(path)
+    pytest.skip("no system tz database")
+
+
+def datetime_payloads(zone: str) -> list[bytes]:
+    marked = msgpack.packb([msgpack.ExtType(13, b"\x04"), "2040-01-01T00:00:00", zone, 0])
+    old = msgpack.packb(msgpack.ExtType(4, msgpack.packb(["2040-01-01T00:00:00", zone, 0])))
+    return [marked, old]
+
+
+def test_a_zone_the_system_lacks_is_refused_without_importing_tzdata(fake_tzdata):
+    for data in datetime_payloads("Fake/Zone"):
+        with pytest.raises(CheckpointDecodeError, match=r"'Fake/Zone'.*tzdata"):
+            MsgpackSerde().loads(data)
+    assert not fake_tzdata.exists(), fake_tzdata.read_text()
+    assert "tzdata" not in sys.modules
+
+
+def test_a_zone_the_system_has_decodes_without_importing_tzdata(fake_tzdata):
+    for data in datetime_payloads("America/Boise"):
+        assert MsgpackSerde().loads(data).tzinfo.key == "America/Boise"
+    assert not fake_tzdata.exists()
+
+
+@pytest.mark.parametrize("zone", ["../../etc/passwd", "/etc/passwd", "", "a//b", 7, "x\\y"])
+def test_a_zone_name_that_is_not_a_zone_is_refused(zone):
+    for data in datetime_payloads(zone):
+        with pytest.raises(CheckpointDecodeError):
+            MsgpackSerde().loads(data)

@@ -200,6 +200,95 @@ def test_add_messages_rejects_a_value_that_is_no_message_like_langgraph():
         add_messages([], [5])
 
 
+def test_a_remove_message_of_an_unknown_id_gets_langgraphs_words():
+    with pytest.raises(
+        ValueError, match=r"^Attempting to delete a message with an ID that doesn't exist \('x'\)"
+    ):
+        add_messages([HumanMessage("a", id="1")], [RemoveMessage(id="x")])
+
+
+def test_add_messages_with_options_only_is_the_reducer_with_those_options():
+    reducer = add_messages(format="langchain-openai")
+    assert reducer([], [HumanMessage("x", id="1")]) == [HumanMessage("x")]
+    with pytest.raises(ValueError, match=r"Unrecognized format='weird'\. Expected one of"):
+        add_messages([], [], format="weird")
+
+
+def test_add_messages_needs_both_sides_or_neither():
+    with pytest.raises(
+        ValueError,
+        match=r"^Must specify non-null arguments for both 'left' and 'right'\. Only received: "
+        r"'right'\.",
+    ):
+        add_messages(None, [HumanMessage("x")])
+
+
+def test_add_messages_converts_message_likes_and_chunks_on_both_sides():
+    left = [AIMessageChunk(content="a", id="1"), {"role": "assistant", "content": "b", "id": "2"}]
+    merged = add_messages(left, [AIMessageChunk(content="c", id="3"), ("user", "d")])
+    assert merged[:3] == [AIMessage("a", id="1"), AIMessage("b", id="2"), AIMessage("c", id="3")]
+    assert type(merged[3]) is HumanMessage
+    assert "chunk_position" not in merged[2].model_dump()
+
+
+def test_add_messages_returns_a_new_list_and_gives_ids_to_the_given_messages_in_place():
+    left = [HumanMessage("a", id="1")]
+    assert add_messages(left, []) is not left
+    new = AIMessage("b")
+    add_messages(left, [new])
+    assert UUID.match(new.id)
+
+
+def test_the_openai_format_turns_blocks_into_openai_content_tool_calls_and_tool_messages():
+    # Observed on LangGraph 1.2.22: ids are dropped, Anthropic blocks become OpenAI ones.
+    image = {"type": "base64", "media_type": "image/png", "data": "QUJD"}
+    merged = add_messages(
+        [("user", "look")],
+        [
+            HumanMessage(
+                [
+                    {"type": "text", "text": "A picture:", "cache_control": {"type": "ephemeral"}},
+                    {"type": "image", "source": image},
+                ]
+            ),
+            AIMessage([{"type": "tool_use", "name": "zoom", "input": {"x": 2}, "id": "t1"}]),
+            HumanMessage(
+                [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "t1",
+                        "is_error": True,
+                        "content": [{"type": "text", "text": "too far"}],
+                    }
+                ]
+            ),
+            HumanMessage([{"type": "text", "text": "one"}, "two", {"type": "json", "json": [1]}]),
+        ],
+        format="langchain-openai",
+    )
+    url = {"type": "image_url", "image_url": {"url": "data:image/png;base64,QUJD"}}
+    assert merged == [
+        HumanMessage("look"),
+        HumanMessage([{"type": "text", "text": "A picture:"}, url]),
+        AIMessage("", tool_calls=[{"name": "zoom", "args": {"x": 2}, "id": "t1"}]),
+        ToolMessage("too far", tool_call_id="t1"),
+        HumanMessage("one\ntwo\n[1]"),
+    ]
+
+
+def test_the_openai_format_names_a_malformed_block_by_its_place():
+    with pytest.raises(
+        ValueError,
+        match=r"^Unrecognized content block at messages\[0\]\.content\[1\] has 'type': "
+        r"'tool_use', but is missing expected key\(s\) \['id'\]",
+    ):
+        add_messages(
+            [],
+            [AIMessage(["hi", {"type": "tool_use", "name": "f", "input": {}}])],
+            format="langchain-openai",
+        )
+
+
 # -- MessagesState graphs -----------------------------------------------------------------------
 
 

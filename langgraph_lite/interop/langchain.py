@@ -1,0 +1,266 @@
+"""LangChain's messages and tools, accepted as they are (when ``langchain-core`` is installed).
+
+Nothing here imports ``langchain_core`` unless the program already did: the checks look in
+``sys.modules`` for LangChain's base classes, so a program that never imports LangChain never
+loads it, and ``import langgraph_lite`` stays as fast as before.
+
+What crosses the border, and how:
+
+    LangChain message  ->  ours        ``from_langchain`` (in ``convert_to_messages``, so in
+                                       input, node returns, ``add_messages``, ``MessagesState``):
+                                       ids, tool calls, ``additional_kwargs``,
+                                       ``response_metadata`` and usage kept
+    ours  ->  LangChain message        ``to_langchain``; also taught to LangChain's own message
+                                       coercion (``accept_ours_in_langchain``), so a LangChain
+                                       chat model called in a node with ``state["messages"]``
+                                       gets LangChain messages
+    LangChain tool  ->  a ``Tool``     ``LangChainTool``: ``ToolNode`` validates the model's
+                                       arguments against the tool's schema and runs the tool
+                                       through its own ``invoke``/``ainvoke``
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import pydantic
+
+from langgraph_lite.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langgraph_lite.tools import Tool, ToolCallContext
+
+__all__ = [
+    "LangChainTool",
+    "accept_ours_in_langchain",
+    "from_langchain",
+    "is_langchain_message",
+    "is_langchain_runnable",
+    "is_langchain_tool",
+    "to_langchain",
+    "to_langchain_messages",
+]
+
+
+# -- recognising LangChain objects without importing LangChain ------------------------------------
+
+
+def _base(module: str, name: str) -> Any:
+    mod = sys.modules.get(module)
+    return getattr(mod, name, None) if mod is not None else None
+
+
+def is_langchain_message(obj: Any) -> bool:
+    """Whether ``obj`` is a ``langchain_core`` message (False when LangChain is not loaded)."""
+    base = _base("langchain_core.messages.base", "BaseMessage")
+    return base is not None and isinstance(obj, base)
+
+
+def is_langchain_tool(obj: Any) -> bool:
+    """Whether ``obj`` is a LangChain tool (``@tool``, ``StructuredTool``, any ``BaseTool``)."""
+    base = _base("langchain_core.tools.base", "BaseTool")
+    return base is not None and isinstance(obj, base)
+
+
+def is_langchain_runnable(obj: Any) -> bool:
+    """Whether ``obj`` is a LangChain ``Runnable`` (a chat model, a binding, a chain)."""
+    base = _base("langchain_core.runnables.base", "Runnable")
+    return base is not None and isinstance(obj, base)
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+_COMMON = ("content", "additional_kwargs", "response_metadata", "name", "id")
+_ROLE_OF_CHAT = {"user": HumanMessage, "human": HumanMessage, "system": SystemMessage}
+
+
+def from_langchain(message: Any) -> BaseMessage:
+    """Our message for a LangChain one: same type, content, id, name, tool calls and metadata."""
+    kind = message.type
+    data: dict[str, Any] = {k: getattr(message, k, None) for k in _COMMON}
+    data["additional_kwargs"] = dict(data["additional_kwargs"] or {})
+    data["response_metadata"] = dict(data["response_metadata"] or {})
+    if kind in ("ai", "AIMessageChunk"):
+        data["tool_calls"] = [dict(c) for c in message.tool_calls]
+        data["invalid_tool_calls"] = [dict(c) for c in message.invalid_tool_calls]
+        usage = message.usage_metadata
+        data["usage_metadata"] = dict(usage) if usage else None
+        if kind == "AIMessageChunk":
+            data["tool_call_chunks"] = [dict(c) for c in message.tool_call_chunks]
+            return AIMessageChunk(**data)
+        return AIMessage(**data)
+    if kind == "human":
+        return HumanMessage(**data)
+    if kind == "system":
+        return SystemMessage(**data)
+    if kind == "tool":
+        return ToolMessage(
+            **data,
+            tool_call_id=message.tool_call_id,
+            status=message.status,
+            artifact=message.artifact,
+        )
+    if kind == "remove":
+        return RemoveMessage(id=message.id)
+    if kind == "chat" and message.role in _ROLE_OF_CHAT:
+        return _ROLE_OF_CHAT[message.role](**data)
+    if kind == "chat" and message.role in ("ai", "assistant"):
+        return AIMessage(**data)
+    raise TypeError(
+        f"cannot take LangChain's {type(message).__name__} (type {kind!r}) into the graph: "
+        "langgraph_lite keeps human, ai, system, tool and remove messages. Convert it to one "
+        "of those, e.g. HumanMessage(content=...)."
+    )
+
+
+def to_langchain(message: BaseMessage) -> Any:
+    """The LangChain message for one of ours (LangChain must be installed)."""
+    from langchain_core import messages as lc
+
+    if isinstance(message, RemoveMessage):
+        return lc.RemoveMessage(id=str(message.id))
+    classes: dict[str, Any] = {
+        "human": lc.HumanMessage,
+        "ai": lc.AIMessage,
+        "AIMessageChunk": lc.AIMessageChunk,
+        "system": lc.SystemMessage,
+        "tool": lc.ToolMessage,
+    }
+    cls = classes.get(message.type)
+    if cls is None:
+        raise TypeError(f"no LangChain message type for {type(message).__name__} {message!r}.")
+    data = message.model_dump(exclude={"type"})
+    if message.type == "ai":
+        data.pop("tool_call_chunks", None)
+    return cls(**data)
+
+
+def to_langchain_messages(messages: Any) -> list[Any]:
+    """LangChain messages for a list of ours (LangChain ones pass through as they are)."""
+    return [m if is_langchain_message(m) else to_langchain(m) for m in messages]
+
+
+_patch_lock = threading.Lock()
+
+
+def accept_ours_in_langchain() -> None:
+    """Teach LangChain's message coercion our messages, once per process.
+
+    A LangGraph program calls its LangChain chat model inside a node with
+    ``state["messages"]``; here those are our messages, which LangChain would refuse
+    (``NotImplementedError: Unsupported message type``). LangChain turns every input of a chat
+    model (and of prompts, ``trim_messages``, ...) into messages through one function; we wrap
+    it so that our messages become LangChain's first. Nothing else changes: every input it
+    accepted before gives the same result.
+    """
+    import langchain_core.messages.utils as lc_utils
+
+    with _patch_lock:
+        original = lc_utils._convert_to_message
+        if getattr(original, "_accepts_langgraph_lite", False):
+            return
+
+        def _convert_to_message(message: Any) -> Any:
+            if isinstance(message, BaseMessage):
+                return to_langchain(message)
+            return original(message)
+
+        _convert_to_message._accepts_langgraph_lite = True  # type: ignore[attr-defined]
+        _convert_to_message.__wrapped__ = original  # type: ignore[attr-defined]
+        lc_utils._convert_to_message = _convert_to_message
+
+
+def let_commands_through_langchain_tools() -> None:
+    """A ``Command`` a LangChain tool returns reaches ``ToolNode`` as it is, as in LangGraph.
+
+    LangChain wraps what a tool returns in a ``ToolMessage`` (as text) unless it is a
+    ``ToolOutputMixin``; LangGraph's ``Command`` is one. Ours cannot be, statically, without
+    importing LangChain; so when a program uses LangChain, ``Command`` takes the mixin as a
+    base (it has no fields or methods: it only marks the class).
+    """
+    from langchain_core.messages.tool import ToolOutputMixin
+
+    from langgraph_lite.types import Command
+
+    with _patch_lock:
+        if not issubclass(Command, ToolOutputMixin):
+            Command.__bases__ = (*Command.__bases__, ToolOutputMixin)
+
+
+def install() -> None:
+    """Everything a program that uses LangChain needs from us: message coercion, commands
+    from tools, and tokens."""
+    accept_ours_in_langchain()
+    let_commands_through_langchain_tools()
+    from langgraph_lite.models.langchain import stream_tokens_from_langchain_models
+
+    stream_tokens_from_langchain_models()
+
+
+# -- tools ----------------------------------------------------------------------------------------
+
+
+class LangChainTool(Tool):
+    """A LangChain tool, seen by ``ToolNode`` and ``create_react_agent`` as one of ours.
+
+    The model's arguments are validated against the tool's own schema (a mistake becomes
+    ``ToolNode``'s error message, as for our tools); the tool then runs through its ``invoke``
+    / ``ainvoke`` with the whole tool call, so LangChain's own features work as in LangGraph:
+    ``InjectedToolCallId``, ``response_format="content_and_artifact"``, ``handle_tool_error``,
+    a ``Command`` returned by the tool. ``langchain_tool`` is the original.
+    """
+
+    def __init__(self, langchain_tool: Any) -> None:
+        self.langchain_tool = langchain_tool
+        self.name = langchain_tool.name
+        self.description = langchain_tool.description
+        self.return_direct = bool(getattr(langchain_tool, "return_direct", False))
+        self.func = self.coroutine = None
+        self._injected = {}
+        self._takes_kwargs = False
+        schema = langchain_tool.tool_call_schema
+        if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
+            self.args_schema = schema
+        else:  # a JSON schema given as a dict: LangChain checks the arguments itself
+            self.args_schema = pydantic.create_model(
+                self.name, __config__=pydantic.ConfigDict(extra="allow")
+            )
+
+    def __repr__(self) -> str:
+        return f"LangChainTool({self.langchain_tool!r})"
+
+    def validate(self, args: Any) -> dict[str, Any]:
+        """Check ``args`` against the tool's schema; the tool gets them as the model sent them."""
+        self.args_schema.model_validate(args if isinstance(args, dict) else {})
+        return dict(args) if isinstance(args, dict) else {}
+
+    def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
+        """Run the LangChain tool on the call; its ``ToolMessage`` comes back as ours."""
+        return _from_output(self.langchain_tool.invoke(self._call(kwargs, ctx), ctx.config))
+
+    async def arun(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
+        """``run`` for async code (a sync LangChain tool runs in LangChain's executor)."""
+        return _from_output(await self.langchain_tool.ainvoke(self._call(kwargs, ctx), ctx.config))
+
+    def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """The LangChain tool's own ``invoke``."""
+        return self.langchain_tool.invoke(input, config, **kwargs)
+
+    async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """The LangChain tool's own ``ainvoke``."""
+        return await self.langchain_tool.ainvoke(input, config, **kwargs)
+
+    def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
+        return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+
+
+def _from_output(output: Any) -> Any:
+    return from_langchain(output) if is_langchain_message(output) else output

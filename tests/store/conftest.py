@@ -1,0 +1,107 @@
+"""Every store, driven through its sync or its async methods, behind one interface.
+
+A test asks for ``open_store`` and calls ``await s.put(...)`` etc. on what it returns; the
+fixture runs it against InMemoryStore, SqliteStore on a file and on ":memory:", each through
+the sync methods and through the async ones (on asyncio and on trio).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+
+from langgraph_lite.store.memory import InMemoryStore
+from langgraph_lite.store.sqlite import SqliteStore
+
+
+class Clock:
+    """A settable clock, so expiry is tested without sleeping."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += minutes * 60.0
+
+
+class Driven:
+    """A store whose methods are all awaited: the async ones, or the sync ones called inline."""
+
+    def __init__(self, store: Any, mode: str) -> None:
+        self.store = store
+        self.mode = mode
+        self.clock = Clock()
+        store._clock = self.clock
+
+    def __getattr__(self, name: str) -> Any:
+        if self.mode == "async":
+            return getattr(self.store, "a" + name)
+        method = getattr(self.store, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return method(*args, **kwargs)
+
+        return call
+
+
+KINDS = ["memory", "sqlite-file", "sqlite-memory"]
+# sync methods behave the same whatever loop the test runs on, so they run on asyncio only
+CASES = [
+    (k, m, b)
+    for k in KINDS
+    for m, b in (("sync", "asyncio"), ("async", "asyncio"), ("async", "trio"))
+]
+BACKENDS = {"asyncio": ("asyncio", {"debug": True}), "trio": ("trio", {})}
+
+
+@pytest.fixture(params=CASES, ids=lambda p: "-".join(p))
+def store_case(request):
+    return request.param
+
+
+@pytest.fixture
+def anyio_backend(store_case):
+    return BACKENDS[store_case[2]]
+
+
+@pytest.fixture
+def open_store(store_case, tmp_path):
+    """``open_store(index=..., ttl=...)`` -> a ``Driven`` store, closed after the test."""
+    kind, mode, _ = store_case
+    stack = contextlib.ExitStack()
+    opened = []
+
+    def open_(**config: Any) -> Driven:
+        if kind == "memory":
+            store: Any = InMemoryStore(**config)
+        else:
+            where = (
+                str(tmp_path / f"store{len(opened)}.db") if kind == "sqlite-file" else ":memory:"
+            )
+            store = stack.enter_context(SqliteStore.from_conn_string(where, **config))
+        opened.append(store)
+        return Driven(store, mode)
+
+    with stack:
+        yield open_
+
+
+def embed_words(texts):
+    """A deterministic embedding: counts of 'cat', 'dog' and 'fish', the last plus 0.5."""
+    return [
+        [
+            float(t.lower().count("cat")),
+            float(t.lower().count("dog")),
+            t.lower().count("fish") + 0.5,
+        ]
+        for t in texts
+    ]
+
+
+async def aembed_words(texts):
+    return embed_words(texts)
