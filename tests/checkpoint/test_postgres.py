@@ -220,11 +220,12 @@ def test_each_saver_call_is_one_round_trip(proxied):
             once = 2 if step == 0 else 1
             assert proxy.count(saver.put, config, cp, {"step": step}, versions) == once
             config = {"configurable": {**config["configurable"], "checkpoint_id": cp["id"]}}
-            writes = [("a", 1), ("b", 2), ("__interrupt__", 3)]
+            writes = [("a", 1), ("b", 2), ("__error__", "boom")]
             assert proxy.count(saver.put_writes, config, writes, f"task{step}") == once
             assert proxy.count(saver.get_tuple, config) == once
-            assert proxy.count(functools.partial(saver.list, None, filter={"step": step})) == once
-        assert saver.get_tuple(config).pending_writes[0] == ("task7", "__interrupt__", 3)
+            listing = functools.partial(saver.list, None, filter={"step": step + 2}, limit=3)
+            assert proxy.count(listing) == once
+        assert saver.get_tuple(config).pending_writes[0] == ("task7", "__error__", "boom")
 
 
 def test_a_graph_step_costs_one_round_trip_per_saver_call(proxied):
