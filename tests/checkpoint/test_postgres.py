@@ -402,6 +402,7 @@ def test_a_graph_runs_on_the_async_saver_and_its_history_reads_back(pg_dsn):  # 
             return [s.metadata["step"] for s in history], [s.next for s in history]
 
     steps, nexts = asyncio.run(main())
+    # as LangGraph 1.2.22 on its AsyncPostgresSaver (langgraph-checkpoint-postgres 3.2.0)
     assert steps == [3, 2, 1, 0, -1]
     assert nexts == [(), ("n2",), ("n1",), ("n0",), ("__start__",)]
 
@@ -460,3 +461,17 @@ async def test_the_sync_savers_async_twins_work_under_any_event_loop(pg_dsn):  #
         await saver.aprune(["t", "u"], strategy="delete")
         assert await saver.adelete_idle_threads(0) == []
         assert list(saver.list(None)) == []
+
+
+def test_a_connection_in_transaction_mode_or_with_dict_rows_works_and_commits(pg_dsn):  # noqa: F811
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from langgraph_lite.checkpoint.postgres import PostgresSaver
+
+    with psycopg.connect(pg_dsn, row_factory=dict_row) as conn:  # not autocommit
+        saver = PostgresSaver(conn)
+        config = put(saver, "tx", {"step": 1}, values={"v": 1})
+        assert saver.get_tuple(config).checkpoint["channel_values"] == {"v": 1}
+        with saver_on(pg_dsn) as other:  # committed: another connection sees it
+            assert other.get_tuple(config).metadata == {"step": 1}
