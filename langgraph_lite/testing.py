@@ -246,11 +246,11 @@ def run_node(
     ({'n': 42}, ['doubling'])
     """
     from langgraph_lite.errors import GraphInterrupt
-    from langgraph_lite.pregel.runner import _run_task
+    from langgraph_lite.pregel.attempt import run_attempt
 
     task, result = _alone(graph, name, state, config, resume, context)
     try:
-        result.update = _run_task(task, alone=True)
+        result.update = run_attempt(task, alone=True)
     except GraphInterrupt as exc:
         result.interrupts = tuple(exc.interrupts)
     return result
@@ -267,11 +267,11 @@ async def arun_node(
 ) -> NodeRun:
     """``run_node`` for async code: async nodes run on the event loop, sync ones in a thread."""
     from langgraph_lite.errors import GraphInterrupt
-    from langgraph_lite.pregel.runner import _arun_task
+    from langgraph_lite.pregel.attempt import arun_attempt
 
     task, result = _alone(graph, name, state, config, resume, context)
     try:
-        result.update = await _arun_task(task, alone=True)
+        result.update = await arun_attempt(task, alone=True)
     except GraphInterrupt as exc:
         result.interrupts = tuple(exc.interrupts)
     return result

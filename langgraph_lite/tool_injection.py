@@ -4,17 +4,17 @@ the context a running tool call takes them from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Generic, get_args, get_origin
+
+from typing_extensions import TypeVar
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.types import StreamWriter, _drop_writes
 
-if TYPE_CHECKING:
-    from langgraph_lite.tools import Tool
-
 __all__ = [
     "InjectedConfig",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
     "ToolCallContext",
     "ToolRuntime",
@@ -43,28 +43,44 @@ class InjectedToolCallId:
     """Marks a tool parameter that receives the id of the tool call being answered."""
 
 
+class InjectedStore:
+    """Marks a tool parameter that receives the graph's store (``compile(store=...)``):
+    ``Annotated[BaseStore, InjectedStore()]``. It is ``None`` when the graph has none."""
+
+
+ContextT = TypeVar("ContextT", default=None)
+StateT = TypeVar("StateT", default=dict)
+
+
 @dataclass
-class ToolRuntime:
+class ToolRuntime(Generic[ContextT, StateT]):
     """Everything a tool may ask for at once, given to a parameter annotated ``ToolRuntime``
-    (or named ``runtime``): the graph ``state``, the ``tool_call_id``, the run's ``config``,
-    its ``context`` (as passed to ``invoke(..., context=...)``), ``store``, ``stream_writer``
-    and the ``tools`` of the node running it.
+    (or named ``runtime``): the graph ``state``, the run's ``context`` (as passed to
+    ``invoke(..., context=...)``), its ``config``, ``stream_writer``, the ``tool_call_id``,
+    the ``store``, and the ``tools`` of the node running it. The fields are LangGraph's, in its
+    order; ``execution_info`` and ``server_info`` stay ``None`` here. It may be
+    parametrised, as LangGraph's: ``ToolRuntime[MyContext, MyState]``.
     """
 
     state: Any = None
-    tool_call_id: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
     context: Any = None
-    store: Any = None
+    config: dict[str, Any] = field(default_factory=dict)
     stream_writer: StreamWriter = field(default=_drop_writes)
-    tools: list[Tool] = field(default_factory=list)
+    tool_call_id: str | None = None
+    store: Any = None
+    tools: list[Any] = field(
+        default_factory=list
+    )  # Tool objects; Any keeps pydantic schemas of it buildable
+    execution_info: Any = None
+    server_info: Any = None
 
 
 # What an injected parameter receives. ``field`` is only used for ``state``.
 @dataclass(frozen=True)
 class _Injection:
-    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id"
+    kind: str  # "state" | "config" | "writer" | "runtime" | "tool_call_id" | "store"
     field: str | None = None
+    optional: bool = False  # a state key the parameter has a default for: left out if missing
 
 
 _BY_NAME = {
@@ -77,7 +93,7 @@ _BY_NAME = {
 
 def _injection_for(name: str, annotation: Any) -> _Injection | None:
     """How parameter ``name`` with ``annotation`` is injected, or None if the model fills it."""
-    if annotation is ToolRuntime:
+    if annotation is ToolRuntime or get_origin(annotation) is ToolRuntime:
         return _Injection("runtime")
     if get_origin(annotation) is Annotated:
         base, *extras = get_args(annotation)
@@ -90,7 +106,9 @@ def _injection_for(name: str, annotation: Any) -> _Injection | None:
                 return _Injection("config")
             if extra is InjectedToolCallId or isinstance(extra, InjectedToolCallId):
                 return _Injection("tool_call_id")
-        if base is ToolRuntime:
+            if extra is InjectedStore or isinstance(extra, InjectedStore):
+                return _Injection("store")
+        if base is ToolRuntime or get_origin(base) is ToolRuntime:
             return _Injection("runtime")
     return _BY_NAME.get(name)
 
@@ -105,7 +123,25 @@ class ToolCallContext:
     writer: StreamWriter | None = None
     context: Any = None
     store: Any = None
-    tools: list[Tool] = field(default_factory=list)
+    tools: list[Any] = field(
+        default_factory=list
+    )  # Tool objects; Any keeps pydantic schemas of it buildable
+    runtime: ToolRuntime | None = None  # given as is when set (a wrap_tool_call's own)
+    messages_key: str = "messages"  # a list given as the state is the messages under this key
+
+    def make_runtime(self) -> ToolRuntime:
+        """The ``ToolRuntime`` a tool of this call is given."""
+        if self.runtime is not None:
+            return self.runtime
+        return ToolRuntime(
+            state=None if self.state is MISSING else self.state,
+            context=self.context,
+            config=self.config if self.config is not None else {},
+            stream_writer=self.writer if self.writer is not None else _drop_writes,
+            tool_call_id=self.tool_call_id,
+            store=self.store,
+            tools=list(self.tools),
+        )
 
     @classmethod
     def current(cls, config: dict[str, Any] | None = None) -> ToolCallContext:

@@ -21,7 +21,8 @@ parameter is injected when it is named ``state`` (the graph state), ``config`` (
 config), ``writer`` (the stream writer) or ``runtime`` (a ``ToolRuntime`` with all of these),
 or when its annotation carries a marker: ``Annotated[dict, InjectedState]`` (the state),
 ``Annotated[str, InjectedState("user")]`` (one key of it), ``Annotated[dict, InjectedConfig]``,
-``Annotated[str, InjectedToolCallId]``, or ``ToolRuntime``. Injected parameters are left out
+``Annotated[str, InjectedToolCallId]``, ``Annotated[BaseStore, InjectedStore()]``, or
+``ToolRuntime``. Injected parameters are left out
 of ``args_schema``, so the model never sees them. ``ToolNode`` fills them in; when a tool is
 called directly, pass them in the arguments (``tool.invoke({"x": 1, "state": {...}})``).
 
@@ -31,12 +32,13 @@ inside the node that calls it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import sys
 import typing
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import pydantic
 
@@ -45,6 +47,7 @@ from langgraph_lite.messages import ToolMessage
 from langgraph_lite.tool_injection import (
     InjectedConfig,
     InjectedState,
+    InjectedStore,
     InjectedToolCallId,
     ToolCallContext,
     ToolRuntime,
@@ -54,8 +57,10 @@ from langgraph_lite.tool_injection import (
 from langgraph_lite.types import Command, _drop_writes
 
 __all__ = [
+    "TOOL_MESSAGE_BLOCK_TYPES",
     "InjectedConfig",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
     "Tool",
     "ToolRuntime",
@@ -86,6 +91,7 @@ class Tool:
         coroutine: Callable[..., Awaitable[Any]] | None = None,
         args_schema: type[pydantic.BaseModel] | None = None,
         return_direct: bool = False,
+        response_format: Literal["content", "content_and_artifact"] = "content",
     ) -> None:
         if func is None and coroutine is None:
             raise TypeError(f"tool {name!r} needs a function (func=) or a coroutine function.")
@@ -94,6 +100,12 @@ class Tool:
         self.func = func
         self.coroutine = coroutine
         self.return_direct = return_direct
+        if response_format not in ("content", "content_and_artifact"):
+            raise ValueError(
+                f"tool {name!r}: response_format={response_format!r} is not one of 'content', "
+                "'content_and_artifact'."
+            )
+        self.response_format = response_format
         target = coroutine if coroutine is not None else func
         assert target is not None
         self._injected, exposed, self._takes_kwargs = _inspect_params(target, name)
@@ -129,13 +141,13 @@ class Tool:
         """Validate ``input`` and call the tool; a tool call as input gives a ``ToolMessage``."""
         args, ctx, call = self._parse(input, config)
         output = self.run(self.validate(args), ctx, given=args)
-        return _as_tool_message(output, call, self.name) if call is not None else output
+        return self.answer(output, call) if call is not None else self.content_of(output)
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async code; a sync tool runs in a worker thread."""
         args, ctx, call = self._parse(input, config)
         output = await self.arun(self.validate(args), ctx, given=args)
-        return _as_tool_message(output, call, self.name) if call is not None else output
+        return self.answer(output, call) if call is not None else self.content_of(output)
 
     def validate(self, args: Any) -> dict[str, Any]:
         """The keyword arguments for the function: ``args`` checked against ``args_schema``.
@@ -156,6 +168,34 @@ class Tool:
         if self._takes_kwargs:
             values.update(extra)
         return values
+
+    def content_of(self, output: Any) -> Any:
+        """What the function returned, less the artifact (``response_format``)."""
+        return self._split(output)[0]
+
+    def answer(self, output: Any, call: dict[str, Any]) -> Any:
+        """The ``ToolMessage`` answering ``call`` with ``output`` (a ``ToolMessage`` or
+        ``Command`` the function returned is its own answer)."""
+        if isinstance(output, ToolMessage | Command):
+            return output
+        content, artifact = self._split(output)
+        return ToolMessage(
+            content=tool_output_content(content),
+            name=self.name,
+            tool_call_id=str(call.get("id") or ""),
+            artifact=artifact,
+        )
+
+    def _split(self, output: Any) -> tuple[Any, Any]:
+        if self.response_format == "content":
+            return output, None
+        if not isinstance(output, tuple) or len(output) != 2:
+            raise ValueError(
+                "Since response_format='content_and_artifact' a two-tuple of the message "
+                "content and raw tool output is expected. Instead, generated response is of "
+                f"type: {type(output)}."
+            )
+        return output
 
     def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
         """Call the function with validated ``kwargs`` and the injected values from ``ctx``."""
@@ -196,8 +236,10 @@ class Tool:
         for param, inj in self._injected.items():
             if param in given:
                 out[param] = given[param]
-            else:
-                out[param] = self._injected_value(param, inj, ctx)
+                continue
+            value = self._injected_value(param, inj, ctx)
+            if value is not _LEFT_OUT:
+                out[param] = value
         return out
 
     def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
@@ -206,6 +248,15 @@ class Tool:
             return ctx.config if ctx.config is not None else {}
         if kind == "writer":
             return ctx.writer if ctx.writer is not None else _drop_writes
+        if kind == "store":
+            if ctx.store is None:
+                raise ValueError(
+                    "Cannot inject store into tools with InjectedStore annotations - please "
+                    f"compile your graph with a store (tool {self.name!r}, parameter "
+                    f"{param!r}): builder.compile(store=InMemoryStore()), or pass it in the "
+                    "arguments when calling the tool directly."
+                )
+            return ctx.store
         if kind == "tool_call_id":
             if ctx.tool_call_id is None:
                 raise ValueError(
@@ -215,15 +266,7 @@ class Tool:
                 )
             return ctx.tool_call_id
         if kind == "runtime":
-            return ToolRuntime(
-                state=None if ctx.state is MISSING else ctx.state,
-                tool_call_id=ctx.tool_call_id,
-                config=ctx.config if ctx.config is not None else {},
-                context=ctx.context,
-                store=ctx.store,
-                stream_writer=ctx.writer if ctx.writer is not None else _drop_writes,
-                tools=list(ctx.tools),
-            )
+            return ctx.make_runtime()
         # state
         if ctx.state is MISSING:
             raise ValueError(
@@ -231,9 +274,28 @@ class Tool:
                 f"knows. Run it through ToolNode, or pass it: tool.invoke({{..., {param!r}: "
                 "state}})."
             )
+        state = ctx.state
+        if isinstance(state, list):  # ToolNode was given the messages alone
+            if inj.field not in (None, ctx.messages_key):
+                raise ValueError(
+                    f"Invalid input to ToolNode. Tool {self.name} requires graph state dict as "
+                    f"input. State should contain fields {inj.field}. Give ToolNode the graph "
+                    f"state (a dict with {ctx.messages_key!r} and {inj.field!r}), not the "
+                    "list of messages."
+                )
+            state = {ctx.messages_key: state}
         if inj.field is None:
-            return ctx.state
-        return _state_field(ctx.state, inj.field, self.name, param)
+            return state
+        if inj.optional and not _has_field(state, inj.field):
+            return _LEFT_OUT  # the parameter's default applies, as in LangGraph
+        return _state_field(state, inj.field, self.name, param)
+
+
+_LEFT_OUT = object()  # an injected parameter left to its default
+
+
+def _has_field(state: Any, key: str) -> bool:
+    return key in state if isinstance(state, dict) else hasattr(state, key)
 
 
 def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
@@ -277,6 +339,8 @@ def _inspect_params(
         annotation = hints.get(param.name, Any)
         how = _injection_for(param.name, annotation)
         if how is not None:
+            if how.field is not None and param.default is not param.empty:
+                how = dataclasses.replace(how, optional=True)
             injected[param.name] = how
             continue
         default = ... if param.default is param.empty else param.default
@@ -304,9 +368,17 @@ def _schema_model(
 # -- turning outputs into messages ----------------------------------------------------------------
 
 # Content blocks a tool may return as is (a list of these is multimodal content, not data).
-_BLOCK_TYPES = frozenset(
-    {"text", "image", "image_url", "json", "file", "audio", "document", "search_result"}
+_BLOCK_TYPES = (  # LangChain's, in its order (langgraph's ToolNode checks the same)
+    "text",
+    "image_url",
+    "image",
+    "json",
+    "search_result",
+    "custom_tool_call_output",
+    "document",
+    "file",
 )
+TOOL_MESSAGE_BLOCK_TYPES = _BLOCK_TYPES
 
 
 def tool_output_content(output: Any) -> str | list[Any]:
@@ -317,24 +389,14 @@ def tool_output_content(output: Any) -> str | list[Any]:
     """
     if isinstance(output, str):
         return output
-    if (
-        isinstance(output, list)
-        and output
-        and all(isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output)
-    ):
+    if isinstance(output, list) and all(
+        isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output
+    ):  # an empty list too, as LangChain
         return output
     try:
         return json.dumps(output, ensure_ascii=False)
     except (TypeError, ValueError):
         return str(output)
-
-
-def _as_tool_message(output: Any, call: dict[str, Any], name: str) -> Any:
-    if isinstance(output, ToolMessage | Command):
-        return output  # already an answer, or a state update that carries one
-    return ToolMessage(
-        content=tool_output_content(output), name=name, tool_call_id=str(call.get("id") or "")
-    )
 
 
 # -- building tools ------------------------------------------------------------------------------
@@ -347,6 +409,7 @@ def make_tool(
     description: str | None = None,
     args_schema: type[pydantic.BaseModel] | None = None,
     return_direct: bool = False,
+    response_format: Literal["content", "content_and_artifact"] = "content",
 ) -> Tool:
     """A ``Tool`` from a function (sync or ``async def``); a ``Tool`` is returned as is.
 
@@ -386,6 +449,7 @@ def make_tool(
         coroutine=fn if is_async else None,
         args_schema=args_schema,
         return_direct=return_direct,
+        response_format=response_format,
     )
 
 
@@ -401,6 +465,7 @@ def tool(
     description: str | None = ...,
     args_schema: type[pydantic.BaseModel] | None = ...,
     return_direct: bool = ...,
+    response_format: Literal["content", "content_and_artifact"] = ...,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -411,6 +476,7 @@ def tool(
     description: str | None = ...,
     args_schema: type[pydantic.BaseModel] | None = ...,
     return_direct: bool = ...,
+    response_format: Literal["content", "content_and_artifact"] = ...,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -422,6 +488,7 @@ def tool(
     description: str | None = None,
     args_schema: type[pydantic.BaseModel] | None = None,
     return_direct: bool = False,
+    response_format: Literal["content", "content_and_artifact"] = "content",
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a function a ``Tool``: ``@tool``, ``@tool("name")`` or ``@tool(description=...)``.
 
@@ -439,6 +506,7 @@ def tool(
             description=description,
             args_schema=args_schema,
             return_direct=return_direct,
+            response_format=response_format,
         )
     if isinstance(fn_or_name, str):
         name = fn_or_name
@@ -450,6 +518,7 @@ def tool(
             description=description,
             args_schema=args_schema,
             return_direct=return_direct,
+            response_format=response_format,
         )
 
     return decorate

@@ -16,11 +16,14 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
@@ -28,9 +31,8 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
-__all__ = ["WRITES_IDX_MAP", "InMemorySaver", "MemorySaver"]
+__all__ = ["InMemorySaver", "MemorySaver"]
 
-WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
 """Special write channels get fixed slots, so saving them again replaces the previous one."""
 
 _Typed = tuple[str, bytes]
@@ -74,6 +76,8 @@ class InMemorySaver(BaseCheckpointSaver):
         loads = self.serde.loads_typed
         try:
             checkpoint: Checkpoint = loads(stored)
+            metadata = loads(meta)
+            check_skeleton(checkpoint_id, checkpoint, metadata)
             values = {}
             for channel, version in checkpoint["channel_versions"].items():
                 blob = self.blobs.get((thread_id, ns, channel, version))
@@ -81,10 +85,10 @@ class InMemorySaver(BaseCheckpointSaver):
                     values[channel] = loads(blob)
             checkpoint = {**checkpoint, "channel_values": values}
             writes = self.writes.get((thread_id, ns, checkpoint_id), {})
-            metadata = loads(meta)
             # LangGraph's writes_sort_key order, (task_path, task_id, idx): the order tasks apply
             ordered = sorted(writes.items(), key=lambda kv: (kv[1][3], kv[0][0], kv[0][1]))
             pending = [(task, channel, loads(value)) for _, (task, channel, value, _) in ordered]
+            check_writes(pending)
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(
@@ -108,10 +112,16 @@ class InMemorySaver(BaseCheckpointSaver):
         before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
         with self._lock:
             found: list[CheckpointTuple] = []
-            threads = [str(conf["thread_id"])] if "thread_id" in conf else list(self.storage)
+            if "thread_id" not in conf:
+                threads = list(self.storage)
+            elif conf["thread_id"] is None:  # as LangGraph: no thread, nothing listed
+                threads = []
+            else:
+                threads = [str(conf["thread_id"])]
+            wanted_ns = conf.get("checkpoint_ns")  # None or absent: every namespace
             for thread_id in threads:
                 for ns, checkpoints in self.storage.get(thread_id, {}).items():
-                    if "checkpoint_ns" in conf and ns != conf["checkpoint_ns"]:
+                    if wanted_ns is not None and ns != wanted_ns:
                         continue
                     for checkpoint_id in sorted(checkpoints, reverse=True):
                         if conf.get("checkpoint_id") and checkpoint_id != conf["checkpoint_id"]:

@@ -369,6 +369,12 @@ class MsgpackSerde:
             if kind == "namedtuple":
                 return cls(*fields)
             if kind == "slots":
+                slots = getattr(cls, "__slots__", ())
+                if set(fields) != set((slots,) if isinstance(slots, str) else slots):
+                    raise CheckpointDecodeError(
+                        f"a {name!r} in checkpoint data has the fields {sorted(fields)!r}, "
+                        f"not its slots {slots!r}"
+                    )
                 obj = cls.__new__(cls)
                 for k, v in fields.items():
                     object.__setattr__(obj, k, v)

@@ -7,6 +7,7 @@ import typing
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.constants import END, START
 from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
 from langgraph_lite.graph.schema import first_param_schema
 from langgraph_lite.pregel.algo import TASKS
@@ -16,11 +17,6 @@ if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
 __all__ = ["END", "START", "Branch", "InvalidRouteError", "branch_channel"]
-
-START = "__start__"
-"""The first node: it writes the graph's input into the state."""
-END = "__end__"
-"""The last node: routing to it ends that path of the run."""
 
 
 class InvalidRouteError(InvalidUpdateError, KeyError, ValueError):

@@ -8,7 +8,6 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,9 @@ __all__ = ["compile_graph"]
 logger = logging.getLogger("langgraph_lite")
 
 
-def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledStateGraph:
+def compile_graph(
+    builder: StateGraph[Any, Any, Any, Any], *, debug: bool, name: str
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The ``CompiledStateGraph`` that runs ``builder``'s nodes and edges."""
     from langgraph_lite.graph.state import CompiledStateGraph
 
@@ -118,7 +119,11 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
                     node_names,
                 )
             ],
-            retry_policy=spec.retry_policy,
+            retry_policy=(
+                spec.retry_policy
+                if spec.retry_policy is not None
+                else getattr(builder, "_default_retry", None)
+            ),
             metadata=spec.metadata,
             name=node,
         )
@@ -133,12 +138,14 @@ def compile_graph(builder: StateGraph, *, debug: bool, name: str) -> CompiledSta
         debug=debug,
     )
     compiled.builder = builder
+    # What the run coerces a context dict to (see runtime.coerce_context).
+    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled
 
 
-def static_edges(builder: StateGraph, node: str) -> list[str]:
+def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:
     return sorted(e for s, e in builder.edges if s == node and e != END)
 
 
@@ -161,7 +168,7 @@ class _UpdateWriter:
     def __init__(
         self,
         node: str,
-        builder: StateGraph,
+        builder: StateGraph[Any, Any, Any, Any],
         writable: set[str],
         state: SchemaInfo,
         managed: Mapping[str, Any],
@@ -200,7 +207,7 @@ class _UpdateWriter:
     def __call__(
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
-        writes, gotos = self._updates_and_gotos(output)
+        writes, gotos = self._updates_and_gotos(output, task)
         if self.branches:
             fresh: dict[int, Any] = {}
             for branch, info, passthrough in self.branches:
@@ -213,7 +220,7 @@ class _UpdateWriter:
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
         """``__call__`` for async runs, where conditional edges may be async functions."""
-        writes, gotos = self._updates_and_gotos(output)
+        writes, gotos = self._updates_and_gotos(output, task)
         if self.branches:
             fresh: dict[int, Any] = {}
             for branch, info, passthrough in self.branches:
@@ -222,12 +229,14 @@ class _UpdateWriter:
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
-    def _updates_and_gotos(self, output: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+    def _updates_and_gotos(
+        self, output: Any, task: Task
+    ) -> tuple[list[tuple[str, Any]], list[Any]]:
         """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
         if self.input_info is not None and not self.input_info.is_root:
-            output = self._input_as_update(output)
+            output = self._input_as_update(output, task)
         items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
         for item in items:
             if isinstance(item, Command):
@@ -258,11 +267,11 @@ class _UpdateWriter:
         writes.extend(self.static)
         return writes, gotos
 
-    def _input_as_update(self, value: Any) -> Any:
+    def _input_as_update(self, value: Any, task: Task) -> Any:
         info = self.input_info
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
-            self._validate_input(info, value)
+            self._validate_input(info, value, task)
         if not isinstance(value, dict) and info.as_dict(value) is None:
             raise InvalidUpdateError(
                 create_error_message(
@@ -284,25 +293,32 @@ class _UpdateWriter:
             value = {k: v for k, v in value.items() if k in info.channels}
         return value
 
-    def _validate_input(self, info: SchemaInfo, value: dict[str, Any]) -> None:
+    def _validate_input(self, info: SchemaInfo, value: dict[str, Any], task: Task) -> None:
         """Fail before any node runs on input the pydantic input schema refuses.
 
-        Each value is checked as its channel will hold it: a reducer such as ``add_messages``
-        first turns ``("user", "hi")`` or ``{"role": ...}`` into a message. The input is still
-        written as given.
+        The input is checked as the first node will read the state: each value as its channel
+        will hold it (a reducer such as ``add_messages`` first turns ``("user", "hi")`` into a
+        message), and keys the input leaves out as the state already has them (from the
+        thread, or a reducer's empty start value). The input is still written as given.
         """
         channels = self.channels or {}
+        current = task.run.channels
         held = {}
-        for key, v in value.items():
-            ch = channels.get(key)
-            if isinstance(ch, BinaryOperatorAggregate):
-                try:
-                    empty = ch.from_checkpoint(MISSING)
-                    empty.update([v])
-                    v = empty.get()
-                except Exception:
-                    return  # the reducer needs the thread's state: leave it to the nodes
-            held[key] = v
+        for key in info.channels:
+            if key in value:
+                v = value[key]
+                ch = channels.get(key)
+                if isinstance(ch, BinaryOperatorAggregate):
+                    try:
+                        start = current.get(key) or ch.from_checkpoint(MISSING)
+                        start = start.copy()
+                        start.update([v])
+                        v = start.get()
+                    except Exception:
+                        return  # the reducer refuses it: it raises again, with context, later
+                held[key] = v
+            elif (ch := current.get(key)) is not None and ch.is_available():
+                held[key] = ch.get()
         info.schema.model_validate(held)
 
     def _update(self, update: Any) -> list[tuple[str, Any]]:
@@ -401,18 +417,12 @@ def _has_command(items: Any) -> bool:
     return any(isinstance(i, Command) for i in items)
 
 
-def _did_you_mean(name: str, choices: list[str]) -> str:
-
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
-
-
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def allow_state_types(checkpointer: Any, builder: StateGraph) -> None:
+def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
     """Let the checkpointer's serializer rebuild the classes the state schemas name."""
     import typing
 

@@ -106,16 +106,18 @@ def _kind(schema: Any) -> str:
     if dataclasses.is_dataclass(schema):
         return "dataclass"
     if typing.is_typeddict(schema) or (
-        isinstance(schema, type) and issubclass(schema, dict) and hasattr(schema, "__annotations__")
+        isinstance(schema, type) and schema is not dict and hasattr(schema, "__annotations__")
     ):
+        # A TypedDict, or any other class with annotations: its values are dicts, as in
+        # LangGraph (a plain class's own instances are never built).
         return "typeddict"
-    if not hasattr(schema, "__annotations__"):
-        return "root"  # int, list[str], Annotated[list, operator.add], dict: one value
-    raise TypeError(
-        f"a state schema must be a TypedDict, a dataclass, a pydantic model or a plain type "
-        f"(int, Annotated[list, operator.add]), got {schema!r}. For example: "
-        "class State(TypedDict): messages: list"
-    )
+    if not isinstance(schema, type) and not typing.get_args(schema):
+        raise TypeError(
+            f"Invalid state_schema: {schema!r}. Expected a type or Annotated[type, reducer]: "
+            "a TypedDict class, a dataclass, a pydantic model, or a plain type such as int. "
+            "For example: class State(TypedDict): messages: list"
+        )
+    return "root"  # int, list[str], Annotated[list, operator.add], dict: the state is one value
 
 
 def _annotations(schema: Any, kind: str) -> dict[str, Any]:
@@ -147,16 +149,32 @@ for _name in ("NotRequired", "Required"):
 
 
 def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
-    for extra in reversed(extras):
+    # As LangGraph reads an annotation: the first channel among the extras wins; otherwise a
+    # callable last extra must be a reducer; any other extra is documentation.
+    for extra in extras:
         if isinstance(extra, BaseChannel):
             channel = extra.copy()
             channel.key = key
             return channel
         if isinstance(extra, type) and issubclass(extra, BaseChannel):
             return extra(base, key=key)
-        if callable(extra) and _is_reducer(extra):
-            return BinaryOperatorAggregate(base, extra, key=key)
+    if extras and callable(extras[-1]):
+        reducer = extras[-1]
+        if not _is_reducer(reducer):
+            raise ValueError(
+                f"Invalid reducer signature. Expected (a, b) -> c. Got {_signature(reducer)}: "
+                f"the reducer of key {key!r} must take the current value and an update, e.g. "
+                f"def merge(current, update): return current + update."
+            )
+        return BinaryOperatorAggregate(base, reducer, key=key)
     return LastValue(base, key=key)
+
+
+def _signature(fn: Callable[..., Any]) -> str:
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "(?)"
 
 
 def _is_reducer(fn: Callable[..., Any]) -> bool:
@@ -232,8 +250,10 @@ def first_param_schema(fn: Any) -> Any:
         return None
     if not params:
         return None
+    call = getattr(fn, "__call__", None)  # noqa: B004 - a callable object's hints are on it
+    hinted = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else call
     try:
-        hints = typing.get_type_hints(fn)
+        hints = typing.get_type_hints(hinted)
     except Exception:
         return None
     ann = hints.get(params[0].name)

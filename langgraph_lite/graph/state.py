@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic
 
+from typing_extensions import Self, TypeVar
+
+from langgraph_lite.checkpoint.base import BaseCheckpointSaver
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -20,9 +23,11 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
+from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
+from langgraph_lite.graph.validate import check_graph
 from langgraph_lite.pregel.main import Pregel
-from langgraph_lite.types import Command, RetryPolicy
+from langgraph_lite.types import RetryPolicy
 
 __all__ = ["CompiledStateGraph", "StateGraph"]
 
@@ -58,8 +63,16 @@ def _graph_error(message: str) -> ValueError:
     )
 
 
-class StateGraph:
+StateT = TypeVar("StateT", default=Any)
+ContextT = TypeVar("ContextT", default=Any)
+InputT = TypeVar("InputT", default=StateT)
+OutputT = TypeVar("OutputT", default=StateT)
+
+
+class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     """A graph whose nodes read a shared state and return updates to it.
+
+    Subscript it for type checkers as with LangGraph: ``StateGraph[State]``.
 
     >>> import operator
     >>> from typing import Annotated
@@ -82,7 +95,29 @@ class StateGraph:
         *,
         input_schema: Any = None,
         output_schema: Any = None,
+        **deprecated: Any,
     ) -> None:
+        for old, new in (
+            ("config_schema", "context_schema"),
+            ("input", "input_schema"),
+            ("output", "output_schema"),
+        ):
+            if old not in deprecated:
+                continue
+            warnings.warn(
+                f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            value = deprecated.pop(old)
+            if old == "config_schema" and context_schema is None:
+                context_schema = value
+            elif old == "input" and input_schema is None:
+                input_schema = value
+            elif old == "output" and output_schema is None:
+                output_schema = value
+        if deprecated:  # LangGraph takes and ignores any other keyword; so do we
+            logger.debug("StateGraph() ignores keyword arguments %r", sorted(deprecated))
         if state_schema is None:
             if input_schema is None or output_schema is None:
                 raise TypeError(
@@ -105,6 +140,31 @@ class StateGraph:
         self.waiting_edges: set[tuple[tuple[str, ...], str]] = set()
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
+        self._default_retry: RetryPolicy | Sequence[RetryPolicy] | None = None
+        self._default_cache: Any = None
+
+    @property
+    def channels(self) -> dict[str, Any]:
+        """The channel of every state key the graph's schemas declare, by key."""
+        infos = [schema_info(s) for s, _ in self._schemas]
+        return merge_channels(infos, {i: w for i, (_, w) in enumerate(self._schemas)})
+
+    @property
+    def managed(self) -> dict[str, Any]:
+        """The managed values (``RemainingSteps``, ``IsLastStep``) the schemas declare, by key."""
+        out: dict[str, Any] = {}
+        for schema, _ in self._schemas:
+            out.update(schema_info(schema).managed)
+        return out
+
+    @property
+    def schemas(self) -> dict[Any, dict[str, Any]]:
+        """Each schema the graph uses, with its keys' channels and managed values."""
+        out: dict[Any, dict[str, Any]] = {}
+        for schema, _ in self._schemas:
+            info = schema_info(schema)
+            out.setdefault(schema, {**info.channels, **info.managed})
+        return out
 
     def _add_schema(self, schema: Any, where: str) -> None:
         infos = [schema_info(s) for s, _ in self._schemas]
@@ -124,13 +184,32 @@ class StateGraph:
         input_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
+        error_handler: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
-    ) -> StateGraph:
+        timeout: Any = None,
+        trace_policy: Any = None,
+        **deprecated: Any,
+    ) -> Self:
         """Add a node: ``add_node("name", fn)`` or ``add_node(fn)`` (named after the function).
 
         ``fn`` takes the state (and optionally ``config`` / ``writer``), sync or async, and
         returns a partial update (a dict), ``None``, a ``Command``, or a list of those.
+        ``trace_policy`` only shapes tracing, which this engine does not do; it is accepted and
+        has no effect. ``error_handler`` and ``timeout`` are not supported yet.
         """
+        _not_yet(error_handler=error_handler, timeout=timeout)
+        for old, new in (("retry", "retry_policy"), ("input", "input_schema")):
+            if old in deprecated:
+                warnings.warn(
+                    f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                value = deprecated.pop(old)
+                if old == "retry" and retry_policy is None:
+                    retry_policy = value
+                elif old == "input" and input_schema is None:
+                    input_schema = value
         if not isinstance(node, str):
             action, node = node, _name_of(node)
         if action is None:
@@ -149,18 +228,17 @@ class StateGraph:
             )
         if node in (START, END):
             raise _graph_error(
-                f"node name {node!r} is reserved for the graph's own use; pick another."
+                f"Node `{node}` is reserved: the graph uses the name itself; pick another."
             )
         for ch in _RESERVED_CHARS:
             if ch in node:
                 raise _graph_error(
-                    f"node name {node!r} contains {ch!r}, which is reserved (it separates parts "
-                    "of task paths and namespaces); pick a name without '|' or ':'."
+                    f"'{ch}' is a reserved character and is not allowed in the node names: "
+                    f"{node!r} (it separates parts of task paths and namespaces); pick a name "
+                    "without '|' or ':'."
                 )
         if node in self.nodes:
-            raise _graph_error(
-                f"node {node!r} was already added. Give the second one another name."
-            )
+            raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:
@@ -175,21 +253,48 @@ class StateGraph:
         )
         return self
 
-    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: Any = None,
+        error_handler: Any = None,
+        timeout: Any = None,
+    ) -> Self:
+        """Defaults for the nodes that do not set their own, applied when the graph compiles.
+
+        ``retry_policy`` applies to every node added with none; ``cache_policy`` is kept as
+        ``add_node``'s is. ``error_handler`` and ``timeout`` are not supported yet.
+        """
+        _not_yet(error_handler=error_handler, timeout=timeout)
+        if retry_policy is not None:
+            self._default_retry = retry_policy
+        if cache_policy is not None:
+            self._default_cache = cache_policy
+        return self
+
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> Self:
         """Run ``end_key`` after ``start_key``; with a list of starts, after all of them."""
         if isinstance(start_key, str):
             if start_key == END:
-                raise _graph_error("END cannot be the start of an edge: nothing runs after END.")
+                raise _graph_error("END cannot be a start node: nothing runs after END.")
             if end_key == START:
-                raise _graph_error("START cannot be the end of an edge: it only starts the run.")
+                raise _graph_error("START cannot be an end node: it only starts the run.")
             self.edges.add((start_key, end_key))
             return self
         starts = tuple(start_key)
         for s in starts:
-            if s == START:
-                raise _graph_error("START cannot be one of several starts of an edge.")
             if s == END:
-                raise _graph_error("END cannot be the start of an edge: nothing runs after END.")
+                raise _graph_error("END cannot be a start node: nothing runs after END.")
+            if s not in self.nodes:
+                raise _graph_error(
+                    f"Need to add_node `{s}` first: an edge waiting for several nodes starts "
+                    "only at nodes already added (START cannot be one of them)."
+                )
+        if end_key == START:
+            raise _graph_error("START cannot be an end node: it only starts the run.")
+        if end_key != END and end_key not in self.nodes:
+            raise _graph_error(f"Need to add_node `{end_key}` first, then add the edge to it.")
         self.waiting_edges.add((starts, end_key))
         return self
 
@@ -198,7 +303,7 @@ class StateGraph:
         source: str,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """After ``source``, go where ``path(state)`` says: a node name, a list, END or Sends.
 
         ``path_map`` maps what ``path`` returns to node names.
@@ -208,8 +313,8 @@ class StateGraph:
         name = branch.name
         if name in existing:
             raise _graph_error(
-                f"node {source!r} already has a conditional edge named {name!r}; give the path "
-                "function another name."
+                f"Branch with name `{name}` already exists for node `{source}`: give the "
+                "path function another name."
             )
         if branch.input_schema is not None:
             self._add_schema(
@@ -218,20 +323,25 @@ class StateGraph:
         existing[name] = branch
         return self
 
-    def add_sequence(self, nodes: Sequence[Any]) -> StateGraph:
+    def add_sequence(self, nodes: Sequence[Any]) -> Self:
         """Add nodes (functions or ``(name, fn)`` pairs) that run one after another."""
         if not nodes:
-            raise ValueError("add_sequence needs at least one node.")
+            raise ValueError("Sequence requires at least one node: add_sequence([a, b, ...]).")
         previous: str | None = None
         for item in nodes:
             name, action = item if isinstance(item, tuple) else (_name_of(item), item)
+            if name in self.nodes:
+                raise ValueError(
+                    f"Node names must be unique: node with the name '{name}' already exists. "
+                    "Give two callables of the same name (two lambdas, say) as (name, fn) pairs."
+                )
             self.add_node(name, action)
             if previous is not None:
                 self.add_edge(previous, name)
             previous = name
         return self
 
-    def set_entry_point(self, key: str) -> StateGraph:
+    def set_entry_point(self, key: str) -> Self:
         """Start the run at ``key`` (same as ``add_edge(START, key)``)."""
         return self.add_edge(START, key)
 
@@ -239,90 +349,20 @@ class StateGraph:
         self,
         path: Callable[..., Any],
         path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
-    ) -> StateGraph:
+    ) -> Self:
         """Start the run where ``path(input state)`` says."""
         return self.add_conditional_edges(START, path, path_map)
 
-    def set_finish_point(self, key: str) -> StateGraph:
+    def set_finish_point(self, key: str) -> Self:
         """End the run after ``key`` (same as ``add_edge(key, END)``)."""
         return self.add_edge(key, END)
 
     # -- checking ----------------------------------------------------------------------------
 
-    def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
+    def validate(self, interrupt: Sequence[str] | None = None) -> Self:
         """Check edges and names; raises ``ValueError`` naming the culprit and the fix."""
-        known = set(self.nodes)
-        sources = {s for s, _ in self.edges} | {
-            s for starts, _ in self.waiting_edges for s in starts
-        }
-        sources |= set(self.branches)
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                sources.add(node)
-        for source in sorted(sources):
-            if source != START and source not in known:
-                raise _graph_error(
-                    f"an edge starts at {source!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node first."
-                )
-        if START not in sources:
-            raise _graph_error(
-                "the graph has no entry point: add an edge from START, e.g. "
-                "builder.add_edge(START, 'first_node')."
-            )
-        targets = {e for _, e in self.edges} | {e for _, e in self.waiting_edges}
-        for branch_map in self.branches.values():
-            for branch in branch_map.values():
-                targets.update(branch.ends or ())
-        for target in sorted(targets):
-            if target != END and target not in known:
-                raise _graph_error(
-                    f"an edge ends at {target!r}, which is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node, or fix the name."
-                )
-        for name in interrupt or ():
-            if name not in known and name != "*":
-                raise _graph_error(
-                    f"cannot interrupt at {name!r}: it is not a node of this graph (nodes: "
-                    f"{', '.join(map(repr, self.nodes))})."
-                )
-        unreachable = sorted(known - self._reachable())
-        if unreachable:
-            warnings.warn(
-                f"node(s) {', '.join(map(repr, unreachable))} cannot be reached from START: no "
-                "edge, conditional edge or Command leads there. They will never run.",
-                UserWarning,
-                stacklevel=3,
-            )
+        check_graph(self, interrupt)
         return self
-
-    def _reachable(self) -> set[str]:
-        dynamic = any(b.ends is None for bm in self.branches.values() for b in bm.values()) or any(
-            spec.destinations is None and _returns_command(spec.action)
-            for spec in self.nodes.values()
-        )
-        if dynamic:
-            return set(self.nodes)  # a path function or Command may go anywhere
-        out: dict[str, set[str]] = {}
-        for s, e in self.edges:
-            out.setdefault(s, set()).add(e)
-        for starts, e in self.waiting_edges:
-            for s in starts:
-                out.setdefault(s, set()).add(e)
-        for source, bm in self.branches.items():
-            for b in bm.values():
-                out.setdefault(source, set()).update(b.ends or ())
-        for node, spec in self.nodes.items():
-            if spec.destinations:
-                out.setdefault(node, set()).update(spec.destinations)
-        seen: set[str] = set()
-        stack = [START]
-        while stack:
-            for nxt in out.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -338,6 +378,7 @@ class StateGraph:
         name: str | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``."""
+        _check_checkpointer(checkpointer)
         before = _names(interrupt_before)
         after = _names(interrupt_after)
         self.validate(interrupt=[*before, *after])
@@ -351,7 +392,7 @@ class StateGraph:
         return compiled
 
 
-class CompiledStateGraph(Pregel):
+class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
     """A compiled ``StateGraph``: a ``Pregel`` you can ``invoke``, ``stream``, ``astream``…
 
     ``nodes[name].invoke(state)`` runs one node alone and returns its update.
@@ -368,6 +409,27 @@ class CompiledStateGraph(Pregel):
             )
         return [(START, input)]
 
+    def get_input_schema(self, config: Any = None) -> Any:
+        """A pydantic model of the graph's input (the input schema itself if a model)."""
+        return model_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_schema(self, config: Any = None) -> Any:
+        """A pydantic model of what ``invoke`` returns (the output schema itself if a model)."""
+        return model_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_input_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of the graph's input."""
+        return json_schema_of(self.builder.input_schema, "LangGraphInput")
+
+    def get_output_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of what ``invoke`` returns."""
+        return json_schema_of(self.builder.output_schema, "LangGraphOutput")
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the run's ``context``, or None when the graph declares none."""
+        schema = self.builder.context_schema
+        return None if schema is None else json_schema_of(schema, "LangGraphContext")
+
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
         """The graph's structure, to draw: ``get_graph().draw_mermaid()``."""
         from langgraph_lite.graph.draw import graph_of
@@ -375,37 +437,37 @@ class CompiledStateGraph(Pregel):
         return graph_of(self, xray=xray)
 
 
+def _not_yet(**given: Any) -> None:
+    for name, value in given.items():
+        if value is not None:
+            raise NotImplementedError(
+                f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
+                f"leave it out, or handle it in the node itself (a try/except around the body "
+                f"for error_handler, anyio.fail_after for timeout)."
+            )
+
+
+def _check_checkpointer(checkpointer: Any) -> None:
+    if checkpointer is None or isinstance(checkpointer, bool | BaseCheckpointSaver):
+        return
+    raise TypeError(
+        "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, "
+        f"`False`, or `None`. Received {type(checkpointer).__name__}. Pass a saver to "
+        "compile(checkpointer=...), e.g. InMemorySaver() from langgraph_lite.checkpoint.memory "
+        "or SqliteSaver from langgraph_lite.checkpoint.sqlite."
+    )
+
+
 def _name_of(action: Any) -> str:
     name = getattr(action, "name", None) if hasattr(action, "invoke") else None
-    name = name or getattr(action, "__name__", None)
+    # A callable object is named after its class, a functools.partial "partial", as LangGraph
+    # names them.
+    name = name or getattr(action, "__name__", None) or type(action).__name__
     if not name:
         raise ValueError(
             f"cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
         )
     return str(name)
-
-
-def _returns_command(action: Any) -> bool:
-    """Whether a node may return a ``Command`` (and so go anywhere): its return annotation
-    names one, or its code refers to ``Command``. When unsure, say yes."""
-    import typing
-
-    try:
-        ret = typing.get_type_hints(action).get("return")
-    except Exception:
-        return True
-    if ret is not None and ((typing.get_origin(ret) or ret) is Command or "Command" in repr(ret)):
-        return True
-    code = getattr(getattr(action, "__func__", action), "__code__", None)
-    if code is None:
-        return True  # a callable object or a compiled graph: cannot tell
-    stack = [code]
-    while stack:
-        c = stack.pop()
-        if "Command" in c.co_names or "Command" in c.co_freevars:
-            return True
-        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    return False
 
 
 def _names(names: Sequence[str] | str | None) -> list[str]:

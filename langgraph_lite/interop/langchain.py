@@ -178,9 +178,33 @@ def accept_ours_in_langchain() -> None:
         lc_utils._convert_to_message = _convert_to_message
 
 
+def let_commands_through_langchain_tools() -> None:
+    """A ``Command`` a LangChain tool returns reaches ``ToolNode`` as it is, as in LangGraph.
+
+    LangChain wraps what a tool returns in a ``ToolMessage`` (as text) unless it is a
+    ``ToolOutputMixin``; LangGraph's ``Command`` is one. Ours cannot be, statically, without
+    importing LangChain; so when a program uses LangChain, ``Command`` takes the mixin as a
+    base (it has no fields or methods: it only marks the class).
+    """
+    from langchain_core.messages.tool import ToolOutputMixin
+
+    from langgraph_lite.types import Command
+
+    with _patch_lock:
+        if not issubclass(Command, ToolOutputMixin):
+            Command.__bases__ = _with_base(Command.__bases__, ToolOutputMixin)
+
+
+def _with_base(bases: tuple[type, ...], extra: type) -> tuple[type, ...]:
+    kept = tuple(b for b in bases if b is not object)
+    return (*kept, extra)
+
+
 def install() -> None:
-    """Everything a program that uses LangChain needs from us: message coercion and tokens."""
+    """Everything a program that uses LangChain needs from us: message coercion, commands
+    from tools, and tokens."""
     accept_ours_in_langchain()
+    let_commands_through_langchain_tools()
     from langgraph_lite.models.langchain import stream_tokens_from_langchain_models
 
     stream_tokens_from_langchain_models()
@@ -205,11 +229,13 @@ class LangChainTool(Tool):
         self.description = langchain_tool.description
         self.return_direct = bool(getattr(langchain_tool, "return_direct", False))
         self.func = self.coroutine = None
-        self._injected = {}
+        self._injected = _graph_injections(langchain_tool)
         self._takes_kwargs = False
         schema = langchain_tool.tool_call_schema
         if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
-            self.args_schema = schema
+            # LangChain shows the model our InjectedState / InjectedStore parameters (they are
+            # not its InjectedToolArg): we leave them out, and fill them in when it runs
+            self.args_schema = _without(schema, self._injected) if self._injected else schema
         else:  # a JSON schema given as a dict: LangChain checks the arguments itself
             self.args_schema = pydantic.create_model(
                 self.name, __config__=pydantic.ConfigDict(extra="allow")
@@ -240,7 +266,47 @@ class LangChainTool(Tool):
         return await self.langchain_tool.ainvoke(input, config, **kwargs)
 
     def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
+        for param, how in self._injected.items():  # the state / store the graph fills in
+            args = {**args, param: self._injected_value(param, how, ctx)}
         return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+
+
+def _without(schema: type[pydantic.BaseModel], names: Any) -> type[pydantic.BaseModel]:
+    fields: Any = {
+        name: (info.annotation, info)
+        for name, info in schema.model_fields.items()
+        if name not in names
+    }
+    model: type[pydantic.BaseModel] = pydantic.create_model(
+        schema.__name__, __doc__=schema.__doc__, **fields
+    )
+    return model
+
+
+def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
+    """The parameters of a LangChain tool's function marked ``InjectedState`` / ``InjectedStore``."""
+    import typing
+
+    from langgraph_lite.tool_injection import InjectedState, InjectedStore, _injection_for
+
+    fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
+    if fn is None:
+        return {}
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        return {}
+    out = {}
+    for param, annotation in hints.items():
+        marks = getattr(annotation, "__metadata__", ())
+        if any(
+            m in (InjectedState, InjectedStore) or isinstance(m, InjectedState | InjectedStore)
+            for m in marks
+        ):
+            how = _injection_for(param, annotation)
+            if how is not None:
+                out[param] = how
+    return out
 
 
 def _from_output(output: Any) -> Any:

@@ -15,7 +15,15 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-__all__ = ["init_chat_model"]
+__all__ = ["OpenAIChatModel", "init_chat_model"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OpenAIChatModel":
+        from langgraph_lite.models.openai import OpenAIChatModel
+
+        return OpenAIChatModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def init_chat_model(model: str, **kwargs: Any) -> Any:
@@ -34,7 +42,17 @@ def init_chat_model(model: str, **kwargs: Any) -> Any:
         )
 
         return langchain_init(model, **kwargs)
-    provider, sep, _ = model.partition(":")
+    provider, sep, name = model.partition(":")
+    if sep and provider == "openai":
+        if importlib.util.find_spec("openai") is None:
+            raise ImportError(
+                f"model {model!r} needs the 'openai' package: "
+                'pip install "langgraph-lite[openai]" (our OpenAIChatModel), or '
+                "pip install langchain langchain-openai (LangChain's)."
+            )
+        from langgraph_lite.models.openai import OpenAIChatModel
+
+        return OpenAIChatModel(model=name, **kwargs)
     hint = f"langchain-{provider}" if sep else "langchain-<provider>"
     raise ImportError(
         f"cannot make a chat model from {model!r}: names other than 'openai:<model>' are "

@@ -28,7 +28,7 @@ from langgraph_lite.interop.langchain import (
 )
 from langgraph_lite.messages import report_chunk
 
-__all__ = ["LangChainChatModel", "stream_tokens_from_langchain_models"]
+__all__ = ["LangChainChatModel", "langchain_call", "stream_tokens_from_langchain_models"]
 
 _NOSTREAM = "nostream"
 
@@ -175,6 +175,11 @@ class LangChainChatModel:
         """``invoke`` for async code."""
         reply = await self.model.ainvoke(to_langchain_messages(messages), _config(config), **kwargs)
         return _ours(reply)
+
+
+def langchain_call(messages: Any, config: Any) -> tuple[list[Any], Any]:
+    """Our messages and a node's config, as a LangChain runnable takes them."""
+    return to_langchain_messages(messages), _config(config)
 
 
 def _ours(reply: Any) -> Any:

@@ -5,13 +5,16 @@ Tools themselves (``@tool``, ``make_tool``, the injection markers) live in
 """
 
 from langgraph_lite.prebuilt.chat_agent import AgentState, create_react_agent
+from langgraph_lite.prebuilt.tool_call_request import ToolCallRequest
 from langgraph_lite.prebuilt.tool_node import ToolInvocationError, ToolNode, tools_condition
-from langgraph_lite.tools import InjectedState, InjectedToolCallId, ToolRuntime
+from langgraph_lite.tools import InjectedState, InjectedStore, InjectedToolCallId, ToolRuntime
 
 __all__ = [
     "AgentState",
     "InjectedState",
+    "InjectedStore",
     "InjectedToolCallId",
+    "ToolCallRequest",
     "ToolInvocationError",
     "ToolNode",
     "ToolRuntime",

@@ -1,40 +1,42 @@
 """``create_react_agent``: a chat model that calls tools in a loop until it can answer.
 
-The graph has two nodes, named as in LangGraph so that streamed chunks look the same:
+The graph's nodes are named as in LangGraph so that streamed chunks look the same:
 
-    START ──▶ agent ──(tool calls?)──▶ tools ──▶ agent ──(no tool calls)──▶ END
+    START ─▶ [pre_model_hook] ─▶ agent ─▶ [post_model_hook] ─(tool calls?)─▶ tools ─▶ back
+                                                           └─(none)─▶ [generate_structured_response] ─▶ END
 
 ``"agent"`` calls the model on the conversation (after the prompt) and adds its reply;
 ``"tools"`` runs the reply's tool calls — one task per call, sent with ``Send``, so each call
 shows up as its own ``{"tools": ...}`` update — and adds their ``ToolMessage``s. A tool made
-with ``return_direct=True`` ends the run after it answers.
+with ``return_direct=True`` ends the run after it answers. The bracketed nodes exist only when
+asked for: ``pre_model_hook`` / ``post_model_hook`` (nodes of your own around the model call)
+and ``response_format`` (a last call for an answer in that schema, in ``structured_response``).
 
-The model is anything with ``invoke(messages) -> AIMessage`` and ``bind_tools(tools)``; an
-``ainvoke`` is used in async runs when it has one (else ``invoke`` runs in a worker thread).
-``ScriptedChatModel`` from ``langgraph_lite.testing`` is one, for tests and examples.
+The model: see ``langgraph_lite.prebuilt.agent_model`` (ours, LangChain's, a name, or a
+function picking one per call). ``ScriptedChatModel`` from ``langgraph_lite.testing`` is one,
+for tests and examples.
 """
 
 from __future__ import annotations
 
-import inspect
-import sys
 import typing
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
-from typing_extensions import TypedDict, is_typeddict
+from typing_extensions import NotRequired, TypedDict, is_typeddict
 
 from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.graph.message import add_messages
 from langgraph_lite.managed import RemainingSteps
-from langgraph_lite.messages import (
-    AIMessage,
-    AnyMessage,
-    BaseMessage,
-    SystemMessage,
-    ToolMessage,
-    convert_to_messages,
+from langgraph_lite.messages import AIMessage, AnyMessage, SystemMessage, ToolMessage
+from langgraph_lite.prebuilt.agent_model import (
+    NEED_MORE_STEPS,
+    ModelNode,
+    StructuredResponseNode,
+    is_dynamic,
+    resolve_model,
 )
+from langgraph_lite.prebuilt.agent_model import state_messages as _messages
 from langgraph_lite.prebuilt.tool_node import ToolNode, tool_messages_after_last_ai
 from langgraph_lite.tools import Tool
 from langgraph_lite.types import Send
@@ -42,10 +44,12 @@ from langgraph_lite.types import Send
 if typing.TYPE_CHECKING:
     from langgraph_lite.graph.state import CompiledStateGraph
 
-__all__ = ["AgentState", "create_react_agent"]
-
-NEED_MORE_STEPS = "Sorry, I need more steps than this run allows to finish this request."
-"""What the agent answers when the model asks for tools with too few steps left to run them."""
+__all__ = [
+    "NEED_MORE_STEPS",
+    "AgentState",
+    "AgentStateWithStructuredResponse",
+    "create_react_agent",
+]
 
 
 class AgentState(TypedDict):
@@ -55,11 +59,20 @@ class AgentState(TypedDict):
     remaining_steps: RemainingSteps
 
 
+class AgentStateWithStructuredResponse(AgentState):
+    """``AgentState`` with the answer ``response_format`` asked for."""
+
+    structured_response: NotRequired[Any]
+
+
 def create_react_agent(
     model: Any,
     tools: Sequence[Tool | Callable[..., Any] | dict[str, Any]] | ToolNode,
     *,
     prompt: str | SystemMessage | Callable[[Any], Any] | None = None,
+    response_format: Any = None,
+    pre_model_hook: Any = None,
+    post_model_hook: Any = None,
     state_schema: Any = None,
     context_schema: Any = None,
     checkpointer: Any = None,
@@ -72,12 +85,22 @@ def create_react_agent(
 ) -> CompiledStateGraph:
     """A compiled graph that loops model → tools → model until the model stops calling tools.
 
-    ``tools``: ``Tool`` objects, plain functions, a ``ToolNode`` (to choose its error
-    handling), or dicts in a provider's format (bound to the model, not run here).
+    ``model``: a chat model (ours, or a LangChain one as it is), a ``"provider:model"`` name
+    (``"openai:gpt-4o-mini"``), or a function ``(state, runtime) -> model`` (sync or async)
+    choosing the model for each call — it returns the model with its tools bound.
+    ``tools``: ``Tool`` objects, plain functions, LangChain tools, a ``ToolNode`` (to choose
+    its error handling), or dicts in a provider's format (bound to the model, not run here).
     ``prompt``: a string (sent first as a ``SystemMessage``), a ``SystemMessage``, or a
-    function of the state returning the messages to send to the model. ``checkpointer``,
+    function of the state returning the messages to send to the model.
+    ``response_format``: a schema (pydantic model, TypedDict, JSON schema) or a
+    ``(system prompt, schema)`` pair; when the loop ends, the model is asked once more for an
+    answer in that shape, which goes to the state's ``structured_response``.
+    ``pre_model_hook`` / ``post_model_hook``: nodes run before / after each model call; the
+    pre hook may return ``llm_input_messages``, sent to the model instead of the state's
+    messages (e.g. trimmed) without changing them.
+    ``state_schema`` (extend ``AgentState``), ``context_schema``, ``checkpointer``, ``store``,
     ``interrupt_before`` / ``interrupt_after`` (e.g. ``["tools"]`` to approve tool calls) and
-    ``name`` go to ``compile``. ``version="v2"`` (default) runs each tool call as its own task;
+    ``name`` go to the graph. ``version="v2"`` (default) runs each tool call as its own task;
     ``"v1"`` runs all calls of a reply in one ``"tools"`` task.
 
     >>> from langgraph_lite.prebuilt import create_react_agent
@@ -88,7 +111,10 @@ def create_react_agent(
     """
     if version not in ("v1", "v2"):
         raise ValueError(f"version={version!r}: use 'v1' or 'v2'.")
-    schema = state_schema if state_schema is not None else AgentState
+    if state_schema is not None:
+        schema = state_schema
+    else:
+        schema = AgentStateWithStructuredResponse if response_format is not None else AgentState
     _check_schema(schema, version)
 
     if isinstance(tools, ToolNode):
@@ -102,20 +128,48 @@ def create_react_agent(
             *(t for t in tools if isinstance(t, dict)),
         ]
     return_direct = {t.name for t in tool_node.tools if t.return_direct} if tool_node else set()
-    model = _resolve_model(model, bindable)
+    raw_model = model if is_dynamic(model) else resolve_model(model, [], bind=False)
+    if not is_dynamic(model):
+        model = resolve_model(model, bindable)
 
+    entry = "pre_model_hook" if pre_model_hook is not None else "agent"
     builder = StateGraph(schema, context_schema)
-    builder.add_node("agent", _ModelNode(model, prompt, name))
-    builder.add_edge(START, "agent")
+    builder.add_node(
+        "agent",
+        ModelNode(model, prompt, name, reads_hook_messages=pre_model_hook is not None),
+        input_schema=_with_hook_messages(schema) if pre_model_hook is not None else None,
+    )
+    builder.add_edge(START, entry)
+    if pre_model_hook is not None:
+        builder.add_node("pre_model_hook", pre_model_hook)
+        builder.add_edge("pre_model_hook", "agent")
+    after_model = "agent"
+    if post_model_hook is not None:
+        builder.add_node("post_model_hook", post_model_hook)
+        builder.add_edge("agent", "post_model_hook")
+        after_model = "post_model_hook"
+    finish: str = END
+    if response_format is not None:
+        builder.add_node(
+            "generate_structured_response", StructuredResponseNode(raw_model, response_format)
+        )
+        builder.add_edge("generate_structured_response", END)
+        finish = "generate_structured_response"
+
     if tool_node is None:
-        builder.add_edge("agent", END)
+        builder.add_edge(after_model, finish)
     else:
         builder.add_node("tools", tool_node)
-        builder.add_conditional_edges("agent", _tool_router(version), ["tools", END])
-        if return_direct:
-            builder.add_conditional_edges("tools", _after_tools(return_direct), ["agent", END])
+        if post_model_hook is None:
+            builder.add_conditional_edges("agent", _tool_router(version, finish), ["tools", finish])
         else:
-            builder.add_edge("tools", "agent")
+            builder.add_conditional_edges(
+                "post_model_hook", _after_post_hook(entry, finish), ["tools", entry, finish]
+            )
+        if return_direct:
+            builder.add_conditional_edges("tools", _after_tools(return_direct, entry), [entry, END])
+        else:
+            builder.add_edge("tools", entry)
     return builder.compile(
         checkpointer,
         store=store,
@@ -126,184 +180,13 @@ def create_react_agent(
     )
 
 
-# -- the model node ------------------------------------------------------------------------------
+def _with_hook_messages(schema: Any) -> Any:
+    """The agent node reads ``llm_input_messages`` too (what a pre-model hook gave)."""
 
+    class CallModelInputSchema(schema):
+        llm_input_messages: NotRequired[list[AnyMessage]]  # type: ignore[valid-type]
 
-class _ModelNode:
-    """The ``"agent"`` node: one object with ``invoke`` (sync runs) and ``ainvoke`` (async runs)."""
-
-    def __init__(self, model: Any, prompt: Any, name: str | None) -> None:
-        self.model = model
-        self.prompt = prompt
-        self.name = name
-        self._async_prompt = inspect.iscoroutinefunction(prompt)
-        self._takes_config = _takes_config(model)
-
-    def _config(self, config: Any) -> tuple[Any, ...]:
-        """The node's config, for models whose invoke takes one (LangChain's, ours)."""
-        return (config,) if self._takes_config else ()
-
-    def __repr__(self) -> str:
-        return f"agent(model={self.model!r})"
-
-    def invoke(self, state: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        if self._async_prompt:
-            raise RuntimeError(
-                "the agent's prompt is an async function, so the agent must run with "
-                "ainvoke()/astream(); or give a sync prompt function."
-            )
-        messages = self._model_input(state, self._prompt(state))
-        return self._update(state, self.model.invoke(messages, *self._config(config)))
-
-    async def ainvoke(self, state: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        shown = await self.prompt(state) if self._async_prompt else self._prompt(state)
-        messages = self._model_input(state, shown)
-        ainvoke = getattr(self.model, "ainvoke", None)
-        if ainvoke is not None:
-            response = await ainvoke(messages, *self._config(config))
-        else:
-            import anyio.to_thread
-
-            response = await anyio.to_thread.run_sync(
-                self.model.invoke, messages, *self._config(config)
-            )
-        return self._update(state, response)
-
-    def _prompt(self, state: Any) -> Any:
-        prompt = self.prompt
-        if prompt is None or isinstance(prompt, (str, SystemMessage)):
-            return None  # applied in _model_input
-        if hasattr(prompt, "invoke"):
-            return prompt.invoke(state)
-        return prompt(state)
-
-    def _model_input(self, state: Any, shown: Any) -> list[BaseMessage]:
-        history = convert_to_messages(_messages(state))
-        _check_chat_history(history)
-        prompt = self.prompt
-        if prompt is None:
-            return history
-        if isinstance(prompt, str):
-            return [SystemMessage(content=prompt), *history]
-        if isinstance(prompt, SystemMessage):
-            return [prompt, *history]
-        return convert_to_messages(shown)
-
-    def _update(self, state: Any, response: Any) -> dict[str, Any]:
-        if isinstance(response, str):
-            response = AIMessage(content=response)
-        if not isinstance(response, BaseMessage):
-            raise TypeError(
-                f"the agent's model {self.model!r} returned {type(response).__name__} "
-                f"{response!r}; a chat model returns an AIMessage."
-            )
-        if response.name != self.name:
-            response = response.model_copy(update={"name": self.name})
-        if self._out_of_steps(state, response):
-            response = AIMessage(id=response.id, content=NEED_MORE_STEPS)
-        return {"messages": [response]}
-
-    def _out_of_steps(self, state: Any, response: BaseMessage) -> bool:
-        """Whether the tools the reply asks for could not run (and be answered) in time."""
-        calls = response.tool_calls if isinstance(response, AIMessage) else []
-        if not calls:
-            return False
-        remaining = (
-            state.get("remaining_steps")
-            if isinstance(state, dict)
-            else getattr(state, "remaining_steps", None)
-        )
-        if remaining is None:
-            return False
-        # the tools take a step, and the model another one to read their answers (LangGraph
-        # asks for both even when every tool returns directly)
-        return bool(remaining < 2)
-
-
-def _resolve_model(model: Any, bindable: list[Any]) -> Any:
-    """The model the agent node calls: a name resolved, tools bound, LangChain's adapted."""
-    if isinstance(model, str):
-        from langgraph_lite.models import init_chat_model
-
-        model = init_chat_model(model)
-    if "langchain_core" in sys.modules:
-        from langgraph_lite.interop.langchain import is_langchain_runnable
-
-        if is_langchain_runnable(model):
-            from langgraph_lite.models.langchain import LangChainChatModel
-
-            if bindable and not _has_bound_tools(model):
-                model = _bind_tools(model, [_for_langchain(t) for t in bindable])
-            return LangChainChatModel(model)
-    return _bind_tools(model, bindable) if bindable else model
-
-
-def _takes_config(model: Any) -> bool:
-    try:
-        params = list(inspect.signature(model.invoke).parameters.values())
-    except (TypeError, ValueError):
-        return False
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
-
-
-def _has_bound_tools(model: Any) -> bool:
-    kwargs = getattr(model, "kwargs", None)  # a RunnableBinding from model.bind_tools(...)
-    return isinstance(kwargs, dict) and "tools" in kwargs
-
-
-def _for_langchain(tool: Any) -> Any:
-    """A tool as LangChain's bind_tools takes it: LangChain's own, or the OpenAI format."""
-    from langgraph_lite.tools import convert_to_openai_tool
-
-    original = getattr(tool, "langchain_tool", None)
-    if original is not None:
-        return original
-    return tool if isinstance(tool, dict) else convert_to_openai_tool(tool)
-
-
-def _bind_tools(model: Any, tools: list[Any]) -> Any:
-    if getattr(model, "tools", None):  # already bound (a ScriptedChatModel's bind_tools copy)
-        return model
-    bind = getattr(model, "bind_tools", None)
-    if bind is None:
-        raise TypeError(
-            f"the agent's model {model!r} has no bind_tools(), so it cannot be told about the "
-            f"tools ({', '.join(getattr(t, 'name', None) or str(t) for t in tools)}). Give a "
-            "chat model with bind_tools(tools), or bind them yourself and pass the result."
-        )
-    return bind(tools)
-
-
-def _messages(state: Any) -> list[Any]:
-    if isinstance(state, dict):
-        if "messages" not in state:
-            raise ValueError(
-                f"the agent's state has no 'messages' (keys: {', '.join(map(repr, state))}). "
-                "Start it with {'messages': [{'role': 'user', 'content': '...'}]}."
-            )
-        return list(state["messages"])
-    return list(state.messages)
-
-
-def _check_chat_history(messages: Sequence[BaseMessage]) -> None:
-    """Every tool call the model made must have been answered before it is called again."""
-    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
-    missing = [
-        call
-        for m in messages
-        if isinstance(m, AIMessage)
-        for call in m.tool_calls
-        if call.get("id") not in answered
-    ]
-    if missing:
-        raise ValueError(
-            f"the conversation has {len(missing)} tool call(s) with no ToolMessage answering "
-            f"them, e.g. {missing[:3]!r}. Chat models refuse such histories. If the run was "
-            "interrupted before 'tools', resume it with invoke(None, config) instead of sending "
-            "a new message; or add a ToolMessage(tool_call_id=...) for each call. "
-            "[INVALID_CHAT_HISTORY]"
-        )
+    return CallModelInputSchema
 
 
 def _check_schema(schema: Any, version: str) -> None:
@@ -327,23 +210,46 @@ def _check_schema(schema: Any, version: str) -> None:
 # -- routing -------------------------------------------------------------------------------------
 
 
-def _tool_router(version: str) -> Callable[[Any], Any]:
+def _sends(calls: list[Any], state: Any) -> list[Send]:
+    return [
+        Send("tools", {"__type": "tool_call_with_context", "tool_call": call, "state": state})
+        for call in calls
+    ]
+
+
+def _tool_router(version: str, finish: str) -> Callable[[Any], Any]:
     def should_continue(state: Any) -> Any:
         messages = _messages(state)
         last = messages[-1] if messages else None
         if not isinstance(last, AIMessage) or not last.tool_calls:
-            return END
+            return finish
         if version == "v1":
             return "tools"
-        return [
-            Send("tools", {"__type": "tool_call_with_context", "tool_call": call, "state": state})
-            for call in last.tool_calls
-        ]
+        return _sends(last.tool_calls, state)
 
     return should_continue
 
 
-def _after_tools(return_direct: set[str]) -> Callable[[Any], str]:
+def _after_post_hook(entry: str, finish: str) -> Callable[[Any], Any]:
+    """After the post-model hook: the calls still unanswered, else back to the model or out."""
+
+    def post_model_hook_router(state: Any) -> Any:
+        messages = _messages(state)
+        answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+        last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        pending = [
+            c for c in (last_ai.tool_calls if last_ai else []) if c.get("id") not in answered
+        ]
+        if pending:
+            return _sends(pending, state)
+        if messages and isinstance(messages[-1], ToolMessage):
+            return entry
+        return finish
+
+    return post_model_hook_router
+
+
+def _after_tools(return_direct: set[str], entry: str) -> Callable[[Any], str]:
     def route_tool_answers(state: Any) -> str:
         ai, answers = tool_messages_after_last_ai(_messages(state))
         if any(m.name in return_direct for m in answers):
@@ -351,6 +257,6 @@ def _after_tools(return_direct: set[str]) -> Callable[[Any], str]:
         # with parallel calls, the return_direct one may have run in a sibling task
         if ai is not None and any(c["name"] in return_direct for c in ai.tool_calls):
             return END
-        return "agent"
+        return entry
 
     return route_tool_answers

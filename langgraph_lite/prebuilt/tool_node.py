@@ -21,90 +21,77 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
-import inspect
-import typing
+import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import UnionType as _UnionType
-from typing import Any, Union
+from typing import Any, Literal
 
 import pydantic
 
 from langgraph_lite.errors import GraphBubbleUp
-from langgraph_lite.graph.branch import END
-from langgraph_lite.messages import AIMessage, BaseMessage, ToolMessage, convert_to_messages
+from langgraph_lite.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    ToolMessage,
+    convert_to_messages,
+)
+from langgraph_lite.prebuilt.tool_call_request import (
+    AsyncToolCallWrapper,
+    ToolCallRequest,
+    ToolCallWrapper,
+)
+from langgraph_lite.prebuilt.tool_errors import (
+    INVALID_TOOL_NAME_ERROR_TEMPLATE,
+    TOOL_CALL_ERROR_TEMPLATE,
+    TOOL_INVOCATION_ERROR_TEMPLATE,
+    HandleToolErrors,
+    ToolInvocationError,
+    _default_handle_tool_errors,
+    _error_content,
+    _handler,
+)
+from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
+    TOOL_MESSAGE_BLOCK_TYPES,
+    InjectedState,
     Tool,
     ToolCallContext,
+    make_tool,
     tool_output_content,
     tools_by_name,
 )
 from langgraph_lite.types import Command
 
-__all__ = ["ToolInvocationError", "ToolNode", "tools_condition"]
+msg_content_output = tool_output_content  # LangGraph's name for it
+TOOL_EXECUTION_ERROR_TEMPLATE = (  # LangGraph exports it (its ToolNode no longer uses it)
+    "Error executing tool '{tool_name}' with kwargs {tool_kwargs} with error:\n"
+    " {error}\n"
+    " Please fix the error and try again."
+)
+
+__all__ = [
+    "INVALID_TOOL_NAME_ERROR_TEMPLATE",
+    "TOOL_CALL_ERROR_TEMPLATE",
+    "TOOL_EXECUTION_ERROR_TEMPLATE",
+    "TOOL_INVOCATION_ERROR_TEMPLATE",
+    "TOOL_MESSAGE_BLOCK_TYPES",
+    "InjectedState",
+    "InjectedStore",
+    "InjectedToolCallId",
+    "ToolCallRequest",
+    "ToolInvocationError",
+    "ToolNode",
+    "ToolRuntime",
+    "msg_content_output",
+    "tools_condition",
+]
 
 ToolCallWithContext = dict[str, Any]
 """What ``create_react_agent`` sends to its tools node for one call:
 ``{"__type": "tool_call_with_context", "tool_call": call, "state": state}``."""
 
 _WITH_CONTEXT = "tool_call_with_context"
-
-
-class ToolInvocationError(Exception):
-    """The model called a tool with arguments that do not fit its schema.
-
-    ``tool_name``, ``tool_kwargs`` (what the model sent) and ``source`` (pydantic's
-    ``ValidationError``) say what was wrong; the message names each argument.
-    """
-
-    def __init__(self, tool_name: str, tool_kwargs: Any, source: pydantic.ValidationError) -> None:
-        self.tool_name = tool_name
-        self.tool_kwargs = tool_kwargs
-        self.source = source
-        problems = "\n".join(f"- {_loc(e)}: {e['msg']}" for e in source.errors())
-        self.message = (
-            f"Error: tool {tool_name!r} was called with arguments {tool_kwargs!r} that do not "
-            f"fit its schema:\n{problems}\nCall it again with the arguments fixed."
-        )
-        super().__init__(self.message)
-
-
-def _loc(error: Any) -> str:
-    return ".".join(str(part) for part in error.get("loc", ())) or "(the arguments)"
-
-
-def _default_handle_tool_errors(e: ToolInvocationError) -> str:
-    """The default: invalid arguments become an error message; other errors propagate."""
-    return e.message
-
-
-def _error_content(exc: BaseException, tool_name: str) -> str:
-    if isinstance(exc, ToolInvocationError):
-        return exc.message
-    return f"Error: tool {tool_name!r} raised {exc!r}. Correct the call, or try another way."
-
-
-def _handled_types(handler: Callable[..., Any]) -> tuple[type[BaseException], ...]:
-    """The exception types a handler function takes, from its first parameter's annotation."""
-    try:
-        params = list(inspect.signature(handler).parameters.values())
-    except (TypeError, ValueError):
-        return (Exception,)
-    if not params:
-        return (Exception,)
-    try:
-        hints = typing.get_type_hints(handler)
-    except Exception:
-        return (Exception,)
-    ann = hints.get(params[0].name)
-    if ann is None:
-        return (Exception,)
-    options = typing.get_args(ann) if typing.get_origin(ann) in (Union, _UnionType) else (ann,)
-    found = tuple(t for t in options if isinstance(t, type) and issubclass(t, BaseException))
-    return found or (Exception,)
-
-
-HandleToolErrors = bool | str | Callable[..., str] | type[Exception] | tuple[type[Exception], ...]
 
 
 class ToolNode:
@@ -144,6 +131,8 @@ class ToolNode:
         tags: list[str] | None = None,
         handle_tool_errors: HandleToolErrors = _default_handle_tool_errors,
         messages_key: str = "messages",
+        wrap_tool_call: ToolCallWrapper | None = None,
+        awrap_tool_call: AsyncToolCallWrapper | None = None,
     ) -> None:
         self.tools_by_name = tools_by_name(tools)
         self.name = name
@@ -152,6 +141,8 @@ class ToolNode:
         self.handle_tool_errors = handle_tool_errors
         self.messages_key = messages_key
         self._handles = _handler(handle_tool_errors)
+        self.wrap_tool_call = wrap_tool_call
+        self.awrap_tool_call = awrap_tool_call
 
     def __repr__(self) -> str:
         return f"ToolNode(name={self.name!r}, tools={list(self.tools_by_name)!r})"
@@ -228,16 +219,82 @@ class ToolNode:
             context=base.context,
             store=base.store,
             tools=self.tools,
+            messages_key=self.messages_key,
         )
         return call, ctx
 
-    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    def _request(self, call: dict[str, Any], ctx: ToolCallContext) -> ToolCallRequest:
         tool = self.tools_by_name.get(call["name"])
-        if tool is None:
+        return ToolCallRequest(call, tool, ctx.state, ctx.make_runtime())
+
+    @staticmethod
+    def _for_request(request: ToolCallRequest, ctx: ToolCallContext) -> ToolCallContext:
+        """The call context as the request now says (a wrapper may have changed it)."""
+        return dataclasses.replace(
+            ctx,
+            state=request.state,
+            tool_call_id=_call_id(request.tool_call),
+            runtime=request.runtime,
+        )
+
+    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        request = self._request(call, ctx)
+        if self.wrap_tool_call is None:
+            return self._execute(request, ctx)
+        try:
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            return self._wrapper_failed(request, exc)
+
+    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+        request = self._request(call, ctx)
+        if self.awrap_tool_call is None and self.wrap_tool_call is None:
+            return await self._aexecute(request, ctx)
+
+        async def execute(req: ToolCallRequest) -> Any:
+            return await self._aexecute(req, ctx)
+
+        try:
+            if self.awrap_tool_call is not None:
+                return await self.awrap_tool_call(request, execute)
+            assert self.wrap_tool_call is not None
+            # a sync wrapper in an async run gets the sync execute, as in LangGraph
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:
+            return self._wrapper_failed(request, exc)
+
+    def _wrapper_failed(self, request: ToolCallRequest, exc: Exception) -> ToolMessage:
+        # What escapes a wrapper is answered whatever its type, unless errors are not handled
+        # at all (LangGraph does the same; the default handler still lets only invalid
+        # arguments through).
+        option = self.handle_tool_errors
+        if option is False:
+            raise exc
+        if option is _default_handle_tool_errors:
+            if not isinstance(exc, ToolInvocationError):
+                raise exc
+            content = exc.message
+        elif isinstance(option, str):
+            content = option
+        elif isinstance(option, (bool, tuple, type)):
+            content = _error_content(exc, request.tool_call["name"])
+        else:
+            content = str(option(exc))
+        return self._error(request.tool_call, content)
+
+    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+        call = request.tool_call
+        if request.tool is None:
             return self._unknown_tool(call)
+        tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = tool.run(kwargs, ctx)
+            output = tool.run(kwargs, self._for_request(request, ctx))
+            answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
@@ -245,15 +302,17 @@ class ToolNode:
             if content is None:
                 raise
             return self._error(call, content)
-        return self._answer(tool, call, output)
+        return answer
 
-    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
-        tool = self.tools_by_name.get(call["name"])
-        if tool is None:
+    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+        call = request.tool_call
+        if request.tool is None:
             return self._unknown_tool(call)
+        tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = await tool.arun(kwargs, ctx)
+            output = await tool.arun(kwargs, self._for_request(request, ctx))
+            answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -261,21 +320,21 @@ class ToolNode:
             if content is None:
                 raise
             return self._error(call, content)
-        return self._answer(tool, call, output)
+        return answer
 
     @staticmethod
     def _validate(tool: Tool, call: dict[str, Any]) -> dict[str, Any]:
         try:
             return tool.validate(call.get("args", {}))
         except pydantic.ValidationError as exc:
-            raise ToolInvocationError(tool.name, call.get("args", {}), exc) from exc
+            args = call.get("args", {})
+            raise ToolInvocationError(tool.name, exc, args, list(exc.errors())) from exc
 
     def _unknown_tool(self, call: dict[str, Any]) -> ToolMessage:
-        known = ", ".join(self.tools_by_name) or "(none)"
-        return self._error(
-            call,
-            f"Error: there is no tool named {call['name']!r}. Call one of these tools: {known}.",
+        content = INVALID_TOOL_NAME_ERROR_TEMPLATE.format(
+            requested_tool=call["name"], available_tools=", ".join(self.tools_by_name)
         )
+        return self._error(call, content)
 
     @staticmethod
     def _error(call: dict[str, Any], content: str) -> ToolMessage:
@@ -286,11 +345,7 @@ class ToolNode:
     def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
         if isinstance(output, Command):
             return self._checked_command(tool, call, output)
-        if isinstance(output, ToolMessage):
-            return output
-        return ToolMessage(
-            content=tool_output_content(output), name=tool.name, tool_call_id=_call_id(call)
-        )
+        return tool.answer(output, call)
 
     def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
         """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
@@ -352,7 +407,7 @@ class ToolNode:
                 f"run (the last message is a {type(messages[-1]).__name__}). Route to it only "
                 "after the model has answered (see tools_condition)."
             )
-        return list(last_ai.tool_calls), input, shape
+        return [dict(c) for c in last_ai.tool_calls], input, shape
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
         commands = [o for o in outputs if isinstance(o, Command)]
@@ -362,28 +417,6 @@ class ToolNode:
         if not commands:
             return {self.messages_key: messages}
         return [{self.messages_key: messages}, *commands] if messages else commands
-
-
-def _handler(option: Any) -> Callable[[Exception, str], str | None]:
-    """From ``handle_tool_errors``: (exception, tool name) -> the message, or None to raise."""
-    if option is False:
-        return lambda exc, name: None
-    if option is True:
-        return _error_content
-    if isinstance(option, str):
-        return lambda exc, name: option
-    if isinstance(option, tuple) or (
-        isinstance(option, type) and issubclass(option, BaseException)
-    ):
-        return lambda exc, name: _error_content(exc, name) if isinstance(exc, option) else None
-    if callable(option):
-        types = _handled_types(option)
-        return lambda exc, name: str(option(exc)) if isinstance(exc, types) else None
-    raise TypeError(
-        f"handle_tool_errors={option!r} is not supported. Give True, False, a message, an "
-        "exception type or a tuple of them, or a function taking the exception and returning "
-        "a message."
-    )
 
 
 def _in_context(
@@ -401,7 +434,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def tools_condition(state: Any, messages_key: str = "messages") -> str:
+def tools_condition(
+    state: list[AnyMessage] | dict[str, Any] | pydantic.BaseModel,
+    messages_key: str = "messages",
+) -> Literal["tools", "__end__"]:
     """Route to ``"tools"`` when the last message asks for tool calls, else to ``END``.
 
     ``state`` is the graph state (a dict, or an object with a ``messages`` attribute) or a list
@@ -421,7 +457,7 @@ def tools_condition(state: Any, messages_key: str = "messages") -> str:
         )
     last = messages[-1]
     calls = last.get("tool_calls") if isinstance(last, dict) else getattr(last, "tool_calls", None)
-    return "tools" if calls else END
+    return "tools" if calls else "__end__"
 
 
 def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, list[Any]]:

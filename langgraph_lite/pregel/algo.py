@@ -10,12 +10,28 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
-from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
+from langgraph_lite.errors import (
+    ErrorCode,
+    GraphRecursionError,
+    InvalidUpdateError,
+    create_error_message,
+)
 
 if TYPE_CHECKING:
+    from langgraph_lite.pregel.attempt import RunContext
     from langgraph_lite.pregel.node import PregelNode
 
-__all__ = ["PULL", "PUSH", "TASKS", "Task", "apply_writes", "prepare_next_tasks"]
+__all__ = [
+    "PULL",
+    "PUSH",
+    "TASKS",
+    "Task",
+    "apply_input",
+    "apply_writes",
+    "prepare_next_tasks",
+    "read_state",
+    "recursion_error",
+]
 
 PULL = "__pregel_pull"
 """First element of the path of a task planned because its triggers changed."""
@@ -58,7 +74,7 @@ class Task:
         input: Any,
         triggers: Sequence[str],
         step: int,
-        run: Any,
+        run: RunContext,
     ) -> None:
         self.name = name
         self.node = node
@@ -66,7 +82,7 @@ class Task:
         self.triggers = triggers
         self.step = step
         self.path: tuple[Any, ...] = (PULL, name)
-        self.run = run  # the PregelLoop: run-wide config and the stream writer
+        self.run = run  # the PregelLoop (or a stand-in): run-wide config, the stream writer
         self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
@@ -146,6 +162,30 @@ def read_input(node: PregelNode, channels: Mapping[str, BaseChannel]) -> Any:
     return out
 
 
+def read_state(
+    channels: Mapping[str, BaseChannel],
+    keys: str | Sequence[str],
+    with_writes_of: Sequence[Task] = (),
+) -> Any:
+    """The value of ``keys``: one channel's value (or MISSING), or a dict of those available.
+
+    ``with_writes_of``: as if those tasks' writes were applied (to copies of the channels).
+    """
+    if with_writes_of:
+        channels = {k: ch.copy() for k, ch in channels.items()}
+        by_channel: dict[str, list[Any]] = {}
+        for task in sorted(with_writes_of, key=_path_key):
+            for chan, value in task.writes:
+                by_channel.setdefault(chan, []).append(value)
+        for chan, values in by_channel.items():
+            if chan in channels:
+                channels[chan].update(values)
+    if isinstance(keys, str):
+        ch = channels[keys]
+        return ch.get() if ch.is_available() else MISSING
+    return {k: channels[k].get() for k in keys if channels[k].is_available()}
+
+
 def prepare_next_tasks(
     nodes: Mapping[str, PregelNode],
     trigger_index: Mapping[str, Sequence[str]],
@@ -186,9 +226,14 @@ def prepare_next_tasks(
                 fired.append(chan)
         if not fired:
             continue
-        value = read_input(node, channels)
-        if value is MISSING:
-            continue
+        reads = node.channels
+        if type(reads) is str:  # read_input, inlined for the common one-channel node
+            ch = channels[reads]
+            if not ch.is_available():
+                continue
+            value = ch.get()
+        else:
+            value = read_input(node, channels)
         tasks.append(Task(name, node, value, fired, step, run))
     return tasks
 
@@ -215,6 +260,24 @@ def _push_tasks(
     return tasks
 
 
+def apply_input(
+    channels: Mapping[str, BaseChannel],
+    versions: dict[str, Any],
+    writes: Sequence[tuple[str, Any]],
+    version: Any,
+) -> tuple[set[str], set[str], set[str]]:
+    """Apply a run's input writes; returns (available channels updated, changed, written)."""
+    by_channel: dict[str, list[Any]] = {}
+    for chan, value in writes:
+        by_channel.setdefault(chan, []).append(value)
+    changed: set[str] = set()
+    for chan, vals in by_channel.items():
+        if channels[chan].update(vals):
+            versions[chan] = version
+            changed.add(chan)
+    return {c for c in changed if channels[c].is_available()}, changed, set(by_channel)
+
+
 def apply_writes(
     channels: Mapping[str, BaseChannel],
     versions: dict[str, Any],
@@ -225,6 +288,7 @@ def apply_writes(
     finish_channels: Sequence[str],
     trigger_index: Mapping[str, Any],
     consume_channels: frozenset[str] = frozenset(),
+    expiring: frozenset[str] | None = None,
 ) -> tuple[set[str], set[str], Any]:
     """Apply a finished step's writes.
 
@@ -234,7 +298,8 @@ def apply_writes(
     Writes apply in task-path order, each channel getting all of its writes of the step in one
     ``update`` call. Channels changed in the previous step but not written in this one get an
     empty update, which is how ephemeral values expire — only those can change on one, so no
-    other channel is visited.
+    other channel is visited; ``expiring`` (when given) names the channels that may change on
+    an empty update at all (the others, e.g. every ``LastValue``, are skipped).
     """
     if len(tasks) > 1:
         tasks = sorted(tasks, key=_path_key)
@@ -285,7 +350,7 @@ def apply_writes(
             changed.add(chan)
             if ch.is_available():
                 updated.add(chan)
-    for chan in changed_last_step:
+    for chan in changed_last_step if expiring is None else changed_last_step & expiring:
         if chan in by_channel:
             continue
         ch = channels[chan]
@@ -340,3 +405,19 @@ def _explain_update_error(
 
 def _writes_of(tasks: Sequence[Task], name: str) -> list[tuple[str, Any]]:
     return [w for t in tasks if t.name == name for w in t.writes]
+
+
+def recursion_error(limit: int, step: int, pending: Sequence[str]) -> GraphRecursionError:
+    """The run passed ``limit`` supersteps with the nodes ``pending`` still due."""
+    names = sorted(set(pending))
+    still = f" with {', '.join(map(repr, names))} still scheduled" if names else ""
+    return GraphRecursionError(
+        create_error_message(
+            message=(
+                f"reached recursion_limit={limit} after {step} supersteps{still}. If the loop "
+                f"is meant, pass config={{'recursion_limit': {max(limit * 4, 100)}}}; if not, "
+                "check the edges that lead back into those nodes."
+            ),
+            error_code=ErrorCode.GRAPH_RECURSION_LIMIT,
+        )
+    )

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langgraph_lite.checkpoint.base import thread_of
 from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.node import NodeBuilder, PregelNode
 from langgraph_lite.types import STREAM_MODES
@@ -136,3 +137,14 @@ def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     ):
         raise TypeError(f"config['tags'] must be a list of strings, got {_short(merged['tags'])}.")
     return merged
+
+
+def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
+    """Raise, with the fix, when a graph with a checkpointer is called without a thread."""
+    try:
+        thread_of(config or {})
+    except ValueError:
+        raise ValueError(
+            f"this graph has a checkpointer ({type(saver).__name__}), so each call needs a "
+            "thread_id. Pass config={'configurable': {'thread_id': 'any-id'}}."
+        ) from None

@@ -1,8 +1,8 @@
 """Between the loop and a checkpointer: what to save after a step, and how to restore.
 
 Pure functions and two action types. The loop decides what to persist (``Put``,
-``PutWrites``) and puts the actions in its outbox; a driver carries them out with the saver's
-sync or async methods. Nothing here does I/O.
+``PutWrites``); a driver carries the actions out with ``save`` or ``asave``, the only two
+functions here that do I/O (through the saver they are given).
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ __all__ = [
     "RESUME",
     "Put",
     "PutWrites",
+    "asave",
     "restore_channels",
+    "save",
+    "saved_writes",
 ]
 
 ERROR = "__error__"
@@ -106,6 +109,15 @@ class Snapshots:
         )
 
 
+def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, list[Any]]:
+    """The writes saved for each task id (not its errors, questions or answers)."""
+    out: dict[str, list[Any]] = {}
+    for task_id, chan, value in pending_writes:
+        if chan not in (ERROR, INTERRUPT, RESUME):
+            out.setdefault(task_id, []).append((chan, value))
+    return out
+
+
 def restore_channels(
     specs: Mapping[str, BaseChannel], saved: CheckpointTuple | None
 ) -> dict[str, BaseChannel]:
@@ -129,3 +141,21 @@ def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[
     if checkpoint_id is not None:
         out["checkpoint_id"] = checkpoint_id
     return {"configurable": out}
+
+
+def save(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
+    """Carry out ``actions``, in order, with the saver's sync methods."""
+    for action in actions:
+        if type(action) is Put:
+            saver.put(*action)
+        else:
+            saver.put_writes(*action)
+
+
+async def asave(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
+    """``save`` with the saver's async methods."""
+    for action in actions:
+        if type(action) is Put:
+            await saver.aput(*action)
+        else:
+            await saver.aput_writes(*action)

@@ -1,72 +1,86 @@
-"""The run as a state machine: told what happened, it says what comes next. It never waits.
+"""THE run: one generator holds the whole order of a run and yields what it needs done.
 
-A driver (``runner.py``) owns the waiting — threads, task groups, the consumer — and feeds this
-loop facts. The same loop serves the sync and the async driver, so a run's logic exists once::
+Rules of this file: every decision about what happens next in a run is made here, and nothing
+here waits, sleeps, opens a file or knows whether it runs under threads, asyncio or trio.
+``PregelLoop.run(input)`` is a plain generator (trio's ``unrolled_run`` is the model): when it
+needs the outside world it yields an effect (``effects.py``: Load, Save, Run, NEED_RESULT,
+DELIVER) and a driver (``drivers.py``) sends it the answer.
 
-                     ┌──────────────── PregelLoop ────────────────┐
-      input ───────▶ │ START ─▶ PLAN ─tick()→ tasks ─▶ EXECUTE     │
-                     │           ▲                      │          │
-                     │           └──── step_done() ◀────┘          │
-                     │  PLAN ─tick()→ None ─▶ DONE                 │
-                     └────────────────────────────────────────────┘
-        sync driver: runs tasks inline or on a thread pool, yields chunks from the queue
-       async driver: runs tasks in a task group (or a detached host while streaming from nodes)
+Theory of operation. One run, step by step (``run`` below is this drawing, in code)::
 
-Stream chunks the loop produces (``values``, ``updates``) are pushed to the run's queue; the
-driver hands them to the consumer before it calls ``tick()`` again, so a run never starts a
-step its consumer has not asked for.
+             Load ──▶ restore: channels, versions, pending writes, answers
+               │
+             start: input ─▶ writes ─▶ channels  (or resume: Command(resume=...), a
+               │     subgraph answered by its parent task, a replay/fork of a checkpoint)
+               ▼       Save, DELIVER
+      ┌──▶ plan ── nothing due ──────────────────────────────▶ end  (exit: Save the last)
+      │      │  ── interrupt_before hits ─────────────────────▶ end  (interrupted)
+      │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
+      │      ▼       Save
+      │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
+      │      │            group; in a detached host while node code streams (live)
+      │      ▼
+      │    NEED_RESULT ─▶ done: its writes ─▶ Save  (before the next result is awaited)
+      │      │   ▲  │     (durability="exit": kept back until the run ends)
+      │      │   └──┘ raised: kept aside until every result is in
+      │      │
+      │      ├── a task raised ────── Save its error, DELIVER ─▶ raise  (drain before raise)
+      │      ├── a task interrupted ─ Save its question, DELIVER ─▶ end  (interrupted)
+      │      ▼
+      │    DELIVER  (the step's updates go out before its writes are applied)
+      │    apply: writes ─▶ channels, versions bumped ─▶ checkpoint ─▶ Save, DELIVER
+      │      │  ── interrupt_after hits ──────────────────────▶ end  (interrupted)
+      └──────┘
+
+The pull rule: the loop yields DELIVER whenever the queue holds chunks, before it plans the next
+step, so a driver hands the consumer everything a step reported before the next step begins, and
+a consumer that stops after a chunk has started nothing new. A subgraph (a graph run inside a
+node) is a run of its own: its loop streams into the parent's ``Output``, saves under its own
+checkpoint namespace in the parent's thread, and asks its questions through its parent task
+when it has no checkpointer of its own.
+
+The loop owns three collaborators, each with its own state and invariants, which import neither
+each other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` or
+``NullPersistence`` (what is saved, and when) and ``Interrupts`` (questions and answers). It
+reads the graph only through its ``GraphSpec``.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import (
-    EmptyInputError,
-    ErrorCode,
-    GraphRecursionError,
-    InternalError,
-    create_error_message,
+from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
+from langgraph_lite.pregel.algo import (
+    Task,
+    apply_input,
+    apply_writes,
+    prepare_next_tasks,
+    read_state,
+    recursion_error,
 )
-from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
-from langgraph_lite.pregel.checkpointing import (
-    ERROR,
-    INTERRUPT,
-    RESUME,
-    Put,
-    PutWrites,
-    Snapshots,
-    restore_channels,
-    thread_config,
-)
-from langgraph_lite.pregel.loop_interrupts import LoopInterrupts
-from langgraph_lite.pregel.loop_persistence import LoopPersistence
-from langgraph_lite.pregel.loop_streaming import LoopStreaming, _messages_in
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
+from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
+from langgraph_lite.pregel.interrupts import Interrupts
+from langgraph_lite.pregel.output import Output
+from langgraph_lite.pregel.persistence import NullPersistence, Persistence
 from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase
-from langgraph_lite.pregel.stream import (
-    task_result_payload,
-    task_start_payload,
-)
+from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Command
 
-if TYPE_CHECKING:
-    from langgraph_lite.pregel.main import Pregel
-    from langgraph_lite.pregel.stream import StreamQueue
-
-__all__ = ["Phase", "PregelLoop"]
+__all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 
 
-class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
+class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
 
     def __init__(
         self,
-        graph: Pregel,
+        spec: GraphSpec,
         config: Mapping[str, Any],
         queue: StreamQueue,
         *,
@@ -79,18 +93,17 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         interrupt_before: Sequence[str] | None = None,
         interrupt_after: Sequence[str] | None = None,
         subgraphs: bool = False,
+        version: str = "v1",
     ) -> None:
-        self.graph = graph
+        self.spec = spec
         self.config = config
         self.context = context
-        self.queue = queue
-        self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.recursion_limit: int = config["recursion_limit"]
-        self.stop = self.recursion_limit  # last step number allowed; set again by start()
-        self.phase = START
+        self.stop = self.recursion_limit  # last step number allowed; set again by start
+        self.phase = START  # for introspection and internal checks only
         self.step = -1
         # The run's own channel instances, fresh from the graph's specs.
-        self.channels = restore_channels(graph.channels, None)
+        self.channels = restore_channels(spec.channels, None)
         # versions[channel]: bumped each step the channel changes (ints, or the saver's
         # version strings when checkpointing); all versions of a run compare with each other.
         self.versions: dict[str, Any] = {}
@@ -102,70 +115,140 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         self._updated: set[str] = set()  # available channels updated by the last step
         self._changed: set[str] = set()  # every channel changed by the last step
         self._written: Any = ()  # the channels the last step wrote
-        self._exit_mark: Any = None  # durability="exit": the checkpoint the run stands at
-        self._exit_writes: list[PutWrites] = []
-        self._snapshots = Snapshots()
-        self._ran: list[str] = []  # the nodes of the last step, for the next snapshot
-        self._exit_parent: dict[str, Any] = {}
-        self._tasks: list[Task] = []
-        # Persistence: what to save goes to the outbox; the driver saves it.
-        self.checkpointer = checkpointer
-        self.durability = durability
-        self.outbox: list[Put | PutWrites] = []
-        self.checkpoint_config: dict[str, Any] = thread_config(config, None)
-        self.saved: Any = None
-        self._replay = False
-        # Interrupts: what the run asked, and the answers it was given.
-        self.interrupt_before: Sequence[str] = interrupt_before or ()
-        self.interrupt_after: Sequence[str] = interrupt_after or ()
-        self.interrupts: list[Any] = []
-        self.interrupted = False
-        self._interrupted_output: Any = None
-        self._answers: dict[str, list[Any]] = {}
-        self._resume_map: dict[str, Any] = {}
-        self._null_resume: Any = MISSING
-        self._answer_lock = threading.Lock()
+        self._tasks: list[Task] = []  # the step being run
+        self.saved: Any = None  # the CheckpointTuple the run was restored from
+        self._replay = False  # a named checkpoint is run again: nothing saved is reused
+        self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
-        self.parent_task: Task | None = current_task.get()
-        self.checkpoint_ns = self.parent_task.checkpoint_ns if self.parent_task is not None else ""
-        self._pending_writes: list[tuple[str, str, Any]] = []
-        # Streaming: which modes to emit, and whether chunks carry their mode.
-        self._values = "values" in modes
-        # invoke(): whether the output was written (it is read once, at the end)
-        self.track_output = False
-        self.output_ready = False
-        self._updates = "updates" in modes
-        self._tagged = tagged
-        self.stream_keys = stream_keys
-        self._stream_key_set = (
-            frozenset((stream_keys,)) if isinstance(stream_keys, str) else frozenset(stream_keys)
+        parent = self.parent_task = current_task.get()
+        self.checkpoint_ns = parent.checkpoint_ns if parent is not None else ""
+        # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
+        run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
+        self.checkpointer = checkpointer
+        self.persistence: Persistence | NullPersistence = (
+            NullPersistence(config, durability, run_id)
+            if checkpointer is None
+            else Persistence(checkpointer, config, durability, run_id)
         )
-        self.modes = tuple(modes)
-        self._task_events = "tasks" in modes or "debug" in modes
-        self._checkpoint_events = "checkpoints" in modes or "debug" in modes
-        # subgraphs=True: chunks carry the namespace of the graph that made them
-        self.subgraphs = subgraphs
-        self.version = "v1"  # "v2": every chunk a typed part {"type", "ns", "data"}
-        self.ns: tuple[str, ...] = ()
-        self._sink: Any = None  # set when this run is a subgraph streaming into its parent
-        # Node code that emits mid-step: while it runs, the consumer must be able to read.
-        self.streams_from_nodes = "custom" in modes or "messages" in modes or subgraphs
-        self._messages = "messages" in modes
-        self._seen_messages: set[str] = set()  # ids already streamed (or given as input)
-        self._refresh_after_task()
-        self.writer: Any = self._custom_writer()
+        self.interrupts = Interrupts(interrupt_before, interrupt_after)
+        out = self.out = Output(queue, modes, tagged, stream_keys, config, subgraphs, version)
+        parent_out = getattr(parent.run, "out", None) if parent is not None else None
+        if isinstance(parent_out, Output) and parent_out.subgraphs:
+            out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
+        self.writer: Any = out.writer
+        self._items = queue.items
+        # Fixed for the run, read on the hot path: whether anything is saved; whether finished
+        # or planned tasks are saved or reported at all; (run() adds whether values are).
+        self._persisting = self.persistence.active
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
 
-    # -- events from the driver ---------------------------------------------------------------
+    @classmethod
+    def at(
+        cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any
+    ) -> PregelLoop:
+        """A loop standing at ``saved``, to read (``get_state``): what it holds, what is next."""
+        loop = cls(spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
+                   checkpointer=saver, durability="sync")  # fmt: skip
+        loop._restore(saved)
+        return loop
 
-    def restore(self, saved: Any) -> None:
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(self, input: Any) -> Generator[Effect, Any, None]:
+        """The whole order of a run, as effects for a driver (see the module docstring)."""
+        persistence = self.persistence
+        outbox = persistence.outbox  # (locals: what follows runs once per step)
+        items = self._items
+        after_task = self._after_task
+        live = self.out.streams_from_nodes
+        self._values: bool = self.out.values or self.out.track_output
+        if persistence.active:
+            self._restore((yield Load(self.config)))
+        self._start(input)
+        if outbox:
+            yield Save(persistence.take())
+        if items:
+            yield DELIVER
+        while True:
+            tasks = self._plan()
+            if outbox:
+                yield Save(persistence.take())
+            if tasks is None:
+                if items:
+                    yield DELIVER
+                return
+            if tasks:  # empty when every task's writes were saved before: nothing to run
+                failures: list[Task] | None = None
+                result = yield Run((tasks, live))
+                for _ in tasks:
+                    if result is None:
+                        result = yield NEED_RESULT
+                        if result is None:
+                            break  # the rest were cancelled (a sibling failed)
+                    try:
+                        error = result.error
+                    except AttributeError:
+                        raise self._bad_answer(result) from None
+                    if error is None:
+                        if after_task:  # if not, nothing to save or stream
+                            self._task_done(result)
+                            if outbox:  # saved before the next result is awaited
+                                yield Save(persistence.take())
+                    else:  # kept aside until every result is in
+                        failures = [*(failures or ()), result]
+                    result = None
+                if failures is not None:
+                    raised = self._failed(failures)
+                    if outbox:
+                        yield Save(persistence.take())
+                    if items:  # drain before raise: what the step reported goes out first
+                        yield DELIVER
+                    if raised is not None:
+                        raise raised
+                    return  # interrupted
+            if items:  # the step's updates go out before its writes are applied
+                yield DELIVER
+            stop = self._apply()
+            if outbox:
+                yield Save(persistence.take())
+            if items:
+                yield DELIVER
+            if stop:
+                return  # interrupt_after
+
+    def update(self, make_task: Callable[[PregelLoop], Task]) -> Generator[Effect, Any, Any]:
+        """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
+        self._restore((yield Load(self.config)))
+        task = make_task(self)
+        self._tasks = [task]
+        if self.saved is None:
+            self.step = 0  # an update to a new thread stands for its input
+        self._version = self.persistence.next_version(self._version)
+        spec = self.spec
+        self._updated, self._changed, self._written = apply_writes(
+            self.channels, self.versions, self.versions_seen, self._tasks, self._version,
+            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
+            spec.expiring_channels)  # fmt: skip
+        self._tasks = []
+        self._save("update", final=True)
+        self.phase = DONE
+        yield Save(self.persistence.take())
+        return self.persistence.checkpoint_config
+
+    # -- transitions (only run() and update() call these) ------------------------------------
+
+    def _restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
         self._expect(START, "restore")
         self.saved = saved
         if saved is None:
             return
+        self.persistence.restore(saved)
+        self.run_id = self.persistence.run_id
         checkpoint = saved.checkpoint
-        self.channels = restore_channels(self.graph.channels, saved)
+        self.channels = restore_channels(self.spec.channels, saved)
         self.versions = dict(checkpoint["channel_versions"])
         self.versions_seen = {k: dict(v) for k, v in checkpoint["versions_seen"].items()}
         self._version = max(self.versions.values(), default=self._version)
@@ -173,19 +256,17 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         self._changed = set(checkpoint.get("updated_channels") or ())
         # After a restore any node may be due: consider every channel that has a version.
         self._updated = {k for k in self.versions if k in self.channels}
-        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
-        self.run_id = checkpoint["id"]
         # Naming a checkpoint replays from it: its steps run again, nothing saved is reused.
-        self._replay = bool(
-            (self.config.get("configurable") or {}).get("checkpoint_id")
-        ) and saved.metadata.get("source") not in ("update", "fork")
+        source = saved.metadata.get("source")
+        self._replay = self._replay_requested() and source not in ("update", "fork")
         self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
 
-    def start(self, input: Any) -> None:
+    def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
         self._expect(START, "start")
+        parent = self.parent_task
         if (
-            self.parent_task is not None
+            parent is not None
             and self.saved is not None
             and input is not None
             and not isinstance(input, Command)
@@ -193,276 +274,227 @@ class PregelLoop(LoopStreaming, LoopInterrupts, LoopPersistence):
         ):
             # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
             # continue the saved run, answering its interrupts with the parent's answers.
-            parent_run = self.parent_task.run
-            self._resume_map = getattr(parent_run, "_resume_map", {})
-            self._null_resume, parent_run._null_resume = (
-                getattr(parent_run, "_null_resume", MISSING),
-                MISSING,
-            )
-            for task_id, chan, value in self._pending_writes:
-                if chan == RESUME:
-                    self._answers[task_id] = list(value)
+            self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         if isinstance(input, Command):
-            self._resume_with(input)
+            self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
             input = None
+        out = self.out
         if input is None and self.saved is not None:
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
-        if input is None and self.saved is not None:
-            if self._values or self.track_output:  # a resumed run reports where it resumes from
-                chunk = self.output(self.stream_keys)
+            if out.values or out.track_output:  # a resumed run reports where it resumes from
+                chunk = self.output(out.stream_keys)
                 if chunk is not MISSING and chunk != {}:
-                    self._emit_values(chunk)
+                    out.values_chunk(chunk)
             if self._replay:
-                self._save("fork", set(), final=True)
+                self._save("fork", final=True)
                 self.step += 1
             self.stop = self.step + self.recursion_limit
             self.phase = PLAN
             return
-        if input is None and self.checkpointer is not None:
+        if input is None and self.persistence.active:
             thread = (self.config.get("configurable") or {}).get("thread_id")
             raise EmptyInputError(
                 f"thread {thread!r} has nothing to resume: no checkpoint is saved for it"
                 + (" with that checkpoint_id" if self._replay_requested() else "")
                 + ". Start it with an input, e.g. graph.invoke({...}, config)."
             )
-        writes = self.graph._map_input(input)
-        self._version = self._next_version()
-        by_channel: dict[str, list[Any]] = {}
-        for chan, value in writes:
-            by_channel.setdefault(chan, []).append(value)
-        changed: set[str] = set()
-        for chan, vals in by_channel.items():
-            ch = self.channels[chan]
-            if ch.update(vals):
-                self.versions[chan] = self._version
-                changed.add(chan)
-        # A new input starts afresh: what the last run left pending is not resumed.
-        self._pending_writes = []
-        self._changed = changed
-        self._written = set(by_channel)
-        self._updated = {c for c in changed if self.channels[c].is_available()}
-        if self.checkpointer is not None:
-            self._save("input", changed)
+        writes = self.spec.map_input(input)
+        self._version = self.persistence.next_version(self._version)
+        self._updated, self._changed, self._written = apply_input(
+            self.channels, self.versions, writes, self._version
+        )
+        self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
+        self._save("input")
         self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
-    def tick(self) -> list[Task] | None:
-        """The next step's tasks to run, or None when the run is over.
-
-        Tasks whose writes were saved before the run was interrupted are not returned: their
-        saved writes are used instead.
-        """
+    def _plan(self) -> list[Task] | None:
+        """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
-            if self.phase is DONE and self.interrupted:
-                return None
-            self._expect(PLAN, "tick")
+            self._expect(PLAN, "plan")
         if self.step > self.stop:
             self.phase = DONE
-            raise self._recursion_error()
-        graph = self.graph
+            raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
+        spec = self.spec
         tasks = prepare_next_tasks(
-            graph.nodes,
-            graph._trigger_index,
-            self.channels,
-            self.versions,
-            self.versions_seen,
-            self._updated,
-            self.step,
-            self,
-        )
+            spec.nodes, spec.trigger_index, self.channels, self.versions, self.versions_seen,
+            self._updated, self.step, self,
+        )  # fmt: skip
         if not tasks:
             self.phase = DONE
-            if self.checkpointer is not None and self.durability == "exit":
-                self._save("loop", self._changed, final=True)
+            if self.persistence.durability == "exit":
+                self._save("loop", final=True)
             return None
-        if self.interrupt_before and self._should_interrupt(tasks, self.interrupt_before):
-            self._stop_for_interrupt(())
+        before = self.interrupts.before
+        if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
+            self._stop_for_interrupt()
             return None
         self._tasks = tasks
         self.phase = EXECUTE
-        if self._task_events:
-            for task in tasks:
-                if not task.node.hidden:
-                    self._task_event("task", task, task_start_payload(task))
-        if self._messages:
-            for task in tasks:
-                self._seen_messages.update(m.id for m in _messages_in(task.input) if m.id)
+        if self._plan_events:
+            self.out.planned(tasks)
         if self._pending_writes:
             return self._reuse_pending_writes(tasks)
         return tasks
 
     def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
-        saved: dict[str, list[tuple[str, Any]]] = {}
-        for task_id, chan, value in self._pending_writes:
-            if chan not in (ERROR, INTERRUPT, RESUME):
-                saved.setdefault(task_id, []).append((chan, value))
+        saved = saved_writes(self._pending_writes)
         done = {t.id for t in tasks if t.id in saved}
         for task in tasks:
             if task.id in done:
                 task.writes = saved[task.id]
-                self.task_done(task, persist=False, cached=True)
+                if self.out.per_task:
+                    self.out.finished(task, cached=True)
         self._pending_writes = []
         return [t for t in tasks if t.id not in done]
 
-    def task_done(self, task: Task, *, persist: bool = True, cached: bool = False) -> None:
-        """A task finished without error; drivers call this in completion order."""
-        if not self._after_task:
-            return  # nothing to save or stream per task: the common fast path
-        if persist and self.checkpointer is not None:
-            self._put_writes(task, list(task.writes))
-        if self._updates and not task.node.hidden:
-            chunk = {task.name: self._update_of(task)}
-            if cached:  # its writes come from the checkpoint, as LangGraph marks them
-                chunk["__metadata__"] = {"cached": True}
-            self._emit("updates", chunk)
-        if self._task_events and not task.node.hidden:
-            self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
-        if self._messages and not task.node.hidden:
-            self._whole_messages(task)
+    def _task_done(self, task: Task) -> None:
+        """A task finished without error (told in completion order)."""
+        if self._persisting:  # (not the null object's no-op: this runs for every task)
+            self.persistence.put_writes(task, task.writes)
+        if self.out.per_task:
+            self.out.finished(task)
 
-    def step_done(self) -> None:
-        """Every task of the step finished: apply their writes and move to the next step."""
+    def _failed(self, failures: list[Task]) -> BaseException | None:
+        """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
+        error: BaseException | None = None
+        for task in failures:
+            exc = task.error
+            assert exc is not None
+            if isinstance(exc, GraphInterrupt):
+                found = tuple(exc.interrupts)
+                self.persistence.put_writes(task, self.interrupts.asked(task, found))
+                self.out.interrupted(task, found)
+            else:
+                self.out.failed(task, exc)
+                self.persistence.put_writes(task, [(ERROR, repr(exc))])
+                if error is None:
+                    error = exc
+        if error is not None:
+            # The step will not finish: drop its writes (durability="exit" saves where it is).
+            self._tasks = []
+            if self.persistence.durability == "exit":
+                self._save("loop", final=True)
+            self.phase = DONE
+            return error
+        self._step_interrupted()
+        return None
+
+    def _step_interrupted(self) -> None:
+        """The step's tasks finished or were interrupted: the run stops, its writes kept."""
+        if self.persistence.durability == "exit":
+            self._save("loop", final=True)
+        finished = [t for t in self._tasks if t.error is None]
+        self._tasks = []
+        out = self.out
+        if out.values or out.track_output:
+            # the state as the step's finished tasks leave it (their writes are saved too)
+            state = self.output(out.stream_keys, with_writes_of=finished)
+            if isinstance(state, dict):
+                out.values_chunk({**state, INTERRUPT: tuple(self.interrupts.found)})
+                self.interrupts.output = state
+        self.interrupts.interrupted = True
+        self.phase = DONE
+
+    def _stop_for_interrupt(self) -> None:
+        self.interrupts.interrupted = True
+        self.phase = DONE
+        self.out.stopped(())
+
+    def _apply(self) -> bool:
+        """Every task of the step finished: apply their writes and move to the next step.
+
+        Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
-            self._expect(EXECUTE, "step_done")
-        self._version = self._version + 1 if self.checkpointer is None else self._next_version()
-        graph = self.graph
-        self._updated, self._changed, self._written = apply_writes(
-            self.channels,
-            self.versions,
-            self.versions_seen,
-            self._tasks,
-            self._version,
-            self._changed,
-            graph._finish_channels,
-            graph._trigger_index,
-            graph._consume_channels,
-        )
-        written = self._written
-        if (self._values or self.track_output) and not self._stream_key_set.isdisjoint(written):
-            if self.track_output:
-                self.output_ready = True  # invoke builds the output once, at the end
-            if self._values:
-                chunk = self.output(self.stream_keys)
+            self._expect(EXECUTE, "apply")
+        # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
+        v = self._version
+        self._version = self.persistence.next_version(v) if self._persisting else v + 1
+        spec = self.spec
+        self._updated, self._changed, written = apply_writes(
+            self.channels, self.versions, self.versions_seen, self._tasks, self._version,
+            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
+            spec.expiring_channels)  # fmt: skip
+        self._written = written
+        out = self.out
+        if self._values and not out.stream_key_set.isdisjoint(written):
+            if out.track_output:
+                out.output_ready = True  # invoke builds the output once, at the end
+            if out.values:
+                chunk = self.output(out.stream_keys)
                 if chunk is not MISSING:
-                    self._emit("values", chunk)
+                    out.emit("values", chunk)
         tasks, self._tasks = self._tasks, []
-        if self.checkpointer is not None:
-            self._ran = [t.name for t in tasks]
-            self._save("loop", self._changed)
+        if self._persisting:
+            self._save("loop", tasks)
         self.step += 1
         self.phase = PLAN
-        if self.interrupt_after and self._should_interrupt(tasks, self.interrupt_after):
-            self._stop_for_interrupt(())
+        after = self.interrupts.after
+        if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
+            self._stop_for_interrupt()
+            return True
+        return False
 
-    def task_failed(self, task: Task, error: BaseException) -> None:
-        """A task raised: remember it with the step's checkpoint, for ``get_state().tasks``."""
-        if self._task_events and not task.node.hidden:
-            self._task_event("task_result", task, task_result_payload(task, {}, error))
-        if self.checkpointer is not None:
-            self._put_writes(task, [(ERROR, repr(error))])
+    def _save(self, source: str, ran: Sequence[Task] = (), final: bool = False) -> None:
+        state = (self.channels, self.versions, self.versions_seen, self._written, self._changed)
+        saved = self.persistence.save(source, self.step, *state, ran, final)
+        self.run_id = self.persistence.run_id
+        if saved is not None and self.out.checkpoint_events:
+            values = self.output(self.out.stream_keys)
+            next_tasks = self.peek(step=self.step + 1)
+            self.out.checkpoint(self.step, *saved[:2], values, saved.metadata, next_tasks)
 
-    def abort(self) -> None:
-        """The step will not finish (a task failed, the consumer left): drop its writes."""
-        self._tasks = []
-        if self.phase is not DONE and self.checkpointer is not None and self.durability == "exit":
-            self._save("loop", self._changed, final=True)
-        self.phase = DONE
+    # -- what node code calls (the RunContext protocol of attempt.py) ------------------------
 
-    def apply_update(self, task: Task) -> dict[str, Any]:
-        """Apply ``task``'s writes as a step of their own (``update_state``); save it."""
-        self._expect(START, "apply_update")
-        self._tasks = [task]
-        if self.saved is None:
-            self.step = 0  # an update to a new thread stands for its input
-        self._version = self._next_version()
-        self._updated, self._changed, self._written = apply_writes(
-            self.channels,
-            self.versions,
-            self.versions_seen,
-            self._tasks,
-            self._version,
-            self._changed,
-            self.graph._finish_channels,
-            self.graph._trigger_index,
-            self.graph._consume_channels,
-        )
-        self._tasks = []
-        self._save("update", self._changed, final=True)
-        self.phase = DONE
-        return self.checkpoint_config
+    def interrupt(self, task: Task, value: Any) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
+
+        A subgraph with no checkpointer of its own asks through its parent task, which saves
+        the question and answers; the resumed parent runs it again, answering in order.
+        """
+        parent = self.parent_task
+        if parent is not None and not self.persistence.active:
+            return parent.run.interrupt(parent, value)
+        return self.interrupts.ask(task, value)
+
+    def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
+        """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""
+        return self.out.message_chunk(task, chunk, extra)
+
+    # -- reading -----------------------------------------------------------------------------
 
     def peek(self, step: int | None = None) -> list[Task]:
         """The tasks the next step would run, without starting it (for ``get_state``)."""
         return prepare_next_tasks(
-            self.graph.nodes,
-            self.graph._trigger_index,
-            self.channels,
-            self.versions,
-            self.versions_seen,
-            self._updated,
-            self.step if step is None else step,
-            self,
-        )
-
-    # -- reading -----------------------------------------------------------------------------
+            self.spec.nodes, self.spec.trigger_index, self.channels, self.versions,
+            self.versions_seen, self._updated, self.step if step is None else step, self,
+        )  # fmt: skip
 
     def output(self, keys: str | Sequence[str], with_writes_of: Sequence[Task] = ()) -> Any:
         """The current value of ``keys``: one channel's value, or a dict of those available.
 
         ``with_writes_of``: as if those tasks' writes were applied (the channels are copied).
         """
-        channels = self.channels
-        if with_writes_of:
-            channels = {k: ch.copy() for k, ch in channels.items()}
-            by_channel: dict[str, list[Any]] = {}
-            for task in sorted(with_writes_of, key=lambda t: t.path):
-                for chan, value in task.writes:
-                    by_channel.setdefault(chan, []).append(value)
-            for chan, values in by_channel.items():
-                if chan in channels:
-                    channels[chan].update(values)
-        if isinstance(keys, str):
-            ch = channels[keys]
-            return ch.get() if ch.is_available() else MISSING
-        return {k: channels[k].get() for k in keys if channels[k].is_available()}
-
-    def _update_of(self, task: Task) -> Any:
-        keys = self.stream_keys
-        if isinstance(keys, str):
-            for chan, value in task.writes:
-                if chan == keys:
-                    return value
-            return None
-        picked = [(c, v) for c, v in task.writes if c in self._stream_key_set]
-        if not picked:
-            return None
-        if len({c for c, _ in picked}) == len(picked):
-            return dict(picked)
-        return [{c: v} for c, v in picked]
+        return read_state(self.channels, keys, with_writes_of)
 
     # -- errors ------------------------------------------------------------------------------
 
-    def _expect(self, phase: Phase, event: str) -> None:
+    def _replay_requested(self) -> bool:
+        return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
+
+    def _expect(self, phase: Phase, what: str) -> None:
         if self.phase is not phase:
             raise InternalError(
-                f"PregelLoop got {event}() in {self.phase!r}, which only {phase!r} accepts; the "
-                "phase did not change. This is a bug in a driver: please report it."
+                f"PregelLoop tried to {what} in {self.phase!r}, which only {phase!r} allows; "
+                "this is a bug in langgraph_lite: please report it."
             )
 
-    def _recursion_error(self) -> GraphRecursionError:
-        pending = sorted({t.name for t in self.peek()})
-        still = f" with {', '.join(map(repr, pending))} still scheduled" if pending else ""
-        limit = self.recursion_limit
-        return GraphRecursionError(
-            create_error_message(
-                message=(
-                    f"reached recursion_limit={limit} after {self.step} supersteps{still}. If "
-                    f"the loop is meant, pass config={{'recursion_limit': {max(limit * 4, 100)}}}; "
-                    "if not, check the edges that lead back into those nodes."
-                ),
-                error_code=ErrorCode.GRAPH_RECURSION_LIMIT,
-            )
+    def _bad_answer(self, answer: Any) -> InternalError:
+        return InternalError(
+            f"PregelLoop asked for a task's result and got {answer!r} "
+            f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "
+            "the step (or None). This is a bug in a driver: please report it."
         )

@@ -30,11 +30,13 @@ from langgraph_lite.pregel.arguments import (
     _parse_stream_mode,
     _short,
     _unknown_channel,
+    require_thread,
 )
+from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
-from langgraph_lite.pregel.runner import AsyncRun, drive_sync
-from langgraph_lite.pregel.snapshots import ThreadState, require_thread
+from langgraph_lite.pregel.snapshots import ThreadState
+from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
 from langgraph_lite.types import Send
 
@@ -107,18 +109,7 @@ class Pregel(ThreadState):
         StreamQueue(stream_buffer_size)  # validates
         self.stream_buffer_size = stream_buffer_size
         self._validate()
-        # Compile-time indexes: planning looks a channel up instead of scanning every node.
-        index: dict[str, list[str]] = {}
-        for key in sorted(self.nodes):
-            for chan in self.nodes[key].triggers:
-                index.setdefault(chan, []).append(key)
-        self._trigger_index = index
-        self._finish_channels = [
-            k for k, ch in self.channels.items() if type(ch).finish is not BaseChannel.finish
-        ]
-        self._consume_channels = frozenset(
-            k for k, ch in self.channels.items() if type(ch).consume is not BaseChannel.consume
-        )
+        self.spec = GraphSpec(self.nodes, self.channels, self._map_input)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, nodes={list(self.nodes)!r})"
@@ -135,6 +126,7 @@ class Pregel(ThreadState):
         new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.__dict__.update(update)
+        new.spec = GraphSpec(new.nodes, new.channels, new._map_input)
         return new
 
     def _interrupt_names(
@@ -252,13 +244,13 @@ class Pregel(ThreadState):
             )
         checkpointer = self.checkpointer
         parent = current_task.get()
-        parent_saver = getattr(getattr(parent, "run", None), "checkpointer", None)
-        if checkpointer is None and parent_saver is not None:
+        parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
+        if checkpointer is None and getattr(parent_persistence, "active", False):
             # A subgraph run inside a node of a persisted graph is persisted too, in the
             # parent's thread under its own namespace ("node:<task id>"), so a resumed parent
             # resumes the subgraph where it stopped instead of starting it over.
-            assert parent is not None
-            checkpointer = parent_saver
+            assert parent is not None and parent_persistence is not None
+            checkpointer = parent_persistence.saver
             configurable = {
                 k: v
                 for k, v in (run_config.get("configurable") or {}).items()
@@ -266,7 +258,7 @@ class Pregel(ThreadState):
             }
             configurable["checkpoint_ns"] = parent.checkpoint_ns
             run_config["configurable"] = configurable
-            durability = parent.run.durability
+            durability = parent_persistence.durability
         if checkpointer is not None:
             require_thread(checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys
@@ -276,8 +268,10 @@ class Pregel(ThreadState):
         queue = StreamQueue(
             self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
         )
+        if version not in ("v1", "v2"):
+            raise ValueError(f"version must be 'v1' or 'v2', got {version!r}.")
         loop = PregelLoop(
-            self,
+            self.spec,
             run_config,
             queue,
             modes=modes,
@@ -289,14 +283,25 @@ class Pregel(ThreadState):
             interrupt_before=self._interrupt_names(interrupt_before, self.interrupt_before_nodes),
             interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),
             subgraphs=subgraphs,
+            version=version,
         )
-        if version not in ("v1", "v2"):
-            raise ValueError(f"version must be 'v1' or 'v2', got {version!r}.")
-        loop.version = version
-        loop.writer = loop._custom_writer()
-        parent = loop.parent_task
-        if parent is not None and getattr(parent.run, "subgraphs", False):
-            loop.attach_to_parent(parent.run, parent)  # a subgraph: stream into the parent
+        return loop, queue
+
+    def _invoking(
+        self,
+        config: Mapping[str, Any] | None,
+        context: Any,
+        durability: str,
+        interrupt_before: Sequence[str] | str | None,
+        interrupt_after: Sequence[str] | str | None,
+        output_keys: str | Sequence[str] | None,
+    ) -> tuple[PregelLoop, StreamQueue]:
+        """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
+        keys = self.output_channels if output_keys is None else output_keys
+        loop, queue = self._prepare(
+            config, [], keys, None, context, durability, interrupt_before, interrupt_after
+        )
+        loop.out.track_output = True
         return loop, queue
 
     def stream(
@@ -384,14 +389,12 @@ class Pregel(ThreadState):
         One output channel gives its value; a list gives a dict of those holding a value.
         ``None`` when the output was never written.
         """
-        keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(
-            config, [], keys, None, context, durability, interrupt_before, interrupt_after
+        loop, queue = self._invoking(
+            config, context, durability, interrupt_before, interrupt_after, output_keys
         )
-        loop.track_output = True
         for _ in drive_sync(loop, queue, input):
             pass
-        return _with_interrupts(_final_output(loop, keys), loop)
+        return _invoke_result(loop)
 
     async def ainvoke(
         self,
@@ -405,14 +408,12 @@ class Pregel(ThreadState):
         output_keys: str | Sequence[str] | None = None,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
-        keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(
-            config, [], keys, None, context, durability, interrupt_before, interrupt_after
+        loop, queue = self._invoking(
+            config, context, durability, interrupt_before, interrupt_after, output_keys
         )
-        loop.track_output = True
         async for _ in AsyncRun(loop, queue, input):
             pass
-        return _with_interrupts(_final_output(loop, keys), loop)
+        return _invoke_result(loop)
 
 
 class RunStream(Iterator[Any]):
@@ -462,25 +463,24 @@ class AsyncRunStream(AsyncRun):
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _final_output(loop: PregelLoop, keys: Any) -> Any:
-    """``invoke``'s output: what the last values chunk would have been (None if none was)."""
-    if not loop.output_ready:
-        return None
-    if loop.interrupted and loop._interrupted_output is not None:
-        return loop._interrupted_output
-    out = loop.output(keys)
-    return None if out is MISSING else out
-
-
-def _with_interrupts(result: Any, loop: PregelLoop) -> Any:
-    """``invoke``'s result: the output, plus a list of the interrupts that stopped the run.
+def _invoke_result(loop: PregelLoop) -> Any:
+    """``invoke``'s result: the output (what the last values chunk would have been, None if
+    none was), plus a list of the interrupts that stopped the run.
 
     A subgraph (run inside a parent's node) raises them instead, so the parent stops too.
     """
-    if not loop.interrupts:
+    found = loop.interrupts.found
+    if not loop.out.output_ready:
+        result = None
+    elif loop.interrupts.interrupted and loop.interrupts.output is not None:
+        result = loop.interrupts.output
+    else:
+        out = loop.output(loop.out.stream_keys)
+        result = None if out is MISSING else out
+    if not found:
         return result
     if loop.parent_task is not None:
-        raise GraphInterrupt(tuple(loop.interrupts))
-    out = dict(result) if isinstance(result, dict) else {}
-    out["__interrupt__"] = list(loop.interrupts)
-    return out
+        raise GraphInterrupt(tuple(found))
+    merged = dict(result) if isinstance(result, dict) else {}
+    merged["__interrupt__"] = list(found)
+    return merged

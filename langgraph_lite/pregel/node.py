@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from langgraph_lite.errors import ErrorCode, create_error_message
+from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -193,10 +194,8 @@ class PregelNode:
 
     @property
     def subgraphs(self) -> list[Any]:
-        """The compiled graphs this node runs as steps of its body."""
-        from langgraph_lite.pregel.main import Pregel
-
-        return [s.obj for s in self._steps if isinstance(s.obj, Pregel)]
+        """The compiled graphs this node runs as steps of its body (they carry a ``GraphSpec``)."""
+        return [s.obj for s in self._steps if isinstance(getattr(s.obj, "spec", None), GraphSpec)]
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Run just this node on ``input`` and return what it returned — no graph around it.
@@ -204,13 +203,13 @@ class PregelNode:
         The node's own input coercion and retry policy apply; its writes and edges do not.
         Handy in unit tests: ``graph.nodes["agent"].invoke({"messages": [...]})``.
         """
-        from langgraph_lite.pregel.alone import run_node_alone
+        from langgraph_lite.pregel.attempt import run_node_alone
 
         return run_node_alone(self, input, config, kwargs.get("writer"))
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async nodes (sync ones run in a worker thread)."""
-        from langgraph_lite.pregel.alone import arun_node_alone
+        from langgraph_lite.pregel.attempt import arun_node_alone
 
         return await arun_node_alone(self, input, config, kwargs.get("writer"))
 
@@ -261,29 +260,35 @@ class PregelNode:
                 return policy.wait_after(attempt) if attempt < policy.max_attempts else None
         return None
 
+    def writes_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
+        """The ``(channel, value)`` pairs this node writes for ``output``."""
+        out: list[tuple[str, Any]] = []
+        for w in self.writers:  # _writes_of, inlined: this runs for every task
+            if type(w) is ChannelWriteEntry:
+                out.extend(self._entry_writes(w, output))
+            else:
+                out.extend(w(output, task, out))  # type: ignore[operator]
+        return out
+
     async def awrites_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
         """``writes_for`` in an async run: dynamic writers may await (async routing)."""
         if not self._async_writers:
             return self.writes_for(output, task)
         out: list[tuple[str, Any]] = []
         for w in self.writers:
-            if type(w) is ChannelWriteEntry:
-                out.extend(self._entry_writes(w, output))
-            elif hasattr(w, "acall"):
+            if hasattr(w, "acall"):
                 out.extend(await w.acall(output, task, out))
             else:
-                out.extend(w(output, task, out))  # type: ignore[operator]
+                out.extend(self._writes_of(w, output, task, out))
         return out
 
-    def writes_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
-        """The ``(channel, value)`` pairs this node writes for ``output``."""
-        out: list[tuple[str, Any]] = []
-        for w in self.writers:
-            if type(w) is ChannelWriteEntry:
-                out.extend(self._entry_writes(w, output))
-            else:
-                out.extend(w(output, task, out))  # type: ignore[operator]
-        return out
+    def _writes_of(
+        self, w: Any, output: Any, task: Task, so_far: list[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
+        """One writer's writes (an entry, or a dynamic writer called synchronously)."""
+        if type(w) is ChannelWriteEntry:
+            return self._entry_writes(w, output)
+        return w(output, task, so_far)
 
     @staticmethod
     def _entry_writes(w: ChannelWriteEntry, output: Any) -> list[tuple[str, Any]]:

@@ -7,15 +7,17 @@ uses — so "what runs next" is answered by the run's own planning, never a seco
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from langgraph_lite.checkpoint.base import CheckpointTuple, thread_of
+from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.arguments import _merge_config, require_thread
 from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
+from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
+from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
 
 if TYPE_CHECKING:
@@ -42,20 +44,9 @@ class ThreadState:
         require_thread(saver, config)
         return saver
 
-    def _restored_loop(self, config: Mapping[str, Any], saver: Any) -> PregelLoop:
-        from langgraph_lite.pregel.arguments import _merge_config
-
-        keys = self.stream_channels_asis
-        return PregelLoop(
-            cast("Pregel", self),
-            _merge_config(config),
-            StreamQueue(1),
-            modes=(),
-            tagged=False,
-            stream_keys=keys,
-            checkpointer=saver,
-            durability="sync",
-        )
+    def _loop(self, config: Mapping[str, Any], saver: Any, saved: Any = None) -> PregelLoop:
+        spec = cast("Pregel", self).spec
+        return PregelLoop.at(spec, _merge_config(config), saved, saver, self.stream_channels_asis)
 
     def _snapshot(
         self,
@@ -64,11 +55,11 @@ class ThreadState:
         saver: Any,
         apply_pending: bool = False,
         subgraphs: bool = False,
-    ) -> StateSnapshot:
+    ) -> Generator[Load, Any, StateSnapshot]:
+        """The snapshot of ``saved``; yields ``Load`` for the subgraphs' own checkpoints."""
         if saved is None:
             return StateSnapshot({}, (), dict(config), None, None, None, (), ())
-        loop = self._restored_loop(saved.config, saver)
-        loop.restore(saved)
+        loop = self._loop(saved.config, saver, saved)
         all_tasks = loop.peek()
         errors: dict[str, Any] = {}
         interrupts: dict[str, list[Interrupt]] = {}
@@ -101,18 +92,21 @@ class ThreadState:
         for task_id in done:
             interrupts.pop(task_id, None)
         tasks = [t for t in all_tasks if t.id not in done]
-        snapshot_tasks = tuple(
-            PregelTask(
-                t.id,
-                t.name,
-                t.path,
-                errors.get(t.id),
-                tuple(interrupts.get(t.id, ())),
-                self._subgraph_state(t, saved, saver, subgraphs),
-                {k: v for k, v in results[t.id].items() if k in keys} if t.id in results else None,
+        snapshot_tasks = []
+        for t in all_tasks:
+            state = yield from self._subgraph_state(t, saved, saver, subgraphs)
+            result = results.get(t.id)
+            snapshot_tasks.append(
+                PregelTask(
+                    t.id,
+                    t.name,
+                    t.path,
+                    errors.get(t.id),
+                    tuple(interrupts.get(t.id, ())),
+                    state,
+                    {k: v for k, v in result.items() if k in keys} if result is not None else None,
+                )
             )
-            for t in all_tasks
-        )
         values = loop.output(self.stream_channels_asis, with_writes_of=finished)
         return StateSnapshot(
             values=values,
@@ -121,11 +115,13 @@ class ThreadState:
             metadata=dict(saved.metadata),
             created_at=saved.checkpoint["ts"],
             parent_config=saved.parent_config,
-            tasks=snapshot_tasks,
+            tasks=tuple(snapshot_tasks),
             interrupts=tuple(i for t in snapshot_tasks for i in t.interrupts),
         )
 
-    def _subgraph_state(self, task: Task, saved: CheckpointTuple, saver: Any, expand: bool) -> Any:
+    def _subgraph_state(
+        self, task: Task, saved: CheckpointTuple, saver: Any, expand: bool
+    ) -> Generator[Load, Any, Any]:
         """For a task that runs a subgraph: its config, or (``subgraphs=True``) its snapshot."""
         inner = task.node.subgraphs
         if not inner:
@@ -134,9 +130,10 @@ class ThreadState:
         config = {"configurable": {"thread_id": thread, "checkpoint_ns": task.checkpoint_ns}}
         if not expand:
             return config
-        child = inner[0]
-        found = saver.get_tuple(config)
-        return child._snapshot(found, config, saver, True, True) if found else None
+        found = yield Load(config)
+        if not found:
+            return None
+        return (yield from inner[0]._snapshot(found, config, saver, True, True))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -144,7 +141,9 @@ class ThreadState:
         """The thread's state at its latest checkpoint (or the one ``checkpoint_id`` names)."""
         saver = self._saver_for(config, "get_state")
         saved = saver.get_tuple(config)
-        return self._snapshot(saved, config, saver, _latest(config), subgraphs)
+        return answer_effects(
+            self._snapshot(saved, config, saver, _latest(config), subgraphs), saver
+        )
 
     async def aget_state(
         self, config: Mapping[str, Any], *, subgraphs: bool = False
@@ -152,7 +151,8 @@ class ThreadState:
         """``get_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state")
         saved = await saver.aget_tuple(config)
-        return self._snapshot(saved, config, saver, _latest(config), subgraphs)
+        snapshot = self._snapshot(saved, config, saver, _latest(config), subgraphs)
+        return await aanswer_effects(snapshot, saver)
 
     def get_state_history(
         self,
@@ -165,7 +165,7 @@ class ThreadState:
         """The thread's checkpoints as snapshots, newest first."""
         saver = self._saver_for(config, "get_state_history")
         for saved in saver.list(config, filter=filter, before=before, limit=limit):
-            yield self._snapshot(saved, config, saver)
+            yield answer_effects(self._snapshot(saved, config, saver), saver)
 
     async def aget_state_history(
         self,
@@ -178,23 +178,27 @@ class ThreadState:
         """``get_state_history`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state_history")
         async for saved in saver.alist(config, filter=filter, before=before, limit=limit):
-            yield self._snapshot(saved, config, saver)
+            yield await aanswer_effects(self._snapshot(saved, config, saver), saver)
 
     # -- changing ----------------------------------------------------------------------------
 
-    def _update_task(self, loop: PregelLoop, values: Any, as_node: str | None) -> Task:
-        if as_node is None:
-            as_node = _last_node(loop, self)
-        node = self.nodes.get(as_node)
-        if node is None:
-            raise InvalidUpdateError(
-                f"update_state(as_node={as_node!r}): no such node (nodes: "
-                f"{', '.join(map(repr, self.nodes))})."
-            )
-        triggers = [c for c in node.triggers if c in loop.versions]
-        task = Task(as_node, node, values, triggers, loop.step, loop)
-        task.writes = node.writes_for(values, task)
-        return task
+    def _update_with(self, values: Any, as_node: str | None) -> Any:
+        """The task an update stands for, made once the loop is restored."""
+
+        def make(loop: PregelLoop) -> Task:
+            name = _last_node(loop, self) if as_node is None else as_node
+            node = self.nodes.get(name)
+            if node is None:
+                raise InvalidUpdateError(
+                    f"update_state(as_node={name!r}): no such node (nodes: "
+                    f"{', '.join(map(repr, self.nodes))})."
+                )
+            triggers = [c for c in node.triggers if c in loop.versions]
+            task = Task(name, node, values, triggers, loop.step, loop)
+            task.writes = node.writes_for(values, task)
+            return task
+
+        return make
 
     def update_state(
         self,
@@ -205,14 +209,9 @@ class ThreadState:
         """Change the thread's state as if ``as_node`` had returned ``values``; the nodes that
         would follow it are next. On an older checkpoint, this forks the thread from there.
         Returns the config of the new checkpoint."""
-        from langgraph_lite.pregel.runner import _persist
-
         saver = self._saver_for(config, "update_state")
-        loop = self._restored_loop(config, saver)
-        loop.restore(saver.get_tuple(config))
-        loop.apply_update(self._update_task(loop, values, as_node))
-        _persist(loop)
-        return loop.checkpoint_config
+        loop = self._loop(config, saver)
+        return answer_effects(loop.update(self._update_with(values, as_node)), saver)
 
     async def aupdate_state(
         self,
@@ -221,29 +220,13 @@ class ThreadState:
         as_node: str | None = None,
     ) -> dict[str, Any]:
         """``update_state`` with the saver's async methods."""
-        from langgraph_lite.pregel.runner import _apersist
-
         saver = self._saver_for(config, "aupdate_state")
-        loop = self._restored_loop(config, saver)
-        loop.restore(await saver.aget_tuple(config))
-        loop.apply_update(self._update_task(loop, values, as_node))
-        await _apersist(loop)
-        return loop.checkpoint_config
+        loop = self._loop(config, saver)
+        return await aanswer_effects(loop.update(self._update_with(values, as_node)), saver)
 
 
 def _latest(config: Mapping[str, Any]) -> bool:
     return not (config.get("configurable") or {}).get("checkpoint_id")
-
-
-def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
-    """Raise, with the fix, when a graph with a checkpointer is called without a thread."""
-    try:
-        thread_of(config or {})
-    except ValueError:
-        raise ValueError(
-            f"this graph has a checkpointer ({type(saver).__name__}), so each call needs a "
-            "thread_id. Pass config={'configurable': {'thread_id': 'any-id'}}."
-        ) from None
 
 
 def _last_node(loop: PregelLoop, graph: Any) -> str:

@@ -12,7 +12,8 @@ One queue per run. Two kinds of producers put into it:
   call returns an awaitable that waits for room: ``await writer(x)`` gives async producers real
   backpressure.
 
-Either drain takes items with ``get`` (sync, blocking) or ``aget`` (async). ``close()`` says the
+``put_nowait`` and ``get_nowait`` hold the logic and raise ``WouldBlock``; ``put`` (from a
+worker thread), ``get`` (sync) and ``aget`` (async) only add the waiting. ``close()`` says the
 consumer is gone: waiting producers wake up with ``ConsumerGone`` and later puts raise it.
 """
 
@@ -25,10 +26,20 @@ from typing import Any, NamedTuple
 
 from langgraph_lite.types import READY
 
-__all__ = ["DEFAULT_STREAM_BUFFER", "ConsumerGone", "QueueStatistics", "StreamQueue"]
+__all__ = [
+    "DEFAULT_STREAM_BUFFER",
+    "ConsumerGone",
+    "QueueStatistics",
+    "StreamQueue",
+    "WouldBlock",
+]
 
 DEFAULT_STREAM_BUFFER = 1024
 """How many events a run may hold for its consumer before producers wait."""
+
+
+class WouldBlock(Exception):
+    """``put_nowait``: the queue is full; ``get_nowait``: it is empty."""
 
 
 class ConsumerGone(BaseException):
@@ -78,7 +89,7 @@ class StreamQueue:
         self.overflowed = 0
         self._peak = 0
         self._closed = False
-        self._cond = threading.Condition(threading.Lock())
+        self._cond = threading.Condition(threading.RLock())
         self._consumer_thread = threading.get_ident()
         # Set by an async consumer that waits for an item; called (once) by the next put.
         self._waker: Callable[[], None] | None = None
@@ -105,44 +116,69 @@ class StreamQueue:
         if waker is not None:
             waker()
 
-    def put(self, item: Any) -> Any:
-        """Put an item from node code; waits for room when it may (see the module docstring)."""
-        if threading.get_ident() == self._consumer_thread:
-            if self._closed:
-                raise ConsumerGone
-            self.items.append(item)
-            if len(self.items) > self.max_size:
-                self.overflowed += 1
-            waker = self._waker
-            if waker is not None:
-                self._waker = None
-                waker()
-            return READY if len(self.items) < self.max_size else _RoomAwaitable(self)
+    def put_nowait(self, item: Any) -> None:
+        """Put an item if there is room, from any thread.
+
+        Raises ``WouldBlock`` when the queue is full, ``ConsumerGone`` once it is closed.
+        """
         with self._cond:
-            while len(self.items) >= self.max_size and not self._closed:
-                self._cond.wait()
             if self._closed:
                 raise ConsumerGone
+            if len(self.items) >= self.max_size:
+                raise WouldBlock
             self.items.append(item)
             if len(self.items) > self._peak:
                 self._peak = len(self.items)
             self._cond.notify_all()  # a sync consumer may be waiting for this item
-            waker = self._waker
-            self._waker = None
+            waker, self._waker = self._waker, None
         if waker is not None:
             waker()
-        return READY
+
+    def put(self, item: Any) -> Any:
+        """Put an item from node code; waits for room when it may (see the module docstring)."""
+        if threading.get_ident() != self._consumer_thread:
+            with self._cond:  # (a reentrant lock: put_nowait takes it again)
+                while True:
+                    try:
+                        self.put_nowait(item)
+                        return READY
+                    except WouldBlock:
+                        self._cond.wait()
+        # On the consumer's own thread nothing can wait: over the bound, the item is counted.
+        if self._closed:
+            raise ConsumerGone
+        self.items.append(item)
+        if len(self.items) > self.max_size:
+            self.overflowed += 1
+        waker = self._waker
+        if waker is not None:
+            self._waker = None
+            waker()
+        return READY if len(self.items) < self.max_size else _RoomAwaitable(self)
 
     # -- the consumer ------------------------------------------------------------------------
+
+    def get_nowait(self) -> Any:
+        """Take the oldest item; raises ``WouldBlock`` when there is none."""
+        with self._cond:
+            if not self.items:
+                raise WouldBlock
+            item = self.items.popleft()
+            self._cond.notify_all()  # a producer thread may be waiting for room
+        if self._space_waiters and len(self.items) < self.max_size:
+            waiters, self._space_waiters = self._space_waiters, []
+            for w in waiters:
+                w.set()
+        return item
 
     def get(self) -> Any:
         """Take the oldest item, waiting for one (sync consumer)."""
         with self._cond:
-            while not self.items:
-                self._cond.wait()
-            item = self.items.popleft()
-            self._cond.notify_all()
-        return item
+            while True:
+                try:
+                    return self.get_nowait()
+                except WouldBlock:
+                    self._cond.wait()
 
     async def aget(self) -> Any:
         """Take the oldest item, waiting for one without blocking the event loop."""
@@ -150,18 +186,12 @@ class StreamQueue:
 
         while True:
             with self._cond:
-                if self.items:
-                    item = self.items.popleft()
-                    self._cond.notify_all()
-                    break
-                event = anyio.Event()
-                self._waker = _threadsafe_setter(event)
+                try:
+                    return self.get_nowait()
+                except WouldBlock:
+                    event = anyio.Event()
+                    self._waker = _threadsafe_setter(event)
             await event.wait()
-        if self._space_waiters and len(self.items) < self.max_size:
-            waiters, self._space_waiters = self._space_waiters, []
-            for w in waiters:
-                w.set()
-        return item
 
     def close(self) -> None:
         """The consumer is gone: wake every waiting producer with ``ConsumerGone``."""
@@ -228,56 +258,3 @@ def _threadsafe_setter(event: Any) -> Callable[[], None]:
             call_soon(event.set)
 
     return wake
-
-
-# -- the payloads of the tasks / checkpoints / debug modes, shaped as LangGraph's ---------------
-
-
-def task_start_payload(task: Any) -> dict[str, Any]:
-    """``tasks`` mode: a task is about to run."""
-    return {"id": task.id, "name": task.name, "input": task.input, "triggers": tuple(task.triggers)}
-
-
-def task_result_payload(
-    task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
-) -> dict[str, Any]:
-    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels)."""
-    return {
-        "id": task.id,
-        "name": task.name,
-        "error": error,
-        "result": result,
-        "interrupts": list(interrupts),
-    }
-
-
-def checkpoint_payload(
-    config: dict[str, Any],
-    parent_config: dict[str, Any] | None,
-    values: Any,
-    metadata: dict[str, Any],
-    next_tasks: list[Any],
-) -> dict[str, Any]:
-    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
-    return {
-        "config": config,
-        "parent_config": parent_config,
-        "values": values,
-        "metadata": metadata,
-        "next": [t.name for t in next_tasks],
-        "tasks": [
-            {"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in next_tasks
-        ],
-    }
-
-
-def debug_event(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """``debug`` mode: any of the above, with its step, a timestamp and its type."""
-    from datetime import datetime, timezone
-
-    return {
-        "step": step,
-        "timestamp": datetime.now(timezone.utc).isoformat(),
-        "type": kind,
-        "payload": payload,
-    }

@@ -37,3 +37,9 @@ def isolated():
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def child_environ():
+    """The environment for child interpreters started with ``subprocess`` directly."""
+    return child_env()

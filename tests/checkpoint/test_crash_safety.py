@@ -65,12 +65,12 @@ PROGRAM = textwrap.dedent(
 )
 
 
-def run(tmp_path, mode, slow, *, kill_after_start=None):
+def run(tmp_path, mode, slow, env, *, kill_after_start=None):
     script = tmp_path / "program.py"
     script.write_text(PROGRAM)
     log = tmp_path / "log.txt"
     cmd = [sys.executable, str(script), str(tmp_path / "db.sqlite"), str(log), mode, slow]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if kill_after_start is None:
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
@@ -91,20 +91,20 @@ def events(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
+def uninterrupted(tmp_path_factory, child_environ):
     tmp = tmp_path_factory.mktemp("clean")
-    return run(tmp, "start", "none")
+    return run(tmp, "start", "none", child_environ)
 
 
 @pytest.mark.parametrize("kill_in", ["one", "right", "inner_b", "last"])
 def test_a_killed_run_resumes_to_the_same_state_rerunning_only_unfinished_nodes(
-    tmp_path, uninterrupted, kill_in
+    tmp_path, uninterrupted, kill_in, child_environ
 ):
-    run(tmp_path, "start", kill_in, kill_after_start=kill_in)
+    run(tmp_path, "start", kill_in, child_environ, kill_after_start=kill_in)
     before = events(tmp_path)
     finished = {e.split()[1] for e in before if e.startswith("done")}
     assert kill_in not in finished  # it was killed mid-step
-    final = run(tmp_path, "resume", "none")
+    final = run(tmp_path, "resume", "none", child_environ)
     assert final == uninterrupted
     rerun = [e.split()[1] for e in events(tmp_path)[len(before) :] if e.startswith("start")]
     assert not set(rerun) & finished, f"finished nodes ran again: {set(rerun) & finished}"

@@ -24,6 +24,7 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.checkpoint.sqlite import SqliteSaver
+from langgraph_lite.types import Interrupt
 
 SaverFactory = Callable[[Path], contextlib.AbstractContextManager[BaseCheckpointSaver]]
 
@@ -304,6 +305,49 @@ async def test_list_of_none_lists_every_thread(api):
     assert listed == {c["configurable"]["checkpoint_id"] for c in first + second}
 
 
+async def test_list_with_a_thread_id_of_none_lists_nothing(api):
+    # LangGraph 1.2.22: InMemorySaver and SqliteSaver both list nothing for thread_id None
+    await save_chain(api, steps=0)
+    assert await api.list({"configurable": {"thread_id": None}}) == []
+    assert await api.list({"configurable": {"thread_id": None}}, filter={"step": -1}) == []
+
+
+async def test_list_with_a_namespace_of_none_lists_every_namespace_of_the_thread(api):
+    await save_chain(api, steps=0)
+    await save_chain(api, steps=0, ns="child:1")
+    listed = await api.list({"configurable": {"thread_id": "t1", "checkpoint_ns": None}})
+    assert sorted(t.config["configurable"]["checkpoint_ns"] for t in listed) == ["", "child:1"]
+
+
+async def test_a_metadata_filter_matches_values_of_its_own_type_only(api):
+    # what LangGraph's savers match, observed on InMemorySaver and SqliteSaver
+    await save_chain(api, steps=0)
+    await api.put(
+        thread("t2"),
+        checkpoint({}, {}),
+        {"source": "input", "step": -1, "x": {"x": 1}, "s": '{"x": 1}', "n": 1, "b": True},
+        {},
+    )
+    t2 = ["t2"]
+
+    async def threads(**filter: Any) -> list[str]:
+        return [t.config["configurable"]["thread_id"] for t in await api.list(None, filter=filter)]
+
+    assert await threads(x='{"x": 1}') == []
+    assert await threads(x='{"x":1}') == []
+    assert await threads(x={"x": 1}) == t2
+    assert await threads(s='{"x": 1}') == t2
+    assert await threads(s={"x": 1}) == []
+    assert await threads(n=1) == t2
+    assert await threads(n=1.0) == t2
+    assert await threads(n="1") == []
+    assert await threads(b=True) == t2
+    assert await threads(b=1) == t2
+    assert await threads(b="true") == []
+    assert await threads(x=[1]) == []
+    assert await threads(n=2**70) == []
+
+
 async def test_list_of_an_unknown_thread_is_empty(api):
     await save_chain(api)
     assert await api.list(thread("nope")) == []
@@ -344,8 +388,9 @@ async def test_special_channels_replace_the_previous_write_of_the_task(api):
     configs = await save_chain(api, steps=0)
     await api.put_writes(configs[0], [("__error__", "ValueError('one')")], "task")
     await api.put_writes(configs[0], [("__error__", "ValueError('two')")], "task")
-    await api.put_writes(configs[0], [("__interrupt__", ["first"])], "task")
-    await api.put_writes(configs[0], [("__interrupt__", ["second"])], "task")
+    first, second = Interrupt("first", id="1"), Interrupt("second", id="2")
+    await api.put_writes(configs[0], [("__interrupt__", [first])], "task")
+    await api.put_writes(configs[0], [("__interrupt__", [second])], "task")
     await api.put_writes(configs[0], [("__resume__", ["a"])], "task")
     await api.put_writes(configs[0], [("__resume__", ["a", "b"])], "task")
 
@@ -353,7 +398,7 @@ async def test_special_channels_replace_the_previous_write_of_the_task(api):
     assert sorted(writes) == sorted(
         [
             ("task", "__error__", "ValueError('two')"),
-            ("task", "__interrupt__", ["second"]),
+            ("task", "__interrupt__", [second]),
             ("task", "__resume__", ["a", "b"]),
         ]
     )

@@ -7,11 +7,16 @@ crash fails the test instead of killing pytest.
 """
 
 import operator
+import os
 import textwrap
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgpack
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from langgraph_lite.checkpoint.memory import InMemorySaver
@@ -236,3 +241,195 @@ def test_old_format_nesting_within_its_bound_still_loads():
 def test_malformed_marked_lists_raise_checkpoint_decode_error(data):
     with pytest.raises(CheckpointDecodeError):
         MsgpackSerde().loads(data)
+
+
+# -- properties over adversarial input -------------------------------------------------------
+#
+# The ``check_*`` properties below decode hostile bytes. They run in a child interpreter (see
+# test_hostile_decoding_never_crashes_and_raises_only_checkpoint_decode_error), where a crash
+# is a failed test; ``LANGGRAPH_LITE_SERDE_EXAMPLES`` sets how many examples each tries.
+
+EXT_CODES = st.integers(min_value=0, max_value=127) | st.integers(min_value=0, max_value=14)
+
+
+def ext_payloads(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
+    return st.binary(max_size=12) | inner.map(lambda v: msgpack.packb(v, use_bin_type=True))
+
+
+well_formed = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.binary(max_size=8),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(max_size=4) | st.integers(-5, 5), inner, max_size=3),
+        st.builds(msgpack.ExtType, EXT_CODES, ext_payloads(inner)),
+        # a marked list: the marker first, then anything
+        st.builds(
+            lambda code, rest: [msgpack.ExtType(13, bytes([code])), *rest],
+            st.integers(min_value=0, max_value=15),
+            st.lists(inner, max_size=4),
+        ),
+        st.builds(
+            lambda name, kind, fields: [msgpack.ExtType(13, b"\x0b"), name, kind, fields],
+            st.sampled_from(["os:system", "langgraph_lite.types:Send", "x"]),
+            st.sampled_from(["pydantic", "dataclass", "enum", "namedtuple", "slots", "?"]),
+            inner,
+        ),
+    ),
+    max_leaves=20,
+)
+
+
+def nested_ext(draw_depth: int, code: int) -> bytes:
+    data = msgpack.packb(None)
+    for _ in range(draw_depth):
+        data = msgpack.packb(msgpack.ExtType(code, b"\x91" + data))
+    return data
+
+
+def nested_marks(depth: int, code: int) -> bytes:
+    return (b"\x92\xd4\x0d" + bytes([code])) * depth + b"\xc0"
+
+
+hostile_bytes = st.one_of(
+    st.binary(max_size=256),
+    well_formed.map(lambda v: msgpack.packb(v, use_bin_type=True)),
+    st.builds(nested_ext, st.integers(min_value=1, max_value=3000), st.sampled_from([1, 2, 11])),
+    st.builds(nested_marks, st.integers(min_value=1, max_value=3000), st.sampled_from([1, 3, 11])),
+    st.builds(
+        lambda v, cut: MsgpackSerde().dumps(v)[:cut],
+        st.deferred(lambda: stdlib_values),
+        st.integers(min_value=0, max_value=64),
+    ),
+)
+
+
+def decode_or_refuse(data: bytes) -> None:
+    try:
+        MsgpackSerde().loads(data)
+    except CheckpointDecodeError:
+        pass
+
+
+def check_hostile_bytes_decode_or_raise_checkpoint_decode_error(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None, database=None)
+    @given(hostile_bytes)
+    def prop(data):
+        decode_or_refuse(data)
+
+    prop()
+
+
+def check_saved_rows_of_any_shape_are_checkpoint_decode_errors(examples: int) -> None:
+    """Well-formed msgpack of random shapes stored as a checkpoint, its metadata and writes:
+    the saver hands it out or raises CheckpointDecodeError, nothing else."""
+
+    @settings(max_examples=examples, deadline=None, database=None)
+    @given(well_formed, well_formed, well_formed)
+    def prop(skeleton, metadata, write):
+        saver = InMemorySaver()
+        config = saver.put(
+            {"configurable": {"thread_id": "t", "checkpoint_ns": ""}},
+            {**_empty(), "channel_values": {}},
+            {"source": "input", "step": -1},
+            {},
+        )
+        checkpoint_id = config["configurable"]["checkpoint_id"]
+        entry = saver.storage["t"][""][checkpoint_id]
+        pack = lambda v: ("msgpack", msgpack.packb(v, use_bin_type=True))  # noqa: E731
+        saver.storage["t"][""][checkpoint_id] = (pack(skeleton), pack(metadata), entry[2])
+        saver.writes[("t", "", checkpoint_id)][("task", -3)] = (
+            "task",
+            "__interrupt__",
+            pack(write),
+            "",
+        )
+        try:
+            saver.get_tuple({"configurable": {"thread_id": "t"}})
+        except CheckpointDecodeError:
+            pass
+
+    prop()
+
+
+def _empty() -> dict[str, Any]:
+    from langgraph_lite.checkpoint.base import empty_checkpoint
+
+    return dict(empty_checkpoint())
+
+
+stdlib_values = st.recursive(
+    st.none() | st.integers() | st.text(max_size=5) | st.datetimes() | st.uuids() | st.decimals(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+        | st.frozensets(st.integers(), max_size=3)
+    ),
+    max_leaves=10,
+)
+
+HOSTILE_CHILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import test_serde_hostile as t
+examples = int(sys.argv[2])
+t.check_hostile_bytes_decode_or_raise_checkpoint_decode_error(examples)
+t.check_saved_rows_of_any_shape_are_checkpoint_decode_errors(examples)
+print("ok")
+"""
+
+
+def test_hostile_decoding_never_crashes_and_raises_only_checkpoint_decode_error(isolated):
+    examples = os.environ.get("LANGGRAPH_LITE_SERDE_EXAMPLES", "150")
+    done = isolated(HOSTILE_CHILD, str(Path(__file__).parent), examples, timeout=600)
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
+    assert done.stdout.strip() == "ok"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["list", "tuple", "dict", "frozenset", "model"]), min_size=1),
+    st.integers(min_value=1, max_value=MAX_DEPTH + 40),
+)
+def test_nesting_of_any_kinds_saves_and_loads_up_to_the_limit_and_is_refused_beyond(kinds, depth):
+    wraps = {
+        "list": lambda v: [v],
+        "tuple": lambda v: (v,),
+        "dict": lambda v: {"k": v},
+        "frozenset": lambda v: frozenset([v]) if _hashable(v) else (v,),
+        "model": lambda v: Box(inner=v),
+    }
+    value: Any = 1
+    levels = 0
+    i = 0
+    while levels < depth:
+        kind = kinds[i % len(kinds)]
+        step = 2 if kind == "model" else 1
+        if levels + step > depth:
+            kind, step = "list", 1
+        value = wraps[kind](value)
+        levels += step
+        i += 1
+    serde = MsgpackSerde(allowed=[Box])
+    if depth <= MAX_DEPTH:
+        assert serde.loads(serde.dumps(value)).__class__ is value.__class__
+    elif depth > MAX_DEPTH + 1:
+        with pytest.raises(TypeError, match="Recursion limit reached"):
+            serde.dumps(value)
+
+
+class Box(BaseModel):
+    inner: Any
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except (TypeError, RecursionError):
+        return False
+    return True

@@ -2,7 +2,11 @@
 data that leave other threads readable, and a schema it creates and upgrades itself."""
 
 import operator
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from typing import Annotated
 
 import pytest
@@ -110,3 +114,66 @@ async def test_the_async_saver_runs_a_graph_and_resumes_it(tmp_path):
         }
         history = [s async for s in app.aget_state_history(config)]
         assert [s.metadata["step"] for s in history] == [4, 3, 2, 1, 0, -1]
+
+
+OPEN_PROGRAM = """
+import sys
+from langgraph_lite.checkpoint.sqlite import SqliteSaver
+folder, rounds = sys.argv[1], int(sys.argv[2])
+for r in range(rounds):
+    print("ready", flush=True)
+    with open(f"{folder}/go{r}") as fifo:  # blocks until the test opens it: all wake at once
+        fifo.read()
+    with SqliteSaver.from_conn_string(f"{folder}/db{r}.sqlite"):
+        pass
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a fifo")
+def test_eight_processes_opening_a_new_file_at_once_apply_each_migration_once(
+    tmp_path, child_environ
+):
+    rounds = 8
+    for r in range(rounds):
+        os.mkfifo(tmp_path / f"go{r}")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_PROGRAM, str(tmp_path), str(rounds)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_environ,
+        )
+        for _ in range(8)
+    ]
+    for r in range(rounds):
+        for p in procs:
+            assert p.stdout.readline() == "ready\n", p.communicate()[1]
+        time.sleep(0.05)  # each child is blocked opening the fifo
+        with open(tmp_path / f"go{r}", "w"):
+            pass
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, [err for _, err in results]
+    for r in range(rounds):
+        with SqliteSaver.from_conn_string(str(tmp_path / f"db{r}.sqlite")) as saver:
+            assert saver.conn.execute("SELECT v FROM schema_version").fetchall() == [(0,)], r
+    with SqliteSaver.from_conn_string(str(tmp_path / "db0.sqlite")) as saver:
+        graph(saver).invoke({"count": 0, "log": []}, {"configurable": {"thread_id": "t"}})
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver as A\n"
+        "from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver, SqliteSaver\n"
+        "assert A is AsyncSqliteSaver and issubclass(A, SqliteSaver)",
+        "import langgraph_lite.checkpoint.sqlite as s\n"
+        "import langgraph_lite.checkpoint.sqlite.aio as aio\n"
+        "assert s.AsyncSqliteSaver is aio.AsyncSqliteSaver",
+    ],
+    ids=["aio-first", "package-first"],
+)
+def test_the_async_saver_lives_at_langgraphs_module_path(code, isolated):
+    # langgraph.checkpoint.sqlite.aio.AsyncSqliteSaver in LangGraph
+    done = isolated(code)
+    assert done.returncode == 0, done.stderr

@@ -3,6 +3,7 @@
 Expected values come from running the same programs on LangGraph 1.2.22 with langchain-core.
 """
 
+import operator
 import subprocess
 import sys
 from typing import Annotated
@@ -18,7 +19,8 @@ from langchain_fakes import FakeNonStreamingModel, FakeToolCallingModel
 
 from langgraph_lite.graph import END, START, MessagesState, StateGraph, add_messages
 from langgraph_lite.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from langgraph_lite.prebuilt import ToolNode, create_react_agent
+from langgraph_lite.prebuilt import AgentState, InjectedState, ToolNode, create_react_agent
+from langgraph_lite.types import Command
 
 # -- messages -------------------------------------------------------------------------------------
 
@@ -298,3 +300,78 @@ def test_importing_and_running_a_graph_does_not_import_langchain():
         "assert not [m for m in sys.modules if m.startswith(('langchain', 'openai'))], sorted(sys.modules)\n"
     )
     subprocess.run([sys.executable, "-c", program], check=True)
+
+
+@tool
+def remember(
+    fact: str, tool_call_id: Annotated[str, InjectedToolCallId]
+) -> Command:  # LangGraph's hand-off pattern: a tool that updates the state
+    """Remember a fact."""
+    return Command(
+        update={"facts": [fact], "messages": [LcToolMessage("noted", tool_call_id=tool_call_id)]}
+    )
+
+
+def test_a_command_a_langchain_tool_returns_updates_the_state_as_in_langgraph():
+    class State(AgentState):
+        facts: Annotated[list[str], operator.add]
+
+    model = FakeToolCallingModel(
+        replies=[
+            LcAIMessage(
+                "", id="ai-1", tool_calls=[{"name": "remember", "args": {"fact": "sky"}, "id": "c"}]
+            ),
+            LcAIMessage("ok", id="ai-2"),
+        ]
+    )
+    agent = create_react_agent(model, [remember], state_schema=State)
+    state = agent.invoke({"messages": [("user", "remember: sky")], "facts": []})
+    assert state["facts"] == ["sky"]
+    assert [(m.type, m.content) for m in state["messages"]] == [
+        ("human", "remember: sky"),
+        ("ai", ""),
+        ("tool", "noted"),
+        ("ai", "ok"),
+    ]
+
+
+@tool
+def count_messages(note: str, state: Annotated[dict, InjectedState]) -> str:
+    """Count the messages so far."""
+    return f"{note}: {len(state['messages'])}"
+
+
+@tool
+def first_words(messages: Annotated[list, InjectedState("messages")]) -> str:
+    """Repeat the first message."""
+    return messages[0].content
+
+
+def test_langchain_tools_get_the_graph_state_injected_and_the_model_never_sees_it():
+    model = FakeToolCallingModel(
+        replies=[
+            LcAIMessage(
+                "",
+                id="a1",
+                tool_calls=[
+                    {"name": "count_messages", "args": {"note": "n"}, "id": "c1"},
+                    {"name": "first_words", "args": {}, "id": "c2"},
+                ],
+            ),
+            LcAIMessage("ok", id="a2"),
+        ]
+    )
+    agent = create_react_agent(model, [count_messages, first_words])
+    state = agent.invoke({"messages": [("user", "hello there")]})
+    # LangGraph: [('human', 'hello there'), ('ai', ''), ('tool', 'n: 2'), ('tool', 'hello
+    # there'), ('ai', 'ok')]
+    assert [(m.type, m.content) for m in state["messages"]] == [
+        ("human", "hello there"),
+        ("ai", ""),
+        ("tool", "n: 2"),
+        ("tool", "hello there"),
+        ("ai", "ok"),
+    ]
+    shown = {t["function"]["name"]: t["function"]["parameters"] for t in model.bound_tools}
+    assert list(shown["count_messages"]["properties"]) == ["note"]
+    assert shown["first_words"]["properties"] == {}

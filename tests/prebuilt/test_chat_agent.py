@@ -5,7 +5,7 @@ Expected ``updates`` chunks, snapshots and errors were taken from LangGraph 1.2.
 with the same scripted replies (a ``bind_tools`` that returns the model): same nodes per
 chunk, same messages (type, name, content, tool calls, tool_call_id, status), same
 ``get_state().next``, and the same recursion limits at which the agent gives up politely or
-raises ``GraphRecursionError``. The "need more steps" reply is in our own words.
+raises ``GraphRecursionError``. The "need more steps" reply is LangGraph's.
 """
 
 from typing import Annotated, Any
@@ -247,7 +247,7 @@ def test_invalid_arguments_and_unknown_tools_are_answered_and_the_loop_goes_on()
         {"agent": [("ai", None, "sorry, I could not check", [])]},
     ]
     sent_back = model.calls[1][-1]
-    assert sent_back.type == "tool" and "- city: Field required" in sent_back.content
+    assert sent_back.type == "tool" and "\n city: Field required\n" in sent_back.content
 
 
 def test_an_exception_in_a_tool_stops_the_run_by_default():

@@ -4,15 +4,19 @@ Schemas were compared with langchain-core 1.7.2's ``@tool`` on the same function
 ``properties``, ``required``, ``title`` (the tool's name) and ``description``.
 """
 
+import dataclasses
 from typing import Annotated, Any
 
 import pydantic
 import pytest
 from typing_extensions import TypedDict
 
+from langgraph_lite import prebuilt
 from langgraph_lite.config import get_config, get_stream_writer
 from langgraph_lite.graph import START, StateGraph
-from langgraph_lite.messages import ToolMessage
+from langgraph_lite.messages import AIMessage, ToolMessage
+from langgraph_lite.prebuilt import InjectedStore, ToolNode
+from langgraph_lite.prebuilt.tool_node import msg_content_output
 from langgraph_lite.tools import (
     InjectedConfig,
     InjectedState,
@@ -344,3 +348,138 @@ def test_async_tool_refuses_sync_invoke_and_says_what_to_do():
 
     with pytest.raises(NotImplementedError, match=r"tool 'later' is async.*ainvoke"):
         later.invoke({"a": 1})
+
+
+# -- InjectedStore and ToolRuntime ---------------------------------------------------------------
+
+
+def test_an_injected_store_is_hidden_from_the_model_and_required_when_the_tool_runs():
+    @tool
+    def remember(fact: str, store: Annotated[Any, InjectedStore()]) -> str:
+        """Remember a fact."""
+        return f"{fact} in {type(store).__name__}"
+
+    assert list(remember.args) == ["fact"]
+    assert remember.invoke({"fact": "f", "store": {}}) == "f in dict"
+    # LangGraph's words when no store was compiled into the graph
+    with pytest.raises(
+        ValueError,
+        match=r"^Cannot inject store into tools with InjectedStore annotations - please "
+        r"compile your graph with a store",
+    ):
+        remember.invoke({"fact": "f"})
+
+
+def test_tool_runtime_has_langgraphs_fields_in_its_order():
+    assert prebuilt.ToolRuntime is ToolRuntime
+    assert [f.name for f in dataclasses.fields(ToolRuntime)] == [
+        "state", "context", "config", "stream_writer", "tool_call_id", "store", "tools",
+        "execution_info", "server_info",
+    ]  # fmt: skip
+
+
+def test_injected_state_of_a_list_input_is_the_messages_and_a_missing_optional_key_is_left_out():
+    # Observed on LangGraph 1.2.22 with the same tools and inputs.
+    @tool
+    def count(x: str, m: Annotated[list, InjectedState("messages")]) -> str:
+        """Count the messages."""
+        return str(len(m))
+
+    @tool
+    def keys(x: str, s: Annotated[dict, InjectedState]) -> str:
+        """The state's keys."""
+        return str(sorted(s))
+
+    @tool
+    def user(x: str, u: Annotated[str, InjectedState("user")] = "nobody") -> str:
+        """The user."""
+        return u
+
+    @tool
+    def state_kind(x: str, runtime: ToolRuntime[None, dict]) -> str:
+        """The runtime's state type."""
+        return type(runtime.state).__name__
+
+    node = ToolNode([count, keys, user, state_kind])
+    calls = [
+        {"name": n, "args": {"x": "a"}, "id": str(i)}
+        for i, n in enumerate(["count", "keys", "user", "state_kind"])
+    ]
+    message = AIMessage("", tool_calls=calls)
+    no_user = AIMessage("", tool_calls=[calls[0], calls[1], calls[3]])
+    as_list = node.invoke([no_user])
+    assert [m.content for m in as_list] == ["1", "['messages']", "list"]
+    with pytest.raises(
+        ValueError,
+        match=r"^Invalid input to ToolNode\. Tool user requires graph state dict as input\. "
+        r"State should contain fields user\.",
+    ):
+        node.invoke([message])
+    with_user = node.invoke({"messages": [message], "user": "ann"})["messages"]
+    assert [m.content for m in with_user] == ["1", "['messages', 'user']", "ann", "dict"]
+
+
+# -- response_format and tool output -------------------------------------------------------------
+# Observed on LangGraph 1.2.22 / langchain-core 1.8.3 with the same tools.
+
+
+@tool(response_format="content_and_artifact")
+def search(q: str):
+    """Search."""
+    return f"found {q}", {"raw": [1, 2]}
+
+
+@tool(response_format="content_and_artifact")
+def no_artifact(q: str):
+    """Forgets the artifact."""
+    return "only"
+
+
+def test_a_content_and_artifact_tool_answers_with_both_and_returns_the_content_alone():
+    assert search.invoke({"q": "x"}) == "found x"
+    call = {"name": "search", "args": {"q": "x"}, "id": "1", "type": "tool_call"}
+    assert search.invoke(call) == ToolMessage(
+        "found x", name="search", tool_call_id="1", artifact={"raw": [1, 2]}
+    )
+
+
+def test_a_content_and_artifact_tool_that_returns_no_pair_is_a_tool_error():
+    node = ToolNode([search, no_artifact], handle_tool_errors=True)
+    calls = [
+        {"name": n, "args": {"q": "y"}, "id": str(i)}
+        for i, n in enumerate(["search", "no_artifact"])
+    ]
+    found, failed = node.invoke({"messages": [AIMessage("", tool_calls=calls)]})["messages"]
+    assert (found.content, found.artifact) == ("found y", {"raw": [1, 2]})
+    assert failed.status == "error"
+    assert failed.content == (
+        "Error: ValueError(\"Since response_format='content_and_artifact' a two-tuple of the "
+        "message content and raw tool output is expected. Instead, generated response is of "
+        "type: <class 'str'>.\")\n Please fix your mistakes."
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "content"),
+    [
+        (["星期一", "a"], '["星期一", "a"]'),
+        (
+            [{"type": "custom_tool_call_output", "x": 1}],
+            [{"type": "custom_tool_call_output", "x": 1}],
+        ),
+        ([{"type": "audio", "x": 1}], '[{"type": "audio", "x": 1}]'),
+        ({"é": 1}, '{"é": 1}'),
+        (5, "5"),
+        (None, "null"),
+        ([], []),
+        ("s", "s"),
+    ],
+)
+def test_tool_output_becomes_message_content_as_in_langgraph(output, content):
+    assert msg_content_output(output) == content
+
+
+def test_a_pydantic_schema_with_a_tool_runtime_field_can_be_built():
+    # LangChain builds such schemas for tools that take a ToolRuntime parameter
+    model = pydantic.create_model("Args", x=(str, ...), runtime=(ToolRuntime, None))
+    assert model(x="a").runtime is None

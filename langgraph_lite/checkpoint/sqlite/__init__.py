@@ -4,7 +4,7 @@ One transaction per checkpoint (its row and its channel blobs) and one per batch
 WAL mode: a process killed at any instant leaves the old checkpoint or the new one, never a
 checkpoint pointing at blobs that were not written. Every value — thread ids, namespaces,
 metadata filter keys and values — is bound as a parameter, never spliced into SQL. The async
-saver runs the same code in anyio worker threads.
+saver (``langgraph_lite.checkpoint.sqlite.aio``) runs the same code in anyio worker threads.
 
 >>> from langgraph_lite.checkpoint.sqlite import SqliteSaver
 >>> with SqliteSaver.from_conn_string(":memory:") as saver:
@@ -16,24 +16,25 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-import anyio.to_thread
-
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
     unreadable,
 )
-from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["AsyncSqliteSaver", "SqliteSaver"]
@@ -78,6 +79,21 @@ _MIGRATIONS = [
 ]
 
 
+def _use_wal(cur: sqlite3.Cursor) -> None:
+    """Switch the file to WAL mode. The switch takes the whole file; SQLite refuses it at once
+    (no busy wait) while another process opens the same new file, so retry for a while."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 class SqliteSaver(BaseCheckpointSaver):
     """A checkpointer backed by one SQLite database (a file, or ``":memory:"``)."""
 
@@ -100,22 +116,24 @@ class SqliteSaver(BaseCheckpointSaver):
     def _setup(self) -> None:
         with self.lock:
             cur = self.conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cur)
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)")
-            row = cur.execute("SELECT MAX(v) FROM schema_version").fetchone()
-            current = row[0] if row and row[0] is not None else -1
-            for v, script in enumerate(_MIGRATIONS):
-                if v > current:
-                    cur.execute("BEGIN IMMEDIATE")
-                    try:
+            # Reading the version and applying what is missing is one write transaction:
+            # processes opening a new file at once apply each migration exactly once.
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (v INTEGER NOT NULL)")
+                row = cur.execute("SELECT MAX(v) FROM schema_version").fetchone()
+                current = row[0] if row and row[0] is not None else -1
+                for v, script in enumerate(_MIGRATIONS):
+                    if v > current:
                         for statement in filter(str.strip, script.split(";")):
                             cur.execute(statement)
                         cur.execute("INSERT INTO schema_version (v) VALUES (?)", (v,))
-                        cur.execute("COMMIT")
-                    except BaseException:
-                        cur.execute("ROLLBACK")
-                        raise
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -153,6 +171,7 @@ class SqliteSaver(BaseCheckpointSaver):
         try:
             checkpoint: Checkpoint = loads((kind, data))
             metadata = loads((meta_kind, meta))
+            check_skeleton(checkpoint_id, checkpoint, metadata)
             wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
             values = {
                 channel: loads((kind, blob))
@@ -173,6 +192,7 @@ class SqliteSaver(BaseCheckpointSaver):
                     (thread_id, ns, checkpoint_id),
                 )
             ]
+            check_writes(writes)
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
         return CheckpointTuple(
@@ -193,6 +213,8 @@ class SqliteSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
         conf = (config or {}).get("configurable") or {}
+        if "thread_id" in conf and conf["thread_id"] is None:
+            return iter(())  # as LangGraph: no thread, nothing listed
         where: list[str] = []
         params: list[Any] = []
         for column in ("thread_id", "checkpoint_ns", "checkpoint_id"):
@@ -205,11 +227,19 @@ class SqliteSaver(BaseCheckpointSaver):
             params.append(before_id)
         leftover: dict[str, Any] = {}
         for key, value in (filter or {}).items():
-            # None stays in Python: LangGraph matches a None filter to an absent key too
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            # None stays in Python: LangGraph matches a None filter to an absent key too.
+            # A filter matches values of its own JSON type only: a str never matches the text
+            # of a dict or list, a number matches numbers and booleans (1 == True in Python).
+            if isinstance(value, str):
+                types = "('text')"
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                types = "('integer', 'real', 'true', 'false')"
+            else:
+                types = ""
+            if types and not (isinstance(value, int) and not -(2**63) <= value < 2**63):
                 where.append(
                     "EXISTS (SELECT 1 FROM json_each(metadata_json) AS m "
-                    "WHERE m.key = ? AND m.value IS ?)"
+                    f"WHERE m.key = ? AND m.type IN {types} AND m.value IS ?)"
                 )
                 params.extend([key, value])
             else:
@@ -309,17 +339,5 @@ class SqliteSaver(BaseCheckpointSaver):
                 cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
 
 
-class AsyncSqliteSaver(SqliteSaver):
-    """``SqliteSaver`` with async methods that run in anyio worker threads."""
-
-    @classmethod
-    @asynccontextmanager
-    async def from_conn_string(cls, conn_string: str) -> AsyncIterator[AsyncSqliteSaver]:  # type: ignore[override]
-        """A saver on the database at ``conn_string``, closed after."""
-        conn = await anyio.to_thread.run_sync(
-            lambda: sqlite3.connect(conn_string, check_same_thread=False, isolation_level=None)
-        )
-        try:
-            yield cls(conn)
-        finally:
-            await anyio.to_thread.run_sync(conn.close)
+# The async saver lives in .aio, as in LangGraph; it is importable from here too.
+from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver  # noqa: E402

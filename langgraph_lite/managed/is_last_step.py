@@ -1,10 +1,10 @@
-"""Managed values: state keys the engine fills in for each node, never written by nodes.
+"""``RemainingSteps`` and ``IsLastStep``: how close the run is to its ``recursion_limit``.
 
 >>> from typing_extensions import TypedDict
->>> from langgraph_lite.managed import RemainingSteps
+>>> from langgraph_lite.managed.is_last_step import IsLastStep
 >>> class State(TypedDict):
 ...     answer: str
-...     remaining_steps: RemainingSteps
+...     is_last_step: IsLastStep
 """
 
 from __future__ import annotations

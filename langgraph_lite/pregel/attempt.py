@@ -1,0 +1,198 @@
+"""One task's run: its context, its retries, the note on its error; and a node run alone.
+
+``run_attempt`` / ``arun_attempt`` run a task's node until it succeeds, its retry policy gives
+up, or it bubbles control flow up (an interrupt, a command for the parent). They mirror each
+other line for line, ``await`` aside; what does not wait (the retry decision, the note, a
+parent command turned into output) is written once, below. Nothing here knows about steps:
+the drivers call these and tell the loop what came of it.
+
+What a task reads of the run it belongs to is the ``RunContext`` protocol: ``PregelLoop``
+implements it for graph runs, ``AloneRun`` for a node run by itself
+(``graph.nodes["x"].invoke(state)``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+
+from langgraph_lite.config import current_task
+from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
+from langgraph_lite.pregel.algo import Task
+from langgraph_lite.types import Interrupt, _drop_writes
+
+if TYPE_CHECKING:
+    from langgraph_lite.channels.base import BaseChannel
+
+__all__ = [
+    "AloneRun",
+    "RunContext",
+    "arun_attempt",
+    "arun_node_alone",
+    "run_attempt",
+    "run_node_alone",
+]
+
+
+class RunContext(Protocol):
+    """What a task may read of its run (``task.run``), from node code and managed values.
+
+    Optional: ``checkpoint_ns`` (the run's place in an enclosing graph, "" if absent) and
+    ``message_chunk`` (chat-model tokens, for ``messages`` mode).
+    """
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The run's config; a task's own adds its metadata."""
+
+    @property
+    def context(self) -> Any:
+        """What ``runtime.context`` holds."""
+
+    @property
+    def run_id(self) -> str:
+        """Seeds task ids: the checkpoint (or run) the task's step started from."""
+
+    @property
+    def stop(self) -> int:
+        """The last step number allowed (``RemainingSteps`` counts down to it)."""
+
+    @property
+    def channels(self) -> Mapping[str, BaseChannel]:
+        """The channels as the step began (read-only)."""
+
+    def writer(self, value: Any) -> Any:
+        """The stream writer of ``custom`` mode."""
+
+    def interrupt(self, task: Task, value: Any) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or raise ``GraphInterrupt``."""
+
+
+# -- what the twins share -----------------------------------------------------------------------
+
+
+def note_error(exc: BaseException, task: Task) -> None:
+    """Say which node, step and task an error came from (control flow gets no note)."""
+    if isinstance(exc, GraphBubbleUp):
+        return
+    note = f"raised by node {task.name!r} in step {task.step} (task {task.id})"
+    if sys.version_info >= (3, 11):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
+def _retry_wait(task: Task, exc: Exception, attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt + 1``; re-raises ``exc`` if there is none."""
+    node = task.node
+    wait = node.retry_wait(exc, attempt) if node.retry_policy else None
+    if wait is None:
+        raise exc
+    return wait
+
+
+def _for_this_graph(bubbled: ParentCommand) -> Any:
+    """A subgraph run by this node sent a command to its parent, which is this graph."""
+    return replace(bubbled.command, graph=None)
+
+
+# -- the twins ----------------------------------------------------------------------------------
+
+
+def run_attempt(task: Task, alone: bool = False) -> Any:
+    """Run ``task`` (retrying as its node says) and set its writes; ``alone``: return output."""
+    token = current_task.set(task)
+    node = task.node
+    attempt = 1
+    try:
+        while True:
+            try:
+                try:
+                    output = node.run(task.input, task)
+                except ParentCommand as bubbled:
+                    output = _for_this_graph(bubbled)
+                if alone:
+                    return output
+                task.writes = node.writes_for(output, task)
+                return None
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:
+                wait = _retry_wait(task, exc, attempt)
+                attempt += 1
+                time.sleep(wait)
+    except Exception as exc:
+        note_error(exc, task)
+        raise
+    finally:
+        current_task.reset(token)
+
+
+async def arun_attempt(task: Task, alone: bool = False) -> Any:
+    """``run_attempt`` on the event loop (sync node code runs in a worker thread)."""
+    token = current_task.set(task)
+    node = task.node
+    attempt = 1
+    try:
+        while True:
+            try:
+                try:
+                    output = await node.arun(task.input, task)
+                except ParentCommand as bubbled:
+                    output = _for_this_graph(bubbled)
+                if alone:
+                    return output
+                task.writes = await node.awrites_for(output, task)
+                return None
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:
+                wait = _retry_wait(task, exc, attempt)
+                attempt += 1
+                await anyio.sleep(wait)
+    except Exception as exc:
+        note_error(exc, task)
+        raise
+    finally:
+        current_task.reset(token)
+
+
+# -- a node run alone ---------------------------------------------------------------------------
+
+
+class AloneRun:
+    """The ``RunContext`` of a node run by itself: no graph, no channels, no one to answer."""
+
+    def __init__(self, config: Any, writer: Any) -> None:
+        self.config = dict(config or {})
+        self.config.setdefault("recursion_limit", 25)
+        self.recursion_limit = self.config["recursion_limit"]
+        self.stop = self.recursion_limit  # managed values (RemainingSteps) read it
+        self.context = None
+        self.run_id = "alone"
+        self.writer = writer or _drop_writes
+        self.channels: dict[str, Any] = {}
+        self.checkpoint_ns = ""
+
+    def interrupt(self, task: Task, value: Any) -> Any:
+        """A node run alone that asks a question stops with it (there is no one to answer)."""
+        raise GraphInterrupt((Interrupt(value=value, id=f"{task.name}:{task.interrupt_index}"),))
+
+
+def _alone_task(node: Any, input: Any, config: Any, writer: Any) -> Task:
+    return Task(node.name or "node", node, input, node.triggers, 0, AloneRun(config, writer))
+
+
+def run_node_alone(node: Any, input: Any, config: Any = None, writer: Any = None) -> Any:
+    """Run ``node``'s reads, body and retries on ``input``; return what the body returned."""
+    return run_attempt(_alone_task(node, input, config, writer), alone=True)
+
+
+async def arun_node_alone(node: Any, input: Any, config: Any = None, writer: Any = None) -> Any:
+    """``run_node_alone`` for async nodes (and sync ones, in a worker thread)."""
+    return await arun_attempt(_alone_task(node, input, config, writer), alone=True)

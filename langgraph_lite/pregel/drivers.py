@@ -1,0 +1,389 @@
+"""The two drivers: each answers the effects of ``PregelLoop.run`` and knows nothing else.
+
+A driver never decides what comes next in a run; it only answers. The sync driver answers with
+blocking calls (a step's single task inline, several on a thread pool), the async one with
+awaits (inline, one task group, or a host task detached from the consumer while node code
+streams). They mirror each other, ``await`` aside.
+
+While node code streams (``Run(..., live=True)``) the tasks must run while the consumer reads,
+so they run on a thread pool (sync) or in a host task detached from the consumer (async) —
+never in a task group held open across a ``yield``, which breaks when the consumer leaves
+without closing the stream (RuntimeError on asyncio, TrioInternalError on trio).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import anyio
+
+from langgraph_lite.pregel import effects as fx
+from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
+from langgraph_lite.pregel.checkpointing import asave, save
+from langgraph_lite.pregel.effects import Load, NeedResult, Save
+from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
+
+__all__ = ["AsyncRun", "aanswer_effects", "answer_effects", "drive_sync"]
+
+
+class _TaskDone:
+    """Put in the queue by a task when it ends, so one wait covers events and completions."""
+
+    __slots__ = ("ok", "task")
+
+    def __init__(self, task: Task, ok: bool) -> None:
+        self.task = task
+        self.ok = ok
+
+    def result(self) -> Task | None:
+        """The answer to NEED_RESULT: the task, or None if it was cancelled (it wrote nothing)."""
+        return self.task if self.ok or self.task.error is not None else None
+
+
+# -- the sync driver ----------------------------------------------------------------------------
+
+
+def _pool_size() -> int:
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+def _run_reporting(task: Task, queue: StreamQueue) -> None:
+    """Body of a pool thread: run, then report through the queue (errors included)."""
+    ok = False
+    try:
+        run_attempt(task)
+        ok = True
+    except BaseException as exc:
+        task.error = exc
+    finally:
+        queue.push_from_thread(_TaskDone(task, ok))
+
+
+def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any]:
+    """Run ``loop`` in the caller's thread, yielding every stream chunk as it is produced."""
+    items = queue.items
+    saver = loop.checkpointer
+    pool: ThreadPoolExecutor | None = None
+    run = loop.run(input)
+    answer: Any = None
+    try:
+        while True:
+            try:
+                effect: Any = run.send(answer)
+            except StopIteration:
+                return
+            # (matching on the type: a value pattern is cheaper than a class pattern, and
+            # this runs once per effect on the per-step hot path)
+            match type(effect):
+                case fx.Run:
+                    tasks, live = effect
+                    if len(tasks) == 1 and not live:
+                        answer = task = tasks[0]
+                        try:
+                            run_attempt(task)
+                        except Exception as exc:
+                            task.error = exc
+                        continue
+                    answer = None
+                    if pool is None:
+                        pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
+                    for task in tasks:
+                        pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
+                case fx.Deliver:
+                    answer = None
+                    while items:
+                        yield items.popleft()
+                case fx.NeedResult:
+                    while type(item := queue.get()) is not _TaskDone:
+                        yield item  # chunks node code streamed meanwhile
+                    answer = item.result()
+                case fx.Save:
+                    answer = None
+                    save(saver, effect.actions)
+                case fx.Load:
+                    answer = saver.get_tuple(effect.config)
+    finally:
+        run.close()
+        queue.close()
+        if pool is not None:
+            # Threads cannot be killed: wait for running nodes, so none outlives the stream.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
+    """Answer a generator that only loads and saves (``update_state``, ``get_state``)."""
+    reply = None
+    while True:
+        try:
+            effect = effects.send(reply)
+        except StopIteration as stop:
+            return stop.value
+        match effect:
+            case Load(config):
+                reply = saver.get_tuple(config)
+            case Save(actions):
+                save(saver, actions)
+                reply = None
+            case _:
+                raise TypeError(f"cannot answer {effect!r} here")
+
+
+async def aanswer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
+    """``answer_effects`` with the saver's async methods."""
+    reply = None
+    while True:
+        try:
+            effect = effects.send(reply)
+        except StopIteration as stop:
+            return stop.value
+        match effect:
+            case Load(config):
+                reply = await saver.aget_tuple(config)
+            case Save(actions):
+                await asave(saver, actions)
+                reply = None
+            case _:
+                raise TypeError(f"cannot answer {effect!r} here")
+
+
+# -- the async driver ---------------------------------------------------------------------------
+
+
+class _Detached:
+    """A host task that outlives any single ``__anext__`` of the consumer.
+
+    Started outside the consumer's task (asyncio: a plain task; trio: a system task), so the
+    consumer holds no cancel scope across its ``yield``; the consumer cancels it and waits for
+    it when it leaves.
+    """
+
+    def __init__(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._fn = fn
+        self._scope: anyio.CancelScope | None = None
+        self._cancelled = False
+        self._done = anyio.Event()
+        self._ref: Any = None
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None:
+            self._ref = running.create_task(self._host())
+        else:
+            import trio
+
+            trio.lowlevel.spawn_system_task(
+                self._host, name="langgraph_lite step", context=contextvars.copy_context()
+            )
+
+    async def _host(self) -> None:
+        try:
+            with anyio.CancelScope() as scope:
+                self._scope = scope
+                if self._cancelled:
+                    scope.cancel()
+                await self._fn()
+        finally:
+            self._done.set()
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def wait(self) -> None:
+        await self._done.wait()
+
+
+async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelScope) -> None:
+    ok = False
+    try:
+        await arun_attempt(task)
+        ok = True
+    except ConsumerGone:
+        scope.cancel()  # the consumer left: the run is being stopped, quietly
+    except Exception as exc:
+        task.error = exc
+        scope.cancel()  # the step has failed: stop its siblings
+    finally:
+        queue.push_from_thread(_TaskDone(task, ok))
+
+
+def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        async with anyio.create_task_group() as tg:
+            for task in tasks:
+                tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope)
+
+    return run
+
+
+class AsyncRun:
+    """The async driver, as an async iterator whose ``__anext__`` runs the run until a chunk.
+
+    Not an async generator on purpose: a generator suspended at ``yield`` inside a task group
+    breaks when the consumer leaves without closing it (its cleanup then runs in another task).
+    Here nothing is suspended between two ``__anext__`` calls but the loop's own (plain)
+    generator: tasks that must outlive one call live in a detached host, and leaving is a plain
+    method call (``aclose``, or ``__del__`` when the consumer just drops the stream).
+    """
+
+    def __init__(self, loop: PregelLoop, queue: StreamQueue, input: Any) -> None:
+        self.loop = loop
+        self.queue = queue
+        self._run = loop.run(input)
+        self._effect: Any = None  # the effect being answered; None: ask the loop for one
+        self._answer: Any = None  # what to send the loop when asking it
+        self._host: _Detached | None = None  # the live step's tasks, while they run
+        self._pending = 0  # how many of them have not reported yet
+        self._done = False
+
+    def __aiter__(self) -> AsyncRun:
+        return self
+
+    async def __anext__(self) -> Any:
+        if self._done:
+            raise StopAsyncIteration
+        try:
+            return await self._next()
+        except StopAsyncIteration:
+            self._done = True
+            self.queue.close()
+            raise
+        except BaseException:
+            self._done = True
+            await self._shutdown()
+            raise
+
+    def _send(self, answer: Any) -> Any:
+        try:
+            return self._run.send(answer)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+    async def _next(self) -> Any:
+        items = self.queue.items
+        saver = self.loop.checkpointer
+        while True:
+            effect = self._effect
+            if effect is None:
+                answer, self._answer = self._answer, None
+                effect = self._effect = self._send(answer)
+            match type(effect):
+                case fx.Run:
+                    self._effect = None
+                    tasks, live = effect
+                    if live:
+                        self._pending = len(tasks)
+                        self._host = _Detached(_step_host(tasks, self.queue))
+                    elif len(tasks) == 1:
+                        task = tasks[0]
+                        try:
+                            await arun_attempt(task)
+                        except Exception as exc:
+                            task.error = exc
+                        self._answer = task
+                    else:
+                        await self._run_group(tasks)
+                case fx.NeedResult:  # only while a live step's host runs
+                    assert self._host is not None
+                    item = await self.queue.aget()
+                    if type(item) is not _TaskDone:
+                        return item  # a chunk node code streamed
+                    self._pending -= 1
+                    if self._pending == 0:
+                        await self._host.wait()
+                        self._host = None
+                    result = item.result()
+                    if result is not None or self._pending == 0:
+                        self._effect, self._answer = None, result
+                case fx.Deliver:
+                    if items:
+                        return items.popleft()
+                    self._effect = None
+                case fx.Save:
+                    self._effect = None
+                    await asave(saver, effect.actions)
+                case fx.Load:
+                    self._effect = None
+                    self._answer = await saver.aget_tuple(effect.config)
+
+    async def _run_group(self, tasks: list[Task]) -> None:
+        """Run a step's tasks in one task group inside the consumer's task, answering the
+        loop's NEED_RESULT and Save effects until every result is in."""
+        send, receive = anyio.create_memory_object_stream[Any](len(tasks))
+        reported = 0
+
+        async def one(task: Task, scope: anyio.CancelScope) -> None:
+            nonlocal reported
+            try:
+                await arun_attempt(task)
+            except Exception as exc:
+                task.error = exc
+                scope.cancel()  # the step has failed: stop its siblings
+            reported += 1
+            send.send_nowait(task)
+
+        async def run_all() -> None:
+            async with anyio.create_task_group() as tg:
+                for task in tasks:
+                    tg.start_soon(one, task, tg.cancel_scope)
+            if reported < len(tasks):
+                send.send_nowait(None)  # the rest were cancelled
+
+        error: BaseException | None = None
+        effect: Any = None
+        with send, receive:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(run_all)
+                reply: Any = None  # to Run: the tasks run here, not right away
+                answered = 0
+                while True:
+                    try:
+                        effect = self._send(reply)
+                    except BaseException as exc:  # the loop raised: raise it after the group
+                        error = exc
+                        break
+                    if answered == len(tasks):
+                        break
+                    if type(effect) is NeedResult:
+                        reply = await receive.receive()
+                        answered = len(tasks) if reply is None else answered + 1
+                    elif type(effect) is Save:
+                        await asave(self.loop.checkpointer, effect.actions)
+                        reply = None
+                    else:
+                        break
+        if error is not None:
+            raise error
+        self._effect = effect
+
+    async def _shutdown(self) -> None:
+        host, self._host = self._host, None
+        if host is not None:
+            host.cancel()  # before closing the queue: async producers stop by cancellation
+        self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
+        self._run.close()
+        if host is not None:
+            with anyio.CancelScope(shield=True):
+                await host.wait()
+
+    async def aclose(self) -> None:
+        """Stop the run; returns once none of its nodes is running."""
+        self._done = True
+        await self._shutdown()
+
+    def __del__(self) -> None:
+        # The consumer dropped the stream without closing it (``break``): stop what runs.
+        if not self._done:
+            self._done = True
+            if self._host is not None:
+                self._host.cancel()
+            self.queue.close()

@@ -1,0 +1,83 @@
+"""The effects ``PregelLoop.run`` yields: what a run needs of the outside world.
+
+A driver answers each by ``send()``-ing the loop the answer named below. Effects are small
+immutable requests; the singletons (``NEED_RESULT``, ``DELIVER``) carry nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+    from langgraph_lite.pregel.checkpointing import Put, PutWrites
+
+__all__ = ["DELIVER", "NEED_RESULT", "Deliver", "Effect", "Load", "NeedResult", "Run", "Save"]
+
+
+class Load:
+    """Read the checkpoint ``config`` names; answer with the ``CheckpointTuple`` or None."""
+
+    __slots__ = ("config",)
+    __match_args__ = ("config",)
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"Load({self.config!r})"
+
+
+class Save:
+    """Carry out these ``Put`` / ``PutWrites`` actions, in order; answer None."""
+
+    __slots__ = ("actions",)
+    __match_args__ = ("actions",)
+
+    def __init__(self, actions: list[Put | PutWrites]) -> None:
+        self.actions = actions
+
+    def __repr__(self) -> str:
+        return f"Save({self.actions!r})"
+
+
+class Run(tuple):  # a tuple: made in C, as it is once per step on the hot path
+    """Start a step's tasks. ``live``: node code streams, so the consumer must be able to read
+    while they run. Answer with a finished task if one was run right away, else None.
+
+    Made as ``Run((tasks, live))``."""
+
+    __slots__ = ()
+    __match_args__ = ("tasks", "live")
+
+    tasks: list[Task] = property(itemgetter(0))  # type: ignore[assignment]
+    live: bool = property(itemgetter(1))  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Run({self.tasks!r}, live={self.live})"
+
+
+class NeedResult:
+    """Wait for the next task of the step to end; answer with it, or None if the rest were
+    cancelled."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NEED_RESULT"
+
+
+class Deliver:
+    """Hand every chunk in the run's queue to the consumer; answer None once it took them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DELIVER"
+
+
+NEED_RESULT = NeedResult()
+DELIVER = Deliver()
+Effect = Load | Save | Run | NeedResult | Deliver

@@ -1,0 +1,139 @@
+"""Human in the loop for one run: ``interrupt()`` answers, resuming, interrupt_before/after.
+
+``Interrupts`` holds what the run asked and the answers it was given. Node code calls
+``ask`` from any thread (the answers are locked); the loop calls the rest between steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.channels.base import MISSING
+from langgraph_lite.errors import EmptyInputError, GraphInterrupt
+from langgraph_lite.pregel.checkpointing import INTERRUPT, RESUME
+from langgraph_lite.types import Command, Interrupt
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["Interrupts"]
+
+
+class Interrupts:
+    """The questions a run asked, the answers it has, and where it must stop."""
+
+    def __init__(self, before: Sequence[str] | None, after: Sequence[str] | None) -> None:
+        self.before: Sequence[str] = before or ()  # interrupt_before: node names, or "*"
+        self.after: Sequence[str] = after or ()
+        self.found: list[Interrupt] = []  # the questions that stopped this run
+        self.interrupted = False  # the run stopped for a human (a question, before/after)
+        self.output: Any = None  # invoke's output when a question stopped the run
+        # _answers[task id]: the answers to that task's interrupt() calls, in call order.
+        # Invariant: only grows while the run lasts; a re-run task replays them in order.
+        self._answers: dict[str, list[Any]] = {}
+        self._resume_map: dict[str, Any] = {}  # Command(resume={interrupt id: answer})
+        self._null_resume: Any = MISSING  # Command(resume=value): the next unanswered call
+        self._lock = threading.Lock()
+
+    # -- answers -----------------------------------------------------------------------------
+
+    def resume_with(self, command: Command, saved: bool, pending_writes: Sequence[Any]) -> None:
+        """The run was given ``command`` as input: take its answers to the saved questions.
+
+        ``saved``: whether the thread has a checkpoint to resume.
+        """
+        if command.update is not None or command.goto or command.graph is not None:
+            raise NotImplementedError(
+                "a Command given as a run's input may only carry resume= in this version of "
+                "langgraph_lite; apply updates with update_state()."
+            )
+        if not saved:
+            raise EmptyInputError(
+                "Command(resume=...) answers an interrupt, but this thread has no saved state: "
+                "run the graph with an input first (and a checkpointer, so it can resume)."
+            )
+        pending = [i for _, chan, value in pending_writes if chan == INTERRUPT for i in value]
+        resume = command.resume
+        ids = {i.id for i in pending}
+        if isinstance(resume, dict) and resume and set(resume) <= ids:
+            self._resume_map = dict(resume)
+        elif len(pending) > 1:
+            raise RuntimeError(
+                f"{len(pending)} interrupts are waiting for an answer; say which one each value "
+                "answers: Command(resume={interrupt.id: value, ...}) with the ids from "
+                "get_state(config).interrupts."
+            )
+        else:
+            self._null_resume = resume
+        self.replay_answers(pending_writes)
+
+    def inherit(self, parent: Any, pending_writes: Sequence[Any]) -> None:
+        """A subgraph resumed with its parent task: answer with the parent's answers.
+
+        ``parent``: the parent run's ``Interrupts`` (anything else: a run with no answers).
+        """
+        if isinstance(parent, Interrupts):
+            self._resume_map = parent._resume_map
+            self._null_resume, parent._null_resume = parent._null_resume, MISSING
+        self.replay_answers(pending_writes)
+
+    def replay_answers(self, pending_writes: Sequence[Any]) -> None:
+        """Answers saved with the run's tasks are given again, in order, when they re-run."""
+        for task_id, chan, value in pending_writes:
+            if chan == RESUME:
+                self._answers[task_id] = list(value)
+
+    def ask(self, task: Task, value: Any) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none."""
+        index = task.interrupt_index
+        task.interrupt_index = index + 1
+        key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
+        interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+        answer = self._answer(task, index, interrupt_id)
+        if answer is not MISSING:
+            return answer
+        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
+
+    def _answer(self, task: Task, index: int, interrupt_id: str) -> Any:
+        """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""
+        with self._lock:
+            answers = self._answers.setdefault(task.id, [])
+            if index < len(answers):
+                return answers[index]
+            if interrupt_id in self._resume_map:
+                value = self._resume_map.pop(interrupt_id)
+            elif self._null_resume is not MISSING:
+                value, self._null_resume = self._null_resume, MISSING
+            else:
+                return MISSING
+            answers.append(value)
+            return value
+
+    # -- stopping ----------------------------------------------------------------------------
+
+    def asked(self, task: Task, found: tuple[Interrupt, ...]) -> list[tuple[str, Any]]:
+        """``task`` stopped at ``found``: the writes that keep its questions and answers."""
+        self.found.extend(found)
+        writes: list[tuple[str, Any]] = [(INTERRUPT, list(found))]
+        if self._answers.get(task.id):
+            writes.insert(0, (RESUME, list(self._answers[task.id])))
+        return writes
+
+    def should_stop(
+        self,
+        tasks: Sequence[Task],
+        names: Sequence[str],
+        versions: Mapping[str, Any],
+        versions_seen: Mapping[str, Mapping[str, Any]],
+    ) -> bool:
+        """Whether interrupt_before/after ``names`` stops the run at ``tasks``."""
+        if not names or not tasks:
+            return False
+        seen = versions_seen.get(INTERRUPT, {})
+        if not any(seen.get(k) is None or v > seen[k] for k, v in versions.items()):
+            return False  # nothing changed since the run last stopped here
+        everything = "*" in names
+        return any((everything and not t.node.hidden) or t.name in names for t in tasks)

@@ -1,0 +1,321 @@
+"""The run's stream output: which chunks a run reports, how they are shaped, where they go.
+
+The loop tells ``Output`` what happened (a task finished, a step was applied, a checkpoint was
+saved); ``Output`` decides, from the stream modes, which chunks that makes and shapes them as
+LangGraph does: bare, ``(mode, chunk)``, ``(ns, ...)`` or v2 typed parts. Chunks go to the
+run's queue or, for a subgraph streaming into its parent, to the parent's ``Output``. Chunks
+from node code (custom values, chat-model tokens) come in through ``accept`` and
+``message_chunk``, from any thread.
+
+Invariant: only the flags below decide what is emitted, and they are fixed once the run starts
+(``attach`` may set them from the parent before that).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.pregel.checkpointing import INTERRUPT
+from langgraph_lite.types import READY, _drop_writes
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+    from langgraph_lite.pregel.stream import StreamQueue
+
+__all__ = [
+    "Output",
+    "checkpoint_payload",
+    "debug_event",
+    "messages_in",
+    "task_result_payload",
+    "task_start_payload",
+]
+
+
+class Output:
+    """What one run reports to its consumer, and in which shape."""
+
+    def __init__(
+        self,
+        queue: StreamQueue,
+        modes: Sequence[str],
+        tagged: bool,
+        stream_keys: str | Sequence[str],
+        config: Any,
+        subgraphs: bool = False,
+        version: str = "v1",
+    ) -> None:
+        self.queue = queue
+        self.config = config  # the run's config: scalar configurables go into message metadata
+        self.tagged = tagged  # a list of modes was asked for: chunks are (mode, chunk)
+        self.version = version  # "v2": every chunk a typed part {"type", "ns", "data"}
+        # What values/updates report: one channel (bare values) or a list of them.
+        self.stream_keys = stream_keys
+        self.stream_key_set = (
+            frozenset((stream_keys,)) if isinstance(stream_keys, str) else frozenset(stream_keys)
+        )
+        self.ns: tuple[str, ...] = ()  # the namespace of this run's graph, for subgraphs=True
+        self._sink: Any = None  # a parent Output's accept, when this run is a subgraph
+        # invoke(): whether the output was written (it is read once, at the end)
+        self.track_output = False
+        self.output_ready = False
+        self._set_modes(tuple(modes), subgraphs, set())
+
+    def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
+        self.modes = modes
+        self.subgraphs = subgraphs  # chunks carry the namespace of the graph that made them
+        self.values = "values" in modes
+        self.updates = "updates" in modes
+        self.task_events = "tasks" in modes or "debug" in modes
+        self.checkpoint_events = "checkpoints" in modes or "debug" in modes
+        self.messages = "messages" in modes
+        # Node code emits mid-step: while it runs, the consumer must be able to read.
+        self.streams_from_nodes = "custom" in modes or self.messages or subgraphs
+        # Whether a finished task makes chunks at all (if not, the loop skips telling us).
+        self.per_task = self.updates or self.task_events or self.messages
+        self.seen_messages = seen  # ids of messages already streamed (or given as input)
+        self.writer: Any = self._custom_writer()
+
+    def attach(self, parent: Output, ns: str) -> None:
+        """Stream into ``parent``'s consumer, as the subgraph named ``ns`` there."""
+        self._sink = parent.accept
+        self.ns = (*parent.ns, ns)
+        self._set_modes(parent.modes, True, parent.seen_messages)
+
+    # -- where chunks go ---------------------------------------------------------------------
+
+    def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+        if self.version == "v2":  # typed parts
+            if mode == "values":
+                data = chunk
+                interrupts: tuple[Any, ...] = ()
+                if isinstance(chunk, dict) and INTERRUPT in chunk:
+                    data = {k: v for k, v in chunk.items() if k != INTERRUPT}
+                    interrupts = tuple(chunk[INTERRUPT])
+                return {"type": mode, "ns": ns, "data": data, "interrupts": interrupts}
+            return {"type": mode, "ns": ns, "data": chunk}
+        if self.subgraphs:
+            return (ns, mode, chunk) if self.tagged else (ns, chunk)
+        return (mode, chunk) if self.tagged else chunk
+
+    def emit(self, mode: str, chunk: Any) -> None:
+        """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
+        if self._sink is not None:
+            self._sink(self.ns, mode, chunk)
+        else:
+            self.queue.push(self._shape(self.ns, mode, chunk))
+
+    def accept(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+        """A chunk from node code or a subgraph of this run (a producer, any thread)."""
+        if self._sink is not None:
+            return self._sink(ns, mode, chunk)
+        return self.queue.put(self._shape(ns, mode, chunk))
+
+    def _custom_writer(self) -> Any:
+        if "custom" not in self.modes:
+            return _drop_writes
+        if self._sink is None and not self.subgraphs and self.version == "v1":
+            put = self.queue.put
+            return (lambda v: put(("custom", v))) if self.tagged else put
+        return lambda v: self.accept(self.ns, "custom", v)
+
+    # -- what happened -----------------------------------------------------------------------
+
+    def values_chunk(self, chunk: Any) -> None:
+        """The state after a step (or where a resumed run stands)."""
+        if self.track_output:
+            self.output_ready = True
+        if self.values:
+            self.emit("values", chunk)
+
+    def planned(self, tasks: Sequence[Task]) -> None:
+        """A step's tasks are about to run."""
+        if self.task_events:
+            for task in tasks:
+                if not task.node.hidden:
+                    self._task_event("task", task, task_start_payload(task))
+        if self.messages:
+            for task in tasks:
+                self.seen_messages.update(m.id for m in messages_in(task.input) if m.id)
+
+    def finished(self, task: Task, cached: bool = False) -> None:
+        """``task`` finished (``cached``: its writes come from a checkpoint)."""
+        if task.node.hidden:
+            return
+        if self.updates:
+            chunk = {task.name: self._update_of(task)}
+            if cached:  # as LangGraph marks them
+                chunk["__metadata__"] = {"cached": True}
+            self.emit("updates", chunk)
+        if self.task_events:
+            self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
+        if self.messages:
+            self._whole_messages(task)
+
+    def failed(self, task: Task, error: BaseException) -> None:
+        """``task`` raised ``error``."""
+        if self.task_events and not task.node.hidden:
+            self._task_event("task_result", task, task_result_payload(task, {}, error))
+
+    def interrupted(self, task: Task, found: tuple[Any, ...]) -> None:
+        """``task`` called ``interrupt()`` and got no answer."""
+        if self.task_events and not task.node.hidden:
+            self._task_event("task_result", task, task_result_payload(task, {}, None, found))
+        self.stopped(found)
+
+    def stopped(self, found: tuple[Any, ...]) -> None:
+        """The run stops for a human (``found``: the questions; none for interrupt_before/after)."""
+        if self.updates:
+            self.emit("updates", {INTERRUPT: found})
+
+    def checkpoint(
+        self,
+        step: int,
+        config: dict[str, Any],
+        parent_config: dict[str, Any] | None,
+        values: Any,
+        metadata: dict[str, Any],
+        next_tasks: list[Any],
+    ) -> None:
+        """A checkpoint was saved (only called when ``checkpoint_events``)."""
+        payload = checkpoint_payload(config, parent_config, values, metadata, next_tasks)
+        if "checkpoints" in self.modes:
+            self.emit("checkpoints", payload)
+        if "debug" in self.modes:
+            self.emit("debug", debug_event(step, "checkpoint", payload))
+
+    def _task_event(self, kind: str, task: Task, payload: dict[str, Any]) -> None:
+        if "tasks" in self.modes:
+            self.emit("tasks", payload)
+        if "debug" in self.modes:
+            self.emit("debug", debug_event(task.step, kind, payload))
+
+    def _update_of(self, task: Task) -> Any:
+        keys = self.stream_keys
+        if isinstance(keys, str):
+            for chan, value in task.writes:
+                if chan == keys:
+                    return value
+            return None
+        picked = [(c, v) for c, v in task.writes if c in self.stream_key_set]
+        if not picked:
+            return None
+        if len({c for c, _ in picked}) == len(picked):
+            return dict(picked)
+        return [{c: v} for c, v in picked]
+
+    def _result_of(self, task: Task) -> dict[str, Any]:
+        keys = self.stream_key_set
+        return {c: v for c, v in task.writes if c in keys}
+
+    # -- chat messages -----------------------------------------------------------------------
+
+    def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
+        """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""
+        if not self.messages or task.node.hidden:
+            return READY
+        if chunk.id:
+            self.seen_messages.add(chunk.id)
+        metadata = {**(extra or {}), **self._message_metadata(task)}
+        metadata["checkpoint_ns"] = metadata["langgraph_checkpoint_ns"]
+        return self.accept(self.ns, "messages", (chunk, metadata))
+
+    def _whole_messages(self, task: Task) -> None:
+        """Messages a node returned that were not streamed go out once, whole."""
+        for _, value in task.writes:
+            for message in messages_in(value):
+                if message.id and message.id in self.seen_messages:
+                    continue
+                if not message.id:  # as LangGraph: the id it streams with is the one it keeps
+                    message.id = str(uuid.uuid4())
+                self.seen_messages.add(message.id)
+                metadata = {"ls_integration": "langgraph", **self._message_metadata(task)}
+                self.emit("messages", (message, metadata))
+
+    def _message_metadata(self, task: Task) -> dict[str, Any]:
+        meta = task.config["metadata"]
+        scalars = {
+            k: v
+            for k, v in (self.config.get("configurable") or {}).items()
+            if isinstance(v, str | int | float | bool)
+            and not k.startswith("__")
+            and k not in ("checkpoint_ns", "checkpoint_id")
+        }
+        tags = {"tags": list(self.config["tags"])} if self.config.get("tags") else {}
+        return {
+            **scalars,
+            **tags,
+            **{k: v for k, v in meta.items() if not k.startswith("langgraph_")},
+            "langgraph_step": task.step,
+            "langgraph_node": task.name,
+            "langgraph_triggers": tuple(task.triggers),
+            "langgraph_path": task.path,
+            "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
+        }
+
+
+def messages_in(value: Any) -> list[Any]:
+    """The chat messages in a node's input or in one of its writes."""
+    from langgraph_lite.messages import BaseMessage
+
+    if isinstance(value, BaseMessage):
+        return [value]
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in messages_in(v)] if len(value) < 64 else []
+    if isinstance(value, list | tuple):
+        return [m for m in value if isinstance(m, BaseMessage)]
+    return []
+
+
+# -- the payloads of the tasks / checkpoints / debug modes, shaped as LangGraph's ---------------
+
+
+def task_start_payload(task: Any) -> dict[str, Any]:
+    """``tasks`` mode: a task is about to run."""
+    return {"id": task.id, "name": task.name, "input": task.input, "triggers": tuple(task.triggers)}
+
+
+def task_result_payload(
+    task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
+) -> dict[str, Any]:
+    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels)."""
+    return {
+        "id": task.id,
+        "name": task.name,
+        "error": error,
+        "result": result,
+        "interrupts": list(interrupts),
+    }
+
+
+def checkpoint_payload(
+    config: dict[str, Any],
+    parent_config: dict[str, Any] | None,
+    values: Any,
+    metadata: dict[str, Any],
+    next_tasks: list[Any],
+) -> dict[str, Any]:
+    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
+    return {
+        "config": config,
+        "parent_config": parent_config,
+        "values": values,
+        "metadata": metadata,
+        "next": [t.name for t in next_tasks],
+        "tasks": [
+            {"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in next_tasks
+        ],
+    }
+
+
+def debug_event(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``debug`` mode: any of the above, with its step, a timestamp and its type."""
+    return {
+        "step": step,
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "type": kind,
+        "payload": payload,
+    }

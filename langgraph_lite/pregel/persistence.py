@@ -1,0 +1,186 @@
+"""What a run saves, and when: checkpoints, a finished task's writes, ``durability``.
+
+``Persistence`` never saves anything itself: it puts ``Put`` / ``PutWrites`` actions in its
+outbox, and the loop hands them to a driver (a ``Save`` effect), which carries them out with
+the saver's sync or async methods. ``durability="exit"`` keeps them back until the run stops.
+``NullPersistence`` stands in when there is no checkpointer: same methods, nothing kept, so the
+loop never asks whether there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from langgraph_lite.checkpoint.base import uuid6
+from langgraph_lite.pregel.checkpointing import Put, PutWrites, Snapshots, thread_config
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["NullPersistence", "Persistence", "Saved"]
+
+
+class Saved(NamedTuple):
+    """A checkpoint put in the outbox: what the ``checkpoints`` stream mode reports of it."""
+
+    config: dict[str, Any]
+    parent_config: dict[str, Any] | None
+    metadata: dict[str, Any]
+
+
+class Persistence:
+    """The persistence of one run with a checkpointer."""
+
+    active = True
+
+    def __init__(self, saver: Any, config: Mapping[str, Any], durability: str, run_id: str):
+        self.saver = saver
+        self.config = config
+        self.durability = durability
+        # Invariant: the outbox holds actions in the order they must be carried out; the loop
+        # hands it over (take()) before it waits for anything.
+        self.outbox: list[Put | PutWrites] = []
+        # The checkpoint the run stands at: the parent of the next one saved.
+        self.checkpoint_config: dict[str, Any] = thread_config(config, None)
+        # Seeds task ids: the id of the checkpoint the current step started from.
+        self.run_id = run_id
+        self.saved: Any = None  # the CheckpointTuple the run was restored from, if any
+        self._snapshots = Snapshots()
+        # durability="exit": the checkpoint the run stands at but has not saved, the last one
+        # really saved, and the writes of the step since.
+        self._exit_mark: tuple[str, str, int] | None = None
+        self._exit_parent: dict[str, Any] = {}
+        self._exit_writes: list[PutWrites] = []
+
+    def restore(self, saved: Any) -> None:
+        """The run continues from ``saved`` (a ``CheckpointTuple``)."""
+        self.saved = saved
+        checkpoint_id = saved.checkpoint["id"]
+        self.checkpoint_config = thread_config(self.config, checkpoint_id)
+        self.run_id = checkpoint_id
+
+    def take(self) -> list[Put | PutWrites]:
+        """The actions to carry out now, in order; the outbox (the same list) is empty after."""
+        actions = self.outbox.copy()
+        self.outbox.clear()
+        return actions
+
+    def next_version(self, current: Any) -> Any:
+        """The version channels changed by the next step get."""
+        return self.saver.get_next_version(current or None, None)
+
+    def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
+        """Save ``task``'s writes (so a resumed run does not run it again)."""
+        action = PutWrites(self.checkpoint_config, list(writes), task.id, _path_str(task))
+        if self.durability == "exit":
+            self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
+        else:
+            self.outbox.append(action)
+
+    def save(
+        self,
+        source: str,
+        step: int,
+        channels: Mapping[str, Any],
+        versions: Mapping[str, Any],
+        versions_seen: Mapping[str, Mapping[str, Any]],
+        written: Any,
+        changed: set[str],
+        ran: Sequence[Task] = (),
+        final: bool = False,
+    ) -> Saved | None:
+        """Put a checkpoint of the channels as they are now in the outbox.
+
+        ``changed``: the channels the last step changed; ``ran``: its tasks. With
+        ``durability="exit"`` a step boundary only names the checkpoint it would be (its id
+        seeds the next step's task ids) and None is returned; the run saves the last one when
+        it stops (``final``), with the writes of the step that was running.
+        """
+        if self.durability == "exit":
+            if not final:
+                if self._exit_mark is None:
+                    self._exit_parent = self.checkpoint_config  # the last one really saved
+                self._exit_mark = (uuid6(), source, step)
+                self._exit_writes = []  # that step's writes are in the state now
+                self.run_id = self._exit_mark[0]
+                self.checkpoint_config = thread_config(self.config, self.run_id)
+                return None
+            checkpoint_id: str | None = None
+            if self._exit_mark is not None:
+                checkpoint_id, source, step = self._exit_mark
+                self.checkpoint_config = self._exit_parent
+        else:
+            checkpoint_id = None
+        incremental = source == "loop" and not final
+        checkpoint = self._snapshots.take(
+            channels,
+            versions,
+            versions_seen,
+            written,
+            changed=changed if incremental else None,
+            ran=[t.name for t in ran] if incremental else None,
+            checkpoint_id=checkpoint_id,
+        )
+        configurable = self.config.get("configurable") or {}
+        metadata = {
+            # scalar configurable values (not internal ones) are kept, as LangGraph does
+            **{
+                k: v
+                for k, v in configurable.items()
+                if isinstance(v, str | int | float | bool)
+                and not k.startswith("__")
+                and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
+            },
+            **(self.config.get("metadata") or {}),
+            "source": source,
+            "step": step,
+            "parents": {},
+        }
+        if final or (self.saved is None and source == "input"):
+            new_versions = dict(versions)
+        else:
+            new_versions = {k: versions[k] for k in changed if k in versions}
+        parent_config = (
+            self.checkpoint_config if self.saved is not None or source != "input" else None
+        )
+        self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
+        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
+        self.run_id = checkpoint["id"]
+        if self._exit_writes:
+            self.outbox.extend(self._exit_writes)
+            self._exit_writes = []
+        return Saved(self.checkpoint_config, parent_config, metadata)
+
+
+class NullPersistence:
+    """Stands in for ``Persistence`` when the run has no checkpointer: nothing is kept."""
+
+    active = False
+    saver = None
+    saved = None
+
+    def __init__(self, config: Mapping[str, Any], durability: str, run_id: str):
+        self.durability = durability
+        self.outbox: list[Put | PutWrites] = []  # invariant: always empty
+        self.checkpoint_config: dict[str, Any] = thread_config(config, None)
+        self.run_id = run_id
+
+    def restore(self, saved: Any) -> None:
+        return None
+
+    def take(self) -> list[Put | PutWrites]:
+        return []
+
+    def next_version(self, current: Any) -> Any:
+        return current + 1
+
+    def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
+        return None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _path_str(task: Task) -> str:
+    return "|".join(map(str, task.path))

@@ -1,0 +1,153 @@
+"""Randomized crash test: runs killed with SIGKILL at random instants, across graph shapes
+(parallel steps, Send fan-out, a subgraph, an interrupt), SqliteSaver and AsyncSqliteSaver,
+durability "sync" and "async"; each is resumed in a fresh process.
+
+After each kill the resumed run must end in the same state as an uninterrupted run (no write
+lost or doubled), and each node body may have run at most once more than in the uninterrupted
+run. ``LANGGRAPH_LITE_CRASH_KILLS`` sets how many kills (default 4, a few seconds);
+``LANGGRAPH_LITE_CRASH_SEED`` replays a failing sequence.
+"""
+
+import collections
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+
+PROGRAM = str(Path(__file__).with_name("crash_program.py"))
+SHAPES = ["parallel", "send", "subgraph", "interrupt"]
+SAVERS = ["sync", "async"]
+DURABILITIES = ["sync", "async"]
+
+
+def start(tmp: Path, combo: tuple[str, str, str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, PROGRAM, str(tmp / "db.sqlite"), str(tmp / "log.txt"), *combo],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> dict:
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-3000:]
+    return json.loads(out)
+
+
+def starts(tmp: Path) -> collections.Counter[str]:
+    log = tmp / "log.txt"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return collections.Counter(line.split()[1] for line in lines if line.startswith("start "))
+
+
+def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_path, child_environ):
+    kills = int(os.environ.get("LANGGRAPH_LITE_CRASH_KILLS", "3"))
+    seed = int(os.environ.get("LANGGRAPH_LITE_CRASH_SEED", str(random.randrange(2**32))))
+    rng = random.Random(seed)
+    # the uninterrupted run of each shape; its result does not depend on the saver or the
+    # durability, so one per shape, run alongside the first trial of that shape
+    clean: dict[str, tuple[Path, subprocess.Popen[str]]] = {}
+    killed = 0
+    for trial in range(kills):
+        combo = (rng.choice(SHAPES), rng.choice(SAVERS), rng.choice(DURABILITIES))
+        where = f"seed {seed}, trial {trial}, {combo}"
+        if combo[0] not in clean:
+            tmp = tmp_path / f"clean-{combo[0]}"
+            tmp.mkdir()
+            clean[combo[0]] = (tmp, start(tmp, combo, child_environ))
+        tmp = tmp_path / f"trial-{trial}"
+        tmp.mkdir()
+        proc = start(tmp, combo, child_environ)
+        deadline = time.monotonic() + 60
+        while not (tmp / "log.txt").exists():  # the graph has begun
+            assert proc.poll() is None, proc.communicate()[1]
+            assert time.monotonic() < deadline, where
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.35))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed += 1
+        proc.communicate(timeout=60)
+        final = finish(start(tmp, combo, child_environ))
+        clean_tmp, clean_proc = clean[combo[0]]
+        expected = finish(clean_proc) if clean_proc.returncode is None else None
+        if expected is not None:
+            (clean_tmp / "final.json").write_text(json.dumps(expected))
+        expected = json.loads((clean_tmp / "final.json").read_text())
+        expected_starts = starts(clean_tmp)
+        assert final == expected, where
+        ran = starts(tmp)
+        over = {n: (ran[n], expected_starts[n]) for n in ran if ran[n] > expected_starts[n] + 1}
+        assert not over, f"{where}: node bodies ran more than once extra (ran, clean): {over}"
+    assert killed >= kills // 2, f"seed {seed}: only {killed} of {kills} runs were still running"
+
+
+# -- known engine defects, isolated ------------------------------------------------------------
+#
+# Shapes the randomized test leaves out because the engine (pregel/, not the savers) gets them
+# wrong today. Each is pinned by a strict xfail: when the engine is fixed, it fails as XPASS,
+# and the shape should join the randomized test.
+
+SIBLING_PROGRAM = """
+import asyncio, operator, sys
+from typing import Annotated
+from typing_extensions import TypedDict
+from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver
+from langgraph_lite.graph import START, StateGraph
+from langgraph_lite.types import Command, interrupt
+
+class State(TypedDict):
+    trail: Annotated[list, operator.add]
+
+async def slow(state):
+    await asyncio.sleep(0.2)
+    with open(sys.argv[2], "a") as f:
+        f.write("slow\\n")
+    return {"trail": ["slow"]}
+
+def ask(state):
+    return {"trail": [f"ask:{interrupt('ok?')}"]}
+
+builder = StateGraph(State)
+builder.add_node("slow", slow)
+builder.add_node("ask", ask)
+builder.add_edge(START, "slow")
+builder.add_edge(START, "ask")
+
+async def main():
+    async with AsyncSqliteSaver.from_conn_string(sys.argv[1]) as saver:
+        app = builder.compile(checkpointer=saver)
+        config = {"configurable": {"thread_id": "t"}}
+        first = sys.argv[3] == "start"
+        out = await app.ainvoke({"trail": []} if first else Command(resume="yes"), config)
+        print(out["trail"])
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 engine defect: with ainvoke, a sibling still running when another node of "
+    "the step interrupts is cancelled, so its writes are lost and it runs again on resume "
+    "(LangGraph 1.2.22 lets it finish and saves its writes; the sync driver does too)",
+)
+def test_an_async_sibling_of_an_interrupt_finishes_and_is_not_run_again(tmp_path, isolated):
+    db, log = str(tmp_path / "db.sqlite"), str(tmp_path / "log.txt")
+    paused = isolated(SIBLING_PROGRAM, db, log, "start")
+    assert paused.returncode == 0, paused.stderr
+    assert paused.stdout.strip() == "['slow']"  # LangGraph: the sibling's write is kept
+    resumed = isolated(SIBLING_PROGRAM, db, log, "resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.strip() == "['ask:yes', 'slow']"
+    assert Path(log).read_text() == "slow\n"  # it ran once
