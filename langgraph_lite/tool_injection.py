@@ -4,15 +4,12 @@ the context a running tool call takes them from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Generic, get_args, get_origin
+from typing import Annotated, Any, Generic, get_args, get_origin
 
 from typing_extensions import TypeVar
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.types import StreamWriter, _drop_writes
-
-if TYPE_CHECKING:
-    from langgraph_lite.tools import Tool
 
 __all__ = [
     "InjectedConfig",
@@ -71,7 +68,9 @@ class ToolRuntime(Generic[ContextT, StateT]):
     stream_writer: StreamWriter = field(default=_drop_writes)
     tool_call_id: str | None = None
     store: Any = None
-    tools: list[Tool] = field(default_factory=list)
+    tools: list[Any] = field(
+        default_factory=list
+    )  # Tool objects; Any keeps pydantic schemas of it buildable
     execution_info: Any = None
     server_info: Any = None
 
@@ -124,7 +123,9 @@ class ToolCallContext:
     writer: StreamWriter | None = None
     context: Any = None
     store: Any = None
-    tools: list[Tool] = field(default_factory=list)
+    tools: list[Any] = field(
+        default_factory=list
+    )  # Tool objects; Any keeps pydantic schemas of it buildable
     runtime: ToolRuntime | None = None  # given as is when set (a wrap_tool_call's own)
     messages_key: str = "messages"  # a list given as the state is the messages under this key
 

@@ -38,7 +38,7 @@ import json
 import sys
 import typing
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import pydantic
 
@@ -57,6 +57,7 @@ from langgraph_lite.tool_injection import (
 from langgraph_lite.types import Command, _drop_writes
 
 __all__ = [
+    "TOOL_MESSAGE_BLOCK_TYPES",
     "InjectedConfig",
     "InjectedState",
     "InjectedStore",
@@ -90,6 +91,7 @@ class Tool:
         coroutine: Callable[..., Awaitable[Any]] | None = None,
         args_schema: type[pydantic.BaseModel] | None = None,
         return_direct: bool = False,
+        response_format: Literal["content", "content_and_artifact"] = "content",
     ) -> None:
         if func is None and coroutine is None:
             raise TypeError(f"tool {name!r} needs a function (func=) or a coroutine function.")
@@ -98,6 +100,12 @@ class Tool:
         self.func = func
         self.coroutine = coroutine
         self.return_direct = return_direct
+        if response_format not in ("content", "content_and_artifact"):
+            raise ValueError(
+                f"tool {name!r}: response_format={response_format!r} is not one of 'content', "
+                "'content_and_artifact'."
+            )
+        self.response_format = response_format
         target = coroutine if coroutine is not None else func
         assert target is not None
         self._injected, exposed, self._takes_kwargs = _inspect_params(target, name)
@@ -133,13 +141,13 @@ class Tool:
         """Validate ``input`` and call the tool; a tool call as input gives a ``ToolMessage``."""
         args, ctx, call = self._parse(input, config)
         output = self.run(self.validate(args), ctx, given=args)
-        return _as_tool_message(output, call, self.name) if call is not None else output
+        return self.answer(output, call) if call is not None else self.content_of(output)
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async code; a sync tool runs in a worker thread."""
         args, ctx, call = self._parse(input, config)
         output = await self.arun(self.validate(args), ctx, given=args)
-        return _as_tool_message(output, call, self.name) if call is not None else output
+        return self.answer(output, call) if call is not None else self.content_of(output)
 
     def validate(self, args: Any) -> dict[str, Any]:
         """The keyword arguments for the function: ``args`` checked against ``args_schema``.
@@ -160,6 +168,34 @@ class Tool:
         if self._takes_kwargs:
             values.update(extra)
         return values
+
+    def content_of(self, output: Any) -> Any:
+        """What the function returned, less the artifact (``response_format``)."""
+        return self._split(output)[0]
+
+    def answer(self, output: Any, call: dict[str, Any]) -> Any:
+        """The ``ToolMessage`` answering ``call`` with ``output`` (a ``ToolMessage`` or
+        ``Command`` the function returned is its own answer)."""
+        if isinstance(output, ToolMessage | Command):
+            return output
+        content, artifact = self._split(output)
+        return ToolMessage(
+            content=tool_output_content(content),
+            name=self.name,
+            tool_call_id=str(call.get("id") or ""),
+            artifact=artifact,
+        )
+
+    def _split(self, output: Any) -> tuple[Any, Any]:
+        if self.response_format == "content":
+            return output, None
+        if not isinstance(output, tuple) or len(output) != 2:
+            raise ValueError(
+                "Since response_format='content_and_artifact' a two-tuple of the message "
+                "content and raw tool output is expected. Instead, generated response is of "
+                f"type: {type(output)}."
+            )
+        return output
 
     def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
         """Call the function with validated ``kwargs`` and the injected values from ``ctx``."""
@@ -332,9 +368,17 @@ def _schema_model(
 # -- turning outputs into messages ----------------------------------------------------------------
 
 # Content blocks a tool may return as is (a list of these is multimodal content, not data).
-_BLOCK_TYPES = frozenset(
-    {"text", "image", "image_url", "json", "file", "audio", "document", "search_result"}
+_BLOCK_TYPES = (  # LangChain's, in its order (langgraph's ToolNode checks the same)
+    "text",
+    "image_url",
+    "image",
+    "json",
+    "search_result",
+    "custom_tool_call_output",
+    "document",
+    "file",
 )
+TOOL_MESSAGE_BLOCK_TYPES = _BLOCK_TYPES
 
 
 def tool_output_content(output: Any) -> str | list[Any]:
@@ -345,24 +389,14 @@ def tool_output_content(output: Any) -> str | list[Any]:
     """
     if isinstance(output, str):
         return output
-    if (
-        isinstance(output, list)
-        and output
-        and all(isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output)
-    ):
+    if isinstance(output, list) and all(
+        isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output
+    ):  # an empty list too, as LangChain
         return output
     try:
         return json.dumps(output, ensure_ascii=False)
     except (TypeError, ValueError):
         return str(output)
-
-
-def _as_tool_message(output: Any, call: dict[str, Any], name: str) -> Any:
-    if isinstance(output, ToolMessage | Command):
-        return output  # already an answer, or a state update that carries one
-    return ToolMessage(
-        content=tool_output_content(output), name=name, tool_call_id=str(call.get("id") or "")
-    )
 
 
 # -- building tools ------------------------------------------------------------------------------
@@ -375,6 +409,7 @@ def make_tool(
     description: str | None = None,
     args_schema: type[pydantic.BaseModel] | None = None,
     return_direct: bool = False,
+    response_format: Literal["content", "content_and_artifact"] = "content",
 ) -> Tool:
     """A ``Tool`` from a function (sync or ``async def``); a ``Tool`` is returned as is.
 
@@ -414,6 +449,7 @@ def make_tool(
         coroutine=fn if is_async else None,
         args_schema=args_schema,
         return_direct=return_direct,
+        response_format=response_format,
     )
 
 
@@ -429,6 +465,7 @@ def tool(
     description: str | None = ...,
     args_schema: type[pydantic.BaseModel] | None = ...,
     return_direct: bool = ...,
+    response_format: Literal["content", "content_and_artifact"] = ...,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -439,6 +476,7 @@ def tool(
     description: str | None = ...,
     args_schema: type[pydantic.BaseModel] | None = ...,
     return_direct: bool = ...,
+    response_format: Literal["content", "content_and_artifact"] = ...,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -450,6 +488,7 @@ def tool(
     description: str | None = None,
     args_schema: type[pydantic.BaseModel] | None = None,
     return_direct: bool = False,
+    response_format: Literal["content", "content_and_artifact"] = "content",
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a function a ``Tool``: ``@tool``, ``@tool("name")`` or ``@tool(description=...)``.
 
@@ -467,6 +506,7 @@ def tool(
             description=description,
             args_schema=args_schema,
             return_direct=return_direct,
+            response_format=response_format,
         )
     if isinstance(fn_or_name, str):
         name = fn_or_name
@@ -478,6 +518,7 @@ def tool(
             description=description,
             args_schema=args_schema,
             return_direct=return_direct,
+            response_format=response_format,
         )
 
     return decorate

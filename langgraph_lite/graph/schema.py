@@ -147,16 +147,32 @@ for _name in ("NotRequired", "Required"):
 
 
 def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
-    for extra in reversed(extras):
+    # As LangGraph reads an annotation: the first channel among the extras wins; otherwise a
+    # callable last extra must be a reducer; any other extra is documentation.
+    for extra in extras:
         if isinstance(extra, BaseChannel):
             channel = extra.copy()
             channel.key = key
             return channel
         if isinstance(extra, type) and issubclass(extra, BaseChannel):
             return extra(base, key=key)
-        if callable(extra) and _is_reducer(extra):
-            return BinaryOperatorAggregate(base, extra, key=key)
+    if extras and callable(extras[-1]):
+        reducer = extras[-1]
+        if not _is_reducer(reducer):
+            raise ValueError(
+                f"Invalid reducer signature. Expected (a, b) -> c. Got {_signature(reducer)}: "
+                f"the reducer of key {key!r} must take the current value and an update, e.g. "
+                f"def merge(current, update): return current + update."
+            )
+        return BinaryOperatorAggregate(base, reducer, key=key)
     return LastValue(base, key=key)
+
+
+def _signature(fn: Callable[..., Any]) -> str:
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "(?)"
 
 
 def _is_reducer(fn: Callable[..., Any]) -> bool:

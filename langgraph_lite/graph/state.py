@@ -105,7 +105,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             if old not in deprecated:
                 continue
             warnings.warn(
-                f"StateGraph({old}=...) is deprecated; pass {new}=... instead.",
+                f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
                 DeprecationWarning,
                 stacklevel=2,
             )
@@ -207,18 +207,17 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             )
         if node in (START, END):
             raise _graph_error(
-                f"node name {node!r} is reserved for the graph's own use; pick another."
+                f"Node `{node}` is reserved: the graph uses the name itself; pick another."
             )
         for ch in _RESERVED_CHARS:
             if ch in node:
                 raise _graph_error(
-                    f"node name {node!r} contains {ch!r}, which is reserved (it separates parts "
-                    "of task paths and namespaces); pick a name without '|' or ':'."
+                    f"'{ch}' is a reserved character and is not allowed in the node names: "
+                    f"{node!r} (it separates parts of task paths and namespaces); pick a name "
+                    "without '|' or ':'."
                 )
         if node in self.nodes:
-            raise _graph_error(
-                f"node {node!r} was already added. Give the second one another name."
-            )
+            raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:
@@ -237,17 +236,24 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         """Run ``end_key`` after ``start_key``; with a list of starts, after all of them."""
         if isinstance(start_key, str):
             if start_key == END:
-                raise _graph_error("END cannot be the start of an edge: nothing runs after END.")
+                raise _graph_error("END cannot be a start node: nothing runs after END.")
             if end_key == START:
-                raise _graph_error("START cannot be the end of an edge: it only starts the run.")
+                raise _graph_error("START cannot be an end node: it only starts the run.")
             self.edges.add((start_key, end_key))
             return self
         starts = tuple(start_key)
         for s in starts:
-            if s == START:
-                raise _graph_error("START cannot be one of several starts of an edge.")
             if s == END:
-                raise _graph_error("END cannot be the start of an edge: nothing runs after END.")
+                raise _graph_error("END cannot be a start node: nothing runs after END.")
+            if s not in self.nodes:
+                raise _graph_error(
+                    f"Need to add_node `{s}` first: an edge waiting for several nodes starts "
+                    "only at nodes already added (START cannot be one of them)."
+                )
+        if end_key == START:
+            raise _graph_error("START cannot be an end node: it only starts the run.")
+        if end_key != END and end_key not in self.nodes:
+            raise _graph_error(f"Need to add_node `{end_key}` first, then add the edge to it.")
         self.waiting_edges.add((starts, end_key))
         return self
 
@@ -266,8 +272,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         name = branch.name
         if name in existing:
             raise _graph_error(
-                f"node {source!r} already has a conditional edge named {name!r}; give the path "
-                "function another name."
+                f"Branch with name `{name}` already exists for node `{source}`: give the "
+                "path function another name."
             )
         if branch.input_schema is not None:
             self._add_schema(
@@ -279,10 +285,15 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     def add_sequence(self, nodes: Sequence[Any]) -> Self:
         """Add nodes (functions or ``(name, fn)`` pairs) that run one after another."""
         if not nodes:
-            raise ValueError("add_sequence needs at least one node.")
+            raise ValueError("Sequence requires at least one node: add_sequence([a, b, ...]).")
         previous: str | None = None
         for item in nodes:
             name, action = item if isinstance(item, tuple) else (_name_of(item), item)
+            if name in self.nodes:
+                raise ValueError(
+                    f"Node names must be unique: node with the name '{name}' already exists. "
+                    "Give two callables of the same name (two lambdas, say) as (name, fn) pairs."
+                )
             self.add_node(name, action)
             if previous is not None:
                 self.add_edge(previous, name)

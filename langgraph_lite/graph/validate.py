@@ -34,28 +34,35 @@ def check_graph(self: StateGraph[Any, Any, Any, Any], interrupt: Sequence[str] |
     for source in sorted(sources):
         if source != START and source not in known:
             raise _graph_error(
-                f"an edge starts at {source!r}, which is not a node of this graph (nodes: "
-                f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node first."
+                f"Found edge starting at unknown node {source!r}: it is not a node of this "
+                f"graph (nodes: {', '.join(map(repr, self.nodes)) or 'none'}). Add the node first."
             )
     if START not in sources:
         raise _graph_error(
-            "the graph has no entry point: add an edge from START, e.g. "
-            "builder.add_edge(START, 'first_node')."
+            "Graph must have an entrypoint: add at least one edge from START to another node, "
+            "e.g. builder.add_edge(START, 'first_node')."
         )
+    for start, branch_map in self.branches.items():
+        for name, branch in branch_map.items():
+            for end in branch.ends or ():
+                if end != END and end not in known:
+                    raise _graph_error(
+                        f"At {start!r} node, {name!r} branch found unknown target {end!r}: it is "
+                        f"not a node of this graph (nodes: {', '.join(map(repr, self.nodes))}). "
+                        "Add the node, or fix the path_map / the Literal return annotation."
+                    )
     targets = {e for _, e in self.edges} | {e for _, e in self.waiting_edges}
-    for branch_map in self.branches.values():
-        for branch in branch_map.values():
-            targets.update(branch.ends or ())
     for target in sorted(targets):
         if target != END and target not in known:
             raise _graph_error(
-                f"an edge ends at {target!r}, which is not a node of this graph (nodes: "
-                f"{', '.join(map(repr, self.nodes)) or 'none'}). Add the node, or fix the name."
+                f"Found edge ending at unknown node `{target}`: it is not a node of this graph "
+                f"(nodes: {', '.join(map(repr, self.nodes)) or 'none'}). Add the node, or fix "
+                "the name."
             )
     for name in interrupt or ():
         if name not in known and name != "*":
             raise _graph_error(
-                f"cannot interrupt at {name!r}: it is not a node of this graph (nodes: "
+                f"Interrupt node `{name}` not found: it is not a node of this graph (nodes: "
                 f"{', '.join(map(repr, self.nodes))})."
             )
     unreachable = sorted(known - _reachable(self))

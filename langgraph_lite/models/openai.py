@@ -187,8 +187,12 @@ class OpenAIChatModel:
     ) -> AsyncIterator[AIMessageChunk]:
         """``stream`` for async code."""
         if not _on_asyncio():
-            async for chunk in self._chunks_in_thread(messages, config, kwargs):
-                yield chunk
+            chunks: Any = self._chunks_in_thread(messages, config, kwargs)
+            try:
+                async for chunk in chunks:
+                    yield chunk
+            finally:
+                await chunks.aclose()  # here, in this task: its task group and thread end
             return
         assembler = StreamAssembler(self.model)
         async for chunk in self._achunks(messages, assembler, kwargs):
@@ -206,21 +210,37 @@ class OpenAIChatModel:
 
         send, receive = anyio.create_memory_object_stream[Any](1)
 
+        gone = (anyio.BrokenResourceError, anyio.ClosedResourceError)
+
         def produce() -> None:
+            chunks: Any = self.stream(messages, config, **kwargs)
             try:
-                for chunk in self.stream(messages, config, **kwargs):
-                    anyio.from_thread.run(send.send, chunk)
+                for chunk in chunks:
+                    try:
+                        anyio.from_thread.run(send.send, chunk)
+                    except gone:  # the consumer stopped: stop reading the server's stream
+                        return
             except BaseException as exc:  # handed to the consumer, raised there
-                anyio.from_thread.run(send.send, _Failed(exc))
+                try:
+                    anyio.from_thread.run(send.send, _Failed(exc))
+                except gone:
+                    pass
             finally:
+                chunks.close()
                 anyio.from_thread.run_sync(send.close)
 
-        async with anyio.create_task_group() as tg, receive:
+        async with anyio.create_task_group() as tg:
             tg.start_soon(anyio.to_thread.run_sync, produce)
-            async for item in receive:
-                if isinstance(item, _Failed):
-                    raise item.error
-                yield item
+            async with receive:
+                async for item in receive:
+                    if isinstance(item, _Failed):
+                        raise item.error
+                    try:
+                        yield item
+                    except GeneratorExit:
+                        # closed early: leave quietly (closing `receive` stops the thread,
+                        # and the task group waits for it) rather than as a group's error
+                        break
 
     # -- the wire ------------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from langgraph_lite.prebuilt.tool_errors import (
 )
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
+    TOOL_MESSAGE_BLOCK_TYPES,
     InjectedState,
     Tool,
     ToolCallContext,
@@ -62,10 +63,19 @@ from langgraph_lite.tools import (
 )
 from langgraph_lite.types import Command
 
+msg_content_output = tool_output_content  # LangGraph's name for it
+TOOL_EXECUTION_ERROR_TEMPLATE = (  # LangGraph exports it (its ToolNode no longer uses it)
+    "Error executing tool '{tool_name}' with kwargs {tool_kwargs} with error:\n"
+    " {error}\n"
+    " Please fix the error and try again."
+)
+
 __all__ = [
     "INVALID_TOOL_NAME_ERROR_TEMPLATE",
     "TOOL_CALL_ERROR_TEMPLATE",
+    "TOOL_EXECUTION_ERROR_TEMPLATE",
     "TOOL_INVOCATION_ERROR_TEMPLATE",
+    "TOOL_MESSAGE_BLOCK_TYPES",
     "InjectedState",
     "InjectedStore",
     "InjectedToolCallId",
@@ -73,6 +83,7 @@ __all__ = [
     "ToolInvocationError",
     "ToolNode",
     "ToolRuntime",
+    "msg_content_output",
     "tools_condition",
 ]
 
@@ -283,6 +294,7 @@ class ToolNode:
         try:
             kwargs = self._validate(tool, call)
             output = tool.run(kwargs, self._for_request(request, ctx))
+            answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
@@ -290,7 +302,7 @@ class ToolNode:
             if content is None:
                 raise
             return self._error(call, content)
-        return self._answer(tool, call, output)
+        return answer
 
     async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
         call = request.tool_call
@@ -300,6 +312,7 @@ class ToolNode:
         try:
             kwargs = self._validate(tool, call)
             output = await tool.arun(kwargs, self._for_request(request, ctx))
+            answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -307,7 +320,7 @@ class ToolNode:
             if content is None:
                 raise
             return self._error(call, content)
-        return self._answer(tool, call, output)
+        return answer
 
     @staticmethod
     def _validate(tool: Tool, call: dict[str, Any]) -> dict[str, Any]:
@@ -332,11 +345,7 @@ class ToolNode:
     def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
         if isinstance(output, Command):
             return self._checked_command(tool, call, output)
-        if isinstance(output, ToolMessage):
-            return output
-        return ToolMessage(
-            content=tool_output_content(output), name=tool.name, tool_call_id=_call_id(call)
-        )
+        return tool.answer(output, call)
 
     def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
         """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""

@@ -18,6 +18,7 @@ from langgraph_lite.errors import (
 )
 
 if TYPE_CHECKING:
+    from langgraph_lite.pregel.attempt import RunContext
     from langgraph_lite.pregel.node import PregelNode
 
 __all__ = [
@@ -73,7 +74,7 @@ class Task:
         input: Any,
         triggers: Sequence[str],
         step: int,
-        run: Any,
+        run: RunContext,
     ) -> None:
         self.name = name
         self.node = node
@@ -81,7 +82,7 @@ class Task:
         self.triggers = triggers
         self.step = step
         self.path: tuple[Any, ...] = (PULL, name)
-        self.run = run  # the PregelLoop: run-wide config and the stream writer
+        self.run = run  # the PregelLoop (or a stand-in): run-wide config, the stream writer
         self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
@@ -225,9 +226,14 @@ def prepare_next_tasks(
                 fired.append(chan)
         if not fired:
             continue
-        value = read_input(node, channels)
-        if value is MISSING:
-            continue
+        reads = node.channels
+        if type(reads) is str:  # read_input, inlined for the common one-channel node
+            ch = channels[reads]
+            if not ch.is_available():
+                continue
+            value = ch.get()
+        else:
+            value = read_input(node, channels)
         tasks.append(Task(name, node, value, fired, step, run))
     return tasks
 

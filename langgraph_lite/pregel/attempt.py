@@ -40,14 +40,31 @@ __all__ = [
 
 
 class RunContext(Protocol):
-    """What a task may read of its run (``task.run``), from node code and managed values."""
+    """What a task may read of its run (``task.run``), from node code and managed values.
 
-    config: Mapping[str, Any]  # the run's config; a task's own adds its metadata
-    context: Any  # ``runtime.context``
-    run_id: str  # seeds task ids: the checkpoint (or run) the task's step started from
-    stop: int  # the last step number allowed (``RemainingSteps`` counts down to it)
-    channels: Mapping[str, BaseChannel]  # the channels as the step began (read-only)
-    checkpoint_ns: str  # the run's place in an enclosing graph ("" at the top)
+    Optional: ``checkpoint_ns`` (the run's place in an enclosing graph, "" if absent) and
+    ``message_chunk`` (chat-model tokens, for ``messages`` mode).
+    """
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The run's config; a task's own adds its metadata."""
+
+    @property
+    def context(self) -> Any:
+        """What ``runtime.context`` holds."""
+
+    @property
+    def run_id(self) -> str:
+        """Seeds task ids: the checkpoint (or run) the task's step started from."""
+
+    @property
+    def stop(self) -> int:
+        """The last step number allowed (``RemainingSteps`` counts down to it)."""
+
+    @property
+    def channels(self) -> Mapping[str, BaseChannel]:
+        """The channels as the step began (read-only)."""
 
     def writer(self, value: Any) -> Any:
         """The stream writer of ``custom`` mode."""

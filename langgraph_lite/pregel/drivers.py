@@ -96,14 +96,14 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
                     for task in tasks:
                         pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
-                case fx.NeedResult:
-                    while type(item := queue.get()) is not _TaskDone:
-                        yield item  # chunks node code streamed meanwhile
-                    answer = item.result()
                 case fx.Deliver:
                     answer = None
                     while items:
                         yield items.popleft()
+                case fx.NeedResult:
+                    while type(item := queue.get()) is not _TaskDone:
+                        yield item  # chunks node code streamed meanwhile
+                    answer = item.result()
                 case fx.Save:
                     answer = None
                     save(saver, effect.actions)

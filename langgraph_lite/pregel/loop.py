@@ -353,7 +353,8 @@ class PregelLoop:
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
-        self.persistence.put_writes(task, task.writes)
+        if self._persisting:  # (not the null object's no-op: this runs for every task)
+            self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
             self.out.finished(task)
 

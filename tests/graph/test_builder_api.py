@@ -11,7 +11,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from langgraph_lite.checkpoint.memory import InMemorySaver
-from langgraph_lite.graph import START, StateGraph
+from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.graph.state import CompiledStateGraph
 from langgraph_lite.managed import RemainingSteps
 
@@ -100,3 +100,89 @@ def test_the_old_schema_keywords_still_work_with_a_deprecation_warning(old, new)
 
 def test_an_unknown_keyword_is_ignored_as_langgraph_ignores_it():
     assert StateGraph(State, schema=Wider).input_schema is State
+
+
+# -- errors start with LangGraph's words -----------------------------------------------------
+
+
+def test_a_reducer_that_does_not_take_two_values_is_refused_when_the_schema_is_given():
+    def bad(a):
+        return a
+
+    class Bad(TypedDict):
+        hello: Annotated[str, bad]
+
+    with pytest.raises(ValueError, match=r"^Invalid reducer signature\. Expected \(a, b\) -> c"):
+        StateGraph(Bad)
+
+
+def test_a_callable_that_is_not_the_last_extra_is_not_taken_for_a_reducer():
+    class Documented(TypedDict):
+        log: Annotated[list, operator.add, "the steps so far"]
+
+    builder = StateGraph(Documented)
+    builder.add_node("n", lambda s: {"log": ["n"]})
+    builder.add_edge(START, "n")
+    assert builder.compile().invoke({"log": ["i"]}) == {"log": ["n"]}
+
+
+def test_a_graph_without_an_entry_point_is_refused():
+    builder = StateGraph(State).add_node("n", lambda s: s)
+    with pytest.raises(ValueError, match=r"^Graph must have an entrypoint"):
+        builder.compile()
+
+
+def test_a_path_map_to_an_unknown_node_names_the_branch():
+    def route(state):
+        return "x"
+
+    builder = StateGraph(State).add_node("n", lambda s: s).set_entry_point("n")
+    builder.add_conditional_edges("n", route, {"x": "nowhere"})
+    with pytest.raises(ValueError, match=r"^At 'n' node, 'route' branch found unknown target"):
+        builder.compile()
+
+
+def test_an_interrupt_at_an_unknown_node_is_refused():
+    builder = StateGraph(State).add_node("n", lambda s: s).set_entry_point("n")
+    with pytest.raises(ValueError, match=r"^Interrupt node `nope` not found"):
+        builder.compile(interrupt_before=["nope"])
+
+
+def test_a_second_conditional_edge_of_the_same_name_is_refused():
+    def route(state):
+        return "n"
+
+    builder = StateGraph(State).add_node("n", lambda s: s).add_conditional_edges("n", route)
+    with pytest.raises(ValueError, match=r"^Branch with name `route` already exists for node `n`"):
+        builder.add_conditional_edges("n", route)
+
+
+def test_a_sequence_of_two_callables_of_one_name_is_refused():
+    with pytest.raises(ValueError, match=r"^Node names must be unique: node with the name"):
+        StateGraph(State).add_sequence([lambda s: s, lambda s: s])
+
+
+def test_reserved_names_and_characters_are_refused_in_langgraphs_words():
+    with pytest.raises(ValueError, match=r"^Node `__start__` is reserved"):
+        StateGraph(State).add_node("__start__", lambda s: s)
+    with pytest.raises(ValueError, match=r"^':' is a reserved character"):
+        StateGraph(State).add_node("a:b", lambda s: s)
+
+
+def test_edges_at_the_wrong_end_of_start_and_end_are_refused():
+    with pytest.raises(ValueError, match=r"^END cannot be a start node"):
+        StateGraph(State).add_edge(END, "n")
+    with pytest.raises(ValueError, match=r"^START cannot be an end node"):
+        StateGraph(State).add_edge("n", START)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("input", "input_schema"), ("output", "output_schema"), ("config_schema", "context_schema")],
+)
+def test_deprecated_keywords_warn_in_langgraphs_words(old, new):
+    with pytest.warns(
+        DeprecationWarning,
+        match=rf"^`{old}` is deprecated and will be removed\. Please use `{new}` instead\.",
+    ):
+        StateGraph(Wider, **{old: State})

@@ -56,7 +56,7 @@ def test_an_edge_to_an_unknown_node_is_named_at_compile():
     builder = graph_with("a")
     builder.add_edge(START, "a")
     builder.add_edge("a", "nope")
-    with pytest.raises(ValueError, match="'nope'"):
+    with pytest.raises(ValueError, match=r"^Found edge ending at unknown node `nope`"):
         builder.compile()
 
 
@@ -64,26 +64,20 @@ def test_an_edge_from_an_unknown_node_is_named_at_compile():
     builder = graph_with("a")
     builder.add_edge(START, "a")
     builder.add_edge("nope", "a")
-    with pytest.raises(ValueError, match="'nope'"):
+    with pytest.raises(ValueError, match=r"^Found edge starting at unknown node 'nope'"):
         builder.compile()
 
 
-def test_a_joined_edge_from_an_unknown_node_is_named_by_compile():
-    # LangGraph raises in add_edge already; we raise in compile, with the same type.
-    with pytest.raises(ValueError, match="'zz'"):
-        builder = graph_with("a")
-        builder.add_edge(START, "a")
+def test_a_joined_edge_from_an_unknown_node_is_named_by_add_edge():
+    builder = graph_with("a")
+    with pytest.raises(ValueError, match=r"^Need to add_node `zz` first"):
         builder.add_edge(["a", "zz"], "a")
-        builder.compile()
 
 
-def test_a_joined_edge_to_an_unknown_node_is_named_by_compile():
-    with pytest.raises(ValueError, match="'zz'"):
-        builder = graph_with("a", "b")
-        builder.add_edge(START, "a")
-        builder.add_edge(START, "b")
+def test_a_joined_edge_to_an_unknown_node_is_named_by_add_edge():
+    builder = graph_with("a", "b")
+    with pytest.raises(ValueError, match=r"^Need to add_node `zz` first"):
         builder.add_edge(["a", "b"], "zz")
-        builder.compile()
 
 
 def test_a_joined_edge_may_end_at_end():
@@ -95,7 +89,7 @@ def test_a_joined_edge_may_end_at_end():
 
 def test_adding_a_node_twice_is_refused_naming_it():
     builder = graph_with("a")
-    with pytest.raises(ValueError, match="'a'"):
+    with pytest.raises(ValueError, match=r"^Node `a` already present"):
         builder.add_node("a", one)
 
 

@@ -311,3 +311,15 @@ def test_openai_model_gives_create_react_agent_its_structured_response(chat_serv
     assert "tools" in first and "response_format" not in first
     assert "tools" not in second and second["response_format"]["type"] == "json_schema"
     assert second["messages"][-1] == {"role": "assistant", "content": "It is sunny in sf."}
+
+
+@pytest.mark.anyio
+async def test_openai_astream_can_be_left_early_on_asyncio_and_trio(chat_server):
+    chat_server.script(text_reply("a", "b", "c", "d"), text_reply("next"))
+    model = model_for(chat_server)
+    stream = model.astream([("user", "hi")])
+    async for piece in stream:
+        if piece.content == "a":
+            break
+    await stream.aclose()
+    assert (await model.ainvoke([("user", "again")])).content == "next"

@@ -16,6 +16,7 @@ from langgraph_lite.config import get_config, get_stream_writer
 from langgraph_lite.graph import START, StateGraph
 from langgraph_lite.messages import AIMessage, ToolMessage
 from langgraph_lite.prebuilt import InjectedStore, ToolNode
+from langgraph_lite.prebuilt.tool_node import msg_content_output
 from langgraph_lite.tools import (
     InjectedConfig,
     InjectedState,
@@ -416,3 +417,69 @@ def test_injected_state_of_a_list_input_is_the_messages_and_a_missing_optional_k
         node.invoke([message])
     with_user = node.invoke({"messages": [message], "user": "ann"})["messages"]
     assert [m.content for m in with_user] == ["1", "['messages', 'user']", "ann", "dict"]
+
+
+# -- response_format and tool output -------------------------------------------------------------
+# Observed on LangGraph 1.2.22 / langchain-core 1.8.3 with the same tools.
+
+
+@tool(response_format="content_and_artifact")
+def search(q: str):
+    """Search."""
+    return f"found {q}", {"raw": [1, 2]}
+
+
+@tool(response_format="content_and_artifact")
+def no_artifact(q: str):
+    """Forgets the artifact."""
+    return "only"
+
+
+def test_a_content_and_artifact_tool_answers_with_both_and_returns_the_content_alone():
+    assert search.invoke({"q": "x"}) == "found x"
+    call = {"name": "search", "args": {"q": "x"}, "id": "1", "type": "tool_call"}
+    assert search.invoke(call) == ToolMessage(
+        "found x", name="search", tool_call_id="1", artifact={"raw": [1, 2]}
+    )
+
+
+def test_a_content_and_artifact_tool_that_returns_no_pair_is_a_tool_error():
+    node = ToolNode([search, no_artifact], handle_tool_errors=True)
+    calls = [
+        {"name": n, "args": {"q": "y"}, "id": str(i)}
+        for i, n in enumerate(["search", "no_artifact"])
+    ]
+    found, failed = node.invoke({"messages": [AIMessage("", tool_calls=calls)]})["messages"]
+    assert (found.content, found.artifact) == ("found y", {"raw": [1, 2]})
+    assert failed.status == "error"
+    assert failed.content == (
+        "Error: ValueError(\"Since response_format='content_and_artifact' a two-tuple of the "
+        "message content and raw tool output is expected. Instead, generated response is of "
+        "type: <class 'str'>.\")\n Please fix your mistakes."
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "content"),
+    [
+        (["星期一", "a"], '["星期一", "a"]'),
+        (
+            [{"type": "custom_tool_call_output", "x": 1}],
+            [{"type": "custom_tool_call_output", "x": 1}],
+        ),
+        ([{"type": "audio", "x": 1}], '[{"type": "audio", "x": 1}]'),
+        ({"é": 1}, '{"é": 1}'),
+        (5, "5"),
+        (None, "null"),
+        ([], []),
+        ("s", "s"),
+    ],
+)
+def test_tool_output_becomes_message_content_as_in_langgraph(output, content):
+    assert msg_content_output(output) == content
+
+
+def test_a_pydantic_schema_with_a_tool_runtime_field_can_be_built():
+    # LangChain builds such schemas for tools that take a ToolRuntime parameter
+    model = pydantic.create_model("Args", x=(str, ...), runtime=(ToolRuntime, None))
+    assert model(x="a").runtime is None

@@ -977,3 +977,37 @@ async def test_async_interrupt_is_saved_and_resumed():
     assert isinstance(result["__interrupt__"][0], Interrupt)
     assert (await app.aget_state(config())).next == ("ask",)
     assert await app.ainvoke(Command(resume="R"), config()) == {"x": 0, "log": ["R"]}
+
+
+class _AsyncOnlySaver(InMemorySaver):
+    """A saver whose sync reads fail once the run is done: async code must not call them."""
+
+    sync_reads_allowed = True
+
+    def get_tuple(self, config):
+        assert self.sync_reads_allowed, "a sync get_tuple was called from async code"
+        return super().get_tuple(config)
+
+    async def aget_tuple(self, config):
+        return super().get_tuple(config)
+
+
+@pytest.mark.anyio
+async def test_aget_state_with_subgraphs_reads_the_subgraphs_with_the_async_saver_methods():
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    inner = StateGraph(Log)
+    inner.add_node("child", lambda state: {"log": [interrupt("first?")]})
+    inner.add_edge(START, "child")
+    outer = StateGraph(Log)
+    outer.add_node("sub", inner.compile())
+    outer.add_edge(START, "sub")
+    saver = _AsyncOnlySaver()
+    graph = outer.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "async-nest"}}
+    await graph.ainvoke({"log": []}, config)
+    saver.sync_reads_allowed = False
+    (task,) = (await graph.aget_state(config, subgraphs=True)).tasks
+    assert task.state.next == ("child",)
+    assert [i.value for i in task.state.interrupts] == ["first?"]

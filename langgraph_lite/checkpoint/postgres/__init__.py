@@ -1,0 +1,401 @@
+"""``PostgresSaver``: checkpoints in PostgreSQL, shared by every worker on every machine.
+
+Built on psycopg 3 (``pip install "langgraph-lite[postgres]"``). Give it a connection string
+(``from_conn_string``), a ``psycopg.Connection`` or a ``psycopg_pool.ConnectionPool``; call
+``setup()`` once per database (any number of processes may call it at once). Each call is one
+SQL statement — one round trip, one transaction. ``acquire_lease`` makes one worker at a time
+the writer of a thread (see ``lease.py``). ``AsyncPostgresSaver`` is in ``.aio``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import anyio.to_thread
+
+try:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.rows import tuple_row
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'PostgresSaver needs psycopg 3: pip install "langgraph-lite[postgres]" '
+        '(or pip install "psycopg[binary]>=3.1" psycopg_pool).'
+    ) from exc
+
+from langgraph_lite.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
+from langgraph_lite.checkpoint.postgres import _core as sql
+from langgraph_lite.checkpoint.postgres import lease as leases
+from langgraph_lite.checkpoint.postgres.lease import (
+    Lease,
+    LeaseError,
+    OnBusy,
+    StaleLeaseError,
+    ThreadBusyError,
+)
+from langgraph_lite.checkpoint.serde import MsgpackSerde
+
+__all__ = [
+    "Lease",
+    "LeaseError",
+    "PostgresConnectionError",
+    "PostgresSaver",
+    "SchemaNotReadyError",
+    "StaleLeaseError",
+    "ThreadBusyError",
+]
+
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for the server when a connection string names no ``connect_timeout``."""
+
+
+class PostgresConnectionError(ConnectionError):
+    """The server could not be reached, or the connection broke during a call."""
+
+
+class SchemaNotReadyError(RuntimeError):
+    """The database lacks the saver's tables: ``setup()`` was never called on it."""
+
+
+def connect_kwargs(conn_string: str) -> dict[str, Any]:
+    """Connection options for a connection the saver opens itself."""
+    # prepare_threshold=0: each statement is prepared on its first use (one extra round trip,
+    # once per connection), so every later call is exactly one round trip, parsed and planned
+    # once
+    options: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0}
+    try:
+        given = conninfo_to_dict(conn_string)
+    except psycopg.ProgrammingError as exc:
+        raise ValueError(f"not a PostgreSQL connection string: {exc}") from None
+    if "connect_timeout" not in given:
+        options["connect_timeout"] = CONNECT_TIMEOUT
+    return options
+
+
+def where(conn_string: str) -> str:
+    """``host:port/dbname`` of a connection string, without any password."""
+    try:
+        info = conninfo_to_dict(conn_string)
+    except psycopg.ProgrammingError:
+        return "?"
+    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+def failure(exc: psycopg.Error, what: str) -> Exception:
+    """Our error for a psycopg error raised during ``what``; other errors pass as they are."""
+    if isinstance(exc, psycopg.errors.UndefinedTable):
+        return SchemaNotReadyError(
+            f"{what} failed: the checkpoint tables do not exist in this database/schema "
+            f"({exc.diag.message_primary}). Call saver.setup() once; it creates and migrates "
+            "them."
+        )
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return PostgresConnectionError(
+            f"{what} failed: the connection to PostgreSQL is broken or unavailable ({exc}). "
+            "The call ran as one transaction: it was saved whole or not at all. Open a new "
+            "saver (a pool replaces broken connections by itself) and resume from the "
+            "thread's latest checkpoint."
+        )
+    return exc
+
+
+def unreachable(conn_string: str, exc: Exception) -> PostgresConnectionError:
+    return PostgresConnectionError(
+        f"could not connect to PostgreSQL at {where(conn_string)}: {exc}. Check that the "
+        "server is running and that the connection string's host, port, user and dbname "
+        "are right."
+    )
+
+
+def seconds(value: float | timedelta, name: str) -> float:
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{name} must be seconds (>= 0) or a timedelta, got {value!r}.")
+    return float(value)
+
+
+class PostgresSaver(BaseCheckpointSaver):
+    """A checkpointer backed by PostgreSQL through psycopg 3.
+
+    ``conn`` is a ``psycopg.Connection`` or a ``psycopg_pool.ConnectionPool``. Connections in
+    autocommit mode (as ``from_conn_string`` opens them) send each call as one statement;
+    others are wrapped in a transaction per call. The async twins run in worker threads.
+    """
+
+    def __init__(
+        self,
+        conn: Any,
+        pipe: Any = None,
+        *,
+        serde: MsgpackSerde | None = None,
+    ) -> None:
+        super().__init__(serde=serde)
+        self.conn = conn
+        self.lock = threading.Lock()
+        # tokens of the leases this saver holds: its writes to those threads carry them
+        self._held: dict[str, int] = {}
+
+    @classmethod
+    @contextmanager
+    def from_conn_string(cls, conn_string: str, **kwargs: Any) -> Iterator[PostgresSaver]:
+        """A saver on its own connection to ``conn_string``, closed after.
+
+        A connection string without ``connect_timeout`` gives up after ``CONNECT_TIMEOUT``
+        seconds; an unreachable server raises ``PostgresConnectionError``.
+        """
+        options = connect_kwargs(conn_string)
+        try:
+            conn = psycopg.Connection.connect(conn_string, **options)
+        except psycopg.OperationalError as exc:
+            raise unreachable(conn_string, exc) from None
+        try:
+            yield cls(conn, **kwargs)
+        finally:
+            conn.close()
+
+    # -- talking to the server ---------------------------------------------------------------
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        if isinstance(self.conn, psycopg.Connection):
+            with self.lock, self.conn.cursor(row_factory=tuple_row) as cur:
+                yield cur
+        else:  # a pool
+            with self.conn.connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+                yield cur
+
+    def _run(self, what: str, query: str, params: Any, *, many: bool = False) -> Any:
+        """Execute one statement; its rows (``many``) or first row."""
+        try:
+            with self._cursor() as cur:
+                if cur.connection.autocommit:
+                    cur.execute(query, params)
+                else:
+                    with cur.connection.transaction():
+                        cur.execute(query, params)
+                if cur.description is None:  # a statement that returns no rows
+                    return None
+                return cur.fetchall() if many else cur.fetchone()
+        except psycopg.Error as exc:
+            raise failure(exc, what) from exc
+
+    def setup(self) -> None:
+        """Create the tables, or migrate them to this version; safe to call many times."""
+        try:
+            with self._cursor() as cur, cur.connection.transaction():
+                cur.execute(sql.SETUP_LOCK)
+                cur.execute(sql.SETUP_TABLE)
+                cur.execute(sql.SETUP_VERSION)
+                current = cur.fetchone()[0]  # type: ignore[index]
+                for v, script in enumerate(sql.MIGRATIONS):
+                    if v > current:
+                        cur.execute(script, prepare=False)  # several statements
+                        cur.execute(sql.SETUP_RECORD, (v,))
+        except psycopg.Error as exc:
+            raise failure(exc, "setup()") from exc
+
+    def _token(self, config: Mapping[str, Any]) -> int | None:
+        conf = config.get("configurable") or {}
+        token = conf.get("lease_token")
+        if token is None:
+            token = self._held.get(str(conf.get("thread_id")))
+        if token is not None and (isinstance(token, bool) or not isinstance(token, int)):
+            raise ValueError(f"configurable.lease_token must be an int, got {token!r}.")
+        return token
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        query, params = sql.get_query(config)
+        row = self._run("get_tuple", query, params)
+        return sql.decode_row(self.serde, row) if row else None
+
+    def list(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
+        query, params, leftover = sql.list_query(config, filter, before, limit)
+        found = []
+        for row in self._run("list", query, params, many=True):
+            item = sql.decode_row(self.serde, row)
+            if sql.keep(item, leftover):
+                found.append(item)
+                if limit is not None and len(found) >= limit:
+                    break
+        return iter(found)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        token = self._token(config)
+        params = sql.put_params(self.serde, config, checkpoint, metadata, new_versions, token)
+        verdict = self._run("put", sql.PUT, params)
+        if not verdict[0]:
+            raise leases.refused(params["thread_id"], token, verdict, "put")
+        return sql.saved_config(params["thread_id"], params["ns"], checkpoint["id"])
+
+    def put_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        token = self._token(config)
+        params = sql.put_writes_params(self.serde, config, writes, task_id, task_path, token)
+        verdict = self._run("put_writes", sql.PUT_WRITES, params)
+        if not verdict[0]:
+            raise leases.refused(params["thread_id"], token, verdict, "put_writes")
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint and write of a thread (its lease row stays)."""
+        self._run("delete_thread", sql.DELETE_THREAD, {"threads": [str(thread_id)]})
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """Keep only each namespace's latest checkpoint (``"keep_latest"``) or delete the
+        threads (``"delete"``)."""
+        threads = {"threads": sql.thread_list(thread_ids)}
+        if strategy == "keep_latest":
+            self._run("prune", sql.PRUNE_KEEP_LATEST, threads)
+        elif strategy == "delete":
+            self._run("prune", sql.DELETE_THREAD, threads)
+        else:
+            raise ValueError(
+                f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
+            )
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint and write of one thread to another (ids kept)."""
+        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
+        self._run("copy_thread", sql.COPY_THREAD, params)
+
+    def delete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
+        """Delete the threads with no checkpoint saved for ``idle_for`` (seconds or a
+        timedelta) and no live lease; return their ids."""
+        params = {"seconds": seconds(idle_for, "idle_for")}
+        return [r[0] for r in self._run("delete_idle_threads", sql.DELETE_IDLE, params, many=True)]
+
+    # The async twins of the retention and lease calls, in worker threads like the others.
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``prune`` for async code."""
+        await anyio.to_thread.run_sync(partial(self.prune, thread_ids, strategy=strategy))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``copy_thread`` for async code."""
+        await anyio.to_thread.run_sync(self.copy_thread, source_thread_id, target_thread_id)
+
+    async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
+        """``delete_idle_threads`` for async code."""
+        return await anyio.to_thread.run_sync(self.delete_idle_threads, idle_for)
+
+    async def aacquire_lease(
+        self,
+        thread_id: str,
+        *,
+        ttl: float = 30.0,
+        on_busy: OnBusy = "fail",
+        timeout: float | None = None,
+        holder: str | None = None,
+    ) -> Lease:
+        """``acquire_lease`` for async code (a worker thread waits, not the event loop)."""
+        take = partial(
+            self.acquire_lease, thread_id, ttl=ttl, on_busy=on_busy, timeout=timeout, holder=holder
+        )
+        return await anyio.to_thread.run_sync(take)
+
+    async def _arenew(self, lease: Lease, ttl: float | None) -> None:
+        await anyio.to_thread.run_sync(self._renew, lease, ttl)
+
+    async def _arelease(self, lease: Lease) -> None:
+        await anyio.to_thread.run_sync(self._release, lease)
+
+    # -- leases ------------------------------------------------------------------------------
+
+    def acquire_lease(
+        self,
+        thread_id: str,
+        *,
+        ttl: float = 30.0,
+        on_busy: OnBusy = "fail",
+        timeout: float | None = None,
+        holder: str | None = None,
+    ) -> Lease:
+        """Become the one writer of ``thread_id`` for ``ttl`` seconds (renew to keep it).
+
+        When another worker holds a live lease: ``on_busy="fail"`` raises ``ThreadBusyError``;
+        ``"wait"`` polls until it is free (``timeout`` seconds at most, then raises).
+        """
+        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
+        pause = 0.01
+        while True:
+            row = self._run("acquire_lease", leases.ACQUIRE, params)
+            if row:
+                self._held[thread_id] = row[0]
+                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
+            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
+                raise leases.busy(thread_id, self._run("acquire_lease", leases.HOLDER, params))
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    def _renew(self, lease: Lease, ttl: float | None) -> None:
+        params = _renew_args(lease, ttl)
+        row = self._run("renew", leases.RENEW, params)
+        if not row:
+            raise leases.stale(lease, "renew")
+        lease.expires_at, lease.ttl = row[1], params["ttl"]
+
+    def _release(self, lease: Lease) -> None:
+        if self._held.get(lease.thread_id) == lease.token:
+            del self._held[lease.thread_id]
+        self._run("release", leases.RELEASE, {"thread_id": lease.thread_id, "token": lease.token})
+
+
+def _lease_args(
+    thread_id: Any, ttl: float, on_busy: str, timeout: float | None, holder: str | None
+) -> tuple[str, dict[str, Any], float | None]:
+    leases.check_on_busy(on_busy)
+    if thread_id is None or thread_id == "":
+        raise ValueError("acquire_lease needs a thread_id.")
+    params = {
+        "thread_id": str(thread_id),
+        "holder": holder or leases.new_holder(),
+        "ttl": leases.check_ttl(ttl),
+    }
+    deadline = None if timeout is None else time.monotonic() + seconds(timeout, "timeout")
+    return str(thread_id), params, deadline
+
+
+def _renew_args(lease: Lease, ttl: float | None) -> dict[str, Any]:
+    return {
+        "thread_id": lease.thread_id,
+        "token": lease.token,
+        "ttl": leases.check_ttl(lease.ttl if ttl is None else ttl),
+    }

@@ -1,0 +1,475 @@
+"""What the PostgreSQL savers say to the database, without doing any I/O.
+
+``PostgresSaver`` and ``AsyncPostgresSaver`` differ only in how they wait for the server, so
+everything else lives here: the schema and its migrations, one SQL statement per saver call
+(each bound parameter a value, never spliced SQL text), the encoding of a call's arguments into
+those parameters and the decoding of rows back into ``CheckpointTuple``.
+
+Every call is ONE statement, so it is one round trip and one implicit transaction: a put's
+blobs and checkpoint row, or a task's writes, are saved together or not at all. Each writing
+statement starts with the thread's lease row, locked ``FOR SHARE``: a lease taken over while
+the statement waits is seen, and the statement then writes nothing (see ``lease.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langgraph_lite.checkpoint.base import (
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    encoded,
+    saved_config,
+    thread_of,
+    unreadable,
+)
+from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
+from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+
+# Our tables have their own names, so a database LangGraph's PostgresSaver also uses (its
+# tables are ``checkpoints``, ``checkpoint_blobs``...) keeps both apart.
+MIGRATIONS_TABLE = "lgl_checkpoint_migrations"
+
+# Each entry moves the schema one version up; setup() applies, once, the ones a database lacks.
+MIGRATIONS: list[str] = [
+    # v0: checkpoints, one blob per channel version, pending writes
+    """
+    CREATE TABLE lgl_checkpoints (
+        thread_id text NOT NULL,
+        checkpoint_ns text NOT NULL DEFAULT '',
+        checkpoint_id text COLLATE "C" NOT NULL,
+        parent_checkpoint_id text COLLATE "C",
+        type text NOT NULL,
+        checkpoint bytea NOT NULL,
+        metadata_type text NOT NULL,
+        metadata bytea NOT NULL,
+        metadata_json jsonb NOT NULL DEFAULT '{}',
+        versions jsonb NOT NULL DEFAULT '{}',
+        PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)
+    );
+    CREATE TABLE lgl_checkpoint_blobs (
+        thread_id text NOT NULL,
+        checkpoint_ns text NOT NULL DEFAULT '',
+        channel text NOT NULL,
+        version text NOT NULL,
+        type text NOT NULL,
+        blob bytea,
+        PRIMARY KEY (thread_id, checkpoint_ns, channel, version)
+    );
+    CREATE TABLE lgl_checkpoint_writes (
+        thread_id text NOT NULL,
+        checkpoint_ns text NOT NULL DEFAULT '',
+        checkpoint_id text COLLATE "C" NOT NULL,
+        task_id text NOT NULL,
+        idx integer NOT NULL,
+        channel text NOT NULL,
+        type text NOT NULL,
+        value bytea,
+        task_path text NOT NULL DEFAULT '',
+        PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
+    );
+    """,
+    # v1: when each checkpoint was saved (for delete_idle_threads); metadata filters by index
+    """
+    ALTER TABLE lgl_checkpoints ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
+    CREATE INDEX lgl_checkpoints_metadata ON lgl_checkpoints USING gin (metadata_json);
+    """,
+    # v2: one writer per thread (fencing tokens only ever grow, so rows are never deleted)
+    """
+    CREATE TABLE lgl_thread_leases (
+        thread_id text PRIMARY KEY,
+        token bigint NOT NULL,
+        holder text NOT NULL,
+        expires_at timestamptz NOT NULL
+    );
+    """,
+]
+
+# setup() holds this transaction-scoped advisory lock (two keys: "lgl" and the schema's hash),
+# so processes starting together migrate one after another, each migration once.
+SETUP_LOCK = "SELECT pg_advisory_xact_lock(7104364, hashtext(current_schema()))"
+SETUP_TABLE = f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (v integer PRIMARY KEY)"
+SETUP_VERSION = f"SELECT coalesce(max(v), -1) FROM {MIGRATIONS_TABLE}"
+SETUP_RECORD = f"INSERT INTO {MIGRATIONS_TABLE} (v) VALUES (%s)"
+
+# -- the fence every writing statement starts with -------------------------------------------
+#
+# ``lease``: the thread's lease row, locked so a concurrent take-over waits for this statement
+# (or, if it came first, this statement sees the new token). ``ok``: with a token, it must be
+# the current one; without one, no live lease may exist.
+_FENCE = """
+    lease AS (
+        SELECT token, holder, expires_at, expires_at > now() AS live
+        FROM lgl_thread_leases WHERE thread_id = %(thread_id)s FOR SHARE
+    ),
+    ok AS (
+        SELECT CASE WHEN %(token)s::bigint IS NULL
+            THEN NOT EXISTS (SELECT 1 FROM lease WHERE live)
+            ELSE EXISTS (SELECT 1 FROM lease WHERE token = %(token)s::bigint)
+        END AS ok
+    )"""
+_VERDICT = """
+    SELECT (SELECT ok FROM ok), (SELECT token FROM lease), (SELECT holder FROM lease),
+        (SELECT live FROM lease)"""
+
+PUT = f"""
+WITH {_FENCE},
+    new_blobs AS (
+        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+        SELECT %(thread_id)s, %(ns)s, u.channel, u.version, u.type, u.blob
+        FROM unnest(%(channels)s::text[], %(versions)s::text[], %(kinds)s::text[],
+            %(blobs)s::bytea[]) AS u(channel, version, type, blob)
+        WHERE (SELECT ok FROM ok)
+        ON CONFLICT (thread_id, checkpoint_ns, channel, version)
+        DO UPDATE SET type = EXCLUDED.type, blob = EXCLUDED.blob
+    ),
+    new_checkpoint AS (
+        INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id,
+            parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json,
+            versions)
+        SELECT %(thread_id)s, %(ns)s, %(checkpoint_id)s, %(parent)s, %(kind)s, %(data)s,
+            %(meta_kind)s, %(meta)s, %(meta_json)s::jsonb, %(versions_json)s::jsonb
+        WHERE (SELECT ok FROM ok)
+        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
+            parent_checkpoint_id = EXCLUDED.parent_checkpoint_id, type = EXCLUDED.type,
+            checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type,
+            metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json,
+            versions = EXCLUDED.versions
+    )
+{_VERDICT}"""
+
+_WRITE_COLUMNS = (
+    "thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, task_path"
+)
+_WRITE_ROWS = """
+        SELECT %(thread_id)s, %(ns)s, %(checkpoint_id)s, %(task_id)s, u.idx, u.channel, u.type,
+            u.value, %(task_path)s
+        FROM unnest(%(idx)s::int[], %(channels)s::text[], %(kinds)s::text[],
+            %(values)s::bytea[]) AS u(idx, channel, type, value)
+        WHERE (SELECT ok FROM ok)"""
+
+PUT_WRITES = f"""
+WITH {_FENCE},
+    special AS (  -- replaced each time: the latest interrupt / error of a task wins
+        INSERT INTO lgl_checkpoint_writes ({_WRITE_COLUMNS}) {_WRITE_ROWS} AND u.idx < 0
+        ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO UPDATE SET
+            channel = EXCLUDED.channel, type = EXCLUDED.type, value = EXCLUDED.value,
+            task_path = EXCLUDED.task_path
+    ),
+    regular AS (  -- saved once: a task's writes do not change
+        INSERT INTO lgl_checkpoint_writes ({_WRITE_COLUMNS}) {_WRITE_ROWS} AND u.idx >= 0
+        ON CONFLICT DO NOTHING
+    )
+{_VERDICT}"""
+
+# A checkpoint row with its channel blobs (at the versions it names) and its pending writes,
+# in one query. Writes come in LangGraph's order: task_path, task_id, idx.
+SELECT = """
+SELECT c.thread_id, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.type,
+    c.checkpoint, c.metadata_type, c.metadata, b.channels, b.kinds, b.blobs,
+    w.tasks, w.channels, w.kinds, w.vals
+FROM lgl_checkpoints c
+LEFT JOIN LATERAL (
+    SELECT array_agg(bl.channel) AS channels, array_agg(bl.type) AS kinds,
+        array_agg(bl.blob) AS blobs
+    FROM jsonb_each_text(c.versions) AS v
+    JOIN lgl_checkpoint_blobs bl ON bl.thread_id = c.thread_id
+        AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = v.key AND bl.version = v.value
+) b ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(wr.task_id ORDER BY wr.task_path COLLATE "C", wr.task_id COLLATE "C",
+            wr.idx) AS tasks,
+        array_agg(wr.channel ORDER BY wr.task_path COLLATE "C", wr.task_id COLLATE "C",
+            wr.idx) AS channels,
+        array_agg(wr.type ORDER BY wr.task_path COLLATE "C", wr.task_id COLLATE "C",
+            wr.idx) AS kinds,
+        array_agg(wr.value ORDER BY wr.task_path COLLATE "C", wr.task_id COLLATE "C",
+            wr.idx) AS vals
+    FROM lgl_checkpoint_writes wr
+    WHERE wr.thread_id = c.thread_id AND wr.checkpoint_ns = c.checkpoint_ns
+        AND wr.checkpoint_id = c.checkpoint_id
+) w ON true"""
+
+DELETE_THREAD = """
+WITH c AS (DELETE FROM lgl_checkpoints WHERE thread_id = ANY(%(threads)s::text[])),
+    b AS (DELETE FROM lgl_checkpoint_blobs WHERE thread_id = ANY(%(threads)s::text[]))
+DELETE FROM lgl_checkpoint_writes WHERE thread_id = ANY(%(threads)s::text[])"""
+
+# keep_latest: each namespace of each thread keeps its newest checkpoint, that checkpoint's
+# pending writes and the blobs it names; everything older goes.
+PRUNE_KEEP_LATEST = """
+WITH latest AS (
+        SELECT DISTINCT ON (thread_id, checkpoint_ns) thread_id, checkpoint_ns, checkpoint_id,
+            versions
+        FROM lgl_checkpoints WHERE thread_id = ANY(%(threads)s::text[])
+        ORDER BY thread_id, checkpoint_ns, checkpoint_id DESC
+    ),
+    gone AS (
+        DELETE FROM lgl_checkpoints c WHERE c.thread_id = ANY(%(threads)s::text[])
+        AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.thread_id = c.thread_id
+            AND l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id)
+        RETURNING 1
+    ),
+    w AS (
+        DELETE FROM lgl_checkpoint_writes c WHERE c.thread_id = ANY(%(threads)s::text[])
+        AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.thread_id = c.thread_id
+            AND l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id)
+    ),
+    b AS (
+        DELETE FROM lgl_checkpoint_blobs c WHERE c.thread_id = ANY(%(threads)s::text[])
+        AND NOT EXISTS (SELECT 1 FROM latest l, jsonb_each_text(l.versions) v
+            WHERE l.thread_id = c.thread_id AND l.checkpoint_ns = c.checkpoint_ns
+            AND v.key = c.channel AND v.value = c.version)
+    )
+SELECT count(*) FROM gone"""
+
+# Every checkpoint, blob and write of one thread, again under another thread id.
+COPY_THREAD = """
+WITH c AS (
+        INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id,
+            parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json,
+            versions, created_at)
+        SELECT %(target)s, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type,
+            checkpoint, metadata_type, metadata, metadata_json, versions, created_at
+        FROM lgl_checkpoints WHERE thread_id = %(source)s
+        ON CONFLICT DO NOTHING
+    ),
+    b AS (
+        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+        SELECT %(target)s, checkpoint_ns, channel, version, type, blob
+        FROM lgl_checkpoint_blobs WHERE thread_id = %(source)s
+        ON CONFLICT DO NOTHING
+    )
+INSERT INTO lgl_checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx,
+    channel, type, value, task_path)
+SELECT %(target)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, task_path
+FROM lgl_checkpoint_writes WHERE thread_id = %(source)s
+ON CONFLICT DO NOTHING"""
+
+# Threads with no checkpoint saved for ``seconds`` and no live lease, deleted in one statement.
+DELETE_IDLE = """
+WITH idle AS (
+        SELECT thread_id FROM lgl_checkpoints GROUP BY thread_id
+        HAVING max(created_at) < now() - make_interval(secs => %(seconds)s)
+        EXCEPT SELECT thread_id FROM lgl_thread_leases WHERE expires_at > now()
+    ),
+    c AS (DELETE FROM lgl_checkpoints WHERE thread_id IN (SELECT thread_id FROM idle)),
+    b AS (DELETE FROM lgl_checkpoint_blobs WHERE thread_id IN (SELECT thread_id FROM idle)),
+    w AS (DELETE FROM lgl_checkpoint_writes WHERE thread_id IN (SELECT thread_id FROM idle))
+SELECT thread_id FROM idle ORDER BY thread_id"""
+
+
+# -- encoding --------------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON that jsonb accepts, for SQL-side metadata filters.
+
+    jsonb refuses NUL characters and non-finite numbers; such values (and values JSON cannot
+    hold) become a marker object that no filter sent to SQL can equal. Filters on them are
+    compared in Python, on the decoded metadata.
+    """
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _UNREPRESENTABLE
+    if isinstance(value, str):
+        return value if "\x00" not in value else _UNREPRESENTABLE
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items() if isinstance(k, str) and "\x00" not in k}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return _UNREPRESENTABLE
+
+
+_UNREPRESENTABLE = {"__lgl_unrepresentable__": True}
+
+
+def sql_filterable(key: Any, value: Any) -> bool:
+    """Whether a metadata filter ``key == value`` can be decided by jsonb in SQL."""
+    if not isinstance(key, str) or "\x00" in key:
+        return False
+    if value is None or isinstance(value, bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and "\x00" not in value
+
+
+def put_params(
+    serde: MsgpackSerde,
+    config: Mapping[str, Any],
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    new_versions: Mapping[str, ChannelVersion],
+    token: int | None,
+) -> dict[str, Any]:
+    """The parameters of ``PUT`` for one ``put`` call."""
+    thread_id, ns, parent = thread_of(config)
+    values = checkpoint["channel_values"]
+    channels, versions, kinds, blobs = [], [], [], []
+    for channel, version in new_versions.items():
+        kind, data = (
+            encoded(serde, values[channel], f"channel {channel!r}", thread_id)
+            if channel in values
+            else ("empty", b"")
+        )
+        channels.append(channel)
+        versions.append(str(version))
+        kinds.append(kind)
+        blobs.append(data)
+    stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
+    kind, data = serde.dumps_typed(stored)
+    meta_kind, meta = encoded(serde, dict(metadata), "metadata", thread_id)
+    return {
+        "thread_id": thread_id,
+        "ns": ns,
+        "token": token,
+        "checkpoint_id": checkpoint["id"],
+        "parent": parent or None,
+        "kind": kind,
+        "data": data,
+        "meta_kind": meta_kind,
+        "meta": meta,
+        "meta_json": json.dumps(jsonable(dict(metadata))),
+        "versions_json": json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()}),
+        "channels": channels,
+        "versions": versions,
+        "kinds": kinds,
+        "blobs": blobs,
+    }
+
+
+def put_writes_params(
+    serde: MsgpackSerde,
+    config: Mapping[str, Any],
+    writes: Sequence[tuple[str, Any]],
+    task_id: str,
+    task_path: str,
+    token: int | None,
+) -> dict[str, Any]:
+    """The parameters of ``PUT_WRITES`` for one ``put_writes`` call."""
+    thread_id, ns, checkpoint_id = thread_of(config)
+    if checkpoint_id is None:
+        raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
+    rows: dict[int, tuple[str, str, bytes]] = {}
+    for i, (channel, value) in enumerate(writes):
+        kind, data = encoded(serde, value, f"the write to {channel!r}", thread_id)
+        # a special channel written twice in one call keeps the last, as a replace would
+        rows[WRITES_IDX_MAP.get(channel, i)] = (channel, kind, data)
+    return {
+        "thread_id": thread_id,
+        "ns": ns,
+        "token": token,
+        "checkpoint_id": checkpoint_id,
+        "task_id": task_id,
+        "task_path": task_path,
+        "idx": list(rows),
+        "channels": [r[0] for r in rows.values()],
+        "kinds": [r[1] for r in rows.values()],
+        "values": [r[2] for r in rows.values()],
+    }
+
+
+def get_query(config: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``SELECT`` of the checkpoint ``config`` names, its latest when no ``checkpoint_id``."""
+    thread_id, ns, checkpoint_id = thread_of(config)
+    query = SELECT + " WHERE c.thread_id = %(thread_id)s AND c.checkpoint_ns = %(ns)s"
+    params: dict[str, Any] = {"thread_id": thread_id, "ns": ns}
+    if checkpoint_id:  # None or "" both mean the latest, as in LangGraph
+        query += " AND c.checkpoint_id = %(checkpoint_id)s"
+        params["checkpoint_id"] = checkpoint_id
+    return query + " ORDER BY c.checkpoint_id DESC LIMIT 1", params
+
+
+def list_query(
+    config: Mapping[str, Any] | None,
+    filter: Mapping[str, Any] | None,
+    before: Mapping[str, Any] | None,
+    limit: int | None,
+) -> tuple[str, list[Any], dict[str, Any]]:
+    """``(sql, params, leftover)``: leftover filters are compared in Python after decoding."""
+    conf = (config or {}).get("configurable") or {}
+    where: list[str] = []
+    params: list[Any] = []
+    for column in ("thread_id", "checkpoint_ns", "checkpoint_id"):
+        if conf.get(column) is not None and (column != "checkpoint_id" or conf[column]):
+            where.append(f"c.{column} = %s")
+            params.append(str(conf[column]))
+    before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+    if before_id:
+        where.append("c.checkpoint_id < %s")
+        params.append(str(before_id))
+    leftover: dict[str, Any] = {}
+    matched: dict[str, Any] = {}
+    for key, value in (filter or {}).items():
+        if not sql_filterable(key, value):
+            leftover[key] = value
+        elif value is None:  # LangGraph matches a None filter to an absent key too
+            where.append("coalesce(c.metadata_json -> %s, 'null'::jsonb) = 'null'::jsonb")
+            params.append(key)
+        else:
+            matched[key] = value
+    if matched:  # one containment test, served by the GIN index
+        where.append("c.metadata_json @> %s::jsonb")
+        params.append(json.dumps(matched))
+    query = SELECT
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    query += " ORDER BY c.checkpoint_id DESC"
+    if limit is not None and not leftover:
+        query += " LIMIT %s"
+        params.append(int(limit))
+    return query, params, leftover
+
+
+def thread_list(thread_ids: Any) -> list[str]:
+    """``thread_ids`` as a list of ids; one bare id is a mistake worth naming."""
+    if isinstance(thread_ids, str | bytes):
+        raise TypeError(
+            f"thread_ids must be a sequence of thread IDs, not a str: pass [{thread_ids!r}]."
+        )
+    return [str(t) for t in thread_ids]
+
+
+# -- decoding --------------------------------------------------------------------------------
+
+
+def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
+    """The ``CheckpointTuple`` of one ``SELECT`` row."""
+    (thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta) = row[:8]
+    (b_channels, b_kinds, b_blobs, w_tasks, w_channels, w_kinds, w_values) = row[8:]
+    loads = serde.loads_typed
+    try:
+        checkpoint: Checkpoint = loads((kind, bytes(data)))
+        metadata = loads((meta_kind, bytes(meta)))
+        values = {
+            channel: loads((k, bytes(blob)))
+            for channel, k, blob in zip(b_channels or (), b_kinds or (), b_blobs or (), strict=True)
+            if k != "empty"
+        }
+        writes = [
+            (task, channel, loads((k, bytes(value))))
+            for task, channel, k, value in zip(
+                w_tasks or (), w_channels or (), w_kinds or (), w_values or (), strict=True
+            )
+        ]
+    except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
+    return CheckpointTuple(
+        config=saved_config(thread_id, ns, checkpoint_id),
+        checkpoint={**checkpoint, "channel_values": values},
+        metadata=metadata,
+        parent_config=saved_config(thread_id, ns, parent) if parent else None,
+        pending_writes=writes,
+    )
+
+
+def keep(item: CheckpointTuple, leftover: Mapping[str, Any]) -> bool:
+    """Whether a listed tuple passes the filters SQL could not decide."""
+    return all(item.metadata.get(k) == v for k, v in leftover.items())

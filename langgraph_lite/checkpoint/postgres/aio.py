@@ -1,0 +1,282 @@
+"""``AsyncPostgresSaver``: ``PostgresSaver`` on psycopg's asyncio connections.
+
+It takes a ``psycopg.AsyncConnection`` or a ``psycopg_pool.AsyncConnectionPool`` and sends the
+same single statements as ``PostgresSaver``. psycopg's async connections need asyncio; under
+trio, use ``PostgresSaver``, whose async methods run in worker threads. The sync methods work
+from threads other than the event loop's (they hand the call to the loop and wait).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from psycopg.rows import tuple_row
+
+from langgraph_lite.checkpoint.base import (
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
+from langgraph_lite.checkpoint.postgres import (
+    PostgresSaver,
+    _lease_args,
+    _renew_args,
+    connect_kwargs,
+    failure,
+    seconds,
+    unreachable,
+)
+from langgraph_lite.checkpoint.postgres import _core as sql
+from langgraph_lite.checkpoint.postgres import lease as leases
+from langgraph_lite.checkpoint.postgres.lease import Lease, OnBusy
+from langgraph_lite.checkpoint.serde import MsgpackSerde
+
+__all__ = ["AsyncPostgresSaver"]
+
+
+def _loop(what: str) -> asyncio.AbstractEventLoop:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            f"AsyncPostgresSaver.{what} needs a running asyncio event loop (psycopg's async "
+            "connections run on asyncio only). Under trio, or without a loop, use "
+            "PostgresSaver: its async methods run in worker threads."
+        ) from None
+
+
+class AsyncPostgresSaver(PostgresSaver):
+    """A checkpointer backed by PostgreSQL through psycopg's asyncio connections."""
+
+    def __init__(
+        self,
+        conn: Any,
+        pipe: Any = None,
+        *,
+        serde: MsgpackSerde | None = None,
+    ) -> None:
+        super().__init__(conn, pipe, serde=serde)
+        self.loop = _loop("__init__")
+        self.alock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def from_conn_string(  # type: ignore[override]
+        cls, conn_string: str, **kwargs: Any
+    ) -> AsyncIterator[AsyncPostgresSaver]:
+        """A saver on its own async connection to ``conn_string``, closed after."""
+        options = connect_kwargs(conn_string)
+        _loop("from_conn_string")
+        try:
+            conn = await psycopg.AsyncConnection.connect(conn_string, **options)
+        except psycopg.OperationalError as exc:
+            raise unreachable(conn_string, exc) from None
+        try:
+            yield cls(conn, **kwargs)
+        finally:
+            await conn.close()
+
+    # -- talking to the server ---------------------------------------------------------------
+
+    async def _arun(self, what: str, query: str, params: Any, *, many: bool = False) -> Any:
+        _loop(what)
+        try:
+            if isinstance(self.conn, psycopg.AsyncConnection):
+                async with self.alock:
+                    return await self._execute(self.conn, query, params, many)
+            async with self.conn.connection() as conn:
+                return await self._execute(conn, query, params, many)
+        except psycopg.Error as exc:
+            raise failure(exc, what) from exc
+
+    @staticmethod
+    async def _execute(conn: Any, query: str, params: Any, many: bool) -> Any:
+        async with conn.cursor(row_factory=tuple_row) as cur:
+            if conn.autocommit:
+                await cur.execute(query, params)
+            else:
+                async with conn.transaction():
+                    await cur.execute(query, params)
+            if cur.description is None:  # a statement that returns no rows
+                return None
+            return await (cur.fetchall() if many else cur.fetchone())
+
+    def _run(self, what: str, query: str, params: Any, *, many: bool = False) -> Any:
+        # the sync methods (inherited) come here: run the statement on the saver's loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            raise asyncio.InvalidStateError(
+                "Synchronous calls to AsyncPostgresSaver are only allowed from a different "
+                f"thread. From the main thread, use the async interface (a{what}(...), or "
+                "await graph.ainvoke(...))."
+            )
+        return asyncio.run_coroutine_threadsafe(
+            self._arun(what, query, params, many=many), self.loop
+        ).result()
+
+    async def setup(self) -> None:  # type: ignore[override]
+        """Create the tables, or migrate them to this version (``await saver.setup()``, as in
+        LangGraph); safe to call many times, from many processes at once."""
+
+        async def migrate(conn: Any) -> None:
+            async with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
+                await cur.execute(sql.SETUP_LOCK)
+                await cur.execute(sql.SETUP_TABLE)
+                await cur.execute(sql.SETUP_VERSION)
+                current = (await cur.fetchone())[0]
+                for v, script in enumerate(sql.MIGRATIONS):
+                    if v > current:
+                        await cur.execute(script, prepare=False)  # several statements
+                        await cur.execute(sql.SETUP_RECORD, (v,))
+
+        try:
+            if isinstance(self.conn, psycopg.AsyncConnection):
+                async with self.alock:
+                    await migrate(self.conn)
+            else:
+                async with self.conn.connection() as conn:
+                    await migrate(conn)
+        except psycopg.Error as exc:
+            raise failure(exc, "setup()") from exc
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        query, params = sql.get_query(config)
+        row = await self._arun("get_tuple", query, params)
+        return sql.decode_row(self.serde, row) if row else None
+
+    async def alist(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        query, params, leftover = sql.list_query(config, filter, before, limit)
+        found = 0
+        for row in await self._arun("list", query, params, many=True):
+            item = sql.decode_row(self.serde, row)
+            if sql.keep(item, leftover):
+                yield item
+                found += 1
+                if limit is not None and found >= limit:
+                    return
+
+    def list(
+        self,
+        config: Mapping[str, Any] | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints, newest first (from a thread other than the event loop's)."""
+        return super().list(config, filter=filter, before=before, limit=limit)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    async def aput(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> dict[str, Any]:
+        token = self._token(config)
+        params = sql.put_params(self.serde, config, checkpoint, metadata, new_versions, token)
+        verdict = await self._arun("put", sql.PUT, params)
+        if not verdict[0]:
+            raise leases.refused(params["thread_id"], token, verdict, "put")
+        return sql.saved_config(params["thread_id"], params["ns"], checkpoint["id"])
+
+    async def aput_writes(
+        self,
+        config: Mapping[str, Any],
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        token = self._token(config)
+        params = sql.put_writes_params(self.serde, config, writes, task_id, task_path, token)
+        verdict = await self._arun("put_writes", sql.PUT_WRITES, params)
+        if not verdict[0]:
+            raise leases.refused(params["thread_id"], token, verdict, "put_writes")
+
+    # -- retention ---------------------------------------------------------------------------
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await self._arun("delete_thread", sql.DELETE_THREAD, {"threads": [str(thread_id)]})
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``prune`` for async code."""
+        threads = {"threads": sql.thread_list(thread_ids)}
+        if strategy == "keep_latest":
+            await self._arun("prune", sql.PRUNE_KEEP_LATEST, threads)
+        elif strategy == "delete":
+            await self._arun("prune", sql.DELETE_THREAD, threads)
+        else:
+            raise ValueError(
+                f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
+            )
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``copy_thread`` for async code."""
+        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
+        await self._arun("copy_thread", sql.COPY_THREAD, params)
+
+    async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
+        """``delete_idle_threads`` for async code."""
+        params = {"seconds": seconds(idle_for, "idle_for")}
+        rows = await self._arun("delete_idle_threads", sql.DELETE_IDLE, params, many=True)
+        return [r[0] for r in rows]
+
+    # -- leases ------------------------------------------------------------------------------
+
+    async def aacquire_lease(
+        self,
+        thread_id: str,
+        *,
+        ttl: float = 30.0,
+        on_busy: OnBusy = "fail",
+        timeout: float | None = None,
+        holder: str | None = None,
+    ) -> Lease:
+        """``acquire_lease`` for async code; ``on_busy="wait"`` sleeps without blocking."""
+        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
+        pause = 0.01
+        while True:
+            row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+            if row:
+                self._held[thread_id] = row[0]
+                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
+            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
+                held = await self._arun("acquire_lease", leases.HOLDER, params)
+                raise leases.busy(thread_id, held)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    async def _arenew(self, lease: Lease, ttl: float | None) -> None:
+        params = _renew_args(lease, ttl)
+        row = await self._arun("renew", leases.RENEW, params)
+        if not row:
+            raise leases.stale(lease, "renew")
+        lease.expires_at, lease.ttl = row[1], params["ttl"]
+
+    async def _arelease(self, lease: Lease) -> None:
+        if self._held.get(lease.thread_id) == lease.token:
+            del self._held[lease.thread_id]
+        params = {"thread_id": lease.thread_id, "token": lease.token}
+        await self._arun("release", leases.RELEASE, params)
