@@ -119,7 +119,11 @@ def compile_graph(
                     node_names,
                 )
             ],
-            retry_policy=spec.retry_policy,
+            retry_policy=(
+                spec.retry_policy
+                if spec.retry_policy is not None
+                else getattr(builder, "_default_retry", None)
+            ),
             metadata=spec.metadata,
             name=node,
         )
@@ -203,7 +207,7 @@ class _UpdateWriter:
     def __call__(
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
-        writes, gotos = self._updates_and_gotos(output)
+        writes, gotos = self._updates_and_gotos(output, task)
         if self.branches:
             fresh: dict[int, Any] = {}
             for branch, info, passthrough in self.branches:
@@ -216,7 +220,7 @@ class _UpdateWriter:
         self, output: Any, task: Task, _so_far: list[tuple[str, Any]]
     ) -> list[tuple[str, Any]]:
         """``__call__`` for async runs, where conditional edges may be async functions."""
-        writes, gotos = self._updates_and_gotos(output)
+        writes, gotos = self._updates_and_gotos(output, task)
         if self.branches:
             fresh: dict[int, Any] = {}
             for branch, info, passthrough in self.branches:
@@ -225,12 +229,14 @@ class _UpdateWriter:
         writes.extend(self._goto(g) for g in gotos if g != END)
         return writes
 
-    def _updates_and_gotos(self, output: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+    def _updates_and_gotos(
+        self, output: Any, task: Task
+    ) -> tuple[list[tuple[str, Any]], list[Any]]:
         """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
         if self.input_info is not None and not self.input_info.is_root:
-            output = self._input_as_update(output)
+            output = self._input_as_update(output, task)
         items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
         for item in items:
             if isinstance(item, Command):
@@ -261,11 +267,11 @@ class _UpdateWriter:
         writes.extend(self.static)
         return writes, gotos
 
-    def _input_as_update(self, value: Any) -> Any:
+    def _input_as_update(self, value: Any, task: Task) -> Any:
         info = self.input_info
         assert info is not None
         if info.kind == "pydantic" and isinstance(value, dict):
-            self._validate_input(info, value)
+            self._validate_input(info, value, task)
         if not isinstance(value, dict) and info.as_dict(value) is None:
             raise InvalidUpdateError(
                 create_error_message(
@@ -287,25 +293,32 @@ class _UpdateWriter:
             value = {k: v for k, v in value.items() if k in info.channels}
         return value
 
-    def _validate_input(self, info: SchemaInfo, value: dict[str, Any]) -> None:
+    def _validate_input(self, info: SchemaInfo, value: dict[str, Any], task: Task) -> None:
         """Fail before any node runs on input the pydantic input schema refuses.
 
-        Each value is checked as its channel will hold it: a reducer such as ``add_messages``
-        first turns ``("user", "hi")`` or ``{"role": ...}`` into a message. The input is still
-        written as given.
+        The input is checked as the first node will read the state: each value as its channel
+        will hold it (a reducer such as ``add_messages`` first turns ``("user", "hi")`` into a
+        message), and keys the input leaves out as the state already has them (from the
+        thread, or a reducer's empty start value). The input is still written as given.
         """
         channels = self.channels or {}
+        current = task.run.channels
         held = {}
-        for key, v in value.items():
-            ch = channels.get(key)
-            if isinstance(ch, BinaryOperatorAggregate):
-                try:
-                    empty = ch.from_checkpoint(MISSING)
-                    empty.update([v])
-                    v = empty.get()
-                except Exception:
-                    return  # the reducer needs the thread's state: leave it to the nodes
-            held[key] = v
+        for key in info.channels:
+            if key in value:
+                v = value[key]
+                ch = channels.get(key)
+                if isinstance(ch, BinaryOperatorAggregate):
+                    try:
+                        start = current.get(key) or ch.from_checkpoint(MISSING)
+                        start = start.copy()
+                        start.update([v])
+                        v = start.get()
+                    except Exception:
+                        return  # the reducer refuses it: it raises again, with context, later
+                held[key] = v
+            elif (ch := current.get(key)) is not None and ch.is_available():
+                held[key] = ch.get()
         info.schema.model_validate(held)
 
     def _update(self, update: Any) -> list[tuple[str, Any]]:

@@ -106,16 +106,18 @@ def _kind(schema: Any) -> str:
     if dataclasses.is_dataclass(schema):
         return "dataclass"
     if typing.is_typeddict(schema) or (
-        isinstance(schema, type) and issubclass(schema, dict) and hasattr(schema, "__annotations__")
+        isinstance(schema, type) and schema is not dict and hasattr(schema, "__annotations__")
     ):
+        # A TypedDict, or any other class with annotations: its values are dicts, as in
+        # LangGraph (a plain class's own instances are never built).
         return "typeddict"
-    if not hasattr(schema, "__annotations__"):
-        return "root"  # int, list[str], Annotated[list, operator.add], dict: one value
-    raise TypeError(
-        f"a state schema must be a TypedDict, a dataclass, a pydantic model or a plain type "
-        f"(int, Annotated[list, operator.add]), got {schema!r}. For example: "
-        "class State(TypedDict): messages: list"
-    )
+    if not isinstance(schema, type) and not typing.get_args(schema):
+        raise TypeError(
+            f"Invalid state_schema: {schema!r}. Expected a type or Annotated[type, reducer]: "
+            "a TypedDict class, a dataclass, a pydantic model, or a plain type such as int. "
+            "For example: class State(TypedDict): messages: list"
+        )
+    return "root"  # int, list[str], Annotated[list, operator.add], dict: the state is one value
 
 
 def _annotations(schema: Any, kind: str) -> dict[str, Any]:

@@ -140,6 +140,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         self.waiting_edges: set[tuple[tuple[str, ...], str]] = set()
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
+        self._default_retry: RetryPolicy | Sequence[RetryPolicy] | None = None
+        self._default_cache: Any = None
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -182,13 +184,32 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         input_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
+        error_handler: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
+        timeout: Any = None,
+        trace_policy: Any = None,
+        **deprecated: Any,
     ) -> Self:
         """Add a node: ``add_node("name", fn)`` or ``add_node(fn)`` (named after the function).
 
         ``fn`` takes the state (and optionally ``config`` / ``writer``), sync or async, and
         returns a partial update (a dict), ``None``, a ``Command``, or a list of those.
+        ``trace_policy`` only shapes tracing, which this engine does not do; it is accepted and
+        has no effect. ``error_handler`` and ``timeout`` are not supported yet.
         """
+        _not_yet(error_handler=error_handler, timeout=timeout)
+        for old, new in (("retry", "retry_policy"), ("input", "input_schema")):
+            if old in deprecated:
+                warnings.warn(
+                    f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                value = deprecated.pop(old)
+                if old == "retry" and retry_policy is None:
+                    retry_policy = value
+                elif old == "input" and input_schema is None:
+                    input_schema = value
         if not isinstance(node, str):
             action, node = node, _name_of(node)
         if action is None:
@@ -230,6 +251,26 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             retry_policy=retry_policy,
             destinations=destinations,
         )
+        return self
+
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: Any = None,
+        error_handler: Any = None,
+        timeout: Any = None,
+    ) -> Self:
+        """Defaults for the nodes that do not set their own, applied when the graph compiles.
+
+        ``retry_policy`` applies to every node added with none; ``cache_policy`` is kept as
+        ``add_node``'s is. ``error_handler`` and ``timeout`` are not supported yet.
+        """
+        _not_yet(error_handler=error_handler, timeout=timeout)
+        if retry_policy is not None:
+            self._default_retry = retry_policy
+        if cache_policy is not None:
+            self._default_cache = cache_policy
         return self
 
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> Self:
@@ -394,6 +435,16 @@ class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
         from langgraph_lite.graph.draw import graph_of
 
         return graph_of(self, xray=xray)
+
+
+def _not_yet(**given: Any) -> None:
+    for name, value in given.items():
+        if value is not None:
+            raise NotImplementedError(
+                f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
+                f"leave it out, or handle it in the node itself (a try/except around the body "
+                f"for error_handler, anyio.fail_after for timeout)."
+            )
 
 
 def _check_checkpointer(checkpointer: Any) -> None:

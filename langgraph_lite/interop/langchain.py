@@ -192,7 +192,12 @@ def let_commands_through_langchain_tools() -> None:
 
     with _patch_lock:
         if not issubclass(Command, ToolOutputMixin):
-            Command.__bases__ = (*Command.__bases__, ToolOutputMixin)
+            Command.__bases__ = _with_base(Command.__bases__, ToolOutputMixin)
+
+
+def _with_base(bases: tuple[type, ...], extra: type) -> tuple[type, ...]:
+    kept = tuple(b for b in bases if b is not object)
+    return (*kept, extra)
 
 
 def install() -> None:
@@ -224,11 +229,13 @@ class LangChainTool(Tool):
         self.description = langchain_tool.description
         self.return_direct = bool(getattr(langchain_tool, "return_direct", False))
         self.func = self.coroutine = None
-        self._injected = {}
+        self._injected = _graph_injections(langchain_tool)
         self._takes_kwargs = False
         schema = langchain_tool.tool_call_schema
         if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
-            self.args_schema = schema
+            # LangChain shows the model our InjectedState / InjectedStore parameters (they are
+            # not its InjectedToolArg): we leave them out, and fill them in when it runs
+            self.args_schema = _without(schema, self._injected) if self._injected else schema
         else:  # a JSON schema given as a dict: LangChain checks the arguments itself
             self.args_schema = pydantic.create_model(
                 self.name, __config__=pydantic.ConfigDict(extra="allow")
@@ -259,7 +266,47 @@ class LangChainTool(Tool):
         return await self.langchain_tool.ainvoke(input, config, **kwargs)
 
     def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
+        for param, how in self._injected.items():  # the state / store the graph fills in
+            args = {**args, param: self._injected_value(param, how, ctx)}
         return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+
+
+def _without(schema: type[pydantic.BaseModel], names: Any) -> type[pydantic.BaseModel]:
+    fields: Any = {
+        name: (info.annotation, info)
+        for name, info in schema.model_fields.items()
+        if name not in names
+    }
+    model: type[pydantic.BaseModel] = pydantic.create_model(
+        schema.__name__, __doc__=schema.__doc__, **fields
+    )
+    return model
+
+
+def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
+    """The parameters of a LangChain tool's function marked ``InjectedState`` / ``InjectedStore``."""
+    import typing
+
+    from langgraph_lite.tool_injection import InjectedState, InjectedStore, _injection_for
+
+    fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
+    if fn is None:
+        return {}
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        return {}
+    out = {}
+    for param, annotation in hints.items():
+        marks = getattr(annotation, "__metadata__", ())
+        if any(
+            m in (InjectedState, InjectedStore) or isinstance(m, InjectedState | InjectedStore)
+            for m in marks
+        ):
+            how = _injection_for(param, annotation)
+            if how is not None:
+                out[param] = how
+    return out
 
 
 def _from_output(output: Any) -> Any:

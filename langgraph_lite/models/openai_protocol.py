@@ -84,11 +84,15 @@ def tool_spec(tool: Any) -> dict[str, Any]:
                 "parameters": {k: v for k, v in schema.items() if k != "title"},
             },
         }
+    if _is_langchain_tool(tool):
+        from langgraph_lite.interop.langchain import LangChainTool
+
+        tool = LangChainTool(tool)
     original = getattr(tool, "langchain_tool", None)
-    if original is not None or _is_langchain_tool(tool):
+    if original is not None and not getattr(tool, "_injected", None):
         from langchain_core.utils.function_calling import convert_to_openai_tool as lc_convert
 
-        return lc_convert(original if original is not None else tool)
+        return lc_convert(original)  # LangChain's own view of its tool
     from langgraph_lite.tools import convert_to_openai_tool
 
     return convert_to_openai_tool(tool)

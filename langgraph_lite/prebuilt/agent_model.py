@@ -83,7 +83,7 @@ def _for_langchain(tool: Any) -> Any:
     from langgraph_lite.tools import convert_to_openai_tool
 
     original = getattr(tool, "langchain_tool", None)
-    if original is not None:
+    if original is not None and not getattr(tool, "_injected", None):
         return original
     return tool if isinstance(tool, dict) else convert_to_openai_tool(tool)
 

@@ -14,6 +14,7 @@ from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.graph.state import CompiledStateGraph
 from langgraph_lite.managed import RemainingSteps
+from langgraph_lite.types import RetryPolicy
 
 
 class State(TypedDict):
@@ -186,3 +187,58 @@ def test_deprecated_keywords_warn_in_langgraphs_words(old, new):
         match=rf"^`{old}` is deprecated and will be removed\. Please use `{new}` instead\.",
     ):
         StateGraph(Wider, **{old: State})
+
+
+# -- node defaults and the add_node keywords of 1.2.22 --------------------------------------
+
+
+def flaky(counter, fails):
+    def node(state):
+        counter.append(1)
+        if len(counter) <= fails:
+            raise ConnectionError("flaky")
+        return {"a": len(counter)}
+
+    return node
+
+
+def test_set_node_defaults_gives_nodes_without_their_own_a_retry_policy():
+    calls = []
+    builder = StateGraph(State).set_node_defaults(
+        retry_policy=RetryPolicy(max_attempts=3, initial_interval=0.0, jitter=False)
+    )
+    builder.add_node("n", flaky(calls, fails=2)).set_entry_point("n")
+    assert builder.compile().invoke({"a": 0}) == {"a": 3}
+    assert len(calls) == 3
+
+
+def test_a_nodes_own_retry_policy_wins_over_the_default():
+    calls = []
+    builder = StateGraph(State).set_node_defaults(
+        retry_policy=RetryPolicy(max_attempts=5, initial_interval=0.0, jitter=False)
+    )
+    builder.add_node(
+        "n", flaky(calls, fails=2), retry_policy=RetryPolicy(max_attempts=1)
+    ).set_entry_point("n")
+    with pytest.raises(ConnectionError):
+        builder.compile().invoke({"a": 0})
+    assert len(calls) == 1
+
+
+def test_the_deprecated_retry_and_input_keywords_of_add_node_still_work():
+    calls = []
+    builder = StateGraph(Wider)
+    with pytest.warns(DeprecationWarning, match=r"^`retry` is deprecated"):
+        builder.add_node("n", flaky(calls, fails=1), retry=RetryPolicy(initial_interval=0.0))
+    with pytest.warns(DeprecationWarning, match=r"^`input` is deprecated"):
+        builder.add_node("m", lambda s: {"extra": str(sorted(s))}, input=State)
+    builder.set_entry_point("n").add_edge("n", "m")
+    assert builder.compile().invoke({"a": 0}) == {"a": 2, "extra": "['a']"}
+
+
+@pytest.mark.parametrize("kw", ["error_handler", "timeout"])
+def test_error_handler_and_timeout_say_plainly_that_they_are_not_supported_yet(kw):
+    with pytest.raises(NotImplementedError, match=f"{kw}= is not supported"):
+        StateGraph(State).add_node("n", lambda s: s, **{kw: 1.0})
+    with pytest.raises(NotImplementedError, match=f"{kw}= is not supported"):
+        StateGraph(State).set_node_defaults(**{kw: 1.0})

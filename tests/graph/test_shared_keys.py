@@ -11,6 +11,7 @@ import pytest
 from typing_extensions import TypedDict
 
 from langgraph_lite.channels import Topic
+from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.graph import START, StateGraph, add_messages
 from langgraph_lite.messages import AnyMessage
 from langgraph_lite.types import Overwrite, Send
@@ -351,3 +352,32 @@ def test_a_pydantic_state_still_rejects_a_bad_plain_value_before_any_node_runs()
     with pytest.raises(pydantic.ValidationError, match="n"):
         chat_graph(seen).invoke({"messages": [], "n": "x"})
     assert seen == []
+
+
+class Steps(pydantic.BaseModel):
+    name: str
+    n: int = 0
+
+
+def test_a_pydantic_input_may_leave_out_what_the_thread_already_holds():
+    builder = StateGraph(Steps)
+    builder.add_node("x", lambda s: {"n": s.n + 1})
+    builder.add_edge(START, "x")
+    app = builder.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "t"}}
+    assert app.invoke({"name": "a"}, config) == {"name": "a", "n": 1}
+    assert app.invoke({"n": 5}, config) == {"name": "a", "n": 6}
+    with pytest.raises(pydantic.ValidationError, match="name"):
+        app.invoke({"n": 5}, {"configurable": {"thread_id": "fresh"}})
+
+
+def test_a_pydantic_reducer_key_left_out_of_the_input_starts_empty():
+    class Info(pydantic.BaseModel):
+        info: Annotated[list[str], operator.add]
+
+    builder = StateGraph(Info)
+    builder.add_node("v", lambda s: {"info": ["v"]})
+    builder.add_edge(START, "v")
+    app = builder.compile()
+    assert app.invoke({"unknown": 1}) == {"info": ["v"]}
+    assert app.invoke(Info(info=["hello"])) == {"info": ["hello", "v"]}

@@ -19,7 +19,7 @@ from langchain_fakes import FakeNonStreamingModel, FakeToolCallingModel
 
 from langgraph_lite.graph import END, START, MessagesState, StateGraph, add_messages
 from langgraph_lite.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from langgraph_lite.prebuilt import AgentState, ToolNode, create_react_agent
+from langgraph_lite.prebuilt import AgentState, InjectedState, ToolNode, create_react_agent
 from langgraph_lite.types import Command
 
 # -- messages -------------------------------------------------------------------------------------
@@ -333,3 +333,45 @@ def test_a_command_a_langchain_tool_returns_updates_the_state_as_in_langgraph():
         ("tool", "noted"),
         ("ai", "ok"),
     ]
+
+
+@tool
+def count_messages(note: str, state: Annotated[dict, InjectedState]) -> str:
+    """Count the messages so far."""
+    return f"{note}: {len(state['messages'])}"
+
+
+@tool
+def first_words(messages: Annotated[list, InjectedState("messages")]) -> str:
+    """Repeat the first message."""
+    return messages[0].content
+
+
+def test_langchain_tools_get_the_graph_state_injected_and_the_model_never_sees_it():
+    model = FakeToolCallingModel(
+        replies=[
+            LcAIMessage(
+                "",
+                id="a1",
+                tool_calls=[
+                    {"name": "count_messages", "args": {"note": "n"}, "id": "c1"},
+                    {"name": "first_words", "args": {}, "id": "c2"},
+                ],
+            ),
+            LcAIMessage("ok", id="a2"),
+        ]
+    )
+    agent = create_react_agent(model, [count_messages, first_words])
+    state = agent.invoke({"messages": [("user", "hello there")]})
+    # LangGraph: [('human', 'hello there'), ('ai', ''), ('tool', 'n: 2'), ('tool', 'hello
+    # there'), ('ai', 'ok')]
+    assert [(m.type, m.content) for m in state["messages"]] == [
+        ("human", "hello there"),
+        ("ai", ""),
+        ("tool", "n: 2"),
+        ("tool", "hello there"),
+        ("ai", "ok"),
+    ]
+    shown = {t["function"]["name"]: t["function"]["parameters"] for t in model.bound_tools}
+    assert list(shown["count_messages"]["properties"]) == ["note"]
+    assert shown["first_words"]["properties"] == {}

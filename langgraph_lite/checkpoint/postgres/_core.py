@@ -294,10 +294,12 @@ def sql_filterable(key: Any, value: Any) -> bool:
     """Whether a metadata filter ``key == value`` can be decided by jsonb in SQL."""
     if not isinstance(key, str) or "\x00" in key:
         return False
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
         return True
-    if isinstance(value, float):
-        return math.isfinite(value)
+    if isinstance(value, int | float):
+        # 0 and 1 also match false and true (Python's 1 == True, as the other savers); jsonb
+        # tells them apart, so those two are compared after decoding
+        return math.isfinite(value) and value not in (0, 1)
     return isinstance(value, str) and "\x00" not in value
 
 
@@ -397,6 +399,8 @@ def list_query(
     conf = (config or {}).get("configurable") or {}
     where: list[str] = []
     params: list[Any] = []
+    if "thread_id" in conf and conf["thread_id"] is None:
+        where.append("FALSE")  # as the other savers (and LangGraph): no thread, nothing listed
     for column in ("thread_id", "checkpoint_ns", "checkpoint_id"):
         if conf.get(column) is not None and (column != "checkpoint_id" or conf[column]):
             where.append(f"c.{column} = %s")
