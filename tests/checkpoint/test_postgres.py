@@ -23,6 +23,7 @@ from typing_extensions import TypedDict
 
 from langgraph_lite.checkpoint.base import empty_checkpoint
 from langgraph_lite.graph import END, START, StateGraph
+from langgraph_lite.types import Interrupt
 
 
 def saver_on(dsn):
@@ -222,11 +223,15 @@ def test_each_saver_call_is_one_round_trip(proxied):
             meta = {"step": step + 2}
             assert proxy.count(saver.put, config, cp, meta, versions) == once
             config = {"configurable": {**config["configurable"], "checkpoint_id": cp["id"]}}
-            writes = [("a", 1), ("b", 2), ("__interrupt__", 3)]
+            writes = [("a", 1), ("b", 2), ("__interrupt__", [Interrupt(3, id="i")])]
             assert proxy.count(saver.put_writes, config, writes, f"task{step}") == once
             assert proxy.count(saver.get_tuple, config) == once
             assert proxy.count(functools.partial(saver.list, None, filter=meta)) == once
-        assert saver.get_tuple(config).pending_writes[0] == ("task7", "__interrupt__", 3)
+        assert saver.get_tuple(config).pending_writes[0] == (
+            "task7",
+            "__interrupt__",
+            [Interrupt(3, id="i")],
+        )
 
 
 def test_a_graph_step_costs_one_round_trip_per_saver_call(proxied):

@@ -23,6 +23,8 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
@@ -452,6 +454,7 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
     try:
         checkpoint: Checkpoint = loads((kind, bytes(data)))
         metadata = loads((meta_kind, bytes(meta)))
+        check_skeleton(checkpoint_id, checkpoint, metadata)
         values = {
             channel: loads((k, bytes(blob)))
             for channel, k, blob in zip(b_channels or (), b_kinds or (), b_blobs or (), strict=True)
@@ -463,6 +466,7 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
                 w_tasks or (), w_channels or (), w_kinds or (), w_values or (), strict=True
             )
         ]
+        check_writes(writes)
     except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
         raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
     return CheckpointTuple(
