@@ -419,7 +419,8 @@ def make_tool(
     if isinstance(fn, Tool):
         return fn
     if "langchain_core" in sys.modules:  # a LangChain tool is taken as it is
-        from langgraph_lite.interop.langchain import LangChainTool, is_langchain_tool
+        from langgraph_lite.interop.langchain import is_langchain_tool
+        from langgraph_lite.interop.langchain_tools import LangChainTool
 
         if is_langchain_tool(fn):
             return LangChainTool(fn)
