@@ -255,3 +255,21 @@ def test_subgraph_stream_namespaces_are_the_namespaces_they_are_saved_under(
     )
     got = [tuple(re.sub(r"[0-9a-f-]{36}", "<id>", p) for p in ns) for ns, _ in chunks]
     assert got == expected
+
+
+def test_replaying_the_parent_before_a_subgraph_asks_the_subgraphs_question_again() -> None:
+    from langgraph_lite.types import Command, interrupt
+
+    def ask(s: One) -> dict[str, Any]:
+        return {"x": s["x"] + interrupt("q")}
+
+    sub = StateGraph(One).add_node("ask", ask).add_edge(START, "ask").compile()
+    g = StateGraph(One).add_node("pre", lambda s: {"x": s["x"] + "p"}).add_node("sub", sub)
+    app = g.add_edge(START, "pre").add_edge("pre", "sub").compile(checkpointer=InMemorySaver())
+    c = {"configurable": {"thread_id": "1"}}
+    app.invoke({"x": ""}, c)
+    assert app.invoke(Command(resume="1"), c) == {"x": "p1"}
+    before = next(h for h in app.get_state_history(c) if h.next == ("sub",))
+    out = app.invoke(None, before.config)
+    assert (out["x"], [i.value for i in out["__interrupt__"]]) == ("p", ["q"])
+    assert app.invoke(Command(resume="2"), c) == {"x": "p2"}
