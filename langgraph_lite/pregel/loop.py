@@ -78,6 +78,10 @@ __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
 
+    # Set by Pregel for the run (nodes read them; the loop itself never does).
+    store: Any = None
+    cache: Any = None
+
     def __init__(
         self,
         spec: GraphSpec,
@@ -356,7 +360,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
-            self.out.finished(task)
+            self.out.finished(task, cached=task.cached)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
