@@ -480,7 +480,7 @@ def _foreign(value: Any) -> bool:
 def _use_langchain() -> None:
     global _langchain_pending
     _langchain_pending = False
-    from langgraph_lite.interop.langchain import install
+    from langgraph_lite.models.langchain import install
 
     install()
 
