@@ -62,7 +62,8 @@ class Pregel(ThreadState, CacheMethods):
 
     ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
-    bounds how many events a run holds for a slow consumer before producers wait.
+    bounds how many events a run holds for a slow consumer before producers wait. ``store``
+    is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
     """
 
     def __init__(

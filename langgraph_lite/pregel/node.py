@@ -329,6 +329,7 @@ class NodeBuilder:
         self._tags: list[str] = []
         self._metadata: dict[str, Any] = {}
         self._retry_policy: list[RetryPolicy] = []
+        self._cache_policy: CachePolicy | None = None
 
     def subscribe_only(self, channel: str) -> Self:
         """Trigger on ``channel`` and receive its value (not a dict) as input."""
@@ -396,6 +397,11 @@ class NodeBuilder:
         self._retry_policy.extend(policies)
         return self
 
+    def add_cache_policy(self, policy: CachePolicy) -> Self:
+        """Cache the node's writes by its input (in a graph given ``cache=``)."""
+        self._cache_policy = policy
+        return self
+
     def build(self) -> PregelNode:
         """The node the engine runs."""
         return PregelNode(
@@ -404,6 +410,7 @@ class NodeBuilder:
             bound=self._bound,
             writers=self._writes,
             retry_policy=self._retry_policy or None,
+            cache_policy=self._cache_policy,
             tags=self._tags,
             metadata=self._metadata,
         )

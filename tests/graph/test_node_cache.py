@@ -224,3 +224,25 @@ def test_an_input_the_default_key_cannot_encode_names_the_node():
     g.add_edge(START, "n")
     with pytest.raises(ValueError, match=r"^the cache key of node 'n' could not be made"):
         g.compile(cache=InMemoryCache()).invoke({"v": Opaque()})
+
+
+def test_node_builder_takes_a_cache_policy_for_pregel_graphs():
+    from langgraph_lite.channels import LastValue
+    from langgraph_lite.pregel import NodeBuilder, Pregel
+
+    calls: list[int] = []
+
+    def double(x):
+        calls.append(x)
+        return x * 2
+
+    node = NodeBuilder().subscribe_only("a").do(double).write_to("b")
+    app = Pregel(
+        nodes={"double": node.add_cache_policy(CachePolicy(ttl=60))},
+        channels={"a": LastValue(int), "b": LastValue(int)},
+        input_channels="a",
+        output_channels="b",
+        cache=InMemoryCache(),
+    )
+    assert [app.invoke(21), app.invoke(21), app.invoke(4)] == [42, 42, 8]
+    assert calls == [21, 4]
