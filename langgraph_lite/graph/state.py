@@ -409,6 +409,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         if checkpointer not in (None, False, True):
             allow_state_types(checkpointer, self)
             compiled.checkpointer = checkpointer
+        elif checkpointer is not None:
+            compiled.subgraph_checkpointer = checkpointer  # True / False: see Pregel
         compiled.store = store
         if cache is not None:
             allow_state_types(cache, self)  # its serde rebuilds the state's classes

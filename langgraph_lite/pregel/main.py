@@ -30,7 +30,9 @@ from langgraph_lite.pregel.arguments import (
     _parse_stream_mode,
     _short,
     _unknown_channel,
+    nested_config,
     require_thread,
+    strip_task_ids,
 )
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.loop import PregelLoop
@@ -39,6 +41,7 @@ from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
+from langgraph_lite.runtime import coerce_context
 from langgraph_lite.types import Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
@@ -83,9 +86,16 @@ class Pregel(ThreadState, CacheMethods):
         interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
         debug: bool = False,
+        context_schema: Any = None,
     ) -> None:
         self.name = name
-        self.checkpointer = checkpointer or None
+        # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
+        # never save) is kept apart from the saver itself.
+        self.subgraph_checkpointer: bool | None = (
+            checkpointer if isinstance(checkpointer, bool) else None
+        )
+        self.checkpointer = None if isinstance(checkpointer, bool) else checkpointer
+        self.context_schema = context_schema
         self.store = store  # nodes get it as `store` / runtime.store; subgraphs, the parent's
         self.cache = check_cache(cache)  # the writes of nodes with a cache_policy
         self.interrupt_before_nodes = list(interrupt_before_nodes)
@@ -243,28 +253,37 @@ class Pregel(ThreadState, CacheMethods):
         version: str = "v1",
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        run_config = _merge_config(config)
+        parent = current_task.get()
+        run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         if durability not in _DURABILITY:
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
         checkpointer = self.checkpointer
-        parent = current_task.get()
+        mode = self.subgraph_checkpointer
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
-        if checkpointer is None and getattr(parent_persistence, "active", False):
+        if mode is False:
+            checkpointer = None  # checkpointer=False: never saved, even under a saving parent
+        elif checkpointer is None and getattr(parent_persistence, "active", False):
             # A subgraph run inside a node of a persisted graph is persisted too, in the
-            # parent's thread under its own namespace ("node:<task id>"), so a resumed parent
-            # resumes the subgraph where it stopped instead of starting it over.
-            assert parent is not None and parent_persistence is not None
+            # parent's thread under its own namespace ("node:<task id>"; checkpointer=True:
+            # "node", one history per thread), so a resumed parent resumes the subgraph where
+            # it stopped instead of starting it over.
+            assert parent_persistence is not None
             checkpointer = parent_persistence.saver
-            configurable = {
-                k: v
-                for k, v in (run_config.get("configurable") or {}).items()
-                if k != "checkpoint_id"
-            }
-            configurable["checkpoint_ns"] = parent.checkpoint_ns
-            run_config["configurable"] = configurable
             durability = parent_persistence.durability
+        elif mode is True and parent is None:
+            raise RuntimeError(
+                "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
+                "state in its parent's checkpointer; to run this graph on its own, compile it "
+                "with a saver, e.g. compile(checkpointer=InMemorySaver())."
+            )
+        if mode is True and parent is not None:
+            configurable = run_config["configurable"]
+            configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))
+        if context is None and parent is not None:
+            context = getattr(parent.run, "context", None)  # a subgraph shares its parent's
+        context = coerce_context(self.context_schema, context)
         if checkpointer is not None:
             require_thread(checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys

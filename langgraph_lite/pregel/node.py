@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
+from langgraph_lite.constants import TAG_HIDDEN
 from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.spec import GraphSpec
 
@@ -29,8 +30,8 @@ __all__ = [
     "PregelNode",
 ]
 
-HIDDEN_TAG = "langgraph:hidden"
-"""Tag of nodes that do the graph's own plumbing; they are not reported in ``updates``."""
+HIDDEN_TAG = TAG_HIDDEN
+"""Tag of nodes the streams leave out (the graph's own plumbing): LangGraph's ``TAG_HIDDEN``."""
 
 
 class _Passthrough:
