@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio
 
+from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
@@ -209,6 +210,8 @@ async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelSco
         ok = True
     except ConsumerGone:
         scope.cancel()  # the consumer left: the run is being stopped, quietly
+    except GraphBubbleUp as exc:
+        task.error = exc  # an interrupt: its siblings finish, and their writes are saved
     except Exception as exc:
         task.error = exc
         scope.cancel()  # the step has failed: stop its siblings
@@ -325,6 +328,8 @@ class AsyncRun:
             nonlocal reported
             try:
                 await arun_attempt(task)
+            except GraphBubbleUp as exc:
+                task.error = exc  # an interrupt: its siblings finish, and their writes are saved
             except Exception as exc:
                 task.error = exc
                 scope.cancel()  # the step has failed: stop its siblings
