@@ -57,6 +57,16 @@ PRELUDE = textwrap.dedent(
                 f.write(name + "\\n")
             return {"trail": [name]}
         return run
+
+    class Whole(TypedDict):  # the trail is replaced: a subgraph returns all of it
+        trail: list
+
+    def step(name):
+        def run(state):
+            with open(log, "a") as f:
+                f.write(name + "\\n")
+            return {"trail": state["trail"] + [name]}
+        return run
     """
 )
 
@@ -121,3 +131,65 @@ def test_a_crash_after_the_last_steps_writes_leaves_next_empty(tmp_path):
     resumed = run(tmp_path, CHAIN, "resume")
     assert resumed.stdout.strip() == '["a", "b"]', resumed.stderr
     assert ran(tmp_path) == ["a", "b"]
+
+
+SUBGRAPH_AS_NODE = """
+inner = StateGraph(Whole)
+inner.add_node("s1", step("s1"))
+inner.add_node("s2", step("s2"))
+inner.add_edge(START, "s1")
+inner.add_edge("s1", "s2")
+builder = StateGraph(Whole)
+builder.add_node("pre", step("pre"))
+builder.add_node("sub", inner.compile())
+builder.add_edge(START, "pre")
+builder.add_edge("pre", "sub")
+"""
+
+SUBGRAPH_IN_A_NODE = """
+inner = StateGraph(Whole)
+inner.add_node("s1", step("s1"))
+inner.add_node("s2", step("s2"))
+inner.add_edge(START, "s1")
+inner.add_edge("s1", "s2")
+inner_app = inner.compile()
+
+def sub(state):
+    out = inner_app.invoke({"trail": state["trail"]})
+    return {"trail": out["trail"]}
+
+builder = StateGraph(Whole)
+builder.add_node("pre", step("pre"))
+builder.add_node("sub", sub)
+builder.add_edge(START, "pre")
+builder.add_edge("pre", "sub")
+"""
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        pytest.param(SUBGRAPH_AS_NODE, id="as-node"),
+        pytest.param(
+            SUBGRAPH_IN_A_NODE,
+            id="in-node",
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="a subgraph invoked inside a node does not inherit its parent's "
+                "checkpointer config yet (being changed on another branch); the resume rule it "
+                "needs is the one the as-node shape tests",
+            ),
+        ),
+    ],
+)
+def test_a_subgraph_finished_before_a_crash_is_not_run_again_nor_its_output_doubled(
+    tmp_path, graph
+):
+    # Killed after the subgraph saved its last checkpoint, before the parent task's writes.
+    killed = run(tmp_path, graph, "start", "writes::sub")
+    assert killed.returncode == -9, killed.stderr
+    assert ran(tmp_path) == ["pre", "s1", "s2"]
+    resumed = run(tmp_path, graph, "resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.strip() == '["pre", "s1", "s2"]'  # as LangGraph 1.2.22
+    assert ran(tmp_path) == ["pre", "s1", "s2"]
