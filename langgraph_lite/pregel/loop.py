@@ -124,6 +124,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._replay = False  # a named checkpoint is run again: nothing saved is reused
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
+        self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         parent = self.parent_task = current_task.get()
@@ -286,10 +287,12 @@ class PregelLoop:
             and self.saved is not None
             and input is not None
             and not isinstance(input, Command)
-            and (self._pending_writes or self.peek())
+            and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
         ):
             # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
-            # continue the saved run, answering its interrupts with the parent's answers.
+            # continue the saved run, answering its interrupts with the parent's answers. Its
+            # namespace names the parent task, so a saved run found under it is this task's,
+            # even a finished one (a crash before the parent task's writes were saved).
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         if isinstance(input, Command):
@@ -297,6 +300,7 @@ class PregelLoop:
             input = None
         out = self.out
         if input is None and self.saved is not None:
+            self.resuming = True
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
             if out.values or out.track_output:  # a resumed run reports where it resumes from
