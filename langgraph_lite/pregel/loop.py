@@ -144,6 +144,14 @@ class PregelLoop:
         self._after_task = self._persisting or out.per_task
         self._plan_events = out.task_events or out.messages
 
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
+        out = self.out
+        out.also_print(modes)
+        self.writer = out.writer
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
+
     @classmethod
     def at(
         cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any

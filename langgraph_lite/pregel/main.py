@@ -291,18 +291,38 @@ class Pregel(ThreadState):
         self,
         config: Mapping[str, Any] | None,
         context: Any,
-        durability: str,
+        durability: str | None,
         interrupt_before: Sequence[str] | str | None,
         interrupt_after: Sequence[str] | str | None,
         output_keys: str | Sequence[str] | None,
+        print_mode: str | Sequence[str],
+        debug: bool | None,
     ) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(
-            config, [], keys, None, context, durability, interrupt_before, interrupt_after
-        )
+            config, [], keys, None, context, durability or "async", interrupt_before,
+            interrupt_after,
+        )  # fmt: skip
         loop.out.track_output = True
+        self._also_print(loop, print_mode, debug)
         return loop, queue
+
+    def _streaming(self, config: Any, kw: dict[str, Any]) -> tuple[PregelLoop, StreamQueue]:
+        """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
+        loop, queue = self._prepare(
+            config, kw["stream_mode"], kw["output_keys"], kw["stream_buffer_size"],
+            kw["context"], kw["durability"] or "async", kw["interrupt_before"],
+            kw["interrupt_after"], kw["subgraphs"], kw["version"],
+        )  # fmt: skip
+        self._also_print(loop, kw["print_mode"], kw["debug"])
+        return loop, queue
+
+    def _also_print(self, loop: PregelLoop, print_mode: Any, debug: bool | None) -> None:
+        if debug or (debug is None and self.debug):  # as LangGraph: debug prints these two
+            print_mode = ["updates", "values"]
+        if print_mode:
+            loop.also_print(_parse_stream_mode(print_mode)[0])
 
     def stream(
         self,
@@ -310,33 +330,26 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        stream_mode: str | Sequence[str] | None = None,
-        output_keys: str | Sequence[str] | None = None,
-        stream_buffer_size: int | None = None,
+        durability: str | None = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
         version: str = "v1",
+        stream_buffer_size: int | None = None,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
         ``stream_mode`` is one mode (chunks as they are) or a list (``(mode, chunk)`` tuples).
+        ``print_mode`` names modes whose chunks are printed as well (``debug=True``: updates
+        and values); they are streamed only if ``stream_mode`` asks for them too.
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
         """
-        loop, queue = self._prepare(
-            config,
-            stream_mode,
-            output_keys,
-            stream_buffer_size,
-            context,
-            durability,
-            interrupt_before,
-            interrupt_after,
-            subgraphs,
-            version,
-        )
+        loop, queue = self._streaming(config, locals())
         return RunStream(drive_sync(loop, queue, input), queue)
 
     def astream(
@@ -345,32 +358,23 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        stream_mode: str | Sequence[str] | None = None,
-        output_keys: str | Sequence[str] | None = None,
-        stream_buffer_size: int | None = None,
+        durability: str | None = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
         version: str = "v1",
+        stream_buffer_size: int | None = None,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
         Stopping early (``break``, ``aclose()``, cancelling the consuming task) cancels the
         nodes still running and waits for them, so nothing is left behind.
         """
-        loop, queue = self._prepare(
-            config,
-            stream_mode,
-            output_keys,
-            stream_buffer_size,
-            context,
-            durability,
-            interrupt_before,
-            interrupt_after,
-            subgraphs,
-            version,
-        )
+        loop, queue = self._streaming(config, locals())
         return AsyncRunStream(loop, queue, input)
 
     def invoke(
@@ -379,19 +383,35 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        output_keys: str | Sequence[str] | None = None,
+        durability: str | None = None,
+        version: str = "v1",
+        **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
 
-        One output channel gives its value; a list gives a dict of those holding a value.
-        ``None`` when the output was never written.
+        One output channel gives its value; a list gives a dict of those holding a value;
+        ``None`` when the output was never written; interrupts under ``"__interrupt__"``.
+        Another ``stream_mode`` returns the list of chunks
+        ``stream`` would have yielded. ``kwargs``: ``stream``'s other keywords.
         """
+        if stream_mode != "values":
+            return list(
+                self.stream(
+                    input, config, context=context, stream_mode=stream_mode,
+                    print_mode=print_mode, output_keys=output_keys,
+                    interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                    durability=durability, version=version, **kwargs,
+                )
+            )  # fmt: skip
         loop, queue = self._invoking(
-            config, context, durability, interrupt_before, interrupt_after, output_keys
-        )
+            config, context, durability, interrupt_before, interrupt_after, output_keys,
+            print_mode, _invoke_kwargs(kwargs),
+        )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
         return _invoke_result(loop)
@@ -402,15 +422,30 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        output_keys: str | Sequence[str] | None = None,
+        durability: str | None = None,
+        version: str = "v1",
+        **kwargs: Any,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
+        if stream_mode != "values":
+            return [
+                chunk
+                async for chunk in self.astream(
+                    input, config, context=context, stream_mode=stream_mode,
+                    print_mode=print_mode, output_keys=output_keys,
+                    interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                    durability=durability, version=version, **kwargs,
+                )
+            ]  # fmt: skip
         loop, queue = self._invoking(
-            config, context, durability, interrupt_before, interrupt_after, output_keys
-        )
+            config, context, durability, interrupt_before, interrupt_after, output_keys,
+            print_mode, _invoke_kwargs(kwargs),
+        )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass
         return _invoke_result(loop)
@@ -461,6 +496,19 @@ class AsyncRunStream(AsyncRun):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _invoke_kwargs(kwargs: dict[str, Any]) -> bool | None:
+    """``invoke``'s extra keywords (those of ``stream``): returns ``debug``."""
+    unknown = set(kwargs) - {"subgraphs", "debug", "stream_buffer_size"}
+    if unknown:
+        raise TypeError(
+            f"invoke() got unexpected keyword arguments {sorted(unknown)}; it takes stream()'s "
+            "keywords (subgraphs, debug, stream_buffer_size) besides its own."
+        )
+    # subgraphs=True changes nothing in the values invoke returns (only a subgraph's own
+    # chunks would be tagged); stream_buffer_size bounds nothing when nothing is streamed.
+    return kwargs.get("debug")
 
 
 def _invoke_result(loop: PregelLoop) -> Any:

@@ -85,6 +85,38 @@ class Output:
         self.ns = (*parent.ns, ns)
         self._set_modes(parent.modes, True, parent.seen_messages)
 
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: chunks of ``modes`` are printed too (and streamed only if asked).
+
+        Set before the run starts. Printing costs nothing when not asked: ``emit`` and
+        ``accept`` are replaced on this instance only."""
+        wanted = frozenset(self.modes)
+        printed = frozenset(modes)
+        self._set_modes((*self.modes, *(m for m in modes if m not in wanted)), self.subgraphs,
+                        self.seen_messages)  # fmt: skip
+        emit, accept = self.emit, self.accept
+        subgraphs = self.subgraphs
+
+        def shown(ns: tuple[str, ...], mode: str, chunk: Any) -> bool:
+            if mode in printed:
+                print(_printed(ns if subgraphs else (), mode, chunk))
+            return mode in wanted
+
+        def print_emit(mode: str, chunk: Any) -> None:
+            # (a subgraph's chunk is printed by the root, which knows what is printed)
+            if self._sink is not None or shown(self.ns, mode, chunk):
+                emit(mode, chunk)
+
+        def print_accept(ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+            if self._sink is None and not shown(ns, mode, chunk):
+                return READY
+            return accept(ns, mode, chunk)
+
+        self.emit = print_emit  # type: ignore[method-assign]
+        self.accept = print_accept  # type: ignore[method-assign]
+        if "custom" in self.modes:
+            self.writer = lambda v: self.accept(self.ns, "custom", v)
+
     # -- where chunks go ---------------------------------------------------------------------
 
     def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
@@ -255,6 +287,14 @@ class Output:
             "langgraph_path": task.path,
             "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
         }
+
+
+def _printed(ns: tuple[str, ...], mode: str, chunk: Any) -> str:
+    """A ``print_mode`` line, as LangGraph prints it (bold mode, yellow namespace)."""
+    head = f"\033[1m[{mode}]\033[0m"
+    if ns:
+        head += f" \033[1;30;33m[graph={ns}]\033[0m"
+    return f"{head} {chunk!r}"
 
 
 def messages_in(value: Any) -> list[Any]:
