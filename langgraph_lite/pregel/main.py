@@ -33,19 +33,20 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
 )
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
+from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
-from langgraph_lite.types import Send
+from langgraph_lite.types import RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState):
+class Pregel(ThreadState, Introspection):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -62,6 +63,7 @@ class Pregel(ThreadState):
     ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
     bounds how many events a run holds for a slow consumer before producers wait.
+    ``retry_policy`` applies to the nodes that have no retry policy of their own.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class Pregel(ThreadState):
         interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
         debug: bool = False,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
     ) -> None:
         self.name = name
         self.checkpointer = checkpointer or None
@@ -89,8 +92,15 @@ class Pregel(ThreadState):
         if TASKS not in self.channels:
             self.channels[TASKS] = Topic(Send)
         self.nodes: dict[str, PregelNode] = {}
+        # retry_policy: for the nodes that have none of their own
+        self.retry_policy = (
+            (retry_policy,) if isinstance(retry_policy, RetryPolicy) else tuple(retry_policy)
+        )
         for key, node in nodes.items():
-            self.nodes[key] = _build_node(key, node)
+            built = _build_node(key, node)
+            if self.retry_policy and not built.retry_policy:
+                built = built.copy({"retry_policy": self.retry_policy})
+            self.nodes[key] = built
         self.input_channels = (
             input_channels if isinstance(input_channels, str) else list(input_channels)
         )
