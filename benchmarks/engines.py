@@ -74,15 +74,18 @@ class CountingModel:
         self.n, self.ai_cls, self.tool_cls = n, ai_cls, tool_cls
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> CountingModel:
+        """The model itself: it always knows its one tool."""
         return self
 
     def invoke(self, messages: Any, config: Any = None, **kwargs: Any) -> Any:
+        """A tool call while fewer than n tool results are in ``messages``, else the answer."""
         k = sum(1 for m in messages if isinstance(m, self.tool_cls))
         if k < self.n:
             return self.ai_cls(content="", tool_calls=[tool_call(k)])
         return self.ai_cls(content=final_answer(self.n))
 
     async def ainvoke(self, messages: Any, config: Any = None, **kwargs: Any) -> Any:
+        """``invoke``, awaitable."""
         return self.invoke(messages, config)
 
 

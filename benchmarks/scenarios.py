@@ -140,20 +140,26 @@ def _sync_or_async(floor: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Jokes(TypedDict):
+    """The fan-out parent's state: subjects in, jokes gathered."""
+
     subjects: list[str]
     jokes: Annotated[list[str], operator.add]
 
 
 class JokeIn(TypedDict):
+    """What the joke subgraph takes."""
+
     subject: str
 
 
 class JokeOut(TypedDict):
+    """What the joke subgraph gives back."""
+
     jokes: list[str]
 
 
 class JokeState(JokeIn, JokeOut):
-    pass
+    """The joke subgraph's own state: both."""
 
 
 BUMPS = 10
@@ -285,6 +291,8 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 @dataclass(kw_only=True)
 class WideDataclass:
+    """The wide state as a dataclass (``wide_state_*``)."""
+
     messages: Annotated[list, operator.add] = field(default_factory=list)
     trigger_events: Annotated[list, operator.add] = field(default_factory=list)
     primary_issue_medium: Annotated[str, _newer_if_truthy] = "email"
@@ -303,6 +311,8 @@ class WideDataclass:
 
 
 class WideDict(TypedDict):
+    """The wide state as a ``TypedDict`` (``wide_dict_*``)."""
+
     messages: Annotated[list, operator.add]
     trigger_events: Annotated[list, operator.add]
     primary_issue_medium: Annotated[str, _newer_if_truthy]
@@ -321,6 +331,8 @@ class WideDict(TypedDict):
 
 
 class WidePydantic(BaseModel):
+    """The wide state as a pydantic model with validators (``pydantic_state_*``)."""
+
     messages: Annotated[list, operator.add] = Field(default_factory=list)
     trigger_events: Annotated[list, operator.add] = Field(default_factory=list)
     primary_issue_medium: Annotated[str, _newer_if_truthy] = "email"

@@ -382,3 +382,50 @@ def _streamed_id(ids: list[str | None]) -> str | None:
         if best is None or (id_.startswith(_RUN_ID_PREFIX) and not best.startswith(_RUN_ID_PREFIX)):
             best = id_
     return best
+
+
+# -- turning outputs into messages ----------------------------------------------------------------
+
+# Content blocks a tool may return as is (a list of these is multimodal content, not data).
+_BLOCK_TYPES = (  # LangChain's, in its order (langgraph's ToolNode checks the same)
+    "text",
+    "image_url",
+    "image",
+    "json",
+    "search_result",
+    "custom_tool_call_output",
+    "document",
+    "file",
+)
+TOOL_MESSAGE_BLOCK_TYPES = _BLOCK_TYPES
+
+
+def tool_output_content(output: Any) -> str | list[Any]:
+    """What a ``ToolMessage`` carries for a tool's return value.
+
+    Text stays text, a list of content blocks stays a list; anything else becomes JSON when it
+    can (``{"a": 1}`` → ``'{"a": 1}'``), else its ``str()``.
+    """
+    if isinstance(output, str):
+        return output
+    if isinstance(output, list) and all(
+        isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output
+    ):  # an empty list too, as LangChain
+        return output
+    try:
+        return json.dumps(output, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(output)
+
+
+# The class names of LangChain's serialised form ({"lc": 1, "type": "constructor", ...}).
+_SERIALISED_NAMES = {
+    f"{name}{chunk}": role
+    for name, role in (
+        ("HumanMessage", "human"),
+        ("AIMessage", "ai"),
+        ("SystemMessage", "system"),
+        ("ToolMessage", "tool"),
+    )
+    for chunk in ("", "Chunk")
+} | {"RemoveMessage": "remove"}

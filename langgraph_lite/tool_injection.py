@@ -3,6 +3,10 @@ the context a running tool call takes them from."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, get_args, get_origin
 
@@ -157,3 +161,56 @@ class ToolCallContext:
             context=getattr(task.run, "context", None),
             store=getattr(task.run, "store", None),
         )
+
+
+# -- which parameters are injected ---------------------------------------------------------------
+
+
+def _inspect_params(
+    fn: Callable[..., Any], tool_name: str
+) -> tuple[dict[str, _Injection], dict[str, tuple[Any, Any]], bool]:
+    """Split ``fn``'s parameters into injected ones and the model's (annotation, default)."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:  # an annotation that does not resolve
+        raise TypeError(
+            f"cannot read the type hints of tool {tool_name!r} ({exc}). Make every annotation "
+            "importable at module level."
+        ) from exc
+    injected: dict[str, _Injection] = {}
+    exposed: dict[str, tuple[Any, Any]] = {}
+    takes_kwargs = False
+    for param in inspect.signature(fn).parameters.values():
+        if param.kind is param.VAR_KEYWORD:
+            takes_kwargs = True
+            continue
+        if param.kind is param.VAR_POSITIONAL:
+            continue
+        annotation = hints.get(param.name, Any)
+        how = _injection_for(param.name, annotation)
+        if how is not None:
+            if how.field is not None and param.default is not param.empty:
+                how = dataclasses.replace(how, optional=True)
+            injected[param.name] = how
+            continue
+        default = ... if param.default is param.empty else param.default
+        exposed[param.name] = (annotation, default)
+    return injected, exposed, takes_kwargs
+
+
+def _has_field(state: Any, key: str) -> bool:
+    return key in state if isinstance(state, dict) else hasattr(state, key)
+
+
+def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
+    if isinstance(state, dict):
+        if key in state:
+            return state[key]
+    elif hasattr(state, key):
+        return getattr(state, key)
+    keys = ", ".join(map(repr, state)) if isinstance(state, dict) else type(state).__name__
+    raise KeyError(
+        f"tool {tool_name!r} takes state[{key!r}] ({param!r}), but the state has no key "
+        f"{key!r} (it has: {keys}). Add the key to the graph's state schema, or fix the name "
+        f"in InjectedState({key!r})."
+    )

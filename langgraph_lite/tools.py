@@ -32,9 +32,7 @@ inside the node that calls it.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
-import json
 import sys
 import typing
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,6 +41,7 @@ from typing import Any, Literal, overload
 import pydantic
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.message_parts import TOOL_MESSAGE_BLOCK_TYPES, tool_output_content
 from langgraph_lite.messages import ToolMessage
 from langgraph_lite.tool_injection import (
     InjectedConfig,
@@ -51,8 +50,10 @@ from langgraph_lite.tool_injection import (
     InjectedToolCallId,
     ToolCallContext,
     ToolRuntime,
+    _has_field,
     _Injection,
-    _injection_for,
+    _inspect_params,
+    _state_field,
 )
 from langgraph_lite.types import Command, _drop_writes
 
@@ -294,58 +295,8 @@ class Tool:
 _LEFT_OUT = object()  # an injected parameter left to its default
 
 
-def _has_field(state: Any, key: str) -> bool:
-    return key in state if isinstance(state, dict) else hasattr(state, key)
-
-
-def _state_field(state: Any, key: str, tool_name: str, param: str) -> Any:
-    if isinstance(state, dict):
-        if key in state:
-            return state[key]
-    elif hasattr(state, key):
-        return getattr(state, key)
-    keys = ", ".join(map(repr, state)) if isinstance(state, dict) else type(state).__name__
-    raise KeyError(
-        f"tool {tool_name!r} takes state[{key!r}] ({param!r}), but the state has no key "
-        f"{key!r} (it has: {keys}). Add the key to the graph's state schema, or fix the name "
-        f"in InjectedState({key!r})."
-    )
-
-
 def _is_tool_call(value: Any) -> bool:
     return isinstance(value, dict) and value.get("type") == "tool_call" and "args" in value
-
-
-def _inspect_params(
-    fn: Callable[..., Any], tool_name: str
-) -> tuple[dict[str, _Injection], dict[str, tuple[Any, Any]], bool]:
-    """Split ``fn``'s parameters into injected ones and the model's (annotation, default)."""
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception as exc:  # an annotation that does not resolve
-        raise TypeError(
-            f"cannot read the type hints of tool {tool_name!r} ({exc}). Make every annotation "
-            "importable at module level."
-        ) from exc
-    injected: dict[str, _Injection] = {}
-    exposed: dict[str, tuple[Any, Any]] = {}
-    takes_kwargs = False
-    for param in inspect.signature(fn).parameters.values():
-        if param.kind is param.VAR_KEYWORD:
-            takes_kwargs = True
-            continue
-        if param.kind is param.VAR_POSITIONAL:
-            continue
-        annotation = hints.get(param.name, Any)
-        how = _injection_for(param.name, annotation)
-        if how is not None:
-            if how.field is not None and param.default is not param.empty:
-                how = dataclasses.replace(how, optional=True)
-            injected[param.name] = how
-            continue
-        default = ... if param.default is param.empty else param.default
-        exposed[param.name] = (annotation, default)
-    return injected, exposed, takes_kwargs
 
 
 def _schema_model(
@@ -363,40 +314,6 @@ def _schema_model(
         **fields,
     )
     return typing.cast("type[pydantic.BaseModel]", model)
-
-
-# -- turning outputs into messages ----------------------------------------------------------------
-
-# Content blocks a tool may return as is (a list of these is multimodal content, not data).
-_BLOCK_TYPES = (  # LangChain's, in its order (langgraph's ToolNode checks the same)
-    "text",
-    "image_url",
-    "image",
-    "json",
-    "search_result",
-    "custom_tool_call_output",
-    "document",
-    "file",
-)
-TOOL_MESSAGE_BLOCK_TYPES = _BLOCK_TYPES
-
-
-def tool_output_content(output: Any) -> str | list[Any]:
-    """What a ``ToolMessage`` carries for a tool's return value.
-
-    Text stays text, a list of content blocks stays a list; anything else becomes JSON when it
-    can (``{"a": 1}`` → ``'{"a": 1}'``), else its ``str()``.
-    """
-    if isinstance(output, str):
-        return output
-    if isinstance(output, list) and all(
-        isinstance(b, dict) and b.get("type") in _BLOCK_TYPES for b in output
-    ):  # an empty list too, as LangChain
-        return output
-    try:
-        return json.dumps(output, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(output)
 
 
 # -- building tools ------------------------------------------------------------------------------
@@ -419,7 +336,8 @@ def make_tool(
     if isinstance(fn, Tool):
         return fn
     if "langchain_core" in sys.modules:  # a LangChain tool is taken as it is
-        from langgraph_lite.interop.langchain import LangChainTool, is_langchain_tool
+        from langgraph_lite.interop.langchain import is_langchain_tool
+        from langgraph_lite.interop.langchain_tools import LangChainTool
 
         if is_langchain_tool(fn):
             return LangChainTool(fn)

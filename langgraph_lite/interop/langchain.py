@@ -14,9 +14,10 @@ What crosses the border, and how:
                                        coercion (``accept_ours_in_langchain``), so a LangChain
                                        chat model called in a node with ``state["messages"]``
                                        gets LangChain messages
-    LangChain tool  ->  a ``Tool``     ``LangChainTool``: ``ToolNode`` validates the model's
-                                       arguments against the tool's schema and runs the tool
-                                       through its own ``invoke``/``ainvoke``
+    LangChain tool  ->  a ``Tool``     ``LangChainTool`` (in ``interop.langchain_tools``):
+                                       ``ToolNode`` validates the model's arguments against the
+                                       tool's schema and runs the tool through its own
+                                       ``invoke``/``ainvoke``
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from __future__ import annotations
 import sys
 import threading
 from typing import Any
-
-import pydantic
 
 from langgraph_lite.messages import (
     AIMessage,
@@ -36,10 +35,8 @@ from langgraph_lite.messages import (
     SystemMessage,
     ToolMessage,
 )
-from langgraph_lite.tools import Tool, ToolCallContext
 
 __all__ = [
-    "LangChainTool",
     "accept_ours_in_langchain",
     "from_langchain",
     "is_langchain_message",
@@ -198,116 +195,3 @@ def let_commands_through_langchain_tools() -> None:
 def _with_base(bases: tuple[type, ...], extra: type) -> tuple[type, ...]:
     kept = tuple(b for b in bases if b is not object)
     return (*kept, extra)
-
-
-def install() -> None:
-    """Everything a program that uses LangChain needs from us: message coercion, commands
-    from tools, and tokens."""
-    accept_ours_in_langchain()
-    let_commands_through_langchain_tools()
-    from langgraph_lite.models.langchain import stream_tokens_from_langchain_models
-
-    stream_tokens_from_langchain_models()
-
-
-# -- tools ----------------------------------------------------------------------------------------
-
-
-class LangChainTool(Tool):
-    """A LangChain tool, seen by ``ToolNode`` and ``create_react_agent`` as one of ours.
-
-    The model's arguments are validated against the tool's own schema (a mistake becomes
-    ``ToolNode``'s error message, as for our tools); the tool then runs through its ``invoke``
-    / ``ainvoke`` with the whole tool call, so LangChain's own features work as in LangGraph:
-    ``InjectedToolCallId``, ``response_format="content_and_artifact"``, ``handle_tool_error``,
-    a ``Command`` returned by the tool. ``langchain_tool`` is the original.
-    """
-
-    def __init__(self, langchain_tool: Any) -> None:
-        self.langchain_tool = langchain_tool
-        self.name = langchain_tool.name
-        self.description = langchain_tool.description
-        self.return_direct = bool(getattr(langchain_tool, "return_direct", False))
-        self.func = self.coroutine = None
-        self._injected = _graph_injections(langchain_tool)
-        self._takes_kwargs = False
-        schema = langchain_tool.tool_call_schema
-        if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
-            # LangChain shows the model our InjectedState / InjectedStore parameters (they are
-            # not its InjectedToolArg): we leave them out, and fill them in when it runs
-            self.args_schema = _without(schema, self._injected) if self._injected else schema
-        else:  # a JSON schema given as a dict: LangChain checks the arguments itself
-            self.args_schema = pydantic.create_model(
-                self.name, __config__=pydantic.ConfigDict(extra="allow")
-            )
-
-    def __repr__(self) -> str:
-        return f"LangChainTool({self.langchain_tool!r})"
-
-    def validate(self, args: Any) -> dict[str, Any]:
-        """Check ``args`` against the tool's schema; the tool gets them as the model sent them."""
-        self.args_schema.model_validate(args if isinstance(args, dict) else {})
-        return dict(args) if isinstance(args, dict) else {}
-
-    def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
-        """Run the LangChain tool on the call; its ``ToolMessage`` comes back as ours."""
-        return _from_output(self.langchain_tool.invoke(self._call(kwargs, ctx), ctx.config))
-
-    async def arun(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
-        """``run`` for async code (a sync LangChain tool runs in LangChain's executor)."""
-        return _from_output(await self.langchain_tool.ainvoke(self._call(kwargs, ctx), ctx.config))
-
-    def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        """The LangChain tool's own ``invoke``."""
-        return self.langchain_tool.invoke(input, config, **kwargs)
-
-    async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        """The LangChain tool's own ``ainvoke``."""
-        return await self.langchain_tool.ainvoke(input, config, **kwargs)
-
-    def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
-        for param, how in self._injected.items():  # the state / store the graph fills in
-            args = {**args, param: self._injected_value(param, how, ctx)}
-        return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
-
-
-def _without(schema: type[pydantic.BaseModel], names: Any) -> type[pydantic.BaseModel]:
-    fields: Any = {
-        name: (info.annotation, info)
-        for name, info in schema.model_fields.items()
-        if name not in names
-    }
-    model: type[pydantic.BaseModel] = pydantic.create_model(
-        schema.__name__, __doc__=schema.__doc__, **fields
-    )
-    return model
-
-
-def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
-    """The parameters of a LangChain tool's function marked ``InjectedState`` / ``InjectedStore``."""
-    import typing
-
-    from langgraph_lite.tool_injection import InjectedState, InjectedStore, _injection_for
-
-    fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
-    if fn is None:
-        return {}
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:
-        return {}
-    out = {}
-    for param, annotation in hints.items():
-        marks = getattr(annotation, "__metadata__", ())
-        if any(
-            m in (InjectedState, InjectedStore) or isinstance(m, InjectedState | InjectedStore)
-            for m in marks
-        ):
-            how = _injection_for(param, annotation)
-            if how is not None:
-                out[param] = how
-    return out
-
-
-def _from_output(output: Any) -> Any:
-    return from_langchain(output) if is_langchain_message(output) else output

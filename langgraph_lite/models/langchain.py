@@ -24,11 +24,17 @@ from langgraph_lite.config import current_task
 from langgraph_lite.interop.langchain import (
     accept_ours_in_langchain,
     from_langchain,
+    let_commands_through_langchain_tools,
     to_langchain_messages,
 )
 from langgraph_lite.messages import report_chunk
 
-__all__ = ["LangChainChatModel", "langchain_call", "stream_tokens_from_langchain_models"]
+__all__ = [
+    "LangChainChatModel",
+    "install",
+    "langchain_call",
+    "stream_tokens_from_langchain_models",
+]
 
 _NOSTREAM = "nostream"
 
@@ -200,3 +206,12 @@ def _config(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if configurable:
         out["configurable"] = {k: v for k, v in configurable.items() if not k.startswith("__")}
     return out
+
+
+def install() -> None:
+    """Everything a program that uses LangChain needs from us: message coercion, commands
+    from tools, and tokens. Called once, the first time messages are converted while
+    ``langchain_core`` is loaded."""
+    accept_ours_in_langchain()
+    let_commands_through_langchain_tools()
+    stream_tokens_from_langchain_models()

@@ -85,7 +85,7 @@ def tool_spec(tool: Any) -> dict[str, Any]:
             },
         }
     if _is_langchain_tool(tool):
-        from langgraph_lite.interop.langchain import LangChainTool
+        from langgraph_lite.interop.langchain_tools import LangChainTool
 
         tool = LangChainTool(tool)
     original = getattr(tool, "langchain_tool", None)

@@ -52,6 +52,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
 from langgraph_lite.pregel.algo import (
@@ -268,6 +269,7 @@ class PregelLoop:
         source = saved.metadata.get("source")
         self._replay = self._replay_requested() and source not in ("update", "fork")
         self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
+        check_special_writes(saved)
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""

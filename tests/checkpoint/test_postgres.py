@@ -218,15 +218,16 @@ def test_each_saver_call_is_one_round_trip(proxied):
             cp["channel_versions"] = {"a": str(step), "b": str(step)}
             versions = dict(cp["channel_versions"])
             once = 2 if step == 0 else 1
-            # steps from 2: a filter on 0 or 1 is decided after decoding (they match booleans too)
+            # steps from 2: a filter on 0 or 1 is another statement (it matches booleans too)
             meta = {"step": step + 2}
             assert proxy.count(saver.put, config, cp, meta, versions) == once
             config = {"configurable": {**config["configurable"], "checkpoint_id": cp["id"]}}
-            writes = [("a", 1), ("b", 2), ("__interrupt__", 3)]
+            writes = [("a", 1), ("b", 2), ("__error__", "boom")]
             assert proxy.count(saver.put_writes, config, writes, f"task{step}") == once
             assert proxy.count(saver.get_tuple, config) == once
-            assert proxy.count(functools.partial(saver.list, None, filter=meta)) == once
-        assert saver.get_tuple(config).pending_writes[0] == ("task7", "__interrupt__", 3)
+            listing = functools.partial(saver.list, None, filter=meta, limit=3)
+            assert proxy.count(listing) == once
+        assert saver.get_tuple(config).pending_writes[0] == ("task7", "__error__", "boom")
 
 
 def test_a_graph_step_costs_one_round_trip_per_saver_call(proxied):
@@ -403,6 +404,7 @@ def test_a_graph_runs_on_the_async_saver_and_its_history_reads_back(pg_dsn):  # 
             return [s.metadata["step"] for s in history], [s.next for s in history]
 
     steps, nexts = asyncio.run(main())
+    # as LangGraph 1.2.22 on its AsyncPostgresSaver (langgraph-checkpoint-postgres 3.2.0)
     assert steps == [3, 2, 1, 0, -1]
     assert nexts == [(), ("n2",), ("n1",), ("n0",), ("__start__",)]
 
@@ -461,3 +463,17 @@ async def test_the_sync_savers_async_twins_work_under_any_event_loop(pg_dsn):  #
         await saver.aprune(["t", "u"], strategy="delete")
         assert await saver.adelete_idle_threads(0) == []
         assert list(saver.list(None)) == []
+
+
+def test_a_connection_in_transaction_mode_or_with_dict_rows_works_and_commits(pg_dsn):  # noqa: F811
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from langgraph_lite.checkpoint.postgres import PostgresSaver
+
+    with psycopg.connect(pg_dsn, row_factory=dict_row) as conn:  # not autocommit
+        saver = PostgresSaver(conn)
+        config = put(saver, "tx", {"step": 1}, values={"v": 1})
+        assert saver.get_tuple(config).checkpoint["channel_values"] == {"v": 1}
+        with saver_on(pg_dsn) as other:  # committed: another connection sees it
+            assert other.get_tuple(config).metadata == {"step": 1}

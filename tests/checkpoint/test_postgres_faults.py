@@ -174,3 +174,17 @@ def test_a_dsn_on_another_schema_is_honoured(pg_server):  # noqa: F811
     dsn = make_conninfo(pg_server, options="-c search_path=lgl_no_such_schema")
     with PostgresSaver.from_conn_string(dsn) as saver, pytest.raises(SchemaNotReadyError):
         saver.get_tuple({"configurable": {"thread_id": "t"}})
+
+
+def test_without_a_dsn_the_postgres_tests_skip_but_under_ci_they_fail(monkeypatch):
+    from pg_fixtures import require_dsn
+
+    monkeypatch.delenv("LANGGRAPH_LITE_POSTGRES_DSN", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require_dsn()
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"CI is set but LANGGRAPH_LITE_POSTGRES_DSN"):
+        require_dsn()
+    monkeypatch.setenv("LANGGRAPH_LITE_POSTGRES_DSN", "postgresql://h/db")
+    assert require_dsn() == "postgresql://h/db"

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("langchain_openai")
 
-from conftest import text_reply, tool_reply
+from chat_server import text_reply, tool_reply
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI

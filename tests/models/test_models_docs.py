@@ -7,7 +7,7 @@ chat-completions server, so they run only here, with ``OPENAI_BASE_URL`` pointin
 import re
 from pathlib import Path
 
-from conftest import text_reply, tool_reply
+from chat_server import text_reply, tool_reply
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "models.md"
 BLOCK = re.compile(r"^```python( server)?\n(.*?)^```", re.DOTALL | re.MULTILINE)

@@ -6,7 +6,7 @@ Every test name says "openai", so ``pytest -k openai`` runs them all.
 import time
 
 import pytest
-from conftest import Status, Stream, chunk, text_reply, tool_reply
+from chat_server import Status, Stream, chunk, text_reply, tool_reply
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 

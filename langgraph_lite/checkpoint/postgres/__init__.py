@@ -134,6 +134,8 @@ class PostgresSaver(BaseCheckpointSaver):
     ``conn`` is a ``psycopg.Connection`` or a ``psycopg_pool.ConnectionPool``. Connections in
     autocommit mode (as ``from_conn_string`` opens them) send each call as one statement;
     others are wrapped in a transaction per call. The async twins run in worker threads.
+    ``pipe`` is accepted for LangGraph's signature and unused: each call already is one
+    statement, one round trip.
     """
 
     def __init__(

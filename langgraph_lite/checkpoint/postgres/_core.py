@@ -19,16 +19,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    check_skeleton,
+    check_writes,
     encoded,
     saved_config,
     thread_of,
     unreadable,
 )
-from langgraph_lite.checkpoint.memory import WRITES_IDX_MAP
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 # Our tables have their own names, so a database LangGraph's PostgresSaver also uses (its
@@ -294,12 +296,10 @@ def sql_filterable(key: Any, value: Any) -> bool:
     """Whether a metadata filter ``key == value`` can be decided by jsonb in SQL."""
     if not isinstance(key, str) or "\x00" in key:
         return False
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool | int):
         return True
-    if isinstance(value, int | float):
-        # 0 and 1 also match false and true (Python's 1 == True, as the other savers); jsonb
-        # tells them apart, so those two are compared after decoding
-        return math.isfinite(value) and value not in (0, 1)
+    if isinstance(value, float):
+        return math.isfinite(value)
     return isinstance(value, str) and "\x00" not in value
 
 
@@ -400,7 +400,7 @@ def list_query(
     where: list[str] = []
     params: list[Any] = []
     if "thread_id" in conf and conf["thread_id"] is None:
-        where.append("FALSE")  # as the other savers (and LangGraph): no thread, nothing listed
+        where.append("false")  # as LangGraph's savers: a thread of None has no checkpoints
     for column in ("thread_id", "checkpoint_ns", "checkpoint_id"):
         if conf.get(column) is not None and (column != "checkpoint_id" or conf[column]):
             where.append(f"c.{column} = %s")
@@ -417,6 +417,9 @@ def list_query(
         elif value is None:  # LangGraph matches a None filter to an absent key too
             where.append("coalesce(c.metadata_json -> %s, 'null'::jsonb) = 'null'::jsonb")
             params.append(key)
+        elif value in (0, 1):  # Python's equality: True == 1 == 1.0, False == 0
+            where.append("c.metadata_json -> %s IN (%s::jsonb, %s::jsonb)")
+            params.extend([key, json.dumps(int(value)), json.dumps(bool(value))])
         else:
             matched[key] = value
     if matched:  # one containment test, served by the GIN index
@@ -452,6 +455,7 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
     try:
         checkpoint: Checkpoint = loads((kind, bytes(data)))
         metadata = loads((meta_kind, bytes(meta)))
+        check_skeleton(checkpoint_id, checkpoint, metadata)
         values = {
             channel: loads((k, bytes(blob)))
             for channel, k, blob in zip(b_channels or (), b_kinds or (), b_blobs or (), strict=True)
@@ -463,6 +467,7 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
                 w_tasks or (), w_channels or (), w_kinds or (), w_values or (), strict=True
             )
         ]
+        check_writes(writes)
     except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
         raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
     return CheckpointTuple(

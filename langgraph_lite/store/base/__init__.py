@@ -30,6 +30,11 @@ from langgraph_lite.store.base.embed import (
     get_text_at_path,
     tokenize_path,
 )
+from langgraph_lite.store.base.namespace import (
+    InvalidNamespaceError,
+    _validate_namespace,
+    _validate_namespace_labels,
+)
 
 __all__ = [
     "NOT_PROVIDED",
@@ -68,10 +73,6 @@ class NotProvided:
 
 
 NOT_PROVIDED = NotProvided()
-
-
-class InvalidNamespaceError(ValueError):
-    """A namespace is empty where one is needed, or one of its labels is not allowed."""
 
 
 # -- items ---------------------------------------------------------------------------------
@@ -438,56 +439,6 @@ class BaseStore(ABC):
         op = self._list_op(prefix, suffix, max_depth, limit, offset)
         result: list[tuple[str, ...]] = (await self.abatch([op]))[0]  # type: ignore[assignment]
         return result
-
-
-# -- namespace rules -----------------------------------------------------------------------
-
-
-def _validate_namespace(namespace: tuple[str, ...]) -> None:
-    if not isinstance(namespace, tuple):
-        raise InvalidNamespaceError(
-            f"A namespace is a tuple of strings, got {type(namespace).__name__} "
-            f"{namespace!r}. Write it as e.g. ('users', 'u1')."
-        )
-    if not namespace:
-        raise InvalidNamespaceError(
-            "Namespace cannot be empty. Put items under at least one label, e.g. ('memories',)."
-        )
-    _validate_namespace_labels(namespace)
-    if namespace[0] == "langgraph":
-        raise InvalidNamespaceError(
-            f'Root label for namespace cannot be "langgraph". Got: {namespace}. That root is '
-            "reserved; start the namespace with a label of your own."
-        )
-
-
-def _validate_namespace_labels(namespace: tuple[str, ...]) -> None:
-    if not isinstance(namespace, tuple):
-        raise InvalidNamespaceError(
-            f"A namespace is a tuple of strings, got {type(namespace).__name__} "
-            f"{namespace!r}. Write it as e.g. ('users', 'u1')."
-        )
-    for label in namespace:
-        if not isinstance(label, str):
-            raise InvalidNamespaceError(
-                f"Invalid namespace label '{label}' found in {namespace}. Namespace labels"
-                f" must be strings, but got {type(label).__name__}."
-            )
-        if not label:
-            raise InvalidNamespaceError(
-                f"Namespace labels cannot be empty strings. Got {label!r} in {namespace}."
-            )
-        if "." in label:
-            raise InvalidNamespaceError(
-                f"Invalid namespace label '{label}' found in {namespace}. Namespace labels "
-                f"cannot contain periods ('.'). Split it into labels: "
-                f"{tuple(p for p in label.split('.') if p)!r}."
-            )
-        if "\x00" in label:
-            raise InvalidNamespaceError(
-                f"Invalid namespace label {label!r} found in {namespace}. Namespace labels "
-                "cannot contain NUL bytes ('\\x00')."
-            )
 
 
 def validate_op_namespace(op: Op) -> None:
