@@ -140,7 +140,10 @@ class Task:
                 "langgraph_step": self.step,
                 "langgraph_node": self.name,
                 "langgraph_triggers": tuple(self.triggers),
-                "langgraph_path": self.path,
+                # a Send's task: (PUSH, index, False), as LangGraph shows it (False: no call)
+                "langgraph_path": self.path
+                if len(self.path) != 2 or self.path[0] != PUSH
+                else (*self.path, False),
                 "langgraph_checkpoint_ns": self.checkpoint_ns,
             }
             config = {

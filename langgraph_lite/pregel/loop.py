@@ -16,7 +16,7 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       ┌──▶ plan ── nothing due ──────────────────────────────▶ end  (exit: Save the last)
       │      │  ── interrupt_before hits ─────────────────────▶ end  (interrupted)
       │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
-      │      ▼       Save
+      │      ▼       Save, DELIVER (the tasks' start events, before they run)
       │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
       │      │            group; in a detached host while node code streams (live)
       │      ▼
@@ -159,6 +159,14 @@ class PregelLoop:
         self._after_task = self._persisting or out.per_task
         self._plan_events = out.task_events or out.messages
 
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
+        out = self.out
+        out.also_print(modes)
+        self.writer = out.writer
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
+
     @classmethod
     def at(
         cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any
@@ -190,9 +198,9 @@ class PregelLoop:
             tasks = self._plan()
             if outbox:
                 yield Save(persistence.take())
+            if items:  # a task's start (tasks/debug) goes out before it runs
+                yield DELIVER
             if tasks is None:
-                if items:
-                    yield DELIVER
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None

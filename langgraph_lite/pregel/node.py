@@ -137,6 +137,11 @@ class _Step:
         return kw
 
 
+_COPYABLE = frozenset(
+    ("channels", "triggers", "writers", "mapper", "retry_policy", "tags", "metadata", "name")
+)
+
+
 class PregelNode:
     """A built node: the channels it reads, those that trigger it, its body and its writes.
 
@@ -207,6 +212,26 @@ class PregelNode:
     def subgraphs(self) -> list[Any]:
         """The compiled graphs this node runs as steps of its body (they carry a ``GraphSpec``)."""
         return [s.obj for s in self._steps if isinstance(getattr(s.obj, "spec", None), GraphSpec)]
+
+    def copy(self, update: dict[str, Any]) -> PregelNode:
+        """A copy with the attributes in ``update`` replaced (e.g. ``{"triggers": [...]}``)."""
+        unknown = set(update) - _COPYABLE
+        if unknown:
+            raise TypeError(
+                f"PregelNode.copy() got attributes it cannot replace: {sorted(unknown)}. "
+                f"Replace some of: {', '.join(sorted(_COPYABLE))}."
+            )
+        new = PregelNode.__new__(PregelNode)
+        for slot in PregelNode.__slots__:
+            setattr(new, slot, getattr(self, slot))
+        for key, value in update.items():
+            setattr(new, key, list(value) if key in ("triggers", "writers", "tags") else value)
+        new.metadata = dict(new.metadata)
+        new._async_writers = any(hasattr(w, "acall") for w in new.writers)
+        new.hidden = HIDDEN_TAG in new.tags
+        if new.mapper is not None:
+            new._single_sync = None
+        return new
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Run just this node on ``input`` and return what it returned — no graph around it.
