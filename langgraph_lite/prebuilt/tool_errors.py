@@ -21,7 +21,21 @@ __all__ = [
     "TOOL_INVOCATION_ERROR_TEMPLATE",
     "HandleToolErrors",
     "ToolInvocationError",
+    "is_invalid_resume",
 ]
+
+# How interrupt() marks the ValidationError it raises when a resume value does not fit its
+# response_schema (LangGraph's attribute name, so errors marked by either are recognised).
+_INVALID_RESUME = "_langgraph_invalid_resume"
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """Whether ``error`` says a resume value did not fit an ``interrupt``'s ``response_schema``.
+
+    Only a human can fix that, not the model, so no ``handle_tool_errors`` setting turns it
+    into a ToolMessage: the run fails and the interrupt can be answered again.
+    """
+    return getattr(error, _INVALID_RESUME, False) is True
 
 
 # The texts the model reads when a call goes wrong. They are LangGraph's, word for word:

@@ -14,6 +14,8 @@ What can go wrong, and what happens then:
     the tool itself raised                       re-raised by default; handle_tool_errors says
                                                  which errors become a ToolMessage(status="error")
     the tool called interrupt()                  always passes through: the run stops for a human
+    a resume value did not fit interrupt()'s     always raised, whatever handle_tool_errors says:
+    response_schema                              the human answers the interrupt again
 
 The model reads the error messages and may try again, so the agent's loop goes on.
 """
@@ -50,6 +52,7 @@ from langgraph_lite.prebuilt.tool_errors import (
     _default_handle_tool_errors,
     _error_content,
     _handler,
+    is_invalid_resume,
 )
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
@@ -272,7 +275,7 @@ class ToolNode:
         # at all (LangGraph does the same; the default handler still lets only invalid
         # arguments through).
         option = self.handle_tool_errors
-        if option is False:
+        if option is False or is_invalid_resume(exc):
             raise exc
         if option is _default_handle_tool_errors:
             if not isinstance(exc, ToolInvocationError):
@@ -293,12 +296,17 @@ class ToolNode:
         tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = tool.run(kwargs, self._for_request(request, ctx))
+            try:
+                output = tool.run(kwargs, self._for_request(request, ctx))
+            except pydantic.ValidationError as exc:
+                if is_invalid_resume(exc):
+                    raise  # a human must answer the interrupt again
+                raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
-            content = self._handles(exc, tool.name)
+            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -311,12 +319,17 @@ class ToolNode:
         tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = await tool.arun(kwargs, self._for_request(request, ctx))
+            try:
+                output = await tool.arun(kwargs, self._for_request(request, ctx))
+            except pydantic.ValidationError as exc:
+                if is_invalid_resume(exc):
+                    raise  # a human must answer the interrupt again
+                raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise
         except Exception as exc:
-            content = self._handles(exc, tool.name)
+            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -417,6 +430,16 @@ class ToolNode:
         if not commands:
             return {self.messages_key: messages}
         return [{self.messages_key: messages}, *commands] if messages else commands
+
+
+def _as_invocation_error(
+    tool: Tool, call: dict[str, Any], exc: pydantic.ValidationError
+) -> ToolInvocationError:
+    """A ValidationError from inside a tool is reported as invalid arguments, as LangGraph
+    reports it."""
+    injected = set(tool.injected_args)
+    errors = [e for e in exc.errors() if not (e.get("loc") and e["loc"][0] in injected)]
+    return ToolInvocationError(tool.name, exc, call.get("args", {}), errors)
 
 
 def _in_context(
