@@ -140,3 +140,13 @@ def _handler(option: Any) -> Callable[[Exception, str], str | None]:
         "exception type or a tuple of them, or a function taking the exception and returning "
         "a message."
     )
+
+
+def _as_invocation_error(
+    tool: Any, call: dict[str, Any], exc: pydantic.ValidationError
+) -> ToolInvocationError:
+    """A ValidationError from inside a tool is reported as invalid arguments, as LangGraph
+    reports it."""
+    injected = set(tool.injected_args)
+    errors = [e for e in exc.errors() if not (e.get("loc") and e["loc"][0] in injected)]
+    return ToolInvocationError(tool.name, exc, call.get("args", {}), errors)

@@ -23,6 +23,7 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
+import copy
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,7 @@ from langgraph_lite.prebuilt.tool_errors import (
     TOOL_INVOCATION_ERROR_TEMPLATE,
     HandleToolErrors,
     ToolInvocationError,
+    _as_invocation_error,
     _default_handle_tool_errors,
     _error_content,
     _handler,
@@ -358,7 +360,10 @@ class ToolNode:
     def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
         if isinstance(output, Command):
             return self._checked_command(tool, call, output)
-        return tool.answer(output, call)
+        answer = tool.answer(output, call)
+        if isinstance(answer, ToolMessage):  # a list of strings becomes JSON text, as in LangGraph
+            answer.content = tool_output_content(answer.content)
+        return answer
 
     def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
         """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
@@ -366,12 +371,11 @@ class ToolNode:
             return command
         update = command.update
         messages = update.get(self.messages_key) if isinstance(update, dict) else None
-        answers = [
-            m
+        answered = any(
+            isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
             for m in convert_to_messages(messages or [])
-            if isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
-        ]
-        if not answers:
+        )
+        if not answered:
             raise ValueError(
                 f"tool {tool.name!r} returned a Command whose update has no ToolMessage "
                 f"answering its call {call.get('id')!r}. Every tool call needs an answer: "
@@ -379,10 +383,16 @@ class ToolNode:
                 "tool_call_id=tool_call_id)], ...}), taking tool_call_id as an "
                 "Annotated[str, InjectedToolCallId] parameter."
             )
-        for m in answers:
-            if m.name is None:
-                m.name = tool.name
-        return command
+        # the answer is named after the call, in a copy of the update (as LangGraph does):
+        # the tool's own Command and messages stay as it made them
+        copied: Any = copy.deepcopy(update)  # a dict: it holds the answer
+        raw = copied.get(self.messages_key)
+        call_id = call.get("id")
+        m: Any
+        for m in raw if isinstance(raw, list) else [raw]:
+            if getattr(m, "type", None) == "tool" and getattr(m, "tool_call_id", None) == call_id:
+                m.name = call["name"]
+        return dataclasses.replace(command, update=copied)
 
     # -- input and output ------------------------------------------------------------------------
 
@@ -430,16 +440,6 @@ class ToolNode:
         if not commands:
             return {self.messages_key: messages}
         return [{self.messages_key: messages}, *commands] if messages else commands
-
-
-def _as_invocation_error(
-    tool: Tool, call: dict[str, Any], exc: pydantic.ValidationError
-) -> ToolInvocationError:
-    """A ValidationError from inside a tool is reported as invalid arguments, as LangGraph
-    reports it."""
-    injected = set(tool.injected_args)
-    errors = [e for e in exc.errors() if not (e.get("loc") and e["loc"][0] in injected)]
-    return ToolInvocationError(tool.name, exc, call.get("args", {}), errors)
 
 
 def _in_context(

@@ -1,4 +1,5 @@
-"""create_react_agent with a pydantic state schema, and state keys a tool's state may lack.
+"""Inputs LangGraph programs give the prebuilt agent: pydantic state schemas, NotRequired state
+keys a tool injects, LangChain system prompts and LangChain tools.
 
 Expected values were observed running the same programs on LangGraph 1.2.22.
 """
@@ -101,3 +102,33 @@ def test_a_missing_not_required_key_leaves_our_tools_default():
         return f"city={city}"
 
     assert _run_tools([weather])["messages"][-1].content == "city=None"
+
+
+class _Echo:
+    """A chat model answering with the text of every message it was shown, joined by '-'."""
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+    def invoke(self, messages, config=None, **kwargs):
+        return AIMessage("-".join(m.content for m in messages), id="0")
+
+
+def test_a_langchain_system_message_is_a_prompt():
+    lc_messages = pytest.importorskip("langchain_core.messages")
+    agent = create_react_agent(_Echo(), [], prompt=lc_messages.SystemMessage("Foo"))
+    result = agent.invoke({"messages": [HumanMessage("hi?")]})
+    assert result["messages"][-1].content == "Foo-hi?"
+
+
+def test_a_langchain_tools_list_of_strings_becomes_json_text_keeping_unicode():
+    lc_tools = pytest.importorskip("langchain_core.tools")
+
+    @lc_tools.tool
+    def days(d: list[str]) -> list[str]:
+        """Days."""
+        return d
+
+    call = {"name": "days", "args": {"d": ["星期一", "x"]}, "id": "c1"}
+    [answer] = ToolNode([days]).invoke([AIMessage("", tool_calls=[call])])
+    assert answer.content == '["星期一", "x"]'
