@@ -31,6 +31,7 @@ __all__ = [
     "GraphRecursionError",
     "InternalError",
     "InvalidUpdateError",
+    "MessageCoercionError",
     "ParentCommand",
     "create_error_message",
 ]
@@ -100,3 +101,10 @@ class EmptyInputError(Exception):
 
 class InternalError(RuntimeError):
     """The engine broke one of its own invariants. This is a bug; please report it."""
+
+
+class MessageCoercionError(TypeError, NotImplementedError):
+    """A value cannot be turned into a chat message.
+
+    Also a ``NotImplementedError``, which LangGraph raises here, so existing handlers match.
+    """

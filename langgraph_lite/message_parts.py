@@ -416,3 +416,16 @@ def tool_output_content(output: Any) -> str | list[Any]:
         return json.dumps(output, ensure_ascii=False)
     except (TypeError, ValueError):
         return str(output)
+
+
+# The class names of LangChain's serialised form ({"lc": 1, "type": "constructor", ...}).
+_SERIALISED_NAMES = {
+    f"{name}{chunk}": role
+    for name, role in (
+        ("HumanMessage", "human"),
+        ("AIMessage", "ai"),
+        ("SystemMessage", "system"),
+        ("ToolMessage", "tool"),
+    )
+    for chunk in ("", "Chunk")
+} | {"RemoveMessage": "remove"}

@@ -22,7 +22,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langgraph_lite.errors import MessageCoercionError
 from langgraph_lite.message_parts import (
+    _SERIALISED_NAMES,
     InvalidToolCall,
     TextAccessor,
     ToolCall,
@@ -336,26 +338,6 @@ _ROLES: dict[str, type[BaseMessage]] = {
     "tool": ToolMessage,
     "remove": RemoveMessage,
 }
-
-# The class names of LangChain's serialised form ({"lc": 1, "type": "constructor", ...}).
-_SERIALISED_NAMES = {
-    f"{name}{chunk}": role
-    for name, role in (
-        ("HumanMessage", "human"),
-        ("AIMessage", "ai"),
-        ("SystemMessage", "system"),
-        ("ToolMessage", "tool"),
-    )
-    for chunk in ("", "Chunk")
-} | {"RemoveMessage": "remove"}
-
-
-class MessageCoercionError(TypeError, NotImplementedError):
-    """A value cannot be turned into a chat message.
-
-    Also a ``NotImplementedError``, which LangGraph raises here, so existing handlers match.
-    """
-
 
 _EXAMPLE = "{'role': 'user', 'content': 'hi'}"
 

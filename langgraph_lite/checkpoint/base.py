@@ -199,24 +199,49 @@ def check_skeleton(checkpoint_id: str, checkpoint: Any, metadata: Any) -> None:
 
 
 def check_writes(writes: Sequence[Any]) -> None:
-    """Refuse decoded pending writes of the wrong shape (see ``check_skeleton``)."""
+    """Refuse decoded pending writes of the wrong shape (see ``check_skeleton``).
+
+    A saver stores any value under any channel (LangGraph's conformance suite writes a dict as
+    an interrupt); what the engine's own channels must hold is ``check_special_writes``'s job.
+    """
+    from langgraph_lite.checkpoint.serde import CheckpointDecodeError
+
+    for task_id, channel, _value in writes:
+        if not isinstance(task_id, str) or not isinstance(channel, str):
+            raise CheckpointDecodeError(f"a pending write names task {task_id!r}, {channel!r}")
+
+
+def check_special_writes(saved: CheckpointTuple) -> None:
+    """Refuse a checkpoint whose interrupt or resume writes the engine cannot use.
+
+    Called by the engine when it restores ``saved``: a malformed write is a
+    ``CheckpointDecodeError`` naming the thread and checkpoint, not an ``AttributeError``
+    deep in a run.
+    """
     from langgraph_lite.checkpoint.serde import CheckpointDecodeError
     from langgraph_lite.types import Interrupt
 
-    for task_id, channel, value in writes:
-        if not isinstance(task_id, str) or not isinstance(channel, str):
-            raise CheckpointDecodeError(f"a pending write names task {task_id!r}, {channel!r}")
+    for task_id, channel, value in saved.pending_writes or ():
+        problem = None
         if channel == "__interrupt__" and not (
             isinstance(value, list) and all(isinstance(i, Interrupt) for i in value)
         ):
-            raise CheckpointDecodeError(
+            problem = (
                 f"its pending interrupt of task {task_id!r} is {type(value).__name__} "
                 f"{_short(value)}, where a list of Interrupt belongs"
             )
-        if channel == "__resume__" and not isinstance(value, list):
-            raise CheckpointDecodeError(
+        elif channel == "__resume__" and not isinstance(value, list):
+            problem = (
                 f"its pending resume values of task {task_id!r} are {type(value).__name__} "
                 f"{_short(value)}, where a list belongs"
+            )
+        if problem is not None:
+            conf = saved.config.get("configurable", {})
+            raise unreadable(
+                conf.get("thread_id", ""),
+                conf.get("checkpoint_ns", ""),
+                conf.get("checkpoint_id", ""),
+                CheckpointDecodeError(problem),
             )
 
 

@@ -53,6 +53,7 @@ class Task:
     __slots__ = (
         "_config",
         "_id",
+        "cached",
         "error",
         "input",
         "interrupt_index",
@@ -87,6 +88,7 @@ class Task:
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
+        self.cached = False  # its writes came from the node cache
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self._config: dict[str, Any] | None = None
         self._id: str | None = None
@@ -117,7 +119,12 @@ class Task:
         """What a node's ``runtime`` parameter receives: context, store, stream writer."""
         from langgraph_lite.runtime import Runtime
 
-        return Runtime(context=getattr(self.run, "context", None), stream_writer=self.writer)
+        run = self.run
+        return Runtime(
+            context=getattr(run, "context", None),
+            store=getattr(run, "store", None),
+            stream_writer=self.writer,
+        )
 
     @property
     def config(self) -> dict[str, Any]:

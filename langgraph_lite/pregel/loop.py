@@ -52,6 +52,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
 from langgraph_lite.pregel.algo import (
@@ -77,6 +78,10 @@ __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 
 class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
+
+    # Set by Pregel for the run (nodes read them; the loop itself never does).
+    store: Any = None
+    cache: Any = None
 
     def __init__(
         self,
@@ -260,6 +265,7 @@ class PregelLoop:
         source = saved.metadata.get("source")
         self._replay = self._replay_requested() and source not in ("update", "fork")
         self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
+        check_special_writes(saved)
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
@@ -356,7 +362,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
-            self.out.finished(task)
+            self.out.finished(task, cached=task.cached)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""

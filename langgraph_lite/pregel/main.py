@@ -35,6 +35,7 @@ from langgraph_lite.pregel.arguments import (
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
+from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
@@ -45,7 +46,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState):
+class Pregel(ThreadState, CacheMethods):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -61,7 +62,8 @@ class Pregel(ThreadState):
 
     ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
-    bounds how many events a run holds for a slow consumer before producers wait.
+    bounds how many events a run holds for a slow consumer before producers wait. ``store``
+    is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
     """
 
     def __init__(
@@ -75,6 +77,8 @@ class Pregel(ThreadState):
         stream_mode: str | Sequence[str] = "values",
         stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
         checkpointer: Any = None,
+        store: Any = None,
+        cache: Any = None,
         interrupt_before_nodes: Sequence[str] = (),
         interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
@@ -82,6 +86,8 @@ class Pregel(ThreadState):
     ) -> None:
         self.name = name
         self.checkpointer = checkpointer or None
+        self.store = store  # nodes get it as `store` / runtime.store; subgraphs, the parent's
+        self.cache = check_cache(cache)  # the writes of nodes with a cache_policy
         self.interrupt_before_nodes = list(interrupt_before_nodes)
         self.interrupt_after_nodes = list(interrupt_after_nodes)
         self.debug = debug
@@ -285,6 +291,11 @@ class Pregel(ThreadState):
             subgraphs=subgraphs,
             version=version,
         )
+        # A subgraph uses its parent run's store and cache, as in LangGraph.
+        loop.store = getattr(parent.run, "store", None) if parent is not None else None
+        loop.store = loop.store or self.store
+        loop.cache = getattr(parent.run, "cache", None) if parent is not None else None
+        loop.cache = loop.cache or self.cache
         return loop, queue
 
     def _invoking(

@@ -4,12 +4,13 @@ durability "sync" and "async"; each is resumed in a fresh process.
 
 After each kill the resumed run must end in the same state as an uninterrupted run (no write
 lost or doubled), and each node body may have run at most once more than in the uninterrupted
-run. ``LANGGRAPH_LITE_CRASH_KILLS`` sets how many kills (default 4, a few seconds);
+run. ``LANGGRAPH_LITE_CRASH_KILLS`` sets how many kills (default 2, a few seconds);
 ``LANGGRAPH_LITE_CRASH_SEED`` replays a failing sequence.
 """
 
 import collections
 import json
+import operator
 import os
 import random
 import signal
@@ -17,8 +18,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from typing_extensions import TypedDict
+
+from langgraph_lite.checkpoint.memory import InMemorySaver
+from langgraph_lite.graph import START, StateGraph
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -51,7 +57,7 @@ def starts(tmp: Path) -> collections.Counter[str]:
 
 
 def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_path, child_environ):
-    kills = int(os.environ.get("LANGGRAPH_LITE_CRASH_KILLS", "3"))
+    kills = int(os.environ.get("LANGGRAPH_LITE_CRASH_KILLS", "2"))
     seed = int(os.environ.get("LANGGRAPH_LITE_CRASH_SEED", str(random.randrange(2**32))))
     rng = random.Random(seed)
     # the uninterrupted run of each shape; its result does not depend on the saver or the
@@ -89,6 +95,7 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
         ran = starts(tmp)
         over = {n: (ran[n], expected_starts[n]) for n in ran if ran[n] > expected_starts[n] + 1}
         assert not over, f"{where}: node bodies ran more than once extra (ran, clean): {over}"
+    print(f"seed {seed}: {killed} of {kills} runs killed mid-run, each resumed")
     assert killed >= kills // 2, f"seed {seed}: only {killed} of {kills} runs were still running"
 
 
@@ -151,3 +158,47 @@ def test_an_async_sibling_of_an_interrupt_finishes_and_is_not_run_again(tmp_path
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.strip() == "['ask:yes', 'slow']"
     assert Path(log).read_text() == "slow\n"  # it ran once
+
+
+class Crash(BaseException):
+    """Stands for the process dying at an exact point (raised by the saver)."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 engine defect: a subgraph invoked inside a node, after a crash between "
+    "the subgraph's last checkpoint and the parent task's writes, runs again on top of its "
+    "finished state and the node's output holds its writes twice",
+)
+def test_a_subgraph_invoked_in_a_node_is_not_doubled_after_a_crash_before_the_nodes_writes():
+    class State(TypedDict):
+        trail: Annotated[list, operator.add]
+
+    class CrashingSaver(InMemorySaver):
+        armed = True
+
+        def put_writes(self, config, writes, task_id, task_path=""):
+            top = config["configurable"].get("checkpoint_ns", "") == ""
+            if self.armed and top and "sub" in str(task_path):
+                raise Crash  # the subgraph has saved its last checkpoint; the parent has not
+            return super().put_writes(config, writes, task_id, task_path)
+
+    inner = StateGraph(State)
+    inner.add_node("x", lambda state: {"trail": ["x"]})
+    inner.add_edge(START, "x")
+    sub = inner.compile()
+
+    def call_sub(state, config):
+        return {"trail": sub.invoke({"trail": []}, config)["trail"]}
+
+    builder = StateGraph(State)
+    builder.add_node("sub", call_sub)
+    builder.add_edge(START, "sub")
+    saver = CrashingSaver()
+    app = builder.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t"}}
+    with pytest.raises(Crash):
+        app.invoke({"trail": []}, config, durability="sync")
+    saver.armed = False
+    # LangGraph 1.2.22: {'trail': ['x']}
+    assert app.invoke(None, config, durability="sync") == {"trail": ["x"]}

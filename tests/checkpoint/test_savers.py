@@ -498,3 +498,14 @@ def test_versions_stay_ordered_past_ten(factory, tmp_path):
             versions.append(saver.get_next_version(versions[-1], None))
         assert versions == sorted(versions)
         assert counter(versions[-1]) == 121
+
+
+async def test_a_saver_stores_any_value_under_the_engines_channels(api):
+    # as LangGraph's conformance suite asks of every saver: what the engine's own channels must
+    # hold is checked by the engine when it restores (tests/checkpoint/test_base.py)
+    configs = await save_chain(api, steps=0)
+    writes = [("__error__", "something went wrong"), ("__interrupt__", {"reason": "human_input"})]
+    await api.put_writes(configs[0], writes, "task")
+    assert sorted((await api.get_tuple(configs[0])).pending_writes) == sorted(
+        [("task", chan, value) for chan, value in writes]
+    )
