@@ -53,6 +53,7 @@ class Task:
     __slots__ = (
         "_config",
         "_id",
+        "cached",
         "error",
         "input",
         "interrupt_index",
@@ -88,6 +89,7 @@ class Task:
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
+        self.cached = False  # its writes came from the node cache
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self.subgraph_calls = 0  # how many graphs this run of the node has run (namespaces)
         self._config: dict[str, Any] | None = None
@@ -119,7 +121,12 @@ class Task:
         """What a node's ``runtime`` parameter receives: context, store, stream writer."""
         from langgraph_lite.runtime import Runtime
 
-        return Runtime(context=getattr(self.run, "context", None), stream_writer=self.writer)
+        run = self.run
+        return Runtime(
+            context=getattr(run, "context", None),
+            store=getattr(run, "store", None),
+            stream_writer=self.writer,
+        )
 
     @property
     def config(self) -> dict[str, Any]:
@@ -133,7 +140,10 @@ class Task:
                 "langgraph_step": self.step,
                 "langgraph_node": self.name,
                 "langgraph_triggers": tuple(self.triggers),
-                "langgraph_path": self.path,
+                # a Send's task: (PUSH, index, False), as LangGraph shows it (False: no call)
+                "langgraph_path": self.path
+                if len(self.path) != 2 or self.path[0] != PUSH
+                else (*self.path, False),
                 "langgraph_checkpoint_ns": self.checkpoint_ns,
             }
             config = {

@@ -220,7 +220,8 @@ def strip_task_ids(ns: str) -> str:
 
 
 def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
-    """Raise, with the fix, when a graph with a checkpointer is called without a thread."""
+    """Raise, with the fix, when a graph with a checkpointer is called without a thread
+    (or with a checkpoint_ns that is not a string)."""
     try:
         thread_of(config or {})
     except ValueError:
@@ -228,3 +229,10 @@ def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
             f"this graph has a checkpointer ({type(saver).__name__}), so each call needs a "
             "thread_id. Pass config={'configurable': {'thread_id': 'any-id'}}."
         ) from None
+    namespace = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
+    if namespace is not None and not isinstance(namespace, str):
+        raise TypeError(
+            f"config['configurable']['checkpoint_ns'] must be a string, got {namespace!r} "
+            f"({type(namespace).__name__}). It names a subgraph's checkpoints ('' for the "
+            "graph itself); leave it out unless you read a subgraph's state."
+        )

@@ -16,7 +16,7 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       ┌──▶ plan ── nothing due ──────────────────────────────▶ end  (exit: Save the last)
       │      │  ── interrupt_before hits ─────────────────────▶ end  (interrupted)
       │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
-      │      ▼       Save
+      │      ▼       Save, DELIVER (the tasks' start events, before they run)
       │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
       │      │            group; in a detached host while node code streams (live)
       │      ▼
@@ -79,6 +79,10 @@ __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
 
+    # Set by Pregel for the run (nodes read them; the loop itself never does).
+    store: Any = None
+    cache: Any = None
+
     def __init__(
         self,
         spec: GraphSpec,
@@ -120,6 +124,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._replay = False  # a named checkpoint is run again: nothing saved is reused
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
+        self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         parent = self.parent_task = current_task.get()
@@ -154,6 +159,14 @@ class PregelLoop:
         self._after_task = self._persisting or out.per_task
         self._plan_events = out.task_events or out.messages
 
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
+        out = self.out
+        out.also_print(modes)
+        self.writer = out.writer
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
+
     @classmethod
     def at(
         cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any
@@ -185,9 +198,9 @@ class PregelLoop:
             tasks = self._plan()
             if outbox:
                 yield Save(persistence.take())
+            if items:  # a task's start (tasks/debug) goes out before it runs
+                yield DELIVER
             if tasks is None:
-                if items:
-                    yield DELIVER
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None
@@ -282,10 +295,12 @@ class PregelLoop:
             and self.saved is not None
             and input is not None
             and not isinstance(input, Command)
-            and (self._pending_writes or self.peek())
+            and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
         ):
             # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
-            # continue the saved run, answering its interrupts with the parent's answers.
+            # continue the saved run, answering its interrupts with the parent's answers. Its
+            # namespace names the parent task, so a saved run found under it is this task's,
+            # even a finished one (a crash before the parent task's writes were saved).
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         if isinstance(input, Command):
@@ -293,6 +308,7 @@ class PregelLoop:
             input = None
         out = self.out
         if input is None and self.saved is not None:
+            self.resuming = True
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
             if out.values or out.track_output:  # a resumed run reports where it resumes from
@@ -368,7 +384,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
-            self.out.finished(task)
+            self.out.finished(task, cached=task.cached)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""

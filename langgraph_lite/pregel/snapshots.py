@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.errors import InvalidUpdateError
-from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
 from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
@@ -109,6 +109,10 @@ class ThreadState:
                 )
             )
         values = loop.output(self.stream_channels_asis, with_writes_of=finished)
+        if finished and not tasks:
+            # Every task of the step finished but its checkpoint was not saved (a crash): what
+            # is due is the step after, as a resumed run will apply the writes and go on.
+            tasks = _due_after(loop, finished, saver)
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
@@ -366,3 +370,18 @@ def _ambiguous(graph: Any, candidates: list[str] | None = None) -> str:
         f"update_state cannot tell which node this update comes from{which}; pass "
         "as_node='<node name>'."
     )
+
+
+def _due_after(loop: PregelLoop, finished: list[Task], saver: Any) -> list[Task]:
+    """The tasks of the step after ``finished`` (the whole step), their writes applied."""
+    spec = loop.spec
+    version = saver.get_next_version(max(loop.versions.values(), default=None), None)
+    updated, _, _ = apply_writes(
+        loop.channels, loop.versions, loop.versions_seen, finished, version,
+        set(loop.saved.checkpoint.get("updated_channels") or ()), spec.finish_channels,
+        spec.trigger_index, spec.consume_channels, spec.expiring_channels,
+    )  # fmt: skip
+    return prepare_next_tasks(
+        spec.nodes, spec.trigger_index, loop.channels, loop.versions, loop.versions_seen,
+        updated, loop.step + 1, loop,
+    )  # fmt: skip
