@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from langgraph_lite.pregel.snapshots import graphs_of
+
 __all__ = ["Introspection"]
 
 NS_SEP = "|"
@@ -31,7 +33,7 @@ class Introspection:
             wanted = namespace is None or namespace == name or namespace.startswith(name + NS_SEP)
             if not wanted:
                 continue
-            found = node.subgraphs
+            found = graphs_of(node)  # (also a graph the node's function calls)
             if not found:
                 continue
             graph = found[0]

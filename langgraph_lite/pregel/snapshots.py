@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from langgraph_lite.checkpoint.base import BaseCheckpointSaver
     from langgraph_lite.pregel.main import Pregel
 
-__all__ = ["ThreadState"]
+__all__ = ["ThreadState", "graphs_of"]
 
 
 class ThreadState:
@@ -128,7 +128,7 @@ class ThreadState:
         self, task: Task, saved: CheckpointTuple, saver: Any, expand: bool
     ) -> Generator[Load, Any, Any]:
         """For a task that runs a subgraph: its config, or (``subgraphs=True``) its snapshot."""
-        inner = _graphs_of(task.node)
+        inner = graphs_of(task.node)
         if not inner:
             return None
         thread = (saved.config.get("configurable") or {}).get("thread_id")
@@ -145,35 +145,6 @@ class ThreadState:
 
     # -- subgraphs ---------------------------------------------------------------------------
 
-    def get_subgraphs(
-        self, *, namespace: str | None = None, recurse: bool = False
-    ) -> Iterator[tuple[str, Pregel]]:
-        """The ``(namespace, graph)`` of each node that runs a graph (with ``recurse``, theirs
-        too, as ``"outer|inner"``); ``namespace`` (without task ids) keeps only that one."""
-        for name, node in self.nodes.items():
-            if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
-                continue  # segments match whole: "sub" is not "sub_2"
-            inner = _graphs_of(node)
-            if not inner:
-                continue
-            graph = inner[0]
-            if name == namespace:
-                yield name, graph
-                return
-            if namespace is None:
-                yield name, graph
-            if recurse and isinstance(graph, ThreadState):
-                rest = None if namespace is None else namespace[len(name) + 1 :]
-                for sub, found in graph.get_subgraphs(namespace=rest, recurse=True):
-                    yield f"{name}|{sub}", found
-
-    async def aget_subgraphs(
-        self, *, namespace: str | None = None, recurse: bool = False
-    ) -> AsyncIterator[tuple[str, Pregel]]:
-        """``get_subgraphs`` for async callers."""
-        for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
-            yield item
-
     def _graph_for(self, config: Mapping[str, Any], for_update: bool = False) -> ThreadState:
         """The graph whose checkpoints ``config``'s namespace holds: a declared subgraph's, or
         (one run by code inside a node, such as a tool) this graph's, which reads it as well."""
@@ -181,7 +152,7 @@ class ThreadState:
         if not ns:
             return self
         plain = "|".join(p.split(":")[0] for p in ns.split("|") if not p.isdigit())
-        for _, graph in self.get_subgraphs(namespace=plain, recurse=True):
+        for _, graph in cast("Pregel", self).get_subgraphs(namespace=plain, recurse=True):
             return graph
         if for_update:
             raise ValueError(
@@ -293,7 +264,7 @@ class ThreadState:
         return await aanswer_effects(loop.update(graph._update_with(values, as_node)), saver)
 
 
-def _graphs_of(node: Any) -> list[Any]:
+def graphs_of(node: Any) -> list[Any]:
     """The graphs ``node`` runs: its declared steps, else (as LangGraph finds them) a compiled
     graph its function names, from its closure or module globals — ``inner.invoke(...)``
     inside the node. A graph compiled with ``checkpointer=False`` saves nothing: not counted."""
