@@ -282,9 +282,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             assert parent_persistence is not None
             checkpointer = parent_persistence.saver
             durability = parent_persistence.durability
-            # a checkpoint_id in the config names one of the parent's checkpoints (a replay
-            # of the parent), not one of this subgraph's
-            run_config["configurable"].pop("checkpoint_id", None)
         elif mode is True and parent is None:
             raise RuntimeError(
                 "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
