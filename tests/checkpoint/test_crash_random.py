@@ -157,12 +157,6 @@ class Crash(BaseException):
     """Stands for the process dying at an exact point (raised by the saver)."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 engine defect: a subgraph invoked inside a node, after a crash between "
-    "the subgraph's last checkpoint and the parent task's writes, runs again on top of its "
-    "finished state and the node's output holds its writes twice",
-)
 def test_a_subgraph_invoked_in_a_node_is_not_doubled_after_a_crash_before_the_nodes_writes():
     class State(TypedDict):
         trail: Annotated[list, operator.add]
