@@ -104,6 +104,11 @@ def _coerce(messages: list[Any]) -> list[BaseMessage]:
     kinds = set(map(type, messages))
     if all(issubclass(k, BaseMessage) and not issubclass(k, BaseMessageChunk) for k in kinds):
         return messages
+    for m in messages:
+        # Another library's message (LangChain's) is converted, a copy: give the original its
+        # id first, in place as LangGraph does, so an "updates" chunk shows it too.
+        if getattr(m, "id", 0) is None and not isinstance(m, dict | str | tuple | BaseMessage):
+            m.id = str(uuid.uuid4())
     return [message_chunk_to_message(m) for m in convert_to_messages(messages)]
 
 

@@ -16,7 +16,7 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       ┌──▶ plan ── nothing due ──────────────────────────────▶ end  (exit: Save the last)
       │      │  ── interrupt_before hits ─────────────────────▶ end  (interrupted)
       │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
-      │      ▼       Save
+      │      ▼       Save, DELIVER (the tasks' start events, before they run)
       │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
       │      │            group; in a detached host while node code streams (live)
       │      ▼
@@ -79,6 +79,10 @@ __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
 
+    # Set by Pregel for the run (nodes read them; the loop itself never does).
+    store: Any = None
+    cache: Any = None
+
     def __init__(
         self,
         spec: GraphSpec,
@@ -124,7 +128,11 @@ class PregelLoop:
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         parent = self.parent_task = current_task.get()
-        self.checkpoint_ns = parent.checkpoint_ns if parent is not None else ""
+        self.checkpoint_ns = (
+            (config.get("configurable") or {}).get("checkpoint_ns", "")
+            if parent is not None
+            else ""
+        )
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
         run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.checkpointer = checkpointer
@@ -138,11 +146,24 @@ class PregelLoop:
         parent_out = getattr(parent.run, "out", None) if parent is not None else None
         if isinstance(parent_out, Output) and parent_out.subgraphs:
             out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
+            # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
+            # a checkpointer=True subgraph without the task id ("call",)
+            own = self.checkpoint_ns.split("|")[len(parent_out.ns) :] if self.checkpoint_ns else ()
+            if own:
+                out.ns = (*parent_out.ns, *own)
         self.writer: Any = out.writer
         self._items = queue.items
         # Fixed for the run, read on the hot path: whether anything is saved; whether finished
         # or planned tasks are saved or reported at all; (run() adds whether values are).
         self._persisting = self.persistence.active
+        self._after_task = self._persisting or out.per_task
+        self._plan_events = out.task_events or out.messages
+
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
+        out = self.out
+        out.also_print(modes)
+        self.writer = out.writer
         self._after_task = self._persisting or out.per_task
         self._plan_events = out.task_events or out.messages
 
@@ -177,9 +198,9 @@ class PregelLoop:
             tasks = self._plan()
             if outbox:
                 yield Save(persistence.take())
+            if items:  # a task's start (tasks/debug) goes out before it runs
+                yield DELIVER
             if tasks is None:
-                if items:
-                    yield DELIVER
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None
@@ -220,20 +241,21 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(self, make_task: Callable[[PregelLoop], Task]) -> Generator[Effect, Any, Any]:
+    def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
         self._restore((yield Load(self.config)))
         task = make_task(self)
-        self._tasks = [task]
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
-        self._version = self.persistence.next_version(self._version)
-        spec = self.spec
-        self._updated, self._changed, self._written = apply_writes(
-            self.channels, self.versions, self.versions_seen, self._tasks, self._version,
-            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-            spec.expiring_channels)  # fmt: skip
-        self._tasks = []
+        if task is not None:  # (None: a fork, the same state as a new checkpoint)
+            self._tasks = [task]
+            self._version = self.persistence.next_version(self._version)
+            spec = self.spec
+            self._updated, self._changed, self._written = apply_writes(
+                self.channels, self.versions, self.versions_seen, self._tasks, self._version,
+                self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
+                spec.expiring_channels)  # fmt: skip
+            self._tasks = []
         self._save("update", final=True)
         self.phase = DONE
         yield Save(self.persistence.take())
@@ -362,7 +384,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
-            self.out.finished(task)
+            self.out.finished(task, cached=task.cached)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
@@ -406,6 +428,8 @@ class PregelLoop:
         self.phase = DONE
 
     def _stop_for_interrupt(self) -> None:
+        if self.persistence.durability == "exit":
+            self._save("loop", final=True)  # the run stops here: save where it stands
         self.interrupts.interrupted = True
         self.phase = DONE
         self.out.stopped(())

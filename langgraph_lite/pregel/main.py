@@ -30,22 +30,27 @@ from langgraph_lite.pregel.arguments import (
     _parse_stream_mode,
     _short,
     _unknown_channel,
+    nested_config,
     require_thread,
+    strip_task_ids,
 )
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
+from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
+from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
-from langgraph_lite.types import Send
+from langgraph_lite.runtime import coerce_context
+from langgraph_lite.types import RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState):
+class Pregel(ThreadState, CacheMethods, Introspection):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -61,7 +66,9 @@ class Pregel(ThreadState):
 
     ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
-    bounds how many events a run holds for a slow consumer before producers wait.
+    bounds how many events a run holds for a slow consumer before producers wait. ``store``
+    is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
+    ``retry_policy`` applies to the nodes that have no retry policy of their own.
     """
 
     def __init__(
@@ -75,13 +82,25 @@ class Pregel(ThreadState):
         stream_mode: str | Sequence[str] = "values",
         stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
         checkpointer: Any = None,
+        store: Any = None,
+        cache: Any = None,
         interrupt_before_nodes: Sequence[str] = (),
         interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
         debug: bool = False,
+        context_schema: Any = None,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
     ) -> None:
         self.name = name
-        self.checkpointer = checkpointer or None
+        # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
+        # never save) is kept apart from the saver itself.
+        self.subgraph_checkpointer: bool | None = (
+            checkpointer if isinstance(checkpointer, bool) else None
+        )
+        self.checkpointer = None if isinstance(checkpointer, bool) else checkpointer
+        self.context_schema = context_schema
+        self.store = store  # nodes get it as `store` / runtime.store; subgraphs, the parent's
+        self.cache = check_cache(cache)  # the writes of nodes with a cache_policy
         self.interrupt_before_nodes = list(interrupt_before_nodes)
         self.interrupt_after_nodes = list(interrupt_after_nodes)
         self.debug = debug
@@ -89,8 +108,15 @@ class Pregel(ThreadState):
         if TASKS not in self.channels:
             self.channels[TASKS] = Topic(Send)
         self.nodes: dict[str, PregelNode] = {}
+        # retry_policy: for the nodes that have none of their own
+        self.retry_policy = (
+            (retry_policy,) if isinstance(retry_policy, RetryPolicy) else tuple(retry_policy)
+        )
         for key, node in nodes.items():
-            self.nodes[key] = _build_node(key, node)
+            built = _build_node(key, node)
+            if self.retry_policy and not built.retry_policy:
+                built = built.copy({"retry_policy": self.retry_policy})
+            self.nodes[key] = built
         self.input_channels = (
             input_channels if isinstance(input_channels, str) else list(input_channels)
         )
@@ -237,28 +263,37 @@ class Pregel(ThreadState):
         version: str = "v1",
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        run_config = _merge_config(config)
+        parent = current_task.get()
+        run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         if durability not in _DURABILITY:
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
         checkpointer = self.checkpointer
-        parent = current_task.get()
+        mode = self.subgraph_checkpointer
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
-        if checkpointer is None and getattr(parent_persistence, "active", False):
+        if mode is False:
+            checkpointer = None  # checkpointer=False: never saved, even under a saving parent
+        elif checkpointer is None and getattr(parent_persistence, "active", False):
             # A subgraph run inside a node of a persisted graph is persisted too, in the
-            # parent's thread under its own namespace ("node:<task id>"), so a resumed parent
-            # resumes the subgraph where it stopped instead of starting it over.
-            assert parent is not None and parent_persistence is not None
+            # parent's thread under its own namespace ("node:<task id>"; checkpointer=True:
+            # "node", one history per thread), so a resumed parent resumes the subgraph where
+            # it stopped instead of starting it over.
+            assert parent_persistence is not None
             checkpointer = parent_persistence.saver
-            configurable = {
-                k: v
-                for k, v in (run_config.get("configurable") or {}).items()
-                if k != "checkpoint_id"
-            }
-            configurable["checkpoint_ns"] = parent.checkpoint_ns
-            run_config["configurable"] = configurable
             durability = parent_persistence.durability
+        elif mode is True and parent is None:
+            raise RuntimeError(
+                "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
+                "state in its parent's checkpointer; to run this graph on its own, compile it "
+                "with a saver, e.g. compile(checkpointer=InMemorySaver())."
+            )
+        if mode is True and parent is not None:
+            configurable = run_config["configurable"]
+            configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))
+        if context is None and parent is not None:
+            context = getattr(parent.run, "context", None)  # a subgraph shares its parent's
+        context = coerce_context(self.context_schema, context)
         if checkpointer is not None:
             require_thread(checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys
@@ -285,24 +320,49 @@ class Pregel(ThreadState):
             subgraphs=subgraphs,
             version=version,
         )
+        # A subgraph uses its parent run's store and cache, as in LangGraph.
+        loop.store = getattr(parent.run, "store", None) if parent is not None else None
+        loop.store = loop.store or self.store
+        loop.cache = getattr(parent.run, "cache", None) if parent is not None else None
+        loop.cache = loop.cache or self.cache
         return loop, queue
 
     def _invoking(
         self,
         config: Mapping[str, Any] | None,
         context: Any,
-        durability: str,
+        durability: str | None,
         interrupt_before: Sequence[str] | str | None,
         interrupt_after: Sequence[str] | str | None,
         output_keys: str | Sequence[str] | None,
+        print_mode: str | Sequence[str],
+        debug: bool | None,
     ) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(
-            config, [], keys, None, context, durability, interrupt_before, interrupt_after
-        )
+            config, [], keys, None, context, durability or "async", interrupt_before,
+            interrupt_after,
+        )  # fmt: skip
         loop.out.track_output = True
+        self._also_print(loop, print_mode, debug)
         return loop, queue
+
+    def _streaming(self, config: Any, kw: dict[str, Any]) -> tuple[PregelLoop, StreamQueue]:
+        """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
+        loop, queue = self._prepare(
+            config, kw["stream_mode"], kw["output_keys"], kw["stream_buffer_size"],
+            kw["context"], kw["durability"] or "async", kw["interrupt_before"],
+            kw["interrupt_after"], kw["subgraphs"], kw["version"],
+        )  # fmt: skip
+        self._also_print(loop, kw["print_mode"], kw["debug"])
+        return loop, queue
+
+    def _also_print(self, loop: PregelLoop, print_mode: Any, debug: bool | None) -> None:
+        if debug or (debug is None and self.debug):  # as LangGraph: debug prints these two
+            print_mode = ["updates", "values"]
+        if print_mode:
+            loop.also_print(_parse_stream_mode(print_mode)[0])
 
     def stream(
         self,
@@ -310,33 +370,26 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        stream_mode: str | Sequence[str] | None = None,
-        output_keys: str | Sequence[str] | None = None,
-        stream_buffer_size: int | None = None,
+        durability: str | None = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
         version: str = "v1",
+        stream_buffer_size: int | None = None,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
         ``stream_mode`` is one mode (chunks as they are) or a list (``(mode, chunk)`` tuples).
+        ``print_mode`` names modes whose chunks are printed as well (``debug=True``: updates
+        and values); they are streamed only if ``stream_mode`` asks for them too.
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
         """
-        loop, queue = self._prepare(
-            config,
-            stream_mode,
-            output_keys,
-            stream_buffer_size,
-            context,
-            durability,
-            interrupt_before,
-            interrupt_after,
-            subgraphs,
-            version,
-        )
+        loop, queue = self._streaming(config, locals())
         return RunStream(drive_sync(loop, queue, input), queue)
 
     def astream(
@@ -345,32 +398,23 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        stream_mode: str | Sequence[str] | None = None,
-        output_keys: str | Sequence[str] | None = None,
-        stream_buffer_size: int | None = None,
+        durability: str | None = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
         version: str = "v1",
+        stream_buffer_size: int | None = None,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
         Stopping early (``break``, ``aclose()``, cancelling the consuming task) cancels the
         nodes still running and waits for them, so nothing is left behind.
         """
-        loop, queue = self._prepare(
-            config,
-            stream_mode,
-            output_keys,
-            stream_buffer_size,
-            context,
-            durability,
-            interrupt_before,
-            interrupt_after,
-            subgraphs,
-            version,
-        )
+        loop, queue = self._streaming(config, locals())
         return AsyncRunStream(loop, queue, input)
 
     def invoke(
@@ -379,19 +423,35 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        output_keys: str | Sequence[str] | None = None,
+        durability: str | None = None,
+        version: str = "v1",
+        **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
 
-        One output channel gives its value; a list gives a dict of those holding a value.
-        ``None`` when the output was never written.
+        One output channel gives its value; a list gives a dict of those holding a value;
+        ``None`` when the output was never written; interrupts under ``"__interrupt__"``.
+        Another ``stream_mode`` returns the list of chunks
+        ``stream`` would have yielded. ``kwargs``: ``stream``'s other keywords.
         """
+        if stream_mode != "values":
+            return list(
+                self.stream(
+                    input, config, context=context, stream_mode=stream_mode,
+                    print_mode=print_mode, output_keys=output_keys,
+                    interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                    durability=durability, version=version, **kwargs,
+                )
+            )  # fmt: skip
         loop, queue = self._invoking(
-            config, context, durability, interrupt_before, interrupt_after, output_keys
-        )
+            config, context, durability, interrupt_before, interrupt_after, output_keys,
+            print_mode, _invoke_kwargs(kwargs),
+        )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
         return _invoke_result(loop)
@@ -402,15 +462,30 @@ class Pregel(ThreadState):
         config: Mapping[str, Any] | None = None,
         *,
         context: Any = None,
-        durability: str = "async",
+        stream_mode: str | Sequence[str] = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        output_keys: str | Sequence[str] | None = None,
+        durability: str | None = None,
+        version: str = "v1",
+        **kwargs: Any,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
+        if stream_mode != "values":
+            return [
+                chunk
+                async for chunk in self.astream(
+                    input, config, context=context, stream_mode=stream_mode,
+                    print_mode=print_mode, output_keys=output_keys,
+                    interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                    durability=durability, version=version, **kwargs,
+                )
+            ]  # fmt: skip
         loop, queue = self._invoking(
-            config, context, durability, interrupt_before, interrupt_after, output_keys
-        )
+            config, context, durability, interrupt_before, interrupt_after, output_keys,
+            print_mode, _invoke_kwargs(kwargs),
+        )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass
         return _invoke_result(loop)
@@ -461,6 +536,19 @@ class AsyncRunStream(AsyncRun):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _invoke_kwargs(kwargs: dict[str, Any]) -> bool | None:
+    """``invoke``'s extra keywords (those of ``stream``): returns ``debug``."""
+    unknown = set(kwargs) - {"subgraphs", "debug", "stream_buffer_size"}
+    if unknown:
+        raise TypeError(
+            f"invoke() got unexpected keyword arguments {sorted(unknown)}; it takes stream()'s "
+            "keywords (subgraphs, debug, stream_buffer_size) besides its own."
+        )
+    # subgraphs=True changes nothing in the values invoke returns (only a subgraph's own
+    # chunks would be tagged); stream_buffer_size bounds nothing when nothing is streamed.
+    return kwargs.get("debug")
 
 
 def _invoke_result(loop: PregelLoop) -> Any:

@@ -13,6 +13,7 @@ Invariant: only the flags below decide what is emitted, and they are fixed once 
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -85,6 +86,38 @@ class Output:
         self.ns = (*parent.ns, ns)
         self._set_modes(parent.modes, True, parent.seen_messages)
 
+    def also_print(self, modes: Sequence[str]) -> None:
+        """``print_mode``: chunks of ``modes`` are printed too (and streamed only if asked).
+
+        Set before the run starts. Printing costs nothing when not asked: ``emit`` and
+        ``accept`` are replaced on this instance only."""
+        wanted = frozenset(self.modes)
+        printed = frozenset(modes)
+        self._set_modes((*self.modes, *(m for m in modes if m not in wanted)), self.subgraphs,
+                        self.seen_messages)  # fmt: skip
+        emit, accept = self.emit, self.accept
+        subgraphs = self.subgraphs
+
+        def shown(ns: tuple[str, ...], mode: str, chunk: Any) -> bool:
+            if mode in printed:
+                print(_printed(ns if subgraphs else (), mode, chunk))
+            return mode in wanted
+
+        def print_emit(mode: str, chunk: Any) -> None:
+            # (a subgraph's chunk is printed by the root, which knows what is printed)
+            if self._sink is not None or shown(self.ns, mode, chunk):
+                emit(mode, chunk)
+
+        def print_accept(ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
+            if self._sink is None and not shown(ns, mode, chunk):
+                return READY
+            return accept(ns, mode, chunk)
+
+        self.emit = print_emit  # type: ignore[method-assign]
+        self.accept = print_accept  # type: ignore[method-assign]
+        if "custom" in self.modes:
+            self.writer = lambda v: self.accept(self.ns, "custom", v)
+
     # -- where chunks go ---------------------------------------------------------------------
 
     def _shape(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
@@ -145,15 +178,15 @@ class Output:
         """``task`` finished (``cached``: its writes come from a checkpoint)."""
         if task.node.hidden:
             return
+        if self.messages:  # as LangGraph: a node's messages go out before its update
+            self._whole_messages(task)
         if self.updates:
             chunk = {task.name: self._update_of(task)}
             if cached:  # as LangGraph marks them
                 chunk["__metadata__"] = {"cached": True}
             self.emit("updates", chunk)
-        if self.task_events:
+        if self.task_events and not cached:  # LangGraph reports no result for reused writes
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
-        if self.messages:
-            self._whole_messages(task)
 
     def failed(self, task: Task, error: BaseException) -> None:
         """``task`` raised ``error``."""
@@ -221,6 +254,10 @@ class Output:
             self.seen_messages.add(chunk.id)
         metadata = {**(extra or {}), **self._message_metadata(task)}
         metadata["checkpoint_ns"] = metadata["langgraph_checkpoint_ns"]
+        # the model's tags (e.g. from with_config) first, then the run's, as LangChain merges
+        tags = [*(extra or {}).get("tags", ()), *self.config.get("tags", ())]
+        if tags:
+            metadata["tags"] = list(dict.fromkeys(tags))
         return self.accept(self.ns, "messages", (chunk, metadata))
 
     def _whole_messages(self, task: Task) -> None:
@@ -236,37 +273,55 @@ class Output:
                 self.emit("messages", (message, metadata))
 
     def _message_metadata(self, task: Task) -> dict[str, Any]:
+        """LangGraph's keys: the run's metadata, the configurable keys it copies into it (ids,
+        never other configurable values, which may be secrets), and the task's own."""
         meta = task.config["metadata"]
-        scalars = {
-            k: v
-            for k, v in (self.config.get("configurable") or {}).items()
-            if isinstance(v, str | int | float | bool)
-            and not k.startswith("__")
-            and k not in ("checkpoint_ns", "checkpoint_id")
-        }
-        tags = {"tags": list(self.config["tags"])} if self.config.get("tags") else {}
-        return {
-            **scalars,
-            **tags,
-            **{k: v for k, v in meta.items() if not k.startswith("langgraph_")},
-            "langgraph_step": task.step,
-            "langgraph_node": task.name,
-            "langgraph_triggers": tuple(task.triggers),
-            "langgraph_path": task.path,
-            "langgraph_checkpoint_ns": meta["langgraph_checkpoint_ns"],
-        }
+        out = {k: v for k, v in meta.items() if not k.startswith("langgraph_")}
+        configurable = self.config.get("configurable") or {}
+        for key in _COPIED_TO_METADATA:
+            if key not in out and (value := configurable.get(key)):
+                out[key] = value
+        out["langgraph_step"] = task.step
+        out["langgraph_node"] = task.name
+        out["langgraph_triggers"] = tuple(task.triggers)
+        out["langgraph_path"] = meta["langgraph_path"]
+        out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
+        return out
+
+
+# The configurable keys LangGraph copies into a run's metadata (when set and not empty).
+_COPIED_TO_METADATA = (
+    "thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id",
+)  # fmt: skip
+
+
+def _printed(ns: tuple[str, ...], mode: str, chunk: Any) -> str:
+    """A ``print_mode`` line, as LangGraph prints it (bold mode, yellow namespace)."""
+    head = f"\033[1m[{mode}]\033[0m"
+    if ns:
+        head += f" \033[1;30;33m[graph={ns}]\033[0m"
+    return f"{head} {chunk!r}"
 
 
 def messages_in(value: Any) -> list[Any]:
-    """The chat messages in a node's input or in one of its writes."""
+    """The chat messages (ours or LangChain's) in a node's input or in one of its writes."""
     from langgraph_lite.messages import BaseMessage
 
-    if isinstance(value, BaseMessage):
+    # A LangChain message can only be here if its module was imported: no import needed.
+    lc = sys.modules.get("langchain_core.messages")
+    kinds = (BaseMessage, lc.BaseMessage) if lc is not None else BaseMessage
+    return _messages_in(value, kinds)
+
+
+def _messages_in(value: Any, kinds: Any) -> list[Any]:
+    if isinstance(value, kinds):
         return [value]
     if isinstance(value, dict):
-        return [m for v in value.values() for m in messages_in(v)] if len(value) < 64 else []
+        return (
+            [m for v in value.values() for m in _messages_in(v, kinds)] if len(value) < 64 else []
+        )
     if isinstance(value, list | tuple):
-        return [m for m in value if isinstance(m, BaseMessage)]
+        return [m for m in value if isinstance(m, kinds)]
     return []
 
 

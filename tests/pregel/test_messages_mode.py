@@ -79,16 +79,17 @@ def test_token_metadata_carries_the_metadata_of_the_runs_config():
     assert metadata["user_id"] == "u1"
 
 
-def test_token_metadata_carries_the_scalar_configurable_values_of_the_run():
-    # LangGraph 1.2.22 (through langchain's config handling) copies the run's scalar
-    # configurable values into every token's metadata: metadata["thread_id"] == "t-1" here,
-    # as in the messages output LangGraph's docs show.
+def test_token_metadata_carries_the_runs_ids_but_not_its_other_configurable_values():
+    # LangGraph 1.2.22 copies only thread_id, checkpoint_id/ns, task_id, run_id, assistant_id
+    # and graph_id from configurable into the metadata; other values (here "user", "api_key")
+    # are not there: they may be secrets.
     model = ScriptedChatModel(["ok"])
     app = chain(("call", caller(model)), checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "t-1", "user": "u1"}}
+    config = {"configurable": {"thread_id": "t-1", "user": "u1", "api_key": "k", "run_id": "r"}}
     [(_, metadata)] = app.stream(HI, config, stream_mode="messages")
     assert metadata.get("thread_id") == "t-1"
-    assert metadata.get("user") == "u1"
+    assert metadata.get("run_id") == "r"
+    assert "user" not in metadata and "api_key" not in metadata
 
 
 def test_token_metadata_carries_the_tags_of_the_run():

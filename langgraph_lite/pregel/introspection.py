@@ -1,0 +1,86 @@
+"""What a ``Pregel`` graph says about itself: its subgraphs and the JSON schemas of its input
+and output (``Pregel`` inherits these; a compiled ``StateGraph`` overrides the schemas with its
+state's)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+__all__ = ["Introspection"]
+
+NS_SEP = "|"
+
+
+class Introspection:
+    """``get_subgraphs`` / ``aget_subgraphs``, ``aget_graph`` and the JSON-schema accessors."""
+
+    nodes: dict[str, Any]
+    channels: dict[str, Any]
+    input_channels: str | list[str]
+    output_channels: str | list[str]
+
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, Any]]:
+        """The ``(namespace, graph)`` pairs of the graphs run as nodes of this one.
+
+        ``namespace`` (node names joined by ``|``, e.g. ``"outer|inner"``; no task ids) picks
+        one; a nested one needs ``recurse=True``, which also walks into the subgraphs."""
+        for name, node in self.nodes.items():
+            wanted = namespace is None or namespace == name or namespace.startswith(name + NS_SEP)
+            if not wanted:
+                continue
+            found = node.subgraphs
+            if not found:
+                continue
+            graph = found[0]
+            if namespace == name:
+                yield name, graph
+                return
+            if namespace is None:
+                yield name, graph
+            if recurse and isinstance(graph, Introspection):
+                rest = None if namespace is None else namespace[len(name) + 1 :]
+                for inner, sub in graph.get_subgraphs(namespace=rest, recurse=True):
+                    yield f"{name}{NS_SEP}{inner}", sub
+
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """``get_subgraphs``, as an async iterator."""
+        for pair in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield pair
+
+    async def aget_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
+        """``get_graph`` (the graph's structure, to draw), from async code."""
+        get_graph = getattr(self, "get_graph", None)
+        if get_graph is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no get_graph(): only graphs built with StateGraph "
+                "(or the functional API) can be drawn."
+            )
+        return get_graph(config, xray=xray)
+
+    def get_input_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of the input: the input channel's type, or an object of them."""
+        return _channels_schema(self.channels, self.input_channels, "LangGraphInput")
+
+    def get_output_jsonschema(self, config: Any = None) -> dict[str, Any]:
+        """The JSON schema of what ``invoke`` returns (the output channels' types)."""
+        return _channels_schema(self.channels, self.output_channels, "LangGraphOutput")
+
+
+def _channels_schema(channels: dict[str, Any], keys: str | list[str], title: str) -> dict[str, Any]:
+    from pydantic import TypeAdapter, create_model
+
+    if isinstance(keys, str):
+        schema = TypeAdapter(_value_type(channels[keys])).json_schema()
+        return {"title": title, **schema}
+    fields: dict[str, Any] = {k: (_value_type(channels[k]), None) for k in keys}
+    return create_model(title, **fields).model_json_schema()
+
+
+def _value_type(channel: Any) -> Any:
+    typ = getattr(channel, "ValueType", Any)
+    return Any if typ is None else typ
