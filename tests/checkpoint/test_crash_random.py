@@ -102,7 +102,8 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
 # -- engine defects found by the randomized test, isolated --------------------------------------
 #
 # An async sibling of a node that interrupts used to be cancelled, its writes lost (issue 12,
-# defect 2): it now finishes and is not run again on resume.
+# defect 2): it now finishes and is not run again on resume. A subgraph invoked in a node that
+# finished before a crash ran again on top of its state (defect 3): it is now resumed.
 
 SIBLING_PROGRAM = """
 import asyncio, operator, sys
