@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 __all__ = [
     "STREAM_MODES",
     "Command",
+    "GraphOutput",
     "Interrupt",
     "Overwrite",
     "PregelTask",
@@ -228,6 +229,48 @@ def default_retry_on(exc: Exception) -> bool:
     if isinstance(status, int):
         return status >= 500
     return True
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[N]):
+    """What ``invoke`` / ``ainvoke`` return with ``version="v2"``: the output, and the
+    interrupts that stopped the run (empty if it finished).
+
+    ``result["key"]`` and ``"key" in result`` still work (``"__interrupt__"`` reads the
+    interrupts) but warn: read ``result.value`` and ``result.interrupts`` instead."""
+
+    value: N
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        _warn_item_access("result[key]")
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        _warn_item_access("key in result")
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+def _warn_item_access(how: str) -> None:
+    import warnings
+
+    warnings.warn(
+        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` for the output "
+        "and `result.interrupts` for the interrupts.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)
