@@ -1,4 +1,4 @@
-"""Access, from inside a running node, to the run's config and stream writer.
+"""Access, from inside a running node, to the run's config, store and stream writer.
 
 Both read the task that is running in the current context (a thread or an async task), so they
 work from helper functions called by the node, not only from the node itself.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from langgraph_lite.types import StreamWriter
 
-__all__ = ["get_config", "get_stream_writer"]
+__all__ = ["get_config", "get_store", "get_stream_writer"]
 
 # The task running in this context. Set by the runner around each node call; None outside one.
 current_task: ContextVar[Any] = ContextVar("langgraph_lite_current_task", default=None)
@@ -59,3 +59,23 @@ def get_stream_writer() -> StreamWriter:
         )
     writer: StreamWriter = task.writer
     return writer
+
+
+def get_store() -> Any:
+    """Return the store of the graph that is running now (``compile(store=...)``).
+
+    A subgraph gets its parent's. ``None`` when the graph has no store. Raises
+    ``RuntimeError`` when called outside a running node.
+
+    >>> from langgraph_lite.config import get_store
+    >>> def node(state):
+    ...     item = get_store().get(("users", "u1"), "prefs")
+    ...     return {"theme": item.value["theme"] if item else None}
+    """
+    task = current_task.get()
+    if task is None:
+        raise RuntimeError(
+            "Called get_config outside of a runnable context: get_store() works only inside "
+            "a running node (or code a node calls) while the graph runs."
+        )
+    return getattr(task.run, "store", None)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "STREAM_MODES",
+    "CachePolicy",
     "Command",
     "GraphOutput",
     "Interrupt",
@@ -229,6 +230,24 @@ def default_retry_on(exc: Exception) -> bool:
     if isinstance(status, int):
         return status >= 500
     return True
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CachePolicy:
+    """How a node's results are cached: ``add_node(..., cache_policy=CachePolicy(ttl=60))``.
+
+    A node with a cache policy, in a graph compiled with ``cache=``, is not run again for an
+    input it has seen within ``ttl`` seconds (``None``: until the cache is cleared); its
+    writes are taken from the cache. ``key_func`` turns the node's input into a ``str`` or
+    ``bytes`` key; ``None`` means ``langgraph_lite.cache.base.default_cache_key`` (a hash of
+    the input's encoding by the checkpoint serializer, never pickle).
+
+    >>> from langgraph_lite.types import CachePolicy
+    >>> policy = CachePolicy(ttl=120)
+    """
+
+    key_func: Callable[..., str | bytes] | None = None
+    ttl: int | None = None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,11 @@ def compile_graph(
                 if spec.retry_policy is not None
                 else getattr(builder, "_default_retry", None)
             ),
+            cache_policy=(
+                spec.cache_policy
+                if spec.cache_policy is not None
+                else getattr(builder, "_default_cache", None)
+            ),
             metadata=spec.metadata,
             name=node,
         )
@@ -423,7 +428,7 @@ def _short(value: Any) -> str:
 
 
 def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
-    """Let the checkpointer's serializer rebuild the classes the state schemas name."""
+    """Let the checkpointer's (or cache's) serializer rebuild the classes the state names."""
     import typing
 
     from langgraph_lite.checkpoint.serde import types_in_annotation

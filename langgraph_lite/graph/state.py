@@ -27,7 +27,8 @@ from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
 from langgraph_lite.graph.validate import check_graph
 from langgraph_lite.pregel.main import Pregel
-from langgraph_lite.types import RetryPolicy
+from langgraph_lite.pregel.node_cache import check_cache
+from langgraph_lite.types import CachePolicy, RetryPolicy
 
 __all__ = ["CompiledStateGraph", "StateGraph"]
 
@@ -37,7 +38,15 @@ _RESERVED_CHARS = ("|", ":")
 
 
 class _NodeSpec:
-    __slots__ = ("action", "defer", "destinations", "input_schema", "metadata", "retry_policy")
+    __slots__ = (
+        "action",
+        "cache_policy",
+        "defer",
+        "destinations",
+        "input_schema",
+        "metadata",
+        "retry_policy",
+    )
 
     def __init__(
         self,
@@ -48,8 +57,10 @@ class _NodeSpec:
         input_schema: Any,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
         destinations: Any,
+        cache_policy: CachePolicy | None = None,
     ) -> None:
         self.action = action
+        self.cache_policy = cache_policy
         self.defer = defer
         self.metadata = metadata
         self.input_schema = input_schema
@@ -183,7 +194,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         metadata: dict[str, Any] | None = None,
         input_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
-        cache_policy: Any = None,
+        cache_policy: CachePolicy | None = None,
         error_handler: Any = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
         timeout: Any = None,
@@ -239,6 +250,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
                 )
         if node in self.nodes:
             raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
+        _check_cache_policy(cache_policy, f"add_node({node!r})")
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:
@@ -250,6 +262,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             input_schema=input_schema,
             retry_policy=retry_policy,
             destinations=destinations,
+            cache_policy=cache_policy,
         )
         return self
 
@@ -257,19 +270,20 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         self,
         *,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
-        cache_policy: Any = None,
+        cache_policy: CachePolicy | None = None,
         error_handler: Any = None,
         timeout: Any = None,
     ) -> Self:
         """Defaults for the nodes that do not set their own, applied when the graph compiles.
 
-        ``retry_policy`` applies to every node added with none; ``cache_policy`` is kept as
-        ``add_node``'s is. ``error_handler`` and ``timeout`` are not supported yet.
+        ``retry_policy`` applies to every node added with none; ``cache_policy`` likewise
+        (it caches only in a graph compiled with ``cache=``). ``error_handler`` and ``timeout`` are not supported yet.
         """
         _not_yet(error_handler=error_handler, timeout=timeout)
         if retry_policy is not None:
             self._default_retry = retry_policy
         if cache_policy is not None:
+            _check_cache_policy(cache_policy, "set_node_defaults()")
             self._default_cache = cache_policy
         return self
 
@@ -377,8 +391,14 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         debug: bool = False,
         name: str | None = None,
     ) -> CompiledStateGraph:
-        """Check the graph and build the runnable ``CompiledStateGraph``."""
+        """Check the graph and build the runnable ``CompiledStateGraph``.
+
+        ``store`` is what nodes get as their ``store`` parameter (and ``runtime.store``,
+        ``get_store()``, tools' ``InjectedStore``); ``cache`` keeps the writes of nodes with a
+        ``cache_policy``.
+        """
         _check_checkpointer(checkpointer)
+        check_cache(cache)
         before = _names(interrupt_before)
         after = _names(interrupt_after)
         self.validate(interrupt=[*before, *after])
@@ -389,6 +409,12 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         if checkpointer not in (None, False, True):
             allow_state_types(checkpointer, self)
             compiled.checkpointer = checkpointer
+        elif checkpointer is not None:
+            compiled.subgraph_checkpointer = checkpointer  # True / False: see Pregel
+        compiled.store = store
+        if cache is not None:
+            allow_state_types(cache, self)  # its serde rebuilds the state's classes
+            compiled.cache = cache
         return compiled
 
 
@@ -445,6 +471,15 @@ def _not_yet(**given: Any) -> None:
                 f"leave it out, or handle it in the node itself (a try/except around the body "
                 f"for error_handler, anyio.fail_after for timeout)."
             )
+
+
+def _check_cache_policy(policy: Any, where: str) -> None:
+    if policy is None or isinstance(policy, CachePolicy):
+        return
+    raise TypeError(
+        f"{where}: cache_policy must be a CachePolicy, got {type(policy).__name__} "
+        f"{policy!r:.60}. Use CachePolicy(ttl=60) from langgraph_lite.types."
+    )
 
 
 def _check_checkpointer(checkpointer: Any) -> None:

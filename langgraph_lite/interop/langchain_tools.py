@@ -6,12 +6,14 @@ made from a LangChain tool the program already holds.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from typing import Any
 
 import pydantic
 
 from langgraph_lite.interop.langchain import from_langchain, is_langchain_message
-from langgraph_lite.tools import Tool, ToolCallContext
+from langgraph_lite.tools import _LEFT_OUT, Tool, ToolCallContext
 
 __all__ = ["LangChainTool"]
 
@@ -70,7 +72,9 @@ class LangChainTool(Tool):
 
     def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
         for param, how in self._injected.items():  # the state / store the graph fills in
-            args = {**args, param: self._injected_value(param, how, ctx)}
+            value = self._injected_value(param, how, ctx)
+            if value is not _LEFT_OUT:  # a missing state key the parameter has a default for
+                args = {**args, param: value}
         return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
 
 
@@ -99,6 +103,10 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
         hints = typing.get_type_hints(fn, include_extras=True)
     except Exception:
         return {}
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}  # type: ignore[assignment]
     out = {}
     for param, annotation in hints.items():
         marks = getattr(annotation, "__metadata__", ())
@@ -107,8 +115,12 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
             for m in marks
         ):
             how = _injection_for(param, annotation)
-            if how is not None:
-                out[param] = how
+            if how is None:
+                continue
+            has_default = param in params and params[param].default is not params[param].empty
+            if how.field is not None and has_default:
+                how = dataclasses.replace(how, optional=True)
+            out[param] = how
     return out
 
 

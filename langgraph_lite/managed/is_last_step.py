@@ -24,6 +24,13 @@ class ManagedValue:
     def get(task: Task) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # in a pydantic state the field holds the value the engine computed (an int or bool)
+        from pydantic_core import core_schema
+
+        return core_schema.any_schema()
+
 
 class RemainingSteps(ManagedValue):
     """How many more supersteps the run may take before it hits ``recursion_limit``."""

@@ -7,6 +7,7 @@ Tools themselves (``@tool``, ``make_tool``, the injection markers) live in
 from langgraph_lite.prebuilt.chat_agent import AgentState, create_react_agent
 from langgraph_lite.prebuilt.tool_call_request import ToolCallRequest
 from langgraph_lite.prebuilt.tool_node import ToolInvocationError, ToolNode, tools_condition
+from langgraph_lite.prebuilt.validation_node import ValidationNode
 from langgraph_lite.tools import InjectedState, InjectedStore, InjectedToolCallId, ToolRuntime
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ToolInvocationError",
     "ToolNode",
     "ToolRuntime",
+    "ValidationNode",
     "create_react_agent",
     "tools_condition",
 ]

@@ -178,6 +178,10 @@ class ModelNode:
     ) -> None:
         self.dynamic = is_dynamic(model)
         self.model = model
+        if not callable(prompt) and not isinstance(prompt, (str, BaseMessage)):
+            # a LangChain SystemMessage, as LangGraph programs pass it: made ours
+            converted = convert_to_messages([prompt]) if prompt is not None else []
+            prompt = converted[0] if converted else None
         self.prompt = prompt
         self.name = name
         self.return_direct = set(return_direct)

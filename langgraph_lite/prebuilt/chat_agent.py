@@ -23,7 +23,8 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
-from typing_extensions import NotRequired, TypedDict, is_typeddict
+import pydantic
+from typing_extensions import NotRequired, TypedDict
 
 from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.graph.message import add_messages
@@ -47,7 +48,9 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "NEED_MORE_STEPS",
     "AgentState",
+    "AgentStatePydantic",
     "AgentStateWithStructuredResponse",
+    "AgentStateWithStructuredResponsePydantic",
     "create_react_agent",
 ]
 
@@ -63,6 +66,19 @@ class AgentStateWithStructuredResponse(AgentState):
     """``AgentState`` with the answer ``response_format`` asked for."""
 
     structured_response: NotRequired[Any]
+
+
+class AgentStatePydantic(pydantic.BaseModel):
+    """``AgentState`` as a pydantic model, for ``state_schema=`` classes that extend it."""
+
+    messages: Annotated[Sequence[AnyMessage], add_messages]
+    remaining_steps: RemainingSteps = 25  # type: ignore[assignment]  # the engine fills it
+
+
+class AgentStateWithStructuredResponsePydantic(AgentStatePydantic):
+    """``AgentStatePydantic`` with the answer ``response_format`` asked for."""
+
+    structured_response: dict[str, Any] | pydantic.BaseModel
 
 
 def create_react_agent(
@@ -115,7 +131,7 @@ def create_react_agent(
         schema = state_schema
     else:
         schema = AgentStateWithStructuredResponse if response_format is not None else AgentState
-    _check_schema(schema, version)
+    _check_schema(schema)
 
     if isinstance(tools, ToolNode):
         tool_node: ToolNode | None = tools
@@ -189,7 +205,7 @@ def _with_hook_messages(schema: Any) -> Any:
     return CallModelInputSchema
 
 
-def _check_schema(schema: Any, version: str) -> None:
+def _check_schema(schema: Any) -> None:
     try:
         keys = typing.get_type_hints(schema)
     except Exception:
@@ -198,12 +214,6 @@ def _check_schema(schema: Any, version: str) -> None:
         raise ValueError(
             f"state_schema {getattr(schema, '__name__', schema)!r} has no 'messages' key; the "
             "agent keeps the conversation there. Extend AgentState: class State(AgentState): ..."
-        )
-    if version == "v2" and not is_typeddict(schema):
-        raise TypeError(
-            f"state_schema {getattr(schema, '__name__', schema)!r} is not a TypedDict. With "
-            "version='v2' each tool call is sent to the tools node with the state as a dict, "
-            "so the state must be one: extend AgentState, or pass version='v1'."
         )
 
 

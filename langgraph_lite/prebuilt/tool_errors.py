@@ -21,7 +21,21 @@ __all__ = [
     "TOOL_INVOCATION_ERROR_TEMPLATE",
     "HandleToolErrors",
     "ToolInvocationError",
+    "is_invalid_resume",
 ]
+
+# How interrupt() marks the ValidationError it raises when a resume value does not fit its
+# response_schema (LangGraph's attribute name, so errors marked by either are recognised).
+_INVALID_RESUME = "_langgraph_invalid_resume"
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """Whether ``error`` says a resume value did not fit an ``interrupt``'s ``response_schema``.
+
+    Only a human can fix that, not the model, so no ``handle_tool_errors`` setting turns it
+    into a ToolMessage: the run fails and the interrupt can be answered again.
+    """
+    return getattr(error, _INVALID_RESUME, False) is True
 
 
 # The texts the model reads when a call goes wrong. They are LangGraph's, word for word:
@@ -126,3 +140,13 @@ def _handler(option: Any) -> Callable[[Exception, str], str | None]:
         "exception type or a tuple of them, or a function taking the exception and returning "
         "a message."
     )
+
+
+def _as_invocation_error(
+    tool: Any, call: dict[str, Any], exc: pydantic.ValidationError
+) -> ToolInvocationError:
+    """A ValidationError from inside a tool is reported as invalid arguments, as LangGraph
+    reports it."""
+    injected = set(tool.injected_args)
+    errors = [e for e in exc.errors() if not (e.get("loc") and e["loc"][0] in injected)]
+    return ToolInvocationError(tool.name, exc, call.get("args", {}), errors)

@@ -14,6 +14,8 @@ What can go wrong, and what happens then:
     the tool itself raised                       re-raised by default; handle_tool_errors says
                                                  which errors become a ToolMessage(status="error")
     the tool called interrupt()                  always passes through: the run stops for a human
+    a resume value did not fit interrupt()'s     always raised, whatever handle_tool_errors says:
+    response_schema                              the human answers the interrupt again
 
 The model reads the error messages and may try again, so the agent's loop goes on.
 """
@@ -21,6 +23,7 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
+import copy
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,9 +50,11 @@ from langgraph_lite.prebuilt.tool_errors import (
     TOOL_INVOCATION_ERROR_TEMPLATE,
     HandleToolErrors,
     ToolInvocationError,
+    _as_invocation_error,
     _default_handle_tool_errors,
     _error_content,
     _handler,
+    is_invalid_resume,
 )
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
@@ -272,7 +277,7 @@ class ToolNode:
         # at all (LangGraph does the same; the default handler still lets only invalid
         # arguments through).
         option = self.handle_tool_errors
-        if option is False:
+        if option is False or is_invalid_resume(exc):
             raise exc
         if option is _default_handle_tool_errors:
             if not isinstance(exc, ToolInvocationError):
@@ -293,12 +298,17 @@ class ToolNode:
         tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = tool.run(kwargs, self._for_request(request, ctx))
+            try:
+                output = tool.run(kwargs, self._for_request(request, ctx))
+            except pydantic.ValidationError as exc:
+                if is_invalid_resume(exc):
+                    raise  # a human must answer the interrupt again
+                raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
-            content = self._handles(exc, tool.name)
+            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -311,12 +321,17 @@ class ToolNode:
         tool = make_tool(request.tool)
         try:
             kwargs = self._validate(tool, call)
-            output = await tool.arun(kwargs, self._for_request(request, ctx))
+            try:
+                output = await tool.arun(kwargs, self._for_request(request, ctx))
+            except pydantic.ValidationError as exc:
+                if is_invalid_resume(exc):
+                    raise  # a human must answer the interrupt again
+                raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output)
         except GraphBubbleUp:
             raise
         except Exception as exc:
-            content = self._handles(exc, tool.name)
+            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -345,7 +360,10 @@ class ToolNode:
     def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
         if isinstance(output, Command):
             return self._checked_command(tool, call, output)
-        return tool.answer(output, call)
+        answer = tool.answer(output, call)
+        if isinstance(answer, ToolMessage):  # a list of strings becomes JSON text, as in LangGraph
+            answer.content = tool_output_content(answer.content)
+        return answer
 
     def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
         """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
@@ -353,12 +371,11 @@ class ToolNode:
             return command
         update = command.update
         messages = update.get(self.messages_key) if isinstance(update, dict) else None
-        answers = [
-            m
+        answered = any(
+            isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
             for m in convert_to_messages(messages or [])
-            if isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
-        ]
-        if not answers:
+        )
+        if not answered:
             raise ValueError(
                 f"tool {tool.name!r} returned a Command whose update has no ToolMessage "
                 f"answering its call {call.get('id')!r}. Every tool call needs an answer: "
@@ -366,10 +383,16 @@ class ToolNode:
                 "tool_call_id=tool_call_id)], ...}), taking tool_call_id as an "
                 "Annotated[str, InjectedToolCallId] parameter."
             )
-        for m in answers:
-            if m.name is None:
-                m.name = tool.name
-        return command
+        # the answer is named after the call, in a copy of the update (as LangGraph does):
+        # the tool's own Command and messages stay as it made them
+        copied: Any = copy.deepcopy(update)  # a dict: it holds the answer
+        raw = copied.get(self.messages_key)
+        call_id = call.get("id")
+        m: Any
+        for m in raw if isinstance(raw, list) else [raw]:
+            if getattr(m, "type", None) == "tool" and getattr(m, "tool_call_id", None) == call_id:
+                m.name = call["name"]
+        return dataclasses.replace(command, update=copied)
 
     # -- input and output ------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class Task:
     __slots__ = (
         "_config",
         "_id",
+        "cached",
         "error",
         "input",
         "interrupt_index",
@@ -62,6 +63,7 @@ class Task:
         "run",
         "seed",
         "step",
+        "subgraph_calls",
         "triggers",
         "writer",
         "writes",
@@ -87,7 +89,9 @@ class Task:
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
+        self.cached = False  # its writes came from the node cache
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
+        self.subgraph_calls = 0  # how many graphs this run of the node has run (namespaces)
         self._config: dict[str, Any] | None = None
         self._id: str | None = None
 
@@ -117,7 +121,12 @@ class Task:
         """What a node's ``runtime`` parameter receives: context, store, stream writer."""
         from langgraph_lite.runtime import Runtime
 
-        return Runtime(context=getattr(self.run, "context", None), stream_writer=self.writer)
+        run = self.run
+        return Runtime(
+            context=getattr(run, "context", None),
+            store=getattr(run, "store", None),
+            stream_writer=self.writer,
+        )
 
     @property
     def config(self) -> dict[str, Any]:
@@ -385,23 +394,30 @@ def _explain_update_error(
     step: int,
 ) -> InvalidUpdateError:
     writers = [t.name for t in tasks if any(c == chan for c, _ in t.writes)]
-    if len(writers) > 1 or (
+    who = " and ".join(repr(w) for w in writers)
+    nodes = "nodes" if len(writers) > 1 else "node"
+    # LangGraph's words first (its users match them), then what happened and what to do.
+    if str(exc).startswith("Can receive only one Overwrite"):
+        message = (
+            f"Can receive only one Overwrite value per super-step: channel {chan!r} got several "
+            f"in step {step}, from {nodes} {who}. Let one node overwrite it per step."
+        )
+    elif len(writers) > 1 or (
         writers and sum(c == chan for c, _ in _writes_of(tasks, writers[0])) > 1
     ):
-        who = " and ".join(repr(w) for w in writers)
         message = (
-            f"channel {chan!r} ({type(ch).__name__}) got several writes in step {step}, from "
-            f"{'nodes' if len(writers) > 1 else 'node'} {who}, and it keeps one value per step. "
-            f"Give it a reducer (e.g. {chan}: Annotated[list, operator.add], or "
-            "BinaryOperatorAggregate), or let one node write it."
-        )
-        new = InvalidUpdateError(
-            create_error_message(
-                message=message, error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE
-            )
+            f"At key {chan!r}: Can receive only one value per step. Use an Annotated key to "
+            f"handle multiple values. The channel ({type(ch).__name__}) got several writes in "
+            f"step {step}, from {nodes} {who}: give it a reducer (e.g. {chan}: "
+            "Annotated[list, operator.add], or BinaryOperatorAggregate), or let one node write it."
         )
     else:
         new = InvalidUpdateError(f"{exc} (step {step}, written by {', '.join(map(repr, writers))})")
+        new.__cause__ = exc
+        return new
+    new = InvalidUpdateError(
+        create_error_message(message=message, error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE)
+    )
     new.__cause__ = exc
     return new
 

@@ -123,6 +123,14 @@ def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
             f"got {type(config).__name__} {_short(config)}."
         )
     merged = dict(config)
+    # As in LangGraph, keys a config does not know go under configurable: {"thread_id": "1"}.
+    extra = [k for k in merged if k not in _CONFIG_KEYS]
+    if extra:
+        configurable = merged.get("configurable") or {}
+        if isinstance(configurable, Mapping):
+            merged["configurable"] = {**configurable, **{k: merged[k] for k in extra}}
+            for k in extra:
+                del merged[k]
     limit = merged.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(
@@ -139,8 +147,81 @@ def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     return merged
 
 
+# Keys that address a checkpoint lineage: a config naming one starts its own, so a graph run
+# inside a node with such a config does not inherit the enclosing task's configurable.
+_COORDINATES = ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
+
+
+def inherit_config(parent: Mapping[str, Any], config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The config of a graph run inside a node: the node's config with ``config`` over it.
+
+    As in LangGraph: ``configurable`` (thread, namespace, the caller's keys) is inherited unless
+    ``config`` names its own checkpoint coordinates; tags add up without repeats; metadata
+    merges; other keys of ``config`` win. The enclosing run's ``checkpoint_id`` is not
+    inherited: it names a checkpoint of the parent, not of this graph.
+    """
+    merged: dict[str, Any] = {
+        k: v for k, v in parent.items() if v is not None and k not in ("run_id", "run_name")
+    }
+    configurable = {k: v for k, v in (parent.get("configurable") or {}).items()}
+    configurable.pop("checkpoint_id", None)
+    inherited_tags = list(parent.get("tags") or ())
+    if config:
+        if not isinstance(config, Mapping):
+            return _merge_config(config)  # raises the usual error
+        own = config.get("configurable") or {}
+        if isinstance(own, Mapping) and any(own.get(k) for k in _COORDINATES):
+            configurable = {}
+        for k, v in config.items():
+            if v is None:
+                continue
+            if k == "configurable":
+                if isinstance(v, Mapping):
+                    configurable.update(v)
+                else:
+                    merged[k] = v  # _merge_config names the mistake
+            elif k == "tags":
+                if isinstance(v, str) or not isinstance(v, Sequence):
+                    merged[k] = v
+                else:
+                    merged[k] = [*inherited_tags, *(t for t in v if t not in inherited_tags)]
+            elif k == "metadata" and isinstance(v, Mapping):
+                merged[k] = {**(merged.get("metadata") or {}), **v}
+            elif k in _CONFIG_KEYS:
+                merged[k] = v
+            else:
+                configurable[k] = v
+    if not isinstance(merged.get("configurable", {}), Mapping):
+        return _merge_config(merged)
+    merged["configurable"] = configurable
+    return _merge_config(merged)
+
+
+def nested_config(parent: Any, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The config of a graph run inside ``parent``'s node (a ``Task``; see ``inherit_config``).
+
+    Under the parent task's own namespace, the n-th run of a graph in one task (n > 0) gets
+    ``"<task ns>|n"``, as in LangGraph, so two calls keep two histories."""
+    run_config = inherit_config(parent.config, config)
+    configurable = run_config["configurable"]
+    ns = parent.checkpoint_ns
+    if configurable.get("checkpoint_ns") == ns:
+        calls = parent.subgraph_calls
+        parent.subgraph_calls = calls + 1
+        if calls:
+            configurable["checkpoint_ns"] = f"{ns}|{calls}"
+    return run_config
+
+
+def strip_task_ids(ns: str) -> str:
+    """``ns`` without its task ids (``"call:<id>|1"`` -> ``"call|1"``): where a
+    ``checkpointer=True`` subgraph keeps the one history it has per thread."""
+    return "|".join(part.split(":")[0] for part in ns.split("|"))
+
+
 def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
-    """Raise, with the fix, when a graph with a checkpointer is called without a thread."""
+    """Raise, with the fix, when a graph with a checkpointer is called without a thread
+    (or with a checkpoint_ns that is not a string)."""
     try:
         thread_of(config or {})
     except ValueError:
@@ -148,3 +229,10 @@ def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
             f"this graph has a checkpointer ({type(saver).__name__}), so each call needs a "
             "thread_id. Pass config={'configurable': {'thread_id': 'any-id'}}."
         ) from None
+    namespace = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
+    if namespace is not None and not isinstance(namespace, str):
+        raise TypeError(
+            f"config['configurable']['checkpoint_ns'] must be a string, got {namespace!r} "
+            f"({type(namespace).__name__}). It names a subgraph's checkpoints ('' for the "
+            "graph itself); leave it out unless you read a subgraph's state."
+        )

@@ -23,6 +23,7 @@ import anyio
 
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
+from langgraph_lite.pregel import node_cache
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.types import Interrupt, _drop_writes
 
@@ -42,8 +43,9 @@ __all__ = [
 class RunContext(Protocol):
     """What a task may read of its run (``task.run``), from node code and managed values.
 
-    Optional: ``checkpoint_ns`` (the run's place in an enclosing graph, "" if absent) and
-    ``message_chunk`` (chat-model tokens, for ``messages`` mode).
+    Optional: ``checkpoint_ns`` (the run's place in an enclosing graph, "" if absent),
+    ``message_chunk`` (chat-model tokens, for ``messages`` mode), ``store`` (what nodes get as
+    ``store``) and ``cache`` (where nodes with a ``cache_policy`` keep their writes).
     """
 
     @property
@@ -109,7 +111,14 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
     token = current_task.set(task)
     node = task.node
     attempt = 1
+    cache = key = None
     try:
+        if node.cache_policy is not None and not alone:
+            cache = getattr(task.run, "cache", None)
+            if cache is not None:
+                key = node_cache.lookup(task, cache)
+                if task.cached:
+                    return None
         while True:
             try:
                 try:
@@ -119,6 +128,8 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
                 if alone:
                     return output
                 task.writes = node.writes_for(output, task)
+                if key is not None:
+                    node_cache.save(task, cache, key)  # type: ignore[arg-type]
                 return None
             except GraphBubbleUp:
                 raise
@@ -138,7 +149,14 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
     token = current_task.set(task)
     node = task.node
     attempt = 1
+    cache = key = None
     try:
+        if node.cache_policy is not None and not alone:
+            cache = getattr(task.run, "cache", None)
+            if cache is not None:
+                key = await node_cache.alookup(task, cache)
+                if task.cached:
+                    return None
         while True:
             try:
                 try:
@@ -148,6 +166,8 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
                 if alone:
                     return output
                 task.writes = await node.awrites_for(output, task)
+                if key is not None:
+                    await node_cache.asave(task, cache, key)  # type: ignore[arg-type]
                 return None
             except GraphBubbleUp:
                 raise
@@ -178,6 +198,8 @@ class AloneRun:
         self.writer = writer or _drop_writes
         self.channels: dict[str, Any] = {}
         self.checkpoint_ns = ""
+        self.store = None  # no graph: no store, no cache
+        self.cache = None
 
     def interrupt(self, task: Task, value: Any) -> Any:
         """A node run alone that asks a question stops with it (there is no one to answer)."""

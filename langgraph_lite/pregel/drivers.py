@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import os
+import weakref
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
 
+from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
@@ -209,6 +211,8 @@ async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelSco
         ok = True
     except ConsumerGone:
         scope.cancel()  # the consumer left: the run is being stopped, quietly
+    except GraphBubbleUp as exc:
+        task.error = exc  # an interrupt: its siblings finish, and their writes are saved
     except Exception as exc:
         task.error = exc
         scope.cancel()  # the step has failed: stop its siblings
@@ -217,10 +221,27 @@ async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelSco
 
 
 def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[None]]:
+    finished = False
+
+    async def close_when_cancelled() -> None:
+        # The host cancelled from outside (the run stopped; on trio, also the end of
+        # trio.run): close the queue at once, so sync nodes in threads stop at their next
+        # writer call instead of the host waiting for them to run to their end.
+        try:
+            await anyio.sleep_forever()
+        finally:
+            if not finished:
+                queue.close()
+
     async def run() -> None:
-        async with anyio.create_task_group() as tg:
-            for task in tasks:
-                tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope)
+        nonlocal finished
+        async with anyio.create_task_group() as outer:
+            outer.start_soon(close_when_cancelled)
+            async with anyio.create_task_group() as tg:
+                for task in tasks:
+                    tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope)
+            finished = True
+            outer.cancel_scope.cancel()
 
     return run
 
@@ -244,6 +265,8 @@ class AsyncRun:
         self._host: _Detached | None = None  # the live step's tasks, while they run
         self._pending = 0  # how many of them have not reported yet
         self._done = False
+        self._watched = False
+        self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -256,6 +279,8 @@ class AsyncRun:
         except StopAsyncIteration:
             self._done = True
             self.queue.close()
+            if self._unwatch is not None:
+                self._unwatch()
             raise
         except BaseException:
             self._done = True
@@ -283,6 +308,7 @@ class AsyncRun:
                     if live:
                         self._pending = len(tasks)
                         self._host = _Detached(_step_host(tasks, self.queue))
+                        self._watch_consumer()
                     elif len(tasks) == 1:
                         task = tasks[0]
                         try:
@@ -325,6 +351,8 @@ class AsyncRun:
             nonlocal reported
             try:
                 await arun_attempt(task)
+            except GraphBubbleUp as exc:
+                task.error = exc  # an interrupt: its siblings finish, and their writes are saved
             except Exception as exc:
                 task.error = exc
                 scope.cancel()  # the step has failed: stop its siblings
@@ -366,6 +394,9 @@ class AsyncRun:
         self._effect = effect
 
     async def _shutdown(self) -> None:
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
         host, self._host = self._host, None
         if host is not None:
             host.cancel()  # before closing the queue: async producers stop by cancellation
@@ -380,10 +411,41 @@ class AsyncRun:
         self._done = True
         await self._shutdown()
 
-    def __del__(self) -> None:
-        # The consumer dropped the stream without closing it (``break``): stop what runs.
+    def _watch_consumer(self) -> None:
+        """Stop the run when the task consuming it ends without closing it (``break``).
+
+        Python finalizes an abandoned async iterator only when it is collected, which may be
+        after the event loop is gone; the consumer's task ending is the moment the run is
+        known to be abandoned. (On trio the host is a system task, cancelled when the run's
+        main task ends.)"""
+        if self._watched:
+            return
+        self._watched = True
+        try:
+            consumer = asyncio.current_task()
+        except RuntimeError:
+            return  # not asyncio
+        if consumer is not None:
+            ref = weakref.ref(self)  # the stream may still be collected (and stopped) first
+
+            def consumer_done(_: Any) -> None:
+                run = ref()
+                if run is not None:
+                    run._abandon()
+
+            consumer.add_done_callback(consumer_done)
+            self._unwatch = lambda: consumer.remove_done_callback(consumer_done)
+
+    def _abandon(self) -> None:
         if not self._done:
             self._done = True
             if self._host is not None:
                 self._host.cancel()
-            self.queue.close()
+            self.queue.close()  # producers in threads stop at their next writer call
+
+    def __del__(self) -> None:
+        # The consumer dropped the stream without closing it (``break``): stop what runs.
+        try:
+            self._abandon()
+        except RuntimeError:
+            pass  # the event loop is gone: its tasks were cancelled with it

@@ -79,6 +79,10 @@ __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 class PregelLoop:
     """The state of one run and the rules that move it from step to step."""
 
+    # Set by Pregel for the run (nodes read them; the loop itself never does).
+    store: Any = None
+    cache: Any = None
+
     def __init__(
         self,
         spec: GraphSpec,
@@ -120,10 +124,15 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._replay = False  # a named checkpoint is run again: nothing saved is reused
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
+        self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         parent = self.parent_task = current_task.get()
-        self.checkpoint_ns = parent.checkpoint_ns if parent is not None else ""
+        self.checkpoint_ns = (
+            (config.get("configurable") or {}).get("checkpoint_ns", "")
+            if parent is not None
+            else ""
+        )
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
         run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.checkpointer = checkpointer
@@ -137,6 +146,11 @@ class PregelLoop:
         parent_out = getattr(parent.run, "out", None) if parent is not None else None
         if isinstance(parent_out, Output) and parent_out.subgraphs:
             out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
+            # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
+            # a checkpointer=True subgraph without the task id ("call",)
+            own = self.checkpoint_ns.split("|")[len(parent_out.ns) :] if self.checkpoint_ns else ()
+            if own:
+                out.ns = (*parent_out.ns, *own)
         self.writer: Any = out.writer
         self._items = queue.items
         # Fixed for the run, read on the hot path: whether anything is saved; whether finished
@@ -227,20 +241,21 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(self, make_task: Callable[[PregelLoop], Task]) -> Generator[Effect, Any, Any]:
+    def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
         self._restore((yield Load(self.config)))
         task = make_task(self)
-        self._tasks = [task]
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
-        self._version = self.persistence.next_version(self._version)
-        spec = self.spec
-        self._updated, self._changed, self._written = apply_writes(
-            self.channels, self.versions, self.versions_seen, self._tasks, self._version,
-            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-            spec.expiring_channels)  # fmt: skip
-        self._tasks = []
+        if task is not None:  # (None: a fork, the same state as a new checkpoint)
+            self._tasks = [task]
+            self._version = self.persistence.next_version(self._version)
+            spec = self.spec
+            self._updated, self._changed, self._written = apply_writes(
+                self.channels, self.versions, self.versions_seen, self._tasks, self._version,
+                self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
+                spec.expiring_channels)  # fmt: skip
+            self._tasks = []
         self._save("update", final=True)
         self.phase = DONE
         yield Save(self.persistence.take())
@@ -280,10 +295,12 @@ class PregelLoop:
             and self.saved is not None
             and input is not None
             and not isinstance(input, Command)
-            and (self._pending_writes or self.peek())
+            and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
         ):
             # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
-            # continue the saved run, answering its interrupts with the parent's answers.
+            # continue the saved run, answering its interrupts with the parent's answers. Its
+            # namespace names the parent task, so a saved run found under it is this task's,
+            # even a finished one (a crash before the parent task's writes were saved).
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         if isinstance(input, Command):
@@ -291,6 +308,7 @@ class PregelLoop:
             input = None
         out = self.out
         if input is None and self.saved is not None:
+            self.resuming = True
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
             if out.values or out.track_output:  # a resumed run reports where it resumes from
@@ -366,7 +384,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
-            self.out.finished(task)
+            self.out.finished(task, cached=task.cached)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
@@ -410,6 +428,8 @@ class PregelLoop:
         self.phase = DONE
 
     def _stop_for_interrupt(self) -> None:
+        if self.persistence.durability == "exit":
+            self._save("loop", final=True)  # the run stops here: save where it stands
         self.interrupts.interrupted = True
         self.phase = DONE
         self.out.stopped(())

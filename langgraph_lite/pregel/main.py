@@ -30,15 +30,19 @@ from langgraph_lite.pregel.arguments import (
     _parse_stream_mode,
     _short,
     _unknown_channel,
+    nested_config,
     require_thread,
+    strip_task_ids,
 )
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
+from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
+from langgraph_lite.runtime import coerce_context
 from langgraph_lite.types import GraphOutput, RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
@@ -46,7 +50,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, Introspection):
+class Pregel(ThreadState, CacheMethods, Introspection):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -62,7 +66,8 @@ class Pregel(ThreadState, Introspection):
 
     ``stream_channels`` (default: every channel) is what ``stream`` reports in ``values`` and
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
-    bounds how many events a run holds for a slow consumer before producers wait.
+    bounds how many events a run holds for a slow consumer before producers wait. ``store``
+    is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
     ``retry_policy`` applies to the nodes that have no retry policy of their own.
     """
 
@@ -77,14 +82,25 @@ class Pregel(ThreadState, Introspection):
         stream_mode: str | Sequence[str] = "values",
         stream_buffer_size: int = DEFAULT_STREAM_BUFFER,
         checkpointer: Any = None,
+        store: Any = None,
+        cache: Any = None,
         interrupt_before_nodes: Sequence[str] = (),
         interrupt_after_nodes: Sequence[str] = (),
         name: str = "LangGraph",
         debug: bool = False,
+        context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
     ) -> None:
         self.name = name
-        self.checkpointer = checkpointer or None
+        # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
+        # never save) is kept apart from the saver itself.
+        self.subgraph_checkpointer: bool | None = (
+            checkpointer if isinstance(checkpointer, bool) else None
+        )
+        self.checkpointer = None if isinstance(checkpointer, bool) else checkpointer
+        self.context_schema = context_schema
+        self.store = store  # nodes get it as `store` / runtime.store; subgraphs, the parent's
+        self.cache = check_cache(cache)  # the writes of nodes with a cache_policy
         self.interrupt_before_nodes = list(interrupt_before_nodes)
         self.interrupt_after_nodes = list(interrupt_after_nodes)
         self.debug = debug
@@ -247,28 +263,37 @@ class Pregel(ThreadState, Introspection):
         version: str = "v1",
     ) -> tuple[PregelLoop, StreamQueue]:
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        run_config = _merge_config(config)
+        parent = current_task.get()
+        run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         if durability not in _DURABILITY:
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
         checkpointer = self.checkpointer
-        parent = current_task.get()
+        mode = self.subgraph_checkpointer
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
-        if checkpointer is None and getattr(parent_persistence, "active", False):
+        if mode is False:
+            checkpointer = None  # checkpointer=False: never saved, even under a saving parent
+        elif checkpointer is None and getattr(parent_persistence, "active", False):
             # A subgraph run inside a node of a persisted graph is persisted too, in the
-            # parent's thread under its own namespace ("node:<task id>"), so a resumed parent
-            # resumes the subgraph where it stopped instead of starting it over.
-            assert parent is not None and parent_persistence is not None
+            # parent's thread under its own namespace ("node:<task id>"; checkpointer=True:
+            # "node", one history per thread), so a resumed parent resumes the subgraph where
+            # it stopped instead of starting it over.
+            assert parent_persistence is not None
             checkpointer = parent_persistence.saver
-            configurable = {
-                k: v
-                for k, v in (run_config.get("configurable") or {}).items()
-                if k != "checkpoint_id"
-            }
-            configurable["checkpoint_ns"] = parent.checkpoint_ns
-            run_config["configurable"] = configurable
             durability = parent_persistence.durability
+        elif mode is True and parent is None:
+            raise RuntimeError(
+                "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
+                "state in its parent's checkpointer; to run this graph on its own, compile it "
+                "with a saver, e.g. compile(checkpointer=InMemorySaver())."
+            )
+        if mode is True and parent is not None:
+            configurable = run_config["configurable"]
+            configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))
+        if context is None and parent is not None:
+            context = getattr(parent.run, "context", None)  # a subgraph shares its parent's
+        context = coerce_context(self.context_schema, context)
         if checkpointer is not None:
             require_thread(checkpointer, run_config)
         keys = self.stream_channels_asis if output_keys is None else output_keys
@@ -295,6 +320,11 @@ class Pregel(ThreadState, Introspection):
             subgraphs=subgraphs,
             version=version,
         )
+        # A subgraph uses its parent run's store and cache, as in LangGraph.
+        loop.store = getattr(parent.run, "store", None) if parent is not None else None
+        loop.store = loop.store or self.store
+        loop.cache = getattr(parent.run, "cache", None) if parent is not None else None
+        loop.cache = loop.cache or self.cache
         return loop, queue
 
     def _invoking(

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
+from langgraph_lite.constants import TAG_HIDDEN
 from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
-    from langgraph_lite.types import RetryPolicy
+    from langgraph_lite.types import CachePolicy, RetryPolicy
 
 __all__ = [
     "HIDDEN_TAG",
@@ -29,8 +30,8 @@ __all__ = [
     "PregelNode",
 ]
 
-HIDDEN_TAG = "langgraph:hidden"
-"""Tag of nodes that do the graph's own plumbing; they are not reported in ``updates``."""
+HIDDEN_TAG = TAG_HIDDEN
+"""Tag of nodes the streams leave out (the graph's own plumbing): LangGraph's ``TAG_HIDDEN``."""
 
 
 class _Passthrough:
@@ -79,6 +80,7 @@ class _Step:
         "obj",
         "wants_config",
         "wants_runtime",
+        "wants_store",
         "wants_writer",
     )
 
@@ -91,6 +93,7 @@ class _Step:
             self.func = obj.invoke
             self.afunc = getattr(obj, "ainvoke", None)
             self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
+            self.wants_store = False
             self.is_async = False
             return
         if not callable(obj):
@@ -119,6 +122,7 @@ class _Step:
         self.wants_config = "config" in params and params["config"].kind in kinds
         self.wants_writer = "writer" in params and params["writer"].kind in kinds
         self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
+        self.wants_store = "store" in params and params["store"].kind in kinds
 
     def kwargs(self, task: Task) -> dict[str, Any]:
         kw: dict[str, Any] = {}
@@ -128,6 +132,8 @@ class _Step:
             kw["writer"] = task.writer
         if self.wants_runtime:
             kw["runtime"] = task.runtime
+        if self.wants_store:
+            kw["store"] = getattr(task.run, "store", None)
         return kw
 
 
@@ -147,6 +153,7 @@ class PregelNode:
         "_async_writers",
         "_single_sync",
         "_steps",
+        "cache_policy",
         "channels",
         "hidden",
         "is_async",
@@ -168,6 +175,7 @@ class PregelNode:
         writers: Sequence[ChannelWriteEntry | DynamicWriter] = (),
         mapper: Callable[[Any, Task], Any] | None = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: CachePolicy | None = None,
         tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
         name: str | None = None,
@@ -179,6 +187,7 @@ class PregelNode:
         self._async_writers = any(hasattr(w, "acall") for w in self.writers)
         self.mapper = mapper
         self.retry_policy = retry_policy
+        self.cache_policy = cache_policy  # checked by the graph builder
         self.tags = list(tags)
         self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})
@@ -190,7 +199,9 @@ class PregelNode:
             only.func
             if only
             and only.func
-            and not (only.wants_config or only.wants_writer or only.wants_runtime)
+            and not (
+                only.wants_config or only.wants_writer or only.wants_runtime or only.wants_store
+            )
             else None
         )
 
@@ -344,6 +355,7 @@ class NodeBuilder:
         self._tags: list[str] = []
         self._metadata: dict[str, Any] = {}
         self._retry_policy: list[RetryPolicy] = []
+        self._cache_policy: CachePolicy | None = None
 
     def subscribe_only(self, channel: str) -> Self:
         """Trigger on ``channel`` and receive its value (not a dict) as input."""
@@ -411,6 +423,11 @@ class NodeBuilder:
         self._retry_policy.extend(policies)
         return self
 
+    def add_cache_policy(self, policy: CachePolicy) -> Self:
+        """Cache the node's writes by its input (in a graph given ``cache=``)."""
+        self._cache_policy = policy
+        return self
+
     def build(self) -> PregelNode:
         """The node the engine runs."""
         return PregelNode(
@@ -419,6 +436,7 @@ class NodeBuilder:
             bound=self._bound,
             writers=self._writes,
             retry_policy=self._retry_policy or None,
+            cache_policy=self._cache_policy,
             tags=self._tags,
             metadata=self._metadata,
         )

@@ -185,7 +185,7 @@ class Output:
             if cached:  # as LangGraph marks them
                 chunk["__metadata__"] = {"cached": True}
             self.emit("updates", chunk)
-        if self.task_events:
+        if self.task_events and not cached:  # LangGraph reports no result for reused writes
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
 
     def failed(self, task: Task, error: BaseException) -> None:

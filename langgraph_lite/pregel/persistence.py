@@ -132,7 +132,12 @@ class Persistence:
                 and not k.startswith("__")
                 and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
             },
-            **(self.config.get("metadata") or {}),
+            # (not the langgraph_* keys a subgraph's config carries from its parent's task)
+            **{
+                k: v
+                for k, v in (self.config.get("metadata") or {}).items()
+                if not k.startswith("langgraph_")
+            },
             "source": source,
             "step": step,
             "parents": {},

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.errors import InvalidUpdateError
-from langgraph_lite.pregel.algo import Task
-from langgraph_lite.pregel.arguments import _merge_config, require_thread
+from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
+from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
 from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
 
 if TYPE_CHECKING:
@@ -108,6 +109,10 @@ class ThreadState:
                 )
             )
         values = loop.output(self.stream_channels_asis, with_writes_of=finished)
+        if finished and not tasks:
+            # Every task of the step finished but its checkpoint was not saved (a crash): what
+            # is due is the step after, as a resumed run will apply the writes and go on.
+            tasks = _due_after(loop, finished, saver)
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
@@ -123,11 +128,14 @@ class ThreadState:
         self, task: Task, saved: CheckpointTuple, saver: Any, expand: bool
     ) -> Generator[Load, Any, Any]:
         """For a task that runs a subgraph: its config, or (``subgraphs=True``) its snapshot."""
-        inner = task.node.subgraphs
+        inner = _graphs_of(task.node)
         if not inner:
             return None
         thread = (saved.config.get("configurable") or {}).get("thread_id")
-        config = {"configurable": {"thread_id": thread, "checkpoint_ns": task.checkpoint_ns}}
+        ns = task.checkpoint_ns
+        if getattr(inner[0], "subgraph_checkpointer", None) is True:
+            ns = strip_task_ids(ns)  # one history per thread, under the node's name
+        config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}
         if not expand:
             return config
         found = yield Load(config)
@@ -135,14 +143,63 @@ class ThreadState:
             return None
         return (yield from inner[0]._snapshot(found, config, saver, True, True))
 
+    # -- subgraphs ---------------------------------------------------------------------------
+
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, Pregel]]:
+        """The ``(namespace, graph)`` of each node that runs a graph (with ``recurse``, theirs
+        too, as ``"outer|inner"``); ``namespace`` (without task ids) keeps only that one."""
+        for name, node in self.nodes.items():
+            if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
+                continue  # segments match whole: "sub" is not "sub_2"
+            inner = _graphs_of(node)
+            if not inner:
+                continue
+            graph = inner[0]
+            if name == namespace:
+                yield name, graph
+                return
+            if namespace is None:
+                yield name, graph
+            if recurse and isinstance(graph, ThreadState):
+                rest = None if namespace is None else namespace[len(name) + 1 :]
+                for sub, found in graph.get_subgraphs(namespace=rest, recurse=True):
+                    yield f"{name}|{sub}", found
+
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, Pregel]]:
+        """``get_subgraphs`` for async callers."""
+        for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield item
+
+    def _graph_for(self, config: Mapping[str, Any], for_update: bool = False) -> ThreadState:
+        """The graph whose checkpoints ``config``'s namespace holds: a declared subgraph's, or
+        (one run by code inside a node, such as a tool) this graph's, which reads it as well."""
+        ns = (config.get("configurable") or {}).get("checkpoint_ns") or ""
+        if not ns:
+            return self
+        plain = "|".join(p.split(":")[0] for p in ns.split("|") if not p.isdigit())
+        for _, graph in self.get_subgraphs(namespace=plain, recurse=True):
+            return graph
+        if for_update:
+            raise ValueError(
+                f"Subgraph {plain} not found: update_state can change a subgraph's state only "
+                "when the subgraph is a node of this graph (or of one of its subgraphs). Call "
+                "update_state on the graph that ran it, with this config."
+            )
+        return self
+
     # -- reading -----------------------------------------------------------------------------
 
     def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's state at its latest checkpoint (or the one ``checkpoint_id`` names)."""
         saver = self._saver_for(config, "get_state")
         saved = saver.get_tuple(config)
+        graph = self._graph_for(config)
         return answer_effects(
-            self._snapshot(saved, config, saver, _latest(config), subgraphs), saver
+            graph._snapshot(saved, config, saver, _latest(config), subgraphs), saver
         )
 
     async def aget_state(
@@ -151,7 +208,8 @@ class ThreadState:
         """``get_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state")
         saved = await saver.aget_tuple(config)
-        snapshot = self._snapshot(saved, config, saver, _latest(config), subgraphs)
+        graph = self._graph_for(config)
+        snapshot = graph._snapshot(saved, config, saver, _latest(config), subgraphs)
         return await aanswer_effects(snapshot, saver)
 
     def get_state_history(
@@ -164,8 +222,10 @@ class ThreadState:
     ) -> Iterator[StateSnapshot]:
         """The thread's checkpoints as snapshots, newest first."""
         saver = self._saver_for(config, "get_state_history")
+        config = _own_namespace(config)
+        graph = self._graph_for(config)
         for saved in saver.list(config, filter=filter, before=before, limit=limit):
-            yield answer_effects(self._snapshot(saved, config, saver), saver)
+            yield answer_effects(graph._snapshot(saved, config, saver), saver)
 
     async def aget_state_history(
         self,
@@ -177,15 +237,21 @@ class ThreadState:
     ) -> AsyncIterator[StateSnapshot]:
         """``get_state_history`` with the saver's async methods."""
         saver = self._saver_for(config, "aget_state_history")
+        config = _own_namespace(config)
+        graph = self._graph_for(config)
         async for saved in saver.alist(config, filter=filter, before=before, limit=limit):
-            yield await aanswer_effects(self._snapshot(saved, config, saver), saver)
+            yield await aanswer_effects(graph._snapshot(saved, config, saver), saver)
 
     # -- changing ----------------------------------------------------------------------------
 
     def _update_with(self, values: Any, as_node: str | None) -> Any:
         """The task an update stands for, made once the loop is restored."""
 
-        def make(loop: PregelLoop) -> Task:
+        def make(loop: PregelLoop) -> Task | None:
+            if values is None and as_node is None and loop.saved is not None:
+                # update_state(config, None): a fork, a copy of the checkpoint that writes
+                # nothing, so what was next is next (as in LangGraph)
+                return None
             name = _last_node(loop, self) if as_node is None else as_node
             node = self.nodes.get(name)
             if node is None:
@@ -210,8 +276,9 @@ class ThreadState:
         would follow it are next. On an older checkpoint, this forks the thread from there.
         Returns the config of the new checkpoint."""
         saver = self._saver_for(config, "update_state")
-        loop = self._loop(config, saver)
-        return answer_effects(loop.update(self._update_with(values, as_node)), saver)
+        graph = self._graph_for(config, for_update=True)
+        loop = graph._loop(config, saver)
+        return answer_effects(loop.update(graph._update_with(values, as_node)), saver)
 
     async def aupdate_state(
         self,
@@ -221,8 +288,57 @@ class ThreadState:
     ) -> dict[str, Any]:
         """``update_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aupdate_state")
-        loop = self._loop(config, saver)
-        return await aanswer_effects(loop.update(self._update_with(values, as_node)), saver)
+        graph = self._graph_for(config, for_update=True)
+        loop = graph._loop(config, saver)
+        return await aanswer_effects(loop.update(graph._update_with(values, as_node)), saver)
+
+
+def _graphs_of(node: Any) -> list[Any]:
+    """The graphs ``node`` runs: its declared steps, else (as LangGraph finds them) a compiled
+    graph its function names, from its closure or module globals — ``inner.invoke(...)``
+    inside the node. A graph compiled with ``checkpointer=False`` saves nothing: not counted."""
+    declared: list[Any] = node.subgraphs
+    if declared:
+        return declared
+    for step in getattr(node, "_steps", ()):
+        for obj in _named_by(step.obj):
+            if (
+                isinstance(getattr(obj, "spec", None), GraphSpec)
+                and getattr(obj, "subgraph_checkpointer", None) is not False
+            ):
+                return [obj]
+    return []
+
+
+def _named_by(fn: Any) -> Iterator[Any]:
+    """The objects ``fn``'s code names (free variables, then globals), nested code included."""
+    fn = getattr(fn, "__func__", fn)  # a bound method's function
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return
+    closure: dict[str, Any] = {}
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=False):
+        try:
+            closure[name] = cell.cell_contents
+        except ValueError:  # a cell not filled yet
+            pass
+    module = getattr(fn, "__globals__", {})
+    codes = [code]
+    for c in codes:
+        codes.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+        for name in (*c.co_freevars, *c.co_names):
+            if name in closure:
+                yield closure[name]
+            elif name in module:
+                yield module[name]
+
+
+def _own_namespace(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` listing only its namespace (the root one unless it names another): a saver
+    asked without one lists the subgraphs' checkpoints too, which are not this graph's."""
+    configurable = dict(config.get("configurable") or {})
+    configurable.setdefault("checkpoint_ns", "")
+    return {**config, "configurable": configurable}
 
 
 def _latest(config: Mapping[str, Any]) -> bool:
@@ -254,3 +370,18 @@ def _ambiguous(graph: Any, candidates: list[str] | None = None) -> str:
         f"update_state cannot tell which node this update comes from{which}; pass "
         "as_node='<node name>'."
     )
+
+
+def _due_after(loop: PregelLoop, finished: list[Task], saver: Any) -> list[Task]:
+    """The tasks of the step after ``finished`` (the whole step), their writes applied."""
+    spec = loop.spec
+    version = saver.get_next_version(max(loop.versions.values(), default=None), None)
+    updated, _, _ = apply_writes(
+        loop.channels, loop.versions, loop.versions_seen, finished, version,
+        set(loop.saved.checkpoint.get("updated_channels") or ()), spec.finish_channels,
+        spec.trigger_index, spec.consume_channels, spec.expiring_channels,
+    )  # fmt: skip
+    return prepare_next_tasks(
+        spec.nodes, spec.trigger_index, loop.channels, loop.versions, loop.versions_seen,
+        updated, loop.step + 1, loop,
+    )  # fmt: skip

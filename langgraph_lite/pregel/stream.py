@@ -57,7 +57,7 @@ class QueueStatistics(NamedTuple):
     max_size: int
     """The bound producers wait at."""
     peak: int
-    """The most items ever buffered at once by producers that could wait."""
+    """The most items ever buffered at once by node code, those put over the bound included."""
     overflowed: int
     """Items put over the bound by producers that could not wait (see module docstring)."""
 
@@ -147,14 +147,18 @@ class StreamQueue:
         # On the consumer's own thread nothing can wait: over the bound, the item is counted.
         if self._closed:
             raise ConsumerGone
-        self.items.append(item)
-        if len(self.items) > self.max_size:
+        items = self.items
+        items.append(item)
+        size = len(items)
+        if size > self.max_size:
             self.overflowed += 1
+        if size > self._peak:
+            self._peak = size
         waker = self._waker
         if waker is not None:
             self._waker = None
             waker()
-        return READY if len(self.items) < self.max_size else _RoomAwaitable(self)
+        return READY if size < self.max_size else _RoomAwaitable(self)
 
     # -- the consumer ------------------------------------------------------------------------
 

@@ -99,11 +99,10 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
     assert killed >= kills // 2, f"seed {seed}: only {killed} of {kills} runs were still running"
 
 
-# -- known engine defects, isolated ------------------------------------------------------------
+# -- engine defects found by the randomized test, isolated --------------------------------------
 #
-# Shapes the randomized test leaves out because the engine (pregel/, not the savers) gets them
-# wrong today. Each is pinned by a strict xfail: when the engine is fixed, it fails as XPASS,
-# and the shape should join the randomized test.
+# An async sibling of a node that interrupts used to be cancelled, its writes lost (issue 12,
+# defect 2): it now finishes and is not run again on resume.
 
 SIBLING_PROGRAM = """
 import asyncio, operator, sys
@@ -143,12 +142,6 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 engine defect: with ainvoke, a sibling still running when another node of "
-    "the step interrupts is cancelled, so its writes are lost and it runs again on resume "
-    "(LangGraph 1.2.22 lets it finish and saves its writes; the sync driver does too)",
-)
 def test_an_async_sibling_of_an_interrupt_finishes_and_is_not_run_again(tmp_path, isolated):
     db, log = str(tmp_path / "db.sqlite"), str(tmp_path / "log.txt")
     paused = isolated(SIBLING_PROGRAM, db, log, "start")

@@ -18,7 +18,6 @@ from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.checkpoint.sqlite import SqliteSaver
 from langgraph_lite.config import get_stream_writer
 from langgraph_lite.errors import GraphRecursionError
-from langgraph_lite.graph import add_messages
 from langgraph_lite.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph_lite.prebuilt import (
     AgentState,
@@ -565,20 +564,12 @@ def test_a_custom_state_schema_reaches_injected_state():
     assert result["user"] == "ada"
 
 
-def test_a_state_schema_needs_messages_and_v2_needs_a_typeddict():
+def test_a_state_schema_needs_messages():
     class NoMessages(TypedDict):
         user: str
 
     with pytest.raises(ValueError, match="has no 'messages' key"):
         create_react_agent(ScriptedChatModel([]), [get_weather], state_schema=NoMessages)
-
-    import pydantic
-
-    class Model(pydantic.BaseModel):
-        messages: Annotated[list, add_messages]
-
-    with pytest.raises(TypeError, match="not a TypedDict"):
-        create_react_agent(ScriptedChatModel([]), [get_weather], state_schema=Model)
 
 
 def test_agent_node_runs_alone_with_node_invoke():

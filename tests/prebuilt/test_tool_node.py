@@ -761,3 +761,25 @@ def test_setting_a_request_attribute_warns_override_returns_a_new_request():
         DeprecationWarning, match="^Setting attribute 'tool_call' on ToolCallRequest is deprecated"
     ):
         request.tool_call = {}
+
+
+def test_a_commands_answer_is_named_after_the_call_in_a_copy_of_its_update():
+    made: list[ToolMessage] = []
+
+    @tool
+    def named(tool_call_id: Annotated[str, InjectedToolCallId]) -> Command:
+        """Answer with a Command."""
+        answer = ToolMessage("ok", tool_call_id=tool_call_id, name="other")
+        made.append(answer)
+        other = {"role": "tool", "content": "d", "tool_call_id": "zz"}
+        return Command(update={"messages": [answer, other]})
+
+    builder = StateGraph(MessagesState).add_node("tools", ToolNode([named]))
+    graph = builder.add_edge(START, "tools").compile()
+    call = {"name": "named", "args": {}, "id": "c1"}
+    result = graph.invoke({"messages": [AIMessage("", tool_calls=[call])]})
+    assert [(m.type, m.name, m.tool_call_id) for m in result["messages"][1:]] == [
+        ("tool", "named", "c1"),
+        ("tool", None, "zz"),
+    ]
+    assert made[0].name == "other"  # the tool's own message is left as it made it

@@ -294,6 +294,7 @@ async def test_async_producer_that_cannot_wait_overflows_and_is_counted():
     stream = one_node(node).astream("x", stream_mode="custom", stream_buffer_size=8)
     assert [c async for c in stream] == list(range(100))
     assert stream.statistics().overflowed == 92
+    assert stream.statistics().peak == 100  # the over-the-bound items count in the peak
 
 
 def test_stream_buffer_size_must_be_positive():

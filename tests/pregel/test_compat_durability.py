@@ -1,0 +1,51 @@
+"""``durability="exit"`` saves where a run stops for interrupt_before/after, as LangGraph 1.2.22."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from typing_extensions import TypedDict
+
+from langgraph_lite.checkpoint.memory import InMemorySaver
+from langgraph_lite.graph import START, StateGraph
+
+
+class S(TypedDict):
+    x: str
+
+
+def _app(**kw: Any) -> Any:
+    def a(s: S) -> dict[str, Any]:
+        return {"x": s["x"] + "a"}
+
+    g = StateGraph(S).add_node("a", a).add_node("b", a).add_edge(START, "a").add_edge("a", "b")
+    return g.compile(checkpointer=InMemorySaver(), **kw)
+
+
+KINDS = [{"interrupt_before": ["b"]}, {"interrupt_after": ["a"]}]
+C = {"configurable": {"thread_id": "1"}}
+
+
+def _history(app: Any) -> list[tuple[Any, ...]]:
+    return [(h.next, h.values, h.metadata["step"]) for h in app.get_state_history(C)]
+
+
+@pytest.mark.parametrize("kw", KINDS)
+def test_a_run_stopped_by_a_static_interrupt_under_exit_durability_is_saved(kw: Any) -> None:
+    app = _app(**kw)
+    assert app.invoke({"x": ""}, C, durability="exit") == {"x": "a"}
+    assert app.get_state(C).next == ("b",)
+    assert _history(app) == [(("b",), {"x": "a"}, 1)]
+    assert app.invoke(None, C, durability="exit") == {"x": "aa"}
+    assert _history(app) == [((), {"x": "aa"}, 2), (("b",), {"x": "a"}, 1)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kw", KINDS)
+async def test_a_static_interrupt_under_exit_durability_is_saved_by_ainvoke(kw: Any) -> None:
+    app = _app(**kw)
+    assert await app.ainvoke({"x": ""}, C, durability="exit") == {"x": "a"}
+    assert (await app.aget_state(C)).next == ("b",)
+    assert await app.ainvoke(None, C, durability="exit") == {"x": "aa"}
+    assert _history(app) == [((), {"x": "aa"}, 2), (("b",), {"x": "a"}, 1)]
