@@ -144,7 +144,7 @@ def compile_graph(
     )
     compiled.builder = builder
     # What the run coerces a context dict to (see runtime.coerce_context).
-    compiled.context_schema = builder.context_schema  # type: ignore[attr-defined]
+    compiled.context_schema = builder.context_schema
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
     return compiled

@@ -102,7 +102,8 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
 # -- engine defects found by the randomized test, isolated --------------------------------------
 #
 # An async sibling of a node that interrupts used to be cancelled, its writes lost (issue 12,
-# defect 2): it now finishes and is not run again on resume.
+# defect 2): it now finishes and is not run again on resume. A subgraph invoked in a node that
+# finished before a crash ran again on top of its state (defect 3): it is now resumed.
 
 SIBLING_PROGRAM = """
 import asyncio, operator, sys
@@ -157,12 +158,6 @@ class Crash(BaseException):
     """Stands for the process dying at an exact point (raised by the saver)."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 engine defect: a subgraph invoked inside a node, after a crash between "
-    "the subgraph's last checkpoint and the parent task's writes, runs again on top of its "
-    "finished state and the node's output holds its writes twice",
-)
 def test_a_subgraph_invoked_in_a_node_is_not_doubled_after_a_crash_before_the_nodes_writes():
     class State(TypedDict):
         trail: Annotated[list, operator.add]

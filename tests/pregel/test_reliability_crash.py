@@ -167,20 +167,7 @@ builder.add_edge("pre", "sub")
 
 
 @pytest.mark.parametrize(
-    "graph",
-    [
-        pytest.param(SUBGRAPH_AS_NODE, id="as-node"),
-        pytest.param(
-            SUBGRAPH_IN_A_NODE,
-            id="in-node",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="a subgraph invoked inside a node does not inherit its parent's "
-                "checkpointer config yet (being changed on another branch); the resume rule it "
-                "needs is the one the as-node shape tests",
-            ),
-        ),
-    ],
+    "graph", [SUBGRAPH_AS_NODE, SUBGRAPH_IN_A_NODE], ids=["as-node", "in-node"]
 )
 def test_a_subgraph_finished_before_a_crash_is_not_run_again_nor_its_output_doubled(
     tmp_path, graph
