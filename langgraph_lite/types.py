@@ -11,6 +11,7 @@ __all__ = [
     "STREAM_MODES",
     "CachePolicy",
     "Command",
+    "GraphOutput",
     "Interrupt",
     "Overwrite",
     "PregelTask",
@@ -247,6 +248,48 @@ class CachePolicy:
 
     key_func: Callable[..., str | bytes] | None = None
     ttl: int | None = None
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[N]):
+    """What ``invoke`` / ``ainvoke`` return with ``version="v2"``: the output, and the
+    interrupts that stopped the run (empty if it finished).
+
+    ``result["key"]`` and ``"key" in result`` still work (``"__interrupt__"`` reads the
+    interrupts) but warn: read ``result.value`` and ``result.interrupts`` instead."""
+
+    value: N
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        _warn_item_access("result[key]")
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        _warn_item_access("key in result")
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+def _warn_item_access(how: str) -> None:
+    import warnings
+
+    warnings.warn(
+        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` for the output "
+        "and `result.interrupts` for the interrupts.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
 from langgraph_lite.runtime import coerce_context
-from langgraph_lite.types import RetryPolicy, Send
+from langgraph_lite.types import GraphOutput, RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -436,6 +436,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
 
         One output channel gives its value; a list gives a dict of those holding a value;
         ``None`` when the output was never written; interrupts under ``"__interrupt__"``.
+        ``version="v2"`` returns a ``GraphOutput`` (``.value``, ``.interrupts``).
         Another ``stream_mode`` returns the list of chunks
         ``stream`` would have yielded. ``kwargs``: ``stream``'s other keywords.
         """
@@ -454,7 +455,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
-        return _invoke_result(loop)
+        return _invoke_result(loop, version)
 
     async def ainvoke(
         self,
@@ -488,7 +489,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass
-        return _invoke_result(loop)
+        return _invoke_result(loop, version)
 
 
 class RunStream(Iterator[Any]):
@@ -551,9 +552,10 @@ def _invoke_kwargs(kwargs: dict[str, Any]) -> bool | None:
     return kwargs.get("debug")
 
 
-def _invoke_result(loop: PregelLoop) -> Any:
+def _invoke_result(loop: PregelLoop, version: str = "v1") -> Any:
     """``invoke``'s result: the output (what the last values chunk would have been, None if
-    none was), plus a list of the interrupts that stopped the run.
+    none was), plus a list of the interrupts that stopped the run (``version="v2"``: both in
+    a ``GraphOutput``).
 
     A subgraph (run inside a parent's node) raises them instead, so the parent stops too.
     """
@@ -565,6 +567,8 @@ def _invoke_result(loop: PregelLoop) -> Any:
     else:
         out = loop.output(loop.out.stream_keys)
         result = None if out is MISSING else out
+    if version == "v2" and (not found or loop.parent_task is None):
+        return GraphOutput(result, tuple(found))
     if not found:
         return result
     if loop.parent_task is not None:

@@ -138,7 +138,17 @@ class _Step:
 
 
 _COPYABLE = frozenset(
-    ("channels", "triggers", "writers", "mapper", "retry_policy", "tags", "metadata", "name")
+    (
+        "channels",
+        "triggers",
+        "writers",
+        "mapper",
+        "retry_policy",
+        "cache_policy",
+        "tags",
+        "metadata",
+        "name",
+    )
 )
 
 

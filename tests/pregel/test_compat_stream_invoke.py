@@ -132,3 +132,29 @@ async def test_ainvoke_with_stream_mode_and_print_mode(capsys):
     assert capsys.readouterr().out.count("[values]") == 3
     result = await graph.ainvoke({"x": ""}, thread(2), subgraphs=True)
     assert without_ids([result]) == [{"x": "a", "__interrupt__": ["q?"]}]
+
+
+def test_invoke_v2_returns_a_graph_output_with_the_interrupts_apart():
+    from langgraph_lite.types import GraphOutput
+
+    result = asking_graph().invoke({"x": ""}, thread(1), version="v2")
+    assert isinstance(result, GraphOutput)
+    assert result.value == {"x": "a"}
+    assert [i.value for i in result.interrupts] == ["q?"]
+
+
+def test_reading_a_graph_output_like_a_dict_works_and_warns():
+    result = asking_graph().invoke({"x": ""}, thread(1), version="v2")
+    with pytest.warns(DeprecationWarning, match="result.value"):
+        assert result["x"] == "a"
+    with pytest.warns(DeprecationWarning):
+        assert "__interrupt__" in result
+    with pytest.warns(DeprecationWarning):
+        assert [i.value for i in result["__interrupt__"]] == ["q?"]
+
+
+@pytest.mark.anyio
+async def test_ainvoke_v2_of_a_finished_run_has_no_interrupts():
+    graph = StateGraph(S).add_node("a", lambda s: {"x": "done"}).add_edge(START, "a").compile()
+    result = await graph.ainvoke({"x": ""}, version="v2")
+    assert (result.value, result.interrupts) == ({"x": "done"}, ())
