@@ -10,9 +10,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.checkpoint.base import thread_of
 from langgraph_lite.errors import ErrorCode, create_error_message
-from langgraph_lite.pregel.node import NodeBuilder, PregelNode
+from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.types import STREAM_MODES
 
 __all__ = ["DEFAULT_RECURSION_LIMIT"]
@@ -236,3 +237,44 @@ def require_thread(saver: Any, config: Mapping[str, Any] | None) -> None:
             f"({type(namespace).__name__}). It names a subgraph's checkpoints ('' for the "
             "graph itself); leave it out unless you read a subgraph's state."
         )
+
+
+def check_graph(graph: Any) -> None:
+    """Check a ``Pregel``'s channels and nodes once, when it is built: every channel is a
+    channel, every node has a trigger, and every name a node or the graph uses is a channel."""
+    known = graph.channels
+    for key, ch in known.items():
+        if not isinstance(ch, BaseChannel):
+            raise TypeError(
+                f"channel {key!r} is {ch!r} ({type(ch).__name__}), not a channel. Use one of "
+                "langgraph_lite.channels, e.g. LastValue(str)."
+            )
+    for key, node in graph.nodes.items():
+        if not node.triggers:
+            raise ValueError(
+                create_error_message(
+                    message=(
+                        f"node {key!r} has no triggers, so it would never run. Subscribe it "
+                        "to a channel: NodeBuilder().subscribe_only('a') or subscribe_to('a', 'b')."
+                    ),
+                    error_code=ErrorCode.INVALID_GRAPH_DEFINITION,
+                )
+            )
+        for chan in dict.fromkeys([*node.triggers, *node.read_channels]):
+            if chan not in known:
+                raise _unknown_channel(f"node {key!r} reads channel {chan!r}", chan, known)
+        for w in node.writers:
+            if isinstance(w, ChannelWriteEntry) and w.channel not in known:
+                raise _unknown_channel(
+                    f"node {key!r} writes to channel {w.channel!r}", w.channel, known
+                )
+    for what, names in (
+        ("input_channels", graph.input_channels),
+        ("output_channels", graph.output_channels),
+        ("stream_channels", graph.stream_channels),
+    ):
+        if names is None:
+            continue
+        for chan in [names] if isinstance(names, str) else names:
+            if chan not in known:
+                raise _unknown_channel(f"{what} names {chan!r}", chan, known)

@@ -8,18 +8,17 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Self
 
-from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.channels.topic import Topic
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
-    GraphInterrupt,
     create_error_message,
 )
 from langgraph_lite.pregel.algo import TASKS
@@ -30,6 +29,7 @@ from langgraph_lite.pregel.arguments import (
     _parse_stream_mode,
     _short,
     _unknown_channel,
+    check_graph,
     nested_config,
     require_thread,
     strip_task_ids,
@@ -37,13 +37,19 @@ from langgraph_lite.pregel.arguments import (
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
+from langgraph_lite.pregel.node import NodeBuilder, PregelNode
 from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
+from langgraph_lite.pregel.run_streams import (
+    AsyncRunStream,
+    RunStream,
+    invoke_kwargs,
+    invoke_result,
+)
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
-from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, QueueStatistics, StreamQueue
+from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.runtime import coerce_context
-from langgraph_lite.types import GraphOutput, RetryPolicy, Send
+from langgraph_lite.types import RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -134,7 +140,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         self.stream_mode = stream_mode
         StreamQueue(stream_buffer_size)  # validates
         self.stream_buffer_size = stream_buffer_size
-        self._validate()
+        check_graph(self)
         self.spec = GraphSpec(self.nodes, self.channels, self._map_input)
 
     def __repr__(self) -> str:
@@ -168,44 +174,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         return list(names)
 
     # -- validation --------------------------------------------------------------------------
-
-    def _validate(self) -> None:
-        known = self.channels
-        for key, ch in known.items():
-            if not isinstance(ch, BaseChannel):
-                raise TypeError(
-                    f"channel {key!r} is {ch!r} ({type(ch).__name__}), not a channel. Use one of "
-                    "langgraph_lite.channels, e.g. LastValue(str)."
-                )
-        for key, node in self.nodes.items():
-            if not node.triggers:
-                raise ValueError(
-                    create_error_message(
-                        message=(
-                            f"node {key!r} has no triggers, so it would never run. Subscribe it "
-                            "to a channel: NodeBuilder().subscribe_only('a') or subscribe_to('a', 'b')."
-                        ),
-                        error_code=ErrorCode.INVALID_GRAPH_DEFINITION,
-                    )
-                )
-            for chan in dict.fromkeys([*node.triggers, *node.read_channels]):
-                if chan not in known:
-                    raise _unknown_channel(f"node {key!r} reads channel {chan!r}", chan, known)
-            for w in node.writers:
-                if isinstance(w, ChannelWriteEntry) and w.channel not in known:
-                    raise _unknown_channel(
-                        f"node {key!r} writes to channel {w.channel!r}", w.channel, known
-                    )
-        for what, names in (
-            ("input_channels", self.input_channels),
-            ("output_channels", self.output_channels),
-            ("stream_channels", self.stream_channels),
-        ):
-            if names is None:
-                continue
-            for chan in [names] if isinstance(names, str) else names:
-                if chan not in known:
-                    raise _unknown_channel(f"{what} names {chan!r}", chan, known)
 
     # -- input -------------------------------------------------------------------------------
 
@@ -451,11 +419,11 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             )  # fmt: skip
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, _invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs),
         )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
-        return _invoke_result(loop, version)
+        return invoke_result(loop, version)
 
     async def ainvoke(
         self,
@@ -485,94 +453,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             ]  # fmt: skip
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, _invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs),
         )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass
-        return _invoke_result(loop, version)
-
-
-class RunStream(Iterator[Any]):
-    """The iterator ``stream`` returns: chunks, plus ``close()`` and ``statistics()``."""
-
-    __slots__ = ("_gen", "_queue")
-
-    def __init__(self, gen: Iterator[Any], queue: StreamQueue) -> None:
-        self._gen = gen
-        self._queue = queue
-
-    def __iter__(self) -> Self:
-        return self
-
-    def __next__(self) -> Any:
-        return next(self._gen)
-
-    def close(self) -> None:
-        """Stop the run; returns once no node of it is running."""
-        self._gen.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def statistics(self) -> QueueStatistics:
-        """The run's stream queue: its bound, and the most it held (see ``StreamQueue``)."""
-        return self._queue.statistics()
-
-
-class AsyncRunStream(AsyncRun):
-    """The async iterator ``astream`` returns: chunks, plus ``aclose()`` and ``statistics()``."""
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def statistics(self) -> QueueStatistics:
-        """The run's stream queue: its bound, and the most it held (see ``StreamQueue``)."""
-        return self.queue.statistics()
-
-
-# -- helpers ------------------------------------------------------------------------------------
-
-
-def _invoke_kwargs(kwargs: dict[str, Any]) -> bool | None:
-    """``invoke``'s extra keywords (those of ``stream``): returns ``debug``."""
-    unknown = set(kwargs) - {"subgraphs", "debug", "stream_buffer_size"}
-    if unknown:
-        raise TypeError(
-            f"invoke() got unexpected keyword arguments {sorted(unknown)}; it takes stream()'s "
-            "keywords (subgraphs, debug, stream_buffer_size) besides its own."
-        )
-    # subgraphs=True changes nothing in the values invoke returns (only a subgraph's own
-    # chunks would be tagged); stream_buffer_size bounds nothing when nothing is streamed.
-    return kwargs.get("debug")
-
-
-def _invoke_result(loop: PregelLoop, version: str = "v1") -> Any:
-    """``invoke``'s result: the output (what the last values chunk would have been, None if
-    none was), plus a list of the interrupts that stopped the run (``version="v2"``: both in
-    a ``GraphOutput``).
-
-    A subgraph (run inside a parent's node) raises them instead, so the parent stops too.
-    """
-    found = loop.interrupts.found
-    if not loop.out.output_ready:
-        result = None
-    elif loop.interrupts.interrupted and loop.interrupts.output is not None:
-        result = loop.interrupts.output
-    else:
-        out = loop.output(loop.out.stream_keys)
-        result = None if out is MISSING else out
-    if version == "v2" and (not found or loop.parent_task is None):
-        return GraphOutput(result, tuple(found))
-    if not found:
-        return result
-    if loop.parent_task is not None:
-        raise GraphInterrupt(tuple(found))
-    merged = dict(result) if isinstance(result, dict) else {}
-    merged["__interrupt__"] = list(found)
-    return merged
+        return invoke_result(loop, version)
