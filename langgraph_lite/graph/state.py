@@ -15,7 +15,6 @@ from typing import Any, Generic
 
 from typing_extensions import Self, TypeVar
 
-from langgraph_lite.checkpoint.base import BaseCheckpointSaver
 from langgraph_lite.errors import (
     EmptyInputError,
     ErrorCode,
@@ -25,7 +24,12 @@ from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
 from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
-from langgraph_lite.graph.validate import check_graph
+from langgraph_lite.graph.validate import (
+    _check_cache_policy,
+    _check_checkpointer,
+    _not_yet,
+    check_graph,
+)
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node_cache import check_cache
 from langgraph_lite.types import CachePolicy, RetryPolicy
@@ -461,36 +465,6 @@ class CompiledStateGraph(Pregel, Generic[StateT, ContextT, InputT, OutputT]):
         from langgraph_lite.graph.draw import graph_of
 
         return graph_of(self, xray=xray)
-
-
-def _not_yet(**given: Any) -> None:
-    for name, value in given.items():
-        if value is not None:
-            raise NotImplementedError(
-                f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
-                f"leave it out, or handle it in the node itself (a try/except around the body "
-                f"for error_handler, anyio.fail_after for timeout)."
-            )
-
-
-def _check_cache_policy(policy: Any, where: str) -> None:
-    if policy is None or isinstance(policy, CachePolicy):
-        return
-    raise TypeError(
-        f"{where}: cache_policy must be a CachePolicy, got {type(policy).__name__} "
-        f"{policy!r:.60}. Use CachePolicy(ttl=60) from langgraph_lite.types."
-    )
-
-
-def _check_checkpointer(checkpointer: Any) -> None:
-    if checkpointer is None or isinstance(checkpointer, bool | BaseCheckpointSaver):
-        return
-    raise TypeError(
-        "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, "
-        f"`False`, or `None`. Received {type(checkpointer).__name__}. Pass a saver to "
-        "compile(checkpointer=...), e.g. InMemorySaver() from langgraph_lite.checkpoint.memory "
-        "or SqliteSaver from langgraph_lite.checkpoint.sqlite."
-    )
 
 
 def _name_of(action: Any) -> str:

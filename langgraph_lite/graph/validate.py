@@ -7,9 +7,10 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.checkpoint.base import BaseCheckpointSaver
 from langgraph_lite.constants import END, START
 from langgraph_lite.errors import ErrorCode, create_error_message
-from langgraph_lite.types import Command
+from langgraph_lite.types import CachePolicy, Command
 
 if TYPE_CHECKING:
     from langgraph_lite.graph.state import StateGraph
@@ -124,3 +125,33 @@ def _returns_command(action: Any) -> bool:
             return True
         stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
     return False
+
+
+def _not_yet(**given: Any) -> None:
+    for name, value in given.items():
+        if value is not None:
+            raise NotImplementedError(
+                f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
+                f"leave it out, or handle it in the node itself (a try/except around the body "
+                f"for error_handler, anyio.fail_after for timeout)."
+            )
+
+
+def _check_cache_policy(policy: Any, where: str) -> None:
+    if policy is None or isinstance(policy, CachePolicy):
+        return
+    raise TypeError(
+        f"{where}: cache_policy must be a CachePolicy, got {type(policy).__name__} "
+        f"{policy!r:.60}. Use CachePolicy(ttl=60) from langgraph_lite.types."
+    )
+
+
+def _check_checkpointer(checkpointer: Any) -> None:
+    if checkpointer is None or isinstance(checkpointer, bool | BaseCheckpointSaver):
+        return
+    raise TypeError(
+        "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, "
+        f"`False`, or `None`. Received {type(checkpointer).__name__}. Pass a saver to "
+        "compile(checkpointer=...), e.g. InMemorySaver() from langgraph_lite.checkpoint.memory "
+        "or SqliteSaver from langgraph_lite.checkpoint.sqlite."
+    )
