@@ -606,3 +606,21 @@ def test_tool_messages_in_the_history_are_fine():
     ]
     agent = create_react_agent(ScriptedChatModel(["hi"]), [get_weather])
     assert agent.invoke({"messages": history})["messages"][-1].content == "hi"
+
+
+def test_an_agent_with_a_store_hands_it_to_tools_that_inject_it():
+    from langgraph_lite.prebuilt import InjectedStore
+    from langgraph_lite.store.memory import InMemoryStore
+
+    def remember(fact: str, store: Annotated[Any, InjectedStore()]) -> str:
+        """Remember a fact."""
+        store.put(("facts",), "f1", {"fact": fact})
+        return "saved"
+
+    call = {"name": "remember", "args": {"fact": "otters hold hands"}, "id": "c1"}
+    model = ScriptedChatModel([AIMessage(content="", tool_calls=[call]), "done"])
+    store = InMemoryStore()
+    agent = create_react_agent(model, [remember], store=store)
+    out = agent.invoke({"messages": [("user", "remember this")]})
+    assert [m.content for m in out["messages"][-2:]] == ["saved", "done"]
+    assert store.get(("facts",), "f1").value == {"fact": "otters hold hands"}
