@@ -16,6 +16,7 @@ from typing_extensions import Self
 from langgraph_lite.constants import TAG_HIDDEN
 from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.worker_threads import run_sync_in_worker_thread
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -283,8 +284,6 @@ class PregelNode:
 
     async def arun(self, value: Any, task: Task) -> Any:
         """Run the body on the event loop; sync steps run in a worker thread."""
-        import anyio.to_thread
-
         if self.mapper is not None:
             value = self.mapper(value, task)
         for step in self._steps:
@@ -293,7 +292,7 @@ class PregelNode:
             else:
                 assert step.func is not None
                 func, kw = step.func, step.kwargs(task)
-                value = await anyio.to_thread.run_sync(_call_in_context, func, value, kw)
+                value = await run_sync_in_worker_thread(_call_in_context, func, value, kw)
         return value
 
     def retry_wait(self, exc: BaseException, attempt: int) -> float | None:
