@@ -7,6 +7,7 @@ engine runs. Nothing here knows about steps or streams: a node turns an input in
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,22 @@ class ChannelWriteEntry:
 # is decided once, when the node is built, so a call does no inspection.
 
 
+def _is_runnable(obj: Any) -> bool:
+    """Whether ``obj`` runs through its ``invoke`` / ``ainvoke`` rather than being called.
+
+    As in LangGraph, which calls anything callable that is not a LangChain ``Runnable``: a
+    ``Mock`` (which answers every attribute, ``invoke`` too) or a class with both ``__call__``
+    and ``invoke`` is called. A non-callable object with ``invoke`` (a compiled graph, a
+    ``ToolNode``) runs through ``invoke``."""
+    if not hasattr(obj, "invoke") or inspect.isroutine(obj):
+        return False
+    if not callable(obj):
+        return True
+    # A LangChain Runnable can only be here if LangChain was imported: no import needed.
+    lc = sys.modules.get("langchain_core.runnables.base")
+    return lc is not None and isinstance(obj, lc.Runnable)
+
+
 class _Step:
     __slots__ = (
         "afunc",
@@ -89,7 +106,7 @@ class _Step:
         self.name = getattr(obj, "__name__", None) or type(obj).__name__
         self.func: Callable[..., Any] | None = None
         self.afunc: Callable[..., Any] | None = None
-        if hasattr(obj, "invoke") and not inspect.isroutine(obj):
+        if _is_runnable(obj):
             self.func = obj.invoke
             self.afunc = getattr(obj, "ainvoke", None)
             self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
