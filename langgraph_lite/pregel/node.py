@@ -75,13 +75,19 @@ class ChannelWriteEntry:
 def _is_runnable(obj: Any) -> bool:
     """Whether ``obj`` runs through its ``invoke`` / ``ainvoke`` rather than being called.
 
-    As in LangGraph, which calls anything callable that is not a LangChain ``Runnable``: a
-    ``Mock`` (which answers every attribute, ``invoke`` too) or a class with both ``__call__``
-    and ``invoke`` is called. A non-callable object with ``invoke`` (a compiled graph, a
-    ``ToolNode``) runs through ``invoke``."""
-    if not hasattr(obj, "invoke") or inspect.isroutine(obj):
+    As in LangGraph, which calls anything callable that is not a Runnable: a ``Mock`` (which
+    answers every attribute, ``invoke`` too) or a user's class with both ``__call__`` and
+    ``invoke`` is called. Runnables are LangChain's, and ours that stand for LangGraph's
+    (compiled graphs, ``ToolNode``); an object that cannot be called but has ``invoke`` is
+    invoked too."""
+    if inspect.isroutine(obj) or not hasattr(obj, "invoke"):
         return False
     if not callable(obj):
+        return True
+    kind = type(obj)
+    if getattr(kind, "invoke", None) is None:  # only the instance answers (a Mock)
+        return False
+    if kind.__module__.startswith("langgraph_lite."):
         return True
     # A LangChain Runnable can only be here if LangChain was imported: no import needed.
     lc = sys.modules.get("langchain_core.runnables.base")

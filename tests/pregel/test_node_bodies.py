@@ -41,7 +41,7 @@ def test_a_mock_node_of_a_state_graph_gets_the_state():
     node.assert_called_once_with({"x": 4})
 
 
-def test_a_callable_with_an_invoke_method_is_called():
+def test_a_users_callable_with_an_invoke_method_is_called():
     class Both:
         def __call__(self, x):
             return x + 1
@@ -84,3 +84,30 @@ def test_a_langchain_runnable_body_is_invoked():
     runnables = pytest.importorskip("langchain_core.runnables")
     body = runnables.RunnableLambda(lambda x: x + 100)
     assert _pregel(body).invoke(1) == 101
+
+
+@pytest.mark.anyio
+async def test_a_callable_tool_node_still_runs_its_async_tools_in_async_runs():
+    from langgraph_lite.messages import AIMessage
+    from langgraph_lite.prebuilt import ToolNode
+    from langgraph_lite.tools import tool
+
+    @tool
+    async def later(word: str) -> str:
+        """Answers later."""
+        return word * 2
+
+    node = ToolNode([later])
+    assert callable(node)  # ToolNode() can be called, and is still invoked as a Runnable
+    call = {"name": "later", "args": {"word": "ab"}, "id": "c1"}
+    out = await _pregel_any(node).ainvoke({"messages": [AIMessage("", tool_calls=[call])]})
+    assert out["messages"][0].content == "abab"
+
+
+def _pregel_any(body):
+    return Pregel(
+        nodes={"one": NodeBuilder().subscribe_only("input").do(body).write_to("output")},
+        channels={"input": LastValue(object), "output": LastValue(object)},
+        input_channels="input",
+        output_channels="output",
+    )
