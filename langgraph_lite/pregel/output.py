@@ -73,8 +73,13 @@ class Output:
         self.task_events = "tasks" in modes or "debug" in modes
         self.checkpoint_events = "checkpoints" in modes or "debug" in modes
         self.messages = "messages" in modes
+        self.tools = "tools" in modes  # tool calls report themselves (see tool_events)
+        if self.tools:  # a LangChain tool reports through LangChain's callbacks: hook them
+            from langgraph_lite.messages import use_langchain_if_loaded
+
+            use_langchain_if_loaded()
         # Node code emits mid-step: while it runs, the consumer must be able to read.
-        self.streams_from_nodes = "custom" in modes or self.messages or subgraphs
+        self.streams_from_nodes = "custom" in modes or self.messages or self.tools or subgraphs
         # Whether a finished task makes chunks at all (if not, the loop skips telling us).
         self.per_task = self.updates or self.task_events or self.messages
         self.seen_messages = seen  # ids of messages already streamed (or given as input)
@@ -259,6 +264,10 @@ class Output:
         if tags:
             metadata["tags"] = list(dict.fromkeys(tags))
         return self.accept(self.ns, "messages", (chunk, metadata))
+
+    def tool_event(self, task: Task, payload: dict[str, Any]) -> Any:
+        """A tool call in ``task`` started, streamed, ended or failed (see ``tool_events``)."""
+        return self.accept(self.ns, "tools", payload)
 
     def _whole_messages(self, task: Task) -> None:
         """Messages a node returned that were not streamed go out once, whole."""
