@@ -91,6 +91,15 @@ class Output:
         self.ns = (*parent.ns, ns)
         self._set_modes(parent.modes, True, parent.seen_messages)
 
+    def attach_own_thread(self, parent: Output) -> None:
+        """Stream into ``parent``'s consumer as a graph run on a thread of its own, called in a
+        node of ``parent``'s run: as in LangGraph, only its chat messages and tool calls go
+        there, under the root namespace (its checkpoints name no parent)."""
+        self._sink = parent.accept
+        self.ns = ()
+        modes = tuple(m for m in parent.modes if m in _OWN_THREAD_MODES)
+        self._set_modes(modes, True, parent.seen_messages)
+
     def also_print(self, modes: Sequence[str]) -> None:
         """``print_mode``: chunks of ``modes`` are printed too (and streamed only if asked).
 
@@ -297,6 +306,10 @@ class Output:
         out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
         return out
 
+
+# What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
+# what LangGraph's callback handlers carry (they follow the call), not what its stream does.
+_OWN_THREAD_MODES = ("messages", "tools")
 
 # The configurable keys LangGraph copies into a run's metadata (when set and not empty).
 _COPIED_TO_METADATA = (

@@ -259,3 +259,50 @@ def test_langchain_tools_report_through_langchains_callbacks():
     }
     assert [c["event"] for c in chunks[1:]] == ["tool-output-delta", "tool-finished"]
     assert chunks[-1]["output"].content == "hey"
+
+
+def _child_calling_a_tool():
+    def leaf(state):
+        shout.invoke({"text": "t"})
+        return {"messages": [AIMessage(content="done", id="m1")]}
+
+    builder = StateGraph(State)
+    builder.add_node("leaf", leaf)
+    builder.add_edge(START, "leaf")
+    return builder.compile()
+
+
+@pytest.mark.parametrize("child_thread", [None, "child", "parent"])
+def test_a_graph_invoked_in_a_node_streams_by_its_own_thread(child_thread):
+    """A child on the caller's thread streams all of it under the node's namespace; a child
+    given a thread of its own streams only its messages and tool calls, under the root's."""
+    child = _child_calling_a_tool()
+    child_config = {"configurable": {"thread_id": child_thread}} if child_thread else None
+
+    def node(state):
+        child.invoke({"messages": []}, child_config)
+        return {}
+
+    builder = StateGraph(State)
+    builder.add_node("node", node)
+    builder.add_edge(START, "node")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    chunks = list(
+        graph.stream(
+            {"messages": []},
+            {"configurable": {"thread_id": "parent"}},
+            stream_mode=["tools", "messages", "updates"],
+            subgraphs=True,
+        )
+    )
+    seen = [(tuple(n.split(":")[0] for n in ns), mode) for ns, mode, _ in chunks]
+    if child_thread is None:
+        assert seen == [
+            (("node",), "tools"),
+            (("node",), "tools"),
+            (("node",), "messages"),
+            (("node",), "updates"),
+            ((), "updates"),
+        ]
+    else:
+        assert seen == [((), "tools"), ((), "tools"), ((), "messages"), ((), "updates")]
