@@ -111,3 +111,114 @@ def _pregel_any(body):
         input_channels="input",
         output_channels="output",
     )
+
+
+# -- which graphs a node's function is seen to run (node.subgraphs, get_subgraphs) ---------------
+
+
+class Log(TypedDict):
+    x: int
+
+
+def _named_graph(name, **compile_kwargs):
+    builder = StateGraph(Log)
+    builder.add_node("step", lambda s: {"x": s["x"] + 1})
+    builder.set_entry_point("step")
+    builder.set_finish_point("step")
+    graph = builder.compile(**compile_kwargs)
+    graph.name = name
+    return graph
+
+
+def _found_for(fn):
+    builder = StateGraph(Log)
+    builder.add_node("n", fn)
+    builder.set_entry_point("n")
+    builder.set_finish_point("n")
+    graph = builder.compile()
+    return [g.name for g in graph.nodes["n"].subgraphs], graph
+
+
+class _Holder:
+    def __init__(self, inner):
+        self.inner = inner
+
+
+GLOBAL_GRAPH = _named_graph("global")
+HOLDERS = _Holder(_Holder(_named_graph("chained")))
+
+
+def test_a_graph_the_node_closes_over_is_its_subgraph():
+    inner = _named_graph("captured")
+
+    def node(state):
+        return inner.invoke(state)
+
+    names, outer = _found_for(node)
+    assert names == ["captured"]
+    assert [ns for ns, _ in outer.get_subgraphs()] == ["n"]
+
+
+def test_a_global_graph_and_an_attribute_chain_are_found():
+    def uses_global(state):
+        return GLOBAL_GRAPH.invoke(state)
+
+    def uses_chain(state):
+        return HOLDERS.inner.inner.invoke(state)
+
+    assert _found_for(uses_global)[0] == ["global"]
+    assert _found_for(uses_chain)[0] == ["chained"]
+
+
+def test_a_captured_holder_is_followed_from_nested_code():
+    holder = _Holder(_named_graph("deep"))
+
+    def node(state):
+        def run():
+            return holder.inner.invoke(state)
+
+        return run()
+
+    assert _found_for(node)[0] == ["deep"]
+
+
+def test_a_wrapper_is_seen_through_its_wrapped_function():
+    inner = _named_graph("wrapped")
+
+    def real(state):
+        return inner.invoke(state)
+
+    def wrapper(state):
+        return {}
+
+    wrapper.__wrapped__ = real
+    assert _found_for(wrapper)[0] == ["wrapped"]
+
+
+def test_what_the_node_cannot_reach_is_not_a_subgraph():
+    def nothing(state):
+        return {"x": len("abc")}
+
+    def global_only_in_nested_code(state):
+        def run():
+            return GLOBAL_GRAPH.invoke(state)
+
+        return run()
+
+    no_state = _named_graph("stateless", checkpointer=False)
+
+    def stateless(state):
+        return no_state.invoke(state)
+
+    assert _found_for(nothing)[0] == []
+    assert _found_for(global_only_in_nested_code)[0] == []  # LangGraph's reach, too
+    assert _found_for(stateless)[0] == []  # keeps no state to read
+
+
+def test_a_node_that_calls_a_graph_still_runs_it():
+    inner = _named_graph("runs")
+
+    def node(state):
+        return inner.invoke(state)
+
+    assert _found_for(node)[1].invoke({"x": 1}) == {"x": 2}
