@@ -140,7 +140,7 @@ class Persistence:
             },
             "source": source,
             "step": step,
-            "parents": {},
+            "parents": _parents(configurable),
         }
         if final or (self.saved is None and source == "input"):
             new_versions = dict(versions)
@@ -185,6 +185,16 @@ class NullPersistence:
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:
+    """The checkpoint each enclosing graph stood at when this subgraph's was saved, by
+    namespace (its own entry, there when a run replays the subgraph's checkpoint, is not
+    its parent; the outermost graph has none)."""
+    ns = configurable.get("checkpoint_ns") or ""
+    if not ns:
+        return {}
+    return {k: v for k, v in (configurable.get("checkpoint_map") or {}).items() if k != ns}
 
 
 def _path_str(task: Task) -> str:

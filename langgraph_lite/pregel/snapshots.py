@@ -18,7 +18,9 @@ from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
 
 if TYPE_CHECKING:
@@ -46,8 +48,12 @@ class ThreadState:
         return saver
 
     def _loop(self, config: Mapping[str, Any], saver: Any, saved: Any = None) -> PregelLoop:
-        spec = cast("Pregel", self).spec
-        return PregelLoop.at(spec, _merge_config(config), saved, saver, self.stream_channels_asis)
+        # a loop standing at ``saved``, to read: what it holds, what is next
+        loop = PregelLoop(cast("Pregel", self).spec, _merge_config(config), StreamQueue(1),
+                          modes=(), tagged=False, stream_keys=self.stream_channels_asis,
+                          checkpointer=saver, durability="sync", read_only=True)  # fmt: skip
+        loop.restore(saved)
+        return loop
 
     def _snapshot(
         self,
@@ -116,10 +122,10 @@ class ThreadState:
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
-            config=saved.config,
+            config=with_checkpoint_map(saved.config, saved.metadata),
             metadata=dict(saved.metadata),
             created_at=saved.checkpoint["ts"],
-            parent_config=saved.parent_config,
+            parent_config=with_checkpoint_map(saved.parent_config, saved.metadata),
             tasks=tuple(snapshot_tasks),
             interrupts=tuple(i for t in snapshot_tasks for i in t.interrupts),
         )
