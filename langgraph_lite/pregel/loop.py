@@ -408,7 +408,8 @@ class PregelLoop:
             # the state as the step's finished tasks leave it (their writes are saved too)
             state = self.output(out.stream_keys, with_writes_of=finished)
             if isinstance(state, dict):
-                out.values_chunk({**state, INTERRUPT: tuple(self.interrupts.found)})
+                found = tuple(self.interrupts.found)  # (none: a subgraph's interrupt_before)
+                out.values_chunk({**state, INTERRUPT: found} if found else state)
                 self.interrupts.output = state
         self.interrupts.interrupted = True
         self.phase = DONE
@@ -418,7 +419,8 @@ class PregelLoop:
             self._save("loop", final=True)  # the run stops here: save where it stands
         self.interrupts.interrupted = True
         self.phase = DONE
-        self.out.stopped(())
+        if self.parent_task is None:  # a subgraph's stop is reported by the parent's
+            self.out.stopped(())
 
     def _apply(self) -> bool:
         """Every task of the step finished: apply their writes and move to the next step.

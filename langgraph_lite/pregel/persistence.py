@@ -107,6 +107,12 @@ class Persistence:
                 self.checkpoint_config = thread_config(self.config, self.run_id)
                 return None
             checkpoint_id: str | None = None
+            if self._exit_mark is None and self.saved is not None and source == "loop":
+                # no step ended since the run was restored: the checkpoint it stands at is
+                # saved already; only the writes of the step it stopped in are new
+                self.outbox.extend(self._exit_writes)
+                self._exit_writes = []
+                return None
             if self._exit_mark is not None:
                 checkpoint_id, source, step = self._exit_mark
                 self.checkpoint_config = self._exit_parent
