@@ -141,7 +141,7 @@ class PregelLoop:
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         self.checkpoint_ns = (
             (config.get("configurable") or {}).get("checkpoint_ns", "")
-            if parent is not None
+            if parent is not None or read_only  # (a reader stands where its config says)
             else ""
         )
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
