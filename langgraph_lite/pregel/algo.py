@@ -146,14 +146,25 @@ class Task:
                 else (*self.path, False),
                 "langgraph_checkpoint_ns": self.checkpoint_ns,
             }
+            configurable = {
+                **base.get("configurable", {}),
+                "checkpoint_ns": self.checkpoint_ns,
+                # the run's checkpoint_id names its own checkpoint, not one a subgraph has
+                "checkpoint_id": None,
+            }
+            persistence = getattr(self.run, "persistence", None)
+            if persistence is not None and persistence.active:
+                # the checkpoint of each enclosing graph this task runs from, by namespace
+                # (a subgraph records it as its checkpoints' "parents")
+                configurable["checkpoint_map"] = {
+                    **(configurable.get("checkpoint_map") or {}),
+                    getattr(self.run, "checkpoint_ns", ""): persistence.run_id,
+                }
             config = {
                 **base,
                 "tags": [*base.get("tags", []), *node.tags],
                 "metadata": metadata,
-                "configurable": {
-                    **base.get("configurable", {}),
-                    "checkpoint_ns": self.checkpoint_ns,
-                },
+                "configurable": configurable,
                 "callbacks": base.get("callbacks"),
             }
             self._config = config

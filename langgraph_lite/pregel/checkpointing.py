@@ -12,7 +12,12 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
-from langgraph_lite.checkpoint.base import Checkpoint, CheckpointTuple, uuid6
+from langgraph_lite.checkpoint.base import (
+    Checkpoint,
+    CheckpointTuple,
+    check_special_writes,
+    uuid6,
+)
 
 __all__ = [
     "ERROR",
@@ -20,8 +25,12 @@ __all__ = [
     "RESUME",
     "Put",
     "PutWrites",
+    "aload",
     "asave",
+    "load",
     "restore_channels",
+    "restore_state",
+    "reuse_saved_writes",
     "save",
     "saved_writes",
 ]
@@ -118,6 +127,35 @@ def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, li
     return out
 
 
+def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> tuple[Any, ...]:
+    """A run's state as ``saved`` holds it: its channels, their versions, what each node has
+    seen, and the channels its last step changed (its special writes are checked first)."""
+    check_special_writes(saved)
+    checkpoint = saved.checkpoint
+    return (
+        restore_channels(specs, saved),
+        dict(checkpoint["channel_versions"]),
+        {k: dict(v) for k, v in checkpoint["versions_seen"].items()},
+        set(checkpoint.get("updated_channels") or ()),
+    )
+
+
+def reuse_saved_writes(tasks: list[Any], pending_writes: Iterable[Any], out: Any) -> list[Any]:
+    """The ``tasks`` still to run: those whose writes were saved get them back instead
+    (reported to ``out``, the run's ``Output``, as cached)."""
+    saved = saved_writes(pending_writes)
+    todo = []
+    for task in tasks:
+        writes = saved.get(task.id)
+        if writes is None:
+            todo.append(task)
+            continue
+        task.writes = writes
+        if out.per_task:
+            out.finished(task, cached=True)
+    return todo
+
+
 def restore_channels(
     specs: Mapping[str, BaseChannel], saved: CheckpointTuple | None
 ) -> dict[str, BaseChannel]:
@@ -141,6 +179,26 @@ def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[
     if checkpoint_id is not None:
         out["checkpoint_id"] = checkpoint_id
     return {"configurable": out}
+
+
+def load(saver: Any, effect: Any) -> CheckpointTuple | None:
+    """Answer a ``Load`` effect with the saver's sync methods."""
+    if effect.before is None:
+        return saver.get_tuple(effect.config)
+    before = {"configurable": {"checkpoint_id": effect.before}}
+    for saved in saver.list(effect.config, before=before, limit=1):
+        return saved
+    return None
+
+
+async def aload(saver: Any, effect: Any) -> CheckpointTuple | None:
+    """``load`` with the saver's async methods."""
+    if effect.before is None:
+        return await saver.aget_tuple(effect.config)
+    before = {"configurable": {"checkpoint_id": effect.before}}
+    async for saved in saver.alist(effect.config, before=before, limit=1):
+        return saved
+    return None
 
 
 def save(saver: Any, actions: Iterable[Put | PutWrites]) -> None:

@@ -27,7 +27,7 @@ from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
-from langgraph_lite.pregel.checkpointing import asave, save
+from langgraph_lite.pregel.checkpointing import aload, asave, load, save
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
@@ -110,7 +110,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                     answer = None
                     save(saver, effect.actions)
                 case fx.Load:
-                    answer = saver.get_tuple(effect.config)
+                    answer = load(saver, effect)
     finally:
         run.close()
         queue.close()
@@ -128,8 +128,8 @@ def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
         except StopIteration as stop:
             return stop.value
         match effect:
-            case Load(config):
-                reply = saver.get_tuple(config)
+            case Load():
+                reply = load(saver, effect)
             case Save(actions):
                 save(saver, actions)
                 reply = None
@@ -146,8 +146,8 @@ async def aanswer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
         except StopIteration as stop:
             return stop.value
         match effect:
-            case Load(config):
-                reply = await saver.aget_tuple(config)
+            case Load():
+                reply = await aload(saver, effect)
             case Save(actions):
                 await asave(saver, actions)
                 reply = None
@@ -339,7 +339,7 @@ class AsyncRun:
                     await asave(saver, effect.actions)
                 case fx.Load:
                     self._effect = None
-                    self._answer = await saver.aget_tuple(effect.config)
+                    self._answer = await aload(saver, effect)
 
     async def _run_group(self, tasks: list[Task]) -> None:
         """Run a step's tasks in one task group inside the consumer's task, answering the

@@ -10,24 +10,41 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.errors import InternalError
+
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
     from langgraph_lite.pregel.checkpointing import Put, PutWrites
 
-__all__ = ["DELIVER", "NEED_RESULT", "Deliver", "Effect", "Load", "NeedResult", "Run", "Save"]
+__all__ = [
+    "DELIVER",
+    "NEED_RESULT",
+    "Deliver",
+    "Effect",
+    "Load",
+    "NeedResult",
+    "Run",
+    "Save",
+    "bad_answer",
+]
 
 
 class Load:
-    """Read the checkpoint ``config`` names; answer with the ``CheckpointTuple`` or None."""
+    """Read the checkpoint ``config`` names; answer with the ``CheckpointTuple`` or None.
 
-    __slots__ = ("config",)
+    ``before``: a checkpoint id; then the latest checkpoint of ``config``'s namespace saved
+    before that one is read instead (a subgraph finding where it stood when its parent's
+    replayed checkpoint was taken). ``checkpointing.load`` answers both kinds."""
+
+    __slots__ = ("before", "config")
     __match_args__ = ("config",)
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], before: str | None = None) -> None:
         self.config = config
+        self.before = before
 
     def __repr__(self) -> str:
-        return f"Load({self.config!r})"
+        return f"Load({self.config!r}" + (f", before={self.before!r})" if self.before else ")")
 
 
 class Save:
@@ -81,3 +98,12 @@ class Deliver:
 NEED_RESULT = NeedResult()
 DELIVER = Deliver()
 Effect = Load | Save | Run | NeedResult | Deliver
+
+
+def bad_answer(answer: Any) -> InternalError:
+    """The error for a driver that answered Run or NEED_RESULT with something not a Task."""
+    return InternalError(
+        f"PregelLoop asked for a task's result and got {answer!r} "
+        f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "
+        "the step (or None). This is a bug in a driver: please report it."
+    )

@@ -52,9 +52,8 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.channels.base import MISSING
-from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
+from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
@@ -63,12 +62,19 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
-from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
+from langgraph_lite.pregel.checkpointing import (
+    ERROR,
+    INTERRUPT,
+    restore_channels,
+    restore_state,
+    reuse_saved_writes,
+)
+from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save, bad_answer
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
-from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, expect
+from langgraph_lite.pregel.replay import TimeTravel, nothing_to_resume, root_config
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Command
@@ -99,7 +105,11 @@ class PregelLoop:
         interrupt_after: Sequence[str] | None = None,
         subgraphs: bool = False,
         version: str = "v1",
+        read_only: bool = False,
     ) -> None:
+        parent = self.parent_task = current_task.get()
+        if parent is None and not read_only:  # (read_only: get_state/update_state's loops)
+            config = root_config(config)
         self.spec = spec
         self.config = config
         self.context = context
@@ -122,15 +132,16 @@ class PregelLoop:
         self._written: Any = ()  # the channels the last step wrote
         self._tasks: list[Task] = []  # the step being run
         self.saved: Any = None  # the CheckpointTuple the run was restored from
-        self._replay = False  # a named checkpoint is run again: nothing saved is reused
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
-        # The task of an enclosing graph that runs this one as a node, if any; its namespace
-        # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
-        parent = self.parent_task = current_task.get()
+        # Whether the run replays a checkpoint; a subgraph's is part of its parent's replay.
+        outer = getattr(parent.run, "time_travel", None) if parent is not None else None
+        self.time_travel = TimeTravel(outer.shared if isinstance(outer, TimeTravel) else None)
+        # The task of an enclosing graph that runs this one as a node, if any (parent_task);
+        # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         self.checkpoint_ns = (
             (config.get("configurable") or {}).get("checkpoint_ns", "")
-            if parent is not None
+            if parent is not None or read_only  # (a reader stands where its config says)
             else ""
         )
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
@@ -169,16 +180,6 @@ class PregelLoop:
         self._after_task = self._persisting or out.per_task
         self._plan_events = out.task_events or out.messages
 
-    @classmethod
-    def at(
-        cls, spec: GraphSpec, config: Mapping[str, Any], saved: Any, saver: Any, keys: Any
-    ) -> PregelLoop:
-        """A loop standing at ``saved``, to read (``get_state``): what it holds, what is next."""
-        loop = cls(spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
-                   checkpointer=saver, durability="sync")  # fmt: skip
-        loop._restore(saved)
-        return loop
-
     # -- the run -----------------------------------------------------------------------------
 
     def run(self, input: Any) -> Generator[Effect, Any, None]:
@@ -190,7 +191,9 @@ class PregelLoop:
         live = self.out.streams_from_nodes
         self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
-            self._restore((yield Load(self.config)))
+            self.restore(
+                (yield from self.time_travel.load(self.config, self.parent_task is not None))
+            )
         self._start(input)
         if outbox:
             yield Save(persistence.take())
@@ -215,7 +218,7 @@ class PregelLoop:
                     try:
                         error = result.error
                     except AttributeError:
-                        raise self._bad_answer(result) from None
+                        raise bad_answer(result) from None
                     if error is None:
                         if after_task:  # if not, nothing to save or stream
                             self._task_done(result)
@@ -245,7 +248,7 @@ class PregelLoop:
 
     def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
-        self._restore((yield Load(self.config)))
+        self.restore((yield Load(self.config)))
         task = make_task(self)
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
@@ -263,40 +266,37 @@ class PregelLoop:
         yield Save(self.persistence.take())
         return self.persistence.checkpoint_config
 
-    # -- transitions (only run() and update() call these) ------------------------------------
+    # -- transitions (run() and update() call these; restore, a reader's loop too) ---------
 
-    def _restore(self, saved: Any) -> None:
+    def restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
-        self._expect(START, "restore")
+        expect(self.phase, START, "restore")
         self.saved = saved
         if saved is None:
             return
         self.persistence.restore(saved)
         self.run_id = self.persistence.run_id
-        checkpoint = saved.checkpoint
-        self.channels = restore_channels(self.spec.channels, saved)
-        self.versions = dict(checkpoint["channel_versions"])
-        self.versions_seen = {k: dict(v) for k, v in checkpoint["versions_seen"].items()}
+        self.channels, self.versions, self.versions_seen, self._changed = restore_state(
+            self.spec.channels, saved
+        )
         self._version = max(self.versions.values(), default=self._version)
         self.step = int(saved.metadata.get("step", -1)) + 1
-        self._changed = set(checkpoint.get("updated_channels") or ())
         # After a restore any node may be due: consider every channel that has a version.
         self._updated = {k for k in self.versions if k in self.channels}
-        # Naming a checkpoint replays from it: its steps run again, nothing saved is reused.
-        source = saved.metadata.get("source")
-        self._replay = self._replay_requested() and source not in ("update", "fork")
-        self._pending_writes = [] if self._replay else list(saved.pending_writes or ())
-        check_special_writes(saved)
+        self._pending_writes = list(saved.pending_writes or ())
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
-        self._expect(START, "start")
+        expect(self.phase, START, "start")
         parent = self.parent_task
+        travel = self.time_travel
+        self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
         if (
             parent is not None
             and self.saved is not None
             and input is not None
             and not isinstance(input, Command)
+            and not travel.takes_input_again
             and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
         ):
             # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
@@ -317,19 +317,15 @@ class PregelLoop:
                 chunk = self.output(out.stream_keys)
                 if chunk is not MISSING and chunk != {}:
                     out.values_chunk(chunk)
-            if self._replay:
+            self._pending_writes, fork = travel.resume(self.saved, self._pending_writes)
+            if fork:  # a replay starts a new branch with a copy of its checkpoint
                 self._save("fork", final=True)
                 self.step += 1
             self.stop = self.step + self.recursion_limit
             self.phase = PLAN
             return
         if input is None and self.persistence.active:
-            thread = (self.config.get("configurable") or {}).get("thread_id")
-            raise EmptyInputError(
-                f"thread {thread!r} has nothing to resume: no checkpoint is saved for it"
-                + (" with that checkpoint_id" if self._replay_requested() else "")
-                + ". Start it with an input, e.g. graph.invoke({...}, config)."
-            )
+            raise nothing_to_resume(self.config)
         writes = self.spec.map_input(input)
         self._version = self.persistence.next_version(self._version)
         self._updated, self._changed, self._written = apply_input(
@@ -344,7 +340,7 @@ class PregelLoop:
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
-            self._expect(PLAN, "plan")
+            expect(self.phase, PLAN, "plan")
         if self.step > self.stop:
             self.phase = DONE
             raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
@@ -366,20 +362,10 @@ class PregelLoop:
         self.phase = EXECUTE
         if self._plan_events:
             self.out.planned(tasks)
-        if self._pending_writes:
-            return self._reuse_pending_writes(tasks)
+        if self._pending_writes:  # the tasks whose writes were saved do not run again
+            pending, self._pending_writes = self._pending_writes, []
+            return reuse_saved_writes(tasks, pending, self.out)
         return tasks
-
-    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
-        saved = saved_writes(self._pending_writes)
-        done = {t.id for t in tasks if t.id in saved}
-        for task in tasks:
-            if task.id in done:
-                task.writes = saved[task.id]
-                if self.out.per_task:
-                    self.out.finished(task, cached=True)
-        self._pending_writes = []
-        return [t for t in tasks if t.id not in done]
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
@@ -424,7 +410,8 @@ class PregelLoop:
             # the state as the step's finished tasks leave it (their writes are saved too)
             state = self.output(out.stream_keys, with_writes_of=finished)
             if isinstance(state, dict):
-                out.values_chunk({**state, INTERRUPT: tuple(self.interrupts.found)})
+                found = tuple(self.interrupts.found)  # (none: a subgraph's interrupt_before)
+                out.values_chunk({**state, INTERRUPT: found} if found else state)
                 self.interrupts.output = state
         self.interrupts.interrupted = True
         self.phase = DONE
@@ -434,14 +421,15 @@ class PregelLoop:
             self._save("loop", final=True)  # the run stops here: save where it stands
         self.interrupts.interrupted = True
         self.phase = DONE
-        self.out.stopped(())
+        if self.parent_task is None:  # a subgraph's stop is reported by the parent's
+            self.out.stopped(())
 
     def _apply(self) -> bool:
         """Every task of the step finished: apply their writes and move to the next step.
 
         Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
-            self._expect(EXECUTE, "apply")
+            expect(self.phase, EXECUTE, "apply")
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
         v = self._version
         self._version = self.persistence.next_version(v) if self._persisting else v + 1
@@ -511,22 +499,3 @@ class PregelLoop:
         ``with_writes_of``: as if those tasks' writes were applied (the channels are copied).
         """
         return read_state(self.channels, keys, with_writes_of)
-
-    # -- errors ------------------------------------------------------------------------------
-
-    def _replay_requested(self) -> bool:
-        return bool((self.config.get("configurable") or {}).get("checkpoint_id"))
-
-    def _expect(self, phase: Phase, what: str) -> None:
-        if self.phase is not phase:
-            raise InternalError(
-                f"PregelLoop tried to {what} in {self.phase!r}, which only {phase!r} allows; "
-                "this is a bug in langgraph_lite: please report it."
-            )
-
-    def _bad_answer(self, answer: Any) -> InternalError:
-        return InternalError(
-            f"PregelLoop asked for a task's result and got {answer!r} "
-            f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "
-            "the step (or None). This is a bug in a driver: please report it."
-        )

@@ -107,6 +107,12 @@ class Persistence:
                 self.checkpoint_config = thread_config(self.config, self.run_id)
                 return None
             checkpoint_id: str | None = None
+            if self._exit_mark is None and self.saved is not None and source == "loop":
+                # no step ended since the run was restored: the checkpoint it stands at is
+                # saved already; only the writes of the step it stopped in are new
+                self.outbox.extend(self._exit_writes)
+                self._exit_writes = []
+                return None
             if self._exit_mark is not None:
                 checkpoint_id, source, step = self._exit_mark
                 self.checkpoint_config = self._exit_parent
@@ -140,7 +146,7 @@ class Persistence:
             },
             "source": source,
             "step": step,
-            "parents": {},
+            "parents": _parents(configurable),
         }
         if final or (self.saved is None and source == "input"):
             new_versions = dict(versions)
@@ -185,6 +191,16 @@ class NullPersistence:
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:
+    """The checkpoint each enclosing graph stood at when this subgraph's was saved, by
+    namespace (its own entry, there when a run replays the subgraph's checkpoint, is not
+    its parent; the outermost graph has none)."""
+    ns = configurable.get("checkpoint_ns") or ""
+    if not ns:
+        return {}
+    return {k: v for k, v in (configurable.get("checkpoint_map") or {}).items() if k != ns}
 
 
 def _path_str(task: Task) -> str:

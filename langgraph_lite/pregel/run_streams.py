@@ -95,12 +95,13 @@ def invoke_result(loop: PregelLoop, version: str = "v1") -> Any:
     else:
         out = loop.output(loop.out.stream_keys)
         result = None if out is MISSING else out
+    if loop.parent_task is not None and loop.interrupts.interrupted:
+        # (interrupt_before/after stopped it: no question, but the parent task stops too)
+        raise GraphInterrupt(tuple(found))
     if version == "v2" and (not found or loop.parent_task is None):
         return GraphOutput(result, tuple(found))
     if not found:
         return result
-    if loop.parent_task is not None:
-        raise GraphInterrupt(tuple(found))
     merged = dict(result) if isinstance(result, dict) else {}
     merged["__interrupt__"] = list(found)
     return merged

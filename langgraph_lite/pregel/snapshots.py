@@ -18,7 +18,9 @@ from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.replay import copy_checkpoint, with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
 
 if TYPE_CHECKING:
@@ -46,8 +48,12 @@ class ThreadState:
         return saver
 
     def _loop(self, config: Mapping[str, Any], saver: Any, saved: Any = None) -> PregelLoop:
-        spec = cast("Pregel", self).spec
-        return PregelLoop.at(spec, _merge_config(config), saved, saver, self.stream_channels_asis)
+        # a loop standing at ``saved``, to read: what it holds, what is next
+        loop = PregelLoop(cast("Pregel", self).spec, _merge_config(config), StreamQueue(1),
+                          modes=(), tagged=False, stream_keys=self.stream_channels_asis,
+                          checkpointer=saver, durability="sync", read_only=True)  # fmt: skip
+        loop.restore(saved)
+        return loop
 
     def _snapshot(
         self,
@@ -116,10 +122,10 @@ class ThreadState:
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
-            config=saved.config,
+            config=with_checkpoint_map(saved.config, saved.metadata),
             metadata=dict(saved.metadata),
             created_at=saved.checkpoint["ts"],
-            parent_config=saved.parent_config,
+            parent_config=with_checkpoint_map(saved.parent_config, saved.metadata),
             tasks=tuple(snapshot_tasks),
             interrupts=tuple(i for t in snapshot_tasks for i in t.interrupts),
         )
@@ -247,9 +253,12 @@ class ThreadState:
         would follow it are next. On an older checkpoint, this forks the thread from there.
         Returns the config of the new checkpoint."""
         saver = self._saver_for(config, "update_state")
+        if as_node == "__copy__":
+            return answer_effects(copy_checkpoint(config, values), saver)
         graph = self._graph_for(config, for_update=True)
         loop = graph._loop(config, saver)
-        return answer_effects(loop.update(graph._update_with(values, as_node)), saver)
+        new = answer_effects(loop.update(graph._update_with(values, as_node)), saver)
+        return with_checkpoint_map(new, loop.saved and loop.saved.metadata)
 
     async def aupdate_state(
         self,
@@ -259,9 +268,12 @@ class ThreadState:
     ) -> dict[str, Any]:
         """``update_state`` with the saver's async methods."""
         saver = self._saver_for(config, "aupdate_state")
+        if as_node == "__copy__":
+            return await aanswer_effects(copy_checkpoint(config, values), saver)
         graph = self._graph_for(config, for_update=True)
         loop = graph._loop(config, saver)
-        return await aanswer_effects(loop.update(graph._update_with(values, as_node)), saver)
+        new = await aanswer_effects(loop.update(graph._update_with(values, as_node)), saver)
+        return with_checkpoint_map(new, loop.saved and loop.saved.metadata)
 
 
 def graphs_of(node: Any) -> list[Any]:

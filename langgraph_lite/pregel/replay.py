@@ -1,0 +1,233 @@
+"""Time travel: running a thread again from one of its checkpoints, subgraphs included.
+
+A run is *addressed* when it names the checkpoint it starts from: a ``checkpoint_id`` in its
+config, its namespace's entry in the config's ``checkpoint_map`` (a subgraph's snapshot config,
+from ``get_state(subgraphs=True)``, names the parent's checkpoint and its own), or, for a
+subgraph, a replaying parent run. An addressed run *time travels* unless it answers interrupts
+(``Command(resume=...)``): then the tasks of that checkpoint run again, their saved answers
+are forgotten (so ``interrupt()`` asks again), and a run that continues from there first saves
+a ``"fork"`` checkpoint, the start of a new branch. The thread's other checkpoints stay.
+
+A subgraph keeps its own checkpoints, under its namespace in the parent's thread. When the
+parent time travels, a subgraph must start from where it stood when the parent's checkpoint
+was taken, not from its latest checkpoint: the parent hands its subgraphs a ``ReplayState``
+naming that checkpoint, and each subgraph's first run in the replay loads the last checkpoint
+of its namespace saved before it (checkpoint ids are ordered by time), then takes its input
+afresh. This module holds those rules; the loop asks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+from langgraph_lite.checkpoint.base import uuid6
+from langgraph_lite.errors import EmptyInputError, InvalidUpdateError
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME, Put, thread_config
+from langgraph_lite.pregel.effects import Load, Save
+from langgraph_lite.types import Command
+
+__all__ = [
+    "Loaded",
+    "ReplayState",
+    "TimeTravel",
+    "copy_checkpoint",
+    "load",
+    "nothing_to_resume",
+    "root_config",
+    "with_checkpoint_map",
+]
+
+
+class Loaded(NamedTuple):
+    """The checkpoint a run starts from, and how it was found."""
+
+    saved: Any  # a CheckpointTuple, or None
+    addressed: bool  # the run named it (see the module docstring)
+    by_map: bool  # a subgraph named by its entry in the config's checkpoint_map
+    fresh: bool  # a subgraph inside a replay: it takes its input again, resuming nothing
+    superseded: bool  # the thread has a later checkpoint than the one named
+
+
+class TimeTravel:
+    """One run's relation to the checkpoint it starts from: whether it replays it, what of
+    the saved writes it keeps, and the ``ReplayState`` its subgraphs share (a collaborator
+    of the loop, like ``Persistence``: the loop asks, this answers, nothing is saved here)."""
+
+    def __init__(self, shared: ReplayState | None) -> None:
+        # The replay this run is part of: its parent's (a subgraph's), or its own once it
+        # starts (the outermost run's, when it time travels). Subgraphs started by its tasks
+        # read it when they load.
+        self.shared = shared
+        self.loaded = Loaded(None, False, False, False, False)  # load() tells
+        self.travels = False  # the run replays its checkpoint (decided by begin)
+
+    def load(self, config: Mapping[str, Any], nested: bool) -> Generator[Load, Any, Any]:
+        """Find the checkpoint the run starts from (a ``CheckpointTuple`` or None)."""
+        self.loaded = yield from load(config, nested, self.shared)
+        return self.loaded.saved
+
+    @property
+    def takes_input_again(self) -> bool:
+        """A subgraph run in a replay: it applies its input, resuming nothing saved."""
+        return self.loaded.fresh
+
+    def begin(self, input: Any, pending_writes: list[Any], root: bool, saved: Any) -> list[Any]:
+        """The run starts with ``input``: decide whether it time travels; the saved writes it
+        keeps (a replay forgets the answers, so its interrupts ask again)."""
+        self.travels = time_travels(self.loaded, input)
+        if not self.travels:
+            return pending_writes
+        if root and saved is not None:
+            self.shared = replay_from(saved)
+        return [w for w in pending_writes if w[1] != RESUME]
+
+    def resume(self, saved: Any, pending_writes: list[Any]) -> tuple[list[Any], bool]:
+        """The run continues ``saved``: the saved writes it keeps, and whether it starts a
+        new branch with a ``"fork"`` copy of the checkpoint first."""
+        superseded = self.loaded.superseded
+        if not (self.travels or superseded):
+            return pending_writes, False
+        # finished tasks run again rather than hand back their saved writes
+        kept = [w for w in pending_writes if w[1] in (ERROR, INTERRUPT, RESUME)]
+        source = saved.metadata.get("source")
+        fork = self.travels and (source not in ("update", "fork") or superseded)
+        if fork:  # the old questions were asked under task ids the copy does not have
+            kept = [w for w in kept if w[1] != INTERRUPT]
+        return kept, fork
+
+
+class ReplayState:
+    """Shared by a time-travelling run and every subgraph run inside it: the checkpoint the
+    replay starts from, and the subgraphs that already loaded their state from before it."""
+
+    __slots__ = ("_visited", "checkpoint_id")
+
+    def __init__(self, checkpoint_id: str) -> None:
+        self.checkpoint_id = checkpoint_id
+        self._visited: set[str] = set()
+
+    def first_visit(self, checkpoint_ns: str) -> bool:
+        """Whether the subgraph at ``checkpoint_ns`` runs for the first time in this replay.
+
+        Its last task id is left out (``"sub:<task id>"`` -> ``"sub"``), so the same subgraph
+        run again by a later step (a loop) is recognised: that run continues from what the
+        first one saved, not from before the replay."""
+        stable = checkpoint_ns.rsplit(":", 1)[0]
+        if stable in self._visited:
+            return False
+        self._visited.add(stable)
+        return True
+
+
+def root_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The config of a run of the outermost graph: its own namespace, always.
+
+    A subgraph's snapshot config passed to the outer graph names the subgraph's namespace;
+    the run starts from the parent checkpoint its ``checkpoint_map`` names ("" entry), or
+    from the latest one when it has none."""
+    conf = config.get("configurable") or {}
+    if not conf.get("checkpoint_ns"):
+        return config
+    checkpoint_id = (conf.get("checkpoint_map") or {}).get("")
+    return {**config, "configurable": {**conf, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}}
+
+
+def load(
+    config: Mapping[str, Any], nested: bool, replay: ReplayState | None
+) -> Generator[Load, Any, Loaded]:
+    """Find the checkpoint a run with ``config`` starts from (``nested``: a subgraph's run;
+    ``replay``: the replay it runs in, if any)."""
+    conf = config.get("configurable") or {}
+    ns = conf.get("checkpoint_ns") or ""
+    checkpoint_map = conf.get("checkpoint_map") or {}
+    by_map = nested and ns in checkpoint_map
+    checkpoint_id = checkpoint_map[ns] if ns in checkpoint_map else conf.get("checkpoint_id")
+    if checkpoint_id:
+        target = thread_config(config, checkpoint_id)
+        saved = yield Load(target)
+        superseded = False
+        if saved is not None:
+            latest = yield Load(thread_config(config, None))
+            superseded = latest is not None and latest.checkpoint["id"] != saved.checkpoint["id"]
+        return Loaded(saved, True, by_map, False, superseded)
+    if nested and replay is not None:
+        before = replay.checkpoint_id if replay.first_visit(ns) else None
+        saved = yield Load(thread_config(config, None), before)
+        return Loaded(saved, True, False, True, False)
+    return Loaded((yield Load(config)), False, False, False, False)
+
+
+def time_travels(loaded: Loaded, input: Any) -> bool:
+    """Whether the run replays its checkpoint: addressed, and not answering its interrupts
+    (a subgraph named by the checkpoint map replays even then: it is where the answer goes
+    only after its named state is run again)."""
+    if not loaded.addressed:
+        return False
+    if loaded.by_map or loaded.fresh:
+        return True
+    return not (isinstance(input, Command) and input.resume is not None)
+
+
+def replay_from(saved: Any) -> ReplayState:
+    """The ``ReplayState`` a time-travelling run gives its subgraphs. A fork made by
+    ``update_state`` was saved after the subgraphs' checkpoints of the run it copies, so
+    they start from before its parent instead."""
+    checkpoint_id = saved.checkpoint["id"]
+    if saved.metadata.get("source") in ("update", "fork") and saved.parent_config:
+        checkpoint_id = saved.parent_config["configurable"].get("checkpoint_id", checkpoint_id)
+    return ReplayState(checkpoint_id)
+
+
+def with_checkpoint_map(config: Any, metadata: Mapping[str, Any] | None) -> Any:
+    """``config`` (of a subgraph's checkpoint) with the ``checkpoint_map`` that names it and
+    its parents' checkpoints, so running the outer graph with it replays from there."""
+    parents = (metadata or {}).get("parents") if config is not None else None
+    if not parents:
+        return config
+    conf = config["configurable"]
+    checkpoint_map = {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}
+    return {**config, "configurable": {**conf, "checkpoint_map": checkpoint_map}}
+
+
+def nothing_to_resume(config: Mapping[str, Any]) -> EmptyInputError:
+    """The error for a run with no input on a thread (or checkpoint) that has nothing saved."""
+    conf = config.get("configurable") or {}
+    return EmptyInputError(
+        f"thread {conf.get('thread_id')!r} has nothing to resume: no checkpoint is saved for it"
+        + (" with that checkpoint_id" if conf.get("checkpoint_id") else "")
+        + ". Start it with an input, e.g. graph.invoke({...}, config)."
+    )
+
+
+def copy_checkpoint(config: Mapping[str, Any], values: Any) -> Generator[Any, Any, Any]:
+    """``update_state(config, None, as_node="__copy__")``: a copy of the checkpoint ``config``
+    names, saved beside it (same parent, ``source="fork"``) and with none of its saved
+    writes, so running from the copy runs its tasks again. Returns the copy's config."""
+    if isinstance(values, list):
+        raise NotImplementedError(
+            "update_state(as_node='__copy__') with a list of updates (copy, then apply them "
+            "in one step) is not supported yet; copy with values=None, then call "
+            "update_state on the copy's config."
+        )
+    saved = yield Load(config)
+    if saved is None:
+        raise InvalidUpdateError(
+            "Cannot copy a non-existent checkpoint: no checkpoint is saved for this config's "
+            "thread (and checkpoint_id). Run the graph first, or name a checkpoint from "
+            "get_state_history()."
+        )
+    checkpoint = {
+        **saved.checkpoint,
+        "id": uuid6(),
+        "ts": datetime.now(timezone.utc).isoformat(),
+    }
+    metadata = {
+        "source": "fork",
+        "step": int(saved.metadata.get("step", -1)) + 1,
+        "parents": dict(saved.metadata.get("parents") or {}),
+    }
+    parent = saved.parent_config or thread_config(saved.config, None)
+    yield Save([Put(parent, checkpoint, metadata, {})])
+    return with_checkpoint_map(thread_config(saved.config, checkpoint["id"]), saved.metadata)
