@@ -10,11 +10,23 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.errors import InternalError
+
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
     from langgraph_lite.pregel.checkpointing import Put, PutWrites
 
-__all__ = ["DELIVER", "NEED_RESULT", "Deliver", "Effect", "Load", "NeedResult", "Run", "Save"]
+__all__ = [
+    "DELIVER",
+    "NEED_RESULT",
+    "Deliver",
+    "Effect",
+    "Load",
+    "NeedResult",
+    "Run",
+    "Save",
+    "bad_answer",
+]
 
 
 class Load:
@@ -81,3 +93,12 @@ class Deliver:
 NEED_RESULT = NeedResult()
 DELIVER = Deliver()
 Effect = Load | Save | Run | NeedResult | Deliver
+
+
+def bad_answer(answer: Any) -> InternalError:
+    """The error for a driver that answered the loop with something it never asks for."""
+    return InternalError(
+        f"PregelLoop asked for a task's result and got {answer!r} "
+        f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "
+        "the step (or None). This is a bug in a driver: please report it."
+    )

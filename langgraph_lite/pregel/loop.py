@@ -54,7 +54,8 @@ from typing import Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
+from langgraph_lite.errors import GraphInterrupt
+from langgraph_lite.pregel import checkpointing, effects, run_input
 from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
@@ -63,12 +64,12 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
-from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, wrong_phase
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
 from langgraph_lite.types import Command
@@ -124,6 +125,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._replay = False  # a named checkpoint is run again: nothing saved is reused
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
+        self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         # The task of an enclosing graph that runs this one as a node, if any; its namespace
         # prefixes this run's (e.g. "sub:<task id>|call:<task id>").
@@ -175,6 +177,7 @@ class PregelLoop:
         loop = cls(spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
                    checkpointer=saver, durability="sync")  # fmt: skip
         loop._restore(saved)
+        loop._take_input_writes()
         return loop
 
     # -- the run -----------------------------------------------------------------------------
@@ -213,7 +216,7 @@ class PregelLoop:
                     try:
                         error = result.error
                     except AttributeError:
-                        raise self._bad_answer(result) from None
+                        raise effects.bad_answer(result) from None
                     if error is None:
                         if after_task:  # if not, nothing to save or stream
                             self._task_done(result)
@@ -244,6 +247,7 @@ class PregelLoop:
     def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
         self._restore((yield Load(self.config)))
+        self._take_input_writes()
         task = make_task(self)
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
@@ -303,9 +307,14 @@ class PregelLoop:
             # even a finished one (a crash before the parent task's writes were saved).
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
+        # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
+        null = run_input.null_writes(self._pending_writes)
         if isinstance(input, Command):
             self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
-            input = None
+            input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
+            if keep and not self._replay:  # (a replay's fork checkpoint takes them in)
+                self.persistence.put_writes(run_input.INPUT_TASK, keep)
+        null_changed = self._take_input_writes(null)
         out = self.out
         if input is None and self.saved is not None:
             self.resuming = True
@@ -322,22 +331,31 @@ class PregelLoop:
             self.phase = PLAN
             return
         if input is None and self.persistence.active:
-            thread = (self.config.get("configurable") or {}).get("thread_id")
-            raise EmptyInputError(
-                f"thread {thread!r} has nothing to resume: no checkpoint is saved for it"
-                + (" with that checkpoint_id" if self._replay_requested() else "")
-                + ". Start it with an input, e.g. graph.invoke({...}, config)."
-            )
+            raise run_input.nothing_to_resume(self.config, self._replay_requested())
         writes = self.spec.map_input(input)
         self._version = self.persistence.next_version(self._version)
-        self._updated, self._changed, self._written = apply_input(
+        updated, changed, self._written = apply_input(
             self.channels, self.versions, writes, self._version
         )
+        self._updated = updated | (self._updated & null_changed)
+        self._changed = changed | null_changed
         self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
         self._save("input")
         self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
+
+    def _take_input_writes(self, writes: Sequence[tuple[str, Any]] | None = None) -> set[str]:
+        """Apply writes of no task (Command inputs'; None: those saved); the channels changed."""
+        if writes is None:  # (they count whenever their checkpoint is loaded, until saved over)
+            writes = run_input.null_writes(self.saved.pending_writes if self.saved else ())
+        if not writes:
+            return set()
+        self._version = self.persistence.next_version(self._version)
+        self._unsaved = run_input.apply_null_writes(  # (the next checkpoint saves them)
+            self.channels, self.versions, writes, self._version, self._updated, self._changed
+        )
+        return self._unsaved
 
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
@@ -364,25 +382,18 @@ class PregelLoop:
         self.phase = EXECUTE
         if self._plan_events:
             self.out.planned(tasks)
-        if self._pending_writes:
-            return self._reuse_pending_writes(tasks)
+        if self._pending_writes:  # tasks that finished before (even writing nothing) are done
+            done = checkpointing.finished_before(tasks, self._pending_writes)
+            self._pending_writes = []
+            for task in done if self.out.per_task else ():
+                self.out.finished(task, cached=True)
+            return [t for t in tasks if t not in done] if done else tasks
         return tasks
-
-    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
-        saved = saved_writes(self._pending_writes)
-        done = {t.id for t in tasks if t.id in saved}
-        for task in tasks:
-            if task.id in done:
-                task.writes = saved[task.id]
-                if self.out.per_task:
-                    self.out.finished(task, cached=True)
-        self._pending_writes = []
-        return [t for t in tasks if t.id not in done]
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
         if self._persisting:  # (not the null object's no-op: this runs for every task)
-            self.persistence.put_writes(task, task.writes)
+            self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 
@@ -469,7 +480,10 @@ class PregelLoop:
         return False
 
     def _save(self, source: str, ran: Sequence[Task] = (), final: bool = False) -> None:
-        state = (self.channels, self.versions, self.versions_seen, self._written, self._changed)
+        changed = self._changed
+        if self._unsaved:  # (what a Command input changed is saved with the next checkpoint)
+            changed, self._unsaved = changed | self._unsaved, set()
+        state = (self.channels, self.versions, self.versions_seen, self._written, changed)
         saved = self.persistence.save(source, self.step, *state, ran, final)
         self.run_id = self.persistence.run_id
         if saved is not None and self.out.checkpoint_events:
@@ -517,14 +531,4 @@ class PregelLoop:
 
     def _expect(self, phase: Phase, what: str) -> None:
         if self.phase is not phase:
-            raise InternalError(
-                f"PregelLoop tried to {what} in {self.phase!r}, which only {phase!r} allows; "
-                "this is a bug in langgraph_lite: please report it."
-            )
-
-    def _bad_answer(self, answer: Any) -> InternalError:
-        return InternalError(
-            f"PregelLoop asked for a task's result and got {answer!r} "
-            f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "
-            "the step (or None). This is a bug in a driver: please report it."
-        )
+            raise wrong_phase(self.phase, phase, what)

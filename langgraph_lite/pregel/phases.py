@@ -1,6 +1,8 @@
 """Where a run is: sentinels with readable reprs, compared by identity."""
 
-__all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase"]
+from langgraph_lite.errors import InternalError
+
+__all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "wrong_phase"]
 
 
 class Phase:
@@ -19,3 +21,11 @@ START = Phase("START")
 PLAN = Phase("PLAN")
 EXECUTE = Phase("EXECUTE")
 DONE = Phase("DONE")
+
+
+def wrong_phase(current: Phase, expected: Phase, what: str) -> InternalError:
+    """The error for a run asked to ``what`` outside the one phase that allows it."""
+    return InternalError(
+        f"PregelLoop tried to {what} in {current!r}, which only {expected!r} allows; "
+        "this is a bug in langgraph_lite: please report it."
+    )
