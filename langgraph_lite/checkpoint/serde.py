@@ -2,10 +2,11 @@
 
 Values are encoded with msgpack; values msgpack has no type for travel as extension types. A
 class instance is stored as its class's name and its fields. Decoding looks that name up in an
-allowlist — the standard library's value types, langgraph_lite's own types, the types named by
-the graph's state schema (added at compile time), and what the user allows — and refuses any
-other name with ``CheckpointDecodeError``. Decoding never imports a module, and calls no
-constructor that is not on the list.
+allowlist — the standard library's value types, langgraph_lite's own types, LangChain's message
+classes (only when ``langchain_core`` is already loaded), the types named by the graph's state
+schema (added at compile time), and what the user allows — and refuses any other name with
+``CheckpointDecodeError``. Decoding never imports a module, and calls no constructor that is
+not on the list.
 
 >>> from langgraph_lite.checkpoint.serde import MsgpackSerde
 >>> serde = MsgpackSerde()
@@ -20,6 +21,7 @@ import datetime as dt
 import decimal
 import enum
 import pathlib
+import sys
 import typing
 import uuid
 from collections.abc import Iterable
@@ -121,6 +123,35 @@ def _own_types() -> list[type]:
         Command,
         Overwrite,
     ]
+
+
+# LangChain's message classes (and its Document), which graphs keep in state: rebuilt as
+# themselves, but only when langchain_core is already loaded. Decoding looks the class up among
+# the modules imported so far and never imports one, so a checkpoint cannot make it load code.
+_LANGCHAIN_TYPES = frozenset(
+    f"langchain_core.{module}:{cls}"
+    for module, classes in (
+        ("messages.base", ("BaseMessage", "BaseMessageChunk")),
+        ("messages.human", ("HumanMessage", "HumanMessageChunk")),
+        ("messages.ai", ("AIMessage", "AIMessageChunk")),
+        ("messages.system", ("SystemMessage", "SystemMessageChunk")),
+        ("messages.chat", ("ChatMessage", "ChatMessageChunk")),
+        ("messages.tool", ("ToolMessage", "ToolMessageChunk")),
+        ("messages.function", ("FunctionMessage", "FunctionMessageChunk")),
+        ("messages.modifier", ("RemoveMessage",)),
+        ("documents.base", ("Document",)),
+    )
+    for cls in classes
+)
+
+
+def _loaded_langchain_type(name: str) -> type | None:
+    """The LangChain class saved as ``name``, if its module is loaded (never imported here)."""
+    module, _, qualname = name.partition(":")
+    cls = getattr(sys.modules.get(module), qualname, None)
+    if isinstance(cls, type) and issubclass(cls, BaseModel) and type_name(cls) == name:
+        return cls
+    return None
 
 
 class MsgpackSerde:
@@ -281,6 +312,14 @@ class MsgpackSerde:
         except (TypeError, ValueError):
             raise CheckpointDecodeError("malformed object in checkpoint data") from None
         cls: Any = self._allowed.get(name)
+        if cls is None and name in _LANGCHAIN_TYPES:
+            cls = _loaded_langchain_type(name)
+            if cls is None:
+                raise CheckpointDecodeError(
+                    f"checkpoint holds a LangChain {name.rsplit(':', 1)[-1]} ({name!r}), and "
+                    "langchain_core is not loaded in this process; decoding imports nothing. "
+                    "Import langchain_core.messages before reading this thread."
+                )
         if cls is None:
             raise CheckpointDecodeError(
                 f"checkpoint holds a {name!r}, which is not on the serializer's allowlist; "

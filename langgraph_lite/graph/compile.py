@@ -240,7 +240,11 @@ class _UpdateWriter:
         """The state updates and static edges of ``output``, and its Commands' gotos."""
         writes: list[tuple[str, Any]] = []
         gotos: list[Any] = []
-        if self.input_info is not None and not self.input_info.is_root:
+        if (
+            self.input_info is not None
+            and not self.input_info.is_root
+            and not isinstance(output, Command)  # (the goto of a Command given as input)
+        ):
             output = self._input_as_update(output, task)
         items = output if isinstance(output, list | tuple) and _has_command(output) else [output]
         for item in items:

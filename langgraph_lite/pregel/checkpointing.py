@@ -22,6 +22,8 @@ from langgraph_lite.checkpoint.base import (
 __all__ = [
     "ERROR",
     "INTERRUPT",
+    "NO_WRITES",
+    "NULL_TASK_ID",
     "RESUME",
     "Put",
     "PutWrites",
@@ -38,6 +40,11 @@ __all__ = [
 ERROR = "__error__"
 INTERRUPT = "__interrupt__"
 RESUME = "__resume__"
+# Saved for a task that finished without writing anything, so that a resumed run knows it
+# finished and does not run it again (its name is LangGraph's, so saved threads interoperate).
+NO_WRITES = "__no_writes__"
+# The task id of writes that belong to no task: a Command given as a run's input.
+NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
 
 
 class Put(NamedTuple):
@@ -119,10 +126,13 @@ class Snapshots:
 
 
 def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, list[Any]]:
-    """The writes saved for each task id (not its errors, questions or answers)."""
+    """The writes saved for each task that finished, by task id (not errors, questions or
+    answers; a task that finished writing nothing has an empty list). Not the input's."""
     out: dict[str, list[Any]] = {}
     for task_id, chan, value in pending_writes:
-        if chan not in (ERROR, INTERRUPT, RESUME):
+        if chan == NO_WRITES:
+            out.setdefault(task_id, [])
+        elif chan not in (ERROR, INTERRUPT, RESUME) and task_id != NULL_TASK_ID:
             out.setdefault(task_id, []).append((chan, value))
     return out
 

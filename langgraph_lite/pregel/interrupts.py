@@ -45,11 +45,9 @@ class Interrupts:
 
         ``saved``: whether the thread has a checkpoint to resume.
         """
-        if command.update is not None or command.goto or command.graph is not None:
-            raise NotImplementedError(
-                "a Command given as a run's input may only carry resume= in this version of "
-                "langgraph_lite; apply updates with update_state()."
-            )
+        if command.resume is None:  # (goto/update only: the loop applies them)
+            self.replay_answers(pending_writes)
+            return
         if not saved:
             raise EmptyInputError(
                 "Command(resume=...) answers an interrupt, but this thread has no saved state: "

@@ -54,6 +54,7 @@ from typing import Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphInterrupt
+from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
@@ -133,6 +134,7 @@ class PregelLoop:
         self._tasks: list[Task] = []  # the step being run
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
+        self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         # Whether the run replays a checkpoint; a subgraph's is part of its parent's replay.
         outer = getattr(parent.run, "time_travel", None) if parent is not None else None
@@ -249,6 +251,7 @@ class PregelLoop:
     def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
         self.restore((yield Load(self.config)))
+        self.take_input_writes()
         task = make_task(self)
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
@@ -305,9 +308,14 @@ class PregelLoop:
             # even a finished one (a crash before the parent task's writes were saved).
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
+        # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
+        null = run_input.null_writes(self._pending_writes)
         if isinstance(input, Command):
             self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
-            input = None
+            input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
+            if keep and not travel.travels:  # (a replay's fork checkpoint takes them in)
+                self.persistence.put_writes(run_input.INPUT_TASK, keep)
+        null_changed = self.take_input_writes(null)
         out = self.out
         if input is None and self.saved is not None:
             self.resuming = True
@@ -328,14 +336,28 @@ class PregelLoop:
             raise nothing_to_resume(self.config)
         writes = self.spec.map_input(input)
         self._version = self.persistence.next_version(self._version)
-        self._updated, self._changed, self._written = apply_input(
+        updated, changed, self._written = apply_input(
             self.channels, self.versions, writes, self._version
         )
+        self._updated = updated | (self._updated & null_changed)
+        self._changed = changed | null_changed
         self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
         self._save("input")
         self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
+
+    def take_input_writes(self, writes: Sequence[tuple[str, Any]] | None = None) -> set[str]:
+        """Apply writes of no task (Command inputs'; None: those saved); the channels changed."""
+        if writes is None:  # (they count whenever their checkpoint is loaded, until saved over)
+            writes = run_input.null_writes(self.saved.pending_writes if self.saved else ())
+        if not writes:
+            return set()
+        self._version = self.persistence.next_version(self._version)
+        self._unsaved = run_input.apply_null_writes(  # (the next checkpoint saves them)
+            self.channels, self.versions, writes, self._version, self._updated, self._changed
+        )
+        return self._unsaved
 
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
@@ -370,7 +392,7 @@ class PregelLoop:
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
         if self._persisting:  # (not the null object's no-op: this runs for every task)
-            self.persistence.put_writes(task, task.writes)
+            self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 
@@ -459,7 +481,10 @@ class PregelLoop:
         return False
 
     def _save(self, source: str, ran: Sequence[Task] = (), final: bool = False) -> None:
-        state = (self.channels, self.versions, self.versions_seen, self._written, self._changed)
+        changed = self._changed
+        if self._unsaved:  # (what a Command input changed is saved with the next checkpoint)
+            changed, self._unsaved = changed | self._unsaved, set()
+        state = (self.channels, self.versions, self.versions_seen, self._written, changed)
         saved = self.persistence.save(source, self.step, *state, ran, final)
         self.run_id = self.persistence.run_id
         if saved is not None and self.out.checkpoint_events:

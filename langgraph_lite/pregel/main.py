@@ -49,7 +49,7 @@ from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.runtime import coerce_context
-from langgraph_lite.types import RetryPolicy, Send
+from langgraph_lite.types import Command, RetryPolicy, Send
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -179,6 +179,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
 
     def _map_input(self, input: Any) -> list[tuple[str, Any]]:
         """The writes the run's input makes, checked before any node runs."""
+        if isinstance(input, Command):
+            return []  # (a Command given as input writes its own goto and update)
         chans = self.input_channels
         if isinstance(chans, str):
             if input is None:

@@ -14,7 +14,7 @@ from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, NO_WRITES, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
@@ -53,6 +53,7 @@ class ThreadState:
                           modes=(), tagged=False, stream_keys=self.stream_channels_asis,
                           checkpointer=saver, durability="sync", read_only=True)  # fmt: skip
         loop.restore(saved)
+        loop.take_input_writes()
         return loop
 
     def _snapshot(
@@ -90,7 +91,7 @@ class ThreadState:
             written = [
                 (c, v)
                 for tid, c, v in saved.pending_writes or ()
-                if tid == t.id and c not in (ERROR, INTERRUPT, RESUME)
+                if tid == t.id and c not in (ERROR, INTERRUPT, RESUME, NO_WRITES)
             ]
             if written or (t.id in results and t.id not in errors):
                 t.writes = written
