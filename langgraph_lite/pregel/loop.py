@@ -54,8 +54,14 @@ from typing import Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
+from langgraph_lite.errors import (
+    EmptyInputError,
+    GraphInterrupt,
+    InternalError,
+    InvalidUpdateError,
+)
 from langgraph_lite.pregel.algo import (
+    TASKS,
     Task,
     apply_input,
     apply_writes,
@@ -63,7 +69,13 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
+from langgraph_lite.pregel.checkpointing import (
+    ERROR,
+    INTERRUPT,
+    restore_channels,
+    saved_writes,
+    thread_config,
+)
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
@@ -241,22 +253,66 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
-        """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
+    def update(
+        self,
+        make_tasks: Callable[[PregelLoop], list[Task] | None],
+        source: str = "update",
+        keep_writes: bool = True,
+    ) -> Generator[Effect, Any, Any]:
+        """``update_state``: one superstep of the tasks ``make_tasks(loop)`` returns (their
+        writes set), saved as one checkpoint; returns its config. None: a fork, the same state
+        as a new checkpoint. ``source="input"``: the writes are the run's input.
+        ``keep_writes``: save the writes on the checkpoint they build on (see updates.py)."""
         self._restore((yield Load(self.config)))
-        task = make_task(self)
+        latest = self.saved
+        if self.saved is not None and self._replay_requested():
+            latest = yield Load(thread_config(self.config, None))
+        tasks = make_tasks(self)
         if self.saved is None:
-            self.step = 0  # an update to a new thread stands for its input
-        if task is not None:  # (None: a fork, the same state as a new checkpoint)
-            self._tasks = [task]
+            self.step = -1 if source == "input" else 0  # it stands for the thread's input
+        if tasks:
+            if (
+                keep_writes
+                and self.saved is not None
+                and latest is not None
+                and latest.checkpoint["id"] == self.saved.checkpoint["id"]
+            ):
+                # Saved on the checkpoint they build on, as its next step's results (its
+                # history shows them), unless the thread moved past it (this forks it).
+                for task in tasks:
+                    if writes := [w for w in task.writes if w[0] != TASKS]:
+                        self.persistence.put_writes(task, writes)
             self._version = self.persistence.next_version(self._version)
             spec = self.spec
-            self._updated, self._changed, self._written = apply_writes(
-                self.channels, self.versions, self.versions_seen, self._tasks, self._version,
-                self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-                spec.expiring_channels)  # fmt: skip
-            self._tasks = []
-        self._save("update", final=True)
+            if source == "input":
+                writes = [w for t in tasks for w in t.writes]
+                self._updated, self._changed, self._written = apply_input(
+                    self.channels, self.versions, writes, self._version
+                )
+            else:
+                self._tasks = tasks
+                self._updated, self._changed, self._written = apply_writes(
+                    self.channels, self.versions, self.versions_seen, self._tasks,
+                    self._version, self._changed, spec.finish_channels, spec.trigger_index,
+                    spec.consume_channels, spec.expiring_channels)  # fmt: skip
+                self._tasks = []
+        self._save(source, final=True)
+        self.phase = DONE
+        yield Save(self.persistence.take())
+        return self.persistence.checkpoint_config
+
+    def copy(self) -> Generator[Effect, Any, Any]:
+        """``update_state(as_node="__copy__")``: the checkpoint again, as a sibling (same
+        parent, same values), saved with source "fork"; returns its config."""
+        self._restore((yield Load(self.config)))
+        saved = self.saved
+        if saved is None:
+            raise InvalidUpdateError(
+                "Cannot copy a non-existent checkpoint: the thread has none (or not the one "
+                "named). Copy one of its checkpoints, e.g. from graph.get_state_history(config)."
+            )
+        self.persistence.checkpoint_config = saved.parent_config or thread_config(self.config, None)
+        self._save("fork", final=True)
         self.phase = DONE
         yield Save(self.persistence.take())
         return self.persistence.checkpoint_config
