@@ -7,7 +7,7 @@ functions here that do I/O (through the saver they are given).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -16,6 +16,7 @@ from langgraph_lite.checkpoint.base import Checkpoint, CheckpointTuple, uuid6
 
 __all__ = [
     "ERROR",
+    "ERROR_SOURCE",
     "INTERRUPT",
     "RESUME",
     "Put",
@@ -27,6 +28,9 @@ __all__ = [
 ]
 
 ERROR = "__error__"
+ERROR_SOURCE = "__error_source_node__"
+"""Saved next to a task's error when its node's error handler took the failure over (its value:
+the node's name); a resumed run then runs the handler, not the node again."""
 INTERRUPT = "__interrupt__"
 RESUME = "__resume__"
 
@@ -109,11 +113,27 @@ class Snapshots:
         )
 
 
+_CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
+
+
+def handled_failures(pending_writes: Sequence[tuple[str, str, Any]]) -> dict[str, Exception]:
+    """The tasks whose failure an error handler took over, with their errors (rebuilt, as
+    ``Exception``s holding the saved text)."""
+    marked = {task_id for task_id, chan, _ in pending_writes if chan == ERROR_SOURCE}
+    if not marked:
+        return {}
+    return {
+        task_id: value if isinstance(value, Exception) else Exception(str(value))
+        for task_id, chan, value in pending_writes
+        if chan == ERROR and task_id in marked
+    }
+
+
 def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, list[Any]]:
     """The writes saved for each task id (not its errors, questions or answers)."""
     out: dict[str, list[Any]] = {}
     for task_id, chan, value in pending_writes:
-        if chan not in (ERROR, INTERRUPT, RESUME):
+        if chan not in _CONTROL:
             out.setdefault(task_id, []).append((chan, value))
     return out
 

@@ -65,13 +65,16 @@ from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
     apply_writes,
+    handler_task,
     prepare_next_tasks,
     read_state,
     recursion_error,
 )
 from langgraph_lite.pregel.checkpointing import (
     ERROR,
+    ERROR_SOURCE,
     INTERRUPT,
+    handled_failures,
     restore_channels,
     saved_writes,
     thread_config,
@@ -227,10 +230,12 @@ class PregelLoop:
                     except AttributeError:
                         raise self._bad_answer(result) from None
                     if error is None:
-                        if after_task:  # if not, nothing to save or stream
+                        if result.handler is not None:  # it failed; its error handler ran
+                            self._handled(result)
+                        elif after_task:  # if not, nothing to save or stream
                             self._task_done(result)
-                            if outbox:  # saved before the next result is awaited
-                                yield Save(persistence.take())
+                        if outbox:  # saved before the next result is awaited
+                            yield Save(persistence.take())
                     else:  # kept aside until every result is in
                         failures = [*(failures or ()), result]
                     result = None
@@ -432,8 +437,24 @@ class PregelLoop:
                 task.writes = saved[task.id]
                 if self.out.per_task:
                     self.out.finished(task, cached=True)
+        # A task whose failure its error handler took over is not run again: its handler is
+        # (or, if the handler's writes were saved too, they are reused).
+        handlers = []
+        for task_id, error in handled_failures(self._pending_writes).items():
+            task = next((t for t in tasks if t.id == task_id), None)
+            if task is None or task.node.error_handler is None:
+                continue
+            done.add(task_id)
+            handler = handler_task(task, error)
+            self._tasks = [*self._tasks, handler]
+            if handler.id in saved:
+                handler.writes = saved[handler.id]
+                if self.out.per_task:
+                    self.out.finished(handler, cached=True)
+            else:
+                handlers.append(handler)
         self._pending_writes = []
-        return [t for t in tasks if t.id not in done]
+        return [t for t in tasks if t.id not in done] + handlers
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
@@ -442,12 +463,30 @@ class PregelLoop:
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 
+    def _handled(self, task: Task) -> None:
+        """``task`` failed and its node's error handler ran, as a task of the step."""
+        handler = task.handler
+        assert handler is not None
+        self._handed_over(task)
+        self._tasks = [*self._tasks, handler]  # (a new list: run() counts the one it ran)
+        self._task_done(handler)
+
+    def _handed_over(self, task: Task) -> None:
+        """Save and report ``task``'s failure, which its error handler took over."""
+        assert task.handler is not None
+        exc = task.handler.node_error.error
+        self.out.failed(task, exc)
+        self.persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
+
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
         error: BaseException | None = None
         for task in failures:
             exc = task.error
             assert exc is not None
+            if task.handler is not None:  # the node failed, then its error handler did
+                self._handed_over(task)
+                task = task.handler
             if isinstance(exc, GraphInterrupt):
                 found = tuple(exc.interrupts)
                 self.persistence.put_writes(task, self.interrupts.asked(task, found))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from langgraph_lite.constants import TAG_HIDDEN
-from langgraph_lite.errors import ErrorCode, create_error_message
+from langgraph_lite.errors import ErrorCode, NodeError, create_error_message
 from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class _Step:
         "name",
         "obj",
         "wants_config",
+        "wants_error",
         "wants_runtime",
         "wants_store",
         "wants_writer",
@@ -94,6 +95,7 @@ class _Step:
             self.afunc = getattr(obj, "ainvoke", None)
             self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
             self.wants_store = False
+            self.wants_error = False
             self.is_async = False
             return
         if not callable(obj):
@@ -123,6 +125,14 @@ class _Step:
         self.wants_writer = "writer" in params and params["writer"].kind in kinds
         self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
         self.wants_store = "store" in params and params["store"].kind in kinds
+        # As LangGraph: a parameter ``error`` annotated NodeError gets what an error handler
+        # handles (None in a node that is not one).
+        error = params.get("error")
+        self.wants_error = (
+            error is not None
+            and error.kind in kinds
+            and (error.annotation is NodeError or error.annotation == "NodeError")
+        )
 
     def kwargs(self, task: Task) -> dict[str, Any]:
         kw: dict[str, Any] = {}
@@ -134,6 +144,8 @@ class _Step:
             kw["runtime"] = task.runtime
         if self.wants_store:
             kw["store"] = getattr(task.run, "store", None)
+        if self.wants_error:
+            kw["error"] = getattr(task, "node_error", None)
         return kw
 
 
@@ -145,6 +157,7 @@ _COPYABLE = frozenset(
         "mapper",
         "retry_policy",
         "cache_policy",
+        "error_handler",
         "tags",
         "metadata",
         "name",
@@ -165,6 +178,7 @@ class PregelNode:
         "_steps",
         "cache_policy",
         "channels",
+        "error_handler",
         "hidden",
         "is_async",
         "mapper",
@@ -189,8 +203,11 @@ class PregelNode:
         tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
         name: str | None = None,
+        error_handler: PregelNode | None = None,
     ) -> None:
         self.name = name
+        # The node that runs when this one fails for good (a StateGraph's error_handler=).
+        self.error_handler = error_handler
         self.channels = channels
         self.triggers = list(triggers)
         self.writers = list(writers)
@@ -210,7 +227,11 @@ class PregelNode:
             if only
             and only.func
             and not (
-                only.wants_config or only.wants_writer or only.wants_runtime or only.wants_store
+                only.wants_config
+                or only.wants_writer
+                or only.wants_runtime
+                or only.wants_store
+                or only.wants_error
             )
             else None
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME
+from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
@@ -70,7 +70,7 @@ class ThreadState:
                 errors[task_id] = value
             elif chan == INTERRUPT:
                 interrupts.setdefault(task_id, []).extend(value)
-            elif chan != RESUME:
+            elif chan not in (RESUME, ERROR_SOURCE):
                 results.setdefault(task_id, {})[chan] = value
         keys = (
             set(self.stream_channels_asis)
@@ -84,7 +84,7 @@ class ThreadState:
             written = [
                 (c, v)
                 for tid, c, v in saved.pending_writes or ()
-                if tid == t.id and c not in (ERROR, INTERRUPT, RESUME)
+                if tid == t.id and c not in (ERROR, ERROR_SOURCE, INTERRUPT, RESUME)
             ]
             if written or (t.id in results and t.id not in errors):
                 t.writes = written
