@@ -13,10 +13,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.graph.node_spec import NodeSpec
+
 if TYPE_CHECKING:
     from langgraph_lite.graph.state import StateGraph
 
-__all__ = ["DEFAULT_HANDLER", "add_default_handler", "check_handler", "handler_name"]
+__all__ = [
+    "DEFAULT_HANDLER",
+    "add_default_handler",
+    "add_handler_node",
+    "check_handler",
+    "check_new_handler",
+    "handler_name",
+]
 
 DEFAULT_HANDLER = "__default_error_handler__"
 """The node ``set_node_defaults(error_handler=...)`` adds."""
@@ -39,6 +48,31 @@ def check_handler(handler: Any, where: str) -> None:
     )
 
 
+def check_new_handler(builder: StateGraph[Any, Any, Any, Any], node: str, handler: Any) -> None:
+    """Before ``add_node(node, ..., error_handler=handler)`` changes anything: can it be added?"""
+    check_handler(handler, f"add_node({node!r})")
+    if handler_name(node) in builder.nodes:
+        raise ValueError(
+            f"Auto-generated error handler node `{handler_name(node)}` already exists: a node of "
+            "that name was added before; rename it."
+        )
+
+
+def add_handler_node(
+    builder: StateGraph[Any, Any, Any, Any], node: str, handler: Any, input_schema: Any
+) -> None:
+    """Add ``node``'s error handler as a node of its own, reading what ``node`` reads."""
+    builder.nodes[handler_name(node)] = NodeSpec(
+        handler,
+        defer=False,
+        metadata=None,
+        input_schema=input_schema,
+        retry_policy=None,
+        destinations=None,
+        is_error_handler=True,
+    )
+
+
 def add_default_handler(builder: StateGraph[Any, Any, Any, Any]) -> None:
     """At compile: add the default handler's node and give it to the nodes without one."""
     handler = builder._default_handler
@@ -51,9 +85,7 @@ def add_default_handler(builder: StateGraph[Any, Any, Any, Any]) -> None:
             "node of the graph has that name, which set_node_defaults(error_handler=...) needs. "
             "Rename that node."
         )
-    from langgraph_lite.graph.state import _NodeSpec
-
-    builder.nodes[DEFAULT_HANDLER] = _NodeSpec(
+    builder.nodes[DEFAULT_HANDLER] = NodeSpec(
         handler,
         defer=False,
         metadata=None,

@@ -22,8 +22,15 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
-from langgraph_lite.graph.handlers import add_default_handler, check_handler, handler_name
+from langgraph_lite.graph.handlers import (
+    add_default_handler,
+    add_handler_node,
+    check_handler,
+    check_new_handler,
+    handler_name,
+)
 from langgraph_lite.graph.jsonschema import json_schema_of, model_of
+from langgraph_lite.graph.node_spec import NodeSpec
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
 from langgraph_lite.graph.validate import (
     _check_cache_policy,
@@ -40,42 +47,6 @@ __all__ = ["CompiledStateGraph", "StateGraph"]
 logger = logging.getLogger("langgraph_lite")
 
 _RESERVED_CHARS = ("|", ":")
-
-
-class _NodeSpec:
-    __slots__ = (
-        "action",
-        "cache_policy",
-        "defer",
-        "destinations",
-        "error_handler",
-        "input_schema",
-        "is_error_handler",
-        "metadata",
-        "retry_policy",
-    )
-
-    def __init__(
-        self,
-        action: Any,
-        *,
-        defer: bool,
-        metadata: dict[str, Any] | None,
-        input_schema: Any,
-        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
-        destinations: Any,
-        cache_policy: CachePolicy | None = None,
-        is_error_handler: bool = False,
-    ) -> None:
-        self.action = action
-        self.is_error_handler = is_error_handler  # the error handler of another node
-        self.error_handler: str | None = None  # the node that handles this one's failures
-        self.cache_policy = cache_policy
-        self.defer = defer
-        self.metadata = metadata
-        self.input_schema = input_schema
-        self.retry_policy = retry_policy
-        self.destinations = destinations
 
 
 def _graph_error(message: str) -> ValueError:
@@ -156,7 +127,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         self._add_schema(state_schema, "the state schema")
         self._add_schema(self.input_schema, "the input schema")
         self._add_schema(self.output_schema, "the output schema")
-        self.nodes: dict[str, _NodeSpec] = {}
+        self.nodes: dict[str, NodeSpec] = {}
         self.edges: set[tuple[str, str]] = set()
         self.waiting_edges: set[tuple[tuple[str, ...], str]] = set()
         self.branches: dict[str, dict[str, Branch]] = {}
@@ -266,27 +237,14 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
         _check_cache_policy(cache_policy, f"add_node({node!r})")
         if error_handler is not None:
-            check_handler(error_handler, f"add_node({node!r})")
-            if handler_name(node) in self.nodes:
-                raise ValueError(
-                    f"Auto-generated error handler node `{handler_name(node)}` already exists: "
-                    f"a node of that name was added before; rename it."
-                )
+            check_new_handler(self, node, error_handler)
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:
             self._add_schema(input_schema, f"the input schema of node {node!r}")
-        if error_handler is not None:  # it reads what the node reads
-            self.nodes[handler_name(node)] = _NodeSpec(
-                error_handler,
-                defer=False,
-                metadata=None,
-                input_schema=input_schema,
-                retry_policy=None,
-                destinations=None,
-                is_error_handler=True,
-            )
-        spec = self.nodes[node] = _NodeSpec(
+        if error_handler is not None:  # (before the node, as LangGraph orders them)
+            add_handler_node(self, node, error_handler, input_schema)
+        spec = self.nodes[node] = NodeSpec(
             action,
             defer=defer,
             metadata=metadata,

@@ -54,12 +54,7 @@ from typing import Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import check_special_writes
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import (
-    EmptyInputError,
-    GraphInterrupt,
-    InternalError,
-    InvalidUpdateError,
-)
+from langgraph_lite.errors import EmptyInputError, GraphInterrupt, InternalError
 from langgraph_lite.pregel.algo import (
     TASKS,
     Task,
@@ -262,28 +257,20 @@ class PregelLoop:
         self,
         make_tasks: Callable[[PregelLoop], list[Task] | None],
         source: str = "update",
-        keep_writes: bool = True,
+        keep_writes: bool = False,
+        sibling: bool = False,
     ) -> Generator[Effect, Any, Any]:
         """``update_state``: one superstep of the tasks ``make_tasks(loop)`` returns (their
         writes set), saved as one checkpoint; returns its config. None: a fork, the same state
         as a new checkpoint. ``source="input"``: the writes are the run's input.
-        ``keep_writes``: save the writes on the checkpoint they build on (see updates.py)."""
+        ``keep_writes``: also save them on the checkpoint they build on; ``sibling``: the new
+        checkpoint has that one's parent (see updates.py)."""
         self._restore((yield Load(self.config)))
-        latest = self.saved
-        if self.saved is not None and self._replay_requested():
-            latest = yield Load(thread_config(self.config, None))
         tasks = make_tasks(self)
         if self.saved is None:
             self.step = -1 if source == "input" else 0  # it stands for the thread's input
         if tasks:
-            if (
-                keep_writes
-                and self.saved is not None
-                and latest is not None
-                and latest.checkpoint["id"] == self.saved.checkpoint["id"]
-            ):
-                # Saved on the checkpoint they build on, as its next step's results (its
-                # history shows them), unless the thread moved past it (this forks it).
+            if keep_writes and self.saved is not None:
                 for task in tasks:
                     if writes := [w for w in task.writes if w[0] != TASKS]:
                         self.persistence.put_writes(task, writes)
@@ -301,23 +288,10 @@ class PregelLoop:
                     self._version, self._changed, spec.finish_channels, spec.trigger_index,
                     spec.consume_channels, spec.expiring_channels)  # fmt: skip
                 self._tasks = []
+        if sibling and self.saved is not None:
+            parent = self.saved.parent_config or thread_config(self.config, None)
+            self.persistence.checkpoint_config = parent
         self._save(source, final=True)
-        self.phase = DONE
-        yield Save(self.persistence.take())
-        return self.persistence.checkpoint_config
-
-    def copy(self) -> Generator[Effect, Any, Any]:
-        """``update_state(as_node="__copy__")``: the checkpoint again, as a sibling (same
-        parent, same values), saved with source "fork"; returns its config."""
-        self._restore((yield Load(self.config)))
-        saved = self.saved
-        if saved is None:
-            raise InvalidUpdateError(
-                "Cannot copy a non-existent checkpoint: the thread has none (or not the one "
-                "named). Copy one of its checkpoints, e.g. from graph.get_state_history(config)."
-            )
-        self.persistence.checkpoint_config = saved.parent_config or thread_config(self.config, None)
-        self._save("fork", final=True)
         self.phase = DONE
         yield Save(self.persistence.take())
         return self.persistence.checkpoint_config

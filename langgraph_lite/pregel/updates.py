@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from langgraph_lite.constants import END, START
 from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import Task
-from langgraph_lite.pregel.checkpointing import saved_writes
+from langgraph_lite.pregel.checkpointing import saved_writes, thread_config
+from langgraph_lite.pregel.effects import Load
 from langgraph_lite.types import StateUpdate
 
 if TYPE_CHECKING:
@@ -89,13 +90,21 @@ def _superstep(
     values, as_node = updates[0].values, updates[0].as_node
     if as_node == END and values is None:
         _only_one(updates, "Cannot apply multiple updates when clearing state")
-        return (yield from loop.update(_clear_due_tasks, keep_writes=False))
+        return (yield from loop.update(_clear_due_tasks))
+    # The writes go on the checkpoint they build on too, as its next step's results (its
+    # history shows them), unless the thread has moved past it: then the update forks it.
+    keep = True
+    if (config.get("configurable") or {}).get("checkpoint_id"):
+        named = yield Load(config)
+        latest = yield Load(thread_config(config, None))
+        keep = named is None or latest is None or named.checkpoint["id"] == latest.checkpoint["id"]
     if as_node == INPUT:
         _only_one(updates, "Cannot apply multiple updates when updating as input")
-        return (yield from loop.update(lambda lp: _input_tasks(lp, values), source="input"))
+        tasks = lambda lp: _input_tasks(lp, values)  # noqa: E731
+        return (yield from loop.update(tasks, source="input", keep_writes=keep))
     if as_node == COPY:
         _only_one(updates, "Cannot copy checkpoint with multiple updates")
-        copied = yield from loop.copy()
+        copied = yield from loop.update(_nothing_to_copy_from, source="fork", sibling=True)
         if isinstance(values, list | tuple) and values:
             items = []
             for item in values:
@@ -110,7 +119,17 @@ def _superstep(
             items.sort(key=lambda u: order.index(u.as_node))
             return (yield from _superstep(graph, copied, saver, items))
         return copied
-    return (yield from loop.update(lambda lp: _node_tasks(lp, graph, updates)))
+    tasks = lambda lp: _node_tasks(lp, graph, updates)  # noqa: E731
+    return (yield from loop.update(tasks, keep_writes=keep))
+
+
+def _nothing_to_copy_from(loop: PregelLoop) -> None:
+    """A copy writes nothing; there must be a checkpoint to copy."""
+    if loop.saved is None:
+        raise InvalidUpdateError(
+            "Cannot copy a non-existent checkpoint: the thread has none (or not the one "
+            "named). Copy one of its checkpoints, e.g. from graph.get_state_history(config)."
+        )
 
 
 def _only_one(updates: list[StateUpdate], message: str) -> None:

@@ -170,11 +170,11 @@ def test_bad_supersteps_are_refused_in_langgraphs_words(supersteps, error, words
 
 def test_copying_a_thread_that_has_no_checkpoint_is_refused():
     graph, _ = _graph()
-    with pytest.raises(InvalidUpdateError, match="^Cannot copy a non-existent checkpoint"):
+    with pytest.raises(InvalidUpdateError, match=r"^Cannot copy a non-existent checkpoint"):
         graph.update_state(_thread("new"), None, as_node="__copy__")
 
 
 def test_an_input_update_without_values_is_refused():
     graph, _ = _graph()
-    with pytest.raises(InvalidUpdateError, match="^Received no input writes"):
+    with pytest.raises(InvalidUpdateError, match=r"^Received no input writes"):
         graph.update_state(_thread(), None, as_node="__input__")
