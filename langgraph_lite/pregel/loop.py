@@ -291,6 +291,7 @@ class PregelLoop:
         if sibling and self.saved is not None:
             parent = self.saved.parent_config or thread_config(self.config, None)
             self.persistence.checkpoint_config = parent
+            self._written = self._changed  # the same step: what its next step will expire
         self._save(source, final=True)
         self.phase = DONE
         yield Save(self.persistence.take())

@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.graph import START, StateGraph
-from langgraph_lite.types import StateUpdate
+from langgraph_lite.types import Command, Send, StateUpdate
 
 
 class State(TypedDict):
@@ -178,3 +178,30 @@ def test_an_input_update_without_values_is_refused():
     graph, _ = _graph()
     with pytest.raises(InvalidUpdateError, match=r"^Received no input writes"):
         graph.update_state(_thread(), None, as_node="__input__")
+
+
+def test_updates_to_a_copy_stand_for_its_send_task_too():
+    class Joined(TypedDict):
+        name: Annotated[str, lambda a, b: f"{a} > {b}" if a else b]
+
+    builder = StateGraph(Joined)
+    builder.add_node("one", lambda s: Command(goto=[Send("two", {})], update={"name": "one"}))
+    builder.add_node("two", lambda s: {"name": "two"})
+    builder.add_edge(START, "one")
+    builder.add_edge("one", "two")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    graph.invoke({"name": "start"}, _thread())
+    both_due = next(s for s in graph.get_state_history(_thread()) if s.next == ("two", "two"))
+    done = graph.update_state(
+        both_due.config,
+        [StateUpdate({"name": "2a"}, "two"), StateUpdate({"name": "2b"}, "two")],
+        "__copy__",
+    )
+    after = graph.get_state(done)
+    assert after.values == {"name": "start > one > 2a > 2b"}
+    assert after.next == ()
+    copy = graph.get_state(after.parent_config)
+    assert [(t.path[0], t.result) for t in copy.tasks] == [
+        ("__pregel_push", {"name": "2a"}),
+        ("__pregel_pull", {"name": "2b"}),
+    ]
