@@ -19,6 +19,7 @@ appended to the message in brackets (``[GRAPH_RECURSION_LIMIT]``) and each code 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "InternalError",
     "InvalidUpdateError",
     "MessageCoercionError",
+    "NodeError",
     "ParentCommand",
     "create_error_message",
 ]
@@ -108,3 +110,25 @@ class MessageCoercionError(TypeError, NotImplementedError):
 
     Also a ``NotImplementedError``, which LangGraph raises here, so existing handlers match.
     """
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """What an error handler is told of the failure it handles.
+
+    A handler added with ``add_node(..., error_handler=handler)`` (or
+    ``set_node_defaults(error_handler=...)``) receives it through a parameter named ``error``
+    annotated ``NodeError``::
+
+        def handler(state: State, error: NodeError) -> Command:
+            return Command(update={"status": f"{error.node} failed: {error.error}"}, goto="retry")
+
+    Not an exception: it is a value handed to the handler. When the handler runs in a resumed
+    run (it was interrupted or crashed the first time), ``error`` is rebuilt from the checkpoint
+    as an ``Exception`` holding the original's ``repr``.
+    """
+
+    node: str
+    """The name of the node that failed."""
+    error: BaseException
+    """What it raised (after its retries, if it had a retry policy)."""

@@ -18,6 +18,7 @@ __all__ = [
     "RetryPolicy",
     "Send",
     "StateSnapshot",
+    "StateUpdate",
     "StreamMode",
     "StreamWriter",
     "default_retry_on",
@@ -347,6 +348,17 @@ class PregelTask(NamedTuple):
     interrupts: tuple[Interrupt, ...] = ()
     state: Any = None
     result: Any = None
+
+
+class StateUpdate(NamedTuple):
+    """One update of a superstep given to ``bulk_update_state``: ``values`` as if node
+    ``as_node`` returned them. ``task_id`` names the task the writes are saved under (by
+    default the id of the task of ``as_node`` that was due, so the history shows them as its
+    result)."""
+
+    values: dict[str, Any] | Any | None
+    as_node: str | None = None
+    task_id: str | None = None
 
 
 class StateSnapshot(NamedTuple):

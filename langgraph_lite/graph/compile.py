@@ -126,12 +126,15 @@ def compile_graph(
             ),
             cache_policy=(
                 spec.cache_policy
-                if spec.cache_policy is not None
+                if spec.cache_policy is not None or spec.is_error_handler
                 else getattr(builder, "_default_cache", None)
             ),
             metadata=spec.metadata,
             name=node,
         )
+    for node, spec in builder.nodes.items():
+        if spec.error_handler is not None:
+            nodes[node].error_handler = nodes[spec.error_handler]
     compiled = CompiledStateGraph(
         nodes=nodes,
         channels=channels,

@@ -22,7 +22,15 @@ from langgraph_lite.errors import (
 )
 from langgraph_lite.graph.branch import END, START, Branch
 from langgraph_lite.graph.compile import allow_state_types, compile_graph
+from langgraph_lite.graph.handlers import (
+    add_default_handler,
+    add_handler_node,
+    check_handler,
+    check_new_handler,
+    handler_name,
+)
 from langgraph_lite.graph.jsonschema import json_schema_of, model_of
+from langgraph_lite.graph.node_spec import NodeSpec
 from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
 from langgraph_lite.graph.validate import (
     _check_cache_policy,
@@ -39,37 +47,6 @@ __all__ = ["CompiledStateGraph", "StateGraph"]
 logger = logging.getLogger("langgraph_lite")
 
 _RESERVED_CHARS = ("|", ":")
-
-
-class _NodeSpec:
-    __slots__ = (
-        "action",
-        "cache_policy",
-        "defer",
-        "destinations",
-        "input_schema",
-        "metadata",
-        "retry_policy",
-    )
-
-    def __init__(
-        self,
-        action: Any,
-        *,
-        defer: bool,
-        metadata: dict[str, Any] | None,
-        input_schema: Any,
-        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
-        destinations: Any,
-        cache_policy: CachePolicy | None = None,
-    ) -> None:
-        self.action = action
-        self.cache_policy = cache_policy
-        self.defer = defer
-        self.metadata = metadata
-        self.input_schema = input_schema
-        self.retry_policy = retry_policy
-        self.destinations = destinations
 
 
 def _graph_error(message: str) -> ValueError:
@@ -150,13 +127,14 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         self._add_schema(state_schema, "the state schema")
         self._add_schema(self.input_schema, "the input schema")
         self._add_schema(self.output_schema, "the output schema")
-        self.nodes: dict[str, _NodeSpec] = {}
+        self.nodes: dict[str, NodeSpec] = {}
         self.edges: set[tuple[str, str]] = set()
         self.waiting_edges: set[tuple[tuple[str, ...], str]] = set()
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
         self._default_retry: RetryPolicy | Sequence[RetryPolicy] | None = None
         self._default_cache: Any = None
+        self._default_handler: Any = None
 
     @property
     def channels(self) -> dict[str, Any]:
@@ -209,10 +187,13 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
 
         ``fn`` takes the state (and optionally ``config`` / ``writer``), sync or async, and
         returns a partial update (a dict), ``None``, a ``Command``, or a list of those.
-        ``trace_policy`` only shapes tracing, which this engine does not do; it is accepted and
-        has no effect. ``error_handler`` and ``timeout`` are not supported yet.
+        ``error_handler``: a function that runs, in the same step, when ``fn`` raises (after
+        its retries); it gets the same state, and ``error: NodeError`` if it asks for it, and
+        returns an update or a ``Command`` (see ``graph/handlers.py``). It is added as the node
+        ``__error_handler__<name>``. ``trace_policy`` only shapes tracing, which this engine
+        does not do; it is accepted and has no effect. ``timeout`` is not supported yet.
         """
-        _not_yet(error_handler=error_handler, timeout=timeout)
+        _not_yet(timeout=timeout)
         for old, new in (("retry", "retry_policy"), ("input", "input_schema")):
             if old in deprecated:
                 warnings.warn(
@@ -255,11 +236,15 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         if node in self.nodes:
             raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
         _check_cache_policy(cache_policy, f"add_node({node!r})")
+        if error_handler is not None:
+            check_new_handler(self, node, error_handler)
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:
             self._add_schema(input_schema, f"the input schema of node {node!r}")
-        self.nodes[node] = _NodeSpec(
+        if error_handler is not None:  # (before the node, as LangGraph orders them)
+            add_handler_node(self, node, error_handler, input_schema)
+        spec = self.nodes[node] = NodeSpec(
             action,
             defer=defer,
             metadata=metadata,
@@ -268,6 +253,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             destinations=destinations,
             cache_policy=cache_policy,
         )
+        if error_handler is not None:
+            spec.error_handler = handler_name(node)
         return self
 
     def set_node_defaults(
@@ -280,10 +267,16 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     ) -> Self:
         """Defaults for the nodes that do not set their own, applied when the graph compiles.
 
-        ``retry_policy`` applies to every node added with none; ``cache_policy`` likewise
-        (it caches only in a graph compiled with ``cache=``). ``error_handler`` and ``timeout`` are not supported yet.
+        ``retry_policy`` applies to every node added with none, error handlers included;
+        ``cache_policy`` likewise, error handlers excepted (it caches only in a graph compiled
+        with ``cache=``). ``error_handler`` handles the failures of every node that has no
+        handler of its own (not those of handlers): it is added, when the graph compiles, as
+        the node ``__default_error_handler__``. ``timeout`` is not supported yet.
         """
-        _not_yet(error_handler=error_handler, timeout=timeout)
+        _not_yet(timeout=timeout)
+        if error_handler is not None:
+            check_handler(error_handler, "set_node_defaults()")
+            self._default_handler = error_handler
         if retry_policy is not None:
             self._default_retry = retry_policy
         if cache_policy is not None:
@@ -405,6 +398,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         check_cache(cache)
         before = _names(interrupt_before)
         after = _names(interrupt_after)
+        add_default_handler(self)
         self.validate(interrupt=[*before, *after])
         self.compiled = True
         compiled = compile_graph(self, debug=debug, name=name or "LangGraph")

@@ -66,7 +66,8 @@ def check_graph(self: StateGraph[Any, Any, Any, Any], interrupt: Sequence[str] |
                 f"Interrupt node `{name}` not found: it is not a node of this graph (nodes: "
                 f"{', '.join(map(repr, self.nodes))})."
             )
-    unreachable = sorted(known - _reachable(self))
+    handlers = {n for n, spec in self.nodes.items() if spec.is_error_handler}
+    unreachable = sorted(known - handlers - _reachable(self))
     if unreachable:
         warnings.warn(
             f"node(s) {', '.join(map(repr, unreachable))} cannot be reached from START: no "
@@ -132,8 +133,7 @@ def _not_yet(**given: Any) -> None:
         if value is not None:
             raise NotImplementedError(
                 f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
-                f"leave it out, or handle it in the node itself (a try/except around the body "
-                f"for error_handler, anyio.fail_after for timeout)."
+                f"leave it out, or handle it in the node itself (anyio.fail_after for timeout)."
             )
 
 

@@ -14,6 +14,7 @@ from langgraph_lite.errors import (
     ErrorCode,
     GraphRecursionError,
     InvalidUpdateError,
+    NodeError,
     create_error_message,
 )
 
@@ -25,9 +26,11 @@ __all__ = [
     "PULL",
     "PUSH",
     "TASKS",
+    "HandlerTask",
     "Task",
     "apply_input",
     "apply_writes",
+    "handler_task",
     "prepare_next_tasks",
     "read_state",
     "recursion_error",
@@ -55,6 +58,7 @@ class Task:
         "_id",
         "cached",
         "error",
+        "handler",
         "input",
         "interrupt_index",
         "name",
@@ -90,6 +94,8 @@ class Task:
         self.writes: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
         self.cached = False  # its writes came from the node cache
+        # The task of its node's error handler, once this task failed and the handler ran.
+        self.handler: HandlerTask | None = None
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self.subgraph_calls = 0  # how many graphs this run of the node has run (namespaces)
         self._config: dict[str, Any] | None = None
@@ -169,6 +175,41 @@ class Task:
             }
             self._config = config
         return self._config
+
+
+class HandlerTask(Task):
+    """The run of an error handler for a task that failed: a task of the same step.
+
+    It reads what the failed task read and sorts right after it (its path extends the failed
+    task's); its namespace is under the failed task's, as LangGraph places it.
+    """
+
+    __slots__ = ("failed_ns", "node_error")
+
+    def __init__(self, failed: Task, error: BaseException) -> None:
+        node = failed.node.error_handler
+        assert node is not None
+        super().__init__(node.name or "", node, failed.input, (PUSH,), failed.step, failed.run)
+        path = failed.path
+        shown = path if len(path) != 2 or path[0] != PUSH else (*path, False)
+        self.path = (*shown, "node_error_handler", False)
+        self.seed = failed.seed  # its id must not depend on when it was made
+        self.writer = failed.writer
+        self.failed_ns = failed.checkpoint_ns
+        self.node_error = NodeError(failed.name, error)  # what its ``error`` parameter gets
+
+    @property
+    def checkpoint_ns(self) -> str:
+        """``<failed node>:<its task id>|<handler>:<task id>``."""
+        return f"{self.failed_ns}|{self.name}:{self.id}"
+
+
+def handler_task(task: Task, error: BaseException) -> HandlerTask:
+    """The task of the error handler of ``task``'s node, which failed with ``error``;
+    ``task.handler`` remembers it for the loop, which saves and reports the failure, then the
+    handler's run, as two tasks of the step."""
+    handler = task.handler = HandlerTask(task, error)
+    return handler
 
 
 def read_input(node: PregelNode, channels: Mapping[str, BaseChannel]) -> Any:

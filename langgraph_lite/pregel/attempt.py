@@ -24,7 +24,7 @@ import anyio
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from langgraph_lite.pregel import node_cache
-from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.algo import Task, handler_task
 from langgraph_lite.types import Interrupt, _drop_writes
 
 if TYPE_CHECKING:
@@ -138,10 +138,15 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
                 attempt += 1
                 time.sleep(wait)
     except Exception as exc:
-        note_error(exc, task)
-        raise
+        if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):
+            note_error(exc, task)
+            raise
+        failure = exc
     finally:
         current_task.reset(token)
+    # The node failed for good and has an error handler: it runs now, as a task of its own.
+    run_attempt(handler_task(task, failure))
+    return None
 
 
 async def arun_attempt(task: Task, alone: bool = False) -> Any:
@@ -176,10 +181,14 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
                 attempt += 1
                 await anyio.sleep(wait)
     except Exception as exc:
-        note_error(exc, task)
-        raise
+        if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):
+            note_error(exc, task)
+            raise
+        failure = exc
     finally:
         current_task.reset(token)
+    await arun_attempt(handler_task(task, failure))
+    return None
 
 
 # -- a node run alone ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ functions here that do I/O (through the saver they are given).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -21,6 +21,7 @@ from langgraph_lite.checkpoint.base import (
 
 __all__ = [
     "ERROR",
+    "ERROR_SOURCE",
     "INTERRUPT",
     "NO_WRITES",
     "NULL_TASK_ID",
@@ -32,12 +33,14 @@ __all__ = [
     "load",
     "restore_channels",
     "restore_state",
-    "reuse_saved_writes",
     "save",
     "saved_writes",
 ]
 
 ERROR = "__error__"
+ERROR_SOURCE = "__error_source_node__"
+"""Saved next to a task's error when its node's error handler took the failure over (its value:
+the node's name); a resumed run then runs the handler, not the node again."""
 INTERRUPT = "__interrupt__"
 RESUME = "__resume__"
 # Saved for a task that finished without writing anything, so that a resumed run knows it
@@ -125,6 +128,22 @@ class Snapshots:
         )
 
 
+_CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
+
+
+def handled_failures(pending_writes: Sequence[tuple[str, str, Any]]) -> dict[str, Exception]:
+    """The tasks whose failure an error handler took over, with their errors (rebuilt, as
+    ``Exception``s holding the saved text)."""
+    marked = {task_id for task_id, chan, _ in pending_writes if chan == ERROR_SOURCE}
+    if not marked:
+        return {}
+    return {
+        task_id: value if isinstance(value, Exception) else Exception(str(value))
+        for task_id, chan, value in pending_writes
+        if chan == ERROR and task_id in marked
+    }
+
+
 def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, list[Any]]:
     """The writes saved for each task that finished, by task id (not errors, questions or
     answers; a task that finished writing nothing has an empty list). Not the input's."""
@@ -132,7 +151,7 @@ def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, li
     for task_id, chan, value in pending_writes:
         if chan == NO_WRITES:
             out.setdefault(task_id, [])
-        elif chan not in (ERROR, INTERRUPT, RESUME) and task_id != NULL_TASK_ID:
+        elif chan not in _CONTROL and task_id != NULL_TASK_ID:
             out.setdefault(task_id, []).append((chan, value))
     return out
 
@@ -150,20 +169,6 @@ def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> t
     )
 
 
-def reuse_saved_writes(tasks: list[Any], pending_writes: Iterable[Any], out: Any) -> list[Any]:
-    """The ``tasks`` still to run: those whose writes were saved get them back instead
-    (reported to ``out``, the run's ``Output``, as cached)."""
-    saved = saved_writes(pending_writes)
-    todo = []
-    for task in tasks:
-        writes = saved.get(task.id)
-        if writes is None:
-            todo.append(task)
-            continue
-        task.writes = writes
-        if out.per_task:
-            out.finished(task, cached=True)
-    return todo
 
 
 def restore_channels(

@@ -56,19 +56,24 @@ from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
+    TASKS,
     Task,
     apply_input,
     apply_writes,
+    handler_task,
     prepare_next_tasks,
     read_state,
     recursion_error,
 )
 from langgraph_lite.pregel.checkpointing import (
     ERROR,
+    ERROR_SOURCE,
     INTERRUPT,
+    handled_failures,
     restore_channels,
     restore_state,
-    reuse_saved_writes,
+    saved_writes,
+    thread_config,
 )
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save, bad_answer
 from langgraph_lite.pregel.interrupts import Interrupts
@@ -222,10 +227,12 @@ class PregelLoop:
                     except AttributeError:
                         raise bad_answer(result) from None
                     if error is None:
-                        if after_task:  # if not, nothing to save or stream
+                        if result.handler is not None:  # it failed; its error handler ran
+                            self._handled(result)
+                        elif after_task:  # if not, nothing to save or stream
                             self._task_done(result)
-                            if outbox:  # saved before the next result is awaited
-                                yield Save(persistence.take())
+                        if outbox:  # saved before the next result is awaited
+                            yield Save(persistence.take())
                     else:  # kept aside until every result is in
                         failures = [*(failures or ()), result]
                     result = None
@@ -248,23 +255,47 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
-        """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
+    def update(
+        self,
+        make_tasks: Callable[[PregelLoop], list[Task] | None],
+        source: str = "update",
+        keep_writes: bool = False,
+        sibling: bool = False,
+    ) -> Generator[Effect, Any, Any]:
+        """``update_state``: one superstep of the tasks ``make_tasks(loop)`` returns (their
+        writes set), saved as one checkpoint; returns its config. None: a fork, the same state
+        as a new checkpoint. ``source="input"``: the writes are the run's input.
+        ``keep_writes``: also save them on the checkpoint they build on; ``sibling``: the new
+        checkpoint has that one's parent (see updates.py)."""
         self.restore((yield Load(self.config)))
         self.take_input_writes()
-        task = make_task(self)
+        tasks = make_tasks(self)
         if self.saved is None:
-            self.step = 0  # an update to a new thread stands for its input
-        if task is not None:  # (None: a fork, the same state as a new checkpoint)
-            self._tasks = [task]
+            self.step = -1 if source == "input" else 0  # it stands for the thread's input
+        if tasks:
+            if keep_writes and self.saved is not None:
+                for task in tasks:
+                    if writes := [w for w in task.writes if w[0] != TASKS]:
+                        self.persistence.put_writes(task, writes)
             self._version = self.persistence.next_version(self._version)
             spec = self.spec
-            self._updated, self._changed, self._written = apply_writes(
-                self.channels, self.versions, self.versions_seen, self._tasks, self._version,
-                self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-                spec.expiring_channels)  # fmt: skip
-            self._tasks = []
-        self._save("update", final=True)
+            if source == "input":
+                writes = [w for t in tasks for w in t.writes]
+                self._updated, self._changed, self._written = apply_input(
+                    self.channels, self.versions, writes, self._version
+                )
+            else:
+                self._tasks = tasks
+                self._updated, self._changed, self._written = apply_writes(
+                    self.channels, self.versions, self.versions_seen, self._tasks,
+                    self._version, self._changed, spec.finish_channels, spec.trigger_index,
+                    spec.consume_channels, spec.expiring_channels)  # fmt: skip
+                self._tasks = []
+        if sibling and self.saved is not None:
+            parent = self.saved.parent_config or thread_config(self.config, None)
+            self.persistence.checkpoint_config = parent
+            self._written = self._changed  # the same step: what its next step will expire
+        self._save(source, final=True)
         self.phase = DONE
         yield Save(self.persistence.take())
         return self.persistence.checkpoint_config
@@ -384,10 +415,36 @@ class PregelLoop:
         self.phase = EXECUTE
         if self._plan_events:
             self.out.planned(tasks)
-        if self._pending_writes:  # the tasks whose writes were saved do not run again
-            pending, self._pending_writes = self._pending_writes, []
-            return reuse_saved_writes(tasks, pending, self.out)
+        if self._pending_writes:  # tasks that finished before (even writing nothing) are done
+            return self._reuse_pending_writes(tasks)
         return tasks
+
+    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
+        saved = saved_writes(self._pending_writes)
+        done = {t.id for t in tasks if t.id in saved}
+        for task in tasks:
+            if task.id in done:
+                task.writes = saved[task.id]
+                if self.out.per_task:
+                    self.out.finished(task, cached=True)
+        # A task whose failure its error handler took over is not run again: its handler is
+        # (or, if the handler's writes were saved too, they are reused).
+        handlers = []
+        for task_id, error in handled_failures(self._pending_writes).items():
+            task = next((t for t in tasks if t.id == task_id), None)
+            if task is None or task.node.error_handler is None:
+                continue
+            done.add(task_id)
+            handler = handler_task(task, error)
+            self._tasks = [*self._tasks, handler]
+            if handler.id in saved:
+                handler.writes = saved[handler.id]
+                if self.out.per_task:
+                    self.out.finished(handler, cached=True)
+            else:
+                handlers.append(handler)
+        self._pending_writes = []
+        return [t for t in tasks if t.id not in done] + handlers
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
@@ -396,12 +453,30 @@ class PregelLoop:
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 
+    def _handled(self, task: Task) -> None:
+        """``task`` failed and its node's error handler ran, as a task of the step."""
+        handler = task.handler
+        assert handler is not None
+        self._handed_over(task)
+        self._tasks = [*self._tasks, handler]  # (a new list: run() counts the one it ran)
+        self._task_done(handler)
+
+    def _handed_over(self, task: Task) -> None:
+        """Save and report ``task``'s failure, which its error handler took over."""
+        assert task.handler is not None
+        exc = task.handler.node_error.error
+        self.out.failed(task, exc)
+        self.persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
+
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
         error: BaseException | None = None
         for task in failures:
             exc = task.error
             assert exc is not None
+            if task.handler is not None:  # the node failed, then its error handler did
+                self._handed_over(task)
+                task = task.handler
             if isinstance(exc, GraphInterrupt):
                 found = tuple(exc.interrupts)
                 self.persistence.put_writes(task, self.interrupts.asked(task, found))

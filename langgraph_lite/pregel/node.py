@@ -76,6 +76,7 @@ _COPYABLE = frozenset(
         "mapper",
         "retry_policy",
         "cache_policy",
+        "error_handler",
         "tags",
         "metadata",
         "name",
@@ -96,6 +97,7 @@ class PregelNode:
         "_steps",
         "cache_policy",
         "channels",
+        "error_handler",
         "hidden",
         "is_async",
         "mapper",
@@ -120,8 +122,11 @@ class PregelNode:
         tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
         name: str | None = None,
+        error_handler: PregelNode | None = None,
     ) -> None:
         self.name = name
+        # The node that runs when this one fails for good (a StateGraph's error_handler=).
+        self.error_handler = error_handler
         self.channels = channels
         self.triggers = list(triggers)
         self.writers = list(writers)
@@ -141,7 +146,11 @@ class PregelNode:
             if only
             and only.func
             and not (
-                only.wants_config or only.wants_writer or only.wants_runtime or only.wants_store
+                only.wants_config
+                or only.wants_writer
+                or only.wants_runtime
+                or only.wants_store
+                or only.wants_error
             )
             else None
         )

@@ -14,7 +14,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from langgraph_lite.errors import ErrorCode, create_error_message
+from langgraph_lite.errors import ErrorCode, NodeError, create_error_message
 from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Step:
         "name",
         "obj",
         "wants_config",
+        "wants_error",
         "wants_runtime",
         "wants_store",
         "wants_writer",
@@ -68,6 +69,7 @@ class Step:
             self.afunc = getattr(obj, "ainvoke", None)
             self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
             self.wants_store = False
+            self.wants_error = False
             self.is_async = False
             return
         if not callable(obj):
@@ -97,6 +99,14 @@ class Step:
         self.wants_writer = "writer" in params and params["writer"].kind in kinds
         self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
         self.wants_store = "store" in params and params["store"].kind in kinds
+        # As LangGraph: a parameter ``error`` annotated NodeError gets what an error handler
+        # handles (None in a node that is not one).
+        error = params.get("error")
+        self.wants_error = (
+            error is not None
+            and error.kind in kinds
+            and (error.annotation is NodeError or error.annotation == "NodeError")
+        )
 
     def kwargs(self, task: Task) -> dict[str, Any]:
         kw: dict[str, Any] = {}
@@ -108,6 +118,8 @@ class Step:
             kw["runtime"] = task.runtime
         if self.wants_store:
             kw["store"] = getattr(task.run, "store", None)
+        if self.wants_error:
+            kw["error"] = getattr(task, "node_error", None)
         return kw
 
 

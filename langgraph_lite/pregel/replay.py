@@ -19,20 +19,17 @@ afresh. This module holds those rules; the loop asks them.
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from langgraph_lite.checkpoint.base import uuid6
-from langgraph_lite.errors import EmptyInputError, InvalidUpdateError
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME, Put, thread_config
-from langgraph_lite.pregel.effects import Load, Save
+from langgraph_lite.errors import EmptyInputError
+from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME, thread_config
+from langgraph_lite.pregel.effects import Load
 from langgraph_lite.types import Command
 
 __all__ = [
     "Loaded",
     "ReplayState",
     "TimeTravel",
-    "copy_checkpoint",
     "load",
     "nothing_to_resume",
     "root_config",
@@ -200,34 +197,3 @@ def nothing_to_resume(config: Mapping[str, Any]) -> EmptyInputError:
         + ". Start it with an input, e.g. graph.invoke({...}, config)."
     )
 
-
-def copy_checkpoint(config: Mapping[str, Any], values: Any) -> Generator[Any, Any, Any]:
-    """``update_state(config, None, as_node="__copy__")``: a copy of the checkpoint ``config``
-    names, saved beside it (same parent, ``source="fork"``) and with none of its saved
-    writes, so running from the copy runs its tasks again. Returns the copy's config."""
-    if isinstance(values, list):
-        raise NotImplementedError(
-            "update_state(as_node='__copy__') with a list of updates (copy, then apply them "
-            "in one step) is not supported yet; copy with values=None, then call "
-            "update_state on the copy's config."
-        )
-    saved = yield Load(config)
-    if saved is None:
-        raise InvalidUpdateError(
-            "Cannot copy a non-existent checkpoint: no checkpoint is saved for this config's "
-            "thread (and checkpoint_id). Run the graph first, or name a checkpoint from "
-            "get_state_history()."
-        )
-    checkpoint = {
-        **saved.checkpoint,
-        "id": uuid6(),
-        "ts": datetime.now(timezone.utc).isoformat(),
-    }
-    metadata = {
-        "source": "fork",
-        "step": int(saved.metadata.get("step", -1)) + 1,
-        "parents": dict(saved.metadata.get("parents") or {}),
-    }
-    parent = saved.parent_config or thread_config(saved.config, None)
-    yield Save([Put(parent, checkpoint, metadata, {})])
-    return with_checkpoint_map(thread_config(saved.config, checkpoint["id"]), saved.metadata)

@@ -7,21 +7,21 @@ uses — so "what runs next" is answered by the run's own planning, never a seco
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from langgraph_lite.checkpoint.base import CheckpointTuple
-from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, NO_WRITES, RESUME
+from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, NO_WRITES, RESUME
 from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.replay import copy_checkpoint, with_checkpoint_map
+from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
-from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot
+from langgraph_lite.pregel.updates import bulk_update, check_supersteps
+from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
 if TYPE_CHECKING:
     from langgraph_lite.checkpoint.base import BaseCheckpointSaver
@@ -77,7 +77,7 @@ class ThreadState:
                 errors[task_id] = value
             elif chan == INTERRUPT:
                 interrupts.setdefault(task_id, []).extend(value)
-            elif chan != RESUME:
+            elif chan not in (RESUME, ERROR_SOURCE):
                 results.setdefault(task_id, {})[chan] = value
         keys = (
             set(self.stream_channels_asis)
@@ -91,7 +91,7 @@ class ThreadState:
             written = [
                 (c, v)
                 for tid, c, v in saved.pending_writes or ()
-                if tid == t.id and c not in (ERROR, INTERRUPT, RESUME, NO_WRITES)
+                if tid == t.id and c not in (ERROR, ERROR_SOURCE, INTERRUPT, RESUME, NO_WRITES)
             ]
             if written or (t.id in results and t.id not in errors):
                 t.writes = written
@@ -222,59 +222,50 @@ class ThreadState:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def _update_with(self, values: Any, as_node: str | None) -> Any:
-        """The task an update stands for, made once the loop is restored."""
-
-        def make(loop: PregelLoop) -> Task | None:
-            if values is None and as_node is None and loop.saved is not None:
-                # update_state(config, None): a fork, a copy of the checkpoint that writes
-                # nothing, so what was next is next (as in LangGraph)
-                return None
-            name = _last_node(loop, self) if as_node is None else as_node
-            node = self.nodes.get(name)
-            if node is None:
-                raise InvalidUpdateError(
-                    f"update_state(as_node={name!r}): no such node (nodes: "
-                    f"{', '.join(map(repr, self.nodes))})."
-                )
-            triggers = [c for c in node.triggers if c in loop.versions]
-            task = Task(name, node, values, triggers, loop.step, loop)
-            task.writes = node.writes_for(values, task)
-            return task
-
-        return make
-
     def update_state(
         self,
         config: Mapping[str, Any],
         values: Any,
         as_node: str | None = None,
+        task_id: str | None = None,
     ) -> dict[str, Any]:
         """Change the thread's state as if ``as_node`` had returned ``values``; the nodes that
         would follow it are next. On an older checkpoint, this forks the thread from there.
+        ``as_node`` may also be ``"__input__"`` (``values`` is a new input), ``"__copy__"``
+        (copy the checkpoint; ``values`` may list updates for the copy) or ``"__end__"`` with
+        ``values=None`` (nothing is next). ``task_id``: the task the writes are saved under.
         Returns the config of the new checkpoint."""
-        saver = self._saver_for(config, "update_state")
-        if as_node == "__copy__":
-            return answer_effects(copy_checkpoint(config, values), saver)
-        graph = self._graph_for(config, for_update=True)
-        loop = graph._loop(config, saver)
-        new = answer_effects(loop.update(graph._update_with(values, as_node)), saver)
-        return with_checkpoint_map(new, loop.saved and loop.saved.metadata)
+        return self.bulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
 
     async def aupdate_state(
         self,
         config: Mapping[str, Any],
         values: Any,
         as_node: str | None = None,
+        task_id: str | None = None,
     ) -> dict[str, Any]:
         """``update_state`` with the saver's async methods."""
-        saver = self._saver_for(config, "aupdate_state")
-        if as_node == "__copy__":
-            return await aanswer_effects(copy_checkpoint(config, values), saver)
+        return await self.abulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
+
+    def bulk_update_state(
+        self, config: Mapping[str, Any], supersteps: Sequence[Sequence[StateUpdate]]
+    ) -> dict[str, Any]:
+        """Apply ``supersteps`` in order, each a list of ``StateUpdate(values, as_node,
+        task_id)`` saved as one checkpoint (as if those nodes ran together in one step).
+        Returns the config of the last checkpoint."""
+        saver = self._saver_for(config, "bulk_update_state")
+        steps = check_supersteps(supersteps)
         graph = self._graph_for(config, for_update=True)
-        loop = graph._loop(config, saver)
-        new = await aanswer_effects(loop.update(graph._update_with(values, as_node)), saver)
-        return with_checkpoint_map(new, loop.saved and loop.saved.metadata)
+        return answer_effects(bulk_update(graph, config, saver, steps), saver)
+
+    async def abulk_update_state(
+        self, config: Mapping[str, Any], supersteps: Sequence[Sequence[StateUpdate]]
+    ) -> dict[str, Any]:
+        """``bulk_update_state`` with the saver's async methods."""
+        saver = self._saver_for(config, "abulk_update_state")
+        steps = check_supersteps(supersteps)
+        graph = self._graph_for(config, for_update=True)
+        return await aanswer_effects(bulk_update(graph, config, saver, steps), saver)
 
 
 def graphs_of(node: Any) -> list[Any]:
@@ -327,33 +318,6 @@ def _own_namespace(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _latest(config: Mapping[str, Any]) -> bool:
     return not (config.get("configurable") or {}).get("checkpoint_id")
-
-
-def _last_node(loop: PregelLoop, graph: Any) -> str:
-    """The node whose update a state change is attributed to when ``as_node`` is not given."""
-    if loop.saved is None:
-        if "__start__" in graph.nodes:
-            return "__start__"
-        raise ValueError("update_state on a new thread needs as_node=: which node wrote it?")
-    latest: dict[str, Any] = {}
-    for node, seen in loop.versions_seen.items():
-        if node in graph.nodes and seen:
-            latest[node] = max(seen.values())
-    if not latest:
-        return "__start__" if "__start__" in graph.nodes else _ambiguous(graph)
-    top = max(latest.values())
-    candidates = [n for n, v in latest.items() if v == top]
-    if len(candidates) > 1:
-        return _ambiguous(graph, candidates)
-    return candidates[0]
-
-
-def _ambiguous(graph: Any, candidates: list[str] | None = None) -> str:
-    which = f" ({', '.join(map(repr, candidates))} ran last together)" if candidates else ""
-    raise InvalidUpdateError(
-        f"update_state cannot tell which node this update comes from{which}; pass "
-        "as_node='<node name>'."
-    )
 
 
 def _due_after(loop: PregelLoop, finished: list[Task], saver: Any) -> list[Task]:

@@ -1,0 +1,48 @@
+"""The builder's record of a node: what ``add_node`` was given, until the graph compiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langgraph_lite.types import CachePolicy, RetryPolicy
+
+__all__ = ["NodeSpec"]
+
+
+class NodeSpec:
+    """What the builder knows of one node until it compiles (``StateGraph.nodes[name]``)."""
+
+    __slots__ = (
+        "action",
+        "cache_policy",
+        "defer",
+        "destinations",
+        "error_handler",
+        "input_schema",
+        "is_error_handler",
+        "metadata",
+        "retry_policy",
+    )
+
+    def __init__(
+        self,
+        action: Any,
+        *,
+        defer: bool,
+        metadata: dict[str, Any] | None,
+        input_schema: Any,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None,
+        destinations: Any,
+        cache_policy: CachePolicy | None = None,
+        is_error_handler: bool = False,
+    ) -> None:
+        self.action = action
+        self.is_error_handler = is_error_handler  # the error handler of another node
+        self.error_handler: str | None = None  # the node that handles this one's failures
+        self.cache_policy = cache_policy
+        self.defer = defer
+        self.metadata = metadata
+        self.input_schema = input_schema
+        self.retry_policy = retry_policy
+        self.destinations = destinations
