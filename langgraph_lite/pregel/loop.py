@@ -63,6 +63,7 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
+from langgraph_lite.pregel.calls import Calls
 from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
 from langgraph_lite.pregel.interrupts import Interrupts
@@ -153,6 +154,8 @@ class PregelLoop:
                 out.ns = (*parent_out.ns, *own)
         self.writer: Any = out.writer
         self._items = queue.items
+        # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
+        self.calls = Calls(out, self.persistence.active)
         # Fixed for the run, read on the hot path: whether anything is saved; whether finished
         # or planned tasks are saved or reported at all; (run() adds whether values are).
         self._persisting = self.persistence.active
@@ -185,7 +188,8 @@ class PregelLoop:
         outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
         after_task = self._after_task
-        live = self.out.streams_from_nodes
+        # (an @entrypoint's step streams its calls' results while it runs)
+        live = self.out.streams_from_nodes or (self.spec.calls_tasks and self.out.per_task)
         self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
             self._restore((yield Load(self.config)))
@@ -370,6 +374,7 @@ class PregelLoop:
 
     def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
         saved = saved_writes(self._pending_writes)
+        self.calls.saved = saved  # a call made again by a task of this step is not run again
         done = {t.id for t in tasks if t.id in saved}
         for task in tasks:
             if task.id in done:
@@ -382,6 +387,8 @@ class PregelLoop:
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
         if self._persisting:  # (not the null object's no-op: this runs for every task)
+            if self.calls.done:  # its calls' results are saved before its own writes
+                self._save_calls()
             self.persistence.put_writes(task, task.writes)
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
@@ -389,6 +396,8 @@ class PregelLoop:
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
         error: BaseException | None = None
+        if self.calls.done:
+            self._save_calls()
         for task in failures:
             exc = task.error
             assert exc is not None
@@ -410,6 +419,10 @@ class PregelLoop:
             return error
         self._step_interrupted()
         return None
+
+    def _save_calls(self) -> None:
+        for call, writes in self.calls.take():
+            self.persistence.put_writes(call, writes)
 
     def _step_interrupted(self) -> None:
         """The step's tasks finished or were interrupted: the run stops, its writes kept."""
@@ -458,6 +471,8 @@ class PregelLoop:
                 if chunk is not MISSING:
                     out.emit("values", chunk)
         tasks, self._tasks = self._tasks, []
+        if self.calls.active:
+            self.calls.step_done()
         if self._persisting:
             self._save("loop", tasks)
         self.step += 1
