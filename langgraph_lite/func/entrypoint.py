@@ -15,12 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
-from langgraph_lite.channels.base import MISSING
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.config import current_task
 from langgraph_lite.constants import END, START
-from langgraph_lite.func.futures import CallScope, current_scope
+from langgraph_lite.func.futures import arun_in_scope, run_in_scope
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node import ChannelWriteEntry, PregelNode
 from langgraph_lite.types import CachePolicy, RetryPolicy
@@ -105,27 +104,12 @@ def _body(func: Callable[..., Any]) -> Callable[..., Any]:
     ):
 
         async def body(value: Any) -> Any:
-            import anyio
-
-            kw = _kwargs(wanted)
-            async with anyio.create_task_group() as group:
-                token = current_scope.set(CallScope(group))
-                try:
-                    return await func(value, **kw)
-                finally:
-                    current_scope.reset(token)
+            return await arun_in_scope(func, value, **_kwargs(wanted))
 
     else:
 
         def body(value: Any) -> Any:
-            kw = _kwargs(wanted)
-            scope = CallScope()
-            token = current_scope.set(scope)
-            try:
-                return func(value, **kw)
-            finally:
-                current_scope.reset(token)
-                scope.close()  # no call outlives the entrypoint
+            return run_in_scope(func, value, **_kwargs(wanted))
 
     body.__name__ = _name_of(func)
     body.__qualname__ = getattr(func, "__qualname__", body.__name__)
@@ -160,7 +144,7 @@ def _types(func: Callable[..., Any]) -> tuple[Any, Any, Any]:
     return input_type, output_type, save_type
 
 
-class entrypoint(Generic[R]):  # noqa: N801 - LangGraph's name
+class entrypoint(Generic[R]):
     """Make a function a graph: ``@entrypoint(checkpointer=, store=, cache=, context_schema=)``.
 
     The decorated function becomes a ``Pregel`` graph (``invoke``, ``stream``, ``get_state``…)
@@ -209,10 +193,12 @@ class entrypoint(Generic[R]):  # noqa: N801 - LangGraph's name
         self.cache = cache
         self.context_schema = context_schema
         self.cache_policy = cache_policy
-        self.retry_policy = (retry_policy,) if isinstance(retry_policy, RetryPolicy) else retry_policy
+        self.retry_policy = (
+            (retry_policy,) if isinstance(retry_policy, RetryPolicy) else retry_policy
+        )
 
     @dataclass
-    class final(Generic[R, S]):  # noqa: N801 - LangGraph's name
+    class final(Generic[R, S]):
         """Return ``value`` from the run, and save ``save`` as the next run's ``previous``.
 
         >>> from langgraph_lite.func import entrypoint

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
+from concurrent.futures import CancelledError
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-__all__ = ["CallScope", "TaskFuture", "current_scope"]
+__all__ = ["CallScope", "TaskFuture", "arun_in_scope", "current_scope", "run_in_scope"]
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ class TaskFuture(Generic[T]):
     [2, 4]
     """
 
-    __slots__ = ("_aevent", "_error", "_event", "_lazy", "_name", "_value")
+    __slots__ = ("_aevent", "_error", "_event", "_lazy", "_name", "_value", "scope")
 
     def __init__(self, name: str, lazy: Callable[[], Any] | None = None) -> None:
         self._name = name
@@ -47,6 +48,7 @@ class TaskFuture(Generic[T]):
         self._aevent: Any = None  # an anyio Event, made when an async caller waits
         # An async call with no task group to start in: it runs when first awaited.
         self._lazy = lazy
+        self.scope: Any = None  # the cancel scope an async call runs in, while it runs
 
     def __repr__(self) -> str:
         state = "done" if self.done() else "pending"
@@ -71,6 +73,27 @@ class TaskFuture(Generic[T]):
 
     # -- waiting -------------------------------------------------------------------------------
 
+    def cancel(self) -> bool:
+        """Stop the call if it is async and has not ended; returns whether it was stopped.
+
+        A cancelled call saves nothing, so a resumed run makes it again. A sync call runs on
+        a thread, which cannot be stopped: for it this returns False, as
+        ``concurrent.futures.Future.cancel`` does for a running call."""
+        if self.done():
+            return False
+        if self._lazy is not None:
+            self._lazy = None
+            self.set_exception(CancelledError(f"task {self._name!r} was cancelled"))
+            return True
+        if self.scope is None:
+            return False
+        self.scope.cancel()
+        return True
+
+    def cancelled(self) -> bool:
+        """Whether ``cancel`` stopped the call."""
+        return isinstance(self._error, CancelledError)
+
     def done(self) -> bool:
         """Whether the call has ended."""
         return self._event.is_set()
@@ -93,7 +116,7 @@ class TaskFuture(Generic[T]):
             self.result(timeout)
         except TimeoutError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - handing it back is the point
+        except BaseException as exc:
             return exc
         return None
 
@@ -140,7 +163,36 @@ class CallScope:
             thread.join()
 
 
-current_scope: ContextVar[CallScope | None] = ContextVar(
-    "langgraph_lite_call_scope", default=None
-)
+current_scope: ContextVar[CallScope | None] = ContextVar("langgraph_lite_call_scope", default=None)
 """The scope of the body running in this context (None outside an entrypoint or task)."""
+
+
+def run_in_scope(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``func`` with calls it makes started in a new scope; return once they all ended."""
+    scope = CallScope()
+    token = current_scope.set(scope)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        current_scope.reset(token)
+        scope.close()  # no call outlives its caller
+
+
+async def arun_in_scope(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``run_in_scope`` for an async ``func``: its calls start in a task group it holds open."""
+    import anyio
+
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+        token = current_scope.set(CallScope(group))
+        try:
+            result = await func(*args, **kwargs)
+        except Exception as exc:
+            # Raised after the group (which lets running calls end): raised inside it, the
+            # caller would get it wrapped in an ExceptionGroup.
+            error = exc
+        finally:
+            current_scope.reset(token)
+    if error is not None:
+        raise error
+    return result

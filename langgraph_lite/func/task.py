@@ -14,6 +14,7 @@ import functools
 import inspect
 import threading
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import CancelledError
 from contextvars import copy_context
 from dataclasses import replace
 from typing import Any, Generic, TypeVar, overload
@@ -21,7 +22,12 @@ from typing import Any, Generic, TypeVar, overload
 from typing_extensions import ParamSpec
 
 from langgraph_lite.config import current_task
-from langgraph_lite.func.futures import CallScope, TaskFuture, current_scope
+from langgraph_lite.func.futures import (
+    TaskFuture,
+    arun_in_scope,
+    current_scope,
+    run_in_scope,
+)
 from langgraph_lite.pregel.algo import PUSH
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.calls import RETURN, result_of
@@ -66,27 +72,12 @@ def call_body(func: Callable[..., Any], name: str) -> Callable[..., Any]:
     if _is_async(func):
 
         async def abody(value: tuple[tuple[Any, ...], dict[str, Any]]) -> Any:
-            import anyio
-
-            args, kwargs = value
-            async with anyio.create_task_group() as group:
-                token = current_scope.set(CallScope(group))
-                try:
-                    return await func(*args, **kwargs)
-                finally:
-                    current_scope.reset(token)
+            return await arun_in_scope(func, *value[0], **value[1])
 
         return _named_like(abody, func, name)
 
     def body(value: tuple[tuple[Any, ...], dict[str, Any]]) -> Any:
-        args, kwargs = value
-        scope = CallScope()
-        token = current_scope.set(scope)
-        try:
-            return func(*args, **kwargs)
-        finally:
-            current_scope.reset(token)
-            scope.close()
+        return run_in_scope(func, *value[0], **value[1])
 
     return _named_like(body, func, name)
 
@@ -255,13 +246,18 @@ async def _arun_call(call: Any, calls: Any, future: TaskFuture[Any]) -> None:
     """A call on the event loop (sync task functions run in a worker thread)."""
     import anyio
 
-    try:
-        await arun_attempt(call)
-    except anyio.get_cancelled_exc_class():
-        future.set_exception(RuntimeError(f"task {call.name!r} was cancelled"))
-        raise
-    except BaseException as exc:  # handed to the caller through its future
-        call.error = exc
+    with anyio.CancelScope() as scope:
+        future.scope = scope
+        try:
+            await arun_attempt(call)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:  # handed to the caller through its future
+            call.error = exc
+    future.scope = None
+    if scope.cancel_called:  # future.cancel(): nothing is saved, a resumed run calls it again
+        future.set_exception(CancelledError(f"task {call.name!r} was cancelled"))
+        return
     _settle(call, calls, future)
 
 

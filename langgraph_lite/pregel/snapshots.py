@@ -318,6 +318,8 @@ def _latest(config: Mapping[str, Any]) -> bool:
 
 def _last_node(loop: PregelLoop, graph: Any) -> str:
     """The node whose update a state change is attributed to when ``as_node`` is not given."""
+    if len(graph.nodes) == 1:  # as LangGraph: a graph of one node (an entrypoint's) is that node
+        return next(iter(graph.nodes))
     if loop.saved is None:
         if "__start__" in graph.nodes:
             return "__start__"

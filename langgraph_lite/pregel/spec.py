@@ -55,7 +55,9 @@ class GraphSpec:
         # Whether a node's body starts tasks while it runs (an @entrypoint's, marked so by
         # langgraph_lite.func): their results stream mid-step, so such steps run live.
         self.calls_tasks = any(
-            getattr(step.obj, "calls_tasks", False) for node in nodes.values() for step in node._steps
+            getattr(step.obj, "calls_tasks", False)
+            for node in nodes.values()
+            for step in node._steps
         )
         # Channels that do something when the run would end (finish) or when a node reads
         # them (consume); only these are visited for it, so most steps visit none.
