@@ -11,6 +11,7 @@ and each call that had finished returns its saved result.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
@@ -144,6 +145,20 @@ def _types(func: Callable[..., Any]) -> tuple[Any, Any, Any]:
     return input_type, output_type, save_type
 
 
+def _allow_types(checkpointer: Any, annotations: tuple[Any, ...]) -> None:
+    """Let the checkpointer's serializer rebuild the classes the function's annotations name
+    (a pydantic model as input, a dataclass as saved value), as a graph's state types are."""
+    from langgraph_lite.checkpoint.serde import types_in_annotation
+
+    serde = getattr(checkpointer, "serde", None)
+    if serde is None or not hasattr(serde, "allow"):
+        return
+    found: set[type] = set()
+    for annotation in annotations:
+        found |= types_in_annotation(annotation)
+    serde.allow(*found)
+
+
 class entrypoint(Generic[R]):
     """Make a function a graph: ``@entrypoint(checkpointer=, store=, cache=, context_schema=)``.
 
@@ -171,12 +186,35 @@ class entrypoint(Generic[R]):
         context_schema: Any = None,
         cache_policy: CachePolicy | None = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        timeout: Any = None,
         **kwargs: Any,
     ) -> None:
+        if "config_schema" in kwargs:  # LangGraph's old names still work, with a warning
+            warnings.warn(
+                "`config_schema` is deprecated and will be removed. Please use "
+                "`context_schema` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            config_schema = kwargs.pop("config_schema")
+            context_schema = config_schema if context_schema is None else context_schema
+        if "retry" in kwargs:
+            warnings.warn(
+                "`retry` is deprecated and will be removed. Please use `retry_policy` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            retry = kwargs.pop("retry")
+            retry_policy = retry if retry_policy is None else retry_policy
         if kwargs:
             raise TypeError(
                 f"entrypoint() got unexpected keyword arguments {sorted(kwargs)}: it takes "
                 "checkpointer, store, cache, context_schema, cache_policy and retry_policy."
+            )
+        if timeout is not None:
+            raise NotImplementedError(
+                "entrypoint(timeout=...) is not supported by this version of langgraph_lite; "
+                "leave it out (the entrypoint then runs without a time limit)."
             )
         if callable(checkpointer) and not hasattr(checkpointer, "get_tuple"):
             raise TypeError(
@@ -237,6 +275,7 @@ class entrypoint(Generic[R]):
             cache_policy=self.cache_policy,
             name=name,
         )
+        _allow_types(self.checkpointer, (input_type, output_type, save_type))
         return Pregel(
             nodes={name: node},
             channels={

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import CancelledError
 from contextvars import copy_context
@@ -285,6 +286,8 @@ def task(
     name: str | None = None,
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
     cache_policy: CachePolicy | None = None,
+    timeout: Any = None,
+    **kwargs: Any,
 ) -> Any:
     """Make a function a task: ``@task``, ``@task()``, or ``@task(name=, retry_policy=,
     cache_policy=)``.
@@ -294,6 +297,25 @@ def task(
     again. ``retry_policy`` retries it as a node's would; ``cache_policy`` caches its result by
     its arguments (``key_func`` gets the call's arguments) in an entrypoint given ``cache=``.
     """
+
+    if "retry" in kwargs:  # LangGraph's old name still works, with a warning
+        warnings.warn(
+            "`retry` is deprecated and will be removed. Please use `retry_policy` instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        retry = kwargs.pop("retry")
+        retry_policy = retry if retry_policy is None else retry_policy
+    if kwargs:
+        raise TypeError(
+            f"task() got unexpected keyword arguments {sorted(kwargs)}: it takes name, "
+            "retry_policy and cache_policy."
+        )
+    if timeout is not None:
+        raise NotImplementedError(
+            "task(timeout=...) is not supported by this version of langgraph_lite; leave it "
+            "out (the task then runs without a time limit)."
+        )
 
     def decorate(func: Callable[..., Any]) -> TaskFunction[Any, Any]:
         return TaskFunction(func, name=name, retry_policy=retry_policy, cache_policy=cache_policy)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel.algo import PUSH, Task
 from langgraph_lite.pregel.checkpointing import ERROR, RESUME
+from langgraph_lite.pregel.effects import CALL_FINISHED
 from langgraph_lite.pregel.output import debug_event, task_result_payload, task_start_payload
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Calls:
     Thread-safe: node code on any thread plans and finishes calls; the loop takes their writes.
     """
 
-    __slots__ = ("_count", "_lock", "_out", "_saving", "active", "done", "saved")
+    __slots__ = ("_count", "_lock", "_out", "_saving", "active", "done", "notify", "saved")
 
     def __init__(self, out: Output, saving: bool) -> None:
         self._out = out
@@ -55,6 +56,10 @@ class Calls:
         # _count[caller task id]: how many calls that task made so far (numbers its calls).
         self._count: dict[str, int] = {}
         self.active = False  # whether a call was made since the step began (set by plan)
+        # Whether the driver listens for CALL_FINISHED while the step runs (a live step of a
+        # graph whose nodes call tasks), so a finished call is saved at once; if not, its
+        # writes are saved with the next task result the loop takes.
+        self.notify = False
         # Finished calls whose writes are not yet saved, in the order they finished.
         self.done: list[tuple[Task, list[tuple[str, Any]]]] = []
         # saved[task id]: the writes the step saved before it was resumed (this step only).
@@ -105,6 +110,8 @@ class Calls:
         if self._saving and writes:
             with self._lock:
                 self.done.append((task, list(writes)))
+            if self.notify:
+                out.queue.push_from_thread(CALL_FINISHED)
 
     def take(self) -> list[tuple[Task, list[tuple[str, Any]]]]:
         """The finished calls' writes to save now, in the order the calls finished."""

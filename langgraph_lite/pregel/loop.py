@@ -65,7 +65,15 @@ from langgraph_lite.pregel.algo import (
 )
 from langgraph_lite.pregel.calls import Calls
 from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, restore_channels, saved_writes
-from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save
+from langgraph_lite.pregel.effects import (
+    CALL_FINISHED,
+    DELIVER,
+    NEED_RESULT,
+    Effect,
+    Load,
+    Run,
+    Save,
+)
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
@@ -188,8 +196,11 @@ class PregelLoop:
         outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
         after_task = self._after_task
-        # (an @entrypoint's step streams its calls' results while it runs)
-        live = self.out.streams_from_nodes or (self.spec.calls_tasks and self.out.per_task)
+        # (an @entrypoint's step streams its calls' results, and saves them, while it runs)
+        live = self.out.streams_from_nodes or (
+            self.spec.calls_tasks and (self.out.per_task or persistence.active)
+        )
+        self.calls.notify = live and self.spec.calls_tasks
         self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
             self._restore((yield Load(self.config)))
@@ -212,6 +223,11 @@ class PregelLoop:
                 for _ in tasks:
                     if result is None:
                         result = yield NEED_RESULT
+                        while result is CALL_FINISHED:  # a call ended: save its result now
+                            self._save_calls()
+                            if outbox:
+                                yield Save(persistence.take())
+                            result = yield NEED_RESULT
                         if result is None:
                             break  # the rest were cancelled (a sibling failed)
                     try:
