@@ -98,7 +98,7 @@ async def test_a_cancelled_call_saves_nothing_so_a_resumed_run_calls_it_again(as
             await anyio.sleep(0.05)
             assert futures[-1].cancel()
             done = [await futures[0]]
-            return done + [interrupt("more?")]
+            return [*done, interrupt("more?")]
 
         config = thread()
         chunks = [c async for c in flow.astream([0, 30], config)]
