@@ -257,9 +257,9 @@ class entrypoint(Generic[R]):
             )
         if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
             raise NotImplementedError(
-                f"entrypoint {_name_of(func)!r} is a generator function; this version of "
-                "langgraph_lite runs plain functions (sync or async) as entrypoints. Stream "
-                "values with a `writer` parameter instead of yield."
+                f"Generators are not supported in the Functional API: entrypoint "
+                f"{_name_of(func)!r} is one. Return the result, and stream values as you go "
+                "with a `writer` parameter (stream_mode='custom')."
             )
         name = _name_of(func)
         input_type, output_type, save_type = _types(func)

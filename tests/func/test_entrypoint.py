@@ -292,3 +292,11 @@ def test_entrypoint_options_are_checked_when_decorating():
         entrypoint(checkpoint=InMemorySaver())(main)
     with pytest.raises(TypeError, match=r"@entrypoint\(\)"):
         entrypoint(main)
+
+
+def test_a_generator_cannot_be_an_entrypoint():
+    def numbers(n):
+        yield from range(n)
+
+    with pytest.raises(NotImplementedError, match="^Generators are not supported"):
+        entrypoint()(numbers)
