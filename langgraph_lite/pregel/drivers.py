@@ -104,8 +104,10 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         yield items.popleft()
                 case fx.NeedResult:
                     while type(item := queue.get()) is not _TaskDone:
+                        if item is fx.CALL_FINISHED:
+                            break
                         yield item  # chunks node code streamed meanwhile
-                    answer = item.result()
+                    answer = item if item is fx.CALL_FINISHED else item.result()
                 case fx.Save:
                     answer = None
                     save(saver, effect.actions)
@@ -321,6 +323,9 @@ class AsyncRun:
                 case fx.NeedResult:  # only while a live step's host runs
                     assert self._host is not None
                     item = await self.queue.aget()
+                    if item is fx.CALL_FINISHED:
+                        self._effect, self._answer = None, item
+                        continue
                     if type(item) is not _TaskDone:
                         return item  # a chunk node code streamed
                     self._pending -= 1

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from langgraph_lite.pregel.checkpointing import Put, PutWrites
 
 __all__ = [
+    "CALL_FINISHED",
     "DELIVER",
     "NEED_RESULT",
     "Deliver",
@@ -78,7 +79,8 @@ class Run(tuple):  # a tuple: made in C, as it is once per step on the hot path
 
 class NeedResult:
     """Wait for the next task of the step to end; answer with it, or None if the rest were
-    cancelled."""
+    cancelled — or with ``CALL_FINISHED`` when a call a task made has ended meanwhile (the
+    queue says so), so that its result is saved at once."""
 
     __slots__ = ()
 
@@ -94,6 +96,17 @@ class Deliver:
     def __repr__(self) -> str:
         return "DELIVER"
 
+
+class _CallFinished:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "CALL_FINISHED"
+
+
+CALL_FINISHED: Any = _CallFinished()
+"""Put in the queue when a task's call has ended (see ``pregel/calls.py``); a driver waiting
+for a result answers NEED_RESULT with it instead of handing it to the consumer."""
 
 NEED_RESULT = NeedResult()
 DELIVER = Deliver()

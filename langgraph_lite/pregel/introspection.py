@@ -72,6 +72,23 @@ class Introspection:
         """The JSON schema of what ``invoke`` returns (the output channels' types)."""
         return _channels_schema(self.channels, self.output_channels, "LangGraphOutput")
 
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the run's ``context``, or None when the graph declares none."""
+        schema = getattr(self, "context_schema", None)
+        if schema is None:
+            return None
+        from pydantic import BaseModel, TypeAdapter
+
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            return schema.model_json_schema()
+        try:
+            return TypeAdapter(schema).json_schema()
+        except Exception as exc:
+            raise ValueError(
+                f"Invalid context schema type: {schema!r}. Must be a BaseModel, TypedDict or "
+                "dataclass."
+            ) from exc
+
 
 def _channels_schema(channels: dict[str, Any], keys: str | list[str], title: str) -> dict[str, Any]:
     from pydantic import TypeAdapter, create_model

@@ -65,6 +65,7 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
+from langgraph_lite.pregel.calls import Calls
 from langgraph_lite.pregel.checkpointing import (
     ERROR,
     ERROR_SOURCE,
@@ -75,7 +76,16 @@ from langgraph_lite.pregel.checkpointing import (
     saved_writes,
     thread_config,
 )
-from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save, bad_answer
+from langgraph_lite.pregel.effects import (
+    CALL_FINISHED,
+    DELIVER,
+    NEED_RESULT,
+    Effect,
+    Load,
+    Run,
+    Save,
+    bad_answer,
+)
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
@@ -173,6 +183,8 @@ class PregelLoop:
                 out.ns = (*parent_out.ns, *own)
         self.writer: Any = out.writer
         self._items = queue.items
+        # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
+        self.calls = Calls(out, self.persistence.active)
         # Fixed for the run, read on the hot path: whether anything is saved; whether finished
         # or planned tasks are saved or reported at all; (run() adds whether values are).
         self._persisting = self.persistence.active
@@ -195,7 +207,11 @@ class PregelLoop:
         outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
         after_task = self._after_task
-        live = self.out.streams_from_nodes
+        # (an @entrypoint's step streams its calls' results, and saves them, while it runs)
+        live = self.out.streams_from_nodes or (
+            self.spec.calls_tasks and (self.out.per_task or persistence.active)
+        )
+        self.calls.notify = live and self.spec.calls_tasks
         self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
             self.restore(
@@ -220,6 +236,11 @@ class PregelLoop:
                 for _ in tasks:
                     if result is None:
                         result = yield NEED_RESULT
+                        while result is CALL_FINISHED:  # a call ended: save its result now
+                            self._save_calls()
+                            if outbox:
+                                yield Save(persistence.take())
+                            result = yield NEED_RESULT
                         if result is None:
                             break  # the rest were cancelled (a sibling failed)
                     try:
@@ -421,6 +442,7 @@ class PregelLoop:
 
     def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
         saved = saved_writes(self._pending_writes)
+        self.calls.saved = saved  # a call made again by a task of this step is not run again
         done = {t.id for t in tasks if t.id in saved}
         for task in tasks:
             if task.id in done:
@@ -449,6 +471,8 @@ class PregelLoop:
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
         if self._persisting:  # (not the null object's no-op: this runs for every task)
+            if self.calls.done:  # its calls' results are saved before its own writes
+                self._save_calls()
             self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
@@ -471,6 +495,8 @@ class PregelLoop:
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
         error: BaseException | None = None
+        if self.calls.done:
+            self._save_calls()
         for task in failures:
             exc = task.error
             assert exc is not None
@@ -495,6 +521,10 @@ class PregelLoop:
             return error
         self._step_interrupted()
         return None
+
+    def _save_calls(self) -> None:
+        for call, writes in self.calls.take():
+            self.persistence.put_writes(call, writes)
 
     def _step_interrupted(self) -> None:
         """The step's tasks finished or were interrupted: the run stops, its writes kept."""
@@ -545,6 +575,8 @@ class PregelLoop:
                 if chunk is not MISSING:
                     out.emit("values", chunk)
         tasks, self._tasks = self._tasks, []
+        if self.calls.active:
+            self.calls.step_done()
         if self._persisting:
             self._save("loop", tasks)
         self.step += 1

@@ -24,6 +24,7 @@ class GraphSpec:
     """What a run needs to know about its graph; the loop's only view of it."""
 
     __slots__ = (
+        "calls_tasks",
         "channels",
         "consume_channels",
         "expiring_channels",
@@ -51,6 +52,13 @@ class GraphSpec:
             for chan in nodes[key].triggers:
                 index.setdefault(chan, []).append(key)
         self.trigger_index: Mapping[str, Sequence[str]] = index
+        # Whether a node's body starts tasks while it runs (an @entrypoint's, marked so by
+        # langgraph_lite.func): their results stream mid-step, so such steps run live.
+        self.calls_tasks = any(
+            getattr(step.obj, "calls_tasks", False)
+            for node in nodes.values()
+            for step in node._steps
+        )
         # Channels that do something when the run would end (finish) or when a node reads
         # them (consume); only these are visited for it, so most steps visit none.
         self.finish_channels = [

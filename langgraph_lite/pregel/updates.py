@@ -223,6 +223,8 @@ def _clear_due_tasks(loop: PregelLoop) -> list[Task]:
 
 def _last_node(loop: PregelLoop, graph: Any) -> str:
     """The node whose update a state change is attributed to when ``as_node`` is not given."""
+    if len(graph.nodes) == 1:  # as LangGraph: a graph of one node (an entrypoint's) is that node
+        return next(iter(graph.nodes))
     if loop.saved is None:
         if START in graph.nodes:
             return START
