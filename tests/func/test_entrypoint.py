@@ -298,7 +298,7 @@ def test_a_generator_cannot_be_an_entrypoint():
     def numbers(n):
         yield from range(n)
 
-    with pytest.raises(NotImplementedError, match="^Generators are not supported"):
+    with pytest.raises(NotImplementedError, match=r"^Generators are not supported"):
         entrypoint()(numbers)
 
 
