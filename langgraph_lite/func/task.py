@@ -226,8 +226,7 @@ def _on_event_loop() -> bool:
     return True
 
 
-def _settle(call: Any, calls: Any, future: TaskFuture[Any]) -> None:
-    calls.finished(call)  # streamed and kept for saving before the caller hears of it
+def _settle(call: Any, future: TaskFuture[Any]) -> None:
     if call.error is not None:
         future.set_exception(call.error)
     else:
@@ -240,7 +239,11 @@ def _run_call(call: Any, calls: Any, future: TaskFuture[Any]) -> None:
         run_attempt(call)
     except BaseException as exc:  # handed to the caller through its future
         call.error = exc
-    _settle(call, calls, future)
+    saved = calls.finished(call)  # streamed, and saved before the caller hears of it
+    if saved is not None:
+        queue = getattr(getattr(call.run, "out", None), "queue", None)
+        saved.wait(lambda: queue is None or queue.closed)
+    _settle(call, future)
 
 
 async def _arun_call(call: Any, calls: Any, future: TaskFuture[Any]) -> None:
@@ -259,7 +262,10 @@ async def _arun_call(call: Any, calls: Any, future: TaskFuture[Any]) -> None:
     if scope.cancel_called:  # future.cancel(): nothing is saved, a resumed run calls it again
         future.set_exception(CancelledError(f"task {call.name!r} was cancelled"))
         return
-    _settle(call, calls, future)
+    saved = calls.finished(call, in_async=True)  # streamed, and saved before the caller hears
+    if saved is not None:
+        await saved.wait_async()
+    _settle(call, future)
 
 
 @overload

@@ -22,7 +22,7 @@ through the loop's persistence.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.errors import GraphInterrupt
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from langgraph_lite.pregel.node import PregelNode
     from langgraph_lite.pregel.output import Output
 
-__all__ = ["RETURN", "Calls"]
+__all__ = ["CALL_FINISHED", "RETURN", "Calls", "Saved"]
 
 RETURN = "__return__"
 """The write a call saves its result under (LangGraph's name); it is no channel of the graph."""
@@ -60,8 +60,9 @@ class Calls:
         # graph whose nodes call tasks), so a finished call is saved at once; if not, its
         # writes are saved with the next task result the loop takes.
         self.notify = False
-        # Finished calls whose writes are not yet saved, in the order they finished.
-        self.done: list[tuple[Task, list[tuple[str, Any]]]] = []
+        # Finished calls whose writes are not yet saved, in the order they finished, with what
+        # their runners wait for (None: nothing waits).
+        self.done: list[tuple[Task, list[tuple[str, Any]], Saved | None]] = []
         # saved[task id]: the writes the step saved before it was resumed (this step only).
         self.saved: Mapping[str, list[tuple[str, Any]]] = {}
 
@@ -85,8 +86,12 @@ class Calls:
             return task, True
         return task, False
 
-    def finished(self, task: Task) -> None:
-        """``task`` (a call) ended: with writes, ``task.error``, or an unanswered question."""
+    def finished(self, task: Task, in_async: bool = False) -> Saved | None:
+        """``task`` (a call) ended: with writes, ``task.error``, or an unanswered question.
+
+        Returns what to wait for before the caller may hear of the result — its writes being
+        saved — or None when nothing is to be waited for. ``in_async``: the caller waits on the
+        event loop (``await saved.wait_async()``), not on a thread (``saved.wait(...)``)."""
         error = task.error
         out = self._out
         if error is None:
@@ -107,17 +112,36 @@ class Calls:
             writes = [(ERROR, repr(error))]
             if out.task_events:
                 self._task_event("task_result", task, task_result_payload(task, {}, error))
-        if self._saving and writes:
-            with self._lock:
-                self.done.append((task, list(writes)))
-            if self.notify:
-                out.queue.push_from_thread(CALL_FINISHED)
+        if not (self._saving and writes):
+            return None
+        saved = Saved(in_async) if self.notify else None
+        with self._lock:
+            self.done.append((task, list(writes), saved))
+        if saved is not None:
+            out.queue.push_from_thread(CALL_FINISHED)
+        return saved
 
-    def take(self) -> list[tuple[Task, list[tuple[str, Any]]]]:
+    def take(self) -> list[tuple[Task, list[tuple[str, Any]], Saved | None]]:
         """The finished calls' writes to save now, in the order the calls finished."""
         with self._lock:
             done, self.done = self.done, []
         return done
+
+    def save_into(self, persistence: Any) -> list[Saved]:
+        """Hand the finished calls' writes to the run's persistence, in the order they ended;
+        returns what their callers wait for, to ``release`` once the writes are saved."""
+        waiting = []
+        for task, writes, saved in self.take():
+            persistence.put_writes(task, writes)
+            if saved is not None:
+                waiting.append(saved)
+        return waiting
+
+    @staticmethod
+    def release(waiting: list[Saved]) -> None:
+        """The writes are saved: the calls' callers may hear of their results."""
+        for saved in waiting:
+            saved.set()
 
     def step_done(self) -> None:
         """The step ended: what it saved before is not the next step's."""
@@ -132,6 +156,36 @@ class Calls:
             out.accept(out.ns, "tasks", payload)
         if "debug" in out.modes:
             out.accept(out.ns, "debug", debug_event(task.step, kind, payload))
+
+
+class Saved:
+    """Set once a call's writes are saved; its runner waits for it before settling the future,
+    so a caller never acts on a result a crash could still lose."""
+
+    __slots__ = ("_aevent", "_event")
+
+    def __init__(self, in_async: bool) -> None:
+        self._event = threading.Event()
+        self._aevent: Any = None
+        if in_async:
+            import anyio
+
+            self._aevent = anyio.Event()  # set by the loop, on the event loop's thread
+
+    def set(self) -> None:
+        self._event.set()
+        if self._aevent is not None:
+            self._aevent.set()
+
+    def wait(self, gone: Callable[[], bool]) -> None:
+        """Wait on a thread; give up when ``gone()`` says the run stopped (nothing will save)."""
+        while not self._event.wait(0.05):
+            if gone():
+                return
+
+    async def wait_async(self) -> None:
+        """Wait on the event loop (a stopped run cancels the waiter)."""
+        await self._aevent.wait()
 
 
 def result_of(writes: Sequence[tuple[str, Any]]) -> Any:

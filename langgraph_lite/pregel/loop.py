@@ -65,7 +65,7 @@ from langgraph_lite.pregel.algo import (
     read_state,
     recursion_error,
 )
-from langgraph_lite.pregel.calls import Calls
+from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import (
     ERROR,
     ERROR_SOURCE,
@@ -77,7 +77,6 @@ from langgraph_lite.pregel.checkpointing import (
     thread_config,
 )
 from langgraph_lite.pregel.effects import (
-    CALL_FINISHED,
     DELIVER,
     NEED_RESULT,
     Effect,
@@ -237,9 +236,10 @@ class PregelLoop:
                     if result is None:
                         result = yield NEED_RESULT
                         while result is CALL_FINISHED:  # a call ended: save its result now
-                            self._save_calls()
+                            waiting = self.calls.save_into(persistence)
                             if outbox:
                                 yield Save(persistence.take())
+                            self.calls.release(waiting)
                             result = yield NEED_RESULT
                         if result is None:
                             break  # the rest were cancelled (a sibling failed)
@@ -472,7 +472,7 @@ class PregelLoop:
         """A task finished without error (told in completion order)."""
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             if self.calls.done:  # its calls' results are saved before its own writes
-                self._save_calls()
+                self.calls.release(self.calls.save_into(self.persistence))
             self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
@@ -496,7 +496,7 @@ class PregelLoop:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
         error: BaseException | None = None
         if self.calls.done:
-            self._save_calls()
+            self.calls.release(self.calls.save_into(self.persistence))
         for task in failures:
             exc = task.error
             assert exc is not None
@@ -521,10 +521,6 @@ class PregelLoop:
             return error
         self._step_interrupted()
         return None
-
-    def _save_calls(self) -> None:
-        for call, writes in self.calls.take():
-            self.persistence.put_writes(call, writes)
 
     def _step_interrupted(self) -> None:
         """The step's tasks finished or were interrupted: the run stops, its writes kept."""
@@ -596,6 +592,8 @@ class PregelLoop:
         self.run_id = self.persistence.run_id
         if saved is not None and self.out.checkpoint_events:
             values = self.output(self.out.stream_keys)
+            if values is MISSING:  # one output channel, never written: None, as LangGraph
+                values = None
             next_tasks = self.peek(step=self.step + 1)
             self.out.checkpoint(self.step, *saved[:2], values, saved.metadata, next_tasks)
 

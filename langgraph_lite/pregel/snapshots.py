@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
@@ -79,11 +80,6 @@ class ThreadState:
                 interrupts.setdefault(task_id, []).extend(value)
             elif chan not in (RESUME, ERROR_SOURCE):
                 results.setdefault(task_id, {})[chan] = value
-        keys = (
-            set(self.stream_channels_asis)
-            if not isinstance(self.stream_channels_asis, str)
-            else {self.stream_channels_asis}
-        )
         # The latest state counts the writes of tasks that finished in a step that did not
         # (a failure, an interrupt): they are done. A named or older checkpoint shows itself.
         finished = []
@@ -112,10 +108,12 @@ class ThreadState:
                     errors.get(t.id),
                     tuple(interrupts.get(t.id, ())),
                     state,
-                    {k: v for k, v in result.items() if k in keys} if result is not None else None,
+                    _result(result, self.stream_channels_asis),
                 )
             )
         values = loop.output(self.stream_channels_asis, with_writes_of=finished)
+        if values is MISSING:  # one output channel, never written: None, as in LangGraph
+            values = None
         if finished and not tasks:
             # Every task of the step finished but its checkpoint was not saved (a crash): what
             # is due is the step after, as a resumed run will apply the writes and go on.
@@ -306,6 +304,16 @@ def _named_by(fn: Any) -> Iterator[Any]:
                 yield closure[name]
             elif name in module:
                 yield module[name]
+
+
+def _result(result: dict[str, Any] | None, keys: Any) -> Any:
+    """What a finished task's snapshot shows it wrote: its writes to the stream channels (the
+    value itself when the graph streams one channel, as LangGraph shows it)."""
+    if result is None:
+        return None
+    if isinstance(keys, str):
+        return result.get(keys)
+    return {k: v for k, v in result.items() if k in keys}
 
 
 def _own_namespace(config: Mapping[str, Any]) -> dict[str, Any]:

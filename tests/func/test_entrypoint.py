@@ -298,5 +298,54 @@ def test_a_generator_cannot_be_an_entrypoint():
     def numbers(n):
         yield from range(n)
 
-    with pytest.raises(NotImplementedError, match="^Generators are not supported"):
+    with pytest.raises(NotImplementedError, match=r"^Generators are not supported"):
         entrypoint()(numbers)
+
+
+def test_a_graph_node_may_call_tasks_and_keeps_their_results_across_an_interrupt(saver):
+    from typing_extensions import TypedDict
+
+    from langgraph_lite.graph import START, StateGraph
+
+    runs = []
+
+    @task
+    def fetch(x: int) -> int:
+        runs.append(x)
+        return x * 2
+
+    class State(TypedDict):
+        x: int
+        y: int
+
+    def node(state: State) -> dict:
+        y = fetch(state["x"]).result()
+        return {"y": y if interrupt("keep it?") else -1}
+
+    graph = StateGraph(State).add_node(node).add_edge(START, "node").compile(checkpointer=saver)
+    config = thread()
+    chunks = list(graph.stream({"x": 3}, config))
+    assert chunks[0] == {"fetch": 6}
+    assert "__interrupt__" in chunks[1]
+    assert list(graph.stream(Command(resume=True), config)) == [{"node": {"y": 6}}]
+    assert runs == [3]
+
+
+def test_state_of_an_entrypoint_thread_before_and_after_it_returns():
+    @entrypoint(checkpointer=InMemorySaver())
+    def echo(x: int) -> int:
+        return interrupt("go?") and x
+
+    config = thread()
+    echo.invoke(4, config)
+    waiting = echo.get_state(config)
+    assert waiting.values is None  # nothing returned yet
+    assert waiting.next == ("echo",)
+    assert [t.name for t in waiting.tasks] == ["echo"]
+    assert echo.invoke(Command(resume=True), config) == 4
+    history = list(echo.get_state_history(config))
+    assert [(s.metadata["source"], s.values, s.next) for s in history] == [
+        ("loop", 4, ()),
+        ("input", None, ("echo",)),
+    ]
+    assert history[1].tasks[0].result == 4  # the run that finished it, as the parent shows
