@@ -465,6 +465,8 @@ class PregelLoop:
                     self.out.finished(handler, cached=True)
             else:
                 handlers.append(handler)
+        if handlers and self._plan_events:
+            self.out.planned(handlers)  # (as LangGraph: a handler run again is announced)
         self._pending_writes = []
         return [t for t in tasks if t.id not in done] + handlers
 

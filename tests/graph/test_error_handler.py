@@ -173,6 +173,30 @@ def test_a_resumed_run_reruns_the_crashed_handler_not_the_node():
     assert errors[1].node == "fails" and "boom" in str(errors[1].error)
 
 
+def test_a_resumed_run_announces_the_handler_it_runs_again():
+    crash = [True]
+
+    def handler(state: State, error: NodeError) -> State:
+        if crash[0]:
+            raise RuntimeError("handler crash")
+        return {"foo": f"ok after {error.error}"}
+
+    builder = StateGraph(State)
+    builder.add_node("fails", _boom, error_handler=handler)
+    builder.add_edge(START, "fails")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    with pytest.raises(RuntimeError):
+        graph.invoke({"foo": "", "log": []}, _thread())
+    crash[0] = False
+    events = [c for _, c in graph.stream(None, _thread(), stream_mode=["tasks"], subgraphs=False)]
+    assert [(e["name"], "input" in e) for e in events] == [
+        ("fails", True),
+        ("__error_handler__fails", True),
+        ("__error_handler__fails", False),
+    ]
+    assert events[-1]["result"] == {"foo": "ok after ValueError('boom')"}
+
+
 def test_an_interrupt_is_not_a_failure_to_handle():
     def asks(state: State) -> State:
         return {"foo": interrupt("question")}
