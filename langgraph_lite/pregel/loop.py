@@ -177,7 +177,7 @@ class PregelLoop:
         loop = cls(spec, config, StreamQueue(1), modes=(), tagged=False, stream_keys=keys,
                    checkpointer=saver, durability="sync")  # fmt: skip
         loop._restore(saved)
-        loop._take_input_writes()
+        loop._take_input_writes(run_input.null_writes(saved))  # (until saved over, they count)
         return loop
 
     # -- the run -----------------------------------------------------------------------------
@@ -247,7 +247,7 @@ class PregelLoop:
     def update(self, make_task: Callable[[PregelLoop], Task | None]) -> Generator[Effect, Any, Any]:
         """``update_state``: ``make_task(loop)``'s writes as a step; returns the new config."""
         self._restore((yield Load(self.config)))
-        self._take_input_writes()
+        self._take_input_writes(run_input.null_writes(self.saved))
         task = make_task(self)
         if self.saved is None:
             self.step = 0  # an update to a new thread stands for its input
@@ -308,7 +308,7 @@ class PregelLoop:
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
-        null = run_input.null_writes(self._pending_writes)
+        null = run_input.null_writes(self.saved)
         if isinstance(input, Command):
             self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
             input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
@@ -327,28 +327,24 @@ class PregelLoop:
             if self._replay:
                 self._save("fork", final=True)
                 self.step += 1
-            self.stop = self.step + self.recursion_limit
-            self.phase = PLAN
-            return
-        if input is None and self.persistence.active:
+        elif input is None and self.persistence.active:
             raise run_input.nothing_to_resume(self.config, self._replay_requested())
-        writes = self.spec.map_input(input)
-        self._version = self.persistence.next_version(self._version)
-        updated, changed, self._written = apply_input(
-            self.channels, self.versions, writes, self._version
-        )
-        self._updated = updated | (self._updated & null_changed)
-        self._changed = changed | null_changed
-        self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
-        self._save("input")
-        self.step += 1
+        else:
+            writes = self.spec.map_input(input)
+            self._version = self.persistence.next_version(self._version)
+            updated, changed, self._written = apply_input(
+                self.channels, self.versions, writes, self._version
+            )
+            self._updated = updated | (self._updated & null_changed)
+            self._changed = changed | null_changed
+            self._pending_writes = []  # a new input starts afresh: nothing pending is resumed
+            self._save("input")
+            self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
-    def _take_input_writes(self, writes: Sequence[tuple[str, Any]] | None = None) -> set[str]:
-        """Apply writes of no task (Command inputs'; None: those saved); the channels changed."""
-        if writes is None:  # (they count whenever their checkpoint is loaded, until saved over)
-            writes = run_input.null_writes(self.saved.pending_writes if self.saved else ())
+    def _take_input_writes(self, writes: Sequence[tuple[str, Any]]) -> set[str]:
+        """Apply writes of no task (Command inputs'); returns the channels they changed."""
         if not writes:
             return set()
         self._version = self.persistence.next_version(self._version)
