@@ -111,6 +111,31 @@ def _invoke(model: Any, messages: Any, config: Any) -> Any:
     return model.invoke(messages, *((config,) if _takes_config(model) else ()))
 
 
+def _injected_names(fn: Any) -> tuple[str, ...]:
+    """The run's values a prompt function takes by name: config, store, runtime, writer."""
+    if not callable(fn) or hasattr(fn, "invoke"):
+        return ()
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return ()
+    kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(
+        name
+        for name in ("config", "store", "runtime", "writer")
+        if name in params and params[name].kind in kinds
+    )
+
+
+def _on_asyncio() -> bool:
+    import sniffio
+
+    try:
+        return sniffio.current_async_library() == "asyncio"
+    except sniffio.AsyncLibraryNotFoundError:
+        return False
+
+
 def _runtime() -> Any:
     from langgraph_lite.config import current_task
 
@@ -178,7 +203,9 @@ class ModelNode:
     ) -> None:
         self.dynamic = is_dynamic(model)
         self.model = model
-        if not callable(prompt) and not isinstance(prompt, (str, BaseMessage)):
+        if not (
+            callable(prompt) or hasattr(prompt, "invoke") or isinstance(prompt, (str, BaseMessage))
+        ):
             # a LangChain SystemMessage, as LangGraph programs pass it: made ours
             converted = convert_to_messages([prompt]) if prompt is not None else []
             prompt = converted[0] if converted else None
@@ -187,6 +214,7 @@ class ModelNode:
         self.return_direct = set(return_direct)
         self.reads_hook_messages = reads_hook_messages
         self._async_prompt = inspect.iscoroutinefunction(prompt)
+        self._prompt_wants = _injected_names(prompt)
         self._async_model = self.dynamic and inspect.iscoroutinefunction(model)
 
     def __repr__(self) -> str:
@@ -200,12 +228,17 @@ class ModelNode:
                 "the agent's prompt is an async function, so the agent must run with "
                 "ainvoke()/astream(); or give a sync prompt function."
             )
-        messages = self._model_input(state, self._prompt(state))
+        messages = self._model_input(state, self._prompt(state, config))
         model = self._pick(self.model(state, _runtime())) if self.dynamic else self.model
         return self._update(state, _invoke(model, messages, config), model)
 
     async def ainvoke(self, state: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        shown = await self.prompt(state) if self._async_prompt else self._prompt(state)
+        if self._async_prompt:
+            shown = await self.prompt(state, **self._prompt_kwargs(config))
+        elif hasattr(self.prompt, "ainvoke") and _on_asyncio():  # (LangChain's need asyncio)
+            shown = await self.prompt.ainvoke(self._prompt_state(state))
+        else:
+            shown = self._prompt(state, config)
         messages = self._model_input(state, shown)
         model = self.model
         if self.dynamic:
@@ -217,13 +250,26 @@ class ModelNode:
     def _pick(model: Any) -> Any:
         return resolve_model(model, [], bind=False)  # as LangGraph: it comes with its tools
 
-    def _prompt(self, state: Any) -> Any:
+    def _prompt(self, state: Any, config: Any) -> Any:
         prompt = self.prompt
         if prompt is None or isinstance(prompt, (str, SystemMessage)):
             return None  # applied in _model_input
         if hasattr(prompt, "invoke"):
             return prompt.invoke(self._prompt_state(state))
-        return prompt(self._prompt_state(state))
+        return prompt(self._prompt_state(state), **self._prompt_kwargs(config))
+
+    def _prompt_kwargs(self, config: Any) -> dict[str, Any]:
+        """What a prompt function asks for by name, as LangGraph hands it (store may be None)."""
+        if not self._prompt_wants:
+            return {}
+        runtime = _runtime()
+        given = {
+            "config": config,
+            "runtime": runtime,
+            "store": getattr(runtime, "store", None),
+            "writer": getattr(runtime, "stream_writer", None),
+        }
+        return {name: given[name] for name in self._prompt_wants}
 
     def _prompt_state(self, state: Any) -> Any:
         hook = _get(state, "llm_input_messages") if self.reads_hook_messages else None

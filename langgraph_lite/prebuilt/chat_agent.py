@@ -107,7 +107,9 @@ def create_react_agent(
     ``tools``: ``Tool`` objects, plain functions, LangChain tools, a ``ToolNode`` (to choose
     its error handling), or dicts in a provider's format (bound to the model, not run here).
     ``prompt``: a string (sent first as a ``SystemMessage``), a ``SystemMessage``, or a
-    function of the state returning the messages to send to the model.
+    function of the state (sync or async, or a LangChain runnable) returning the messages to
+    send to the model; it is also given ``config``, ``store``, ``runtime`` or ``writer`` when
+    it names them (``def prompt(state, config, *, store)``).
     ``response_format``: a schema (pydantic model, TypedDict, JSON schema) or a
     ``(system prompt, schema)`` pair; when the loop ends, the model is asked once more for an
     answer in that shape, which goes to the state's ``structured_response``.

@@ -361,7 +361,7 @@ class PregelLoop:
             self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
             input = None
         # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
-        null = run_input.null_writes(self._pending_writes)
+        null = run_input.null_writes(self.saved)
         if isinstance(input, Command):
             self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
             input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
@@ -402,7 +402,7 @@ class PregelLoop:
     def take_input_writes(self, writes: Sequence[tuple[str, Any]] | None = None) -> set[str]:
         """Apply writes of no task (Command inputs'; None: those saved); the channels changed."""
         if writes is None:  # (they count whenever their checkpoint is loaded, until saved over)
-            writes = run_input.null_writes(self.saved.pending_writes if self.saved else ())
+            writes = run_input.null_writes(self.saved)
         if not writes:
             return set()
         self._version = self.persistence.next_version(self._version)

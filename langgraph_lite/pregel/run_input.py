@@ -50,9 +50,11 @@ class _InputTask(NamedTuple):
 INPUT_TASK = _InputTask(NULL_TASK_ID, ())
 
 
-def null_writes(pending_writes: Sequence[tuple[str, str, Any]] | None) -> list[tuple[str, Any]]:
-    """The writes of earlier Command inputs saved on a checkpoint, in the order saved."""
-    return [(c, v) for tid, c, v in pending_writes or () if tid == NULL_TASK_ID and c != RESUME]
+def null_writes(saved: Any) -> list[tuple[str, Any]]:
+    """The writes of earlier Command inputs saved on ``saved`` (a ``CheckpointTuple`` or None),
+    in the order saved. As LangGraph, they count on a replay of that checkpoint too."""
+    pending = saved.pending_writes or () if saved is not None else ()
+    return [(c, v) for tid, c, v in pending if tid == NULL_TASK_ID and c != RESUME]
 
 
 def take_command(
