@@ -383,8 +383,25 @@ def checkpoint_payload(
         "metadata": metadata,
         "next": [t.name for t in next_tasks],
         "tasks": [
-            {"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in next_tasks
+            {"id": t.id, "name": t.name, "interrupts": (), "state": _subgraph_state(t, config)}
+            for t in next_tasks
         ],
+    }
+
+
+def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:
+    """As LangGraph: a task that runs a subgraph points at the subgraph's checkpoints."""
+    node = getattr(task, "node", None)
+    if node is None or not node.subgraphs:
+        return None
+    configurable = config.get("configurable") or {}
+    ns = configurable.get("checkpoint_ns") or ""
+    own = f"{task.name}:{task.id}"
+    return {
+        "configurable": {
+            "thread_id": configurable.get("thread_id"),
+            "checkpoint_ns": f"{ns}|{own}" if ns else own,
+        }
     }
 
 
