@@ -351,8 +351,29 @@ def _messages_in(value: Any, kinds: Any) -> list[Any]:
 
 
 def task_start_payload(task: Any) -> dict[str, Any]:
-    """``tasks`` mode: a task is about to run."""
-    return {"id": task.id, "name": task.name, "input": task.input, "triggers": tuple(task.triggers)}
+    """``tasks`` mode: a task is about to run; ``metadata`` (as LangGraph) holds what the user
+    gave (the run's and the node's metadata, the tags), when there is any."""
+    payload = {
+        "id": task.id,
+        "name": task.name,
+        "input": task.input,
+        "triggers": tuple(task.triggers),
+    }
+    config = task.config or {}
+    metadata = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _OURS}
+    tags = [t for t in config.get("tags") or () if not t.startswith("seq:step")]
+    if tags:
+        metadata["tags"] = tags
+    if metadata:
+        payload["metadata"] = metadata
+    return payload
+
+
+# The metadata keys the engine itself puts in a task's config (redundant with the task's fields).
+_OURS = frozenset(
+    ("thread_id", "checkpoint_id", "checkpoint_ns", "checkpoint_map", "langgraph_step",
+     "langgraph_node", "langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns")
+)  # fmt: skip
 
 
 def task_result_payload(
