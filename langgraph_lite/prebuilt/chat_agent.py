@@ -98,6 +98,7 @@ def create_react_agent(
     debug: bool = False,
     version: Literal["v1", "v2"] = "v2",
     name: str | None = None,
+    **unexpected: Any,
 ) -> CompiledStateGraph:
     """A compiled graph that loops model → tools → model until the model stops calling tools.
 
@@ -127,6 +128,13 @@ def create_react_agent(
     >>> agent.invoke({"messages": [("user", "hi")]})["messages"][-1].content
     'Hello!'
     """
+    if unexpected:  # LangGraph's words first
+        raise TypeError(
+            f"create_react_agent() got unexpected keyword arguments: {unexpected}. It takes "
+            "prompt, response_format, pre_model_hook, post_model_hook, state_schema, "
+            "context_schema, checkpointer, store, interrupt_before, interrupt_after, debug, "
+            "version and name."
+        )
     if version not in ("v1", "v2"):
         raise ValueError(f"version={version!r}: use 'v1' or 'v2'.")
     if state_schema is not None:

@@ -60,9 +60,10 @@ class Interrupts:
             self._resume_map = dict(resume)
         elif len(pending) > 1:
             raise RuntimeError(
-                f"{len(pending)} interrupts are waiting for an answer; say which one each value "
-                "answers: Command(resume={interrupt.id: value, ...}) with the ids from "
-                "get_state(config).interrupts."
+                "When there are multiple pending interrupts, you must specify the interrupt id "
+                f"when resuming. {len(pending)} interrupts are waiting for an answer; say which "
+                "one each value answers: Command(resume={interrupt.id: value, ...}) with the ids "
+                "from get_state(config).interrupts."
             )
         else:
             self._null_resume = resume

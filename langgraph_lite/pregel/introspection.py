@@ -72,6 +72,24 @@ class Introspection:
         """The JSON schema of what ``invoke`` returns (the output channels' types)."""
         return _channels_schema(self.channels, self.output_channels, "LangGraphOutput")
 
+    def get_input_schema(self, config: Any = None) -> Any:
+        """A pydantic model of the input (``.model_json_schema()`` is ``get_input_jsonschema``)."""
+        return _channels_model(self.channels, self.input_channels, "LangGraphInput")
+
+    def get_output_schema(self, config: Any = None) -> Any:
+        """A pydantic model of what ``invoke`` returns."""
+        return _channels_model(self.channels, self.output_channels, "LangGraphOutput")
+
+    @property
+    def input_schema(self) -> Any:
+        """``get_input_schema()``, as LangGraph's property."""
+        return self.get_input_schema()
+
+    @property
+    def output_schema(self) -> Any:
+        """``get_output_schema()``, as LangGraph's property."""
+        return self.get_output_schema()
+
     def get_context_jsonschema(self) -> dict[str, Any] | None:
         """The JSON schema of the run's ``context``, or None when the graph declares none."""
         schema = getattr(self, "context_schema", None)
@@ -91,13 +109,17 @@ class Introspection:
 
 
 def _channels_schema(channels: dict[str, Any], keys: str | list[str], title: str) -> dict[str, Any]:
-    from pydantic import TypeAdapter, create_model
+    schema: dict[str, Any] = _channels_model(channels, keys, title).model_json_schema()
+    return schema
 
-    if isinstance(keys, str):
-        schema = TypeAdapter(_value_type(channels[keys])).json_schema()
-        return {"title": title, **schema}
+
+def _channels_model(channels: dict[str, Any], keys: str | list[str], title: str) -> Any:
+    from pydantic import RootModel, create_model
+
+    if isinstance(keys, str):  # one channel: its value is the input itself
+        return type(title, (RootModel[_value_type(channels[keys])],), {})  # type: ignore[misc]
     fields: dict[str, Any] = {k: (_value_type(channels[k]), None) for k in keys}
-    return create_model(title, **fields).model_json_schema()
+    return create_model(title, **fields)
 
 
 def _value_type(channel: Any) -> Any:

@@ -425,7 +425,9 @@ class PregelLoop:
         )  # fmt: skip
         if not tasks:
             self.phase = DONE
-            if self.persistence.durability == "exit":
+            # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
+            nested = self.parent_task is not None and ":" in self.checkpoint_ns
+            if self.persistence.durability == "exit" and not nested:
                 self._save("loop", final=True)
             return None
         before = self.interrupts.before

@@ -95,6 +95,7 @@ class PregelNode:
         "_async_writers",
         "_single_sync",
         "_steps",
+        "_subgraphs",
         "cache_policy",
         "channels",
         "error_handler",
@@ -138,6 +139,7 @@ class PregelNode:
         self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})
         self._steps = [Step(b, name) for b in bound]
+        self._subgraphs: list[Any] | None = None  # see subgraphs
         self.is_async = any(s.is_async for s in self._steps)
         # The common case — one sync function that wants nothing injected — gets a direct call.
         only = self._steps[0] if len(self._steps) == 1 and mapper is None else None
@@ -162,15 +164,14 @@ class PregelNode:
     def subgraphs(self) -> list[Any]:
         """The compiled graphs this node runs: steps of its body, else (as LangGraph finds them)
         the first graph its function reaches (see ``node_body.graph_reached``)."""
-        declared = [s.obj for s in self._steps if is_graph(s.obj)]
-        if declared:
-            return declared
-        for step in self._steps:
-            if not is_runnable(step.obj):
-                found = graph_reached(step.obj)
-                if found is not None:
-                    return [found]
-        return []
+        found = self._subgraphs
+        if found is None:  # found once: checkpoint events ask for every task
+            found = [s.obj for s in self._steps if is_graph(s.obj)]
+            if not found:
+                reached = (graph_reached(s.obj) for s in self._steps if not is_runnable(s.obj))
+                found = [g for g in reached if g is not None][:1]
+            self._subgraphs = found
+        return list(found)
 
     def copy(self, update: dict[str, Any]) -> PregelNode:
         """A copy with the attributes in ``update`` replaced (e.g. ``{"triggers": [...]}``)."""

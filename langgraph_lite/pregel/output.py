@@ -60,6 +60,10 @@ class Output:
         )
         self.ns: tuple[str, ...] = ()  # the namespace of this run's graph, for subgraphs=True
         self._sink: Any = None  # a parent Output's accept, when this run is a subgraph
+        # A subgraph that a node also streams itself: how that node's stream is shaped, and
+        # which modes the parent's consumer takes (see _teed).
+        self._own: Output | None = None
+        self._parent_modes: frozenset[str] = frozenset()
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
@@ -87,18 +91,36 @@ class Output:
 
     def attach(self, parent: Output, ns: str) -> None:
         """Stream into ``parent``'s consumer, as the subgraph named ``ns`` there."""
-        self._sink = parent.accept
-        self.ns = (*parent.ns, ns)
-        self._set_modes(parent.modes, True, parent.seen_messages)
+        self._attach(parent, (*parent.ns, ns), parent.modes)
 
     def attach_own_thread(self, parent: Output) -> None:
         """Stream into ``parent``'s consumer as a graph run on a thread of its own, called in a
         node of ``parent``'s run: as in LangGraph, only its chat messages and tool calls go
         there, under the root namespace (its checkpoints name no parent)."""
+        self._attach(parent, (), tuple(m for m in parent.modes if m in _OWN_THREAD_MODES))
+
+    def _attach(self, parent: Output, ns: tuple[str, ...], modes: tuple[str, ...]) -> None:
+        if self.modes:  # a node streams this graph itself: its chunks go to it as well
+            own = Output(self.queue, self.modes, self.tagged, self.stream_keys, self.config,
+                         self.subgraphs, self.version)  # fmt: skip
+            own.ns = ns  # (its consumer sees namespaces from this graph down)
+            self._own = own
+            self._parent_modes = frozenset(modes)
+            modes = tuple(dict.fromkeys((*modes, *self.modes)))
         self._sink = parent.accept
-        self.ns = ()
-        modes = tuple(m for m in parent.modes if m in _OWN_THREAD_MODES)
+        self.ns = ns
         self._set_modes(modes, True, parent.seen_messages)
+
+    def _teed(self, ns: tuple[str, ...], mode: str, chunk: Any, deliver: Any) -> Any:
+        """A chunk of a subgraph some node streams itself: to that node's stream (``deliver``:
+        its queue's push or put), and to the parent's consumer if it takes that mode."""
+        own = self._own
+        ready = READY
+        if mode in own.modes and (own.subgraphs or len(ns) == len(own.ns)):
+            ready = deliver(own._shape(ns[len(own.ns) :], mode, chunk))
+        if mode in self._parent_modes:
+            return self._sink(ns, mode, chunk)
+        return ready
 
     def also_print(self, modes: Sequence[str]) -> None:
         """``print_mode``: chunks of ``modes`` are printed too (and streamed only if asked).
@@ -150,16 +172,20 @@ class Output:
 
     def emit(self, mode: str, chunk: Any) -> None:
         """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
-        if self._sink is not None:
+        if self._sink is None:
+            self.queue.push(self._shape(self.ns, mode, chunk))
+        elif self._own is None:
             self._sink(self.ns, mode, chunk)
         else:
-            self.queue.push(self._shape(self.ns, mode, chunk))
+            self._teed(self.ns, mode, chunk, self.queue.push)
 
     def accept(self, ns: tuple[str, ...], mode: str, chunk: Any) -> Any:
         """A chunk from node code or a subgraph of this run (a producer, any thread)."""
-        if self._sink is not None:
+        if self._sink is None:
+            return self.queue.put(self._shape(ns, mode, chunk))
+        if self._own is None:
             return self._sink(ns, mode, chunk)
-        return self.queue.put(self._shape(ns, mode, chunk))
+        return self._teed(ns, mode, chunk, self.queue.put)
 
     def _custom_writer(self) -> Any:
         if "custom" not in self.modes:
@@ -351,8 +377,29 @@ def _messages_in(value: Any, kinds: Any) -> list[Any]:
 
 
 def task_start_payload(task: Any) -> dict[str, Any]:
-    """``tasks`` mode: a task is about to run."""
-    return {"id": task.id, "name": task.name, "input": task.input, "triggers": tuple(task.triggers)}
+    """``tasks`` mode: a task is about to run; ``metadata`` (as LangGraph) holds what the user
+    gave (the run's and the node's metadata, the tags), when there is any."""
+    payload = {
+        "id": task.id,
+        "name": task.name,
+        "input": task.input,
+        "triggers": tuple(task.triggers),
+    }
+    config = task.config or {}
+    metadata = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _OURS}
+    tags = [t for t in config.get("tags") or () if not t.startswith("seq:step")]
+    if tags:
+        metadata["tags"] = tags
+    if metadata:
+        payload["metadata"] = metadata
+    return payload
+
+
+# The metadata keys the engine itself puts in a task's config (redundant with the task's fields).
+_OURS = frozenset(
+    ("thread_id", "checkpoint_id", "checkpoint_ns", "checkpoint_map", "langgraph_step",
+     "langgraph_node", "langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns")
+)  # fmt: skip
 
 
 def task_result_payload(
@@ -383,8 +430,25 @@ def checkpoint_payload(
         "metadata": metadata,
         "next": [t.name for t in next_tasks],
         "tasks": [
-            {"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in next_tasks
+            {"id": t.id, "name": t.name, "interrupts": (), "state": _subgraph_state(t, config)}
+            for t in next_tasks
         ],
+    }
+
+
+def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:
+    """As LangGraph: a task that runs a subgraph points at the subgraph's checkpoints."""
+    node = getattr(task, "node", None)
+    if node is None or not node.subgraphs:
+        return None
+    configurable = config.get("configurable") or {}
+    ns = configurable.get("checkpoint_ns") or ""
+    own = f"{task.name}:{task.id}"
+    return {
+        "configurable": {
+            "thread_id": configurable.get("thread_id"),
+            "checkpoint_ns": f"{ns}|{own}" if ns else own,
+        }
     }
 
 

@@ -94,9 +94,11 @@ class Persistence:
 
         ``changed``: the channels the last step changed; ``ran``: its tasks. With
         ``durability="exit"`` a step boundary only names the checkpoint it would be (its id
-        seeds the next step's task ids) and None is returned; the run saves the last one when
-        it stops (``final``), with the writes of the step that was running.
+        seeds the next step's task ids), which is reported with no parent; the run saves the
+        last one when it stops (``final``), with the writes of the step that was running, and
+        returns None then unless no step boundary reported it.
         """
+        reported = False  # whether the checkpoint was reported to the stream already
         if self.durability == "exit":
             if not final:
                 if self._exit_mark is None:
@@ -105,7 +107,8 @@ class Persistence:
                 self._exit_writes = []  # that step's writes are in the state now
                 self.run_id = self._exit_mark[0]
                 self.checkpoint_config = thread_config(self.config, self.run_id)
-                return None
+                # reported as LangGraph does: the checkpoint it would be, with no parent
+                return Saved(self.checkpoint_config, None, self._metadata(source, step))
             checkpoint_id: str | None = None
             if self._exit_mark is None and self.saved is not None and source == "loop":
                 # no step ended since the run was restored: the checkpoint it stands at is
@@ -116,6 +119,7 @@ class Persistence:
             if self._exit_mark is not None:
                 checkpoint_id, source, step = self._exit_mark
                 self.checkpoint_config = self._exit_parent
+                reported = True
         else:
             checkpoint_id = None
         incremental = source == "loop" and not final
@@ -128,8 +132,25 @@ class Persistence:
             ran=[t.name for t in ran] if incremental else None,
             checkpoint_id=checkpoint_id,
         )
+        metadata = self._metadata(source, step)
+        if final or (self.saved is None and source == "input"):
+            new_versions = dict(versions)
+        else:
+            new_versions = {k: versions[k] for k in changed if k in versions}
+        parent_config = (
+            self.checkpoint_config if self.saved is not None or source != "input" else None
+        )
+        self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
+        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
+        self.run_id = checkpoint["id"]
+        if self._exit_writes:
+            self.outbox.extend(self._exit_writes)
+            self._exit_writes = []
+        return None if reported else Saved(self.checkpoint_config, parent_config, metadata)
+
+    def _metadata(self, source: str, step: int) -> dict[str, Any]:
         configurable = self.config.get("configurable") or {}
-        metadata = {
+        return {
             # scalar configurable values (not internal ones) are kept, as LangGraph does
             **{
                 k: v
@@ -148,20 +169,6 @@ class Persistence:
             "step": step,
             "parents": _parents(configurable),
         }
-        if final or (self.saved is None and source == "input"):
-            new_versions = dict(versions)
-        else:
-            new_versions = {k: versions[k] for k in changed if k in versions}
-        parent_config = (
-            self.checkpoint_config if self.saved is not None or source != "input" else None
-        )
-        self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
-        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
-        self.run_id = checkpoint["id"]
-        if self._exit_writes:
-            self.outbox.extend(self._exit_writes)
-            self._exit_writes = []
-        return Saved(self.checkpoint_config, parent_config, metadata)
 
 
 class NullPersistence:

@@ -136,8 +136,12 @@ class ThreadState:
         inner = graphs_of(task.node)
         if not inner:
             return None
-        thread = (saved.config.get("configurable") or {}).get("thread_id")
+        saved_at = saved.config.get("configurable") or {}
+        thread = saved_at.get("thread_id")
         ns = task.checkpoint_ns
+        outer = saved_at.get("checkpoint_ns") or ""  # a subgraph's state read from outside it
+        if outer and not ns.startswith(outer + "|"):
+            ns = f"{outer}|{ns}"
         if getattr(inner[0], "subgraph_checkpointer", None) is True:
             ns = strip_task_ids(ns)  # one history per thread, under the node's name
         config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}

@@ -624,3 +624,11 @@ def test_an_agent_with_a_store_hands_it_to_tools_that_inject_it():
     out = agent.invoke({"messages": [("user", "remember this")]})
     assert [m.content for m in out["messages"][-2:]] == ["saved", "done"]
     assert store.get(("facts",), "f1").value == {"fact": "otters hold hands"}
+
+
+def test_an_unknown_keyword_is_named_in_langgraphs_words():
+    with pytest.raises(TypeError) as raised:
+        create_react_agent(ScriptedChatModel(["hi"]), [], extra="x", other=1)
+    assert str(raised.value).startswith(
+        "create_react_agent() got unexpected keyword arguments: {'extra': 'x', 'other': 1}"
+    )

@@ -554,3 +554,26 @@ async def test_async_static_interrupt_streams(kw):
         {"x": 20, "log": ["a", "b"]},
         {"x": 20, "log": ["a", "b", "c"]},
     ]
+
+
+def test_a_bare_resume_with_two_pending_interrupts_asks_which_one_in_langgraphs_words():
+    class Two(TypedDict):
+        a: str
+        b: str
+
+    builder = StateGraph(Two)
+    builder.add_node("x", lambda s: {"a": interrupt("first?")})
+    builder.add_node("y", lambda s: {"b": interrupt("second?")})
+    builder.add_edge(START, "x")
+    builder.add_edge(START, "y")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "two"}}
+    graph.invoke({"a": "", "b": ""}, config)
+    with pytest.raises(RuntimeError) as raised:
+        graph.invoke(Command(resume="yes"), config)
+    text = str(raised.value)
+    assert text.startswith(
+        "When there are multiple pending interrupts, you must specify the interrupt id when "
+        "resuming."
+    )
+    assert "Command(resume={interrupt.id: value, ...})" in text

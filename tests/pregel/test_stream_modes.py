@@ -123,3 +123,39 @@ async def test_async_runs_give_the_same_task_events():
     sync = [scrub(c) for c in chain().stream({"x": 1}, stream_mode=["tasks", "updates"])]
     got = [scrub(c) async for c in chain().astream({"x": 1}, stream_mode=["tasks", "updates"])]
     assert got == sync
+
+
+def test_a_task_start_carries_the_users_metadata_and_tags():
+    b = StateGraph(S)
+    b.add_node("a", lambda s: {"log": ["a"]}, metadata={"kind": "step"})
+    b.add_edge(START, "a")
+    graph = b.compile()
+    config = {"metadata": {"user": "u1"}, "tags": ["t1"], "configurable": {"thread_id": "z"}}
+    start, result = graph.stream({"x": 0, "log": []}, config, stream_mode="tasks")
+    assert start["metadata"] == {"user": "u1", "kind": "step", "tags": ["t1"]}
+    assert "metadata" not in result
+    plain = next(iter(chain().stream({"x": 0, "log": []}, stream_mode="tasks")))
+    assert "metadata" not in plain  # nothing the user gave: no key at all
+
+
+def test_map_debug_tasks_shapes_task_payloads_and_skips_hidden_ones():
+    from types import SimpleNamespace
+
+    from langgraph_lite.constants import TAG_HIDDEN
+    from langgraph_lite.pregel.debug import map_debug_tasks
+
+    def task(name, config):
+        return SimpleNamespace(id=name, name=name, input=1, triggers=["x"], config=config)
+
+    shown = list(
+        map_debug_tasks(
+            [
+                task("seen", {"metadata": {"who": "me"}, "tags": ["seq:step:1", "mine"]}),
+                task("bare", None),
+                task("hidden", {"tags": [TAG_HIDDEN]}),
+            ]
+        )
+    )
+    assert [p["name"] for p in shown] == ["seen", "bare"]
+    assert shown[0]["metadata"] == {"who": "me", "tags": ["mine"]}
+    assert "metadata" not in shown[1]

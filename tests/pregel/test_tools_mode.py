@@ -306,3 +306,55 @@ def test_a_graph_invoked_in_a_node_streams_by_its_own_thread(child_thread):
         ]
     else:
         assert seen == [((), "tools"), ((), "tools"), ((), "messages"), ((), "updates")]
+
+
+@pytest.mark.parametrize("child_thread", [None, "own"])
+def test_a_graph_a_node_streams_itself_streams_to_it_and_to_a_caller_taking_subgraphs(
+    child_thread,
+):
+    child = _child_calling_a_tool()
+    child_config = {"configurable": {"thread_id": child_thread}} if child_thread else None
+    received = []
+
+    def node(state):
+        received.extend(child.stream({"messages": []}, child_config, stream_mode="tools"))
+        return {}
+
+    builder = StateGraph(State)
+    builder.add_node("node", node)
+    builder.add_edge(START, "node")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    outer = list(
+        graph.stream(
+            {"messages": []},
+            {"configurable": {"thread_id": "parent"}},
+            stream_mode=["updates", "tools"],
+            subgraphs=True,
+        )
+    )
+    assert [c["event"] for c in received] == ["tool-started", "tool-finished"]  # bare: its mode
+    child_ns = () if child_thread else ("node",)
+    seen = [(tuple(n.split(":")[0] for n in ns), mode) for ns, mode, _ in outer]
+    expected = [(child_ns, "tools"), (child_ns, "tools")]
+    if not child_thread:  # on the caller's thread, its updates go to the caller too
+        expected.append((("node",), "updates"))
+    assert seen == [*expected, ((), "updates")]
+
+
+@pytest.mark.anyio
+async def test_a_graph_a_node_streams_itself_streams_to_it_in_async_runs_too():
+    child = _child_calling_a_tool()
+    received = []
+
+    async def node(state):
+        async for chunk in child.astream({"messages": []}, stream_mode="updates"):
+            received.append(chunk)
+        return {}
+
+    builder = StateGraph(State)
+    builder.add_node("node", node)
+    builder.add_edge(START, "node")
+    outer = [c async for c in builder.compile().astream({"messages": []}, subgraphs=True,
+                                                         stream_mode="updates")]  # fmt: skip
+    assert [list(c) for c in received] == [["leaf"]]
+    assert [(len(ns), list(c)) for ns, c in outer] == [(1, ["leaf"]), (0, ["node"])]
