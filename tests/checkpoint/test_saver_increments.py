@@ -7,8 +7,12 @@ the caller does to its objects in between. Run against every saver, sync and asy
 ``test_savers.py``.
 """
 
+import itertools
+import shutil
+from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 from test_savers import SAVERS, AsyncApi, SyncApi, checkpoint, thread
 
@@ -91,3 +95,195 @@ async def test_a_node_dropped_from_versions_seen_is_dropped_from_the_saved_check
     second["versions_seen"] = {"y": first["versions_seen"]["y"]}
     c2 = await api.put(c1, second, loop_meta(1), {})
     assert (await api.get_tuple(c2)).checkpoint["versions_seen"] == {"y": {"a": "1"}}
+
+
+# -- list values: stored as what changed ------------------------------------------------------
+
+
+def stored_bytes(saver: Any) -> int:
+    """The bytes of every channel value the saver holds."""
+    if hasattr(saver, "blobs"):
+        return sum(len(data) for _, data in saver.blobs.values())
+    return saver.conn.execute("SELECT COALESCE(SUM(LENGTH(blob)), 0) FROM blobs").fetchone()[0]
+
+
+async def put_lists(api, lists: list[list[Any]], thread_id: str = "t1") -> list[dict[str, Any]]:
+    """Save one checkpoint per list (channel "log", a new version each), each the child of the
+    last; return their configs."""
+    configs = []
+    parent = thread(thread_id)
+    version = None
+    for step, value in enumerate(lists):
+        version = api.saver.get_next_version(version, None)
+        cp = checkpoint({"log": value}, {"log": version})
+        parent = await api.put(parent, cp, loop_meta(step), {"log": version})
+        configs.append(parent)
+    return configs
+
+
+async def test_every_version_of_a_list_that_grows_shrinks_and_changes_reads_back_as_it_was(api):
+    import copy
+
+    value: list[Any] = [f"m{i}" for i in range(10)]
+    shared = {"n": 0}
+    value.append(shared)
+    expected = []
+    for step in range(60):
+        value = [*value, {"step": step}]
+        if step % 7 == 3:
+            value = value[:5] + value[6:]  # a removal in the middle
+        if step % 11 == 5:
+            value = [*value[:-2], "replaced", value[-1]]
+        if step % 13 == 8:
+            shared["n"] += 1  # changed in place: the same object as in the previous list
+        if step == 40:
+            value = value[-3:]  # most of it dropped
+        expected.append(copy.deepcopy(value))
+        # put as we go: what was saved is what the list held then
+        if step == 0:
+            configs = await put_lists(api, [value])
+        else:
+            configs.append(
+                await _put_next(api, configs[-1], value, step),
+            )
+    for config, want in zip(configs, expected, strict=True):
+        assert (await api.get_tuple(config)).checkpoint["channel_values"]["log"] == want
+    history = [t.checkpoint["channel_values"]["log"] for t in await api.list(thread())]
+    assert history == expected[::-1]
+
+
+async def _put_next(api, parent: dict[str, Any], value: list[Any], step: int) -> dict[str, Any]:
+    before = (await api.get_tuple(parent)).checkpoint["channel_versions"]["log"]
+    version = api.saver.get_next_version(before, None)
+    cp = checkpoint({"log": value}, {"log": version})
+    return await api.put(parent, cp, loop_meta(step), {"log": version})
+
+
+async def test_a_list_that_grows_by_one_item_a_step_stores_about_that_item(api):
+    start = [{"text": "x" * 100, "i": i} for i in range(200)]
+    await put_lists(api, [start])
+    one = stored_bytes(api.saver)
+    lists = [start]
+    for i in range(100):
+        lists.append(lists[-1] + [{"text": "y" * 100, "i": 200 + i}])
+    await put_lists(api, lists[1:], thread_id="t2")
+    # whole lists would be ~100 x the first; what changed is 100 small items (plus a full
+    # value every SNAPSHOT_EVERY versions)
+    assert stored_bytes(api.saver) - one < 10 * one
+    found = await api.get_tuple(thread("t2"))
+    assert found.checkpoint["channel_values"]["log"] == lists[-1]
+
+
+async def test_a_thread_deleted_and_saved_again_reads_back(api):
+    lists = [[f"m{i}" for i in range(n)] for n in range(10, 14)]
+    await put_lists(api, lists)
+    await api.delete_thread("t1")
+    configs = await put_lists(api, [lists[-1] + ["again"]])
+    assert (await api.get_tuple(configs[-1])).checkpoint["channel_values"]["log"] == [
+        *lists[-1],
+        "again",
+    ]
+
+
+# -- SQLite: files and connections -------------------------------------------------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "before-increments.sqlite"
+
+
+def chat_graph(saver):
+    from langgraph_lite.graph import START, MessagesState, StateGraph
+    from langgraph_lite.messages import AIMessage
+
+    def model(state):
+        n = len(state["messages"])
+        return {"messages": [AIMessage(content=f"answer {n}", id=f"a{n}")]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("model", model)
+    builder.add_edge(START, "model")
+    return builder.compile(checkpointer=saver)
+
+
+def test_a_file_written_before_list_deltas_reads_the_same_and_takes_new_turns(tmp_path):
+    """The fixture was written by the saver before list deltas (whole values only): twelve
+    questions h0..h11 in one input, then turns t0..t2, each answered a<length>."""
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+    from langgraph_lite.messages import HumanMessage
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURE, path)
+    first = [f"h{i}" for i in range(12)] + ["a12"]
+    turns = [first, [*first, "t0", "a14"], [*first, "t0", "a14", "t1", "a16"]]
+    turns.append(turns[-1] + ["t2", "a18"])
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        app = chat_graph(saver)
+        config = {"configurable": {"thread_id": "old"}}
+        before = [
+            [m.id for m in s.values.get("messages", [])] for s in app.get_state_history(config)
+        ]
+        # each turn: the input checkpoint (last answer only), the question added, the answer
+        expected = [[], first[:-1], first]
+        for prev, turn in itertools.pairwise(turns):
+            expected += [prev, turn[:-1], turn]
+        assert before == expected[::-1]
+
+        app.invoke({"messages": [HumanMessage(content="new", id="n")]}, config)
+        app.invoke({"messages": [HumanMessage(content="newer", id="m")]}, config)
+        now = [m.id for m in app.get_state(config).values["messages"]]
+        assert now == turns[-1] + ["n", "a20", "m", "a22"]
+        after = [
+            [m.id for m in s.values.get("messages", [])] for s in app.get_state_history(config)
+        ]
+        assert after[6:] == before
+    with SqliteSaver.from_conn_string(str(path)) as reopened:  # no cache: read from the file
+        assert [
+            [m.id for m in s.values.get("messages", [])]
+            for s in chat_graph(reopened).get_state_history(config)
+        ] == after
+
+
+def test_a_thread_deleted_by_another_connection_meanwhile_is_saved_whole(tmp_path):
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    path = str(tmp_path / "db.sqlite")
+    lists = [[f"m{i}" for i in range(n)] for n in range(10, 13)]
+    with SqliteSaver.from_conn_string(path) as one, SqliteSaver.from_conn_string(path) as two:
+        configs = [one.put(thread(), checkpoint({"log": lists[0]}, {"log": "1"}), {}, {"log": "1"})]
+        two.delete_thread("t1")
+        # one still has version "1" cached as the last list stored; the blob is gone
+        configs.append(
+            one.put(configs[0], checkpoint({"log": lists[1]}, {"log": "2"}), {}, {"log": "2"})
+        )
+        assert two.get_tuple(configs[1]).checkpoint["channel_values"]["log"] == lists[1]
+
+
+# -- deltas that are not what the saver wrote ---------------------------------------------------
+
+
+BAD_DELTAS = {
+    "not msgpack": b"\xc1\xc1",
+    "a base that is not stored": msgpack.packb(["nope", 1]) + msgpack.packb(["x"]),
+    "a base that is itself": msgpack.packb(["2", 1]) + msgpack.packb(["x"]),
+    "more items kept than the base has": msgpack.packb(["1", 99]) + msgpack.packb(["x"]),
+    "a tail that is no list": msgpack.packb(["1", 1]) + msgpack.packb({"x": 1}),
+    "a head of the wrong shape": msgpack.packb({"base": "1"}) + msgpack.packb(["x"]),
+}
+
+
+@pytest.mark.parametrize("data", list(BAD_DELTAS.values()), ids=list(BAD_DELTAS))
+def test_a_delta_that_cannot_be_read_is_a_decode_error_naming_the_checkpoint(data):
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+    from langgraph_lite.checkpoint.serde import CheckpointDecodeError
+
+    saver = InMemorySaver()
+    base = [f"m{i}" for i in range(10)]
+    c1 = saver.put(thread(), checkpoint({"log": base}, {"log": "1"}), {}, {"log": "1"})
+    c2 = saver.put(c1, checkpoint({"log": [*base, "x"]}, {"log": "2"}), {}, {"log": "2"})
+    saver.put(thread("other"), checkpoint({"log": base}, {"log": "1"}), {}, {"log": "1"})
+    saver.blobs[("t1", "", "log", "2")] = ("delta", data)
+    saver._lists.forget("t1")  # read from what is stored, not from the cache
+    with pytest.raises(CheckpointDecodeError, match="could not be read") as caught:
+        saver.get_tuple(c2)
+    assert c2["configurable"]["checkpoint_id"] in str(caught.value)
+    assert saver.get_tuple(c1).checkpoint["channel_values"]["log"] == base
+    assert saver.get_tuple(thread("other")).checkpoint["channel_values"]["log"] == base

@@ -35,6 +35,7 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
+from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["AsyncSqliteSaver", "SqliteSaver"]
@@ -101,6 +102,7 @@ class SqliteSaver(BaseCheckpointSaver):
         super().__init__(serde=serde)
         self.conn = conn
         self.lock = threading.RLock()
+        self._lists = ListIncrements(self.serde)
         self._setup()
 
     @classmethod
@@ -174,7 +176,7 @@ class SqliteSaver(BaseCheckpointSaver):
             check_skeleton(checkpoint_id, checkpoint, metadata)
             wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
             values = {
-                channel: loads((kind, blob))
+                channel: self._value(thread_id, ns, channel, checkpoint, (kind, blob))
                 for channel, kind, blob in self.conn.execute(
                     # one query for every channel's blob at its version, through the key index
                     "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j JOIN blobs AS b "
@@ -202,6 +204,23 @@ class SqliteSaver(BaseCheckpointSaver):
             parent_config=saved_config(thread_id, ns, parent) if parent else None,
             pending_writes=writes,
         )
+
+    def _value(
+        self, thread_id: str, ns: str, channel: str, checkpoint: Any, blob: tuple[str, bytes]
+    ) -> Any:
+        if blob[0] != DELTA:
+            return self.serde.loads_typed(blob)
+
+        def fetch(version: Any) -> tuple[str, bytes] | None:
+            row = self.conn.execute(
+                "SELECT type, blob FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                "channel = ? AND version = ?",
+                (thread_id, ns, channel, str(version)),
+            ).fetchone()
+            return (row[0], row[1]) if row else None
+
+        version = str(checkpoint["channel_versions"][channel])
+        return self._lists.decode((thread_id, ns, channel), version, blob, fetch)
 
     def list(
         self,
@@ -279,18 +298,36 @@ class SqliteSaver(BaseCheckpointSaver):
         dumps = self.serde.dumps_typed
         values = checkpoint["channel_values"]
         blobs = []
+        bases = []  # (index in blobs, the version it builds on, the full value's blob)
         for channel, version in new_versions.items():
-            kind, data = (
-                encoded(self.serde, values[channel], f"channel {channel!r}", thread_id)
-                if channel in values
-                else ("empty", b"")
+            if channel not in values:
+                blobs.append((thread_id, ns, channel, str(version), "empty", b""))
+                continue
+            value = values[channel]
+            full = encoded(self.serde, value, f"channel {channel!r}", thread_id)
+            (kind, data), base = self._lists.encode(
+                (thread_id, ns, channel), str(version), value, full
             )
+            if base is not None:
+                bases.append((len(blobs), base, full))
             blobs.append((thread_id, ns, channel, str(version), kind, data))
         stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
         kind, data = dumps(stored)
         meta_kind, meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         meta_json = json.dumps(dict(metadata), default=str)
         with self._transaction() as cur:
+            for i, base, full in bases:
+                # another connection may have deleted the thread: then store the value whole
+                if (
+                    cur.execute(
+                        "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                        "channel = ? AND version = ?",
+                        (thread_id, ns, blobs[i][2], base),
+                    ).fetchone()
+                    is None
+                ):
+                    blobs[i] = (*blobs[i][:4], *full)
+                    self._lists.stored_full(blobs[i][:3], blobs[i][3])
             cur.executemany(
                 "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
                 "blob) VALUES (?, ?, ?, ?, ?, ?)",
@@ -337,6 +374,7 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._transaction() as cur:
             for table in ("checkpoints", "blobs", "writes"):
                 cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
+        self._lists.forget(str(thread_id))
 
 
 # The async saver lives in .aio, as in LangGraph; it is importable from here too.
