@@ -156,6 +156,7 @@ class ListIncrements:
         """The value of a blob ``encode`` returned (or any other blob of the saver)."""
         if blob[0] != DELTA:
             return self.serde.loads_typed(blob)
+        # the blob asked for is read from its bytes; the cache stands in for its bases
         items, _ = self._items_of(where, str(version), blob, fetch, SNAPSHOT_EVERY * 4)
         # one decode of the whole list: every check of the decoder, and fresh objects
         return self.serde.loads(join_array(items))
@@ -164,17 +165,25 @@ class ListIncrements:
         self,
         where: tuple[str, str, str],
         version: str,
-        blob: tuple[str, bytes],
+        blob: tuple[str, bytes] | None,
         fetch: Fetch,
         budget: int,
     ) -> tuple[list[bytes], int]:
-        """The items of one version and the number of deltas since its chain's full value."""
+        """The items of one version and the number of deltas since its chain's full value;
+        ``blob`` None: a base, from the cache or ``fetch``."""
         key = (*where, version)
-        with self._lock:
-            cached = self._items.get(key)
-            if cached is not None:
-                self._items.move_to_end(key)
-                return cached[0], cached[1]
+        if blob is None:
+            with self._lock:
+                cached = self._items.get(key)
+                if cached is not None:
+                    self._items.move_to_end(key)
+                    return cached[0], cached[1]
+            blob = fetch(version)
+            if blob is None:
+                raise CheckpointDecodeError(
+                    f"channel {where[2]!r}: a delta builds on version {version!r}, which is "
+                    "not stored"
+                )
         kind, data = blob
         if kind == "msgpack":
             items = split_array(data)
@@ -191,13 +200,7 @@ class ListIncrements:
                     "(or loops)"
                 )
             base, keep, tail = _parse(where[2], version, data)
-            found = fetch(base)
-            if found is None:
-                raise CheckpointDecodeError(
-                    f"channel {where[2]!r} version {version!r} builds on version {base!r}, "
-                    "which is not stored"
-                )
-            before, depth = self._items_of(where, base, found, fetch, budget - 1)
+            before, depth = self._items_of(where, base, None, fetch, budget - 1)
             if keep > len(before):
                 raise CheckpointDecodeError(
                     f"channel {where[2]!r} version {version!r} keeps {keep} items of version "

@@ -36,6 +36,13 @@ class SkeletonKeeper:
 
     def keep(self, key: tuple[str, str], checkpoint: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``checkpoint`` without ``channel_values``, safe from the caller's changes."""
+        return self.keep_changes(key, checkpoint)[0]
+
+    def keep_changes(
+        self, key: tuple[str, str], checkpoint: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[str] | None]:
+        """``keep``, and the nodes whose ``versions_seen`` entry may differ from the previous
+        put's (None: any may; it was copied whole)."""
         stored = {
             k: v if k in _IMMUTABLE else copy.deepcopy(v)
             for k, v in checkpoint.items()
@@ -48,29 +55,31 @@ class SkeletonKeeper:
         if isinstance(updated, list):
             stored["updated_channels"] = list(updated)
         seen = checkpoint.get("versions_seen")
+        fresh = None
         if isinstance(seen, dict):
-            stored["versions_seen"] = self._seen(key, seen)
-        return stored
+            stored["versions_seen"], fresh = self._seen(key, seen)
+        return stored, fresh
 
-    def _seen(self, key: tuple[str, str], seen: _Seen) -> _Seen:
+    def _seen(self, key: tuple[str, str], seen: _Seen) -> tuple[_Seen, list[str] | None]:
         last = self._last.get(key)
         ours: _Seen | None = None
+        fresh = None
         if last is not None and len(last[1]) <= len(seen):
             before, copied = last
             ours = dict(copied)
-            fresh = compress(
-                seen.keys(), map(operator.is_not, seen.values(), map(before.get, seen))
+            fresh = list(
+                compress(seen.keys(), map(operator.is_not, seen.values(), map(before.get, seen)))
             )
             for node in fresh:
                 ours[node] = _copy(seen[node])
             # The caller may have changed an entry in place (same object, new content), or
             # dropped a node: then the shared copies differ from what it hands us now.
             if len(ours) != len(seen) or ours != seen:
-                ours = None
+                ours = fresh = None
         if ours is None:
             ours = {node: _copy(s) for node, s in seen.items()}
         self._last[key] = (dict(seen), ours)
-        return ours
+        return ours, fresh
 
     def forget(self, thread_id: str) -> None:
         """Drop what is kept for ``thread_id`` (its checkpoints were deleted)."""

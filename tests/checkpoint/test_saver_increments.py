@@ -287,3 +287,93 @@ def test_a_delta_that_cannot_be_read_is_a_decode_error_naming_the_checkpoint(dat
     assert c2["configurable"]["checkpoint_id"] in str(caught.value)
     assert saver.get_tuple(c1).checkpoint["channel_values"]["log"] == base
     assert saver.get_tuple(thread("other")).checkpoint["channel_values"]["log"] == base
+
+
+# -- SQLite: skeletons stored as what changed -----------------------------------------------------
+
+
+def wide_chain(steps: int, nodes: int = 50) -> list[Any]:
+    """Checkpoints of a graph of ``nodes`` nodes, one node running a step: each the previous
+    with one channel version and one node's versions_seen entry new (as the engine builds them:
+    unchanged entries are the same dicts)."""
+    versions = {f"c{i}": "1" for i in range(nodes)}
+    seen = {f"n{i}": {f"c{i}": "1"} for i in range(nodes)}
+    out = []
+    for step in range(steps):
+        versions = {**versions, f"c{step % nodes}": str(step + 2)}
+        seen = {**seen, f"n{step % nodes}": {f"c{step % nodes}": str(step + 2), "x": "1"}}
+        if step == 20:
+            versions = {k: v for k, v in versions.items() if k != "c49"}  # a channel goes
+            seen = {k: v for k, v in seen.items() if k != "n49"}
+        cp = checkpoint({}, {})
+        cp["channel_versions"], cp["versions_seen"] = versions, seen
+        cp["updated_channels"] = [f"c{step % nodes}"]
+        out.append(cp)
+    return out
+
+
+def skeletons_on_file(path: str, configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    with SqliteSaver.from_conn_string(path) as fresh:  # nothing cached: all from the file
+        return [skeleton(fresh.get_tuple(c)) for c in configs]
+
+
+def test_every_checkpoint_of_a_long_chain_reads_back_from_the_file_as_it_was_put(tmp_path):
+    import copy
+
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    path = str(tmp_path / "db.sqlite")
+    chain = wide_chain(60)
+    expected = [
+        {k: copy.deepcopy(v) for k, v in cp.items() if k != "channel_values"} for cp in chain
+    ]
+    with SqliteSaver.from_conn_string(path) as saver:
+        configs, parent = [], thread()
+        for step, cp in enumerate(chain):
+            parent = saver.put(parent, cp, loop_meta(step), {})
+            configs.append(parent)
+        # a fork: a child of an early checkpoint, after the later ones
+        fork = copy.deepcopy(chain[5])
+        fork["id"] = checkpoint({}, {})["id"]
+        fork["versions_seen"]["n0"] = {"c0": "fork"}
+        configs.append(saver.put(configs[5], fork, loop_meta(6), {}))
+        expected.append({k: v for k, v in fork.items() if k != "channel_values"})
+        assert [skeleton(saver.get_tuple(c)) for c in configs] == expected
+        rows = saver.conn.execute("SELECT SUM(LENGTH(checkpoint)) FROM checkpoints").fetchone()[0]
+        whole = saver.conn.execute(
+            "SELECT LENGTH(checkpoint) FROM checkpoints ORDER BY checkpoint_id LIMIT 1"
+        ).fetchone()[0]
+    assert skeletons_on_file(path, configs) == expected
+    assert rows < 20 * whole  # whole skeletons would be 61 x; deltas, and one in 16 whole
+
+
+SKELETON_ROWS = {
+    "not msgpack": b"\xc1",
+    "a delta of the wrong shape": msgpack.packb({"base": 1}),
+    "a base that is not stored": msgpack.packb(
+        {"base": "nope", "cv": {}, "cv_drop": [], "vs": {}, "vs_drop": [], "rest": {}}
+    ),
+}
+
+
+@pytest.mark.parametrize("data", list(SKELETON_ROWS.values()), ids=list(SKELETON_ROWS))
+def test_a_skeleton_delta_that_cannot_be_read_is_a_decode_error_naming_the_checkpoint(
+    tmp_path, data
+):
+    from langgraph_lite.checkpoint.serde import CheckpointDecodeError
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    path = str(tmp_path / "db.sqlite")
+    with SqliteSaver.from_conn_string(path) as saver:
+        c1 = saver.put(thread(), wide_chain(1)[0], loop_meta(0), {})
+        c2 = saver.put(c1, wide_chain(2)[1], loop_meta(1), {})
+        saver.conn.execute(
+            "UPDATE checkpoints SET type = 'skeleton-delta', checkpoint = ? WHERE checkpoint_id = ?",
+            (data, c2["configurable"]["checkpoint_id"]),
+        )
+        with pytest.raises(CheckpointDecodeError, match="could not be read") as caught:
+            saver.get_tuple(c2)
+        assert c2["configurable"]["checkpoint_id"] in str(caught.value)
+        assert saver.get_tuple(c1) is not None
