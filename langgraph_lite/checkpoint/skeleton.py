@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import operator
+from collections import OrderedDict
 from itertools import compress
 from typing import Any
 
@@ -28,11 +29,13 @@ _IMMUTABLE = frozenset({"v", "id", "ts", "channel_versions", "versions_seen", "u
 class SkeletonKeeper:
     """Copies of checkpoint skeletons that share unchanged entries with the previous one."""
 
-    __slots__ = ("_last",)
+    __slots__ = ("_last", "_limit")
 
-    def __init__(self) -> None:
-        # (thread, ns) -> (the caller's versions_seen, shallowly copied; our copy of it)
-        self._last: dict[tuple[str, str], tuple[_Seen, _Seen]] = {}
+    def __init__(self, limit: int | None = None) -> None:
+        # (thread, ns) -> (the caller's versions_seen, shallowly copied; our copy of it): the
+        # threads put last, at most ``limit`` (None: every thread)
+        self._last: OrderedDict[tuple[str, str], tuple[_Seen, _Seen]] = OrderedDict()
+        self._limit = limit
 
     def keep(self, key: tuple[str, str], checkpoint: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``checkpoint`` without ``channel_values``, safe from the caller's changes."""
@@ -79,6 +82,10 @@ class SkeletonKeeper:
         if ours is None:
             ours = {node: _copy(s) for node, s in seen.items()}
         self._last[key] = (dict(seen), ours)
+        if self._limit is not None:
+            self._last.move_to_end(key)
+            if len(self._last) > self._limit:
+                self._last.popitem(last=False)
         return ours, fresh
 
     def forget(self, thread_id: str) -> None:

@@ -30,6 +30,9 @@ SKELETON_DELTA = "skeleton-delta"
 SKELETON_EVERY = 16
 """At most this many deltas between two whole skeletons of a thread."""
 CACHE_ENTRIES = 256
+THREADS = 256
+"""Threads (and namespaces) whose last skeleton is kept to build deltas on: a thread put less
+recently stores its next skeleton whole."""
 
 _Where = tuple[str, str]
 Fetch = Callable[[str], "tuple[str, bytes] | None"]
@@ -42,9 +45,9 @@ class SkeletonDeltas:
     def __init__(self, serde: MsgpackSerde) -> None:
         self.serde = serde
         self._lock = threading.Lock()
-        self._keeper = SkeletonKeeper()
+        self._keeper = SkeletonKeeper(limit=THREADS)
         # (thread, ns) -> (id of the skeleton last stored, our copy of it, deltas since whole)
-        self._last: dict[_Where, tuple[str, dict[str, Any], int]] = {}
+        self._last: OrderedDict[_Where, tuple[str, dict[str, Any], int]] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
 
     def encode(
@@ -59,6 +62,9 @@ class SkeletonDeltas:
             if last is not None and fresh is not None and last[2] < SKELETON_EVERY:
                 delta = _delta(last, stored, fresh)
             self._last[where] = (stored["id"], stored, last[2] + 1 if delta else 0)
+            self._last.move_to_end(where)
+            if len(self._last) > THREADS:
+                self._last.popitem(last=False)
             self._put_cache((*where, stored["id"]), stored)
 
         def whole() -> tuple[str, bytes]:

@@ -100,6 +100,11 @@ async def test_a_node_dropped_from_versions_seen_is_dropped_from_the_saved_check
 # -- list values: stored as what changed ------------------------------------------------------
 
 
+def item(i: int, prefix: str = "m") -> str:
+    """A list item big enough that lists of ten are stored as deltas (see MIN_BYTES)."""
+    return f"{prefix}{i}: " + "x" * 60
+
+
 def stored_bytes(saver: Any) -> int:
     """The bytes of every channel value the saver holds."""
     if hasattr(saver, "blobs"):
@@ -124,12 +129,12 @@ async def put_lists(api, lists: list[list[Any]], thread_id: str = "t1") -> list[
 async def test_every_version_of_a_list_that_grows_shrinks_and_changes_reads_back_as_it_was(api):
     import copy
 
-    value: list[Any] = [f"m{i}" for i in range(10)]
+    value: list[Any] = [item(i) for i in range(10)]
     shared = {"n": 0}
     value.append(shared)
     expected = []
     for step in range(60):
-        value = [*value, {"step": step}]
+        value = [*value, {"step": step, "text": "y" * 60}]
         if step % 7 == 3:
             value = value[:5] + value[6:]  # a removal in the middle
         if step % 11 == 5:
@@ -175,7 +180,7 @@ async def test_a_list_that_grows_by_one_item_a_step_stores_about_that_item(api):
 
 
 async def test_a_thread_deleted_and_saved_again_reads_back(api):
-    lists = [[f"m{i}" for i in range(n)] for n in range(10, 14)]
+    lists = [[item(i) for i in range(n)] for n in range(10, 14)]
     await put_lists(api, lists)
     await api.delete_thread("t1")
     configs = await put_lists(api, [lists[-1] + ["again"]])
@@ -246,7 +251,7 @@ def test_a_thread_deleted_by_another_connection_meanwhile_is_saved_whole(tmp_pat
     from langgraph_lite.checkpoint.sqlite import SqliteSaver
 
     path = str(tmp_path / "db.sqlite")
-    lists = [[f"m{i}" for i in range(n)] for n in range(10, 13)]
+    lists = [[item(i) for i in range(n)] for n in range(10, 13)]
     with SqliteSaver.from_conn_string(path) as one, SqliteSaver.from_conn_string(path) as two:
         configs = [one.put(thread(), checkpoint({"log": lists[0]}, {"log": "1"}), {}, {"log": "1"})]
         two.delete_thread("t1")
@@ -276,7 +281,7 @@ def test_a_delta_that_cannot_be_read_is_a_decode_error_naming_the_checkpoint(dat
     from langgraph_lite.checkpoint.serde import CheckpointDecodeError
 
     saver = InMemorySaver()
-    base = [f"m{i}" for i in range(10)]
+    base = [item(i) for i in range(10)]
     c1 = saver.put(thread(), checkpoint({"log": base}, {"log": "1"}), {}, {"log": "1"})
     c2 = saver.put(c1, checkpoint({"log": [*base, "x"]}, {"log": "2"}), {}, {"log": "2"})
     saver.put(thread("other"), checkpoint({"log": base}, {"log": "1"}), {}, {"log": "1"})
@@ -377,3 +382,29 @@ def test_a_skeleton_delta_that_cannot_be_read_is_a_decode_error_naming_the_check
             saver.get_tuple(c2)
         assert c2["configurable"]["checkpoint_id"] in str(caught.value)
         assert saver.get_tuple(c1) is not None
+
+
+def test_threads_put_in_turn_beyond_what_is_kept_read_back_as_put(tmp_path, monkeypatch):
+    import copy
+
+    from langgraph_lite.checkpoint import increments, skeleton_deltas
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    monkeypatch.setattr(skeleton_deltas, "THREADS", 2)
+    with SqliteSaver.from_conn_string(str(tmp_path / "db.sqlite")) as saver:
+        saver._lists = increments.ListIncrements(saver.serde, cache_bytes=200)
+        saver._skeletons = skeleton_deltas.SkeletonDeltas(saver.serde)
+        chain = wide_chain(12)
+        parents = {t: thread(t) for t in ("a", "b", "c")}
+        expected, configs = [], []
+        for step, cp in enumerate(chain):
+            for t in parents:  # each thread's last skeleton is dropped before its next put
+                mine = copy.deepcopy(cp)
+                mine["id"] = checkpoint({}, {})["id"]
+                mine["channel_values"] = {"log": [item(i, t) for i in range(10 + step)]}
+                mine["channel_versions"]["log"] = str(step + 1)
+                parents[t] = saver.put(parents[t], mine, loop_meta(step), {"log": str(step + 1)})
+                configs.append(parents[t])
+                expected.append(copy.deepcopy(mine))
+        for config, want in zip(configs, expected, strict=True):
+            assert saver.get_tuple(config).checkpoint == want
