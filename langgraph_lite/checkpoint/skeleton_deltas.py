@@ -30,6 +30,8 @@ SKELETON_DELTA = "skeleton-delta"
 SKELETON_EVERY = 16
 """At most this many deltas between two whole skeletons of a thread."""
 CACHE_ENTRIES = 256
+SMALL = 64
+"""Skeletons with fewer channels and nodes than this are always stored whole."""
 THREADS = 256
 """Threads (and namespaces) whose last skeleton is kept to build deltas on: a thread put less
 recently stores its next skeleton whole."""
@@ -55,6 +57,16 @@ class SkeletonDeltas:
     ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]]:
         """``(blob, base id or None, whole)`` for ``checkpoint``; ``whole()`` encodes it whole,
         for a saver that finds the base gone."""
+        versions, seen = checkpoint.get("channel_versions"), checkpoint.get("versions_seen")
+        if (
+            not isinstance(versions, dict)
+            or not isinstance(seen, dict)
+            or (len(versions) + len(seen) < SMALL)
+        ):  # a small skeleton costs less to encode whole than to compare
+            blob = self.serde.dumps_typed(
+                {k: v for k, v in checkpoint.items() if k != "channel_values"}
+            )
+            return blob, None, lambda: blob
         with self._lock:
             stored, fresh = self._keeper.keep_changes(where, checkpoint)
             last = self._last.get(where)
