@@ -2,7 +2,9 @@
 
 Values are serialized when saved, so a value that user code mutates after a step never changes
 what was saved; a channel's value is stored once per version, so a checkpoint stores new blobs
-only for the channels that changed.
+only for the channels that changed. The checkpoint's skeleton (channel versions, what each node
+has seen) is kept as dicts, copied in and out (``checkpoint.skeleton``), not re-encoded; a list
+value that grew is stored as what it added (``checkpoint.increments``).
 
 >>> from langgraph_lite.checkpoint.memory import InMemorySaver
 >>> saver = InMemorySaver()
@@ -29,13 +31,15 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
+from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
 
 __all__ = ["InMemorySaver", "MemorySaver"]
 
-"""Special write channels get fixed slots, so saving them again replaces the previous one."""
-
 _Typed = tuple[str, bytes]
+# A kept skeleton (a dict, see checkpoint.skeleton), or its encoding (older entries, tests)
+_Skeleton = dict[str, Any] | _Typed
 
 
 class InMemorySaver(BaseCheckpointSaver):
@@ -45,9 +49,11 @@ class InMemorySaver(BaseCheckpointSaver):
         super().__init__(serde=serde)
         self._lock = threading.RLock()
         # storage[thread][ns][checkpoint_id] = (checkpoint without values, metadata, parent id)
-        self.storage: defaultdict[str, dict[str, dict[str, tuple[_Typed, _Typed, str | None]]]] = (
-            defaultdict(lambda: defaultdict(dict))
-        )
+        self.storage: defaultdict[
+            str, dict[str, dict[str, tuple[_Skeleton, _Typed, str | None]]]
+        ] = defaultdict(lambda: defaultdict(dict))
+        self._skeletons = SkeletonKeeper()
+        self._lists = ListIncrements(self.serde)
         # blobs[(thread, ns, channel, version)] = value
         self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = {}
         # writes[(thread, ns, checkpoint_id)][(task_id, index)] = (task_id, channel, value, path)
@@ -70,18 +76,33 @@ class InMemorySaver(BaseCheckpointSaver):
             return self._tuple(thread_id, ns, checkpoint_id, checkpoints[checkpoint_id])
 
     def _tuple(
-        self, thread_id: str, ns: str, checkpoint_id: str, saved: tuple[_Typed, _Typed, str | None]
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        saved: tuple[_Skeleton, _Typed, str | None],
     ) -> CheckpointTuple:
         stored, meta, parent = saved
         loads = self.serde.loads_typed
         try:
-            checkpoint: Checkpoint = loads(stored)
+            checkpoint: Checkpoint = (
+                copy_out(stored) if isinstance(stored, dict) else loads(stored)  # type: ignore[assignment]
+            )
             metadata = loads(meta)
             check_skeleton(checkpoint_id, checkpoint, metadata)
             values = {}
             for channel, version in checkpoint["channel_versions"].items():
                 blob = self.blobs.get((thread_id, ns, channel, version))
-                if blob is not None and blob[0] != "empty":
+                if blob is None or blob[0] == "empty":
+                    continue
+                if blob[0] == DELTA:
+                    values[channel] = self._lists.decode(
+                        (thread_id, ns, channel),
+                        version,
+                        blob,
+                        lambda v, c=channel: self.blobs.get((thread_id, ns, c, v)),
+                    )
+                else:
                     values[channel] = loads(blob)
             checkpoint = {**checkpoint, "channel_values": values}
             writes = self.writes.get((thread_id, ns, checkpoint_id), {})
@@ -148,19 +169,26 @@ class InMemorySaver(BaseCheckpointSaver):
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
         thread_id, ns, parent = thread_of(config)
-        dumps = self.serde.dumps_typed
-        stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
         values = checkpoint["channel_values"]
-        blobs = {
-            (thread_id, ns, channel, version): encoded(
-                self.serde, values[channel], f"channel {channel!r}", thread_id
-            )
-            if channel in values
-            else ("empty", b"")
-            for channel, version in new_versions.items()
-        }
-        entry = (dumps(stored), encoded(self.serde, dict(metadata), "metadata", thread_id), parent)
+        blobs = {}
+        bases = {}
+        for channel, version in new_versions.items():
+            key = (thread_id, ns, channel, version)
+            if channel not in values:
+                blobs[key] = ("empty", b"")
+                continue
+            value = values[channel]
+            full = encoded(self.serde, value, f"channel {channel!r}", thread_id)
+            blobs[key], base = self._lists.encode(key[:3], version, value, full)
+            if base is not None:
+                bases[key] = (base, full)
+        meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         with self._lock:
+            for key, (base, full) in bases.items():
+                if (*key[:3], base) not in self.blobs:  # deleted meanwhile: store it whole
+                    blobs[key] = full
+                    self._lists.stored_full(key[:3], key[3])
+            entry = (self._skeletons.keep((thread_id, ns), checkpoint), meta, parent)
             self.blobs.update(blobs)
             self.storage[thread_id][ns][checkpoint["id"]] = entry
         return saved_config(thread_id, ns, checkpoint["id"])
@@ -197,6 +225,8 @@ class InMemorySaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         with self._lock:
             self.storage.pop(str(thread_id), None)
+            self._skeletons.forget(str(thread_id))
+            self._lists.forget(str(thread_id))
             for blob in [k for k in self.blobs if k[0] == str(thread_id)]:
                 del self.blobs[blob]
             for written in [k for k in self.writes if k[0] == str(thread_id)]:

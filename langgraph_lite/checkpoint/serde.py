@@ -330,7 +330,9 @@ class MsgpackSerde:
             if kind == "enum":
                 return cls(fields)
             if kind == "pydantic":
-                return cls.model_construct(**fields) if _lenient(cls) else cls(**fields)
+                if not _lenient(cls):
+                    return cls(**fields)
+                return _construct(cls, fields)
             if kind == "dataclass":
                 init = {f.name for f in dataclasses.fields(cls) if f.init}
                 obj = cls(**{k: v for k, v in fields.items() if k in init})
@@ -363,6 +365,41 @@ class MsgpackSerde:
 def _lenient(cls: type) -> bool:
     # Our own messages carry extra fields; rebuild them without re-validating.
     return cls.__module__ == "langgraph_lite.messages"
+
+
+# class -> its field names, when ``_construct`` may build it directly (else None)
+_DIRECT: dict[type, tuple[str, ...] | None] = {}
+
+
+def _construct(cls: Any, fields: dict[str, Any]) -> Any:
+    """``cls.model_construct(**fields)``, for a message decoded from our own encoding.
+
+    That encoding is the model's ``__dict__``: every field, in field order. Then what
+    ``model_construct`` builds is that dict itself, every field set, no extra: built here
+    directly, which is most of the time of decoding a long conversation. Any other shape (extra
+    fields, aliases, a post-init hook) goes through ``model_construct``.
+    """
+    names = _DIRECT.get(cls, ())
+    if names == ():
+        names = _DIRECT[cls] = _direct_fields(cls)
+    if names is None or tuple(fields) != names:
+        return cls.model_construct(**fields)
+    obj = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(names))
+    _set(obj, "__pydantic_extra__", {} if cls.model_config.get("extra") == "allow" else None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _direct_fields(cls: Any) -> tuple[str, ...] | None:
+    if cls.__pydantic_root_model__ or cls.__pydantic_post_init__:
+        return None
+    fields = cls.__pydantic_fields__
+    if any(f.alias is not None or f.validation_alias is not None for f in fields.values()):
+        return None
+    return tuple(fields)
 
 
 class _Decoder:

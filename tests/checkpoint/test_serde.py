@@ -440,3 +440,26 @@ def test_a_zone_name_that_is_not_a_zone_is_refused(zone):
     for data in datetime_payloads(zone):
         with pytest.raises(CheckpointDecodeError):
             MsgpackSerde().loads(data)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        HumanMessage(content="hi", id="1"),
+        AIMessage(content="", id="2", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c"}]),
+        AIMessage(content="with extra", id="3", custom=[1, 2]),
+        ToolMessage(content="42", tool_call_id="c", name="f"),
+    ],
+    ids=["human", "tool-calls", "extra-field", "tool"],
+)
+def test_a_decoded_message_is_what_model_construct_builds_from_its_fields(message):
+    decoded = MsgpackSerde().loads(MsgpackSerde().dumps(message))
+    fields = {**message.__dict__, **(message.__pydantic_extra__ or {})}
+    built = type(message).model_construct(**fields)
+    assert type(decoded) is type(message)
+    assert decoded == built == message
+    assert list(decoded.__dict__) == list(built.__dict__)
+    assert decoded.model_fields_set == built.model_fields_set
+    assert decoded.__pydantic_extra__ == built.__pydantic_extra__
+    assert decoded.model_dump(exclude_unset=True) == built.model_dump(exclude_unset=True)
+    assert repr(decoded) == repr(built)

@@ -35,7 +35,9 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
+from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+from langgraph_lite.checkpoint.skeleton_deltas import SkeletonDeltas
 
 __all__ = ["AsyncSqliteSaver", "SqliteSaver"]
 
@@ -101,6 +103,8 @@ class SqliteSaver(BaseCheckpointSaver):
         super().__init__(serde=serde)
         self.conn = conn
         self.lock = threading.RLock()
+        self._lists = ListIncrements(self.serde)
+        self._skeletons = SkeletonDeltas(self.serde)
         self._setup()
 
     @classmethod
@@ -169,12 +173,14 @@ class SqliteSaver(BaseCheckpointSaver):
         thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta = row
         loads = self.serde.loads_typed
         try:
-            checkpoint: Checkpoint = loads((kind, data))
+            checkpoint: Checkpoint = self._skeletons.decode(
+                (thread_id, ns), checkpoint_id, (kind, data), self._fetch_skeleton(thread_id, ns)
+            )
             metadata = loads((meta_kind, meta))
             check_skeleton(checkpoint_id, checkpoint, metadata)
             wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
             values = {
-                channel: loads((kind, blob))
+                channel: self._value(thread_id, ns, channel, checkpoint, (kind, blob))
                 for channel, kind, blob in self.conn.execute(
                     # one query for every channel's blob at its version, through the key index
                     "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j JOIN blobs AS b "
@@ -202,6 +208,34 @@ class SqliteSaver(BaseCheckpointSaver):
             parent_config=saved_config(thread_id, ns, parent) if parent else None,
             pending_writes=writes,
         )
+
+    def _fetch_skeleton(self, thread_id: str, ns: str) -> Any:
+        def fetch(checkpoint_id: str) -> tuple[str, bytes] | None:
+            row = self.conn.execute(
+                "SELECT type, checkpoint FROM checkpoints WHERE thread_id = ? AND "
+                "checkpoint_ns = ? AND checkpoint_id = ?",
+                (thread_id, ns, checkpoint_id),
+            ).fetchone()
+            return (row[0], row[1]) if row else None
+
+        return fetch
+
+    def _value(
+        self, thread_id: str, ns: str, channel: str, checkpoint: Any, blob: tuple[str, bytes]
+    ) -> Any:
+        if blob[0] != DELTA:
+            return self.serde.loads_typed(blob)
+
+        def fetch(version: Any) -> tuple[str, bytes] | None:
+            row = self.conn.execute(
+                "SELECT type, blob FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                "channel = ? AND version = ?",
+                (thread_id, ns, channel, str(version)),
+            ).fetchone()
+            return (row[0], row[1]) if row else None
+
+        version = str(checkpoint["channel_versions"][channel])
+        return self._lists.decode((thread_id, ns, channel), version, blob, fetch)
 
     def list(
         self,
@@ -276,21 +310,47 @@ class SqliteSaver(BaseCheckpointSaver):
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
         thread_id, ns, parent = thread_of(config)
-        dumps = self.serde.dumps_typed
         values = checkpoint["channel_values"]
         blobs = []
+        bases = []  # (index in blobs, the version it builds on, the full value's blob)
         for channel, version in new_versions.items():
-            kind, data = (
-                encoded(self.serde, values[channel], f"channel {channel!r}", thread_id)
-                if channel in values
-                else ("empty", b"")
+            if channel not in values:
+                blobs.append((thread_id, ns, channel, str(version), "empty", b""))
+                continue
+            value = values[channel]
+            full = encoded(self.serde, value, f"channel {channel!r}", thread_id)
+            (kind, data), base = self._lists.encode(
+                (thread_id, ns, channel), str(version), value, full
             )
+            if base is not None:
+                bases.append((len(blobs), base, full))
             blobs.append((thread_id, ns, channel, str(version), kind, data))
-        stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
-        kind, data = dumps(stored)
+        (kind, data), base, whole = self._skeletons.encode((thread_id, ns), checkpoint)
         meta_kind, meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         meta_json = json.dumps(dict(metadata), default=str)
         with self._transaction() as cur:
+            for i, base, full in bases:
+                # another connection may have deleted the thread: then store the value whole
+                if (
+                    cur.execute(
+                        "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                        "channel = ? AND version = ?",
+                        (thread_id, ns, blobs[i][2], base),
+                    ).fetchone()
+                    is None
+                ):
+                    blobs[i] = (*blobs[i][:4], *full)
+                    self._lists.stored_full(blobs[i][:3], blobs[i][3])
+            if base is not None and (
+                cur.execute(
+                    "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                    "checkpoint_id = ?",
+                    (thread_id, ns, base),
+                ).fetchone()
+                is None
+            ):
+                kind, data = whole()
+                self._skeletons.stored_whole((thread_id, ns), checkpoint["id"])
             cur.executemany(
                 "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
                 "blob) VALUES (?, ?, ?, ?, ?, ?)",
@@ -337,6 +397,8 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._transaction() as cur:
             for table in ("checkpoints", "blobs", "writes"):
                 cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
+        self._lists.forget(str(thread_id))
+        self._skeletons.forget(str(thread_id))
 
 
 # The async saver lives in .aio, as in LangGraph; it is importable from here too.

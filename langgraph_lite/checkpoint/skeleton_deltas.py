@@ -1,0 +1,196 @@
+"""Checkpoint skeletons stored as what changed since the previous one, for savers of bytes.
+
+A step changes the versions of a few channels and what the nodes that ran have seen; the
+skeleton of a 1,000-node graph is 75 KiB all the same. ``SkeletonDeltas.encode`` stores a
+skeleton as a delta from the last one the saver stored for the thread and namespace (kind
+``"skeleton-delta"``): the id of that base checkpoint, the channel versions that changed or
+went, the ``versions_seen`` entries that changed or went, and the other fields whole. Every
+``SKELETON_EVERY`` deltas, and whenever the caller's dicts are not the ones the previous put
+had (see ``checkpoint.skeleton``), the skeleton is stored whole, as before. Reading applies the
+deltas on their base, with a bounded cache of the skeletons decoded, and hands out copies.
+
+The base is named in the delta, not taken to be the parent: forks and time travel put children
+of older checkpoints. A saver must check that the base is still stored when it writes a delta
+(another connection may have deleted the thread); ``encode`` returns the whole encoding too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
+
+__all__ = ["SKELETON_DELTA", "SKELETON_EVERY", "SkeletonDeltas"]
+
+SKELETON_DELTA = "skeleton-delta"
+SKELETON_EVERY = 16
+"""At most this many deltas between two whole skeletons of a thread."""
+CACHE_ENTRIES = 256
+SMALL = 64
+"""Skeletons with fewer channels and nodes than this are always stored whole."""
+THREADS = 256
+"""Threads (and namespaces) whose last skeleton is kept to build deltas on: a thread put less
+recently stores its next skeleton whole."""
+
+_Where = tuple[str, str]
+Fetch = Callable[[str], "tuple[str, bytes] | None"]
+"""A saver's lookup of the stored skeleton ``(kind, data)`` of a checkpoint id, or None."""
+
+
+class SkeletonDeltas:
+    """One saver's delta encoding of checkpoint skeletons."""
+
+    def __init__(self, serde: MsgpackSerde) -> None:
+        self.serde = serde
+        self._lock = threading.Lock()
+        self._keeper = SkeletonKeeper(limit=THREADS)
+        # (thread, ns) -> (id of the skeleton last stored, our copy of it, deltas since whole)
+        self._last: OrderedDict[_Where, tuple[str, dict[str, Any], int]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
+
+    def encode(
+        self, where: _Where, checkpoint: dict[str, Any]
+    ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]]:
+        """``(blob, base id or None, whole)`` for ``checkpoint``; ``whole()`` encodes it whole,
+        for a saver that finds the base gone."""
+        versions, seen = checkpoint.get("channel_versions"), checkpoint.get("versions_seen")
+        if (
+            not isinstance(versions, dict)
+            or not isinstance(seen, dict)
+            or (len(versions) + len(seen) < SMALL)
+        ):  # a small skeleton costs less to encode whole than to compare
+            blob = self.serde.dumps_typed(
+                {k: v for k, v in checkpoint.items() if k != "channel_values"}
+            )
+            return blob, None, lambda: blob
+        with self._lock:
+            stored, fresh = self._keeper.keep_changes(where, checkpoint)
+            last = self._last.get(where)
+            delta = None
+            if last is not None and fresh is not None and last[2] < SKELETON_EVERY:
+                delta = _delta(last, stored, fresh)
+            self._last[where] = (stored["id"], stored, last[2] + 1 if delta else 0)
+            self._last.move_to_end(where)
+            if len(self._last) > THREADS:
+                self._last.popitem(last=False)
+            self._put_cache((*where, stored["id"]), stored)
+
+        def whole() -> tuple[str, bytes]:
+            return self.serde.dumps_typed(stored)
+
+        if delta is None:
+            return whole(), None, whole
+        return (SKELETON_DELTA, self.serde.dumps(delta)), delta["base"], whole
+
+    def stored_whole(self, where: _Where, checkpoint_id: str) -> None:
+        """The saver stored the whole skeleton after all (the base was gone)."""
+        with self._lock:
+            last = self._last.get(where)
+            if last is not None and last[0] == checkpoint_id:
+                self._last[where] = (last[0], last[1], 0)
+
+    def decode(
+        self, where: _Where, checkpoint_id: str, blob: tuple[str, bytes], fetch: Fetch
+    ) -> Any:
+        """The skeleton a stored blob holds: a fresh copy the caller may change."""
+        if blob[0] != SKELETON_DELTA:
+            return self.serde.loads_typed(blob)
+        # the row asked for is always read from its bytes (what another connection wrote, or
+        # a corrupt row, shows); the cache stands in for the bases it builds on
+        return copy_out(self._resolve(where, checkpoint_id, blob, fetch, SKELETON_EVERY * 4))
+
+    def _resolve(
+        self,
+        where: _Where,
+        checkpoint_id: str,
+        blob: tuple[str, bytes] | None,
+        fetch: Fetch,
+        budget: int,
+    ) -> dict[str, Any]:
+        key = (*where, checkpoint_id)
+        if blob is None:  # a base: from the cache, or from the saver
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    return cached
+            blob = fetch(checkpoint_id)
+            if blob is None:
+                raise CheckpointDecodeError(
+                    f"a checkpoint builds on checkpoint {checkpoint_id!r}, which is not stored"
+                )
+        if blob[0] != SKELETON_DELTA:
+            skeleton = self.serde.loads_typed(blob)
+            if not isinstance(skeleton, dict) or not all(
+                isinstance(skeleton.get(k), dict) for k in ("channel_versions", "versions_seen")
+            ):
+                raise CheckpointDecodeError(
+                    f"checkpoint {checkpoint_id!r} is the base of a delta but not a checkpoint"
+                )
+        else:
+            if budget <= 0:
+                raise CheckpointDecodeError(
+                    f"checkpoint {checkpoint_id!r}: its chain of deltas is too long (or loops)"
+                )
+            delta = _checked(checkpoint_id, self.serde.loads(blob[1]))
+            base = self._resolve(where, delta["base"], None, fetch, budget - 1)
+            versions = {**base["channel_versions"], **delta["cv"]}
+            for channel in delta["cv_drop"]:
+                versions.pop(channel, None)
+            seen = {**base["versions_seen"], **delta["vs"]}
+            for node in delta["vs_drop"]:
+                seen.pop(node, None)
+            skeleton = {**delta["rest"], "channel_versions": versions, "versions_seen": seen}
+        with self._lock:
+            self._put_cache(key, skeleton)
+        return skeleton
+
+    def _put_cache(self, key: tuple[str, str, str], skeleton: dict[str, Any]) -> None:
+        self._cache[key] = skeleton
+        self._cache.move_to_end(key)
+        while len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+
+    def forget(self, thread_id: str) -> None:
+        """Drop what is kept for ``thread_id`` (its checkpoints were deleted)."""
+        with self._lock:
+            self._keeper.forget(thread_id)
+            for where in [w for w in self._last if w[0] == thread_id]:
+                del self._last[where]
+            for key in [k for k in self._cache if k[0] == thread_id]:
+                del self._cache[key]
+
+
+def _delta(
+    last: tuple[str, dict[str, Any], int], stored: dict[str, Any], fresh: list[str]
+) -> dict[str, Any] | None:
+    before = last[1]
+    versions, seen = stored.get("channel_versions"), stored.get("versions_seen")
+    if not isinstance(versions, dict) or not isinstance(seen, dict):
+        return None
+    old_versions = before["channel_versions"]
+    try:  # versions are hashable (str, int, float): the difference is taken in C
+        changed = dict(versions.items() - old_versions.items())
+    except TypeError:
+        return None
+    return {
+        "base": last[0],
+        "cv": changed,
+        "cv_drop": list(old_versions.keys() - versions.keys()),
+        "vs": {node: seen[node] for node in fresh},
+        "vs_drop": list(before["versions_seen"].keys() - seen.keys()),
+        "rest": {k: v for k, v in stored.items() if k not in ("channel_versions", "versions_seen")},
+    }
+
+
+def _checked(checkpoint_id: str, delta: Any) -> dict[str, Any]:
+    shapes = {"base": str, "cv": dict, "cv_drop": list, "vs": dict, "vs_drop": list, "rest": dict}
+    if not isinstance(delta, dict) or any(
+        not isinstance(delta.get(k), kind) for k, kind in shapes.items()
+    ):
+        raise CheckpointDecodeError(f"checkpoint {checkpoint_id!r}: a malformed skeleton delta")
+    return delta
