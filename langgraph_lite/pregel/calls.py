@@ -89,7 +89,10 @@ class Calls:
             self._count[caller.id] = index + 1
         task = Task(node.name or "task", node, input, (PUSH,), caller.step, run)
         task.seed = caller.seed
-        task.path = (PUSH, caller.id, index)
+        # As LangGraph names a call: by its caller's path and its place among the caller's
+        # calls; it lives in its caller's namespace.
+        task.path = (PUSH, caller.path, index, True)
+        task.outer_ns = caller.checkpoint_ns
         writes = self.saved.get(task.id)
         out = self._out
         if out.task_events:  # a saved call is reported as started (not as finished), as LangGraph

@@ -47,7 +47,8 @@ def test_a_finished_call_is_saved_at_once_and_its_caller_released_after_the_save
     loop, queue = make("sync")
     run, entry = start_step(loop)
     call, reused = loop.calls.plan(loop, entry, double.node, ((4,), {}))
-    assert not reused and call.path[1:] == (entry.id, 0)
+    assert not reused and call.path[1:] == (entry.path, 0, True)
+    assert call.checkpoint_ns == f"{entry.checkpoint_ns}|double:{call.id}"
     call.writes = [(RETURN, 8)]
     saved = loop.calls.finished(call)  # as the call's runner does
     assert list(queue.items) == [{"double": 8}, CALL_FINISHED]
