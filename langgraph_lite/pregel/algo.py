@@ -63,6 +63,7 @@ class Task:
         "interrupt_index",
         "name",
         "node",
+        "outer_ns",
         "path",
         "run",
         "seed",
@@ -98,6 +99,7 @@ class Task:
         self.handler: HandlerTask | None = None
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self.subgraph_calls = 0  # how many graphs this run of the node has run (namespaces)
+        self.outer_ns: str | None = None  # a call's: its caller's namespace (None: the run's)
         self._config: dict[str, Any] | None = None
         self._id: str | None = None
 
@@ -119,7 +121,9 @@ class Task:
     def checkpoint_ns(self) -> str:
         """This task's place: ``node:<task id>``, under the namespace of an enclosing graph."""
         own = f"{self.name}:{self.id}"
-        outer = getattr(self.run, "checkpoint_ns", "")
+        outer = self.outer_ns
+        if outer is None:
+            outer = getattr(self.run, "checkpoint_ns", "")
         return f"{outer}|{own}" if outer else own
 
     @property

@@ -183,7 +183,7 @@ class PregelLoop:
         self.writer: Any = out.writer
         self._items = queue.items
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
-        self.calls = Calls(out, self.persistence.active)
+        self.calls = Calls(out, self.persistence.active, durability)
         # Fixed for the run, read on the hot path: whether anything is saved; whether finished
         # or planned tasks are saved or reported at all; (run() adds whether values are).
         self._persisting = self.persistence.active
