@@ -108,6 +108,7 @@ class PregelLoop:
         read_only: bool = False,
     ) -> None:
         parent = self.parent_task = current_task.get()
+        given = config  # (what the chunks' metadata copies, as the caller gave it)
         if parent is None and not read_only:  # (read_only: get_state/update_state's loops)
             config = root_config(config)
         self.spec = spec
@@ -153,7 +154,7 @@ class PregelLoop:
             else Persistence(checkpointer, config, durability, run_id)
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
-        out = self.out = Output(queue, modes, tagged, stream_keys, config, subgraphs, version)
+        out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
         parent_out = getattr(parent.run, "out", None) if parent is not None else None
         if isinstance(parent_out, Output) and parent_out.subgraphs:
             out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
