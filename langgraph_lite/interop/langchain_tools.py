@@ -28,6 +28,8 @@ class LangChainTool(Tool):
     a ``Command`` returned by the tool. ``langchain_tool`` is the original.
     """
 
+    reports_own_calls = True  # LangChain's callbacks report each run on stream_mode="tools"
+
     def __init__(self, langchain_tool: Any) -> None:
         self.langchain_tool = langchain_tool
         self.name = langchain_tool.name
@@ -94,7 +96,12 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
     """The parameters of a LangChain tool's function marked ``InjectedState`` / ``InjectedStore``."""
     import typing
 
-    from langgraph_lite.tool_injection import InjectedState, InjectedStore, _injection_for
+    from langgraph_lite.tool_injection import (
+        InjectedState,
+        InjectedStore,
+        ToolRuntime,
+        _injection_for,
+    )
 
     fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
     if fn is None:
@@ -109,6 +116,10 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
         params = {}  # type: ignore[assignment]
     out = {}
     for param, annotation in hints.items():
+        if annotation is ToolRuntime or typing.get_origin(annotation) is ToolRuntime:
+            # our ToolRuntime is not LangChain's, so LangChain takes it for the model's to fill
+            out[param] = _injection_for(param, annotation)
+            continue
         marks = getattr(annotation, "__metadata__", ())
         if any(
             m in (InjectedState, InjectedStore) or isinstance(m, InjectedState | InjectedStore)
