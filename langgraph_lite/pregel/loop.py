@@ -135,9 +135,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
-        # Whether the run replays a checkpoint; a subgraph's is part of its parent's replay.
-        outer = getattr(parent.run, "time_travel", None) if parent is not None else None
-        self.time_travel = TimeTravel(outer.shared if isinstance(outer, TimeTravel) else None)
+        self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # The task of an enclosing graph that runs this one as a node, if any (parent_task);
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
         self.checkpoint_ns = (
