@@ -73,7 +73,7 @@ from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Ru
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
-from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, expect
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, wrong_phase
 from langgraph_lite.pregel.replay import TimeTravel, nothing_to_resume, root_config
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
@@ -108,9 +108,8 @@ class PregelLoop:
         read_only: bool = False,
     ) -> None:
         parent = self.parent_task = current_task.get()
-        given = config  # (what the chunks' metadata copies, as the caller gave it)
-        if parent is None and not read_only:  # (read_only: get_state/update_state's loops)
-            config = root_config(config)
+        given = config  # (chunks' metadata copies it; read_only: get_state/update_state's)
+        config = root_config(config) if parent is None and not read_only else config
         self.spec = spec
         self.config = config
         self.context = context
@@ -138,11 +137,8 @@ class PregelLoop:
         self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # The task of an enclosing graph that runs this one as a node, if any (parent_task);
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
-        self.checkpoint_ns = (
-            (config.get("configurable") or {}).get("checkpoint_ns", "")
-            if parent is not None or read_only  # (a reader stands where its config says)
-            else ""
-        )
+        ns = (config.get("configurable") or {}).get("checkpoint_ns", "")
+        self.checkpoint_ns = ns if parent is not None or read_only else ""  # (a reader's: its own)
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
         run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.checkpointer = checkpointer
@@ -269,7 +265,8 @@ class PregelLoop:
 
     def restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
-        expect(self.phase, START, "restore")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "restore")
         self.saved = saved
         if saved is None:
             return
@@ -286,7 +283,8 @@ class PregelLoop:
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
-        expect(self.phase, START, "start")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "start")
         parent = self.parent_task
         travel = self.time_travel
         self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
@@ -339,7 +337,7 @@ class PregelLoop:
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
-            expect(self.phase, PLAN, "plan")
+            raise wrong_phase(self.phase, PLAN, "plan")
         if self.step > self.stop:
             self.phase = DONE
             raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
@@ -428,7 +426,7 @@ class PregelLoop:
 
         Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
-            expect(self.phase, EXECUTE, "apply")
+            raise wrong_phase(self.phase, EXECUTE, "apply")
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
         v = self._version
         self._version = self.persistence.next_version(v) if self._persisting else v + 1
