@@ -27,10 +27,10 @@ __all__ = [
     "PutWrites",
     "aload",
     "asave",
+    "finished_before",
     "load",
     "restore_channels",
     "restore_state",
-    "reuse_saved_writes",
     "save",
     "saved_writes",
 ]
@@ -140,20 +140,14 @@ def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> t
     )
 
 
-def reuse_saved_writes(tasks: list[Any], pending_writes: Iterable[Any], out: Any) -> list[Any]:
-    """The ``tasks`` still to run: those whose writes were saved get them back instead
-    (reported to ``out``, the run's ``Output``, as cached)."""
+def finished_before(tasks: Iterable[Any], pending_writes: Iterable[Any]) -> list[Any]:
+    """The ``tasks`` that finished in an earlier run of their step, their saved writes put back
+    on them (``task.writes``); a task that wrote nothing is among them, as LangGraph's are."""
     saved = saved_writes(pending_writes)
-    todo = []
-    for task in tasks:
-        writes = saved.get(task.id)
-        if writes is None:
-            todo.append(task)
-            continue
-        task.writes = writes
-        if out.per_task:
-            out.finished(task, cached=True)
-    return todo
+    done = [t for t in tasks if t.id in saved]
+    for task in done:
+        task.writes = saved[task.id]
+    return done
 
 
 def restore_channels(

@@ -65,9 +65,9 @@ from langgraph_lite.pregel.algo import (
 from langgraph_lite.pregel.checkpointing import (
     ERROR,
     INTERRUPT,
+    finished_before,
     restore_channels,
     restore_state,
-    reuse_saved_writes,
 )
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Load, Run, Save, bad_answer
 from langgraph_lite.pregel.interrupts import Interrupts
@@ -117,8 +117,7 @@ class PregelLoop:
         self.stop = self.recursion_limit  # last step number allowed; set again by start
         self.phase = START  # for introspection and internal checks only
         self.step = -1
-        # The run's own channel instances, fresh from the graph's specs.
-        self.channels = restore_channels(spec.channels, None)
+        self.channels = restore_channels(spec.channels, None)  # its own, fresh from the specs
         # versions[channel]: bumped each step the channel changes (ints, or the saver's
         # version strings when checkpointing); all versions of a run compare with each other.
         self.versions: dict[str, Any] = {}
@@ -359,9 +358,12 @@ class PregelLoop:
         self.phase = EXECUTE
         if self._plan_events:
             self.out.planned(tasks)
-        if self._pending_writes:  # the tasks whose writes were saved do not run again
-            pending, self._pending_writes = self._pending_writes, []
-            return reuse_saved_writes(tasks, pending, self.out)
+        if self._pending_writes:  # tasks that finished before are done
+            done = finished_before(tasks, self._pending_writes)
+            self._pending_writes = []
+            for task in done if self.out.per_task else ():
+                self.out.finished(task, cached=True)
+            return [t for t in tasks if t not in done] if done else tasks
         return tasks
 
     def _task_done(self, task: Task) -> None:
