@@ -88,7 +88,7 @@ from langgraph_lite.pregel.effects import (
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
-from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, expect
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, wrong_phase
 from langgraph_lite.pregel.replay import TimeTravel, nothing_to_resume, root_config
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
@@ -123,8 +123,8 @@ class PregelLoop:
         read_only: bool = False,
     ) -> None:
         parent = self.parent_task = current_task.get()
-        if parent is None and not read_only:  # (read_only: get_state/update_state's loops)
-            config = root_config(config)
+        given = config  # (chunks' metadata copies it; read_only: get_state/update_state's)
+        config = root_config(config) if parent is None and not read_only else config
         self.spec = spec
         self.config = config
         self.context = context
@@ -132,8 +132,7 @@ class PregelLoop:
         self.stop = self.recursion_limit  # last step number allowed; set again by start
         self.phase = START  # for introspection and internal checks only
         self.step = -1
-        # The run's own channel instances, fresh from the graph's specs.
-        self.channels = restore_channels(spec.channels, None)
+        self.channels = restore_channels(spec.channels, None)  # its own, fresh from the specs
         # versions[channel]: bumped each step the channel changes (ints, or the saver's
         # version strings when checkpointing); all versions of a run compare with each other.
         self.versions: dict[str, Any] = {}
@@ -150,16 +149,11 @@ class PregelLoop:
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
-        # Whether the run replays a checkpoint; a subgraph's is part of its parent's replay.
-        outer = getattr(parent.run, "time_travel", None) if parent is not None else None
-        self.time_travel = TimeTravel(outer.shared if isinstance(outer, TimeTravel) else None)
+        self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # The task of an enclosing graph that runs this one as a node, if any (parent_task);
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
-        self.checkpoint_ns = (
-            (config.get("configurable") or {}).get("checkpoint_ns", "")
-            if parent is not None or read_only  # (a reader stands where its config says)
-            else ""
-        )
+        ns = (config.get("configurable") or {}).get("checkpoint_ns", "")
+        self.checkpoint_ns = ns if parent is not None or read_only else ""  # (a reader's: its own)
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
         run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.checkpointer = checkpointer
@@ -169,7 +163,7 @@ class PregelLoop:
             else Persistence(checkpointer, config, durability, run_id)
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
-        out = self.out = Output(queue, modes, tagged, stream_keys, config, subgraphs, version)
+        out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
         parent_out = getattr(parent.run, "out", None) if parent is not None else None
         if isinstance(parent_out, Output) and parent_out.subgraphs and not self.checkpoint_ns:
             out.attach_own_thread(parent_out)  # its own thread: only tokens and tool calls
@@ -325,7 +319,8 @@ class PregelLoop:
 
     def restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
-        expect(self.phase, START, "restore")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "restore")
         self.saved = saved
         if saved is None:
             return
@@ -342,7 +337,8 @@ class PregelLoop:
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
-        expect(self.phase, START, "start")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "start")
         parent = self.parent_task
         travel = self.time_travel
         self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
@@ -414,7 +410,7 @@ class PregelLoop:
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
-            expect(self.phase, PLAN, "plan")
+            raise wrong_phase(self.phase, PLAN, "plan")
         if self.step > self.stop:
             self.phase = DONE
             raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
@@ -556,7 +552,7 @@ class PregelLoop:
 
         Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
-            expect(self.phase, EXECUTE, "apply")
+            raise wrong_phase(self.phase, EXECUTE, "apply")
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
         v = self._version
         self._version = self.persistence.next_version(v) if self._persisting else v + 1
