@@ -303,3 +303,19 @@ def test_run_node_checks_its_answers_against_the_schema():
     assert answered.update == {"answer": Verdict(approved=True)}
     with pytest.raises(pydantic.ValidationError):
         run_node(graph, "ask", {"answer": None}, resume=[{"approved": "perhaps"}])
+
+
+# -- streaming -------------------------------------------------------------------------------
+
+
+def test_tasks_mode_reports_the_question_as_a_plain_dict_with_its_schema():
+    graph = _asking(int)
+    chunks = list(graph.stream({"answer": None}, THREAD, stream_mode="tasks"))
+    ended = [c for c in chunks if "result" in c]
+    assert [c["interrupts"] for c in ended] == [
+        [{"value": {"q": "ship?"}, "id": ANY_ID, "response_schema": {"type": "integer"}}]
+    ]
+    [done] = [
+        c for c in graph.stream(Command(resume="4"), THREAD, stream_mode="tasks") if "result" in c
+    ]
+    assert (done["result"], done["interrupts"]) == ({"answer": 4}, [])
