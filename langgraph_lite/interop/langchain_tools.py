@@ -29,6 +29,11 @@ class LangChainTool(Tool):
     """
 
     def __init__(self, langchain_tool: Any) -> None:
+        from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
+
+        # LangChain passes a Command (or a list of them) through only once it is a
+        # ToolOutputMixin; a tool may run before anything else made us install that.
+        let_commands_through_langchain_tools()
         self.langchain_tool = langchain_tool
         self.name = langchain_tool.name
         self.description = langchain_tool.description
@@ -125,4 +130,6 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
 
 
 def _from_output(output: Any) -> Any:
+    if isinstance(output, list):  # LangChain hands back a list of Command / ToolMessage as is
+        return [from_langchain(o) if is_langchain_message(o) else o for o in output]
     return from_langchain(output) if is_langchain_message(output) else output

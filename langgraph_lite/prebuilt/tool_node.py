@@ -23,7 +23,6 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
-import copy
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +55,7 @@ from langgraph_lite.prebuilt.tool_errors import (
     _handler,
     is_invalid_resume,
 )
+from langgraph_lite.prebuilt.tool_outputs import checked_command, checked_list, combine
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
     TOOL_MESSAGE_BLOCK_TYPES,
@@ -162,7 +162,7 @@ class ToolNode:
         """Run the calls (in a thread pool when there are several) and return the answers."""
         calls, state, shape = self._parse(input)
         base = ToolCallContext.current(config)
-        jobs = [self._job(call, state, base) for call in calls]
+        jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [self._run_one(*job) for job in jobs]
         else:
@@ -182,7 +182,7 @@ class ToolNode:
 
         calls, state, shape = self._parse(input)
         base = ToolCallContext.current(config)
-        jobs = [self._job(call, state, base) for call in calls]
+        jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [await self._arun_one(*job) for job in jobs]
             return self._combine(outputs, shape)
@@ -214,8 +214,8 @@ class ToolNode:
     # -- one call --------------------------------------------------------------------------------
 
     def _job(
-        self, call: dict[str, Any], state: Any, base: ToolCallContext
-    ) -> tuple[dict[str, Any], ToolCallContext]:
+        self, call: dict[str, Any], state: Any, base: ToolCallContext, shape: str
+    ) -> tuple[dict[str, Any], ToolCallContext, str]:
         ctx = ToolCallContext(
             state=state,
             tool_call_id=_call_id(call),
@@ -226,7 +226,7 @@ class ToolNode:
             tools=self.tools,
             messages_key=self.messages_key,
         )
-        return call, ctx
+        return call, ctx, shape
 
     def _request(self, call: dict[str, Any], ctx: ToolCallContext) -> ToolCallRequest:
         tool = self.tools_by_name.get(call["name"])
@@ -242,31 +242,31 @@ class ToolNode:
             runtime=request.runtime,
         )
 
-    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext, shape: str) -> Any:
         request = self._request(call, ctx)
         if self.wrap_tool_call is None:
-            return self._execute(request, ctx)
+            return self._execute(request, ctx, shape)
         try:
-            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx, shape))
         except GraphBubbleUp:
             raise
         except Exception as exc:
             return self._wrapper_failed(request, exc)
 
-    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext, shape: str) -> Any:
         request = self._request(call, ctx)
         if self.awrap_tool_call is None and self.wrap_tool_call is None:
-            return await self._aexecute(request, ctx)
+            return await self._aexecute(request, ctx, shape)
 
         async def execute(req: ToolCallRequest) -> Any:
-            return await self._aexecute(req, ctx)
+            return await self._aexecute(req, ctx, shape)
 
         try:
             if self.awrap_tool_call is not None:
                 return await self.awrap_tool_call(request, execute)
             assert self.wrap_tool_call is not None
             # a sync wrapper in an async run gets the sync execute, as in LangGraph
-            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx, shape))
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -291,7 +291,7 @@ class ToolNode:
             content = str(option(exc))
         return self._error(request.tool_call, content)
 
-    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
             return self._unknown_tool(call)
@@ -304,7 +304,7 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output)
+            answer = self._answer(tool, call, output, shape)
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
@@ -314,7 +314,7 @@ class ToolNode:
             return self._error(call, content)
         return answer
 
-    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
             return self._unknown_tool(call)
@@ -327,7 +327,7 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output)
+            answer = self._answer(tool, call, output, shape)
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -357,42 +357,19 @@ class ToolNode:
             content=content, name=call["name"], tool_call_id=_call_id(call), status="error"
         )
 
-    def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
+    def _answer(self, tool: Tool, call: dict[str, Any], output: Any, shape: str) -> Any:
         if isinstance(output, Command):
-            return self._checked_command(tool, call, output)
+            return checked_command(output, call, self.messages_key, shape)
+        if (
+            isinstance(output, list)
+            and output
+            and all(isinstance(o, Command | ToolMessage) for o in output)
+        ):
+            return checked_list(output, call, self.messages_key, shape)
         answer = tool.answer(output, call)
         if isinstance(answer, ToolMessage):  # a list of strings becomes JSON text, as in LangGraph
             answer.content = tool_output_content(answer.content)
         return answer
-
-    def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
-        """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
-        if command.graph == Command.PARENT:
-            return command
-        update = command.update
-        messages = update.get(self.messages_key) if isinstance(update, dict) else None
-        answered = any(
-            isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
-            for m in convert_to_messages(messages or [])
-        )
-        if not answered:
-            raise ValueError(
-                f"tool {tool.name!r} returned a Command whose update has no ToolMessage "
-                f"answering its call {call.get('id')!r}. Every tool call needs an answer: "
-                f"return Command(update={{{self.messages_key!r}: [ToolMessage('done', "
-                "tool_call_id=tool_call_id)], ...}), taking tool_call_id as an "
-                "Annotated[str, InjectedToolCallId] parameter."
-            )
-        # the answer is named after the call, in a copy of the update (as LangGraph does):
-        # the tool's own Command and messages stay as it made them
-        copied: Any = copy.deepcopy(update)  # a dict: it holds the answer
-        raw = copied.get(self.messages_key)
-        call_id = call.get("id")
-        m: Any
-        for m in raw if isinstance(raw, list) else [raw]:
-            if getattr(m, "type", None) == "tool" and getattr(m, "tool_call_id", None) == call_id:
-                m.name = call["name"]
-        return dataclasses.replace(command, update=copied)
 
     # -- input and output ------------------------------------------------------------------------
 
@@ -433,13 +410,7 @@ class ToolNode:
         return [dict(c) for c in last_ai.tool_calls], input, shape
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
-        commands = [o for o in outputs if isinstance(o, Command)]
-        messages = [o for o in outputs if not isinstance(o, Command)]
-        if shape == "list":
-            return [*messages, *commands] if commands else messages
-        if not commands:
-            return {self.messages_key: messages}
-        return [{self.messages_key: messages}, *commands] if messages else commands
+        return combine(outputs, shape, self.messages_key)
 
 
 def _in_context(
