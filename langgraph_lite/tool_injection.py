@@ -154,7 +154,17 @@ class ToolCallContext:
 
         task = current_task.get()
         if task is None:
-            return cls(config=config)
+            # ToolNode run by hand with LangGraph's runtime in its config (as LangGraph's own
+            # tests do): the store, context and writer come from that runtime
+            runtime = ((config or {}).get("configurable") or {}).get("__pregel_runtime")
+            if runtime is None:
+                return cls(config=config)
+            return cls(
+                config=config,
+                writer=getattr(runtime, "stream_writer", None),
+                context=getattr(runtime, "context", None),
+                store=getattr(runtime, "store", None),
+            )
         return cls(
             config=config if config is not None else task.config,
             writer=task.writer,

@@ -185,8 +185,10 @@ def let_commands_through_langchain_tools() -> None:
     base (it has no fields or methods: it only marks the class).
     """
     from langchain_core.messages.tool import ToolOutputMixin
+    from langchain_core.tools.base import _DirectlyInjectedToolArg
 
     from langgraph_lite.messages import ToolMessage
+    from langgraph_lite.tool_injection import ToolRuntime
     from langgraph_lite.types import Command
 
     with _patch_lock:
@@ -195,6 +197,9 @@ def let_commands_through_langchain_tools() -> None:
         for cls in (Command, ToolMessage):
             if not issubclass(cls, ToolOutputMixin):
                 cls.__bases__ = _with_base(cls.__bases__, ToolOutputMixin)
+        # and a LangChain tool's ToolRuntime parameter is hidden from the model, as LangGraph's
+        if not issubclass(ToolRuntime, _DirectlyInjectedToolArg):
+            ToolRuntime.__bases__ = _with_base(ToolRuntime.__bases__, _DirectlyInjectedToolArg)
 
 
 def _with_base(bases: tuple[type, ...], extra: type) -> tuple[type, ...]:

@@ -42,6 +42,7 @@ class LangChainTool(Tool):
         self._injected = _graph_injections(langchain_tool)
         self._takes_kwargs = False
         schema = langchain_tool.tool_call_schema
+        self._hidden = _hidden_args(langchain_tool, schema) | set(self._injected)
         if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
             # LangChain shows the model our InjectedState / InjectedStore parameters (they are
             # not its InjectedToolArg): we leave them out, and fill them in when it runs
@@ -76,11 +77,23 @@ class LangChainTool(Tool):
         return await self.langchain_tool.ainvoke(input, config, **kwargs)
 
     def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
+        if self._hidden:  # what the model may not fill in, even if it sends it (as LangGraph)
+            args = {k: v for k, v in args.items() if k not in self._hidden}
         for param, how in self._injected.items():  # the state / store the graph fills in
             value = self._injected_value(param, how, ctx)
             if value is not _LEFT_OUT:  # a missing state key the parameter has a default for
                 args = {**args, param: value}
         return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+
+
+def _hidden_args(langchain_tool: Any, shown: Any) -> set[str]:
+    """The tool's parameters LangChain does not show the model (its ``InjectedToolArg`` ones)."""
+    full = getattr(langchain_tool, "args_schema", None)
+    if not (isinstance(full, type) and issubclass(full, pydantic.BaseModel)):
+        return set()
+    if not (isinstance(shown, type) and issubclass(shown, pydantic.BaseModel)):
+        return set()
+    return set(full.model_fields) - set(shown.model_fields)
 
 
 def _without(schema: type[pydantic.BaseModel], names: Any) -> type[pydantic.BaseModel]:
@@ -99,7 +112,12 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
     """The parameters of a LangChain tool's function marked ``InjectedState`` / ``InjectedStore``."""
     import typing
 
-    from langgraph_lite.tool_injection import InjectedState, InjectedStore, _injection_for
+    from langgraph_lite.tool_injection import (
+        InjectedState,
+        InjectedStore,
+        ToolRuntime,
+        _injection_for,
+    )
 
     fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
     if fn is None:
@@ -114,6 +132,9 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
         params = {}  # type: ignore[assignment]
     out = {}
     for param, annotation in hints.items():
+        if annotation is ToolRuntime or typing.get_origin(annotation) is ToolRuntime:
+            out[param] = _injection_for(param, annotation)  # LangChain hides it; we fill it in
+            continue
         marks = getattr(annotation, "__metadata__", ())
         if any(
             m in (InjectedState, InjectedStore) or isinstance(m, InjectedState | InjectedStore)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -463,3 +464,11 @@ def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, l
             continue
         return (m if isinstance(m, AIMessage) else None), trailing[::-1]
     return None, trailing[::-1]
+
+
+if "langchain_core" in sys.modules:
+    # A LangChain tool decorated after this import may take a ToolRuntime parameter: LangChain
+    # must know it as injected before it builds the tool's schema, not only once a ToolNode is.
+    from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
+
+    let_commands_through_langchain_tools()
