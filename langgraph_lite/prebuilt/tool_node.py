@@ -278,7 +278,7 @@ class ToolNode:
         # at all (LangGraph does the same; the default handler still lets only invalid
         # arguments through).
         option = self.handle_tool_errors
-        if option is False or is_invalid_resume(exc):
+        if option is False or _never_handled(exc):
             raise exc
         if option is _default_handle_tool_errors:
             if not isinstance(exc, ToolInvocationError):
@@ -309,7 +309,7 @@ class ToolNode:
         except GraphBubbleUp:
             raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
-            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
+            content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -332,7 +332,7 @@ class ToolNode:
         except GraphBubbleUp:
             raise
         except Exception as exc:
-            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
+            content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -412,6 +412,11 @@ class ToolNode:
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
         return combine(outputs, shape, self.messages_key)
+
+
+def _never_handled(exc: BaseException) -> bool:
+    """A bad answer to an interrupt, or a call that could not be given its injected values."""
+    return is_invalid_resume(exc) or getattr(exc, "_langgraph_lite_injection", False) is True
 
 
 def _in_context(

@@ -10,7 +10,7 @@ from typing import Annotated
 import pytest
 
 from langgraph_lite.messages import REMOVE_ALL_MESSAGES, AIMessage, RemoveMessage, ToolMessage
-from langgraph_lite.prebuilt import ToolNode
+from langgraph_lite.prebuilt import InjectedState, ToolNode
 from langgraph_lite.tool_injection import InjectedToolCallId
 from langgraph_lite.tools import tool
 from langgraph_lite.types import Command, Send
@@ -134,3 +134,21 @@ def test_an_update_of_the_wrong_form_for_the_input_names_the_tool():
         ToolNode([list_update]).invoke({"messages": [_ask("list_update")]})
     with pytest.raises(ValueError, match=r"Tools can provide a dict in Command.update.*'handoff'"):
         ToolNode([handoff]).invoke([_ask("handoff")])
+
+
+# -- what the call is given ------------------------------------------------------------------
+
+
+def test_a_missing_injected_state_key_is_raised_whatever_the_handler():
+    def needs_foo(x: int, foo: Annotated[str, InjectedState("foo")]) -> str:
+        """Needs foo."""
+        return foo
+
+    call = {"name": "needs_foo", "args": {"x": 1}, "id": "c0", "type": "tool_call"}
+    for handler in (True, "sorry", lambda e: "handled"):
+        node = ToolNode([needs_foo], handle_tool_errors=handler)
+        assert node.invoke({"messages": [AIMessage("", tool_calls=[call])], "foo": "bar"}) == {
+            "messages": [ToolMessage("bar", name="needs_foo", tool_call_id="c0")]
+        }
+        with pytest.raises(KeyError, match="foo"):
+            node.invoke({"messages": [AIMessage("", tool_calls=[call])], "notfoo": "bar"})
