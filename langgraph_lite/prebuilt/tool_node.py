@@ -226,6 +226,8 @@ class ToolNode:
             store=base.store,
             tools=self.tools,
             messages_key=self.messages_key,
+            execution_info=base.execution_info,
+            server_info=base.server_info,
         )
         return call, ctx, shape
 

@@ -86,3 +86,26 @@ def test_toolnode_run_by_hand_takes_the_store_from_a_langgraph_runtime_in_its_co
     config = {"configurable": {"__pregel_runtime": runtime}}
     out = ToolNode([read]).invoke(_ask(("read", {"key": "k"})), config)
     assert out["messages"][-1].content == "7"
+
+
+def test_toolnode_run_by_hand_hands_that_runtimes_execution_and_server_info_to_tools():
+    from langgraph_lite.runtime import ExecutionInfo, ServerInfo
+
+    seen: dict[str, Any] = {}
+
+    def info(x: int, runtime: ToolRuntime) -> str:
+        """Look at the run."""
+        seen.update(execution=runtime.execution_info, server=runtime.server_info)
+        return "ok"
+
+    execution = ExecutionInfo(checkpoint_id="cp", checkpoint_ns="", task_id="tk")
+    server = ServerInfo(assistant_id="a", graph_id="g")
+    runtime = type(
+        "Runtime",
+        (),
+        {"store": None, "context": None, "stream_writer": None},
+    )()
+    runtime.execution_info, runtime.server_info = execution, server
+    config = {"configurable": {"__pregel_runtime": runtime}}
+    assert ToolNode([info]).invoke(_ask(("info", {"x": 1})), config)["messages"][-1].content == "ok"
+    assert seen["execution"] is execution and seen["server"] is server
