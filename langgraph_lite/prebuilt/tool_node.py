@@ -27,15 +27,13 @@ import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any
 
 import pydantic
 
 from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.messages import (
     AIMessage,
-    AnyMessage,
-    BaseMessage,
     ToolMessage,
     convert_to_messages,
 )
@@ -57,6 +55,7 @@ from langgraph_lite.prebuilt.tool_errors import (
     is_invalid_resume,
 )
 from langgraph_lite.prebuilt.tool_outputs import checked_command, checked_list, combine
+from langgraph_lite.prebuilt.tool_routing import tools_condition
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
     TOOL_MESSAGE_BLOCK_TYPES,
@@ -382,7 +381,7 @@ class ToolNode:
             return [input["tool_call"]], input.get("state"), "dict"
         if isinstance(input, list):
             if input and all(isinstance(c, dict) and c.get("type") == "tool_call" for c in input):
-                return list(input), input, "dict"
+                return list(input), _state_as_by_edge(), "dict"
             messages, shape = input, "list"
         elif isinstance(input, dict):
             messages, shape = input.get(self.messages_key, []), "dict"
@@ -416,6 +415,21 @@ class ToolNode:
         return combine(outputs, shape, self.messages_key)
 
 
+def _state_as_by_edge() -> Any:
+    """The state a node given only tool calls (by ``Send``) sees: the graph's channels as the
+    step began, as a dict (LangGraph 1.2 reads them raw, not shaped by the state schema);
+    outside a graph, an empty dict."""
+    from langgraph_lite.config import current_task
+    from langgraph_lite.pregel.algo import read_input
+
+    task = current_task.get()
+    channels = getattr(getattr(task, "run", None), "channels", None)
+    if task is None or not channels:
+        return {}
+    value = read_input(task.node, channels)
+    return value if isinstance(value, dict) else {}
+
+
 def _never_handled(exc: BaseException) -> bool:
     """A bad answer to an interrupt, or a call that could not be given its injected values."""
     return is_invalid_resume(exc) or getattr(exc, "_langgraph_lite_injection", False) is True
@@ -434,43 +448,6 @@ def _call_id(call: dict[str, Any]) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def tools_condition(
-    state: list[AnyMessage] | dict[str, Any] | pydantic.BaseModel,
-    messages_key: str = "messages",
-) -> Literal["tools", "__end__"]:
-    """Route to ``"tools"`` when the last message asks for tool calls, else to ``END``.
-
-    ``state`` is the graph state (a dict, or an object with a ``messages`` attribute) or a list
-    of messages. Use it as the conditional edge after the node that calls the model:
-    ``builder.add_conditional_edges("agent", tools_condition)``.
-    """
-    if isinstance(state, list):
-        messages = state
-    elif isinstance(state, dict):
-        messages = state.get(messages_key) or []
-    else:
-        messages = getattr(state, messages_key, None) or []
-    if not messages:
-        raise ValueError(
-            f"tools_condition found no messages in the state ({_short(state)}). It routes on "
-            f"the last message under {messages_key!r}; use it after a node that adds one."
-        )
-    last = messages[-1]
-    calls = last.get("tool_calls") if isinstance(last, dict) else getattr(last, "tool_calls", None)
-    return "tools" if calls else "__end__"
-
-
-def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, list[Any]]:
-    """The last ``AIMessage`` and the ``ToolMessage``s that follow it (helper for routing)."""
-    trailing: list[Any] = []
-    for m in reversed(messages):
-        if isinstance(m, ToolMessage):
-            trailing.append(m)
-            continue
-        return (m if isinstance(m, AIMessage) else None), trailing[::-1]
-    return None, trailing[::-1]
 
 
 if "langchain_core" in sys.modules:

@@ -5,8 +5,9 @@ Each expectation was first observed running the same program on LangGraph 1.2.22
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import pydantic
 import pytest
 
 from langgraph_lite.messages import REMOVE_ALL_MESSAGES, AIMessage, RemoveMessage, ToolMessage
@@ -152,3 +153,37 @@ def test_a_missing_injected_state_key_is_raised_whatever_the_handler():
         }
         with pytest.raises(KeyError, match="foo"):
             node.invoke({"messages": [AIMessage("", tool_calls=[call])], "notfoo": "bar"})
+
+
+def test_tool_calls_sent_to_the_node_see_the_graphs_channels_as_a_dict():
+    from langgraph_lite.graph import START, StateGraph
+    from langgraph_lite.graph.message import add_messages
+    from langgraph_lite.types import Send
+
+    class State(pydantic.BaseModel):
+        messages: Annotated[list, add_messages] = []
+        foo: str = ""
+
+    seen: list[Any] = []
+
+    def record(state: Annotated[Any, InjectedState]) -> str:
+        """Record the state."""
+        seen.append(state)
+        return "ok"
+
+    call = {"name": "record", "args": {}, "id": "c1", "type": "tool_call"}
+
+    def agent(state: State) -> dict:
+        return {"messages": [AIMessage("", tool_calls=[call])]}
+
+    def run(route):
+        builder = StateGraph(State).add_node("agent", agent).add_node("tools", ToolNode([record]))
+        builder.add_edge(START, "agent").add_conditional_edges("agent", route, ["tools"])
+        return builder.compile().invoke({"foo": "bar"})
+
+    by_send = run(lambda state: [Send("tools", [call])])
+    by_edge = run(lambda state: "tools")
+    assert by_send == by_edge
+    sent, edged = seen
+    assert (sorted(sent), sent["foo"]) == (["foo", "messages"], "bar")
+    assert isinstance(edged, State) and edged.foo == "bar"
