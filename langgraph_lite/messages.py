@@ -442,8 +442,7 @@ def convert_to_messages(messages: Any) -> list[BaseMessage]:
     ``additional_kwargs``, as in LangChain. One message given alone is taken as a list of one.
     LangChain's messages are converted to ours when langchain-core is loaded.
     """
-    if _langchain_pending and "langchain_core" in sys.modules:
-        _use_langchain()  # LangChain is in the program: accept its messages, stream its models
+    use_langchain_if_loaded()
     if isinstance(messages, (BaseMessage, dict, str, tuple)) or _foreign(messages):
         messages = [messages]
     return [_to_message(m) for m in messages]
@@ -457,6 +456,13 @@ _langchain_pending = True
 def _foreign(value: Any) -> bool:
     base = getattr(sys.modules.get("langchain_core.messages.base"), "BaseMessage", None)
     return base is not None and isinstance(value, base)
+
+
+def use_langchain_if_loaded() -> None:
+    """If the program loaded langchain-core: accept its messages, stream its models' tokens and
+    its tools' calls (once; nothing happens when LangChain is not loaded)."""
+    if _langchain_pending and "langchain_core" in sys.modules:
+        _use_langchain()
 
 
 def _use_langchain() -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, get_args, get_origin
 from typing_extensions import TypeVar
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.tool_events import emit_output_delta
 from langgraph_lite.types import StreamWriter, _drop_writes
 
 __all__ = [
@@ -78,6 +79,11 @@ class ToolRuntime(Generic[ContextT, StateT]):
     )  # Tool objects; Any keeps pydantic schemas of it buildable
     execution_info: Any = None
     server_info: Any = None
+
+    def emit_output_delta(self, delta: Any) -> None:
+        """Stream ``delta`` as a piece of this tool call's output, on ``stream_mode="tools"``
+        (a ``tool-output-delta`` event); does nothing when the run does not stream tools."""
+        emit_output_delta(delta)
 
 
 # What an injected parameter receives. ``field`` is only used for ``state``.

@@ -43,6 +43,7 @@ import pydantic
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.message_parts import TOOL_MESSAGE_BLOCK_TYPES, tool_output_content
 from langgraph_lite.messages import ToolMessage
+from langgraph_lite.tool_events import ToolCallReport
 from langgraph_lite.tool_injection import (
     InjectedConfig,
     InjectedState,
@@ -141,14 +142,32 @@ class Tool:
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Validate ``input`` and call the tool; a tool call as input gives a ``ToolMessage``."""
         args, ctx, call = self._parse(input, config)
-        output = self.run(self.validate(args), ctx, given=args)
-        return self.answer(output, call) if call is not None else self.content_of(output)
+        report = ToolCallReport.start(self.name, ctx.tool_call_id, args)  # stream_mode="tools"
+        try:
+            output = self.run(self.validate(args), ctx, given=args)
+            result = self.answer(output, call) if call is not None else self.content_of(output)
+        except BaseException as exc:
+            if report is not None:
+                report.failed(exc)
+            raise
+        if report is not None:
+            report.finished(result)
+        return result
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async code; a sync tool runs in a worker thread."""
         args, ctx, call = self._parse(input, config)
-        output = await self.arun(self.validate(args), ctx, given=args)
-        return self.answer(output, call) if call is not None else self.content_of(output)
+        report = ToolCallReport.start(self.name, ctx.tool_call_id, args)
+        try:
+            output = await self.arun(self.validate(args), ctx, given=args)
+            result = self.answer(output, call) if call is not None else self.content_of(output)
+        except BaseException as exc:
+            if report is not None:
+                report.failed(exc)
+            raise
+        if report is not None:
+            report.finished(result)
+        return result
 
     def validate(self, args: Any) -> dict[str, Any]:
         """The keyword arguments for the function: ``args`` checked against ``args_schema``.

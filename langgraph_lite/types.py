@@ -42,8 +42,10 @@ STREAM_MODES: tuple[str, ...] = (
     "tasks",
     "checkpoints",
     "debug",
+    "tools",
 )
-"""The stream modes this version of the engine emits."""
+"""The stream modes this version of the engine emits (``"tools"``: tool calls starting, streaming
+output, finishing or failing; LangGraph streams it too, though its ``StreamMode`` omits it)."""
 
 StreamWriter = Callable[[Any], Any]
 """A function that sends one value to ``stream_mode="custom"``.

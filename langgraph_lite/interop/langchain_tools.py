@@ -28,6 +28,8 @@ class LangChainTool(Tool):
     a ``Command`` returned by the tool. ``langchain_tool`` is the original.
     """
 
+    reports_own_calls = True  # LangChain's callbacks report each run on stream_mode="tools"
+
     def __init__(self, langchain_tool: Any) -> None:
         from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
 
@@ -133,7 +135,8 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
     out = {}
     for param, annotation in hints.items():
         if annotation is ToolRuntime or typing.get_origin(annotation) is ToolRuntime:
-            out[param] = _injection_for(param, annotation)  # LangChain hides it; we fill it in
+            # LangChain hides it from the model (it takes ours as injected); we fill it in
+            out[param] = _injection_for(param, annotation)
             continue
         marks = getattr(annotation, "__metadata__", ())
         if any(

@@ -28,6 +28,8 @@ from langgraph_lite.interop.langchain import (
     to_langchain_messages,
 )
 from langgraph_lite.messages import report_chunk
+from langgraph_lite.tool_events import ToolCallReport
+from langgraph_lite.tool_injection import ToolRuntime
 
 __all__ = [
     "LangChainChatModel",
@@ -73,6 +75,7 @@ def _make_handler() -> Any:
         def __init__(self) -> None:
             # run id -> (the metadata its chunks carry, whether a chunk went out yet)
             self.runs: dict[Any, list[Any]] = {}
+            self.tool_runs: dict[Any, ToolCallReport] = {}  # run id -> its tool call's events
 
         def tap_output_aiter(self, run_id: Any, output: Any) -> Any:
             return output
@@ -115,6 +118,36 @@ def _make_handler() -> Any:
 
         def on_llm_error(self, error: BaseException, *, run_id: Any, **kwargs: Any) -> None:
             self.runs.pop(run_id, None)
+
+        # stream_mode="tools": a LangChain tool run inside a node reports its call
+        def on_tool_start(
+            self,
+            serialized: Any,
+            input_str: str,
+            *,
+            run_id: Any,
+            tags: list[str] | None = None,
+            inputs: dict[str, Any] | None = None,
+            **kwargs: Any,
+        ) -> None:
+            if tags and _NOSTREAM in tags:
+                return
+            name = (serialized or {}).get("name") or kwargs.get("name") or ""
+            if inputs:  # our ToolRuntime, given to the tool by ToolNode, is not the model's input
+                inputs = {k: v for k, v in inputs.items() if not isinstance(v, ToolRuntime)}
+            report = ToolCallReport.start(name, kwargs.get("tool_call_id") or str(run_id), inputs)
+            if report is not None:
+                self.tool_runs[run_id] = report
+
+        def on_tool_end(self, output: Any, *, run_id: Any, **kwargs: Any) -> None:
+            report = self.tool_runs.pop(run_id, None)
+            if report is not None:
+                report.finished(output)
+
+        def on_tool_error(self, error: BaseException, *, run_id: Any, **kwargs: Any) -> None:
+            report = self.tool_runs.pop(run_id, None)
+            if report is not None:
+                report.failed(error)
 
     return GraphTokenHandler()
 

@@ -55,6 +55,7 @@ from langgraph_lite.prebuilt.tool_errors import (
     is_invalid_resume,
 )
 from langgraph_lite.prebuilt.tool_outputs import checked_command, checked_list, combine
+from langgraph_lite.prebuilt.tool_reports import report_failed, report_finished, report_start
 from langgraph_lite.prebuilt.tool_routing import tools_condition
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
@@ -298,6 +299,7 @@ class ToolNode:
         if request.tool is None:
             return self._unknown_tool(call)
         tool = make_tool(request.tool)
+        report = report_start(tool, call)  # stream_mode="tools"
         try:
             kwargs = self._validate(tool, call)
             try:
@@ -307,20 +309,22 @@ class ToolNode:
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output, shape)
-        except GraphBubbleUp:
-            raise  # interrupt() or a command for the parent graph: never an error message
         except Exception as exc:
+            report_failed(report, tool, call, exc)
+            if isinstance(exc, GraphBubbleUp):
+                raise  # interrupt() or a command for the parent graph: never an error message
             content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
-        return answer
+        return report_finished(report, answer)
 
     async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
             return self._unknown_tool(call)
         tool = make_tool(request.tool)
+        report = report_start(tool, call)  # stream_mode="tools"
         try:
             kwargs = self._validate(tool, call)
             try:
@@ -330,14 +334,15 @@ class ToolNode:
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
             answer = self._answer(tool, call, output, shape)
-        except GraphBubbleUp:
-            raise
         except Exception as exc:
+            report_failed(report, tool, call, exc)
+            if isinstance(exc, GraphBubbleUp):
+                raise  # interrupt() or a command for the parent graph: never an error message
             content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
-        return answer
+        return report_finished(report, answer)
 
     @staticmethod
     def _validate(tool: Tool, call: dict[str, Any]) -> dict[str, Any]:

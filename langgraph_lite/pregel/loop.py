@@ -144,7 +144,9 @@ class PregelLoop:
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
         out = self.out = Output(queue, modes, tagged, stream_keys, config, subgraphs, version)
         parent_out = getattr(parent.run, "out", None) if parent is not None else None
-        if isinstance(parent_out, Output) and parent_out.subgraphs:
+        if isinstance(parent_out, Output) and parent_out.subgraphs and not self.checkpoint_ns:
+            out.attach_own_thread(parent_out)  # its own thread: only tokens and tool calls
+        elif isinstance(parent_out, Output) and parent_out.subgraphs:
             out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
             # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
             # a checkpointer=True subgraph without the task id ("call",)

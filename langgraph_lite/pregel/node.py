@@ -6,7 +6,6 @@ engine runs. Nothing here knows about steps or streams: a node turns an input in
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import Self
 
 from langgraph_lite.constants import TAG_HIDDEN
-from langgraph_lite.errors import ErrorCode, create_error_message
-from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.node_body import (
+    Step,
+    call_in_context,
+    graph_reached,
+    is_graph,
+    is_runnable,
+)
+from langgraph_lite.pregel.worker_threads import run_sync_in_worker_thread
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -61,80 +66,6 @@ class ChannelWriteEntry:
     value: Any = PASSTHROUGH
     skip_none: bool = False
     mapper: Callable[[Any], Any] | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Calling user code
-#
-# A node's body is a sequence of steps (``do(a).do(b)``), each a plain function (sync or async)
-# or an object with ``invoke`` / ``ainvoke`` (a compiled graph, for one). What each step needs
-# is decided once, when the node is built, so a call does no inspection.
-
-
-class _Step:
-    __slots__ = (
-        "afunc",
-        "func",
-        "is_async",
-        "name",
-        "obj",
-        "wants_config",
-        "wants_runtime",
-        "wants_store",
-        "wants_writer",
-    )
-
-    def __init__(self, obj: Any, node_name: str | None) -> None:
-        self.obj = obj
-        self.name = getattr(obj, "__name__", None) or type(obj).__name__
-        self.func: Callable[..., Any] | None = None
-        self.afunc: Callable[..., Any] | None = None
-        if hasattr(obj, "invoke") and not inspect.isroutine(obj):
-            self.func = obj.invoke
-            self.afunc = getattr(obj, "ainvoke", None)
-            self.wants_config, self.wants_writer, self.wants_runtime = True, False, False
-            self.wants_store = False
-            self.is_async = False
-            return
-        if not callable(obj):
-            where = f"node {node_name!r}" if node_name else "NodeBuilder.do()"
-            raise TypeError(
-                create_error_message(
-                    message=(
-                        f"{where} got {obj!r} ({type(obj).__name__}), which is not callable. "
-                        "Pass a function (sync or async) or an object with an invoke() method."
-                    ),
-                    error_code=ErrorCode.INVALID_NODE,
-                )
-            )
-        self.is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
-            getattr(obj, "__call__", None)  # noqa: B004 - async callable objects
-        )
-        if self.is_async:
-            self.afunc = obj
-        else:
-            self.func = obj
-        try:
-            params = inspect.signature(obj).parameters
-        except (TypeError, ValueError):  # builtins without a signature
-            params = {}  # type: ignore[assignment]
-        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        self.wants_config = "config" in params and params["config"].kind in kinds
-        self.wants_writer = "writer" in params and params["writer"].kind in kinds
-        self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
-        self.wants_store = "store" in params and params["store"].kind in kinds
-
-    def kwargs(self, task: Task) -> dict[str, Any]:
-        kw: dict[str, Any] = {}
-        if self.wants_config:
-            kw["config"] = task.config
-        if self.wants_writer:
-            kw["writer"] = task.writer
-        if self.wants_runtime:
-            kw["runtime"] = task.runtime
-        if self.wants_store:
-            kw["store"] = getattr(task.run, "store", None)
-        return kw
 
 
 _COPYABLE = frozenset(
@@ -201,7 +132,7 @@ class PregelNode:
         self.tags = list(tags)
         self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})
-        self._steps = [_Step(b, name) for b in bound]
+        self._steps = [Step(b, name) for b in bound]
         self.is_async = any(s.is_async for s in self._steps)
         # The common case — one sync function that wants nothing injected — gets a direct call.
         only = self._steps[0] if len(self._steps) == 1 and mapper is None else None
@@ -220,8 +151,17 @@ class PregelNode:
 
     @property
     def subgraphs(self) -> list[Any]:
-        """The compiled graphs this node runs as steps of its body (they carry a ``GraphSpec``)."""
-        return [s.obj for s in self._steps if isinstance(getattr(s.obj, "spec", None), GraphSpec)]
+        """The compiled graphs this node runs: steps of its body, else (as LangGraph finds them)
+        the first graph its function reaches (see ``node_body.graph_reached``)."""
+        declared = [s.obj for s in self._steps if is_graph(s.obj)]
+        if declared:
+            return declared
+        for step in self._steps:
+            if not is_runnable(step.obj):
+                found = graph_reached(step.obj)
+                if found is not None:
+                    return [found]
+        return []
 
     def copy(self, update: dict[str, Any]) -> PregelNode:
         """A copy with the attributes in ``update`` replaced (e.g. ``{"triggers": [...]}``)."""
@@ -283,8 +223,6 @@ class PregelNode:
 
     async def arun(self, value: Any, task: Task) -> Any:
         """Run the body on the event loop; sync steps run in a worker thread."""
-        import anyio.to_thread
-
         if self.mapper is not None:
             value = self.mapper(value, task)
         for step in self._steps:
@@ -293,7 +231,7 @@ class PregelNode:
             else:
                 assert step.func is not None
                 func, kw = step.func, step.kwargs(task)
-                value = await anyio.to_thread.run_sync(_call_in_context, func, value, kw)
+                value = await run_sync_in_worker_thread(call_in_context, func, value, kw)
         return value
 
     def retry_wait(self, exc: BaseException, attempt: int) -> float | None:
@@ -344,10 +282,6 @@ class PregelNode:
         if w.skip_none and value is None:
             return []
         return [(w.channel, value)]
-
-
-def _call_in_context(func: Callable[..., Any], value: Any, kw: dict[str, Any]) -> Any:
-    return func(value, **kw)
 
 
 class NodeBuilder:
@@ -407,7 +341,7 @@ class NodeBuilder:
 
     def do(self, node: Any) -> Self:
         """Add a step to the node's body; steps run in order, each on the previous output."""
-        _Step(node, None)  # validates now, so the error points at this call
+        Step(node, None)  # validates now, so the error points at this call
         self._bound.append(node)
         return self
 

@@ -74,8 +74,13 @@ class Output:
         self.task_events = "tasks" in modes or "debug" in modes
         self.checkpoint_events = "checkpoints" in modes or "debug" in modes
         self.messages = "messages" in modes
+        self.tools = "tools" in modes  # tool calls report themselves (see tool_events)
+        if self.tools:  # a LangChain tool reports through LangChain's callbacks: hook them
+            from langgraph_lite.messages import use_langchain_if_loaded
+
+            use_langchain_if_loaded()
         # Node code emits mid-step: while it runs, the consumer must be able to read.
-        self.streams_from_nodes = "custom" in modes or self.messages or subgraphs
+        self.streams_from_nodes = "custom" in modes or self.messages or self.tools or subgraphs
         # Whether a finished task makes chunks at all (if not, the loop skips telling us).
         self.per_task = self.updates or self.task_events or self.messages
         self.seen_messages = seen  # ids of messages already streamed (or given as input)
@@ -86,6 +91,15 @@ class Output:
         self._sink = parent.accept
         self.ns = (*parent.ns, ns)
         self._set_modes(parent.modes, True, parent.seen_messages)
+
+    def attach_own_thread(self, parent: Output) -> None:
+        """Stream into ``parent``'s consumer as a graph run on a thread of its own, called in a
+        node of ``parent``'s run: as in LangGraph, only its chat messages and tool calls go
+        there, under the root namespace (its checkpoints name no parent)."""
+        self._sink = parent.accept
+        self.ns = ()
+        modes = tuple(m for m in parent.modes if m in _OWN_THREAD_MODES)
+        self._set_modes(modes, True, parent.seen_messages)
 
     def also_print(self, modes: Sequence[str]) -> None:
         """``print_mode``: chunks of ``modes`` are printed too (and streamed only if asked).
@@ -261,6 +275,10 @@ class Output:
             metadata["tags"] = list(dict.fromkeys(tags))
         return self.accept(self.ns, "messages", (chunk, metadata))
 
+    def tool_event(self, task: Task, payload: dict[str, Any]) -> Any:
+        """A tool call in ``task`` started, streamed, ended or failed (see ``tool_events``)."""
+        return self.accept(self.ns, "tools", payload)
+
     def _whole_messages(self, task: Task) -> None:
         """Messages a node returned that were not streamed go out once, whole."""
         for _, value in task.writes:
@@ -289,6 +307,10 @@ class Output:
         out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
         return out
 
+
+# What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
+# what LangGraph's callback handlers carry (they follow the call), not what its stream does.
+_OWN_THREAD_MODES = ("messages", "tools")
 
 # The configurable keys LangGraph copies into a run's metadata (when set and not empty).
 _COPIED_TO_METADATA = (

@@ -14,8 +14,16 @@ from langgraph_lite.pregel import NodeBuilder, Pregel
 
 
 def run_threads():
-    """The engine's worker threads still alive (other libraries' idle pools do not count)."""
-    return [t for t in threading.enumerate() if t.name.startswith("langgraph_lite")]
+    """The sync driver's worker threads still alive.
+
+    Idle pools shared across runs do not count: other libraries', and the one sync nodes run on
+    under ``ainvoke`` (``pregel/worker_threads.py``), whose threads are reused by the next run.
+    """
+    return [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith("langgraph_lite") and not t.name.startswith("langgraph_lite-node")
+    ]
 
 
 def one_node(fn, *, out="b"):

@@ -1,0 +1,224 @@
+"""What a node body is taken for: a callable is called, a Runnable is invoked."""
+
+from typing import TypedDict
+from unittest.mock import MagicMock, Mock
+
+import pytest
+
+from langgraph_lite.channels import LastValue
+from langgraph_lite.graph import StateGraph
+from langgraph_lite.pregel import NodeBuilder, Pregel
+
+
+class State(TypedDict):
+    x: int
+
+
+def _pregel(body):
+    return Pregel(
+        nodes={"one": NodeBuilder().subscribe_only("input").do(body).write_to("output")},
+        channels={"input": LastValue(int), "output": LastValue(int)},
+        input_channels="input",
+        output_channels="output",
+    )
+
+
+@pytest.mark.parametrize("kind", [Mock, MagicMock])
+def test_a_mock_body_is_called_not_invoked(kind):
+    add_one = kind(side_effect=lambda x: x + 1)
+    assert _pregel(add_one).invoke(2) == 3
+    assert add_one.call_count == 1
+    assert not add_one.invoke.called
+
+
+def test_a_mock_node_of_a_state_graph_gets_the_state():
+    node = Mock(side_effect=lambda s: {"x": s["x"] * 10})
+    builder = StateGraph(State)
+    builder.add_node("a", node)
+    builder.set_entry_point("a")
+    builder.set_finish_point("a")
+    assert builder.compile().invoke({"x": 4}) == {"x": 40}
+    node.assert_called_once_with({"x": 4})
+
+
+def test_a_users_callable_with_an_invoke_method_is_called():
+    class Both:
+        def __call__(self, x):
+            return x + 1
+
+        def invoke(self, x, config=None):
+            raise AssertionError("a callable body is called, as LangGraph does")
+
+    assert _pregel(Both()).invoke(1) == 2
+
+
+def test_an_object_with_only_invoke_is_invoked():
+    class OnlyInvoke:
+        def invoke(self, x, config=None):
+            return x * 2
+
+    assert _pregel(OnlyInvoke()).invoke(3) == 6
+
+
+def test_a_compiled_graph_is_still_a_subgraph_node():
+    inner = StateGraph(State)
+    inner.add_node("double", lambda s: {"x": s["x"] * 2})
+    inner.set_entry_point("double")
+    inner.set_finish_point("double")
+    outer = StateGraph(State)
+    outer.add_node("sub", inner.compile())
+    outer.set_entry_point("sub")
+    outer.set_finish_point("sub")
+    assert outer.compile().invoke({"x": 5}) == {"x": 10}
+
+
+@pytest.mark.anyio
+async def test_a_mock_body_is_called_in_async_runs():
+    add_one = Mock(side_effect=lambda x: x + 1)
+    assert await _pregel(add_one).ainvoke(2) == 3
+    assert add_one.call_count == 1
+    assert not add_one.ainvoke.called
+
+
+def test_a_langchain_runnable_body_is_invoked():
+    runnables = pytest.importorskip("langchain_core.runnables")
+    body = runnables.RunnableLambda(lambda x: x + 100)
+    assert _pregel(body).invoke(1) == 101
+
+
+@pytest.mark.anyio
+async def test_a_callable_tool_node_still_runs_its_async_tools_in_async_runs():
+    from langgraph_lite.messages import AIMessage
+    from langgraph_lite.prebuilt import ToolNode
+    from langgraph_lite.tools import tool
+
+    @tool
+    async def later(word: str) -> str:
+        """Answers later."""
+        return word * 2
+
+    node = ToolNode([later])
+    assert callable(node)  # ToolNode() can be called, and is still invoked as a Runnable
+    call = {"name": "later", "args": {"word": "ab"}, "id": "c1"}
+    out = await _pregel_any(node).ainvoke({"messages": [AIMessage("", tool_calls=[call])]})
+    assert out["messages"][0].content == "abab"
+
+
+def _pregel_any(body):
+    return Pregel(
+        nodes={"one": NodeBuilder().subscribe_only("input").do(body).write_to("output")},
+        channels={"input": LastValue(object), "output": LastValue(object)},
+        input_channels="input",
+        output_channels="output",
+    )
+
+
+# -- which graphs a node's function is seen to run (node.subgraphs, get_subgraphs) ---------------
+
+
+class Log(TypedDict):
+    x: int
+
+
+def _named_graph(name, **compile_kwargs):
+    builder = StateGraph(Log)
+    builder.add_node("step", lambda s: {"x": s["x"] + 1})
+    builder.set_entry_point("step")
+    builder.set_finish_point("step")
+    graph = builder.compile(**compile_kwargs)
+    graph.name = name
+    return graph
+
+
+def _found_for(fn):
+    builder = StateGraph(Log)
+    builder.add_node("n", fn)
+    builder.set_entry_point("n")
+    builder.set_finish_point("n")
+    graph = builder.compile()
+    return [g.name for g in graph.nodes["n"].subgraphs], graph
+
+
+class _Holder:
+    def __init__(self, inner):
+        self.inner = inner
+
+
+GLOBAL_GRAPH = _named_graph("global")
+HOLDERS = _Holder(_Holder(_named_graph("chained")))
+
+
+def test_a_graph_the_node_closes_over_is_its_subgraph():
+    inner = _named_graph("captured")
+
+    def node(state):
+        return inner.invoke(state)
+
+    names, outer = _found_for(node)
+    assert names == ["captured"]
+    assert [ns for ns, _ in outer.get_subgraphs()] == ["n"]
+
+
+def test_a_global_graph_and_an_attribute_chain_are_found():
+    def uses_global(state):
+        return GLOBAL_GRAPH.invoke(state)
+
+    def uses_chain(state):
+        return HOLDERS.inner.inner.invoke(state)
+
+    assert _found_for(uses_global)[0] == ["global"]
+    assert _found_for(uses_chain)[0] == ["chained"]
+
+
+def test_a_captured_holder_is_followed_from_nested_code():
+    holder = _Holder(_named_graph("deep"))
+
+    def node(state):
+        def run():
+            return holder.inner.invoke(state)
+
+        return run()
+
+    assert _found_for(node)[0] == ["deep"]
+
+
+def test_a_wrapper_is_seen_through_its_wrapped_function():
+    inner = _named_graph("wrapped")
+
+    def real(state):
+        return inner.invoke(state)
+
+    def wrapper(state):
+        return {}
+
+    wrapper.__wrapped__ = real
+    assert _found_for(wrapper)[0] == ["wrapped"]
+
+
+def test_what_the_node_cannot_reach_is_not_a_subgraph():
+    def nothing(state):
+        return {"x": len("abc")}
+
+    def global_only_in_nested_code(state):
+        def run():
+            return GLOBAL_GRAPH.invoke(state)
+
+        return run()
+
+    no_state = _named_graph("stateless", checkpointer=False)
+
+    def stateless(state):
+        return no_state.invoke(state)
+
+    assert _found_for(nothing)[0] == []
+    assert _found_for(global_only_in_nested_code)[0] == []  # LangGraph's reach, too
+    assert _found_for(stateless)[0] == []  # keeps no state to read
+
+
+def test_a_node_that_calls_a_graph_still_runs_it():
+    inner = _named_graph("runs")
+
+    def node(state):
+        return inner.invoke(state)
+
+    assert _found_for(node)[1].invoke({"x": 1}) == {"x": 2}
