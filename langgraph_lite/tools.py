@@ -263,6 +263,15 @@ class Tool:
         return out
 
     def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
+        try:
+            return self._find_injected(param, inj, ctx)
+        except Exception as exc:
+            # the call could not be set up (a missing state key or store): no tool error, so
+            # ToolNode raises it whatever handle_tool_errors says, as LangGraph does
+            exc._langgraph_lite_injection = True  # type: ignore[attr-defined]
+            raise
+
+    def _find_injected(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
         kind = inj.kind
         if kind == "config":
             return ctx.config if ctx.config is not None else {}

@@ -23,7 +23,7 @@ from typing import Any
 
 import anyio
 
-from langgraph_lite.errors import GraphBubbleUp
+from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
@@ -217,7 +217,8 @@ async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelSco
         task.error = exc  # an interrupt: its siblings finish, and their writes are saved
     except Exception as exc:
         task.error = exc
-        scope.cancel()  # the step has failed: stop its siblings
+        if not is_invalid_resume(exc):  # a bad answer fails the step once its siblings end
+            scope.cancel()  # the step has failed: stop its siblings
     finally:
         queue.push_from_thread(_TaskDone(task, ok))
 
@@ -360,7 +361,10 @@ class AsyncRun:
                 task.error = exc  # an interrupt: its siblings finish, and their writes are saved
             except Exception as exc:
                 task.error = exc
-                scope.cancel()  # the step has failed: stop its siblings
+                # A bad answer to an interrupt fails the step once its siblings end: one that
+                # was answered well and cut off after its side effects would redo them.
+                if not is_invalid_resume(exc):
+                    scope.cancel()  # the step has failed: stop its siblings
             reported += 1
             send.send_nowait(task)
 

@@ -599,16 +599,18 @@ class PregelLoop:
 
     # -- what node code calls (the RunContext protocol of attempt.py) ------------------------
 
-    def interrupt(self, task: Task, value: Any) -> Any:
+    def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
         """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
+
+        ``schema``: the ``ResponseSchema`` the answer must fit, if the node gave one.
 
         A subgraph with no checkpointer of its own asks through its parent task, which saves
         the question and answers; the resumed parent runs it again, answering in order.
         """
         parent = self.parent_task
         if parent is not None and not self.persistence.active:
-            return parent.run.interrupt(parent, value)
-        return self.interrupts.ask(task, value)
+            return parent.run.interrupt(parent, value, schema)
+        return self.interrupts.ask(task, value, schema)
 
     def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
         """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""

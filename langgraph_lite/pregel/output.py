@@ -13,6 +13,7 @@ Invariant: only the flags below decide what is emitted, and they are fixed once 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import uuid
 from collections.abc import Sequence
@@ -405,13 +406,16 @@ _OURS = frozenset(
 def task_result_payload(
     task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
 ) -> dict[str, Any]:
-    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels)."""
+    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels).
+
+    Its interrupts are plain dicts (``value``, ``id``, ``response_schema``), as LangGraph's.
+    """
     return {
         "id": task.id,
         "name": task.name,
         "error": error,
         "result": result,
-        "interrupts": list(interrupts),
+        "interrupts": [dataclasses.asdict(i) for i in interrupts],
     }
 
 
