@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 try:
-    import celery
+    import celery  # type: ignore[import-untyped]
     import redis
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -396,7 +396,7 @@ class RunHandle:
         ``timeout``: seconds to wait for each next chunk (``TimeoutError`` after). Chunks of
         a step a dead worker had streamed come again when its redelivered task reruns it.
         """
-        client = redis.Redis.from_url(self.app.conf.result_backend)
+        client: Any = redis.Redis.from_url(self.app.conf.result_backend)
         key, last = STREAM_PREFIX + self.run_id, "0-0"
         block = 0 if timeout is None else max(1, int(timeout * 1000))
         try:
