@@ -81,3 +81,9 @@ if os.environ.get("CELERY_KILL_QUEUE"):
                 time.sleep(600)  # until the test kills this worker
 
     register_graph(app, "chain", lambda saver: build(saver, record))
+
+    def fail_in_n1(thread: str, node: str) -> None:
+        if node == "n1":
+            raise ValueError(f"n1 refuses thread {thread}")
+
+    register_graph(app, "failing", lambda saver: build(saver, fail_in_n1))

@@ -146,7 +146,7 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(celery_env, monkeypa
     import psycopg
 
     from langgraph_lite.checkpoint.memory import InMemorySaver
-    from langgraph_lite.contrib.celery import submit
+    from langgraph_lite.contrib.celery import RunFailedError, submit
 
     workers = start_workers(celery_env, 3)
     try:
@@ -155,10 +155,24 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(celery_env, monkeypa
         assert pid in {w.pid for w in workers}
         os.kill(pid, signal.SIGKILL)
         results = {t: h.result(timeout=WAIT) for t, h in handles.items()}
+        failing = submit(program.app, "failing", "f-" + victim, {"log": []}, stream_mode="updates")
+        chunks, error = [], None
+        try:
+            for chunk in failing.stream(timeout=WAIT):
+                chunks.append(chunk)
+        except RunFailedError as exc:
+            error = str(exc)
+        with pytest.raises(Exception, match="n1 refuses thread f-") as raised:
+            failing.result(timeout=WAIT)
     finally:
         stop(workers)
         with program.app.connection_for_write() as conn:
             conn.default_channel.queue_delete(celery_env["CELERY_KILL_QUEUE"])
+
+    # a run that raises is not redelivered: its error comes back on both channels
+    assert chunks == [{"n0": {"log": [f"n0:f-{victim}:0"]}}]
+    assert error is not None and "ValueError: n1 refuses thread f-" in error
+    assert type(raised.value).__name__ == "ValueError"
 
     one_process = program.build(InMemorySaver())
     for t in threads:
