@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -65,6 +66,7 @@ RUN_ID_KEY = "celery_run_id"
 
 TASK_PREFIX = "langgraph_lite.run."
 STREAM_PREFIX = "langgraph_lite:run:"
+POLL = 1.0  # seconds a blocking read of a run's stream lasts at most
 
 
 class RunFailedError(RuntimeError):
@@ -208,6 +210,7 @@ def _run(
     thread_id: str,
     run_id: str,
     payload: dict[str, Any],
+    lease_ttl: float | None,
 ) -> dict[str, Any]:
     worker = _worker(app)
     graph = worker.graph(name, factory)
@@ -217,7 +220,7 @@ def _run(
     conf = app.conf
     lease = saver.acquire_lease(
         thread_id,
-        ttl=conf.langgraph_lite_lease_ttl,
+        ttl=conf.langgraph_lite_lease_ttl if lease_ttl is None else lease_ttl,
         on_busy="wait",
         timeout=conf.langgraph_lite_lease_wait,
         holder=f"{task.request.hostname}:{os.getpid()}:{run_id}",
@@ -310,17 +313,29 @@ class RegisteredGraph:
 
 
 def register_graph(
-    app: celery.Celery, name: str, graph_factory: Callable[[Any], Any]
+    app: celery.Celery,
+    name: str,
+    graph_factory: Callable[[Any], Any],
+    *,
+    lease_ttl: float | None = None,
 ) -> RegisteredGraph:
     """Register the graph ``name``: ``graph_factory(saver)`` returns it compiled with that
-    ``PostgresSaver`` as its checkpointer (called once per worker process, on first use)."""
+    ``PostgresSaver`` as its checkpointer (called once per worker process, on first use).
+
+    ``lease_ttl`` overrides the app's for this graph's runs (renewed every third of it).
+    """
+    if lease_ttl is not None and (isinstance(lease_ttl, bool) or not lease_ttl > 0):
+        raise ValueError(
+            f"register_graph({name!r}): lease_ttl must be a positive number of seconds, "
+            f"got {lease_ttl!r}."
+        )
     if not callable(graph_factory):
         raise TypeError(
             f"register_graph({name!r}): graph_factory must be callable, got {graph_factory!r}."
         )
 
     def run_graph(self: Any, thread_id: str, run_id: str, payload: dict[str, Any]) -> Any:
-        return _run(app, name, graph_factory, self, thread_id, run_id, payload)
+        return _run(app, name, graph_factory, self, thread_id, run_id, payload, lease_ttl)
 
     task = app.task(
         run_graph,
@@ -398,15 +413,22 @@ class RunHandle:
         """
         client: Any = redis.Redis.from_url(self.app.conf.result_backend)
         key, last = STREAM_PREFIX + self.run_id, "0-0"
-        block = 0 if timeout is None else max(1, int(timeout * 1000))
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while True:
-                got = client.xread({key: last}, block=block, count=100)
+                # short blocking reads: the client's socket_timeout (5 s by default) must not
+                # cut a long wait
+                left = POLL if deadline is None else min(POLL, deadline - time.monotonic())
+                got = client.xread({key: last}, block=max(1, int(left * 1000)), count=100)
                 if not got:
-                    raise TimeoutError(
-                        f"run {self.run_id} of thread {self.thread_id!r} streamed nothing for "
-                        f"{timeout} seconds."
-                    )
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise TimeoutError(
+                            f"run {self.run_id} of thread {self.thread_id!r} streamed nothing "
+                            f"for {timeout} seconds."
+                        )
+                    continue
+                if deadline is not None:
+                    deadline = time.monotonic() + timeout  # type: ignore[operator]
                 for entry_id, fields in got[0][1]:
                     last = entry_id
                     kind = fields[b"kind"]

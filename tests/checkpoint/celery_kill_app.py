@@ -87,3 +87,18 @@ if os.environ.get("CELERY_KILL_QUEUE"):
             raise ValueError(f"n1 refuses thread {thread}")
 
     register_graph(app, "failing", lambda saver: build(saver, fail_in_n1))
+
+    def outlast_the_ttl(thread: str, node: str) -> None:
+        # a node that runs for 2.5 ttls: the lease must still be live at its end (renewed)
+        if node == "n1":
+            time.sleep(2.5)
+            conn = psycopg.connect(DSN, autocommit=True)
+            with conn:
+                conn.execute(
+                    "INSERT INTO node_runs (thread_id, node, pid) SELECT thread_id, "
+                    "'lease live after 2.5 ttls', %s FROM lgl_thread_leases "
+                    "WHERE thread_id = %s AND expires_at > now()",
+                    (os.getpid(), thread),
+                )
+
+    register_graph(app, "slow", lambda saver: build(saver, outlast_the_ttl), lease_ttl=1)

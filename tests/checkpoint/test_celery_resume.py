@@ -38,6 +38,8 @@ def test_celery_app_errors_name_the_argument():
     app = lgc.make_celery_app(broker=BROKER, backend="redis://h/0", postgres_dsn="postgresql://x")
     with pytest.raises(TypeError, match=r"register_graph\('g'\): graph_factory must be callable"):
         lgc.register_graph(app, "g", "not a factory")
+    with pytest.raises(ValueError, match=r"register_graph\('g'\): lease_ttl must be a positive"):
+        lgc.register_graph(app, "g", lambda saver: None, lease_ttl=0)
     with pytest.raises(ValueError, match="submit\\(\\) needs a thread_id"):
         lgc.submit(app, "g", "", {"x": 1})
 

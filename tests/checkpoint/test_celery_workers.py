@@ -151,10 +151,12 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(celery_env, monkeypa
     workers = start_workers(celery_env, 3)
     try:
         handles = {t: submit(program.app, "chain", t, {"log": []}) for t in threads}
+        slow = submit(program.app, "slow", "s-" + victim, {"log": []})
         pid = int(wait_for_file(Path(celery_env["CELERY_KILL_DIR"]) / "victim.pid", workers))
         assert pid in {w.pid for w in workers}
         os.kill(pid, signal.SIGKILL)
         results = {t: h.result(timeout=WAIT) for t, h in handles.items()}
+        assert len(slow.result(timeout=WAIT)["log"]) == len(program.NODES)
         failing = submit(program.app, "failing", "f-" + victim, {"log": []}, stream_mode="updates")
         chunks, error = [], None
         try:
@@ -184,6 +186,8 @@ def test_celery_worker_killed_mid_run_is_resumed_by_another(celery_env, monkeypa
             "GROUP BY thread_id, node"
         ).fetchall()
     runs = {(t, n): c for t, n, c, _ in rows}
+    # a run longer than its lease's ttl kept the lease: the renewer extended it
+    assert runs.get(("s-" + victim, "lease live after 2.5 ttls")) == 1
     pids = {(t, n): p for t, n, _, p in rows}
     for t in threads:
         for node in program.NODES:
@@ -213,3 +217,18 @@ def test_celery_workers_example_runs(celery_env):
     ]
     assert "bridges ['outline bridges', 'draft bridges', 'review bridges']" in lines
     assert "tides ['outline tides', 'draft tides', 'review tides']" in lines
+
+
+def test_celery_stream_of_a_run_nobody_takes_times_out():
+    _, backend = require_broker()
+    if not os.environ.get("CI"):
+        pytest.importorskip("celery")
+    from langgraph_lite.checkpoint.serde import MsgpackSerde
+    from langgraph_lite.contrib.celery import RunHandle, make_celery_app
+
+    app = make_celery_app(broker="memory://", backend=backend, postgres_dsn="postgresql://x")
+    handle = RunHandle(app, "t", uuid.uuid4().hex, None, MsgpackSerde())
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=r"of thread 't' streamed nothing for 1.5 seconds"):
+        next(handle.stream(timeout=1.5))
+    assert 1.5 <= time.monotonic() - started < 30
