@@ -65,7 +65,6 @@ from langgraph_lite.tools import (
     ToolCallContext,
     make_tool,
     tool_output_content,
-    tools_by_name,
 )
 from langgraph_lite.types import Command
 
@@ -461,3 +460,17 @@ if "langchain_core" in sys.modules:
     from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
 
     let_commands_through_langchain_tools()
+
+
+def tools_by_name(tools: Sequence[Tool | Callable[..., Any]]) -> dict[str, Tool]:
+    """Tools keyed by name; two tools with one name are refused."""
+    out: dict[str, Tool] = {}
+    for t in tools:
+        made = make_tool(t)
+        if made.name in out:
+            raise ValueError(
+                f"two tools are named {made.name!r}. Tool names must be unique: rename one, "
+                f"e.g. @tool('{made.name}_2')."
+            )
+        out[made.name] = made
+    return out
