@@ -19,6 +19,8 @@ The engine takes leases by itself for each run (``pregel/leases.py``).
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -46,8 +48,40 @@ class StaleLeaseError(LeaseError):
 
 
 def new_holder() -> str:
-    """A name for a new lease's holder, unique across machines."""
-    return uuid.uuid4().hex
+    """A name for a new lease's holder, unique across machines: ``host:pid:random``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def holder_is_dead(holder: Any) -> bool:
+    """Whether ``holder`` (a ``new_holder`` name) was a process of this machine that is gone.
+
+    Its lease can be taken at once instead of after its ttl: a killed worker's thread is
+    resumable right away on the same machine. A wrong answer (a pid reused, or another pid
+    namespace under the same host name) only ever takes a lease early, and the fencing token
+    still refuses the old holder's writes.
+    """
+    parts = str(holder).rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's process)
+        return False
+    return _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A child killed but not yet waited for still has its pid; it is dead all the same."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def check_ttl(ttl: float) -> float:

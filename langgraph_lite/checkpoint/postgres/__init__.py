@@ -364,6 +364,11 @@ class PostgresSaver(BaseCheckpointSaver):
         pause = 0.01
         while True:
             row = self._run("acquire_lease", leases.ACQUIRE, params)
+            if not row:
+                held = self._run("acquire_lease", leases.HOLDER, params)
+                if held and leases.holder_is_dead(held[1]):
+                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+                    row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if row:
                 if bind:
                     self._held[thread_id] = row[0]

@@ -260,6 +260,11 @@ class AsyncPostgresSaver(PostgresSaver):
         pause = 0.01
         while True:
             row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+            if not row:
+                held = await self._arun("acquire_lease", leases.HOLDER, params)
+                if held and leases.holder_is_dead(held[1]):
+                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+                    row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if row:
                 if bind:
                     self._held[thread_id] = row[0]

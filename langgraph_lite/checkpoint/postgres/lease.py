@@ -16,6 +16,7 @@ from langgraph_lite.checkpoint.lease import (  # noqa: F401 - the savers use the
     busy,
     check_on_busy,
     check_ttl,
+    holder_is_dead,
     new_holder,
     refused,
     stale,
@@ -32,6 +33,13 @@ VALUES (%(thread_id)s, 1, %(holder)s, now() + make_interval(secs => %(ttl)s))
 ON CONFLICT (thread_id) DO UPDATE SET token = l.token + 1, holder = EXCLUDED.holder,
     expires_at = EXCLUDED.expires_at
 WHERE l.expires_at <= now()
+RETURNING token, expires_at"""
+
+# A live lease whose holder is a process of this machine that died (holder_is_dead).
+TAKE_FROM_DEAD = """
+UPDATE lgl_thread_leases SET token = token + 1, holder = %(holder)s,
+    expires_at = now() + make_interval(secs => %(ttl)s)
+WHERE thread_id = %(thread_id)s AND token = %(dead_token)s AND holder = %(dead_holder)s
 RETURNING token, expires_at"""
 
 RENEW = """
