@@ -64,7 +64,11 @@ def holder_is_dead(holder: Any) -> bool:
     if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
         return False
     pid = int(parts[1])
-    if pid == os.getpid() or pid <= 0:
+    if pid == os.getpid():
+        # this process: alive while a Lease object here holds it; one whose release failed
+        # (the connection broke) is free for the run that resumes the thread
+        return holder not in _HELD_HERE
+    if pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -73,6 +77,10 @@ def holder_is_dead(holder: Any) -> bool:
     except OSError:  # it exists (another user's process)
         return False
     return _is_zombie(pid)
+
+
+_HELD_HERE: set[str] = set()
+"""The holders of the leases this process took and has not released (or tried to)."""
 
 
 def _is_zombie(pid: int) -> bool:
@@ -178,13 +186,19 @@ class Lease:
         config["configurable"] = configurable
         return config
 
+    def __post_init__(self) -> None:
+        _HELD_HERE.add(self.holder)
+
     def renew(self, ttl: float | None = None) -> None:
         """Extend the lease by ``ttl`` seconds from now; ``StaleLeaseError`` if it was lost."""
         self.saver._renew(self, ttl)
 
     def release(self) -> None:
         """Give the lease up now (another worker may take it at once)."""
-        self.saver._release(self)
+        try:
+            self.saver._release(self)
+        finally:
+            _HELD_HERE.discard(self.holder)
 
     async def arenew(self, ttl: float | None = None) -> None:
         """``renew`` for async code."""
@@ -192,7 +206,10 @@ class Lease:
 
     async def arelease(self) -> None:
         """``release`` for async code."""
-        await self.saver._arelease(self)
+        try:
+            await self.saver._arelease(self)
+        finally:
+            _HELD_HERE.discard(self.holder)
 
     def __enter__(self) -> Lease:
         return self

@@ -248,7 +248,7 @@ class _Keeper:
             heapq.heappush(self._heap, (entry.due, id(entry), entry))
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, name="langgraph_lite leases", daemon=True
+                    target=self._run, name="lgl-lease-keeper", daemon=True
                 )
                 self._thread.start()
             self._cond.notify()

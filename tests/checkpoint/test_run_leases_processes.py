@@ -142,7 +142,12 @@ def test_with_on_busy_wait_the_second_process_runs_after_the_first(backend, tmp_
     first, second = runs_of_slow(marks)
     assert first[1] <= second[0]  # never at once: the second started after the first ended
     # the second resumed the question the first's run asked again: one history, not a fork
-    assert state_log(backend) == [first[2], f"slow by {first[2]}", second[2], f"slow by {second[2]}"]
+    assert state_log(backend) == [
+        first[2],
+        f"slow by {first[2]}",
+        second[2],
+        f"slow by {second[2]}",
+    ]
 
 
 def test_a_holder_stalled_past_its_ttl_writes_nothing_after_another_took_over(backend, tmp_path):
