@@ -25,6 +25,7 @@ import anyio
 
 from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
+from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aload, asave, load, save
@@ -75,7 +76,10 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     pool: ThreadPoolExecutor | None = None
     run = loop.run(input)
     answer: Any = None
+    lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
     try:
+        if lease is not None:
+            lease.enter()  # before the run's first read
         while True:
             try:
                 effect: Any = run.send(answer)
@@ -119,6 +123,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
         if pool is not None:
             # Threads cannot be killed: wait for running nodes, so none outlives the stream.
             pool.shutdown(wait=True, cancel_futures=True)
+        if lease is not None:
+            lease.exit()  # once no node (nor a subgraph sharing the lease) runs
 
 
 def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
@@ -270,6 +276,8 @@ class AsyncRun:
         self._done = False
         self._watched = False
         self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
+        # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
+        self._lease = self._enter = leases.for_run(loop)
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -278,12 +286,17 @@ class AsyncRun:
         if self._done:
             raise StopAsyncIteration
         try:
+            if self._enter is not None:  # before the run's first read
+                self._enter = None
+                await self._lease.aenter()  # type: ignore[union-attr]
             return await self._next()
         except StopAsyncIteration:
             self._done = True
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
+            if self._lease is not None:
+                await self._lease.aexit()
             raise
         except BaseException:
             self._done = True
@@ -414,6 +427,8 @@ class AsyncRun:
         if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
+        if self._lease is not None:
+            await self._lease.aexit()  # (shielded)
 
     async def aclose(self) -> None:
         """Stop the run; returns once none of its nodes is running."""
@@ -451,6 +466,8 @@ class AsyncRun:
             if self._host is not None:
                 self._host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
+            if self._lease is not None:
+                self._lease.abandon()
 
     def __del__(self) -> None:
         # The consumer dropped the stream without closing it (``break``): stop what runs.
