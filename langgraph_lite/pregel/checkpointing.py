@@ -30,7 +30,6 @@ __all__ = [
     "PutWrites",
     "aload",
     "asave",
-    "finished_before",
     "load",
     "restore_channels",
     "restore_state",

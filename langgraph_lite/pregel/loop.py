@@ -48,7 +48,7 @@ reads the graph only through its ``GraphSpec``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.channels.base import MISSING
@@ -56,7 +56,6 @@ from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
-    TASKS,
     Task,
     apply_input,
     apply_writes,
@@ -74,13 +73,11 @@ from langgraph_lite.pregel.checkpointing import (
     restore_channels,
     restore_state,
     saved_writes,
-    thread_config,
 )
 from langgraph_lite.pregel.effects import (
     DELIVER,
     NEED_RESULT,
     Effect,
-    Load,
     Run,
     Save,
     bad_answer,
@@ -270,52 +267,31 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(
-        self,
-        make_tasks: Callable[[PregelLoop], list[Task] | None],
-        source: str = "update",
-        keep_writes: bool = False,
-        sibling: bool = False,
-    ) -> Generator[Effect, Any, Any]:
-        """``update_state``: one superstep of the tasks ``make_tasks(loop)`` returns (their
-        writes set), saved as one checkpoint; returns its config. None: a fork, the same state
-        as a new checkpoint. ``source="input"``: the writes are the run's input.
-        ``keep_writes``: also save them on the checkpoint they build on; ``sibling``: the new
-        checkpoint has that one's parent (see updates.py)."""
-        self.restore((yield Load(self.config)))
-        self.take_input_writes()
-        tasks = make_tasks(self)
-        if self.saved is None:
-            self.step = -1 if source == "input" else 0  # it stands for the thread's input
-        if tasks:
-            if keep_writes and self.saved is not None:
-                for task in tasks:
-                    if writes := [w for w in task.writes if w[0] != TASKS]:
-                        self.persistence.put_writes(task, writes)
-            self._version = self.persistence.next_version(self._version)
-            spec = self.spec
-            if source == "input":
-                writes = [w for t in tasks for w in t.writes]
-                self._updated, self._changed, self._written = apply_input(
-                    self.channels, self.versions, writes, self._version
-                )
-            else:
-                self._tasks = tasks
-                self._updated, self._changed, self._written = apply_writes(
-                    self.channels, self.versions, self.versions_seen, self._tasks,
-                    self._version, self._changed, spec.finish_channels, spec.trigger_index,
-                    spec.consume_channels, spec.expiring_channels)  # fmt: skip
-                self._tasks = []
-        if sibling and self.saved is not None:
-            parent = self.saved.parent_config or thread_config(self.config, None)
-            self.persistence.checkpoint_config = parent
-            self._written = self._changed  # the same step: what its next step will expire
+    def apply_update(self, tasks: list[Task], as_input: bool) -> None:
+        """``update_state``'s superstep (updates.py): apply the writes set on ``tasks`` (run
+        by no one) as one step's; ``as_input``: as the run's input."""
+        self._version = self.persistence.next_version(self._version)
+        if as_input:
+            writes = [w for t in tasks for w in t.writes]
+            self._updated, self._changed, self._written = apply_input(
+                self.channels, self.versions, writes, self._version
+            )
+            return
+        spec = self.spec
+        self._updated, self._changed, self._written = apply_writes(
+            self.channels, self.versions, self.versions_seen, tasks, self._version,
+            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
+            spec.expiring_channels)  # fmt: skip
+
+    def save_update(self, source: str, same_step: bool = False) -> None:
+        """Save ``update_state``'s checkpoint, its run's last. ``same_step``: it stands for the
+        step it copies, so what its next step expires is what that one changed."""
+        if same_step:
+            self._written = self._changed
         self._save(source, final=True)
         self.phase = DONE
-        yield Save(self.persistence.take())
-        return self.persistence.checkpoint_config
 
-    # -- transitions (run() and update() call these; restore, a reader's loop too) ---------
+    # -- transitions (run() and updates.py call these; restore, a reader's loop too) ---------
 
     def restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
