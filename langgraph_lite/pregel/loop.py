@@ -53,23 +53,18 @@ from typing import Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
     apply_writes,
-    handler_task,
     prepare_next_tasks,
     read_state,
     recursion_error,
 )
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import (
-    ERROR,
-    ERROR_SOURCE,
     INTERRUPT,
-    handled_failures,
     restore_channels,
     restore_state,
     saved_writes,
@@ -82,6 +77,7 @@ from langgraph_lite.pregel.effects import (
     Save,
     bad_answer,
 )
+from langgraph_lite.pregel.failures import finished_before, handed_over, report_failures
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
@@ -415,34 +411,16 @@ class PregelLoop:
         return tasks
 
     def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
+        """The step's tasks that must run (failures.py: what the step saved before is reused)."""
         saved = saved_writes(self._pending_writes)
         self.calls.saved = saved  # a call made again by a task of this step is not run again
-        done = {t.id for t in tasks if t.id in saved}
-        for task in tasks:
-            if task.id in done:
-                task.writes = saved[task.id]
-                if self.out.per_task:
-                    self.out.finished(task, cached=True)
-        # A task whose failure its error handler took over is not run again: its handler is
-        # (or, if the handler's writes were saved too, they are reused).
-        handlers = []
-        for task_id, error in handled_failures(self._pending_writes).items():
-            task = next((t for t in tasks if t.id == task_id), None)
-            if task is None or task.node.error_handler is None:
-                continue
-            done.add(task_id)
-            handler = handler_task(task, error)
-            self._tasks = [*self._tasks, handler]
-            if handler.id in saved:
-                handler.writes = saved[handler.id]
-                if self.out.per_task:
-                    self.out.finished(handler, cached=True)
-            else:
-                handlers.append(handler)
-        if handlers and self._plan_events:
-            self.out.planned(handlers)  # (as LangGraph: a handler run again is announced)
+        left, handlers = finished_before(
+            tasks, self._pending_writes, saved, self.out, self._plan_events
+        )
+        if handlers:
+            self._tasks = [*self._tasks, *handlers]
         self._pending_writes = []
-        return [t for t in tasks if t.id not in done] + handlers
+        return left
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
@@ -457,37 +435,15 @@ class PregelLoop:
         """``task`` failed and its node's error handler ran, as a task of the step."""
         handler = task.handler
         assert handler is not None
-        self._handed_over(task)
+        handed_over(task, self.out, self.persistence)
         self._tasks = [*self._tasks, handler]  # (a new list: run() counts the one it ran)
         self._task_done(handler)
 
-    def _handed_over(self, task: Task) -> None:
-        """Save and report ``task``'s failure, which its error handler took over."""
-        assert task.handler is not None
-        exc = task.handler.node_error.error
-        self.out.failed(task, exc)
-        self.persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
-
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
-        error: BaseException | None = None
         if self.calls.done:
             self.calls.release(self.calls.save_into(self.persistence))
-        for task in failures:
-            exc = task.error
-            assert exc is not None
-            if task.handler is not None:  # the node failed, then its error handler did
-                self._handed_over(task)
-                task = task.handler
-            if isinstance(exc, GraphInterrupt):
-                found = tuple(exc.interrupts)
-                self.persistence.put_writes(task, self.interrupts.asked(task, found))
-                self.out.interrupted(task, found)
-            else:
-                self.out.failed(task, exc)
-                self.persistence.put_writes(task, [(ERROR, repr(exc))])
-                if error is None:
-                    error = exc
+        error = report_failures(failures, self.out, self.persistence, self.interrupts)
         if error is not None:
             # The step will not finish: drop its writes (durability="exit" saves where it is).
             self._tasks = []
