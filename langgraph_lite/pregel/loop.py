@@ -157,16 +157,8 @@ class PregelLoop:
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
-        parent_out = getattr(parent.run, "out", None) if parent is not None else None
-        if isinstance(parent_out, Output) and parent_out.subgraphs and not self.checkpoint_ns:
-            out.attach_own_thread(parent_out)  # its own thread: only tokens and tool calls
-        elif isinstance(parent_out, Output) and parent_out.subgraphs:
-            out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
-            # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
-            # a checkpointer=True subgraph without the task id ("call",)
-            own = self.checkpoint_ns.split("|")[len(parent_out.ns) :] if self.checkpoint_ns else ()
-            if own:
-                out.ns = (*parent_out.ns, *own)
+        if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
+            out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
         self.writer: Any = out.writer
         self._items = queue.items
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
@@ -394,9 +386,8 @@ class PregelLoop:
         if not tasks:
             self.phase = DONE
             # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
-            nested = self.parent_task is not None and ":" in self.checkpoint_ns
-            if self.persistence.durability == "exit" and not nested:
-                self._save("loop", final=True)
+            if self.parent_task is None or ":" not in self.checkpoint_ns:
+                self._end()
             return None
         before = self.interrupts.before
         if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
@@ -440,44 +431,39 @@ class PregelLoop:
         self._task_done(handler)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
-        """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
+        """Some of the step's tasks raised: the error to raise, or None if all interrupted (then
+        the run stops for a human, the writes of the step's finished tasks kept)."""
         if self.calls.done:
             self.calls.release(self.calls.save_into(self.persistence))
         error = report_failures(failures, self.out, self.persistence, self.interrupts)
+        tasks, self._tasks = self._tasks, []  # (an error: the step will not finish)
+        self._end()
         if error is not None:
-            # The step will not finish: drop its writes (durability="exit" saves where it is).
-            self._tasks = []
-            if self.persistence.durability == "exit":
-                self._save("loop", final=True)
-            self.phase = DONE
             return error
-        self._step_interrupted()
-        return None
-
-    def _step_interrupted(self) -> None:
-        """The step's tasks finished or were interrupted: the run stops, its writes kept."""
-        if self.persistence.durability == "exit":
-            self._save("loop", final=True)
-        finished = [t for t in self._tasks if t.error is None]
-        self._tasks = []
         out = self.out
         if out.values or out.track_output:
             # the state as the step's finished tasks leave it (their writes are saved too)
+            finished = [t for t in tasks if t.error is None]
             state = self.output(out.stream_keys, with_writes_of=finished)
             if isinstance(state, dict):
                 found = tuple(self.interrupts.found)  # (none: a subgraph's interrupt_before)
                 out.values_chunk({**state, INTERRUPT: found} if found else state)
                 self.interrupts.output = state
         self.interrupts.interrupted = True
-        self.phase = DONE
+        return None
 
     def _stop_for_interrupt(self) -> None:
-        if self.persistence.durability == "exit":
-            self._save("loop", final=True)  # the run stops here: save where it stands
+        """interrupt_before/after: the run stops here, for a human."""
+        self._end()
         self.interrupts.interrupted = True
-        self.phase = DONE
         if self.parent_task is None:  # a subgraph's stop is reported by the parent's
             self.out.stopped(())
+
+    def _end(self) -> None:
+        """The run ends here; with durability="exit" it saves where it stands now."""
+        if self.persistence.durability == "exit":
+            self._save("loop", final=True)
+        self.phase = DONE
 
     def _apply(self) -> bool:
         """Every task of the step finished: apply their writes and move to the next step.

@@ -89,6 +89,22 @@ class Output:
         self.seen_messages = seen  # ids of messages already streamed (or given as input)
         self.writer: Any = self._custom_writer()
 
+    def nest(self, parent: Any, task: Task, checkpoint_ns: str) -> None:
+        """This run is a subgraph that ``task`` of another run runs (``parent``: that run's
+        ``Output``): stream into its consumer if it streams subgraphs, named as the subgraph
+        is saved (``checkpoint_ns``; empty: a graph on a thread of its own)."""
+        if not isinstance(parent, Output) or not parent.subgraphs:
+            return
+        if not checkpoint_ns:
+            self.attach_own_thread(parent)  # its own thread: only tokens and tool calls
+            return
+        self.attach(parent, f"{task.name}:{task.id}")  # stream into the parent
+        # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
+        # a checkpointer=True subgraph without the task id ("call",)
+        own = checkpoint_ns.split("|")[len(parent.ns) :]
+        if own:
+            self.ns = (*parent.ns, *own)
+
     def attach(self, parent: Output, ns: str) -> None:
         """Stream into ``parent``'s consumer, as the subgraph named ``ns`` there."""
         self._attach(parent, (*parent.ns, ns), parent.modes)
