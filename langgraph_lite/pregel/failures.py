@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel.algo import handler_task
-from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_failures
+from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_failures, saved_writes
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -31,16 +31,17 @@ __all__ = ["finished_before", "handed_over", "report_failures"]
 def finished_before(
     tasks: list[Task],
     pending_writes: Sequence[tuple[str, str, Any]],
-    saved: dict[str, list[Any]],
+    calls: Any,
     out: Any,
     plan_events: bool,
 ) -> tuple[list[Task], list[Task]]:
-    """The step's ``tasks``, planned again, against what was saved for them
-    (``saved``: ``checkpointing.saved_writes(pending_writes)``).
+    """The step's ``tasks``, planned again, against what was saved for them.
 
     Returns the tasks left to run and the error handlers of the failures handed over (each a
     task of the step, whether it runs again or its writes were saved). A task done before gets
-    its saved writes (and its update is streamed again, marked cached)."""
+    its saved writes (and its update is streamed again, marked cached); ``calls`` (the run's
+    ``Calls``) gets them too, so a call made again by a task of the step is not run again."""
+    saved = calls.saved = saved_writes(pending_writes)
     done = {t.id for t in tasks if t.id in saved}
     for task in tasks:
         if task.id in done:

@@ -67,7 +67,6 @@ from langgraph_lite.pregel.checkpointing import (
     INTERRUPT,
     restore_channels,
     restore_state,
-    saved_writes,
 )
 from langgraph_lite.pregel.effects import (
     DELIVER,
@@ -85,7 +84,6 @@ from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, wron
 from langgraph_lite.pregel.replay import TimeTravel, nothing_to_resume, root_config
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
-from langgraph_lite.types import Command
 
 __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 
@@ -255,25 +253,24 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def apply_update(self, tasks: list[Task], as_input: bool) -> None:
-        """``update_state``'s superstep (updates.py): apply the writes set on ``tasks`` (run
-        by no one) as one step's; ``as_input``: as the run's input."""
-        self._version = self.persistence.next_version(self._version)
-        if as_input:
-            writes = [w for t in tasks for w in t.writes]
-            self._updated, self._changed, self._written = apply_input(
-                self.channels, self.versions, writes, self._version
-            )
-            return
-        spec = self.spec
-        self._updated, self._changed, self._written = apply_writes(
-            self.channels, self.versions, self.versions_seen, tasks, self._version,
-            self._changed, spec.finish_channels, spec.trigger_index, spec.consume_channels,
-            spec.expiring_channels)  # fmt: skip
-
-    def save_update(self, source: str, same_step: bool = False) -> None:
-        """Save ``update_state``'s checkpoint, its run's last. ``same_step``: it stands for the
-        step it copies, so what its next step expires is what that one changed."""
+    def save_update(self, tasks: list[Task] | None, source: str, same_step: bool) -> None:
+        """``update_state``'s superstep (updates.py): apply the writes set on ``tasks`` (run by
+        no one) as one step's (``source="input"``: as the run's input), and save it as the
+        run's last checkpoint. ``same_step``: it stands for the step it copies, so what its
+        next step expires is what that one changed."""
+        if tasks:
+            self._version = self.persistence.next_version(self._version)
+            if source == "input":
+                writes = [w for t in tasks for w in t.writes]
+                self._updated, self._changed, self._written = apply_input(
+                    self.channels, self.versions, writes, self._version
+                )
+            else:
+                spec = self.spec
+                self._updated, self._changed, self._written = apply_writes(
+                    self.channels, self.versions, self.versions_seen, tasks, self._version,
+                    self._changed, spec.finish_channels, spec.trigger_index,
+                    spec.consume_channels, spec.expiring_channels)  # fmt: skip
         if same_step:
             self._written = self._changed
         self._save(source, final=True)
@@ -306,27 +303,11 @@ class PregelLoop:
         parent = self.parent_task
         travel = self.time_travel
         self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
-        if (
-            parent is not None
-            and self.saved is not None
-            and input is not None
-            and not isinstance(input, Command)
-            and not travel.takes_input_again
-            and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
-        ):
-            # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
-            # continue the saved run, answering its interrupts with the parent's answers. Its
-            # namespace names the parent task, so a saved run found under it is this task's,
-            # even a finished one (a crash before the parent task's writes were saved).
-            self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
-            input = None
-        # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
-        null = run_input.null_writes(self.saved)
-        if isinstance(input, Command):
-            self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
-            input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
-            if keep and not travel.travels:  # (a replay's fork checkpoint takes them in)
-                self.persistence.put_writes(run_input.INPUT_TASK, keep)
+        # (a subgraph run again by its parent task, a Command: see run_input.py)
+        input, null = run_input.take_input(
+            input, self.saved, self._pending_writes, parent, travel, self.interrupts,
+            self.persistence, self.spec, self.peek,
+        )  # fmt: skip
         null_changed = self.take_input_writes(null)
         out = self.out
         if input is None and self.saved is not None:
@@ -398,20 +379,12 @@ class PregelLoop:
         if self._plan_events:
             self.out.planned(tasks)
         if self._pending_writes:  # tasks that finished before (even writing nothing) are done
-            return self._reuse_pending_writes(tasks)
-        return tasks
-
-    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
-        """The step's tasks that must run (failures.py: what the step saved before is reused)."""
-        saved = saved_writes(self._pending_writes)
-        self.calls.saved = saved  # a call made again by a task of this step is not run again
-        left, handlers = finished_before(
-            tasks, self._pending_writes, saved, self.out, self._plan_events
-        )
-        if handlers:
+            tasks, handlers = finished_before(
+                tasks, self._pending_writes, self.calls, self.out, self._plan_events
+            )
             self._tasks = [*self._tasks, *handlers]
-        self._pending_writes = []
-        return left
+            self._pending_writes = []
+        return tasks
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""

@@ -144,16 +144,14 @@ def _update(
     if saved is None:
         loop.step = -1 if source == "input" else 0  # it stands for the thread's input
     persistence = loop.persistence
-    if tasks:
-        if keep_writes and saved is not None:
-            for task in tasks:
-                if writes := [w for w in task.writes if w[0] != TASKS]:
-                    persistence.put_writes(task, writes)
-        loop.apply_update(tasks, as_input=source == "input")
+    if tasks and keep_writes and saved is not None:
+        for task in tasks:
+            if writes := [w for w in task.writes if w[0] != TASKS]:
+                persistence.put_writes(task, writes)
     same_step = sibling and saved is not None
     if same_step:
         persistence.checkpoint_config = saved.parent_config or thread_config(loop.config, None)
-    loop.save_update(source, same_step)
+    loop.save_update(tasks, source, same_step)
     yield Save(persistence.take())
     return persistence.checkpoint_config
 
