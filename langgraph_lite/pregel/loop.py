@@ -157,23 +157,11 @@ class PregelLoop:
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
         if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
             out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
-        self.writer: Any = out.writer
+        self.writer: Any = out.writer  # (run() takes it again: print_mode may have changed it)
         self._items = queue.items
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
         self.calls = Calls(out, self.persistence.active, durability)
-        # Fixed for the run, read on the hot path: whether anything is saved; whether finished
-        # or planned tasks are saved or reported at all; (run() adds whether values are).
-        self._persisting = self.persistence.active
-        self._after_task = self._persisting or out.per_task
-        self._plan_events = out.task_events or out.messages
-
-    def also_print(self, modes: Sequence[str]) -> None:
-        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
-        out = self.out
-        out.also_print(modes)
-        self.writer = out.writer
-        self._after_task = self._persisting or out.per_task
-        self._plan_events = out.task_events or out.messages
+        self._persisting = self.persistence.active  # (read on the hot path)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -182,13 +170,18 @@ class PregelLoop:
         persistence = self.persistence
         outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
-        after_task = self._after_task
+        out = self.out
+        self.writer = out.writer
+        # Fixed for the run, read on the hot path: whether finished or planned tasks are saved
+        # or reported at all, whether values are.
+        after_task = self._persisting or out.per_task
+        self._plan_events: bool = out.task_events or out.messages
+        self._values: bool = out.values or out.track_output
         # (an @entrypoint's step streams its calls' results, and saves them, while it runs)
-        live = self.out.streams_from_nodes or (
-            self.spec.calls_tasks and (self.out.per_task or persistence.active)
+        live = out.streams_from_nodes or (
+            self.spec.calls_tasks and (out.per_task or persistence.active)
         )
         self.calls.notify = live and self.spec.calls_tasks
-        self._values: bool = self.out.values or self.out.track_output
         if persistence.active:
             self.restore(
                 (yield from self.time_travel.load(self.config, self.parent_task is not None))
@@ -315,9 +308,7 @@ class PregelLoop:
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
             if out.values or out.track_output:  # a resumed run reports where it resumes from
-                chunk = self.output(out.stream_keys)
-                if chunk is not MISSING and chunk != {}:
-                    out.values_chunk(chunk)
+                out.resumed_at(self.output(out.stream_keys))
             self._pending_writes, fork = travel.resume(self.saved, self._pending_writes)
             if fork:  # a replay starts a new branch with a copy of its checkpoint
                 self._save("fork", final=True)
@@ -372,7 +363,7 @@ class PregelLoop:
             return None
         before = self.interrupts.before
         if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
-            self._stop_for_interrupt()
+            self._end(stopped=True)
             return None
         self._tasks = tasks
         self.phase = EXECUTE
@@ -418,25 +409,21 @@ class PregelLoop:
             # the state as the step's finished tasks leave it (their writes are saved too)
             finished = [t for t in tasks if t.error is None]
             state = self.output(out.stream_keys, with_writes_of=finished)
-            if isinstance(state, dict):
-                found = tuple(self.interrupts.found)  # (none: a subgraph's interrupt_before)
-                out.values_chunk({**state, INTERRUPT: found} if found else state)
-                self.interrupts.output = state
+            if isinstance(state, dict):  # (no questions: a subgraph's interrupt_before)
+                self.interrupts.output = out.interrupted_at(state, tuple(self.interrupts.found))
         self.interrupts.interrupted = True
         return None
 
-    def _stop_for_interrupt(self) -> None:
-        """interrupt_before/after: the run stops here, for a human."""
-        self._end()
-        self.interrupts.interrupted = True
-        if self.parent_task is None:  # a subgraph's stop is reported by the parent's
-            self.out.stopped(())
-
-    def _end(self) -> None:
-        """The run ends here; with durability="exit" it saves where it stands now."""
+    def _end(self, stopped: bool = False) -> None:
+        """The run ends here (``stopped``: by interrupt_before/after, for a human); with
+        durability="exit" it saves where it stands now."""
         if self.persistence.durability == "exit":
             self._save("loop", final=True)
         self.phase = DONE
+        if stopped:
+            self.interrupts.interrupted = True
+            if self.parent_task is None:  # a subgraph's stop is reported by the parent's
+                self.out.stopped(())
 
     def _apply(self) -> bool:
         """Every task of the step finished: apply their writes and move to the next step.
@@ -470,7 +457,7 @@ class PregelLoop:
         self.phase = PLAN
         after = self.interrupts.after
         if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
-            self._stop_for_interrupt()
+            self._end(stopped=True)
             return True
         return False
 
@@ -482,11 +469,8 @@ class PregelLoop:
         saved = self.persistence.save(source, self.step, *state, ran, final)
         self.run_id = self.persistence.run_id
         if saved is not None and self.out.checkpoint_events:
-            values = self.output(self.out.stream_keys)
-            if values is MISSING:  # one output channel, never written: None, as LangGraph
-                values = None
-            next_tasks = self.peek(step=self.step + 1)
-            self.out.checkpoint(self.step, *saved[:2], values, saved.metadata, next_tasks)
+            values, next_tasks = self.output(self.out.stream_keys), self.peek(step=self.step + 1)
+            self.out.checkpoint(self.step, saved, values, next_tasks)
 
     # -- what node code calls (the RunContext protocol of attempt.py) ------------------------
 

@@ -332,7 +332,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         if debug or (debug is None and self.debug):  # as LangGraph: debug prints these two
             print_mode = ["updates", "values"]
         if print_mode:
-            loop.also_print(_parse_stream_mode(print_mode)[0])
+            loop.out.also_print(_parse_stream_mode(print_mode)[0])
 
     def stream(
         self,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.channels.base import MISSING
 from langgraph_lite.pregel.checkpointing import INTERRUPT
 from langgraph_lite.types import READY, _drop_writes
 
@@ -220,6 +221,17 @@ class Output:
         if self.values:
             self.emit("values", chunk)
 
+    def resumed_at(self, state: Any) -> None:
+        """A resumed run stands at ``state`` (the stream keys' values): reported if any."""
+        if state is not MISSING and state != {}:
+            self.values_chunk(state)
+
+    def interrupted_at(self, state: dict[str, Any], found: tuple[Any, ...]) -> dict[str, Any]:
+        """The run stopped in a step for a human, at ``state`` (as the step's finished tasks
+        leave it), asking ``found``; returns ``state`` (invoke's output)."""
+        self.values_chunk({**state, INTERRUPT: found} if found else state)
+        return state
+
     def planned(self, tasks: Sequence[Task]) -> None:
         """A step's tasks are about to run."""
         if self.task_events:
@@ -260,17 +272,14 @@ class Output:
         if self.updates:
             self.emit("updates", {INTERRUPT: found})
 
-    def checkpoint(
-        self,
-        step: int,
-        config: dict[str, Any],
-        parent_config: dict[str, Any] | None,
-        values: Any,
-        metadata: dict[str, Any],
-        next_tasks: list[Any],
-    ) -> None:
-        """A checkpoint was saved (only called when ``checkpoint_events``)."""
-        payload = checkpoint_payload(config, parent_config, values, metadata, next_tasks)
+    def checkpoint(self, step: int, saved: Any, values: Any, next_tasks: list[Any]) -> None:
+        """The checkpoint ``saved`` (a ``CheckpointTuple``) was saved at ``step``, holding
+        ``values`` (the stream keys'), ``next_tasks`` due; only called when
+        ``checkpoint_events``."""
+        if values is MISSING:  # one output channel, never written: None, as LangGraph
+            values = None
+        config, parent_config = saved[:2]
+        payload = checkpoint_payload(config, parent_config, values, saved.metadata, next_tasks)
         if "checkpoints" in self.modes:
             self.emit("checkpoints", payload)
         if "debug" in self.modes:
