@@ -39,10 +39,12 @@ node) is a run of its own: its loop streams into the parent's ``Output``, saves 
 checkpoint namespace in the parent's thread, and asks its questions through its parent task
 when it has no checkpointer of its own.
 
-The loop owns three collaborators, each with its own state and invariants, which import neither
-each other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` or
-``NullPersistence`` (what is saved, and when) and ``Interrupts`` (questions and answers). It
-reads the graph only through its ``GraphSpec``.
+The loop owns three collaborators, each with its own state and invariants, which import neither each
+other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` /
+``NullPersistence`` (what is saved, and when) and ``Interrupts`` (questions and answers); it reads
+the graph only through its ``GraphSpec``. Rules it applies live beside it: ``run_input`` (what the
+input means), ``failures`` (what a failed task leaves, what a step run again reuses), ``updates``
+(``update_state``'s superstep, saved through ``save_update``).
 """
 
 from __future__ import annotations
@@ -219,7 +221,9 @@ class PregelLoop:
                         raise bad_answer(result) from None
                     if error is None:
                         if result.handler is not None:  # it failed; its error handler ran
-                            self._handled(result)
+                            handed_over(result, out, persistence)  # (saved before the handler's)
+                            self._tasks = [*self._tasks, result.handler]  # (tasks is iterated)
+                            self._task_done(result.handler)
                         elif after_task:  # if not, nothing to save or stream
                             self._task_done(result)
                         if outbox:  # saved before the next result is awaited
@@ -247,10 +251,9 @@ class PregelLoop:
                 return  # interrupt_after
 
     def save_update(self, tasks: list[Task] | None, source: str, same_step: bool) -> None:
-        """``update_state``'s superstep (updates.py): apply the writes set on ``tasks`` (run by
-        no one) as one step's (``source="input"``: as the run's input), and save it as the
-        run's last checkpoint. ``same_step``: it stands for the step it copies, so what its
-        next step expires is what that one changed."""
+        """``update_state``'s superstep (updates.py): the writes set on ``tasks`` (run by no
+        one) applied as a step's (``source="input"``: as the input's), saved as the last
+        checkpoint. ``same_step``: it stands for the step it copies (expires what that did)."""
         if tasks:
             self._version = self.persistence.next_version(self._version)
             if source == "input":
@@ -313,21 +316,19 @@ class PregelLoop:
             if fork:  # a replay starts a new branch with a copy of its checkpoint
                 self._save("fork", final=True)
                 self.step += 1
-            self.stop = self.step + self.recursion_limit
-            self.phase = PLAN
-            return
-        if input is None and self.persistence.active:
-            raise nothing_to_resume(self.config)
-        writes = self.spec.map_input(input)
-        self._version = self.persistence.next_version(self._version)
-        updated, changed, self._written = apply_input(
-            self.channels, self.versions, writes, self._version
-        )
-        self._updated = updated | (self._updated & null_changed)
-        self._changed = changed | null_changed
-        self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
-        self._save("input")
-        self.step += 1
+        else:
+            if input is None and self.persistence.active:
+                raise nothing_to_resume(self.config)
+            writes = self.spec.map_input(input)
+            self._version = self.persistence.next_version(self._version)
+            updated, changed, self._written = apply_input(
+                self.channels, self.versions, writes, self._version
+            )
+            self._updated = updated | (self._updated & null_changed)
+            self._changed = changed | null_changed
+            self._pending_writes = []  # a new input starts afresh: nothing pending is resumed
+            self._save("input")
+            self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
@@ -385,14 +386,6 @@ class PregelLoop:
             self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
-
-    def _handled(self, task: Task) -> None:
-        """``task`` failed and its node's error handler ran, as a task of the step."""
-        handler = task.handler
-        assert handler is not None
-        handed_over(task, self.out, self.persistence)
-        self._tasks = [*self._tasks, handler]  # (a new list: run() counts the one it ran)
-        self._task_done(handler)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted (then
