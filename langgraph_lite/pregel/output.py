@@ -73,6 +73,7 @@ class Output:
     def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
         self.modes = modes
         self.subgraphs = subgraphs  # chunks carry the namespace of the graph that made them
+        self._plain = self.version == "v1" and not subgraphs  # chunks as they are, or tagged
         self.values = "values" in modes
         self.updates = "updates" in modes
         self.task_events = "tasks" in modes or "debug" in modes
@@ -189,8 +190,11 @@ class Output:
 
     def emit(self, mode: str, chunk: Any) -> None:
         """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
-        if self._sink is None:
-            self.queue.push(self._shape(self.ns, mode, chunk))
+        if self._sink is None:  # (_shape's plain case inlined: this runs for every chunk)
+            if self._plain:
+                self.queue.push((mode, chunk) if self.tagged else chunk)
+            else:
+                self.queue.push(self._shape(self.ns, mode, chunk))
         elif self._own is None:
             self._sink(self.ns, mode, chunk)
         else:
