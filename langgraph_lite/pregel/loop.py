@@ -179,11 +179,7 @@ class PregelLoop:
         after_task = self._persisting or out.per_task
         self._plan_events: bool = out.task_events or out.messages
         self._values: bool = out.values or out.track_output
-        # (an @entrypoint's step streams its calls' results, and saves them, while it runs)
-        live = out.streams_from_nodes or (
-            self.spec.calls_tasks and (out.per_task or persistence.active)
-        )
-        self.calls.notify = live and self.spec.calls_tasks
+        live = self.calls.starts_live(self.spec.calls_tasks)  # (steps run while the consumer reads)
         if persistence.active:
             self.restore(
                 (yield from self.time_travel.load(self.config, self.parent_task is not None))
