@@ -125,7 +125,10 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
         while True:
             try:
                 try:
-                    output = node.run(task.input, task)
+                    single = node._single_sync  # (node.run's first case, without its call)
+                    output = (
+                        single(task.input) if single is not None else node.run(task.input, task)
+                    )
                 except ParentCommand as bubbled:
                     output = _for_this_graph(bubbled)
                 if alone:

@@ -79,6 +79,16 @@ class Calls:
         # saved[task id]: the writes the step saved before it was resumed (this step only).
         self.saved: Mapping[str, list[tuple[str, Any]]] = {}
 
+    def starts_live(self, calls_tasks: bool) -> bool:
+        """The run starts: whether its steps run live (the consumer reads while they run),
+        because node code streams, or because an @entrypoint's step (``calls_tasks``: its
+        nodes call tasks) streams its calls' results, and saves them, while it runs. Sets
+        ``notify``."""
+        out = self._out
+        live = out.streams_from_nodes or (calls_tasks and (out.per_task or self._saving))
+        self.notify = live and calls_tasks
+        return live
+
     def plan(self, run: Any, caller: Task, node: PregelNode, input: Any) -> tuple[Task, bool]:
         """The task of ``caller``'s next call of ``node``, and whether its result was saved.
 

@@ -75,48 +75,51 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     saver = loop.checkpointer
     pool: ThreadPoolExecutor | None = None
     run = loop.run(input)
+    send = run.send
     answer: Any = None
     lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
+    # (the effect's type compared with locals, most frequent first: this runs once per effect
+    # on the per-step hot path, where a match statement would look each name up again)
+    RUN, DELIVER, NEED_RESULT, CALL_FINISHED = fx.Run, fx.DELIVER, fx.NEED_RESULT, fx.CALL_FINISHED
     try:
         if lease is not None:
             lease.enter()  # before the run's first read
         while True:
             try:
-                effect: Any = run.send(answer)
+                effect: Any = send(answer)
             except StopIteration:
                 return
-            # (matching on the type: a value pattern is cheaper than a class pattern, and
-            # this runs once per effect on the per-step hot path)
-            match type(effect):
-                case fx.Run:
-                    tasks, live = effect
-                    if len(tasks) == 1 and not live:
-                        answer = task = tasks[0]
-                        try:
-                            run_attempt(task)
-                        except Exception as exc:
-                            task.error = exc
-                        continue
-                    answer = None
-                    if pool is None:
-                        pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
-                    for task in tasks:
-                        pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
-                case fx.Deliver:
-                    answer = None
-                    while items:
-                        yield items.popleft()
-                case fx.NeedResult:
-                    while type(item := queue.get()) is not _TaskDone:
-                        if item is fx.CALL_FINISHED:
-                            break
-                        yield item  # chunks node code streamed meanwhile
-                    answer = item if item is fx.CALL_FINISHED else item.result()
-                case fx.Save:
-                    answer = None
-                    save(saver, effect.actions)
-                case fx.Load:
-                    answer = load(saver, effect)
+            if type(effect) is RUN:
+                tasks, live = effect
+                if len(tasks) == 1 and not live:
+                    answer = task = tasks[0]
+                    try:
+                        run_attempt(task)
+                    except Exception as exc:
+                        task.error = exc
+                    continue
+                answer = None
+                if pool is None:
+                    pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
+                for task in tasks:
+                    pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
+            elif effect is DELIVER:
+                answer = None
+                while items:
+                    yield items.popleft()
+            elif effect is NEED_RESULT:
+                while type(item := queue.get()) is not _TaskDone:
+                    if item is CALL_FINISHED:
+                        break
+                    yield item  # chunks node code streamed meanwhile
+                answer = item if item is CALL_FINISHED else item.result()
+            elif type(effect) is Save:
+                answer = None
+                save(saver, effect.actions)
+            elif type(effect) is Load:
+                answer = load(saver, effect)
+            else:
+                raise TypeError(f"cannot answer {effect!r} here")
     finally:
         run.close()
         queue.close()

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.channels.base import MISSING
 from langgraph_lite.pregel.checkpointing import INTERRUPT
 from langgraph_lite.types import READY, _drop_writes
 
@@ -73,6 +74,7 @@ class Output:
     def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
         self.modes = modes
         self.subgraphs = subgraphs  # chunks carry the namespace of the graph that made them
+        self._plain = self.version == "v1" and not subgraphs  # chunks as they are, or tagged
         self.values = "values" in modes
         self.updates = "updates" in modes
         self.task_events = "tasks" in modes or "debug" in modes
@@ -89,6 +91,22 @@ class Output:
         self.per_task = self.updates or self.task_events or self.messages
         self.seen_messages = seen  # ids of messages already streamed (or given as input)
         self.writer: Any = self._custom_writer()
+
+    def nest(self, parent: Any, task: Task, checkpoint_ns: str) -> None:
+        """This run is a subgraph that ``task`` of another run runs (``parent``: that run's
+        ``Output``): stream into its consumer if it streams subgraphs, named as the subgraph
+        is saved (``checkpoint_ns``; empty: a graph on a thread of its own)."""
+        if not isinstance(parent, Output) or not parent.subgraphs:
+            return
+        if not checkpoint_ns:
+            self.attach_own_thread(parent)  # its own thread: only tokens and tool calls
+            return
+        self.attach(parent, f"{task.name}:{task.id}")  # stream into the parent
+        # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
+        # a checkpointer=True subgraph without the task id ("call",)
+        own = checkpoint_ns.split("|")[len(parent.ns) :]
+        if own:
+            self.ns = (*parent.ns, *own)
 
     def attach(self, parent: Output, ns: str) -> None:
         """Stream into ``parent``'s consumer, as the subgraph named ``ns`` there."""
@@ -173,8 +191,11 @@ class Output:
 
     def emit(self, mode: str, chunk: Any) -> None:
         """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
-        if self._sink is None:
-            self.queue.push(self._shape(self.ns, mode, chunk))
+        if self._sink is None:  # (_shape's plain case inlined: this runs for every chunk)
+            if self._plain:
+                self.queue.push((mode, chunk) if self.tagged else chunk)
+            else:
+                self.queue.push(self._shape(self.ns, mode, chunk))
         elif self._own is None:
             self._sink(self.ns, mode, chunk)
         else:
@@ -204,6 +225,17 @@ class Output:
             self.output_ready = True
         if self.values:
             self.emit("values", chunk)
+
+    def resumed_at(self, state: Any) -> None:
+        """A resumed run stands at ``state`` (the stream keys' values): reported if any."""
+        if state is not MISSING and state != {}:
+            self.values_chunk(state)
+
+    def interrupted_at(self, state: dict[str, Any], found: tuple[Any, ...]) -> dict[str, Any]:
+        """The run stopped in a step for a human, at ``state`` (as the step's finished tasks
+        leave it), asking ``found``; returns ``state`` (invoke's output)."""
+        self.values_chunk({**state, INTERRUPT: found} if found else state)
+        return state
 
     def planned(self, tasks: Sequence[Task]) -> None:
         """A step's tasks are about to run."""
@@ -245,17 +277,14 @@ class Output:
         if self.updates:
             self.emit("updates", {INTERRUPT: found})
 
-    def checkpoint(
-        self,
-        step: int,
-        config: dict[str, Any],
-        parent_config: dict[str, Any] | None,
-        values: Any,
-        metadata: dict[str, Any],
-        next_tasks: list[Any],
-    ) -> None:
-        """A checkpoint was saved (only called when ``checkpoint_events``)."""
-        payload = checkpoint_payload(config, parent_config, values, metadata, next_tasks)
+    def checkpoint(self, step: int, saved: Any, values: Any, next_tasks: list[Any]) -> None:
+        """The checkpoint ``saved`` (a ``CheckpointTuple``) was saved at ``step``, holding
+        ``values`` (the stream keys'), ``next_tasks`` due; only called when
+        ``checkpoint_events``."""
+        if values is MISSING:  # one output channel, never written: None, as LangGraph
+            values = None
+        config, parent_config = saved[:2]
+        payload = checkpoint_payload(config, parent_config, values, saved.metadata, next_tasks)
         if "checkpoints" in self.modes:
             self.emit("checkpoints", payload)
         if "debug" in self.modes:
