@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
+
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprecatedSinceV11
 
 __all__ = [
     "STREAM_MODES",
@@ -79,6 +82,16 @@ class Interrupt:
 
     value: Any
     id: str = ""
+
+    @property
+    def interrupt_id(self) -> str:
+        """Deprecated (LangGraph 1.0): the interrupt's ``id``."""
+        warnings.warn(
+            "`interrupt_id` is deprecated. Use `id` instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        return self.id
 
 
 def interrupt(value: Any) -> Any:
@@ -285,12 +298,10 @@ class GraphOutput(Generic[N]):
 
 
 def _warn_item_access(how: str) -> None:
-    import warnings
-
     warnings.warn(
-        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` for the output "
-        "and `result.interrupts` for the interrupts.",
-        DeprecationWarning,
+        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` to access the "
+        "output value directly, or `result.interrupts` for interrupts.",
+        LangGraphDeprecatedSinceV11,
         stacklevel=3,
     )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+import warnings
 from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
+from langgraph_lite.graph.state import StateGraph
 from langgraph_lite.message_format import to_openai_format
 from langgraph_lite.messages import (
     REMOVE_ALL_MESSAGES,
@@ -18,8 +20,9 @@ from langgraph_lite.messages import (
     convert_to_messages,
     message_chunk_to_message,
 )
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
-__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
+__all__ = ["REMOVE_ALL_MESSAGES", "MessageGraph", "MessagesState", "add_messages"]
 
 
 Messages = list[Any] | Any
@@ -116,3 +119,20 @@ class MessagesState(TypedDict):
     """A state with one key, ``messages``, merged with ``add_messages``."""
 
     messages: Annotated[list[AnyMessage], add_messages]
+
+
+class MessageGraph(StateGraph):
+    """Deprecated (LangGraph 1.0): a graph whose whole state is one list of messages.
+
+    Nodes get the list and return messages to add (merged with ``add_messages``); ``invoke``
+    takes and returns the list. Use ``StateGraph(MessagesState)`` (a ``messages`` key) instead.
+    """
+
+    def __init__(self) -> None:
+        warnings.warn(
+            "MessageGraph is deprecated in LangGraph v1.0.0, to be removed in v2.0.0. Please use "
+            "StateGraph with a `messages` key instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        super().__init__(Annotated[list[AnyMessage], add_messages])

@@ -8,6 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -50,6 +51,7 @@ from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.runtime import coerce_context
 from langgraph_lite.types import Command, RetryPolicy, Send
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -96,7 +98,22 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool = False,
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
+        **deprecated: Any,
     ) -> None:
+        if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
+            warnings.warn(
+                "`config_type` is deprecated and will be removed. Please use `context_schema` "
+                "instead.",
+                LangGraphDeprecatedSinceV10,
+                stacklevel=2,
+            )
+            config_type = deprecated.pop("config_type")
+            context_schema = config_type if context_schema is None else context_schema
+        if deprecated:
+            raise TypeError(
+                f"Pregel() got unexpected keyword arguments {sorted(deprecated)}; see "
+                "help(Pregel) for the ones it takes."
+            )
         self.name = name
         # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
         # never save) is kept apart from the saver itself.
