@@ -243,7 +243,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         output_keys: str | Sequence[str] | None,
         stream_buffer_size: int | None,
         context: Any = None,
-        durability: str = "async",
+        durability: str | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
         subgraphs: bool = False,
@@ -252,13 +252,17 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         parent = current_task.get()
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
+        parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
+        if durability is None:
+            # Not given: a subgraph runs with its parent run's durability (even with a saver
+            # of its own), as in LangGraph; a root run with "async".
+            durability = getattr(parent_persistence, "durability", None) or "async"
         if durability not in _DURABILITY:
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
         checkpointer = self.checkpointer
         mode = self.subgraph_checkpointer
-        parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
         if mode is False:
             checkpointer = None  # checkpointer=False: never saved, even under a saving parent
         elif checkpointer is None and getattr(parent_persistence, "active", False):
@@ -268,7 +272,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             # it stopped instead of starting it over.
             assert parent_persistence is not None
             checkpointer = parent_persistence.saver
-            durability = parent_persistence.durability
         elif mode is True and parent is None:
             raise RuntimeError(
                 "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
@@ -328,7 +331,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
         loop, queue = self._prepare(
-            config, [], keys, None, context, durability or "async", interrupt_before,
+            config, [], keys, None, context, durability, interrupt_before,
             interrupt_after,
         )  # fmt: skip
         loop.out.track_output = True
@@ -339,7 +342,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
         loop, queue = self._prepare(
             config, kw["stream_mode"], kw["output_keys"], kw["stream_buffer_size"],
-            kw["context"], kw["durability"] or "async", kw["interrupt_before"],
+            kw["context"], kw["durability"], kw["interrupt_before"],
             kw["interrupt_after"], kw["subgraphs"], kw["version"],
         )  # fmt: skip
         self._also_print(loop, kw["print_mode"], kw["debug"])
