@@ -64,6 +64,7 @@ class Task:
         "name",
         "node",
         "path",
+        "pushed",
         "run",
         "seed",
         "step",
@@ -92,6 +93,8 @@ class Task:
         self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
+        # Writes made while the node runs (push_message), put before what it returns.
+        self.pushed: list[tuple[str, Any]] = []
         self.error: BaseException | None = None
         self.cached = False  # its writes came from the node cache
         # The task of its node's error handler, once this task failed and the handler ran.
