@@ -269,10 +269,12 @@ class Output:
     def _update_of(self, task: Task) -> Any:
         keys = self.stream_keys
         if isinstance(keys, str):
-            for chan, value in task.writes:
-                if chan == keys:
-                    return value
-            return None
+            # One output channel (a root state): its value, or the list of them if the node
+            # wrote it several times (e.g. a list of Commands), as LangGraph streams it.
+            values = [v for c, v in task.writes if c == keys]
+            if not values:
+                return None
+            return values[0] if len(values) == 1 else values
         picked = [(c, v) for c, v in task.writes if c in self.stream_key_set]
         if not picked:
             return None
@@ -282,7 +284,17 @@ class Output:
 
     def _result_of(self, task: Task) -> dict[str, Any]:
         keys = self.stream_key_set
-        return {c: v for c, v in task.writes if c in keys}
+        result: dict[str, Any] = {}
+        for c, v in task.writes:
+            if c not in keys:
+                continue
+            if c not in result:
+                result[c] = v
+            elif isinstance(seen := result[c], _Writes):
+                seen["$writes"].append(v)
+            else:  # written more than once: all of them, as LangGraph reports it
+                result[c] = _Writes({"$writes": [seen, v]})
+        return {c: dict(v) if isinstance(v, _Writes) else v for c, v in result.items()}
 
     # -- chat messages -----------------------------------------------------------------------
 
@@ -331,6 +343,10 @@ class Output:
         out["langgraph_path"] = meta["langgraph_path"]
         out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
         return out
+
+
+class _Writes(dict):  # type: ignore[type-arg]
+    """A channel's several writes in a task result, told apart from a dict a node wrote."""
 
 
 # What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
