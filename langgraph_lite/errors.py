@@ -40,6 +40,7 @@ __all__ = [
     "NodeInterrupt",
     "ParentCommand",
     "create_error_message",
+    "is_invalid_resume",
 ]
 
 
@@ -155,3 +156,22 @@ class NodeError:
     """The name of the node that failed."""
     error: BaseException
     """What it raised (after its retries, if it had a retry policy)."""
+
+
+# How interrupt() marks the pydantic ValidationError it raises when a resume value does not fit
+# its response_schema. LangGraph's attribute name, so errors marked by either are recognised.
+_INVALID_RESUME = "_langgraph_invalid_resume"
+
+
+def _mark_invalid_resume(error: BaseException) -> None:
+    setattr(error, _INVALID_RESUME, True)
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """Whether ``error`` says a resume value did not fit an ``interrupt``'s ``response_schema``.
+
+    ``interrupt()`` raises a ``pydantic.ValidationError`` marked this way. Nothing of the bad
+    answer is saved, so the interrupt can be answered again; ``ToolNode`` uses this to tell the
+    error from a tool called with bad arguments and never turns it into a ToolMessage.
+    """
+    return getattr(error, _INVALID_RESUME, False) is True

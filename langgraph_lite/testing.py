@@ -189,15 +189,18 @@ class _RunAlone:
         self._custom.append(value)
         return self._ready
 
-    def interrupt(self, task: Any, value: Any) -> Any:
+    def interrupt(self, task: Any, value: Any, schema: Any = None) -> Any:
         from langgraph_lite.errors import GraphInterrupt
         from langgraph_lite.types import Interrupt
 
         index = task.interrupt_index
         task.interrupt_index = index + 1
         if index < len(self._answers):
-            return self._answers[index]
-        raise GraphInterrupt((Interrupt(value=value, id=f"{task.name}:{index}"),))
+            answer = self._answers[index]
+            return answer if schema is None else schema.check(answer)
+        shown = None if schema is None else schema.shown()
+        interrupt_id = f"{task.name}:{index}"
+        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id, response_schema=shown),))
 
 
 def _alone(

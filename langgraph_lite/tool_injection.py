@@ -63,7 +63,8 @@ class ToolRuntime(Generic[ContextT, StateT]):
     (or named ``runtime``): the graph ``state``, the run's ``context`` (as passed to
     ``invoke(..., context=...)``), its ``config``, ``stream_writer``, the ``tool_call_id``,
     the ``store``, and the ``tools`` of the node running it. The fields are LangGraph's, in its
-    order; ``execution_info`` and ``server_info`` stay ``None`` here. It may be
+    order; ``execution_info`` and ``server_info`` are ``None`` in our runs (they come only from
+    a LangGraph runtime given in a hand-made config). It may be
     parametrised, as LangGraph's: ``ToolRuntime[MyContext, MyState]``.
     """
 
@@ -138,6 +139,8 @@ class ToolCallContext:
     )  # Tool objects; Any keeps pydantic schemas of it buildable
     runtime: ToolRuntime | None = None  # given as is when set (a wrap_tool_call's own)
     messages_key: str = "messages"  # a list given as the state is the messages under this key
+    execution_info: Any = None  # from a LangGraph runtime given in the config, if any
+    server_info: Any = None
 
     def make_runtime(self) -> ToolRuntime:
         """The ``ToolRuntime`` a tool of this call is given."""
@@ -151,6 +154,8 @@ class ToolCallContext:
             tool_call_id=self.tool_call_id,
             store=self.store,
             tools=list(self.tools),
+            execution_info=self.execution_info,
+            server_info=self.server_info,
         )
 
     @classmethod
@@ -160,7 +165,19 @@ class ToolCallContext:
 
         task = current_task.get()
         if task is None:
-            return cls(config=config)
+            # ToolNode run by hand with LangGraph's runtime in its config (as LangGraph's own
+            # tests do): the store, context and writer come from that runtime
+            runtime = ((config or {}).get("configurable") or {}).get("__pregel_runtime")
+            if runtime is None:
+                return cls(config=config)
+            return cls(
+                config=config,
+                writer=getattr(runtime, "stream_writer", None),
+                context=getattr(runtime, "context", None),
+                store=getattr(runtime, "store", None),
+                execution_info=getattr(runtime, "execution_info", None),
+                server_info=getattr(runtime, "server_info", None),
+            )
         return cls(
             config=config if config is not None else task.config,
             writer=task.writer,

@@ -35,7 +35,7 @@ from __future__ import annotations
 import inspect
 import sys
 import typing
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, overload
 
 import pydantic
@@ -263,6 +263,15 @@ class Tool:
         return out
 
     def _injected_value(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
+        try:
+            return self._find_injected(param, inj, ctx)
+        except Exception as exc:
+            # the call could not be set up (a missing state key or store): no tool error, so
+            # ToolNode raises it whatever handle_tool_errors says, as LangGraph does
+            exc._langgraph_lite_injection = True  # type: ignore[attr-defined]
+            raise
+
+    def _find_injected(self, param: str, inj: _Injection, ctx: ToolCallContext) -> Any:
         kind = inj.kind
         if kind == "config":
             return ctx.config if ctx.config is not None else {}
@@ -481,17 +490,3 @@ def convert_to_openai_tool(t: Tool | Callable[..., Any] | dict[str, Any]) -> dic
         "type": "function",
         "function": {"name": t.name, "description": t.description, "parameters": parameters},
     }
-
-
-def tools_by_name(tools: Sequence[Tool | Callable[..., Any]]) -> dict[str, Tool]:
-    """Tools keyed by name; two tools with one name are refused."""
-    out: dict[str, Tool] = {}
-    for t in tools:
-        made = make_tool(t)
-        if made.name in out:
-            raise ValueError(
-                f"two tools are named {made.name!r}. Tool names must be unique: rename one, "
-                f"e.g. @tool('{made.name}_2')."
-            )
-        out[made.name] = made
-    return out

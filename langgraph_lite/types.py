@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import warnings
 from collections.abc import Callable, Generator, Sequence
@@ -76,12 +77,65 @@ def _drop_writes(value: Any) -> Any:
     return READY
 
 
-@dataclass(frozen=True)
-class Interrupt:
-    """A question a node asked with ``interrupt(value)``; resume with ``Command(resume=...)``."""
+_PLACEHOLDER_ID = "placeholder-id"
+# Keywords Interrupt took before LangGraph 0.6; saved checkpoints and old code still pass them.
+_LEGACY_INTERRUPT_KEYWORDS = frozenset({"ns", "when", "resumable", "interrupt_id"})
+
+
+def _ns_interrupt_id(ns: str) -> str:
+    """The id of an interrupt known by its task namespace (``"node:task_id|..."``)."""
+    return hashlib.sha256(ns.encode()).hexdigest()[:32]
+
+
+ResponseT = TypeVar("ResponseT")
+
+
+@dataclass(init=False, slots=True)
+class Interrupt(Generic[ResponseT]):
+    """A question a node asked with ``interrupt(value)``; resume with ``Command(resume=...)``.
+
+    ``value`` is what the node showed; ``id`` names the question in
+    ``Command(resume={id: answer})``; ``response_schema`` is the JSON Schema of the answer the
+    node expects (``None`` if it gave none). As LangGraph's, it compares by its fields and is
+    not hashable. ``ns``, ``when`` and ``resumable`` (keywords of LangGraph before 0.6) are
+    accepted and ignored, except that ``ns`` without ``id`` gives the id.
+    """
 
     value: Any
-    id: str = ""
+    id: str
+    response_schema: type[ResponseT] | dict[str, Any] | None
+
+    def __init__(
+        self,
+        value: Any,
+        id: str = _PLACEHOLDER_ID,
+        *,
+        response_schema: type[ResponseT] | dict[str, Any] | None = None,
+        **legacy: Any,
+    ) -> None:
+        unknown = sorted(set(legacy) - _LEGACY_INTERRUPT_KEYWORDS)
+        if unknown:
+            raise TypeError(
+                f"Interrupt() got unexpected keyword argument(s) {', '.join(unknown)}: it takes "
+                "value, id and response_schema (and the pre-0.6 ns, when, resumable)."
+            )
+        self.value = value
+        self.response_schema = response_schema
+        ns = legacy.get("ns")
+        if id == _PLACEHOLDER_ID and isinstance(ns, Sequence) and not isinstance(ns, str):
+            id = _ns_interrupt_id("|".join(ns))
+        self.id = id
+
+    @classmethod
+    def from_ns(
+        cls,
+        value: Any,
+        ns: str,
+        *,
+        response_schema: type[ResponseT] | dict[str, Any] | None = None,
+    ) -> Interrupt[ResponseT]:
+        """The interrupt a task in namespace ``ns`` (``"node:task_id|..."``) raised first."""
+        return cls(value=value, id=_ns_interrupt_id(ns), response_schema=response_schema)
 
     @property
     def interrupt_id(self) -> str:
@@ -94,13 +148,22 @@ class Interrupt:
         return self.id
 
 
-def interrupt(value: Any) -> Any:
+def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """Stop the run here and ask a human: ``value`` is shown to the caller.
 
-    The run's result (and ``stream``) carries ``Interrupt(value, id)`` under ``__interrupt__``;
-    ``get_state(config).interrupts`` lists it. Resuming with ``Command(resume=answer)`` runs
-    the node again from its start, and this call returns ``answer``. A node may ask several
-    times; answers are matched in order. Needs a checkpointer to resume.
+    The run's result (and ``stream``) carries ``Interrupt(value, id, response_schema)`` under
+    ``__interrupt__``; ``get_state(config).interrupts`` lists it. Resuming with
+    ``Command(resume=answer)`` runs the node again from its start, and this call returns
+    ``answer``. A node may ask several times; answers are matched in order. Needs a
+    checkpointer to resume.
+
+    ``response_schema`` says what answer the node expects. A JSON Schema ``dict`` is shown to
+    the client as it is and the answer is not checked. A type (a pydantic model, TypedDict,
+    dataclass, or any annotation pydantic validates, such as ``int`` or ``list[str]``) is shown
+    as its JSON Schema, and the answer is validated and converted: this call returns the
+    model, dataclass or value pydantic made of it. An answer that does not fit raises
+    ``pydantic.ValidationError`` (``errors.is_invalid_resume`` tells it apart) and nothing of
+    it is saved, so the same interrupt can be answered again.
 
     >>> from langgraph_lite.types import interrupt
     >>> def review(state):
@@ -108,6 +171,7 @@ def interrupt(value: Any) -> Any:
     ...     return {"approved": verdict == "yes"}
     """
     from langgraph_lite.config import current_task
+    from langgraph_lite.response_schema import ResponseSchema
 
     task = current_task.get()
     if task is None:
@@ -115,7 +179,9 @@ def interrupt(value: Any) -> Any:
             "interrupt() was called outside a running node. Call it from a node function (or "
             "code a node calls) while the graph runs."
         )
-    return task.run.interrupt(task, value)
+    if response_schema is None:
+        return task.run.interrupt(task, value)
+    return task.run.interrupt(task, value, ResponseSchema.of(response_schema))
 
 
 class Send:

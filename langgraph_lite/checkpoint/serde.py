@@ -21,8 +21,6 @@ import datetime as dt
 import decimal
 import enum
 import pathlib
-import sys
-import typing
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -30,6 +28,13 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
+from langgraph_lite.checkpoint.serde_allowlist import (
+    LANGCHAIN_TYPES,
+    loaded_langchain_type,
+    own_types,
+    type_name,
+    types_in_annotation,
+)
 from langgraph_lite.checkpoint.serde_format import (
     _BIGINT,
     _DATE,
@@ -70,90 +75,6 @@ __all__ = [
 ]
 
 
-def type_name(cls: type) -> str:
-    """The name a class is saved under: ``module:qualname``."""
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
-def types_in_annotation(annotation: Any) -> set[type]:
-    """Classes a type annotation names that the serializer would need to rebuild."""
-    found: set[type] = set()
-    stack = [annotation]
-    seen: set[int] = set()
-    while stack:
-        ann = stack.pop()
-        if id(ann) in seen:
-            continue
-        seen.add(id(ann))
-        stack.extend(typing.get_args(ann))
-        if isinstance(ann, type) and _rebuildable(ann):
-            found.add(ann)
-            if issubclass(ann, BaseModel):
-                stack.extend(f.annotation for f in ann.model_fields.values())
-            elif dataclasses.is_dataclass(ann):
-                try:
-                    stack.extend(typing.get_type_hints(ann).values())
-                except Exception:
-                    stack.extend(f.type for f in dataclasses.fields(ann))
-    return found
-
-
-def _rebuildable(cls: type) -> bool:
-    return (
-        issubclass(cls, (BaseModel, enum.Enum))
-        or dataclasses.is_dataclass(cls)
-        or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
-    )
-
-
-def _own_types() -> list[type]:
-    from langgraph_lite import messages
-    from langgraph_lite.types import Command, Interrupt, Overwrite, Send
-
-    return [
-        messages.HumanMessage,
-        messages.AIMessage,
-        messages.AIMessageChunk,
-        messages.SystemMessage,
-        messages.ToolMessage,
-        messages.RemoveMessage,
-        messages.BaseMessage,
-        Send,
-        Interrupt,
-        Command,
-        Overwrite,
-    ]
-
-
-# LangChain's message classes (and its Document), which graphs keep in state: rebuilt as
-# themselves, but only when langchain_core is already loaded. Decoding looks the class up among
-# the modules imported so far and never imports one, so a checkpoint cannot make it load code.
-_LANGCHAIN_TYPES = frozenset(
-    f"langchain_core.{module}:{cls}"
-    for module, classes in (
-        ("messages.base", ("BaseMessage", "BaseMessageChunk")),
-        ("messages.human", ("HumanMessage", "HumanMessageChunk")),
-        ("messages.ai", ("AIMessage", "AIMessageChunk")),
-        ("messages.system", ("SystemMessage", "SystemMessageChunk")),
-        ("messages.chat", ("ChatMessage", "ChatMessageChunk")),
-        ("messages.tool", ("ToolMessage", "ToolMessageChunk")),
-        ("messages.function", ("FunctionMessage", "FunctionMessageChunk")),
-        ("messages.modifier", ("RemoveMessage",)),
-        ("documents.base", ("Document",)),
-    )
-    for cls in classes
-)
-
-
-def _loaded_langchain_type(name: str) -> type | None:
-    """The LangChain class saved as ``name``, if its module is loaded (never imported here)."""
-    module, _, qualname = name.partition(":")
-    cls = getattr(sys.modules.get(module), qualname, None)
-    if isinstance(cls, type) and issubclass(cls, BaseModel) and type_name(cls) == name:
-        return cls
-    return None
-
-
 class MsgpackSerde:
     """Encode checkpoint values with msgpack; decode only allowed types.
 
@@ -163,7 +84,7 @@ class MsgpackSerde:
 
     def __init__(self, allowed: Iterable[type] = ()) -> None:
         self._allowed: dict[str, type] = {}
-        self.allow(*_own_types())
+        self.allow(*own_types())
         self.allow(*allowed)
 
     def allow(self, *classes: type) -> None:
@@ -312,8 +233,8 @@ class MsgpackSerde:
         except (TypeError, ValueError):
             raise CheckpointDecodeError("malformed object in checkpoint data") from None
         cls: Any = self._allowed.get(name)
-        if cls is None and name in _LANGCHAIN_TYPES:
-            cls = _loaded_langchain_type(name)
+        if cls is None and name in LANGCHAIN_TYPES:
+            cls = loaded_langchain_type(name)
             if cls is None:
                 raise CheckpointDecodeError(
                     f"checkpoint holds a LangChain {name.rsplit(':', 1)[-1]} ({name!r}), and "

@@ -176,7 +176,8 @@ def accept_ours_in_langchain() -> None:
 
 
 def let_commands_through_langchain_tools() -> None:
-    """A ``Command`` a LangChain tool returns reaches ``ToolNode`` as it is, as in LangGraph.
+    """A ``Command`` (or ``ToolMessage``) a LangChain tool returns reaches ``ToolNode`` as it
+    is, as in LangGraph.
 
     LangChain wraps what a tool returns in a ``ToolMessage`` (as text) unless it is a
     ``ToolOutputMixin``; LangGraph's ``Command`` is one. Ours cannot be, statically, without
@@ -184,12 +185,21 @@ def let_commands_through_langchain_tools() -> None:
     base (it has no fields or methods: it only marks the class).
     """
     from langchain_core.messages.tool import ToolOutputMixin
+    from langchain_core.tools.base import _DirectlyInjectedToolArg
 
+    from langgraph_lite.messages import ToolMessage
+    from langgraph_lite.tool_injection import ToolRuntime
     from langgraph_lite.types import Command
 
     with _patch_lock:
-        if not issubclass(Command, ToolOutputMixin):
-            Command.__bases__ = _with_base(Command.__bases__, ToolOutputMixin)
+        # our ToolMessage too (LangChain's is one): a tool returning it, or a list of commands
+        # and messages, hands it to ToolNode as it is rather than as text
+        for cls in (Command, ToolMessage):
+            if not issubclass(cls, ToolOutputMixin):
+                cls.__bases__ = _with_base(cls.__bases__, ToolOutputMixin)
+        # and a LangChain tool's ToolRuntime parameter is hidden from the model, as LangGraph's
+        if not issubclass(ToolRuntime, _DirectlyInjectedToolArg):
+            ToolRuntime.__bases__ = _with_base(ToolRuntime.__bases__, _DirectlyInjectedToolArg)
 
 
 def _with_base(bases: tuple[type, ...], extra: type) -> tuple[type, ...]:

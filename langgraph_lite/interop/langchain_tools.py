@@ -31,6 +31,11 @@ class LangChainTool(Tool):
     reports_own_calls = True  # LangChain's callbacks report each run on stream_mode="tools"
 
     def __init__(self, langchain_tool: Any) -> None:
+        from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
+
+        # LangChain passes a Command (or a list of them) through only once it is a
+        # ToolOutputMixin; a tool may run before anything else made us install that.
+        let_commands_through_langchain_tools()
         self.langchain_tool = langchain_tool
         self.name = langchain_tool.name
         self.description = langchain_tool.description
@@ -39,6 +44,7 @@ class LangChainTool(Tool):
         self._injected = _graph_injections(langchain_tool)
         self._takes_kwargs = False
         schema = langchain_tool.tool_call_schema
+        self._hidden = _hidden_args(langchain_tool, schema) | set(self._injected)
         if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
             # LangChain shows the model our InjectedState / InjectedStore parameters (they are
             # not its InjectedToolArg): we leave them out, and fill them in when it runs
@@ -73,11 +79,23 @@ class LangChainTool(Tool):
         return await self.langchain_tool.ainvoke(input, config, **kwargs)
 
     def _call(self, args: dict[str, Any], ctx: ToolCallContext) -> dict[str, Any]:
+        if self._hidden:  # what the model may not fill in, even if it sends it (as LangGraph)
+            args = {k: v for k, v in args.items() if k not in self._hidden}
         for param, how in self._injected.items():  # the state / store the graph fills in
             value = self._injected_value(param, how, ctx)
             if value is not _LEFT_OUT:  # a missing state key the parameter has a default for
                 args = {**args, param: value}
         return {"name": self.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+
+
+def _hidden_args(langchain_tool: Any, shown: Any) -> set[str]:
+    """The tool's parameters LangChain does not show the model (its ``InjectedToolArg`` ones)."""
+    full = getattr(langchain_tool, "args_schema", None)
+    if not (isinstance(full, type) and issubclass(full, pydantic.BaseModel)):
+        return set()
+    if not (isinstance(shown, type) and issubclass(shown, pydantic.BaseModel)):
+        return set()
+    return set(full.model_fields) - set(shown.model_fields)
 
 
 def _without(schema: type[pydantic.BaseModel], names: Any) -> type[pydantic.BaseModel]:
@@ -117,7 +135,7 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
     out = {}
     for param, annotation in hints.items():
         if annotation is ToolRuntime or typing.get_origin(annotation) is ToolRuntime:
-            # our ToolRuntime is not LangChain's, so LangChain takes it for the model's to fill
+            # LangChain hides it from the model (it takes ours as injected); we fill it in
             out[param] = _injection_for(param, annotation)
             continue
         marks = getattr(annotation, "__metadata__", ())
@@ -136,4 +154,6 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
 
 
 def _from_output(output: Any) -> Any:
+    if isinstance(output, list):  # LangChain hands back a list of Command / ToolMessage as is
+        return [from_langchain(o) if is_langchain_message(o) else o for o in output]
     return from_langchain(output) if is_langchain_message(output) else output

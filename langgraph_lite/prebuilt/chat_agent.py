@@ -39,7 +39,8 @@ from langgraph_lite.prebuilt.agent_model import (
     resolve_model,
 )
 from langgraph_lite.prebuilt.agent_model import state_messages as _messages
-from langgraph_lite.prebuilt.tool_node import ToolNode, tool_messages_after_last_ai
+from langgraph_lite.prebuilt.tool_node import ToolNode
+from langgraph_lite.prebuilt.tool_routing import tool_messages_after_last_ai
 from langgraph_lite.tools import Tool
 from langgraph_lite.types import Send
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10

@@ -15,6 +15,8 @@ from typing import Any, Union
 
 import pydantic
 
+from langgraph_lite.errors import is_invalid_resume
+
 __all__ = [
     "INVALID_TOOL_NAME_ERROR_TEMPLATE",
     "TOOL_CALL_ERROR_TEMPLATE",
@@ -23,20 +25,6 @@ __all__ = [
     "ToolInvocationError",
     "is_invalid_resume",
 ]
-
-# How interrupt() marks the ValidationError it raises when a resume value does not fit its
-# response_schema (LangGraph's attribute name, so errors marked by either are recognised).
-_INVALID_RESUME = "_langgraph_invalid_resume"
-
-
-def is_invalid_resume(error: BaseException) -> bool:
-    """Whether ``error`` says a resume value did not fit an ``interrupt``'s ``response_schema``.
-
-    Only a human can fix that, not the model, so no ``handle_tool_errors`` setting turns it
-    into a ToolMessage: the run fails and the interrupt can be answered again.
-    """
-    return getattr(error, _INVALID_RESUME, False) is True
-
 
 # The texts the model reads when a call goes wrong. They are LangGraph's, word for word:
 # prompts and evals written against LangGraph's agents depend on them.

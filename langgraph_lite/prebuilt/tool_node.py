@@ -23,19 +23,17 @@ The model reads the error messages and may try again, so the agent's loop goes o
 from __future__ import annotations
 
 import contextvars
-import copy
 import dataclasses
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any
 
 import pydantic
 
 from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.messages import (
     AIMessage,
-    AnyMessage,
-    BaseMessage,
     ToolMessage,
     convert_to_messages,
 )
@@ -56,7 +54,9 @@ from langgraph_lite.prebuilt.tool_errors import (
     _handler,
     is_invalid_resume,
 )
+from langgraph_lite.prebuilt.tool_outputs import checked_command, checked_list, combine
 from langgraph_lite.prebuilt.tool_reports import report_failed, report_finished, report_start
+from langgraph_lite.prebuilt.tool_routing import tools_condition
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
     TOOL_MESSAGE_BLOCK_TYPES,
@@ -65,7 +65,6 @@ from langgraph_lite.tools import (
     ToolCallContext,
     make_tool,
     tool_output_content,
-    tools_by_name,
 )
 from langgraph_lite.types import Command
 
@@ -163,7 +162,7 @@ class ToolNode:
         """Run the calls (in a thread pool when there are several) and return the answers."""
         calls, state, shape = self._parse(input)
         base = ToolCallContext.current(config)
-        jobs = [self._job(call, state, base) for call in calls]
+        jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [self._run_one(*job) for job in jobs]
         else:
@@ -183,7 +182,7 @@ class ToolNode:
 
         calls, state, shape = self._parse(input)
         base = ToolCallContext.current(config)
-        jobs = [self._job(call, state, base) for call in calls]
+        jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [await self._arun_one(*job) for job in jobs]
             return self._combine(outputs, shape)
@@ -215,8 +214,8 @@ class ToolNode:
     # -- one call --------------------------------------------------------------------------------
 
     def _job(
-        self, call: dict[str, Any], state: Any, base: ToolCallContext
-    ) -> tuple[dict[str, Any], ToolCallContext]:
+        self, call: dict[str, Any], state: Any, base: ToolCallContext, shape: str
+    ) -> tuple[dict[str, Any], ToolCallContext, str]:
         ctx = ToolCallContext(
             state=state,
             tool_call_id=_call_id(call),
@@ -226,8 +225,10 @@ class ToolNode:
             store=base.store,
             tools=self.tools,
             messages_key=self.messages_key,
+            execution_info=base.execution_info,
+            server_info=base.server_info,
         )
-        return call, ctx
+        return call, ctx, shape
 
     def _request(self, call: dict[str, Any], ctx: ToolCallContext) -> ToolCallRequest:
         tool = self.tools_by_name.get(call["name"])
@@ -243,31 +244,31 @@ class ToolNode:
             runtime=request.runtime,
         )
 
-    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    def _run_one(self, call: dict[str, Any], ctx: ToolCallContext, shape: str) -> Any:
         request = self._request(call, ctx)
         if self.wrap_tool_call is None:
-            return self._execute(request, ctx)
+            return self._execute(request, ctx, shape)
         try:
-            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx, shape))
         except GraphBubbleUp:
             raise
         except Exception as exc:
             return self._wrapper_failed(request, exc)
 
-    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
+    async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext, shape: str) -> Any:
         request = self._request(call, ctx)
         if self.awrap_tool_call is None and self.wrap_tool_call is None:
-            return await self._aexecute(request, ctx)
+            return await self._aexecute(request, ctx, shape)
 
         async def execute(req: ToolCallRequest) -> Any:
-            return await self._aexecute(req, ctx)
+            return await self._aexecute(req, ctx, shape)
 
         try:
             if self.awrap_tool_call is not None:
                 return await self.awrap_tool_call(request, execute)
             assert self.wrap_tool_call is not None
             # a sync wrapper in an async run gets the sync execute, as in LangGraph
-            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx))
+            return self.wrap_tool_call(request, lambda req: self._execute(req, ctx, shape))
         except GraphBubbleUp:
             raise
         except Exception as exc:
@@ -278,7 +279,7 @@ class ToolNode:
         # at all (LangGraph does the same; the default handler still lets only invalid
         # arguments through).
         option = self.handle_tool_errors
-        if option is False or is_invalid_resume(exc):
+        if option is False or _never_handled(exc):
             raise exc
         if option is _default_handle_tool_errors:
             if not isinstance(exc, ToolInvocationError):
@@ -292,7 +293,7 @@ class ToolNode:
             content = str(option(exc))
         return self._error(request.tool_call, content)
 
-    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+    def _execute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
             return self._unknown_tool(call)
@@ -306,18 +307,18 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output)
+            answer = self._answer(tool, call, output, shape)
         except Exception as exc:
             report_failed(report, tool, call, exc)
             if isinstance(exc, GraphBubbleUp):
                 raise  # interrupt() or a command for the parent graph: never an error message
-            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
+            content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
         return report_finished(report, answer)
 
-    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext) -> Any:
+    async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
             return self._unknown_tool(call)
@@ -331,12 +332,12 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output)
+            answer = self._answer(tool, call, output, shape)
         except Exception as exc:
             report_failed(report, tool, call, exc)
             if isinstance(exc, GraphBubbleUp):
                 raise  # interrupt() or a command for the parent graph: never an error message
-            content = None if is_invalid_resume(exc) else self._handles(exc, tool.name)
+            content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
             return self._error(call, content)
@@ -362,42 +363,19 @@ class ToolNode:
             content=content, name=call["name"], tool_call_id=_call_id(call), status="error"
         )
 
-    def _answer(self, tool: Tool, call: dict[str, Any], output: Any) -> Any:
+    def _answer(self, tool: Tool, call: dict[str, Any], output: Any, shape: str) -> Any:
         if isinstance(output, Command):
-            return self._checked_command(tool, call, output)
+            return checked_command(output, call, self.messages_key, shape)
+        if (
+            isinstance(output, list)
+            and output
+            and all(isinstance(o, Command | ToolMessage) for o in output)
+        ):
+            return checked_list(output, call, self.messages_key, shape)
         answer = tool.answer(output, call)
         if isinstance(answer, ToolMessage):  # a list of strings becomes JSON text, as in LangGraph
             answer.content = tool_output_content(answer.content)
         return answer
-
-    def _checked_command(self, tool: Tool, call: dict[str, Any], command: Command) -> Command:
-        """A tool's ``Command`` must answer its call with a ``ToolMessage`` in its update."""
-        if command.graph == Command.PARENT:
-            return command
-        update = command.update
-        messages = update.get(self.messages_key) if isinstance(update, dict) else None
-        answered = any(
-            isinstance(m, ToolMessage) and m.tool_call_id == call.get("id")
-            for m in convert_to_messages(messages or [])
-        )
-        if not answered:
-            raise ValueError(
-                f"tool {tool.name!r} returned a Command whose update has no ToolMessage "
-                f"answering its call {call.get('id')!r}. Every tool call needs an answer: "
-                f"return Command(update={{{self.messages_key!r}: [ToolMessage('done', "
-                "tool_call_id=tool_call_id)], ...}), taking tool_call_id as an "
-                "Annotated[str, InjectedToolCallId] parameter."
-            )
-        # the answer is named after the call, in a copy of the update (as LangGraph does):
-        # the tool's own Command and messages stay as it made them
-        copied: Any = copy.deepcopy(update)  # a dict: it holds the answer
-        raw = copied.get(self.messages_key)
-        call_id = call.get("id")
-        m: Any
-        for m in raw if isinstance(raw, list) else [raw]:
-            if getattr(m, "type", None) == "tool" and getattr(m, "tool_call_id", None) == call_id:
-                m.name = call["name"]
-        return dataclasses.replace(command, update=copied)
 
     # -- input and output ------------------------------------------------------------------------
 
@@ -407,7 +385,7 @@ class ToolNode:
             return [input["tool_call"]], input.get("state"), "dict"
         if isinstance(input, list):
             if input and all(isinstance(c, dict) and c.get("type") == "tool_call" for c in input):
-                return list(input), input, "dict"
+                return list(input), _state_as_by_edge(), "dict"
             messages, shape = input, "list"
         elif isinstance(input, dict):
             messages, shape = input.get(self.messages_key, []), "dict"
@@ -438,13 +416,27 @@ class ToolNode:
         return [dict(c) for c in last_ai.tool_calls], input, shape
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
-        commands = [o for o in outputs if isinstance(o, Command)]
-        messages = [o for o in outputs if not isinstance(o, Command)]
-        if shape == "list":
-            return [*messages, *commands] if commands else messages
-        if not commands:
-            return {self.messages_key: messages}
-        return [{self.messages_key: messages}, *commands] if messages else commands
+        return combine(outputs, shape, self.messages_key)
+
+
+def _state_as_by_edge() -> Any:
+    """The state a node given only tool calls (by ``Send``) sees: the graph's channels as the
+    step began, as a dict (LangGraph 1.2 reads them raw, not shaped by the state schema);
+    outside a graph, an empty dict."""
+    from langgraph_lite.config import current_task
+    from langgraph_lite.pregel.algo import read_input
+
+    task = current_task.get()
+    channels = getattr(getattr(task, "run", None), "channels", None)
+    if task is None or not channels:
+        return {}
+    value = read_input(task.node, channels)
+    return value if isinstance(value, dict) else {}
+
+
+def _never_handled(exc: BaseException) -> bool:
+    """A bad answer to an interrupt, or a call that could not be given its injected values."""
+    return is_invalid_resume(exc) or getattr(exc, "_langgraph_lite_injection", False) is True
 
 
 def _in_context(
@@ -462,38 +454,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def tools_condition(
-    state: list[AnyMessage] | dict[str, Any] | pydantic.BaseModel,
-    messages_key: str = "messages",
-) -> Literal["tools", "__end__"]:
-    """Route to ``"tools"`` when the last message asks for tool calls, else to ``END``.
+if "langchain_core" in sys.modules:
+    # A LangChain tool decorated after this import may take a ToolRuntime parameter: LangChain
+    # must know it as injected before it builds the tool's schema, not only once a ToolNode is.
+    from langgraph_lite.interop.langchain import let_commands_through_langchain_tools
 
-    ``state`` is the graph state (a dict, or an object with a ``messages`` attribute) or a list
-    of messages. Use it as the conditional edge after the node that calls the model:
-    ``builder.add_conditional_edges("agent", tools_condition)``.
-    """
-    if isinstance(state, list):
-        messages = state
-    elif isinstance(state, dict):
-        messages = state.get(messages_key) or []
-    else:
-        messages = getattr(state, messages_key, None) or []
-    if not messages:
-        raise ValueError(
-            f"tools_condition found no messages in the state ({_short(state)}). It routes on "
-            f"the last message under {messages_key!r}; use it after a node that adds one."
-        )
-    last = messages[-1]
-    calls = last.get("tool_calls") if isinstance(last, dict) else getattr(last, "tool_calls", None)
-    return "tools" if calls else "__end__"
+    let_commands_through_langchain_tools()
 
 
-def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, list[Any]]:
-    """The last ``AIMessage`` and the ``ToolMessage``s that follow it (helper for routing)."""
-    trailing: list[Any] = []
-    for m in reversed(messages):
-        if isinstance(m, ToolMessage):
-            trailing.append(m)
-            continue
-        return (m if isinstance(m, AIMessage) else None), trailing[::-1]
-    return None, trailing[::-1]
+def tools_by_name(tools: Sequence[Tool | Callable[..., Any]]) -> dict[str, Tool]:
+    """Tools keyed by name; two tools with one name are refused."""
+    out: dict[str, Tool] = {}
+    for t in tools:
+        made = make_tool(t)
+        if made.name in out:
+            raise ValueError(
+                f"two tools are named {made.name!r}. Tool names must be unique: rename one, "
+                f"e.g. @tool('{made.name}_2')."
+            )
+        out[made.name] = made
+    return out

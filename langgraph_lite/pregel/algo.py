@@ -63,6 +63,7 @@ class Task:
         "interrupt_index",
         "name",
         "node",
+        "outer_ns",
         "path",
         "pushed",
         "run",
@@ -93,14 +94,14 @@ class Task:
         self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
-        # Writes made while the node runs (push_message), put before what it returns.
-        self.pushed: list[tuple[str, Any]] = []
+        self.pushed: list[tuple[str, Any]] = []  # push_message's writes, before the return's
         self.error: BaseException | None = None
         self.cached = False  # its writes came from the node cache
         # The task of its node's error handler, once this task failed and the handler ran.
         self.handler: HandlerTask | None = None
         self.interrupt_index = 0  # how many times this run of the node called interrupt()
         self.subgraph_calls = 0  # how many graphs this run of the node has run (namespaces)
+        self.outer_ns: str | None = None  # a call's: its caller's namespace (None: the run's)
         self._config: dict[str, Any] | None = None
         self._id: str | None = None
 
@@ -122,7 +123,9 @@ class Task:
     def checkpoint_ns(self) -> str:
         """This task's place: ``node:<task id>``, under the namespace of an enclosing graph."""
         own = f"{self.name}:{self.id}"
-        outer = getattr(self.run, "checkpoint_ns", "")
+        outer = self.outer_ns
+        if outer is None:
+            outer = getattr(self.run, "checkpoint_ns", "")
         return f"{outer}|{own}" if outer else own
 
     @property

@@ -5,6 +5,7 @@ Every check raises before any node runs, with a message that names the culprit a
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,30 @@ from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.types import STREAM_MODES
 
-__all__ = ["DEFAULT_RECURSION_LIMIT"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "RunOptions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """What one call asks of its run, as ``stream``/``astream`` (and ``invoke``) are given it;
+    ``Pregel._prepare`` reads it. ``durability`` None: the default."""
+
+    stream_mode: str | Sequence[str] | None
+    output_keys: str | Sequence[str] | None
+    stream_buffer_size: int | None = None
+    context: Any = None
+    durability: str | None = None
+    interrupt_before: Sequence[str] | str | None = None
+    interrupt_after: Sequence[str] | str | None = None
+    subgraphs: bool = False
+    version: str = "v1"
+
+    @classmethod
+    def of(cls, kw: Mapping[str, Any]) -> RunOptions:
+        """The options among a call's keywords (``stream``'s and ``astream``'s, by name, so
+        the two cannot pass different ones)."""
+        return cls(**{f.name: kw[f.name] for f in dataclasses.fields(cls)})
+
 
 DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
 """Supersteps a run may take unless its config says otherwise: LangGraph 1.x's default."""

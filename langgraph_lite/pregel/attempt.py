@@ -71,8 +71,11 @@ class RunContext(Protocol):
     def writer(self, value: Any) -> Any:
         """The stream writer of ``custom`` mode."""
 
-    def interrupt(self, task: Task, value: Any) -> Any:
-        """``interrupt(value)`` called by ``task``: its answer, or raise ``GraphInterrupt``."""
+    def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or raise ``GraphInterrupt``.
+
+        ``schema`` (a ``ResponseSchema``, if the node gave one) checks the answer.
+        """
 
 
 # -- what the twins share -----------------------------------------------------------------------
@@ -122,7 +125,10 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
         while True:
             try:
                 try:
-                    output = node.run(task.input, task)
+                    single = node._single_sync  # (node.run's first case, without its call)
+                    output = (
+                        single(task.input) if single is not None else node.run(task.input, task)
+                    )
                 except ParentCommand as bubbled:
                     output = _for_this_graph(bubbled)
                 if alone:
@@ -216,9 +222,11 @@ class AloneRun:
         self.store = None  # no graph: no store, no cache
         self.cache = None
 
-    def interrupt(self, task: Task, value: Any) -> Any:
+    def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
         """A node run alone that asks a question stops with it (there is no one to answer)."""
-        raise GraphInterrupt((Interrupt(value=value, id=f"{task.name}:{task.interrupt_index}"),))
+        shown = None if schema is None else schema.shown()
+        interrupt_id = f"{task.name}:{task.interrupt_index}"
+        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id, response_schema=shown),))
 
 
 def _alone_task(node: Any, input: Any, config: Any, writer: Any) -> Task:

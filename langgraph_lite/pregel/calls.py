@@ -47,11 +47,24 @@ class Calls:
     Thread-safe: node code on any thread plans and finishes calls; the loop takes their writes.
     """
 
-    __slots__ = ("_count", "_lock", "_out", "_saving", "active", "done", "notify", "saved")
+    __slots__ = (
+        "_count",
+        "_lock",
+        "_out",
+        "_saving",
+        "_waits",
+        "active",
+        "done",
+        "notify",
+        "saved",
+    )
 
-    def __init__(self, out: Output, saving: bool) -> None:
+    def __init__(self, out: Output, saving: bool, durability: str = "async") -> None:
         self._out = out
         self._saving = saving  # whether the run saves anything (if not, nothing is kept)
+        # durability="sync": a call's caller hears of its result only once it is saved (as a
+        # step waits for its checkpoint); "async": the result is saved meanwhile.
+        self._waits = durability == "sync"
         self._lock = threading.Lock()
         # _count[caller task id]: how many calls that task made so far (numbers its calls).
         self._count: dict[str, int] = {}
@@ -66,6 +79,16 @@ class Calls:
         # saved[task id]: the writes the step saved before it was resumed (this step only).
         self.saved: Mapping[str, list[tuple[str, Any]]] = {}
 
+    def starts_live(self, calls_tasks: bool) -> bool:
+        """The run starts: whether its steps run live (the consumer reads while they run),
+        because node code streams, or because an @entrypoint's step (``calls_tasks``: its
+        nodes call tasks) streams its calls' results, and saves them, while it runs. Sets
+        ``notify``."""
+        out = self._out
+        live = out.streams_from_nodes or (calls_tasks and (out.per_task or self._saving))
+        self.notify = live and calls_tasks
+        return live
+
     def plan(self, run: Any, caller: Task, node: PregelNode, input: Any) -> tuple[Task, bool]:
         """The task of ``caller``'s next call of ``node``, and whether its result was saved.
 
@@ -76,7 +99,10 @@ class Calls:
             self._count[caller.id] = index + 1
         task = Task(node.name or "task", node, input, (PUSH,), caller.step, run)
         task.seed = caller.seed
-        task.path = (PUSH, caller.id, index)
+        # As LangGraph names a call: by its caller's path and its place among the caller's
+        # calls; it lives in its caller's namespace.
+        task.path = (PUSH, caller.path, index, True)
+        task.outer_ns = caller.checkpoint_ns
         writes = self.saved.get(task.id)
         out = self._out
         if out.task_events:  # a saved call is reported as started (not as finished), as LangGraph
@@ -114,10 +140,10 @@ class Calls:
                 self._task_event("task_result", task, task_result_payload(task, {}, error))
         if not (self._saving and writes):
             return None
-        saved = Saved(in_async) if self.notify else None
+        saved = Saved(in_async) if self.notify and self._waits else None
         with self._lock:
             self.done.append((task, list(writes), saved))
-        if saved is not None:
+        if self.notify:
             out.queue.push_from_thread(CALL_FINISHED)
         return saved
 

@@ -201,9 +201,7 @@ def load(saver: Any, effect: Any) -> CheckpointTuple | None:
     if effect.before is None:
         return saver.get_tuple(effect.config)
     before = {"configurable": {"checkpoint_id": effect.before}}
-    for saved in saver.list(effect.config, before=before, limit=1):
-        return saved
-    return None
+    return next(iter(saver.list(effect.config, before=before, limit=1)), None)
 
 
 async def aload(saver: Any, effect: Any) -> CheckpointTuple | None:
@@ -211,9 +209,15 @@ async def aload(saver: Any, effect: Any) -> CheckpointTuple | None:
     if effect.before is None:
         return await saver.aget_tuple(effect.config)
     before = {"configurable": {"checkpoint_id": effect.before}}
-    async for saved in saver.alist(effect.config, before=before, limit=1):
-        return saved
-    return None
+    found = saver.alist(effect.config, before=before, limit=1)
+    try:
+        async for saved in found:
+            return saved
+        return None
+    finally:  # an async generator left unfinished is closed here, not by the GC (trio warns)
+        aclose = getattr(found, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def save(saver: Any, actions: Iterable[Put | PutWrites]) -> None:

@@ -23,8 +23,9 @@ from typing import Any
 
 import anyio
 
-from langgraph_lite.errors import GraphBubbleUp
+from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
+from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aload, asave, load, save
@@ -74,51 +75,59 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     saver = loop.checkpointer
     pool: ThreadPoolExecutor | None = None
     run = loop.run(input)
+    send = run.send
     answer: Any = None
+    lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
+    # (the effect's type compared with locals, most frequent first: this runs once per effect
+    # on the per-step hot path, where a match statement would look each name up again)
+    RUN, DELIVER, NEED_RESULT, CALL_FINISHED = fx.Run, fx.DELIVER, fx.NEED_RESULT, fx.CALL_FINISHED
     try:
+        if lease is not None:
+            lease.enter()  # before the run's first read
         while True:
             try:
-                effect: Any = run.send(answer)
+                effect: Any = send(answer)
             except StopIteration:
                 return
-            # (matching on the type: a value pattern is cheaper than a class pattern, and
-            # this runs once per effect on the per-step hot path)
-            match type(effect):
-                case fx.Run:
-                    tasks, live = effect
-                    if len(tasks) == 1 and not live:
-                        answer = task = tasks[0]
-                        try:
-                            run_attempt(task)
-                        except Exception as exc:
-                            task.error = exc
-                        continue
-                    answer = None
-                    if pool is None:
-                        pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
-                    for task in tasks:
-                        pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
-                case fx.Deliver:
-                    answer = None
-                    while items:
-                        yield items.popleft()
-                case fx.NeedResult:
-                    while type(item := queue.get()) is not _TaskDone:
-                        if item is fx.CALL_FINISHED:
-                            break
-                        yield item  # chunks node code streamed meanwhile
-                    answer = item if item is fx.CALL_FINISHED else item.result()
-                case fx.Save:
-                    answer = None
-                    save(saver, effect.actions)
-                case fx.Load:
-                    answer = load(saver, effect)
+            if type(effect) is RUN:
+                tasks, live = effect
+                if len(tasks) == 1 and not live:
+                    answer = task = tasks[0]
+                    try:
+                        run_attempt(task)
+                    except Exception as exc:
+                        task.error = exc
+                    continue
+                answer = None
+                if pool is None:
+                    pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
+                for task in tasks:
+                    pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
+            elif effect is DELIVER:
+                answer = None
+                while items:
+                    yield items.popleft()
+            elif effect is NEED_RESULT:
+                while type(item := queue.get()) is not _TaskDone:
+                    if item is CALL_FINISHED:
+                        break
+                    yield item  # chunks node code streamed meanwhile
+                answer = item if item is CALL_FINISHED else item.result()
+            elif type(effect) is Save:
+                answer = None
+                save(saver, effect.actions)
+            elif type(effect) is Load:
+                answer = load(saver, effect)
+            else:
+                raise TypeError(f"cannot answer {effect!r} here")
     finally:
         run.close()
         queue.close()
         if pool is not None:
             # Threads cannot be killed: wait for running nodes, so none outlives the stream.
             pool.shutdown(wait=True, cancel_futures=True)
+        if lease is not None:
+            lease.exit()  # once no node (nor a subgraph sharing the lease) runs
 
 
 def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
@@ -233,7 +242,8 @@ async def _arun_reporting(
         task.error = exc  # an interrupt: its siblings finish, and their writes are saved
     except Exception as exc:
         task.error = exc
-        scope.cancel()  # the step has failed: stop its siblings
+        if not is_invalid_resume(exc):  # a bad answer fails the step once its siblings end
+            scope.cancel()  # the step has failed: stop its siblings
     finally:
         queue.push_from_thread(_TaskDone(task, ok))
 
@@ -286,6 +296,8 @@ class AsyncRun:
         self._done = False
         self._watched = False
         self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
+        # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
+        self._lease = self._enter = leases.for_run(loop)
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -294,12 +306,17 @@ class AsyncRun:
         if self._done:
             raise StopAsyncIteration
         try:
+            if self._enter is not None:  # before the run's first read
+                self._enter = None
+                await self._lease.aenter()  # type: ignore[union-attr]
             return await self._next()
         except StopAsyncIteration:
             self._done = True
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
+            if self._lease is not None:
+                await self._lease.aexit()
             raise
         except BaseException:
             self._done = True
@@ -378,7 +395,10 @@ class AsyncRun:
                 task.error = exc  # an interrupt: its siblings finish, and their writes are saved
             except Exception as exc:
                 task.error = exc
-                scope.cancel()  # the step has failed: stop its siblings
+                # A bad answer to an interrupt fails the step once its siblings end: one that
+                # was answered well and cut off after its side effects would redo them.
+                if not is_invalid_resume(exc):
+                    scope.cancel()  # the step has failed: stop its siblings
             reported += 1
             send.send_nowait(task)
 
@@ -428,6 +448,8 @@ class AsyncRun:
         if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
+        if self._lease is not None:
+            await self._lease.aexit()  # (shielded)
 
     async def aclose(self) -> None:
         """Stop the run; returns once none of its nodes is running."""
@@ -465,6 +487,8 @@ class AsyncRun:
             if self._host is not None:
                 self._host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
+            if self._lease is not None:
+                self._lease.abandon()
 
     def __del__(self) -> None:
         # The consumer dropped the stream without closing it (``break``): stop what runs.

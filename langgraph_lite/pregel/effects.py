@@ -114,7 +114,7 @@ Effect = Load | Save | Run | NeedResult | Deliver
 
 
 def bad_answer(answer: Any) -> InternalError:
-    """The error for a driver that answered Run or NEED_RESULT with something not a Task."""
+    """The error for a driver that answered the loop with something it never asks for."""
     return InternalError(
         f"PregelLoop asked for a task's result and got {answer!r} "
         f"({type(answer).__name__}); a driver answers Run and NEED_RESULT with a Task of "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.errors import EmptyInputError, GraphInterrupt
 from langgraph_lite.pregel.checkpointing import INTERRUPT, RESUME
+from langgraph_lite.response_schema import ResponseSchema
 from langgraph_lite.types import Command, Interrupt
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Interrupts:
         self._answers: dict[str, list[Any]] = {}
         self._resume_map: dict[str, Any] = {}  # Command(resume={interrupt id: answer})
         self._null_resume: Any = MISSING  # Command(resume=value): the next unanswered call
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a schema's validator may call back into ask
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -85,31 +86,37 @@ class Interrupts:
             if chan == RESUME:
                 self._answers[task_id] = list(value)
 
-    def ask(self, task: Task, value: Any) -> Any:
-        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none."""
+    def ask(self, task: Task, value: Any, schema: ResponseSchema | None = None) -> Any:
+        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
+
+        With a ``schema`` the answer is checked (and converted) first; one that fails raises
+        ``ValidationError`` and is not kept, so the same question can be answered again.
+        """
         index = task.interrupt_index
         task.interrupt_index = index + 1
-        key = f"{task.name}:{task.id}" + (f"|{index}" if index else "")
-        interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
-        answer = self._answer(task, index, interrupt_id)
-        if answer is not MISSING:
-            return answer
-        raise GraphInterrupt((Interrupt(value=value, id=interrupt_id),))
-
-    def _answer(self, task: Task, index: int, interrupt_id: str) -> Any:
-        """The answer to ``task``'s ``index``-th ``interrupt()``, or ``MISSING`` if none yet."""
         with self._lock:
             answers = self._answers.setdefault(task.id, [])
             if index < len(answers):
-                return answers[index]
+                return answers[index] if schema is None else schema.check(answers[index])
+            # Named by the answer slot it fills, not the call count: a node that catches a
+            # rejected answer and asks again asks the same question, under the same id.
+            slot = len(answers)
+            key = f"{task.name}:{task.id}" + (f"|{slot}" if slot else "")
+            interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
+            # An answer is used up even when rejected: a node that catches the rejection and
+            # asks again waits for a new one.
             if interrupt_id in self._resume_map:
-                value = self._resume_map.pop(interrupt_id)
+                answer = self._resume_map.pop(interrupt_id)
             elif self._null_resume is not MISSING:
-                value, self._null_resume = self._null_resume, MISSING
+                answer, self._null_resume = self._null_resume, MISSING
             else:
-                return MISSING
-            answers.append(value)
-            return value
+                shown = None if schema is None else schema.shown()
+                raise GraphInterrupt(
+                    (Interrupt(value=value, id=interrupt_id, response_schema=shown),)
+                )
+            checked = answer if schema is None else schema.check(answer)
+            answers.append(answer)
+            return checked
 
     # -- stopping ----------------------------------------------------------------------------
 

@@ -39,60 +39,53 @@ node) is a run of its own: its loop streams into the parent's ``Output``, saves 
 checkpoint namespace in the parent's thread, and asks its questions through its parent task
 when it has no checkpointer of its own.
 
-The loop owns three collaborators, each with its own state and invariants, which import neither
-each other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` or
-``NullPersistence`` (what is saved, and when) and ``Interrupts`` (questions and answers). It
-reads the graph only through its ``GraphSpec``.
+The loop owns three collaborators, each with its own state and invariants, which import neither each
+other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` /
+``NullPersistence`` (what is saved, and when) and ``Interrupts`` (questions and answers); it reads
+the graph only through its ``GraphSpec``. Rules it applies live beside it: ``run_input`` (what the
+input means), ``failures`` (what a failed task leaves, what a step run again reuses), ``updates``
+(``update_state``'s superstep, saved through ``save_update``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import GraphInterrupt
 from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
-    TASKS,
     Task,
     apply_input,
     apply_writes,
-    handler_task,
     prepare_next_tasks,
     read_state,
     recursion_error,
 )
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import (
-    ERROR,
-    ERROR_SOURCE,
     INTERRUPT,
-    handled_failures,
     restore_channels,
     restore_state,
-    saved_writes,
-    thread_config,
 )
 from langgraph_lite.pregel.effects import (
     DELIVER,
     NEED_RESULT,
     Effect,
-    Load,
     Run,
     Save,
     bad_answer,
 )
+from langgraph_lite.pregel.failures import finished_before, handed_over, report_failures
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
-from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, expect
+from langgraph_lite.pregel.phases import DONE, EXECUTE, PLAN, START, Phase, wrong_phase
 from langgraph_lite.pregel.replay import TimeTravel, nothing_to_resume, root_config
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
-from langgraph_lite.types import Command
 
 __all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "PregelLoop"]
 
@@ -123,8 +116,8 @@ class PregelLoop:
         read_only: bool = False,
     ) -> None:
         parent = self.parent_task = current_task.get()
-        if parent is None and not read_only:  # (read_only: get_state/update_state's loops)
-            config = root_config(config)
+        given = config  # (chunks' metadata copies it; read_only: get_state/update_state's)
+        config = root_config(config) if parent is None and not read_only else config
         self.spec = spec
         self.config = config
         self.context = context
@@ -132,8 +125,7 @@ class PregelLoop:
         self.stop = self.recursion_limit  # last step number allowed; set again by start
         self.phase = START  # for introspection and internal checks only
         self.step = -1
-        # The run's own channel instances, fresh from the graph's specs.
-        self.channels = restore_channels(spec.channels, None)
+        self.channels = restore_channels(spec.channels, None)  # its own, fresh from the specs
         # versions[channel]: bumped each step the channel changes (ints, or the saver's
         # version strings when checkpointing); all versions of a run compare with each other.
         self.versions: dict[str, Any] = {}
@@ -150,16 +142,11 @@ class PregelLoop:
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
-        # Whether the run replays a checkpoint; a subgraph's is part of its parent's replay.
-        outer = getattr(parent.run, "time_travel", None) if parent is not None else None
-        self.time_travel = TimeTravel(outer.shared if isinstance(outer, TimeTravel) else None)
+        self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # The task of an enclosing graph that runs this one as a node, if any (parent_task);
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
-        self.checkpoint_ns = (
-            (config.get("configurable") or {}).get("checkpoint_ns", "")
-            if parent is not None or read_only  # (a reader stands where its config says)
-            else ""
-        )
+        ns = (config.get("configurable") or {}).get("checkpoint_ns", "")
+        self.checkpoint_ns = ns if parent is not None or read_only else ""  # (a reader's: its own)
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
         run_id = self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.checkpointer = checkpointer
@@ -169,34 +156,14 @@ class PregelLoop:
             else Persistence(checkpointer, config, durability, run_id)
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
-        out = self.out = Output(queue, modes, tagged, stream_keys, config, subgraphs, version)
-        parent_out = getattr(parent.run, "out", None) if parent is not None else None
-        if isinstance(parent_out, Output) and parent_out.subgraphs and not self.checkpoint_ns:
-            out.attach_own_thread(parent_out)  # its own thread: only tokens and tool calls
-        elif isinstance(parent_out, Output) and parent_out.subgraphs:
-            out.attach(parent_out, f"{parent.name}:{parent.id}")  # stream into the parent
-            # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
-            # a checkpointer=True subgraph without the task id ("call",)
-            own = self.checkpoint_ns.split("|")[len(parent_out.ns) :] if self.checkpoint_ns else ()
-            if own:
-                out.ns = (*parent_out.ns, *own)
-        self.writer: Any = out.writer
+        out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
+        if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
+            out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
+        self.writer: Any = out.writer  # (run() takes it again: print_mode may have changed it)
         self._items = queue.items
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
-        self.calls = Calls(out, self.persistence.active)
-        # Fixed for the run, read on the hot path: whether anything is saved; whether finished
-        # or planned tasks are saved or reported at all; (run() adds whether values are).
-        self._persisting = self.persistence.active
-        self._after_task = self._persisting or out.per_task
-        self._plan_events = out.task_events or out.messages
-
-    def also_print(self, modes: Sequence[str]) -> None:
-        """``print_mode``: print the chunks of ``modes`` too (before the run starts)."""
-        out = self.out
-        out.also_print(modes)
-        self.writer = out.writer
-        self._after_task = self._persisting or out.per_task
-        self._plan_events = out.task_events or out.messages
+        self.calls = Calls(out, self.persistence.active, durability)
+        self._persisting = self.persistence.active  # (read on the hot path)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -205,13 +172,14 @@ class PregelLoop:
         persistence = self.persistence
         outbox = persistence.outbox  # (locals: what follows runs once per step)
         items = self._items
-        after_task = self._after_task
-        # (an @entrypoint's step streams its calls' results, and saves them, while it runs)
-        live = self.out.streams_from_nodes or (
-            self.spec.calls_tasks and (self.out.per_task or persistence.active)
-        )
-        self.calls.notify = live and self.spec.calls_tasks
-        self._values: bool = self.out.values or self.out.track_output
+        out = self.out
+        self.writer = out.writer
+        # Fixed for the run, read on the hot path: whether finished or planned tasks are saved
+        # or reported at all, whether values are.
+        after_task = self._persisting or out.per_task
+        self._plan_events: bool = out.task_events or out.messages
+        self._values: bool = out.values or out.track_output
+        live = self.calls.starts_live(self.spec.calls_tasks)  # (steps run while the consumer reads)
         if persistence.active:
             self.restore(
                 (yield from self.time_travel.load(self.config, self.parent_task is not None))
@@ -249,7 +217,9 @@ class PregelLoop:
                         raise bad_answer(result) from None
                     if error is None:
                         if result.handler is not None:  # it failed; its error handler ran
-                            self._handled(result)
+                            handed_over(result, out, persistence)  # (saved before the handler's)
+                            self._tasks = [*self._tasks, result.handler]  # (tasks is iterated)
+                            self._task_done(result.handler)
                         elif after_task:  # if not, nothing to save or stream
                             self._task_done(result)
                         if outbox:  # saved before the next result is awaited
@@ -276,56 +246,34 @@ class PregelLoop:
             if stop:
                 return  # interrupt_after
 
-    def update(
-        self,
-        make_tasks: Callable[[PregelLoop], list[Task] | None],
-        source: str = "update",
-        keep_writes: bool = False,
-        sibling: bool = False,
-    ) -> Generator[Effect, Any, Any]:
-        """``update_state``: one superstep of the tasks ``make_tasks(loop)`` returns (their
-        writes set), saved as one checkpoint; returns its config. None: a fork, the same state
-        as a new checkpoint. ``source="input"``: the writes are the run's input.
-        ``keep_writes``: also save them on the checkpoint they build on; ``sibling``: the new
-        checkpoint has that one's parent (see updates.py)."""
-        self.restore((yield Load(self.config)))
-        self.take_input_writes()
-        tasks = make_tasks(self)
-        if self.saved is None:
-            self.step = -1 if source == "input" else 0  # it stands for the thread's input
+    def save_update(self, tasks: list[Task] | None, source: str, same_step: bool) -> None:
+        """``update_state``'s superstep (updates.py): the writes set on ``tasks`` (run by no
+        one) applied as a step's (``source="input"``: as the input's), saved as the last
+        checkpoint. ``same_step``: it stands for the step it copies (expires what that did)."""
         if tasks:
-            if keep_writes and self.saved is not None:
-                for task in tasks:
-                    if writes := [w for w in task.writes if w[0] != TASKS]:
-                        self.persistence.put_writes(task, writes)
             self._version = self.persistence.next_version(self._version)
-            spec = self.spec
             if source == "input":
                 writes = [w for t in tasks for w in t.writes]
                 self._updated, self._changed, self._written = apply_input(
                     self.channels, self.versions, writes, self._version
                 )
             else:
-                self._tasks = tasks
+                spec = self.spec
                 self._updated, self._changed, self._written = apply_writes(
-                    self.channels, self.versions, self.versions_seen, self._tasks,
-                    self._version, self._changed, spec.finish_channels, spec.trigger_index,
+                    self.channels, self.versions, self.versions_seen, tasks, self._version,
+                    self._changed, spec.finish_channels, spec.trigger_index,
                     spec.consume_channels, spec.expiring_channels)  # fmt: skip
-                self._tasks = []
-        if sibling and self.saved is not None:
-            parent = self.saved.parent_config or thread_config(self.config, None)
-            self.persistence.checkpoint_config = parent
-            self._written = self._changed  # the same step: what its next step will expire
+        if same_step:
+            self._written = self._changed
         self._save(source, final=True)
         self.phase = DONE
-        yield Save(self.persistence.take())
-        return self.persistence.checkpoint_config
 
-    # -- transitions (run() and update() call these; restore, a reader's loop too) ---------
+    # -- transitions (run() and updates.py call these; restore, a reader's loop too) ---------
 
     def restore(self, saved: Any) -> None:
         """Continue from a saved ``CheckpointTuple`` (None: the thread is new)."""
-        expect(self.phase, START, "restore")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "restore")
         self.saved = saved
         if saved is None:
             return
@@ -342,31 +290,16 @@ class PregelLoop:
 
     def _start(self, input: Any) -> None:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
-        expect(self.phase, START, "start")
+        if self.phase is not START:
+            raise wrong_phase(self.phase, START, "start")
         parent = self.parent_task
         travel = self.time_travel
         self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
-        if (
-            parent is not None
-            and self.saved is not None
-            and input is not None
-            and not isinstance(input, Command)
-            and not travel.takes_input_again
-            and (self._pending_writes or self.peek() or getattr(parent.run, "resuming", False))
-        ):
-            # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
-            # continue the saved run, answering its interrupts with the parent's answers. Its
-            # namespace names the parent task, so a saved run found under it is this task's,
-            # even a finished one (a crash before the parent task's writes were saved).
-            self.interrupts.inherit(getattr(parent.run, "interrupts", None), self._pending_writes)
-            input = None
-        # goto and update of Command inputs: this one's, and earlier ones' saved (run_input.py)
-        null = run_input.null_writes(self.saved)
-        if isinstance(input, Command):
-            self.interrupts.resume_with(input, self.saved is not None, self._pending_writes)
-            input, null, keep = run_input.take_command(input, self.spec, bool(self.saved), null)
-            if keep and not travel.travels:  # (a replay's fork checkpoint takes them in)
-                self.persistence.put_writes(run_input.INPUT_TASK, keep)
+        # (a subgraph run again by its parent task, a Command: see run_input.py)
+        input, null = run_input.take_input(
+            input, self.saved, self._pending_writes, parent, travel, self.interrupts,
+            self.persistence, self.spec, self.peek,
+        )  # fmt: skip
         null_changed = self.take_input_writes(null)
         out = self.out
         if input is None and self.saved is not None:
@@ -374,28 +307,24 @@ class PregelLoop:
             # Resuming past an interrupt_before/after: do not stop at the same place again.
             self.versions_seen[INTERRUPT] = dict(self.versions)
             if out.values or out.track_output:  # a resumed run reports where it resumes from
-                chunk = self.output(out.stream_keys)
-                if chunk is not MISSING and chunk != {}:
-                    out.values_chunk(chunk)
+                out.resumed_at(self.output(out.stream_keys))
             self._pending_writes, fork = travel.resume(self.saved, self._pending_writes)
             if fork:  # a replay starts a new branch with a copy of its checkpoint
                 self._save("fork", final=True)
                 self.step += 1
-            self.stop = self.step + self.recursion_limit
-            self.phase = PLAN
-            return
-        if input is None and self.persistence.active:
-            raise nothing_to_resume(self.config)
-        writes = self.spec.map_input(input)
-        self._version = self.persistence.next_version(self._version)
-        updated, changed, self._written = apply_input(
-            self.channels, self.versions, writes, self._version
-        )
-        self._updated = updated | (self._updated & null_changed)
-        self._changed = changed | null_changed
-        self._pending_writes = []  # a new input starts afresh: nothing left pending is resumed
-        self._save("input")
-        self.step += 1
+        else:
+            if input is None and self.persistence.active:
+                raise nothing_to_resume(self.config)
+            writes = self.spec.map_input(input)
+            self._version = self.persistence.next_version(self._version)
+            updated, changed, self._written = apply_input(
+                self.channels, self.versions, writes, self._version
+            )
+            self._updated = updated | (self._updated & null_changed)
+            self._changed = changed | null_changed
+            self._pending_writes = []  # a new input starts afresh: nothing pending is resumed
+            self._save("input")
+            self.step += 1
         self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
@@ -414,7 +343,7 @@ class PregelLoop:
     def _plan(self) -> list[Task] | None:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
-            expect(self.phase, PLAN, "plan")
+            raise wrong_phase(self.phase, PLAN, "plan")
         if self.step > self.stop:
             self.phase = DONE
             raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
@@ -426,51 +355,24 @@ class PregelLoop:
         if not tasks:
             self.phase = DONE
             # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
-            nested = self.parent_task is not None and ":" in self.checkpoint_ns
-            if self.persistence.durability == "exit" and not nested:
-                self._save("loop", final=True)
+            if self.parent_task is None or ":" not in self.checkpoint_ns:
+                self._end()
             return None
         before = self.interrupts.before
         if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
-            self._stop_for_interrupt()
+            self._end(stopped=True)
             return None
         self._tasks = tasks
         self.phase = EXECUTE
         if self._plan_events:
             self.out.planned(tasks)
         if self._pending_writes:  # tasks that finished before (even writing nothing) are done
-            return self._reuse_pending_writes(tasks)
+            tasks, handlers = finished_before(
+                tasks, self._pending_writes, self.calls, self.out, self._plan_events
+            )
+            self._tasks = [*self._tasks, *handlers]
+            self._pending_writes = []
         return tasks
-
-    def _reuse_pending_writes(self, tasks: list[Task]) -> list[Task]:
-        saved = saved_writes(self._pending_writes)
-        self.calls.saved = saved  # a call made again by a task of this step is not run again
-        done = {t.id for t in tasks if t.id in saved}
-        for task in tasks:
-            if task.id in done:
-                task.writes = saved[task.id]
-                if self.out.per_task:
-                    self.out.finished(task, cached=True)
-        # A task whose failure its error handler took over is not run again: its handler is
-        # (or, if the handler's writes were saved too, they are reused).
-        handlers = []
-        for task_id, error in handled_failures(self._pending_writes).items():
-            task = next((t for t in tasks if t.id == task_id), None)
-            if task is None or task.node.error_handler is None:
-                continue
-            done.add(task_id)
-            handler = handler_task(task, error)
-            self._tasks = [*self._tasks, handler]
-            if handler.id in saved:
-                handler.writes = saved[handler.id]
-                if self.out.per_task:
-                    self.out.finished(handler, cached=True)
-            else:
-                handlers.append(handler)
-        if handlers and self._plan_events:
-            self.out.planned(handlers)  # (as LangGraph: a handler run again is announced)
-        self._pending_writes = []
-        return [t for t in tasks if t.id not in done] + handlers
 
     def _task_done(self, task: Task) -> None:
         """A task finished without error (told in completion order)."""
@@ -481,82 +383,43 @@ class PregelLoop:
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 
-    def _handled(self, task: Task) -> None:
-        """``task`` failed and its node's error handler ran, as a task of the step."""
-        handler = task.handler
-        assert handler is not None
-        self._handed_over(task)
-        self._tasks = [*self._tasks, handler]  # (a new list: run() counts the one it ran)
-        self._task_done(handler)
-
-    def _handed_over(self, task: Task) -> None:
-        """Save and report ``task``'s failure, which its error handler took over."""
-        assert task.handler is not None
-        exc = task.handler.node_error.error
-        self.out.failed(task, exc)
-        self.persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
-
     def _failed(self, failures: list[Task]) -> BaseException | None:
-        """Some of the step's tasks raised: the error to raise, or None if all interrupted."""
-        error: BaseException | None = None
+        """Some of the step's tasks raised: the error to raise, or None if all interrupted (then
+        the run stops for a human, the writes of the step's finished tasks kept)."""
         if self.calls.done:
             self.calls.release(self.calls.save_into(self.persistence))
-        for task in failures:
-            exc = task.error
-            assert exc is not None
-            if task.handler is not None:  # the node failed, then its error handler did
-                self._handed_over(task)
-                task = task.handler
-            if isinstance(exc, GraphInterrupt):
-                found = tuple(exc.interrupts)
-                self.persistence.put_writes(task, self.interrupts.asked(task, found))
-                self.out.interrupted(task, found)
-            else:
-                self.out.failed(task, exc)
-                self.persistence.put_writes(task, [(ERROR, repr(exc))])
-                if error is None:
-                    error = exc
+        error = report_failures(failures, self.out, self.persistence, self.interrupts)
+        tasks, self._tasks = self._tasks, []  # (an error: the step will not finish)
+        self._end()
         if error is not None:
-            # The step will not finish: drop its writes (durability="exit" saves where it is).
-            self._tasks = []
-            if self.persistence.durability == "exit":
-                self._save("loop", final=True)
-            self.phase = DONE
             return error
-        self._step_interrupted()
-        return None
-
-    def _step_interrupted(self) -> None:
-        """The step's tasks finished or were interrupted: the run stops, its writes kept."""
-        if self.persistence.durability == "exit":
-            self._save("loop", final=True)
-        finished = [t for t in self._tasks if t.error is None]
-        self._tasks = []
         out = self.out
         if out.values or out.track_output:
             # the state as the step's finished tasks leave it (their writes are saved too)
+            finished = [t for t in tasks if t.error is None]
             state = self.output(out.stream_keys, with_writes_of=finished)
-            if isinstance(state, dict):
-                found = tuple(self.interrupts.found)  # (none: a subgraph's interrupt_before)
-                out.values_chunk({**state, INTERRUPT: found} if found else state)
-                self.interrupts.output = state
+            if isinstance(state, dict):  # (no questions: a subgraph's interrupt_before)
+                self.interrupts.output = out.interrupted_at(state, tuple(self.interrupts.found))
         self.interrupts.interrupted = True
-        self.phase = DONE
+        return None
 
-    def _stop_for_interrupt(self) -> None:
+    def _end(self, stopped: bool = False) -> None:
+        """The run ends here (``stopped``: by interrupt_before/after, for a human); with
+        durability="exit" it saves where it stands now."""
         if self.persistence.durability == "exit":
-            self._save("loop", final=True)  # the run stops here: save where it stands
-        self.interrupts.interrupted = True
+            self._save("loop", final=True)
         self.phase = DONE
-        if self.parent_task is None:  # a subgraph's stop is reported by the parent's
-            self.out.stopped(())
+        if stopped:
+            self.interrupts.interrupted = True
+            if self.parent_task is None:  # a subgraph's stop is reported by the parent's
+                self.out.stopped(())
 
     def _apply(self) -> bool:
         """Every task of the step finished: apply their writes and move to the next step.
 
         Returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
-            expect(self.phase, EXECUTE, "apply")
+            raise wrong_phase(self.phase, EXECUTE, "apply")
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
         v = self._version
         self._version = self.persistence.next_version(v) if self._persisting else v + 1
@@ -583,7 +446,7 @@ class PregelLoop:
         self.phase = PLAN
         after = self.interrupts.after
         if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
-            self._stop_for_interrupt()
+            self._end(stopped=True)
             return True
         return False
 
@@ -595,24 +458,23 @@ class PregelLoop:
         saved = self.persistence.save(source, self.step, *state, ran, final)
         self.run_id = self.persistence.run_id
         if saved is not None and self.out.checkpoint_events:
-            values = self.output(self.out.stream_keys)
-            if values is MISSING:  # one output channel, never written: None, as LangGraph
-                values = None
-            next_tasks = self.peek(step=self.step + 1)
-            self.out.checkpoint(self.step, *saved[:2], values, saved.metadata, next_tasks)
+            values, next_tasks = self.output(self.out.stream_keys), self.peek(step=self.step + 1)
+            self.out.checkpoint(self.step, saved, values, next_tasks)
 
     # -- what node code calls (the RunContext protocol of attempt.py) ------------------------
 
-    def interrupt(self, task: Task, value: Any) -> Any:
+    def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
         """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
+
+        ``schema``: the ``ResponseSchema`` the answer must fit, if the node gave one.
 
         A subgraph with no checkpointer of its own asks through its parent task, which saves
         the question and answers; the resumed parent runs it again, answering in order.
         """
         parent = self.parent_task
         if parent is not None and not self.persistence.active:
-            return parent.run.interrupt(parent, value)
-        return self.interrupts.ask(task, value)
+            return parent.run.interrupt(parent, value, schema)
+        return self.interrupts.ask(task, value, schema)
 
     def message_chunk(self, task: Task, chunk: Any, extra: dict[str, Any] | None) -> Any:
         """A chat model running in ``task`` produced ``chunk`` (see ``messages.report_chunk``)."""

@@ -25,6 +25,7 @@ from langgraph_lite.errors import (
 from langgraph_lite.pregel.algo import TASKS
 from langgraph_lite.pregel.arguments import (
     _DURABILITY,
+    RunOptions,
     _build_node,
     _merge_config,
     _parse_stream_mode,
@@ -237,18 +238,11 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     # -- running -----------------------------------------------------------------------------
 
     def _prepare(
-        self,
-        config: Mapping[str, Any] | None,
-        stream_mode: str | Sequence[str] | None,
-        output_keys: str | Sequence[str] | None,
-        stream_buffer_size: int | None,
-        context: Any = None,
-        durability: str | None = None,
-        interrupt_before: Sequence[str] | str | None = None,
-        interrupt_after: Sequence[str] | str | None = None,
-        subgraphs: bool = False,
-        version: str = "v1",
+        self, config: Mapping[str, Any] | None, opts: RunOptions
     ) -> tuple[PregelLoop, StreamQueue]:
+        stream_mode, output_keys = opts.stream_mode, opts.output_keys
+        context, version = opts.context, opts.version
+        durability = opts.durability  # None: not given (a subgraph then takes its parent's)
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         parent = current_task.get()
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
@@ -290,9 +284,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         for chan in [keys] if isinstance(keys, str) else keys:
             if chan not in self.channels:
                 raise _unknown_channel(f"output_keys names {chan!r}", chan, self.channels)
-        queue = StreamQueue(
-            self.stream_buffer_size if stream_buffer_size is None else stream_buffer_size
-        )
+        size = opts.stream_buffer_size
+        queue = StreamQueue(self.stream_buffer_size if size is None else size)
         if version not in ("v1", "v2"):
             raise ValueError(f"version must be 'v1' or 'v2', got {version!r}.")
         loop = PregelLoop(
@@ -305,9 +298,11 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             context=context,
             checkpointer=checkpointer,
             durability=durability,
-            interrupt_before=self._interrupt_names(interrupt_before, self.interrupt_before_nodes),
-            interrupt_after=self._interrupt_names(interrupt_after, self.interrupt_after_nodes),
-            subgraphs=subgraphs,
+            interrupt_before=self._interrupt_names(
+                opts.interrupt_before, self.interrupt_before_nodes
+            ),
+            interrupt_after=self._interrupt_names(opts.interrupt_after, self.interrupt_after_nodes),
+            subgraphs=opts.subgraphs,
             version=version,
         )
         # A subgraph uses its parent run's store and cache, as in LangGraph.
@@ -330,21 +325,15 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
-        loop, queue = self._prepare(
-            config, [], keys, None, context, durability, interrupt_before,
-            interrupt_after,
-        )  # fmt: skip
+        opts = RunOptions([], keys, None, context, durability, interrupt_before, interrupt_after)
+        loop, queue = self._prepare(config, opts)
         loop.out.track_output = True
         self._also_print(loop, print_mode, debug)
         return loop, queue
 
     def _streaming(self, config: Any, kw: dict[str, Any]) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
-        loop, queue = self._prepare(
-            config, kw["stream_mode"], kw["output_keys"], kw["stream_buffer_size"],
-            kw["context"], kw["durability"], kw["interrupt_before"],
-            kw["interrupt_after"], kw["subgraphs"], kw["version"],
-        )  # fmt: skip
+        loop, queue = self._prepare(config, RunOptions.of(kw))
         self._also_print(loop, kw["print_mode"], kw["debug"])
         return loop, queue
 
@@ -352,7 +341,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         if debug or (debug is None and self.debug):  # as LangGraph: debug prints these two
             print_mode = ["updates", "values"]
         if print_mode:
-            loop.also_print(_parse_stream_mode(print_mode)[0])
+            loop.out.also_print(_parse_stream_mode(print_mode)[0])
 
     def stream(
         self,

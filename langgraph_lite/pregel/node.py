@@ -257,9 +257,13 @@ class PregelNode:
     def writes_for(self, output: Any, task: Task) -> list[tuple[str, Any]]:
         """The ``(channel, value)`` pairs this node writes for ``output``."""
         out: list[tuple[str, Any]] = []
-        for w in self.writers:  # _writes_of, inlined: this runs for every task
+        for w in self.writers:  # _writes_of and _entry_writes, inlined: this runs for every task
             if type(w) is ChannelWriteEntry:
-                out.extend(self._entry_writes(w, output))
+                value = output if w.value is PASSTHROUGH else w.value
+                if w.mapper is not None:
+                    value = w.mapper(value)
+                if not w.skip_none or value is not None:
+                    out.append((w.channel, value))
             else:
                 out.extend(w(output, task, out))  # type: ignore[operator]
         return out

@@ -13,13 +13,16 @@ Invariant: only the flags below decide what is emitted, and they are fixed once 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite.channels.base import MISSING
 from langgraph_lite.pregel.checkpointing import INTERRUPT
+from langgraph_lite.pregel.task_results import task_result
 from langgraph_lite.types import READY, _drop_writes
 
 if TYPE_CHECKING:
@@ -72,6 +75,7 @@ class Output:
     def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
         self.modes = modes
         self.subgraphs = subgraphs  # chunks carry the namespace of the graph that made them
+        self._plain = self.version == "v1" and not subgraphs  # chunks as they are, or tagged
         self.values = "values" in modes
         self.updates = "updates" in modes
         self.task_events = "tasks" in modes or "debug" in modes
@@ -88,6 +92,22 @@ class Output:
         self.per_task = self.updates or self.task_events or self.messages
         self.seen_messages = seen  # ids of messages already streamed (or given as input)
         self.writer: Any = self._custom_writer()
+
+    def nest(self, parent: Any, task: Task, checkpoint_ns: str) -> None:
+        """This run is a subgraph that ``task`` of another run runs (``parent``: that run's
+        ``Output``): stream into its consumer if it streams subgraphs, named as the subgraph
+        is saved (``checkpoint_ns``; empty: a graph on a thread of its own)."""
+        if not isinstance(parent, Output) or not parent.subgraphs:
+            return
+        if not checkpoint_ns:
+            self.attach_own_thread(parent)  # its own thread: only tokens and tool calls
+            return
+        self.attach(parent, f"{task.name}:{task.id}")  # stream into the parent
+        # named as it is saved: "call:<id>", its second run in a task ("call:<id>", "1"),
+        # a checkpointer=True subgraph without the task id ("call",)
+        own = checkpoint_ns.split("|")[len(parent.ns) :]
+        if own:
+            self.ns = (*parent.ns, *own)
 
     def attach(self, parent: Output, ns: str) -> None:
         """Stream into ``parent``'s consumer, as the subgraph named ``ns`` there."""
@@ -172,8 +192,11 @@ class Output:
 
     def emit(self, mode: str, chunk: Any) -> None:
         """A chunk the loop made (in the consumer's thread): to the queue, or to the parent."""
-        if self._sink is None:
-            self.queue.push(self._shape(self.ns, mode, chunk))
+        if self._sink is None:  # (_shape's plain case inlined: this runs for every chunk)
+            if self._plain:
+                self.queue.push((mode, chunk) if self.tagged else chunk)
+            else:
+                self.queue.push(self._shape(self.ns, mode, chunk))
         elif self._own is None:
             self._sink(self.ns, mode, chunk)
         else:
@@ -203,6 +226,17 @@ class Output:
             self.output_ready = True
         if self.values:
             self.emit("values", chunk)
+
+    def resumed_at(self, state: Any) -> None:
+        """A resumed run stands at ``state`` (the stream keys' values): reported if any."""
+        if state is not MISSING and state != {}:
+            self.values_chunk(state)
+
+    def interrupted_at(self, state: dict[str, Any], found: tuple[Any, ...]) -> dict[str, Any]:
+        """The run stopped in a step for a human, at ``state`` (as the step's finished tasks
+        leave it), asking ``found``; returns ``state`` (invoke's output)."""
+        self.values_chunk({**state, INTERRUPT: found} if found else state)
+        return state
 
     def planned(self, tasks: Sequence[Task]) -> None:
         """A step's tasks are about to run."""
@@ -244,17 +278,14 @@ class Output:
         if self.updates:
             self.emit("updates", {INTERRUPT: found})
 
-    def checkpoint(
-        self,
-        step: int,
-        config: dict[str, Any],
-        parent_config: dict[str, Any] | None,
-        values: Any,
-        metadata: dict[str, Any],
-        next_tasks: list[Any],
-    ) -> None:
-        """A checkpoint was saved (only called when ``checkpoint_events``)."""
-        payload = checkpoint_payload(config, parent_config, values, metadata, next_tasks)
+    def checkpoint(self, step: int, saved: Any, values: Any, next_tasks: list[Any]) -> None:
+        """The checkpoint ``saved`` (a ``CheckpointTuple``) was saved at ``step``, holding
+        ``values`` (the stream keys'), ``next_tasks`` due; only called when
+        ``checkpoint_events``."""
+        if values is MISSING:  # one output channel, never written: None, as LangGraph
+            values = None
+        config, parent_config = saved[:2]
+        payload = checkpoint_payload(config, parent_config, values, saved.metadata, next_tasks)
         if "checkpoints" in self.modes:
             self.emit("checkpoints", payload)
         if "debug" in self.modes:
@@ -283,18 +314,7 @@ class Output:
         return [{c: v} for c, v in picked]
 
     def _result_of(self, task: Task) -> dict[str, Any]:
-        keys = self.stream_key_set
-        result: dict[str, Any] = {}
-        for c, v in task.writes:
-            if c not in keys:
-                continue
-            if c not in result:
-                result[c] = v
-            elif isinstance(seen := result[c], _Writes):
-                seen["$writes"].append(v)
-            else:  # written more than once: all of them, as LangGraph reports it
-                result[c] = _Writes({"$writes": [seen, v]})
-        return {c: dict(v) if isinstance(v, _Writes) else v for c, v in result.items()}
+        return task_result(task.writes, self.stream_key_set)
 
     # -- chat messages -----------------------------------------------------------------------
 
@@ -343,10 +363,6 @@ class Output:
         out["langgraph_path"] = meta["langgraph_path"]
         out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
         return out
-
-
-class _Writes(dict):  # type: ignore[type-arg]
-    """A channel's several writes in a task result, told apart from a dict a node wrote."""
 
 
 # What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
@@ -421,13 +437,16 @@ _OURS = frozenset(
 def task_result_payload(
     task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
 ) -> dict[str, Any]:
-    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels)."""
+    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels).
+
+    Its interrupts are plain dicts (``value``, ``id``, ``response_schema``), as LangGraph's.
+    """
     return {
         "id": task.id,
         "name": task.name,
         "error": error,
         "result": result,
-        "interrupts": list(interrupts),
+        "interrupts": [dataclasses.asdict(i) for i in interrupts],
     }
 
 

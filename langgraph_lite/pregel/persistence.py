@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from langgraph_lite.checkpoint.base import uuid6
 from langgraph_lite.pregel.checkpointing import Put, PutWrites, Snapshots, thread_config
+from langgraph_lite.pregel.leases import KEYS as LEASE_KEYS
+from langgraph_lite.pregel.leases import with_token
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -52,6 +54,9 @@ class Persistence:
         self._exit_mark: tuple[str, str, int] | None = None
         self._exit_parent: dict[str, Any] = {}
         self._exit_writes: list[PutWrites] = []
+        # The token of the thread's lease the run holds (pregel/leases.py): every write names
+        # it. A caller's comes with the config; one the run takes is set when it is taken.
+        self.lease_token: int | None = (config.get("configurable") or {}).get("lease_token")
 
     def restore(self, saved: Any) -> None:
         """The run continues from ``saved`` (a ``CheckpointTuple``)."""
@@ -72,7 +77,10 @@ class Persistence:
 
     def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
         """Save ``task``'s writes (so a resumed run does not run it again)."""
-        action = PutWrites(self.checkpoint_config, list(writes), task.id, _path_str(task))
+        config = self.checkpoint_config
+        if self.lease_token is not None:
+            config = with_token(config, self.lease_token)
+        action = PutWrites(config, list(writes), task.id, _path_str(task))
         if self.durability == "exit":
             self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
         else:
@@ -140,7 +148,10 @@ class Persistence:
         parent_config = (
             self.checkpoint_config if self.saved is not None or source != "input" else None
         )
-        self.outbox.append(Put(self.checkpoint_config, checkpoint, metadata, new_versions))
+        config = self.checkpoint_config
+        if self.lease_token is not None:
+            config = with_token(config, self.lease_token)
+        self.outbox.append(Put(config, checkpoint, metadata, new_versions))
         self.checkpoint_config = thread_config(self.config, checkpoint["id"])
         self.run_id = checkpoint["id"]
         if self._exit_writes:
@@ -158,6 +169,7 @@ class Persistence:
                 if isinstance(v, str | int | float | bool)
                 and not k.startswith("__")
                 and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
+                and k not in LEASE_KEYS
             },
             # (not the langgraph_* keys a subgraph's config carries from its parent's task)
             **{
@@ -177,6 +189,7 @@ class NullPersistence:
     active = False
     saver = None
     saved = None
+    lease_token = None
 
     def __init__(self, config: Mapping[str, Any], durability: str, run_id: str):
         self.durability = durability

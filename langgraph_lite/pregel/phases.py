@@ -2,7 +2,7 @@
 
 from langgraph_lite.errors import InternalError
 
-__all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "expect"]
+__all__ = ["DONE", "EXECUTE", "PLAN", "START", "Phase", "wrong_phase"]
 
 
 class Phase:
@@ -23,10 +23,9 @@ EXECUTE = Phase("EXECUTE")
 DONE = Phase("DONE")
 
 
-def expect(now: Phase, phase: Phase, what: str) -> None:
-    """The loop, in ``now``, is about to ``what``, which only ``phase`` allows: raise if not."""
-    if now is not phase:
-        raise InternalError(
-            f"PregelLoop tried to {what} in {now!r}, which only {phase!r} allows; "
-            "this is a bug in langgraph_lite: please report it."
-        )
+def wrong_phase(current: Phase, expected: Phase, what: str) -> InternalError:
+    """The error for a run asked to ``what`` outside the one phase that allows it."""
+    return InternalError(
+        f"PregelLoop tried to {what} in {current!r}, which only {expected!r} allows; "
+        "this is a bug in langgraph_lite: please report it."
+    )

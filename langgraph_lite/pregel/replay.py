@@ -60,6 +60,13 @@ class TimeTravel:
         self.loaded = Loaded(None, False, False, False, False)  # load() tells
         self.travels = False  # the run replays its checkpoint (decided by begin)
 
+    @classmethod
+    def within(cls, parent_task: Any) -> TimeTravel:
+        """The ``TimeTravel`` of a run started by ``parent_task`` (None: the outermost run):
+        a subgraph's run is part of its parent's replay, if there is one."""
+        outer = getattr(parent_task.run, "time_travel", None) if parent_task is not None else None
+        return cls(outer.shared if isinstance(outer, TimeTravel) else None)
+
     def load(self, config: Mapping[str, Any], nested: bool) -> Generator[Load, Any, Any]:
         """Find the checkpoint the run starts from (a ``CheckpointTuple`` or None)."""
         self.loaded = yield from load(config, nested, self.shared)

@@ -6,14 +6,15 @@ applied to the channels before the next step is planned, so ``goto`` makes its n
 ``update`` changes the state they read. Until a later checkpoint takes them in, every load
 of that checkpoint applies them again (a run, ``get_state``, ``update_state``); applying them
 to the saved channels each time means they count once however often they are loaded.
-``resume`` is the ``Interrupts``' business, not this module's.
+``resume`` is the ``Interrupts``' business, not this module's. ``take_input`` also decides when a
+subgraph's input is not taken at all: its parent task runs again, and it continues its saved run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel
@@ -31,6 +32,7 @@ __all__ = [
     "command_writes",
     "null_writes",
     "take_command",
+    "take_input",
 ]
 
 logger = logging.getLogger("langgraph_lite")
@@ -55,6 +57,47 @@ def null_writes(saved: Any) -> list[tuple[str, Any]]:
     in the order saved. As LangGraph, they count on a replay of that checkpoint too."""
     pending = saved.pending_writes or () if saved is not None else ()
     return [(c, v) for tid, c, v in pending if tid == NULL_TASK_ID and c != RESUME]
+
+
+def take_input(
+    input: Any,
+    saved: Any,
+    pending_writes: Sequence[Any],
+    parent: Any,
+    travel: Any,
+    interrupts: Any,
+    persistence: Any,
+    spec: GraphSpec,
+    due: Callable[[], Sequence[Any]],
+) -> tuple[Any, list[tuple[str, Any]]]:
+    """What a run given ``input`` goes on with: the input (None: it resumes the saved run) and
+    the input writes to apply first (earlier Command inputs' saved on ``saved``, this one's).
+
+    ``parent``: the task of an enclosing graph running this one, if any; ``travel``: the run's
+    ``TimeTravel``; ``interrupts`` takes a Command's answers, ``persistence`` saves its writes;
+    ``due()``: the tasks the saved run would run next.
+    """
+    if (
+        parent is not None
+        and saved is not None
+        and input is not None
+        and not isinstance(input, Command)
+        and not travel.takes_input_again
+        and (pending_writes or due() or getattr(parent.run, "resuming", False))
+    ):
+        # A subgraph whose parent task runs again (resumed after an interrupt or a crash):
+        # continue the saved run, answering its interrupts with the parent's answers. Its
+        # namespace names the parent task, so a saved run found under it is this task's,
+        # even a finished one (a crash before the parent task's writes were saved).
+        interrupts.inherit(getattr(parent.run, "interrupts", None), pending_writes)
+        input = None
+    null = null_writes(saved)
+    if isinstance(input, Command):
+        interrupts.resume_with(input, saved is not None, pending_writes)
+        input, null, keep = take_command(input, spec, bool(saved), null)
+        if keep and not travel.travels:  # (a replay's fork checkpoint takes them in)
+            persistence.put_writes(INPUT_TASK, keep)
+    return input, null
 
 
 def take_command(

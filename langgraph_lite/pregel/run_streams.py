@@ -29,8 +29,10 @@ class RunStream(Iterator[Any]):
         self._gen = gen
         self._queue = queue
 
-    def __iter__(self) -> Self:
-        return self
+    def __iter__(self) -> Iterator[Any]:
+        # The driver's generator itself, so that a ``for`` loop takes each chunk from it with
+        # no Python call of ours in between (``next(stream)`` still works, through __next__).
+        return self._gen
 
     def __next__(self) -> Any:
         return next(self._gen)

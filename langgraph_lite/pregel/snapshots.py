@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import CheckpointTuple
+from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
 from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, NO_WRITES, RESUME
@@ -258,7 +259,8 @@ class ThreadState:
         saver = self._saver_for(config, "bulk_update_state")
         steps = check_supersteps(supersteps)
         graph = self._graph_for(config, for_update=True)
-        return answer_effects(bulk_update(graph, config, saver, steps), saver)
+        with leases.updating(saver, config) as config:  # the thread's lease, around it
+            return answer_effects(bulk_update(graph, config, saver, steps), saver)
 
     async def abulk_update_state(
         self, config: Mapping[str, Any], supersteps: Sequence[Sequence[StateUpdate]]
@@ -267,7 +269,8 @@ class ThreadState:
         saver = self._saver_for(config, "abulk_update_state")
         steps = check_supersteps(supersteps)
         graph = self._graph_for(config, for_update=True)
-        return await aanswer_effects(bulk_update(graph, config, saver, steps), saver)
+        async with leases.aupdating(saver, config) as config:
+            return await aanswer_effects(bulk_update(graph, config, saver, steps), saver)
 
 
 def graphs_of(node: Any) -> list[Any]:

@@ -19,14 +19,14 @@ are generators of effects, answered by ``answer_effects`` / ``aanswer_effects``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.constants import END, START
 from langgraph_lite.errors import InvalidUpdateError
-from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.algo import TASKS, Task
 from langgraph_lite.pregel.checkpointing import saved_writes, thread_config
-from langgraph_lite.pregel.effects import Load
+from langgraph_lite.pregel.effects import Load, Save
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.types import StateUpdate
 
@@ -93,7 +93,7 @@ def _superstep(
     values, as_node = updates[0].values, updates[0].as_node
     if as_node == END and values is None:
         _only_one(updates, "Cannot apply multiple updates when clearing state")
-        return (yield from loop.update(_clear_due_tasks))
+        return (yield from _update(loop, _clear_due_tasks))
     # The writes go on the checkpoint they build on too, as its next step's results (its
     # history shows them), unless the thread has moved past it: then the update forks it.
     keep = True
@@ -104,10 +104,10 @@ def _superstep(
     if as_node == INPUT:
         _only_one(updates, "Cannot apply multiple updates when updating as input")
         tasks = lambda lp: _input_tasks(lp, values)  # noqa: E731
-        return (yield from loop.update(tasks, source="input", keep_writes=keep))
+        return (yield from _update(loop, tasks, source="input", keep_writes=keep))
     if as_node == COPY:
         _only_one(updates, "Cannot copy checkpoint with multiple updates")
-        copied = yield from loop.update(_nothing_to_copy_from, source="fork", sibling=True)
+        copied = yield from _update(loop, _nothing_to_copy_from, source="fork", sibling=True)
         if isinstance(values, list | tuple) and values:
             items = []
             for item in values:
@@ -123,7 +123,37 @@ def _superstep(
             return (yield from _superstep(graph, copied, saver, items, bases))
         return copied
     tasks = lambda lp: _node_tasks(lp, graph, updates)  # noqa: E731
-    return (yield from loop.update(tasks, keep_writes=keep))
+    return (yield from _update(loop, tasks, keep_writes=keep))
+
+
+def _update(
+    loop: PregelLoop,
+    make_tasks: Callable[[PregelLoop], list[Task] | None],
+    source: str = "update",
+    keep_writes: bool = False,
+    sibling: bool = False,
+) -> Generator[Effect, Any, Any]:
+    """One superstep of the tasks ``make_tasks(loop)`` returns (their writes set), saved as one
+    checkpoint; returns its config. None: a fork, the same state as a new checkpoint.
+    ``source="input"``: the writes are the run's input. ``keep_writes``: also save them on the
+    checkpoint they build on; ``sibling``: the new checkpoint has that one's parent."""
+    loop.restore((yield Load(loop.config)))
+    loop.take_input_writes()
+    tasks = make_tasks(loop)
+    saved = loop.saved
+    if saved is None:
+        loop.step = -1 if source == "input" else 0  # it stands for the thread's input
+    persistence = loop.persistence
+    if tasks and keep_writes and saved is not None:
+        for task in tasks:
+            if writes := [w for w in task.writes if w[0] != TASKS]:
+                persistence.put_writes(task, writes)
+    same_step = sibling and saved is not None
+    if same_step:
+        persistence.checkpoint_config = saved.parent_config or thread_config(loop.config, None)
+    loop.save_update(tasks, source, same_step)
+    yield Save(persistence.take())
+    return persistence.checkpoint_config
 
 
 def _nothing_to_copy_from(loop: PregelLoop) -> None:

@@ -63,8 +63,13 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
     # the uninterrupted run of each shape; its result does not depend on the saver or the
     # durability, so one per shape, run alongside the first trial of that shape
     clean: dict[str, tuple[Path, subprocess.Popen[str]]] = {}
-    killed = 0
-    for trial in range(kills):
+    killed = trial = 0
+    upper = 0.35  # the kill comes this many seconds at most after the graph begins
+    while killed < kills:
+        # A run that ended before its kill instant still checks the resume path (a no-op);
+        # it also says this machine runs the graph faster than the window: aim earlier.
+        assert trial < 4 * kills, f"seed {seed}: only {killed} of {trial} runs were still running"
+        trial += 1
         combo = (rng.choice(SHAPES), rng.choice(SAVERS), rng.choice(DURABILITIES))
         where = f"seed {seed}, trial {trial}, {combo}"
         if combo[0] not in clean:
@@ -79,10 +84,12 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
             assert proc.poll() is None, proc.communicate()[1]
             assert time.monotonic() < deadline, where
             time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.35))
+        time.sleep(rng.uniform(0, upper))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             killed += 1
+        else:
+            upper /= 2
         proc.communicate(timeout=60)
         final = finish(start(tmp, combo, child_environ))
         clean_tmp, clean_proc = clean[combo[0]]
@@ -95,8 +102,7 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
         ran = starts(tmp)
         over = {n: (ran[n], expected_starts[n]) for n in ran if ran[n] > expected_starts[n] + 1}
         assert not over, f"{where}: node bodies ran more than once extra (ran, clean): {over}"
-    print(f"seed {seed}: {killed} of {kills} runs killed mid-run, each resumed")
-    assert killed >= kills // 2, f"seed {seed}: only {killed} of {kills} runs were still running"
+    print(f"seed {seed}: {killed} of {trial} runs killed mid-run, each resumed")
 
 
 # -- engine defects found by the randomized test, isolated --------------------------------------

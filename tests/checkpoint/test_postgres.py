@@ -249,11 +249,13 @@ def test_a_graph_step_costs_one_round_trip_per_saver_call(proxied):
         trips = proxy.count(lambda: graph.invoke({"log": []}, config))
         made = list(calls)
         assert graph.get_state(config).values == {"log": ["n0", "n1", "n2", "n3", "n4"]}
-    # one read, then per step: the task's writes and the checkpoint
+    # the thread's lease, one read, then per step: the task's writes and the checkpoint;
+    # the lease is given back at the end
+    assert made[0] == "acquire_lease" and made[-1] == "release"
     assert made.count("get_tuple") == 1
     assert made.count("put") == 7  # the input (step -1), then steps 0 (__start__) to 5
     assert made.count("put_writes") == 6
-    assert trips == len(made) == 14
+    assert trips == len(made) == 16
 
 
 # -- list filters ----------------------------------------------------------------------------

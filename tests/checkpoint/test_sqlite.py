@@ -85,7 +85,7 @@ def test_the_schema_is_created_once_and_reopening_keeps_the_data(tmp_path):
             "inc",
         ]
         versions = saver.conn.execute("SELECT v FROM schema_version").fetchall()
-        assert versions == [(0,)]
+        assert versions == [(0,), (1,)]  # each migration once: the checkpoints, the leases
         mode = saver.conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
 
@@ -156,7 +156,7 @@ def test_eight_processes_opening_a_new_file_at_once_apply_each_migration_once(
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in results]
     for r in range(rounds):
         with SqliteSaver.from_conn_string(str(tmp_path / f"db{r}.sqlite")) as saver:
-            assert saver.conn.execute("SELECT v FROM schema_version").fetchall() == [(0,)], r
+            assert saver.conn.execute("SELECT v FROM schema_version").fetchall() == [(0,), (1,)], r
     with SqliteSaver.from_conn_string(str(tmp_path / "db0.sqlite")) as saver:
         graph(saver).invoke({"count": 0, "log": []}, {"configurable": {"thread_id": "t"}})
 

@@ -1,7 +1,8 @@
 """A process killed in the middle of an entrypoint: the tasks that had finished are not run again.
 
 Each run is a child process on a SQLite file; the first is killed (SIGKILL, no cleanup) while its
-second task runs. Checked on LangGraph 1.2.22 with the same program.
+second task runs. On LangGraph 1.2.22 the same program usually passes too, but not always: it
+saves a task's result in the background, so a kill right after can lose it (docs/differences.md).
 """
 
 import subprocess
@@ -46,7 +47,8 @@ PROGRAM = textwrap.dedent(
             return second(first(x).result()).result()
 
         config = {"configurable": {"thread_id": "crash"}}
-        print(job.invoke(1 if what == "start" else None, config))
+        # durability="sync": a task's result is saved before the entrypoint gets it
+        print(job.invoke(1 if what == "start" else None, config, durability="sync"))
     """
 )
 

@@ -211,13 +211,12 @@ class PostgresSaver(BaseCheckpointSaver):
             raise failure(exc, "setup()") from exc
 
     def _token(self, config: Mapping[str, Any]) -> int | None:
-        conf = config.get("configurable") or {}
-        token = conf.get("lease_token")
-        if token is None:
-            token = self._held.get(str(conf.get("thread_id")))
-        if token is not None and (isinstance(token, bool) or not isinstance(token, int)):
-            raise ValueError(f"configurable.lease_token must be an int, got {token!r}.")
-        return token
+        return leases.token_of(config, self._held)
+
+    def lease_token(self, config: Mapping[str, Any]) -> int | None:
+        """The lease token a write with ``config`` would name (its ``lease_token``, else the
+        token of a lease this saver holds on the thread), or None."""
+        return leases.token_of(config, self._held)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -326,11 +325,13 @@ class PostgresSaver(BaseCheckpointSaver):
         on_busy: OnBusy = "fail",
         timeout: float | None = None,
         holder: str | None = None,
+        bind: bool = True,
     ) -> Lease:
         """``acquire_lease`` for async code (a worker thread waits, not the event loop)."""
         take = partial(
-            self.acquire_lease, thread_id, ttl=ttl, on_busy=on_busy, timeout=timeout, holder=holder
-        )
+            self.acquire_lease, thread_id, ttl=ttl, on_busy=on_busy, timeout=timeout,
+            holder=holder, bind=bind,
+        )  # fmt: skip
         return await anyio.to_thread.run_sync(take)
 
     async def _arenew(self, lease: Lease, ttl: float | None) -> None:
@@ -349,18 +350,28 @@ class PostgresSaver(BaseCheckpointSaver):
         on_busy: OnBusy = "fail",
         timeout: float | None = None,
         holder: str | None = None,
+        bind: bool = True,
     ) -> Lease:
         """Become the one writer of ``thread_id`` for ``ttl`` seconds (renew to keep it).
 
         When another worker holds a live lease: ``on_busy="fail"`` raises ``ThreadBusyError``;
         ``"wait"`` polls until it is free (``timeout`` seconds at most, then raises).
+        ``bind``: this saver names the token in its writes to the thread until the lease is
+        released (False: only writes whose config names ``lease_token`` carry it, as the
+        engine's own leases do).
         """
         thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
         pause = 0.01
         while True:
             row = self._run("acquire_lease", leases.ACQUIRE, params)
+            if not row:
+                held = self._run("acquire_lease", leases.HOLDER, params)
+                if held and leases.holder_is_dead(held[1]):
+                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+                    row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if row:
-                self._held[thread_id] = row[0]
+                if bind:
+                    self._held[thread_id] = row[0]
                 return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
             if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
                 raise leases.busy(thread_id, self._run("acquire_lease", leases.HOLDER, params))

@@ -253,14 +253,21 @@ class AsyncPostgresSaver(PostgresSaver):
         on_busy: OnBusy = "fail",
         timeout: float | None = None,
         holder: str | None = None,
+        bind: bool = True,
     ) -> Lease:
         """``acquire_lease`` for async code; ``on_busy="wait"`` sleeps without blocking."""
         thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
         pause = 0.01
         while True:
             row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+            if not row:
+                held = await self._arun("acquire_lease", leases.HOLDER, params)
+                if held and leases.holder_is_dead(held[1]):
+                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+                    row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if row:
-                self._held[thread_id] = row[0]
+                if bind:
+                    self._held[thread_id] = row[0]
                 return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
             if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
                 held = await self._arun("acquire_lease", leases.HOLDER, params)

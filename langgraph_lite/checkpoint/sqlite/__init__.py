@@ -36,10 +36,19 @@ from langgraph_lite.checkpoint.base import (
     unreadable,
 )
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
+from langgraph_lite.checkpoint.lease import Lease, LeaseError, StaleLeaseError, ThreadBusyError
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton_deltas import SkeletonDeltas
+from langgraph_lite.checkpoint.sqlite import lease as leases
 
-__all__ = ["AsyncSqliteSaver", "SqliteSaver"]
+__all__ = [
+    "AsyncSqliteSaver",
+    "Lease",
+    "LeaseError",
+    "SqliteSaver",
+    "StaleLeaseError",
+    "ThreadBusyError",
+]
 
 # Each entry moves the schema one version up; the saver applies the ones a file lacks.
 _MIGRATIONS = [
@@ -78,6 +87,7 @@ _MIGRATIONS = [
         PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx)
     );
     """,
+    leases.MIGRATION,  # v1: one writer per thread
 ]
 
 
@@ -96,8 +106,12 @@ def _use_wal(cur: sqlite3.Cursor) -> None:
             time.sleep(0.005)
 
 
-class SqliteSaver(BaseCheckpointSaver):
-    """A checkpointer backed by one SQLite database (a file, or ``":memory:"``)."""
+class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
+    """A checkpointer backed by one SQLite database (a file, or ``":memory:"``).
+
+    ``acquire_lease`` makes one worker (process, or run) at a time the writer of a thread;
+    runs take it by themselves (see ``checkpoint/sqlite/lease.py``).
+    """
 
     def __init__(self, conn: sqlite3.Connection, *, serde: MsgpackSerde | None = None) -> None:
         super().__init__(serde=serde)
@@ -105,6 +119,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self.lock = threading.RLock()
         self._lists = ListIncrements(self.serde)
         self._skeletons = SkeletonDeltas(self.serde)
+        self._held: dict[str, int] = {}
         self._setup()
 
     @classmethod
@@ -328,7 +343,9 @@ class SqliteSaver(BaseCheckpointSaver):
         (kind, data), base, whole = self._skeletons.encode((thread_id, ns), checkpoint)
         meta_kind, meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         meta_json = json.dumps(dict(metadata), default=str)
+        token = self.lease_token(config)
         with self._transaction() as cur:
+            leases.fence(cur, thread_id, token, "put")
             for i, base, full in bases:
                 # another connection may have deleted the thread: then store the value whole
                 if (
@@ -387,7 +404,9 @@ class SqliteSaver(BaseCheckpointSaver):
             "(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, "
             "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
+        token = self.lease_token(config)
         with self._transaction() as cur:
+            leases.fence(cur, thread_id, token, "put_writes")
             if special:  # replaced each time: the latest interrupt / error wins
                 cur.executemany(f"INSERT OR REPLACE INTO writes {columns}", special)
             if regular:  # saved once: a task's writes do not change

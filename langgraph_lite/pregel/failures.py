@@ -1,0 +1,99 @@
+"""What a step's failures leave behind, and what a step run again takes back.
+
+A task that raised is saved and reported when the step's results are all in: an error
+(``__error__``), or the questions of an ``interrupt()`` with the answers it had. A failure its
+node's error handler took over (``error_handler=``, see ``graph/handlers.py``) is saved with its
+source (``__error_source_node__``) and the handler then runs as a task of the same step.
+
+When a step runs again (resumed after an interrupt or a crash), what it saved is taken back:
+a task whose writes were saved is done; a failure that was handed over is not run again, its
+handler is (or, if the handler's writes were saved too, they are reused).
+
+Functions of the loop's collaborators (``Output``, ``Persistence``, ``Interrupts``), passed in;
+the loop decides when they are called and what the step does next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from langgraph_lite.errors import GraphInterrupt
+from langgraph_lite.pregel.algo import handler_task
+from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_failures, saved_writes
+
+if TYPE_CHECKING:
+    from langgraph_lite.pregel.algo import Task
+
+__all__ = ["finished_before", "handed_over", "report_failures"]
+
+
+def finished_before(
+    tasks: list[Task],
+    pending_writes: Sequence[tuple[str, str, Any]],
+    calls: Any,
+    out: Any,
+    plan_events: bool,
+) -> tuple[list[Task], list[Task]]:
+    """The step's ``tasks``, planned again, against what was saved for them.
+
+    Returns the tasks left to run and the error handlers of the failures handed over (each a
+    task of the step, whether it runs again or its writes were saved). A task done before gets
+    its saved writes (and its update is streamed again, marked cached); ``calls`` (the run's
+    ``Calls``) gets them too, so a call made again by a task of the step is not run again."""
+    saved = calls.saved = saved_writes(pending_writes)
+    done = {t.id for t in tasks if t.id in saved}
+    for task in tasks:
+        if task.id in done:
+            task.writes = saved[task.id]
+            if out.per_task:
+                out.finished(task, cached=True)
+    added, handlers = [], []
+    for task_id, error in handled_failures(pending_writes).items():
+        task = next((t for t in tasks if t.id == task_id), None)
+        if task is None or task.node.error_handler is None:
+            continue
+        done.add(task_id)
+        handler = handler_task(task, error)
+        added.append(handler)
+        if handler.id in saved:
+            handler.writes = saved[handler.id]
+            if out.per_task:
+                out.finished(handler, cached=True)
+        else:
+            handlers.append(handler)
+    if handlers and plan_events:
+        out.planned(handlers)  # (as LangGraph: a handler run again is announced)
+    return [t for t in tasks if t.id not in done] + handlers, added
+
+
+def handed_over(task: Task, out: Any, persistence: Any) -> None:
+    """Save and report ``task``'s failure, which its error handler took over."""
+    assert task.handler is not None
+    exc = task.handler.node_error.error
+    out.failed(task, exc)
+    persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
+
+
+def report_failures(
+    failures: Sequence[Task], out: Any, persistence: Any, interrupts: Any
+) -> BaseException | None:
+    """Save and report the step's tasks that raised, in the order they ended; returns the
+    first error to raise, or None if every one of them was interrupted."""
+    error: BaseException | None = None
+    for task in failures:
+        exc = task.error
+        assert exc is not None
+        if task.handler is not None:  # the node failed, then its error handler did
+            handed_over(task, out, persistence)
+            task = task.handler
+        if isinstance(exc, GraphInterrupt):
+            found = tuple(exc.interrupts)
+            persistence.put_writes(task, interrupts.asked(task, found))
+            out.interrupted(task, found)
+        else:
+            out.failed(task, exc)
+            persistence.put_writes(task, [(ERROR, repr(exc))])
+            if error is None:
+                error = exc
+    return error
