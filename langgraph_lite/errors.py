@@ -19,9 +19,12 @@ appended to the message in brackets (``[GRAPH_RECURSION_LIMIT]``) and each code 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = [
     "EmptyChannelError",
@@ -34,6 +37,7 @@ __all__ = [
     "InvalidUpdateError",
     "MessageCoercionError",
     "NodeError",
+    "NodeInterrupt",
     "ParentCommand",
     "create_error_message",
     "is_invalid_resume",
@@ -96,6 +100,25 @@ class GraphInterrupt(GraphBubbleUp):
     def __init__(self, interrupts: Any = ()) -> None:
         super().__init__(interrupts)
         self.interrupts = interrupts
+
+
+class NodeInterrupt(GraphInterrupt):
+    """Deprecated (LangGraph 1.0): raised by a node to stop the run with one interrupt.
+
+    Call ``langgraph_lite.types.interrupt(value)`` instead: it can be resumed with an answer.
+    A raised ``NodeInterrupt`` stops the run like an interrupt; resuming runs the node again.
+    """
+
+    def __init__(self, value: Any, id: str | None = None) -> None:
+        warnings.warn(
+            "NodeInterrupt is deprecated. Please use `langgraph_lite.types.interrupt` instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        from langgraph_lite.types import Interrupt
+
+        # LangGraph gives an interrupt raised this way the id "placeholder-id".
+        super().__init__([Interrupt(value=value, id="placeholder-id" if id is None else id)])
 
 
 class EmptyInputError(Exception):

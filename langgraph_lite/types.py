@@ -9,6 +9,8 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprecatedSinceV11
+
 __all__ = [
     "STREAM_MODES",
     "CachePolicy",
@@ -137,9 +139,11 @@ class Interrupt(Generic[ResponseT]):
 
     @property
     def interrupt_id(self) -> str:
-        """Deprecated name of ``id``."""
+        """Deprecated (LangGraph 1.0): the interrupt's ``id``."""
         warnings.warn(
-            "`interrupt_id` is deprecated. Use `id` instead.", DeprecationWarning, stacklevel=2
+            "`interrupt_id` is deprecated. Use `id` instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
         )
         return self.id
 
@@ -360,12 +364,10 @@ class GraphOutput(Generic[N]):
 
 
 def _warn_item_access(how: str) -> None:
-    import warnings
-
     warnings.warn(
-        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` for the output "
-        "and `result.interrupts` for the interrupts.",
-        DeprecationWarning,
+        f"Accessing GraphOutput via `{how}` is deprecated. Use `result.value` to access the "
+        "output value directly, or `result.interrupts` for interrupts.",
+        LangGraphDeprecatedSinceV11,
         stacklevel=3,
     )
 

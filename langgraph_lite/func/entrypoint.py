@@ -24,6 +24,7 @@ from langgraph_lite.func.futures import arun_in_scope, run_in_scope
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node import ChannelWriteEntry, PregelNode
 from langgraph_lite.types import CachePolicy, RetryPolicy
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV05, LangGraphDeprecatedSinceV10
 
 __all__ = ["PREVIOUS", "entrypoint"]
 
@@ -193,7 +194,7 @@ class entrypoint(Generic[R]):
             warnings.warn(
                 "`config_schema` is deprecated and will be removed. Please use "
                 "`context_schema` instead.",
-                DeprecationWarning,
+                LangGraphDeprecatedSinceV10,
                 stacklevel=2,
             )
             config_schema = kwargs.pop("config_schema")
@@ -201,7 +202,7 @@ class entrypoint(Generic[R]):
         if "retry" in kwargs:
             warnings.warn(
                 "`retry` is deprecated and will be removed. Please use `retry_policy` instead.",
-                DeprecationWarning,
+                LangGraphDeprecatedSinceV05,
                 stacklevel=2,
             )
             retry = kwargs.pop("retry")

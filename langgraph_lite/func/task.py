@@ -35,6 +35,7 @@ from langgraph_lite.pregel.calls import RETURN, result_of
 from langgraph_lite.pregel.node import ChannelWriteEntry, PregelNode
 from langgraph_lite.pregel.node_cache import cache_namespace
 from langgraph_lite.types import CachePolicy, RetryPolicy
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV05
 
 __all__ = ["TaskFunction", "task"]
 
@@ -307,7 +308,7 @@ def task(
     if "retry" in kwargs:  # LangGraph's old name still works, with a warning
         warnings.warn(
             "`retry` is deprecated and will be removed. Please use `retry_policy` instead.",
-            DeprecationWarning,
+            LangGraphDeprecatedSinceV05,
             stacklevel=2,
         )
         retry = kwargs.pop("retry")

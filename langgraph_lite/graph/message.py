@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+import warnings
 from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
+from langgraph_lite.graph.state import StateGraph
 from langgraph_lite.message_format import to_openai_format
 from langgraph_lite.messages import (
     REMOVE_ALL_MESSAGES,
@@ -18,8 +20,9 @@ from langgraph_lite.messages import (
     convert_to_messages,
     message_chunk_to_message,
 )
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
-__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
+__all__ = ["REMOVE_ALL_MESSAGES", "MessageGraph", "MessagesState", "add_messages", "push_message"]
 
 
 Messages = list[Any] | Any
@@ -116,3 +119,51 @@ class MessagesState(TypedDict):
     """A state with one key, ``messages``, merged with ``add_messages``."""
 
     messages: Annotated[list[AnyMessage], add_messages]
+
+
+class MessageGraph(StateGraph):
+    """Deprecated (LangGraph 1.0): a graph whose whole state is one list of messages.
+
+    Nodes get the list and return messages to add (merged with ``add_messages``); ``invoke``
+    takes and returns the list. Use ``StateGraph(MessagesState)`` (a ``messages`` key) instead.
+    """
+
+    def __init__(self) -> None:
+        warnings.warn(
+            "MessageGraph is deprecated in LangGraph v1.0.0, to be removed in v2.0.0. Please use "
+            "StateGraph with a `messages` key instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        super().__init__(Annotated[list[AnyMessage], add_messages])
+
+
+def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMessage:
+    """Send a whole message to ``stream_mode="messages"`` now, from inside a running node, and
+    (unless ``state_key`` is None) write it to the state key ``state_key`` as if the node had
+    returned it, before what it does return. The message needs an id.
+
+    >>> def node(state):
+    ...     push_message(AIMessage("working on it", id="progress-1"))
+    ...     return {"messages": [AIMessage("done", id="final")]}
+    """
+    from langgraph_lite.config import current_task
+
+    task = current_task.get()
+    if task is None or not hasattr(task, "pushed"):
+        raise RuntimeError(
+            "push_message() was called outside a running node. Call it from a node function "
+            "(or code a node calls) while the graph runs."
+        )
+    message = message_chunk_to_message(convert_to_messages([message])[0])
+    if message.id is None:
+        raise ValueError(
+            "Message ID is required: give the message an id (AIMessage(..., id=...)) so that the "
+            "stream and the state refer to the same message."
+        )
+    report = getattr(task.run, "message_chunk", None)
+    if report is not None:
+        report(task, message, None)  # marks the id as streamed: it is not sent again at the end
+    if state_key:
+        task.pushed.append((state_key, message))
+    return message

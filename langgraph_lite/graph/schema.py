@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.managed import is_managed
+from langgraph_lite.pregel.node_body import is_runnable
 
 __all__ = ["ROOT", "SchemaInfo", "schema_info"]
 
@@ -264,3 +266,40 @@ def first_param_schema(fn: Any) -> Any:
     except TypeError:
         return None
     return None if info.is_root or not info.keys else ann
+
+
+# How a ``config`` parameter may be annotated without a warning: as LangGraph, RunnableConfig
+# (langchain_core's) or its optional form, the type or its text under ``from __future__ import
+# annotations``.
+_CONFIG_ANNOTATIONS = frozenset(
+    ("RunnableConfig", "Optional[RunnableConfig]", "RunnableConfig | None")
+)
+
+
+def warn_config_annotation(fn: Any, stacklevel: int) -> None:
+    """Warn, with LangGraph's words, when ``fn``'s ``config`` parameter is annotated with
+    something other than ``RunnableConfig`` (LangGraph then leaves it out; we still pass it).
+    Runnables (compiled graphs, ``ToolNode``, LangChain's) are invoked, not inspected."""
+    if is_runnable(fn):
+        return
+    try:
+        param = inspect.signature(fn).parameters.get("config")
+    except (TypeError, ValueError):
+        return
+    if param is None or param.annotation is inspect.Parameter.empty:
+        return
+    ann = param.annotation
+    if isinstance(ann, str):
+        ok = ann.replace("typing.", "") in _CONFIG_ANNOTATIONS
+    else:
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        named = args[0] if len(args) == 1 and type(None) in typing.get_args(ann) else ann
+        ok = getattr(named, "__name__", None) == "RunnableConfig"
+    if not ok:
+        warnings.warn(
+            "The 'config' parameter should be typed as 'RunnableConfig' or "
+            f"'RunnableConfig | None', not '{ann}'. langgraph_lite passes the run's config "
+            "to it anyway (LangGraph would not).",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )

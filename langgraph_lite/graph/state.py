@@ -31,7 +31,12 @@ from langgraph_lite.graph.handlers import (
 )
 from langgraph_lite.graph.jsonschema import json_schema_of, model_of
 from langgraph_lite.graph.node_spec import NodeSpec
-from langgraph_lite.graph.schema import first_param_schema, merge_channels, schema_info
+from langgraph_lite.graph.schema import (
+    first_param_schema,
+    merge_channels,
+    schema_info,
+    warn_config_annotation,
+)
 from langgraph_lite.graph.validate import (
     _check_cache_policy,
     _check_checkpointer,
@@ -41,6 +46,7 @@ from langgraph_lite.graph.validate import (
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node_cache import check_cache
 from langgraph_lite.types import CachePolicy, RetryPolicy
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV05, LangGraphDeprecatedSinceV10
 
 __all__ = ["CompiledStateGraph", "StateGraph"]
 
@@ -98,7 +104,11 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
                 continue
             warnings.warn(
                 f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
-                DeprecationWarning,
+                (
+                    LangGraphDeprecatedSinceV10
+                    if old == "config_schema"
+                    else LangGraphDeprecatedSinceV05
+                ),
                 stacklevel=2,
             )
             value = deprecated.pop(old)
@@ -198,7 +208,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             if old in deprecated:
                 warnings.warn(
                     f"`{old}` is deprecated and will be removed. Please use `{new}` instead.",
-                    DeprecationWarning,
+                    LangGraphDeprecatedSinceV05,
                     stacklevel=2,
                 )
                 value = deprecated.pop(old)
@@ -238,6 +248,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         _check_cache_policy(cache_policy, f"add_node({node!r})")
         if error_handler is not None:
             check_new_handler(self, node, error_handler)
+        warn_config_annotation(action, stacklevel=2)
         if input_schema is None:
             input_schema = first_param_schema(action)
         if input_schema is not None:

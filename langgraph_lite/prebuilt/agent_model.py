@@ -43,26 +43,29 @@ def is_dynamic(model: Any) -> bool:
 
 
 def resolve_model(model: Any, bindable: list[Any], *, bind: bool = True) -> Any:
-    """The model the agent node calls: a name resolved, tools bound, LangChain's adapted."""
+    """The model the agent node calls: a name resolved, tools bound, LangChain's adapted.
+
+    A model that comes with tools already bound (``model.bind_tools(tools)``) is used as it
+    is, after checking, as LangGraph does, that it was bound the agent's tools."""
     if isinstance(model, str):
         from langgraph_lite.models import init_chat_model
 
         model = init_chat_model(model)
+    if bind:
+        bind = _should_bind(model, bindable) and bool(bindable)
     if "langchain_core" in sys.modules:
         from langgraph_lite.interop.langchain import is_langchain_runnable
 
         if is_langchain_runnable(model):
             from langgraph_lite.models.langchain import LangChainChatModel
 
-            if bind and bindable and not _has_bound_tools(model):
+            if bind:
                 model = _bind_tools(model, [_for_langchain(t) for t in bindable])
             return LangChainChatModel(model)
-    return _bind_tools(model, bindable) if bind and bindable else model
+    return _bind_tools(model, bindable) if bind else model
 
 
 def _bind_tools(model: Any, tools: list[Any]) -> Any:
-    if getattr(model, "tools", None):  # already bound (a ScriptedChatModel's bind_tools copy)
-        return model
     bind = getattr(model, "bind_tools", None)
     if bind is None:
         raise TypeError(
@@ -73,9 +76,59 @@ def _bind_tools(model: Any, tools: list[Any]) -> Any:
     return bind(tools)
 
 
-def _has_bound_tools(model: Any) -> bool:
-    kwargs = getattr(model, "kwargs", None)  # a RunnableBinding from model.bind_tools(...)
-    return isinstance(kwargs, dict) and "tools" in kwargs
+def _should_bind(model: Any, bindable: list[Any]) -> bool:
+    """Whether the agent binds its tools to ``model``: not if it has some bound already, which
+    must then be the agent's tools (by count and name; built-in tools given as dicts count
+    only by number), else a ``ValueError`` in LangGraph's words."""
+    bound = _bound_tools(model)
+    if bound is None:
+        return True
+    tools = [t for t in bindable if not isinstance(t, dict)]
+    expected = len(bound) - (len(bindable) - len(tools))
+    if len(tools) != expected:
+        raise ValueError(
+            "Number of tools in the model.bind_tools() and tools passed to create_react_agent "
+            f"must match. Got {len(tools)} tools, expected {expected}: bind the same tools to "
+            "the model, or pass the model unbound and let the agent bind them."
+        )
+    names = {n for n in map(_bound_name, bound) if n is not None}
+    if missing := {t.name for t in tools} - names:
+        raise ValueError(
+            f"Missing tools '{missing}' in the model.bind_tools(): the model was bound other "
+            "tools than the agent's; bind the same ones, or pass the model unbound."
+        )
+    return False
+
+
+def _bound_tools(model: Any) -> list[Any] | None:
+    """The tools already bound to ``model``, or None if it has none bound."""
+    lc = sys.modules.get("langchain_core.runnables.base")
+    if lc is not None and isinstance(model, lc.RunnableSequence):
+        # model.bind_tools(...) | something: the first step that is a model or a binding
+        chat = sys.modules.get("langchain_core.language_models.chat_models")
+        kinds = (lc.RunnableBinding, *((chat.BaseChatModel,) if chat else ()))
+        model = next((s for s in model.steps if isinstance(s, kinds)), model)
+    kwargs = getattr(model, "kwargs", None)  # a LangChain RunnableBinding from bind_tools
+    if isinstance(kwargs, dict) and "tools" in kwargs:
+        return list(kwargs["tools"])
+    tools = getattr(model, "tools", None)  # ours keep what bind_tools was given here
+    return list(tools) if isinstance(tools, list) and tools else None
+
+
+def _bound_name(tool: Any) -> str | None:
+    if isinstance(tool, dict):
+        if tool.get("type") == "function":  # OpenAI's format
+            return str(tool["function"]["name"])
+        return tool.get("name")  # Anthropic's; other built-in tools have no name
+    name = getattr(tool, "name", None)  # a tool object handed to our models' bind_tools
+    if isinstance(name, str):
+        return name
+    from langgraph_lite.tools import convert_to_openai_tool
+
+    try:  # a plain function, or a schema, as bind_tools takes them
+        return _bound_name(convert_to_openai_tool(tool))
+    except Exception:
+        return None
 
 
 def _for_langchain(tool: Any) -> Any:

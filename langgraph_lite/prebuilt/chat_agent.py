@@ -20,6 +20,7 @@ for tests and examples.
 from __future__ import annotations
 
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
@@ -42,6 +43,7 @@ from langgraph_lite.prebuilt.tool_node import ToolNode
 from langgraph_lite.prebuilt.tool_routing import tool_messages_after_last_ai
 from langgraph_lite.tools import Tool
 from langgraph_lite.types import Send
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 if typing.TYPE_CHECKING:
     from langgraph_lite.graph.state import CompiledStateGraph
@@ -129,6 +131,15 @@ def create_react_agent(
     >>> agent.invoke({"messages": [("user", "hi")]})["messages"][-1].content
     'Hello!'
     """
+    if "config_schema" in unexpected:  # LangGraph's old name still works, with a warning
+        warnings.warn(
+            "`config_schema` is deprecated and will be removed. Please use `context_schema` "
+            "instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        config_schema = unexpected.pop("config_schema")
+        context_schema = config_schema if context_schema is None else context_schema
     if unexpected:  # LangGraph's words first
         raise TypeError(
             f"create_react_agent() got unexpected keyword arguments: {unexpected}. It takes "

@@ -65,6 +65,7 @@ class Task:
         "node",
         "outer_ns",
         "path",
+        "pushed",
         "run",
         "seed",
         "step",
@@ -93,6 +94,7 @@ class Task:
         self.seed = run.run_id  # the checkpoint (or run) this task's step started from
         self.writer = run.writer
         self.writes: list[tuple[str, Any]] = []
+        self.pushed: list[tuple[str, Any]] = []  # push_message's writes, before the return's
         self.error: BaseException | None = None
         self.cached = False  # its writes came from the node cache
         # The task of its node's error handler, once this task failed and the handler ran.

@@ -134,6 +134,8 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
                 if alone:
                     return output
                 task.writes = node.writes_for(output, task)
+                if task.pushed:
+                    task.writes = [*task.pushed, *task.writes]
                 if key is not None:
                     node_cache.save(task, cache, key)  # type: ignore[arg-type]
                 return None
@@ -142,6 +144,7 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.pushed.clear()  # a failed attempt's writes are dropped
                 time.sleep(wait)
     except Exception as exc:
         if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):
@@ -177,6 +180,8 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
                 if alone:
                     return output
                 task.writes = await node.awrites_for(output, task)
+                if task.pushed:
+                    task.writes = [*task.pushed, *task.writes]
                 if key is not None:
                     await node_cache.asave(task, cache, key)  # type: ignore[arg-type]
                 return None
@@ -185,6 +190,7 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.pushed.clear()  # a failed attempt's writes are dropped
                 await anyio.sleep(wait)
     except Exception as exc:
         if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):

@@ -215,10 +215,26 @@ class _Detached:
         await self._done.wait()
 
 
-async def _arun_reporting(task: Task, queue: StreamQueue, scope: anyio.CancelScope) -> None:
+def _limiter(tasks: list[Task]) -> anyio.CapacityLimiter | None:
+    """The run config's ``max_concurrency``: how many of a step's tasks may run at once."""
+    limit = (getattr(tasks[0].run, "config", None) or {}).get("max_concurrency")
+    return anyio.CapacityLimiter(limit) if limit and limit < len(tasks) else None
+
+
+async def _arun_limited(task: Task, limiter: anyio.CapacityLimiter | None) -> None:
+    if limiter is None:
+        await arun_attempt(task)
+    else:
+        async with limiter:
+            await arun_attempt(task)
+
+
+async def _arun_reporting(
+    task: Task, queue: StreamQueue, scope: anyio.CancelScope, limiter: Any = None
+) -> None:
     ok = False
     try:
-        await arun_attempt(task)
+        await _arun_limited(task, limiter)
         ok = True
     except ConsumerGone:
         scope.cancel()  # the consumer left: the run is being stopped, quietly
@@ -249,9 +265,10 @@ def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[
         nonlocal finished
         async with anyio.create_task_group() as outer:
             outer.start_soon(close_when_cancelled)
+            limiter = _limiter(tasks)
             async with anyio.create_task_group() as tg:
                 for task in tasks:
-                    tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope)
+                    tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope, limiter)
             finished = True
             outer.cancel_scope.cancel()
 
@@ -368,11 +385,12 @@ class AsyncRun:
         loop's NEED_RESULT and Save effects until every result is in."""
         send, receive = anyio.create_memory_object_stream[Any](len(tasks))
         reported = 0
+        limiter = _limiter(tasks)
 
         async def one(task: Task, scope: anyio.CancelScope) -> None:
             nonlocal reported
             try:
-                await arun_attempt(task)
+                await _arun_limited(task, limiter)
             except GraphBubbleUp as exc:
                 task.error = exc  # an interrupt: its siblings finish, and their writes are saved
             except Exception as exc:

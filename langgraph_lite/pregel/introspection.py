@@ -4,10 +4,13 @@ state's)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import uuid
+import warnings
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from langgraph_lite.pregel.snapshots import graphs_of
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["Introspection"]
 
@@ -106,6 +109,53 @@ class Introspection:
                 f"Invalid context schema type: {schema!r}. Must be a BaseModel, TypedDict or "
                 "dataclass."
             ) from exc
+
+
+    def config_schema(self, *, include: Sequence[str] | None = None) -> Any:
+        """Deprecated (LangGraph 1.0): a pydantic model of the run's config, whose
+        ``configurable`` is the context schema; ``include`` adds other config keys (``tags``,
+        ``recursion_limit``...). Use ``get_context_jsonschema()`` instead."""
+        warnings.warn(
+            "`config_schema` is deprecated. Use `get_context_jsonschema` for the relevant schema "
+            "instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        from pydantic import create_model
+
+        context = getattr(self, "context_schema", None)
+        fields: dict[str, Any] = {"configurable": (context, None)} if context is not None else {}
+        for key in include or ():
+            if key != "configurable" and key in _CONFIG_KEYS:
+                fields[key] = (_CONFIG_KEYS[key], None)
+        name = getattr(self, "name", None) or "LangGraph"
+        # As LangChain names it: "LangGraphConfig", or "my_graph_config" for a lowercase name.
+        title = f"{name}Config" if name[:1].isupper() else f"{name}_config"
+        return create_model(title, **fields)
+
+    def get_config_jsonschema(self, *, include: Sequence[str] | None = None) -> dict[str, Any]:
+        """Deprecated (LangGraph 1.0): the JSON schema of ``config_schema()``. Use
+        ``get_context_jsonschema()`` instead."""
+        warnings.warn(
+            "`get_config_jsonschema` is deprecated. Use `get_context_jsonschema` instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=2,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LangGraphDeprecatedSinceV10)
+            schema: dict[str, Any] = self.config_schema(include=include).model_json_schema()
+        return schema
+
+
+# The keys of a run's config (LangChain's RunnableConfig) that config_schema(include=) adds.
+_CONFIG_KEYS: dict[str, Any] = {
+    "tags": list[str],
+    "metadata": dict[str, Any],
+    "run_name": str,
+    "max_concurrency": int | None,
+    "recursion_limit": int,
+    "run_id": uuid.UUID | None,
+}
 
 
 def _channels_schema(channels: dict[str, Any], keys: str | list[str], title: str) -> dict[str, Any]:

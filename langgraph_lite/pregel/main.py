@@ -8,6 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.runtime import coerce_context
 from langgraph_lite.types import Command, RetryPolicy, Send
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
@@ -97,7 +99,22 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool = False,
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
+        **deprecated: Any,
     ) -> None:
+        if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
+            warnings.warn(
+                "`config_type` is deprecated and will be removed. Please use `context_schema` "
+                "instead.",
+                LangGraphDeprecatedSinceV10,
+                stacklevel=2,
+            )
+            config_type = deprecated.pop("config_type")
+            context_schema = config_type if context_schema is None else context_schema
+        if deprecated:
+            raise TypeError(
+                f"Pregel() got unexpected keyword arguments {sorted(deprecated)}; see "
+                "help(Pregel) for the ones it takes."
+            )
         self.name = name
         # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
         # never save) is kept apart from the saver itself.
@@ -225,17 +242,21 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ) -> tuple[PregelLoop, StreamQueue]:
         stream_mode, output_keys = opts.stream_mode, opts.output_keys
         context, version = opts.context, opts.version
-        durability = opts.durability or "async"
+        durability = opts.durability  # None: not given (a subgraph then takes its parent's)
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
         parent = current_task.get()
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
+        parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
+        if durability is None:
+            # Not given: a subgraph runs with its parent run's durability (even with a saver
+            # of its own), as in LangGraph; a root run with "async".
+            durability = getattr(parent_persistence, "durability", None) or "async"
         if durability not in _DURABILITY:
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
         checkpointer = self.checkpointer
         mode = self.subgraph_checkpointer
-        parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
         if mode is False:
             checkpointer = None  # checkpointer=False: never saved, even under a saving parent
         elif checkpointer is None and getattr(parent_persistence, "active", False):
@@ -245,7 +266,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             # it stopped instead of starting it over.
             assert parent_persistence is not None
             checkpointer = parent_persistence.saver
-            durability = parent_persistence.durability
         elif mode is True and parent is None:
             raise RuntimeError(
                 "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.pregel.checkpointing import INTERRUPT
+from langgraph_lite.pregel.task_results import task_result
 from langgraph_lite.types import READY, _drop_writes
 
 if TYPE_CHECKING:
@@ -299,10 +300,12 @@ class Output:
     def _update_of(self, task: Task) -> Any:
         keys = self.stream_keys
         if isinstance(keys, str):
-            for chan, value in task.writes:
-                if chan == keys:
-                    return value
-            return None
+            # One output channel (a root state): its value, or the list of them if the node
+            # wrote it several times (e.g. a list of Commands), as LangGraph streams it.
+            values = [v for c, v in task.writes if c == keys]
+            if not values:
+                return None
+            return values[0] if len(values) == 1 else values
         picked = [(c, v) for c, v in task.writes if c in self.stream_key_set]
         if not picked:
             return None
@@ -311,8 +314,7 @@ class Output:
         return [{c: v} for c, v in picked]
 
     def _result_of(self, task: Task) -> dict[str, Any]:
-        keys = self.stream_key_set
-        return {c: v for c, v in task.writes if c in keys}
+        return task_result(task.writes, self.stream_key_set)
 
     # -- chat messages -----------------------------------------------------------------------
 

@@ -84,7 +84,7 @@ def test_run_node_passes_config_and_context():
     class Ctx:
         user: str
 
-    def node(state: Draft, config: dict, runtime: Runtime[Ctx]) -> dict:
+    def node(state: Draft, config, runtime: Runtime[Ctx]) -> dict:
         return {"text": f"{config['configurable']['thread_id']}/{runtime.context.user}"}
 
     g = StateGraph(Draft, context_schema=Ctx).add_node("n", node).add_edge(START, "n").compile()

@@ -1,0 +1,28 @@
+"""What the ``tasks`` and ``debug`` streams report as a finished task's result."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+__all__ = ["task_result"]
+
+
+class _Writes(dict):  # type: ignore[type-arg]
+    """A channel's several writes in a task result, told apart from a dict a node wrote."""
+
+
+def task_result(writes: Iterable[tuple[str, Any]], keys: Collection[str]) -> dict[str, Any]:
+    """The task's writes to ``keys``, by channel; a channel written more than once (a list of
+    Commands) gives ``{"$writes": [each value]}``, as LangGraph reports it."""
+    result: dict[str, Any] = {}
+    for c, v in writes:
+        if c not in keys:
+            continue
+        if c not in result:
+            result[c] = v
+        elif isinstance(seen := result[c], _Writes):
+            seen["$writes"].append(v)
+        else:
+            result[c] = _Writes({"$writes": [seen, v]})
+    return {c: dict(v) if isinstance(v, _Writes) else v for c, v in result.items()}
