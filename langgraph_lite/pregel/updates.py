@@ -27,6 +27,7 @@ from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import TASKS, Task
 from langgraph_lite.pregel.checkpointing import saved_writes, thread_config
 from langgraph_lite.pregel.effects import Load, Save
+from langgraph_lite.pregel.leases import with_token
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.types import StateUpdate
 
@@ -68,10 +69,13 @@ def bulk_update(
 ) -> Generator[Effect, Any, dict[str, Any]]:
     """Apply each superstep as one checkpoint on top of the last; returns the last's config."""
     current, bases = config, []
+    token = (config.get("configurable") or {}).get("lease_token")
     for updates in supersteps:
-        current = yield from _superstep(graph, current, saver, updates, bases)
+        saved = yield from _superstep(graph, current, saver, updates, bases)
+        # the next superstep writes under the same lease (pregel/leases.py) as this one
+        current = saved if token is None else with_token(saved, token)
     # a subgraph's checkpoint: its config names its parents' too, so running with it replays
-    return with_checkpoint_map(current, bases[-1] if bases else None)
+    return with_checkpoint_map(saved, bases[-1] if bases else None)
 
 
 def _as_update(item: Any) -> StateUpdate:

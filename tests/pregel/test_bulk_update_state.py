@@ -205,3 +205,42 @@ def test_updates_to_a_copy_stand_for_its_send_task_too():
         ("__pregel_push", {"name": "2a"}),
         ("__pregel_pull", {"name": "2b"}),
     ]
+
+
+def _sqlite_graph(saver):
+    builder = StateGraph(State)
+    builder.add_node("a", lambda s: {"foo": "a", "log": ["a"]})
+    builder.add_node("b", lambda s: {"log": ["b"]})
+    builder.add_edge(START, "a")
+    builder.add_edge("a", "b")
+    return builder.compile(checkpointer=saver)
+
+
+SUPERSTEPS = [
+    [StateUpdate({"foo": "x"}, "a")],
+    [StateUpdate({"log": ["l1"]}, "a"), StateUpdate({"log": ["l2"]}, "b")],
+]
+
+
+def test_every_superstep_writes_under_the_lease_the_update_holds_on_a_saver_with_leases():
+    # SQLite fences writes with the thread's lease: the second superstep's writes must carry
+    # the token the first took, or the saver refuses them as another worker's.
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    with SqliteSaver.from_conn_string(":memory:") as saver:
+        graph = _sqlite_graph(saver)
+        returned = graph.bulk_update_state(_thread(), SUPERSTEPS)
+        assert graph.get_state(_thread()).values == {"foo": "x", "log": ["l1", "l2"]}
+        assert "lease_token" not in returned["configurable"]
+        graph.invoke(None, _thread())  # the lease was released: a run can take it
+        assert graph.get_state(_thread()).values["log"] == ["l1", "l2", "b"]
+
+
+@pytest.mark.anyio
+async def test_every_superstep_writes_under_the_lease_on_the_async_saver_too(tmp_path):
+    from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    async with AsyncSqliteSaver.from_conn_string(str(tmp_path / "db.sqlite")) as saver:
+        graph = _sqlite_graph(saver)
+        await graph.abulk_update_state(_thread(), SUPERSTEPS)
+        assert (await graph.aget_state(_thread())).values == {"foo": "x", "log": ["l1", "l2"]}
