@@ -54,8 +54,12 @@ class ToolCallReport:
         task = current_task.get()
         if task is None:
             return None
-        out = getattr(task.run, "out", None)  # the run's Output (a node run alone has none)
-        if not getattr(out, "tools", False) or _NOSTREAM in (task.config.get("tags") or ()):
+        out: Any = getattr(task.run, "out", None)  # the run's Output (a node run alone has none)
+        if (
+            out is None
+            or not getattr(out, "tools", False)
+            or _NOSTREAM in (task.config.get("tags") or ())
+        ):
             return None
         if not call_id:
             import uuid

@@ -163,9 +163,10 @@ class ListIncrements:
     def stored_full(self, where: tuple[str, str, str], version: Any) -> None:
         """The saver stored the full value after all (the base was gone): chains restart."""
         with self._lock:
-            entry = self._items.get((*where, str(version)))
+            key = (*where, str(version))
+            entry = self._items.get(key)
             if entry is not None:
-                self._items[(*where, str(version))] = entry._replace(depth=0)
+                self._items[key] = entry._replace(depth=0)
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 from itertools import compress
 from typing import Any
 
@@ -37,12 +38,12 @@ class SkeletonKeeper:
         self._last: OrderedDict[tuple[str, str], tuple[_Seen, _Seen]] = OrderedDict()
         self._limit = limit
 
-    def keep(self, key: tuple[str, str], checkpoint: dict[str, Any]) -> dict[str, Any]:
+    def keep(self, key: tuple[str, str], checkpoint: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of ``checkpoint`` without ``channel_values``, safe from the caller's changes."""
         return self.keep_changes(key, checkpoint)[0]
 
     def keep_changes(
-        self, key: tuple[str, str], checkpoint: dict[str, Any]
+        self, key: tuple[str, str], checkpoint: Mapping[str, Any]
     ) -> tuple[dict[str, Any], list[str] | None]:
         """``keep``, and the nodes whose ``versions_seen`` entry may differ from the previous
         put's (None: any may; it was copied whole)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
@@ -53,7 +53,7 @@ class SkeletonDeltas:
         self._cache: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
 
     def encode(
-        self, where: _Where, checkpoint: dict[str, Any]
+        self, where: _Where, checkpoint: Mapping[str, Any]
     ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]]:
         """``(blob, base id or None, whole)`` for ``checkpoint``; ``whole()`` encodes it whole,
         for a saver that finds the base gone."""
@@ -73,7 +73,11 @@ class SkeletonDeltas:
             delta = None
             if last is not None and fresh is not None and last[2] < SKELETON_EVERY:
                 delta = _delta(last, stored, fresh)
-            self._last[where] = (stored["id"], stored, last[2] + 1 if delta else 0)
+            self._last[where] = (
+                stored["id"],
+                stored,
+                last[2] + 1 if delta and last is not None else 0,
+            )
             self._last.move_to_end(where)
             if len(self._last) > THREADS:
                 self._last.popitem(last=False)

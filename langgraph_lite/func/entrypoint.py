@@ -33,6 +33,7 @@ PREVIOUS = "__previous__"
 
 R = TypeVar("R")
 S = TypeVar("S")
+V = TypeVar("V")  # (final's own: R is bound by entrypoint)
 
 _INJECTED = ("previous", "config", "runtime", "store", "writer")
 
@@ -237,7 +238,7 @@ class entrypoint(Generic[R]):
         )
 
     @dataclass
-    class final(Generic[R, S]):
+    class final(Generic[V, S]):
         """Return ``value`` from the run, and save ``save`` as the next run's ``previous``.
 
         >>> from langgraph_lite.func import entrypoint
@@ -245,7 +246,7 @@ class entrypoint(Generic[R]):
         entrypoint.final(value='said', save={'count': 1})
         """
 
-        value: R
+        value: V
         """What this run returns (and streams)."""
         save: S
         """What the next run on the thread gets as ``previous``."""

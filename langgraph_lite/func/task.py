@@ -135,7 +135,7 @@ class TaskFunction(Generic[P, T]):
             cache_policy=_call_cache_policy(cache_policy),
             name=self.name,
         )
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        functools.update_wrapper(self, func)
 
     def __repr__(self) -> str:
         return f"<task {self.name!r}>"

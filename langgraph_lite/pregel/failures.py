@@ -48,13 +48,14 @@ def finished_before(
             task.writes = saved[task.id]
             if out.per_task:
                 out.finished(task, cached=True)
-    added, handlers = [], []
+    added: list[Task] = []
+    handlers: list[Task] = []
     for task_id, error in handled_failures(pending_writes).items():
-        task = next((t for t in tasks if t.id == task_id), None)
-        if task is None or task.node.error_handler is None:
+        failed = next((t for t in tasks if t.id == task_id), None)
+        if failed is None or failed.node.error_handler is None:
             continue
         done.add(task_id)
-        handler = handler_task(task, error)
+        handler = handler_task(failed, error)
         added.append(handler)
         if handler.id in saved:
             handler.writes = saved[handler.id]

@@ -167,7 +167,7 @@ def _channels_model(channels: dict[str, Any], keys: str | list[str], title: str)
     from pydantic import RootModel, create_model
 
     if isinstance(keys, str):  # one channel: its value is the input itself
-        return type(title, (RootModel[_value_type(channels[keys])],), {})  # type: ignore[misc]
+        return type(title, (RootModel[_value_type(channels[keys])],), {})  # type: ignore[misc,arg-type]
     fields: dict[str, Any] = {k: (_value_type(channels[k]), None) for k in keys}
     return create_model(title, **fields)
 

@@ -135,6 +135,7 @@ class Output:
         """A chunk of a subgraph some node streams itself: to that node's stream (``deliver``:
         its queue's push or put), and to the parent's consumer if it takes that mode."""
         own = self._own
+        assert own is not None  # a teeing output always has its own
         ready = READY
         if mode in own.modes and (own.subgraphs or len(ns) == len(own.ns)):
             ready = deliver(own._shape(ns[len(own.ns) :], mode, chunk))

@@ -8,7 +8,7 @@ from typing import Any
 __all__ = ["task_result"]
 
 
-class _Writes(dict):  # type: ignore[type-arg]
+class _Writes(dict[str, Any]):
     """A channel's several writes in a task result, told apart from a dict a node wrote."""
 
 

@@ -68,7 +68,8 @@ def bulk_update(
     graph: Any, config: Any, saver: Any, supersteps: list[list[StateUpdate]]
 ) -> Generator[Effect, Any, dict[str, Any]]:
     """Apply each superstep as one checkpoint on top of the last; returns the last's config."""
-    current, bases = config, []
+    current: Any = config
+    bases: list[Any] = []
     token = (config.get("configurable") or {}).get("lease_token")
     for updates in supersteps:
         saved = yield from _superstep(graph, current, saver, updates, bases)
@@ -107,8 +108,11 @@ def _superstep(
         keep = named is None or latest is None or named.checkpoint["id"] == latest.checkpoint["id"]
     if as_node == INPUT:
         _only_one(updates, "Cannot apply multiple updates when updating as input")
-        tasks = lambda lp: _input_tasks(lp, values)  # noqa: E731
-        return (yield from _update(loop, tasks, source="input", keep_writes=keep))
+        return (
+            yield from _update(
+                loop, lambda lp: _input_tasks(lp, values), source="input", keep_writes=keep
+            )
+        )
     if as_node == COPY:
         _only_one(updates, "Cannot copy checkpoint with multiple updates")
         copied = yield from _update(loop, _nothing_to_copy_from, source="fork", sibling=True)
@@ -126,8 +130,7 @@ def _superstep(
             items.sort(key=lambda u: order.index(u.as_node))
             return (yield from _superstep(graph, copied, saver, items, bases))
         return copied
-    tasks = lambda lp: _node_tasks(lp, graph, updates)  # noqa: E731
-    return (yield from _update(loop, tasks, keep_writes=keep))
+    return (yield from _update(loop, lambda lp: _node_tasks(lp, graph, updates), keep_writes=keep))
 
 
 def _update(
