@@ -125,3 +125,14 @@ def test_react_agent_benchmark_reports_every_scenario():
         assert all(secs > 0 for secs in timings.values()), timings
     table = bench.format_table(result)
     assert all(name in table for name in expected)
+
+
+def test_counters_report_a_positive_cost_per_step():
+    counters = load("counters")
+    rows = counters.main(["--steps", "20", "--only", "invoke"])
+    assert set(rows) == {"invoke", "ainvoke, sync node", "ainvoke, async node"}
+    for row in rows.values():
+        # one more superstep costs some calls and bytecodes, and the same every time
+        assert row["calls"] > 10 and row["opcodes"] > 100, row
+    again = counters.main(["--steps", "20", "--only", "invoke", "--no-opcodes"])
+    assert again["invoke"]["calls"] == rows["invoke"]["calls"]
