@@ -83,7 +83,8 @@ class Branch:
                 close()
             raise TypeError(
                 f"the path function {self.name!r} of the conditional edge from {self.source!r} "
-                "is async, so the graph must run with ainvoke()/astream()."
+                "is async: run the graph with ainvoke()/astream(), and update its state with "
+                "aupdate_state()."
             )
         return self._route(result, nodes)
 

@@ -29,7 +29,7 @@ from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aload, asave, load, save
-from langgraph_lite.pregel.effects import Load, NeedResult, Save
+from langgraph_lite.pregel.effects import Load, NeedResult, Save, Writes
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
 
@@ -144,6 +144,10 @@ def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
             case Save(actions):
                 save(saver, actions)
                 reply = None
+            case Writes(tasks):
+                for task in tasks:
+                    task.writes = task.node.writes_for(task.input, task)
+                reply = None
             case _:
                 raise TypeError(f"cannot answer {effect!r} here")
 
@@ -161,6 +165,10 @@ async def aanswer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
                 reply = await aload(saver, effect)
             case Save(actions):
                 await asave(saver, actions)
+                reply = None
+            case Writes(tasks):
+                for task in tasks:
+                    task.writes = await task.node.awrites_for(task.input, task)
                 reply = None
             case _:
                 raise TypeError(f"cannot answer {effect!r} here")

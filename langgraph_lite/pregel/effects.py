@@ -26,6 +26,7 @@ __all__ = [
     "NeedResult",
     "Run",
     "Save",
+    "Writes",
     "bad_answer",
 ]
 
@@ -59,6 +60,22 @@ class Save:
 
     def __repr__(self) -> str:
         return f"Save({self.actions!r})"
+
+
+class Writes:
+    """Work out what each of ``tasks`` writes for its input (``node.writes_for``, awaited by an
+    async driver, whose conditional edges may be async functions); answer None.
+
+    Asked by ``update_state``, which runs no node but must route as the node would."""
+
+    __slots__ = ("tasks",)
+    __match_args__ = ("tasks",)
+
+    def __init__(self, tasks: list[Task]) -> None:
+        self.tasks = tasks
+
+    def __repr__(self) -> str:
+        return f"Writes({self.tasks!r})"
 
 
 class Run(tuple):  # a tuple: made in C, as it is once per step on the hot path
@@ -110,7 +127,7 @@ for a result answers NEED_RESULT with it instead of handing it to the consumer."
 
 NEED_RESULT = NeedResult()
 DELIVER = Deliver()
-Effect = Load | Save | Run | NeedResult | Deliver
+Effect = Load | Save | Writes | Run | NeedResult | Deliver
 
 
 def bad_answer(answer: Any) -> InternalError:

@@ -26,7 +26,7 @@ from langgraph_lite.constants import END, START
 from langgraph_lite.errors import InvalidUpdateError
 from langgraph_lite.pregel.algo import TASKS, Task
 from langgraph_lite.pregel.checkpointing import saved_writes, thread_config
-from langgraph_lite.pregel.effects import Load, Save
+from langgraph_lite.pregel.effects import Load, Save, Writes
 from langgraph_lite.pregel.leases import with_token
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.types import StateUpdate
@@ -130,7 +130,11 @@ def _superstep(
             items.sort(key=lambda u: order.index(u.as_node))
             return (yield from _superstep(graph, copied, saver, items, bases))
         return copied
-    return (yield from _update(loop, lambda lp: _node_tasks(lp, graph, updates), keep_writes=keep))
+    return (
+        yield from _update(
+            loop, lambda lp: _node_tasks(lp, graph, updates), keep_writes=keep, route=True
+        )
+    )
 
 
 def _update(
@@ -139,14 +143,18 @@ def _update(
     source: str = "update",
     keep_writes: bool = False,
     sibling: bool = False,
+    route: bool = False,
 ) -> Generator[Effect, Any, Any]:
     """One superstep of the tasks ``make_tasks(loop)`` returns (their writes set), saved as one
     checkpoint; returns its config. None: a fork, the same state as a new checkpoint.
     ``source="input"``: the writes are the run's input. ``keep_writes``: also save them on the
-    checkpoint they build on; ``sibling``: the new checkpoint has that one's parent."""
+    checkpoint they build on; ``sibling``: the new checkpoint has that one's parent;
+    ``route``: the tasks' writes are still to be made from their input, by the driver."""
     loop.restore((yield Load(loop.config)))
     loop.take_input_writes()
     tasks = make_tasks(loop)
+    if tasks and route:
+        yield Writes(tasks)  # what each node's writers (and conditional edges) make of it
     saved = loop.saved
     if saved is None:
         loop.step = -1 if source == "input" else 0  # it stands for the thread's input
@@ -220,8 +228,7 @@ def _node_tasks(loop: PregelLoop, graph: Any, updates: list[StateUpdate]) -> lis
             task_id = _update_task_id(saved.checkpoint["id"], i)
         if task_id is not None:
             task._id = task_id
-        task.writes = node.writes_for(update.values, task)
-        tasks.append(task)
+        tasks.append(task)  # its writes: the Writes effect _update yields
     return tasks
 
 
