@@ -17,7 +17,7 @@ import asyncio
 import contextvars
 import os
 import weakref
-from collections.abc import Awaitable, Callable, Generator, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,11 +29,11 @@ from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aload, asave, load, save
-from langgraph_lite.pregel.effects import Load, NeedResult, Save, Writes
+from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
 
-__all__ = ["AsyncRun", "aanswer_effects", "answer_effects", "drive_sync"]
+__all__ = ["AsyncRun", "drive_sync"]
 
 
 class _TaskDone:
@@ -128,50 +128,6 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
             pool.shutdown(wait=True, cancel_futures=True)
         if lease is not None:
             lease.exit()  # once no node (nor a subgraph sharing the lease) runs
-
-
-def answer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
-    """Answer a generator that only loads and saves (``update_state``, ``get_state``)."""
-    reply = None
-    while True:
-        try:
-            effect = effects.send(reply)
-        except StopIteration as stop:
-            return stop.value
-        match effect:
-            case Load():
-                reply = load(saver, effect)
-            case Save(actions):
-                save(saver, actions)
-                reply = None
-            case Writes(tasks):
-                for task in tasks:
-                    task.writes = task.node.writes_for(task.input, task)
-                reply = None
-            case _:
-                raise TypeError(f"cannot answer {effect!r} here")
-
-
-async def aanswer_effects(effects: Generator[Any, Any, Any], saver: Any) -> Any:
-    """``answer_effects`` with the saver's async methods."""
-    reply = None
-    while True:
-        try:
-            effect = effects.send(reply)
-        except StopIteration as stop:
-            return stop.value
-        match effect:
-            case Load():
-                reply = await aload(saver, effect)
-            case Save(actions):
-                await asave(saver, actions)
-                reply = None
-            case Writes(tasks):
-                for task in tasks:
-                    task.writes = await task.node.awrites_for(task.input, task)
-                reply = None
-            case _:
-                raise TypeError(f"cannot answer {effect!r} here")
 
 
 # -- the async driver ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
 from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, NO_WRITES, RESUME
-from langgraph_lite.pregel.drivers import aanswer_effects, answer_effects
+from langgraph_lite.pregel.effect_answers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.replay import with_checkpoint_map
