@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,22 @@ _BY_NAME = {
 }
 
 
+def tool_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """``fn``'s type hints with their ``Annotated`` marks, as Python 3.11 reads them.
+
+    Python 3.10's ``get_type_hints`` wraps the hint of a parameter defaulting to None in
+    ``Optional[...]``, which hides an ``Annotated[..., InjectedState(...)]`` inside it; that
+    wrapping is undone here, so injection works the same on every version."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    if sys.version_info < (3, 11):
+        for name, hint in hints.items():
+            if get_origin(hint) is typing.Union:
+                marked = [a for a in get_args(hint) if get_origin(a) is Annotated]
+                if len(marked) == 1 and len(get_args(hint)) == 2 and type(None) in get_args(hint):
+                    hints[name] = marked[0]
+    return hints
+
+
 def _injection_for(name: str, annotation: Any) -> _Injection | None:
     """How parameter ``name`` with ``annotation`` is injected, or None if the model fills it."""
     if annotation is ToolRuntime or get_origin(annotation) is ToolRuntime:
@@ -194,7 +211,7 @@ def _inspect_params(
 ) -> tuple[dict[str, _Injection], dict[str, tuple[Any, Any]], bool]:
     """Split ``fn``'s parameters into injected ones and the model's (annotation, default)."""
     try:
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = tool_type_hints(fn)
     except Exception as exc:  # an annotation that does not resolve
         raise TypeError(
             f"cannot read the type hints of tool {tool_name!r} ({exc}). Make every annotation "

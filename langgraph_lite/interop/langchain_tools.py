@@ -119,13 +119,14 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
         InjectedStore,
         ToolRuntime,
         _injection_for,
+        tool_type_hints,
     )
 
     fn = getattr(langchain_tool, "func", None) or getattr(langchain_tool, "coroutine", None)
     if fn is None:
         return {}
     try:
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = tool_type_hints(fn)
     except Exception:
         return {}
     try:

@@ -6,8 +6,10 @@ they may return. Each expectation was first observed running the same program on
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Annotated, Any
 
+import pytest
 from langchain_core.tools import BaseTool, InjectedToolArg, tool
 
 from langgraph_lite.graph import START, MessagesState, StateGraph
@@ -61,6 +63,11 @@ def test_a_toolruntime_parameter_is_hidden_from_the_model_and_given_the_run():
     assert out["messages"][-1].content == "ada via c0"
 
 
+@pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="on 3.10 LangChain itself shows the model an InjectedToolArg that defaults to None "
+    "(get_type_hints wraps it in Optional), so it is not hidden there, as in LangGraph",
+)
 def test_a_value_the_model_sends_for_a_hidden_parameter_is_dropped():
     node = ToolNode([secret])
     out = node.invoke(_ask(("secret", {"query": "q", "auth": {"role": "admin"}})))
