@@ -219,4 +219,6 @@ class DeltaChannel(BaseChannel[Any, Any, Any], Generic[Value]):
 
     def __repr__(self) -> str:
         name = getattr(self.reducer, "__name__", repr(self.reducer))
-        return f"DeltaChannel({name}, {getattr(self.typ, '__name__', self.typ)!s}, key={self.key!r})"
+        return (
+            f"DeltaChannel({name}, {getattr(self.typ, '__name__', self.typ)!s}, key={self.key!r})"
+        )
