@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from typing_extensions import Self
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.channels.delta_ids import stamp_message_objects
 from langgraph_lite.errors import ErrorCode, InvalidUpdateError, create_error_message
 from langgraph_lite.types import Overwrite, overwrite_value
 
@@ -180,6 +181,8 @@ class DeltaChannel(BaseChannel[Any, Any, Any], Generic[Value]):
     def update(self, values: Sequence[Any]) -> bool:
         if not values:
             return False
+        stamp = getattr(self.reducer, "prepare_writes", None) or stamp_message_objects
+        values = stamp(list(values))
         at = None
         for i, v in enumerate(values):
             if isinstance(v, (Overwrite, dict)) and overwrite_value(v)[0]:
@@ -194,16 +197,11 @@ class DeltaChannel(BaseChannel[Any, Any, Any], Generic[Value]):
                         )
                     )
                 at = i
-        prepare = getattr(self.reducer, "prepare_writes", None)
         if at is not None:
-            replacement = overwrite_value(values[at])[1]
-            if prepare is not None and isinstance(replacement, list):
-                replacement = prepare([replacement])[0]
-            self.value = self._replacement(replacement)
+            self.value = self._replacement(overwrite_value(values[at])[1])
             return True
-        writes = prepare(list(values)) if prepare is not None else list(values)
         base = self._new_value() if self.value is MISSING else self.value
-        self.value = self.reducer(base, writes)
+        self.value = self.reducer(base, values)
         return True
 
     def get(self) -> Any:

@@ -30,6 +30,7 @@ from langgraph_lite.checkpoint.serde import MsgpackSerde
 __all__ = [
     "WRITES_IDX_MAP",
     "BaseCheckpointSaver",
+    "ChannelVersions",
     "Checkpoint",
     "CheckpointMetadata",
     "CheckpointTuple",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 ChannelVersion = str | int | float
+ChannelVersions = dict[str, ChannelVersion]
+"""Channel name to version, as in ``Checkpoint["channel_versions"]``."""
 
 WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
 """Where a saver stores a task's special writes (errors, questions, answers): fixed negative

@@ -7,19 +7,20 @@ appended. Batching writes differently gives the same list, as ``DeltaChannel`` r
 
 Unlike ``add_messages`` it does not handle ``REMOVE_ALL_MESSAGES`` (use
 ``Overwrite([])`` to clear the list) and does not give ids itself: before the channel calls
-it, ``prepare_writes`` gives every written message an id (a node's own message objects get it
-in place), so each message can be targeted later by id.
+it, ``prepare_writes`` (``channels.delta_ids.stamp_messages``) gives every written message an
+id, so each message can be targeted later by id.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from langgraph_lite.channels.delta_ids import stamp_messages
 from langgraph_lite.messages import (
     BaseMessage,
     BaseMessageChunk,
     RemoveMessage,
+    _foreign,
     convert_to_messages,
     message_chunk_to_message,
 )
@@ -27,10 +28,26 @@ from langgraph_lite.messages import (
 __all__ = ["_messages_delta_reducer"]
 
 
-def _as_messages(items: list[Any]) -> list[BaseMessage]:
-    if all(isinstance(m, BaseMessage) and not isinstance(m, BaseMessageChunk) for m in items):
+def _is_message(m: Any) -> bool:
+    return isinstance(m, BaseMessage) or _foreign(m)
+
+
+def _as_messages(items: list[Any]) -> list[Any]:
+    # Message objects, ours or LangChain's, are kept as they are (no copy, the same class);
+    # dicts, strings and (role, content) tuples become our messages.
+    if all(_is_message(m) and not isinstance(m, BaseMessageChunk) for m in items):
         return items
-    return [message_chunk_to_message(m) for m in convert_to_messages(items)]
+    return [
+        m if _is_message(m) and not isinstance(m, BaseMessageChunk) else _convert(m) for m in items
+    ]
+
+
+def _convert(m: Any) -> BaseMessage:
+    return message_chunk_to_message(convert_to_messages([m])[0])
+
+
+def _is_removal(m: Any) -> bool:
+    return isinstance(m, RemoveMessage) or (_foreign(m) and getattr(m, "type", "") == "remove")
 
 
 def _flat(writes: list[Any]) -> list[Any]:
@@ -43,7 +60,7 @@ def _flat(writes: list[Any]) -> list[Any]:
     return out
 
 
-def _messages_delta_reducer(state: list[Any], writes: list[Any]) -> list[BaseMessage]:
+def _messages_delta_reducer(state: list[Any], writes: list[Any]) -> list[Any]:
     """Fold a step's message writes into ``state`` (see the module docstring).
 
     >>> from langgraph_lite.messages import AIMessage, HumanMessage, RemoveMessage
@@ -51,19 +68,19 @@ def _messages_delta_reducer(state: list[Any], writes: list[Any]) -> list[BaseMes
     >>> [m.content for m in _messages_delta_reducer(s, [RemoveMessage(id="1")])]
     ['yo']
     """
-    if not isinstance(state, list):
+    if not isinstance(state, (list, tuple)):
         raise TypeError(
             f"_messages_delta_reducer keeps a list of messages, got state {state!r}: declare "
             "the key as Annotated[list, DeltaChannel(_messages_delta_reducer)]."
         )
-    current = _as_messages(state)
+    current = _as_messages(list(state))
     new = _as_messages(_flat(writes))
-    result: list[BaseMessage | None] = list(current)
+    result: list[Any] = list(current)
     index = {m.id: i for i, m in enumerate(current) if m.id is not None}
     for m in new:
         if m.id is None:
             result.append(m)
-        elif isinstance(m, RemoveMessage):
+        elif _is_removal(m):
             at = index.pop(m.id, None)
             if at is not None:
                 result[at] = None
@@ -75,16 +92,4 @@ def _messages_delta_reducer(state: list[Any], writes: list[Any]) -> list[BaseMes
     return [m for m in result if m is not None]
 
 
-def _prepare_writes(writes: list[Any]) -> list[Any]:
-    """Each written message as a message object with an id (given in place when it is one)."""
-    out: list[Any] = []
-    for w in writes:
-        items = _as_messages(w if isinstance(w, list) else [w])
-        for m in items:
-            if m.id is None:
-                m.id = str(uuid.uuid4())
-        out.append(items if isinstance(w, list) else items[0])
-    return out
-
-
-_messages_delta_reducer.prepare_writes = _prepare_writes  # type: ignore[attr-defined]
+_messages_delta_reducer.prepare_writes = stamp_messages  # type: ignore[attr-defined]
