@@ -8,7 +8,9 @@ ancestor that stored a value for the channel: that value is the entry's ``seed``
 stored against the target itself are pending for its next step and are left out.
 
 Every checkpoint our engine makes stores the value of each channel that has one, so the walk
-usually stops at the parent; it reads more only for channels that are empty on the path.
+usually stops at the parent. It also stops, for a channel, at the first checkpoint that has no
+version of it (nothing before it wrote the channel), so a read never walks a thread's whole
+history.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ class _Walk:
         for ch in [c for c in self.remaining if c in values]:
             self.seeds[ch] = values[ch]
             self.remaining.discard(ch)
+        self.stop_unversioned(tup)
+
+    def stop_unversioned(self, tup: CheckpointTuple) -> None:
+        """A channel with no version at ``tup`` was never written before it: older
+        checkpoints hold neither a value nor an applied write for it."""
+        versions = tup.checkpoint.get("channel_versions") or {}
+        self.remaining -= {c for c in self.remaining if c not in versions}
 
     def result(self) -> dict[str, DeltaChannelHistory]:
         out: dict[str, DeltaChannelHistory] = {}
@@ -84,6 +93,8 @@ def walk_history(
         return {}
     walk = _Walk(names)
     target = get_tuple(config)
+    if target is not None:
+        walk.stop_unversioned(target)
     cursor = target.parent_config if target is not None else None
     while cursor is not None and walk.remaining:
         tup = get_tuple(cursor)
@@ -105,6 +116,8 @@ async def awalk_history(
         return {}
     walk = _Walk(names)
     target = await aget_tuple(config)
+    if target is not None:
+        walk.stop_unversioned(target)
     cursor = target.parent_config if target is not None else None
     while cursor is not None and walk.remaining:
         tup = await aget_tuple(cursor)

@@ -218,6 +218,10 @@ def _node_tasks(loop: PregelLoop, graph: Any, updates: list[StateUpdate]) -> lis
         if task_id is not None:
             task._id = task_id
         task.writes = node.writes_for(update.values, task)
+        # the superstep applies its updates in the order given (as LangGraph does), whatever
+        # their nodes' names: the path, which orders writes, is the update's place
+        task.id  # noqa: B018 - the id stays the one the node's path gives
+        task.path = ("__interrupt__", i)
         tasks.append(task)
     return tasks
 

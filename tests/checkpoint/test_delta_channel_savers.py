@@ -191,3 +191,34 @@ async def test_async_run_history_fork_and_history_walk(async_saver):
     assert got["items"]["seed"] == ["x"]
     assert [w[2] for w in got["items"]["writes"]] == [["a"]]
     assert got["messages"] == {"writes": []}  # never written: nothing stored on the path
+
+
+class CountingSaver(InMemorySaver):
+    def __init__(self):
+        super().__init__()
+        self.reads = 0
+
+    def get_tuple(self, config):
+        self.reads += 1
+        return super().get_tuple(config)
+
+
+def test_the_history_walk_is_bounded_on_a_long_thread():
+    saver = CountingSaver()
+    app = build(saver)
+    cfg = {"configurable": {"thread_id": "long"}}
+    for i in range(15):
+        app.invoke({"items": [str(i)]}, cfg)
+    # "messages" is first written by the last run's input
+    app.invoke({"messages": [("user", "late")]}, cfg)
+    head = app.get_state(cfg).config
+    saver.reads = 0
+    got = saver.get_delta_channel_history(config=head, channels=["items", "messages"])
+    assert saver.reads <= 4  # the target, its parent, at most two more: not 60 checkpoints
+    assert got["items"]["seed"][-3:] == ["14", "a", "b", "c", "a"][-3:]
+    assert [w[2] for w in got["items"]["writes"]] == [["b"], ["c"]]
+    saver.reads = 0
+    assert saver.get_delta_channel_history(config=head, channels=["never"]) == {
+        "never": {"writes": []}
+    }
+    assert saver.reads == 1  # the target alone: it has no version of the channel
