@@ -15,6 +15,7 @@ __all__ = [
     "STREAM_MODES",
     "CachePolicy",
     "Command",
+    "Durability",
     "GraphOutput",
     "Interrupt",
     "Overwrite",
@@ -28,6 +29,10 @@ __all__ = [
     "default_retry_on",
     "interrupt",
 ]
+
+Durability = Literal["sync", "async", "exit"]
+"""When a run saves its checkpoints: ``sync`` before the next step starts, ``async`` while it
+runs (the default), ``exit`` only when the run ends."""
 
 StreamMode = Literal["values", "updates", "custom", "messages", "checkpoints", "tasks", "debug"]
 """How ``stream`` / ``astream`` report a run.

@@ -7,6 +7,7 @@ and what survives a checkpoint.
 from langgraph_lite.channels.any_value import AnyValue
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
+from langgraph_lite.channels.delta import DeltaChannel
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
 from langgraph_lite.channels.last_value import LastValue, LastValueAfterFinish
 from langgraph_lite.channels.named_barrier_value import (
@@ -21,6 +22,7 @@ __all__ = [
     "AnyValue",
     "BaseChannel",
     "BinaryOperatorAggregate",
+    "DeltaChannel",
     "EphemeralValue",
     "LastValue",
     "LastValueAfterFinish",

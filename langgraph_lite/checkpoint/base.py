@@ -19,20 +19,31 @@ from typing import Any, Literal, NamedTuple, TypedDict
 
 import anyio.to_thread
 
+from langgraph_lite.checkpoint.delta_history import (
+    DeltaChannelHistory,
+    awalk_history,
+    walk_history,
+    writes_sort_key,
+)
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 
 __all__ = [
     "WRITES_IDX_MAP",
     "BaseCheckpointSaver",
+    "ChannelVersions",
     "Checkpoint",
     "CheckpointMetadata",
     "CheckpointTuple",
+    "DeltaChannelHistory",
     "PendingWrite",
     "empty_checkpoint",
     "uuid6",
+    "writes_sort_key",
 ]
 
 ChannelVersion = str | int | float
+ChannelVersions = dict[str, ChannelVersion]
+"""Channel name to version, as in ``Checkpoint["channel_versions"]``."""
 
 WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
 """Where a saver stores a task's special writes (errors, questions, answers): fixed negative
@@ -307,6 +318,14 @@ class BaseCheckpointSaver:
     ) -> Iterator[CheckpointTuple]:
         raise NotImplementedError
 
+    def get_delta_channel_history(
+        self, *, config: Mapping[str, Any], channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """For each of ``channels``, the writes stored on the path to the checkpoint
+        ``config`` names (oldest first, its own pending writes left out) and the nearest
+        ancestor's stored value as ``seed`` (see ``checkpoint.delta_history``)."""
+        return walk_history(self.get_tuple, config, channels)
+
     # -- writing -----------------------------------------------------------------------------
 
     def put(
@@ -351,6 +370,12 @@ class BaseCheckpointSaver:
 
     async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
         return await anyio.to_thread.run_sync(self.get_tuple, config)
+
+    async def aget_delta_channel_history(
+        self, *, config: Mapping[str, Any], channels: Sequence[str]
+    ) -> Mapping[str, DeltaChannelHistory]:
+        """Async ``get_delta_channel_history``, reading with ``aget_tuple``."""
+        return await awalk_history(self.aget_tuple, config, channels)
 
     async def alist(
         self,

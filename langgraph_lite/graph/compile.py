@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
+from langgraph_lite.channels.delta import DeltaChannel
 from langgraph_lite.channels.ephemeral_value import EphemeralValue
 from langgraph_lite.channels.last_value import LastValueAfterFinish
 from langgraph_lite.channels.named_barrier_value import (
@@ -320,7 +321,7 @@ class _UpdateWriter:
             if key in value:
                 v = value[key]
                 ch = channels.get(key)
-                if isinstance(ch, BinaryOperatorAggregate):
+                if isinstance(ch, (BinaryOperatorAggregate, DeltaChannel)):
                     try:
                         start = current.get(key) or ch.from_checkpoint(MISSING)
                         start = start.copy()

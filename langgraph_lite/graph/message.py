@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
+from langgraph_lite.graph.message_delta import _messages_delta_reducer
 from langgraph_lite.graph.state import StateGraph
 from langgraph_lite.message_format import to_openai_format
 from langgraph_lite.messages import (
@@ -22,7 +23,14 @@ from langgraph_lite.messages import (
 )
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
-__all__ = ["REMOVE_ALL_MESSAGES", "MessageGraph", "MessagesState", "add_messages", "push_message"]
+__all__ = [
+    "REMOVE_ALL_MESSAGES",
+    "MessageGraph",
+    "MessagesState",
+    "_messages_delta_reducer",
+    "add_messages",
+    "push_message",
+]
 
 
 Messages = list[Any] | Any

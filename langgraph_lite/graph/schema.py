@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
+from langgraph_lite.channels.delta import DeltaChannel
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.managed import is_managed
 from langgraph_lite.pregel.node_body import is_runnable
@@ -154,6 +155,10 @@ def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
     # As LangGraph reads an annotation: the first channel among the extras wins; otherwise a
     # callable last extra must be a reducer; any other extra is documentation.
     for extra in extras:
+        if isinstance(extra, DeltaChannel):  # its value type is the key's declared type
+            channel = extra.with_type(base)
+            channel.key = key
+            return channel
         if isinstance(extra, BaseChannel):
             channel = extra.copy()
             channel.key = key
@@ -207,12 +212,16 @@ def same_channel(a: BaseChannel, b: BaseChannel) -> bool:
         return False
     if isinstance(a, BinaryOperatorAggregate) and isinstance(b, BinaryOperatorAggregate):
         return _reducers_agree(a.operator, b.operator)
+    if isinstance(a, DeltaChannel) and isinstance(b, DeltaChannel):
+        return _reducers_agree(a.reducer, b.reducer)
     return True
 
 
 def _how(ch: BaseChannel) -> str:
     if isinstance(ch, BinaryOperatorAggregate):
         return f"with reducer {getattr(ch.operator, '__name__', repr(ch.operator))}"
+    if isinstance(ch, DeltaChannel):
+        return f"as DeltaChannel with reducer {getattr(ch.reducer, '__name__', repr(ch.reducer))}"
     if type(ch) is LastValue:
         return "plainly (no reducer)"
     return f"as {type(ch).__name__}"

@@ -228,6 +228,10 @@ def _node_tasks(loop: PregelLoop, graph: Any, updates: list[StateUpdate]) -> lis
             task_id = _update_task_id(saved.checkpoint["id"], i)
         if task_id is not None:
             task._id = task_id
+        # the superstep applies its updates in the order given (as LangGraph does), whatever
+        # their nodes' names: the path, which orders writes, is the update's place
+        task.id  # noqa: B018 - the id stays the one the node's path gives
+        task.path = ("__interrupt__", i)
         tasks.append(task)  # its writes: the Writes effect _update yields
     return tasks
 

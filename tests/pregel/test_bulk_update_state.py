@@ -244,3 +244,14 @@ async def test_every_superstep_writes_under_the_lease_on_the_async_saver_too(tmp
         graph = _sqlite_graph(saver)
         await graph.abulk_update_state(_thread(), SUPERSTEPS)
         assert (await graph.aget_state(_thread())).values == {"foo": "x", "log": ["l1", "l2"]}
+
+
+def test_a_supersteps_updates_apply_in_the_order_given_whatever_their_nodes():
+    # LangGraph orders a superstep's updates by their place, not by node name: "b" < "a" here
+    graph, _ = _graph()
+    graph.invoke({"foo": "", "log": ["in"]}, _thread())
+    names = ["b", "a", "b", "a"]
+    graph.bulk_update_state(
+        _thread(), [[StateUpdate({"log": [f"u{i}"]}, n) for i, n in enumerate(names)]]
+    )
+    assert graph.get_state(_thread()).values["log"] == ["in", "a", "b", "u0", "u1", "u2", "u3"]
