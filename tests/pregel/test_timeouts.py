@@ -145,7 +145,7 @@ async def test_heartbeats_keep_an_idle_timeout_from_passing():
 
     policy = TimeoutPolicy(idle_timeout=0.3)
     assert await one_node(busy, timeout=policy).compile().ainvoke({"x": 0}) == {"x": 1}
-    with pytest.raises(NodeTimeoutError, match="idle timeout of 0.300s") as caught:
+    with pytest.raises(NodeTimeoutError, match=r"idle timeout of 0\.300s") as caught:
         await one_node(quiet, timeout=policy).compile().ainvoke({"x": 0})
     assert caught.value.kind == "idle" and caught.value.run_timeout is None
 
@@ -258,7 +258,7 @@ def test_a_sync_node_learns_at_its_next_heartbeat_that_its_time_is_up():
             raise
 
     graph = one_node(looping, timeout=0.2).compile()
-    with pytest.raises(NodeTimeoutError, match="run timeout of 0.200s"):
+    with pytest.raises(NodeTimeoutError, match=r"run timeout of 0\.200s"):
         graph.invoke({"x": 0})
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
@@ -293,8 +293,8 @@ def test_a_sync_node_that_overruns_is_abandoned_and_what_it_does_after_is_droppe
 
 
 def test_an_abandoned_sync_attempt_does_not_leak_into_its_retry():
-    from langgraph_lite.graph.message import push_message
     from langgraph_lite.graph import MessagesState
+    from langgraph_lite.graph.message import push_message
     from langgraph_lite.messages import AIMessage
 
     release = threading.Event()
