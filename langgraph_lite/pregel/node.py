@@ -319,6 +319,7 @@ class NodeBuilder:
         self._metadata: dict[str, Any] = {}
         self._retry_policy: list[RetryPolicy] = []
         self._cache_policy: CachePolicy | None = None
+        self._timeout: TimeoutPolicy | None = None
 
     def subscribe_only(self, channel: str) -> Self:
         """Trigger on ``channel`` and receive its value (not a dict) as input."""
@@ -391,6 +392,13 @@ class NodeBuilder:
         self._cache_policy = policy
         return self
 
+    def set_timeout(self, timeout: Any) -> Self:
+        """Limit each attempt: a ``TimeoutPolicy``, or seconds (see docs/timeouts.md)."""
+        from langgraph_lite.timeout_policy import coerce_timeout
+
+        self._timeout = coerce_timeout(timeout, "NodeBuilder.set_timeout()")
+        return self
+
     def build(self) -> PregelNode:
         """The node the engine runs."""
         return PregelNode(
@@ -402,4 +410,5 @@ class NodeBuilder:
             cache_policy=self._cache_policy,
             tags=self._tags,
             metadata=self._metadata,
+            timeout=self._timeout,
         )

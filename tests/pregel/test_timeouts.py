@@ -420,3 +420,43 @@ def test_a_sync_task_and_a_sync_entrypoint_take_timeouts():
             itself_stuck.invoke(1)
     finally:
         release.set()
+
+
+@pytest.mark.anyio
+async def test_a_node_builder_node_takes_a_timeout():
+    from langgraph_lite.channels import EphemeralValue, LastValue
+    from langgraph_lite.pregel import NodeBuilder, Pregel
+
+    async def slow(value: int) -> int:
+        await anyio.sleep(30)
+        return value
+
+    node = NodeBuilder().subscribe_only("input").do(slow).set_timeout(0.1).write_to("output")
+    graph = Pregel(
+        nodes={"slow": node},
+        channels={"input": EphemeralValue(int), "output": LastValue(int)},
+        input_channels="input",
+        output_channels="output",
+    )
+    with pytest.raises(NodeTimeoutError, match="Node 'slow'"):
+        await graph.ainvoke(1)
+    with pytest.raises(ValueError, match=r"^NodeBuilder.set_timeout\(\): timeout must be"):
+        NodeBuilder().set_timeout(-1)
+
+
+@pytest.mark.anyio
+async def test_a_node_that_swallows_its_cancellation_still_times_out():
+    async def stubborn(state, writer):
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            writer("late")  # dropped: the attempt is over
+            return {"x": 99}  # discarded
+        return {"x": 1}
+
+    graph = one_node(stubborn, timeout=0.1).compile()
+    chunks: list[Any] = []
+    with pytest.raises(NodeTimeoutError):
+        async for chunk in graph.astream({"x": 0}, stream_mode=["custom", "values"]):
+            chunks.append(chunk)
+    assert chunks == [("values", {"x": 0})]
