@@ -143,9 +143,9 @@ async def test_heartbeats_keep_an_idle_timeout_from_passing():
     async def quiet(state):
         await anyio.sleep(30)
 
-    policy = TimeoutPolicy(idle_timeout=0.3)
+    policy = TimeoutPolicy(idle_timeout=0.5)
     assert await one_node(busy, timeout=policy).compile().ainvoke({"x": 0}) == {"x": 1}
-    with pytest.raises(NodeTimeoutError, match=r"idle timeout of 0\.300s") as caught:
+    with pytest.raises(NodeTimeoutError, match=r"idle timeout of 0\.500s") as caught:
         await one_node(quiet, timeout=policy).compile().ainvoke({"x": 0})
     assert caught.value.kind == "idle" and caught.value.run_timeout is None
 
@@ -158,9 +158,9 @@ async def test_custom_writes_are_progress_unless_refresh_on_heartbeat():
             writer(i)
         return {"x": 1}
 
-    auto = TimeoutPolicy(idle_timeout=0.3)
+    auto = TimeoutPolicy(idle_timeout=0.5)
     assert await one_node(chatty, timeout=auto).compile().ainvoke({"x": 0}) == {"x": 1}
-    strict = TimeoutPolicy(idle_timeout=0.3, refresh_on="heartbeat")
+    strict = TimeoutPolicy(idle_timeout=0.25, refresh_on="heartbeat")
     with pytest.raises(NodeTimeoutError, match="idle timeout"):
         await one_node(chatty, timeout=strict).compile().ainvoke({"x": 0})
 
@@ -172,7 +172,7 @@ async def test_a_run_timeout_is_not_extended_by_heartbeats():
             await anyio.sleep(0.02)
             runtime.heartbeat()
 
-    policy = TimeoutPolicy(run_timeout=0.3, idle_timeout=0.2)
+    policy = TimeoutPolicy(run_timeout=0.3, idle_timeout=1.0)
     with pytest.raises(NodeTimeoutError) as caught:
         await one_node(beating, timeout=policy).compile().ainvoke({"x": 0})
     assert caught.value.kind == "run" and caught.value.elapsed >= 0.3
