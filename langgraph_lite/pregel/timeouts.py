@@ -213,8 +213,8 @@ async def arun_timed(task: Task) -> Any:
             finally:
                 _clock.reset(token)
         watch.cancel_scope.cancel()
-    if clock.error is not None:
-        raise clock.error from failure
+    if clock.error is not None and failure is not clock.error:
+        raise clock.error from failure  # (the node's own error, if it raised one when cancelled)
     if failure is not None:
         raise failure
     return output
