@@ -10,7 +10,8 @@ runs the node as it always does), so an untimed node pays nothing.
   Python cannot stop a thread, so a sync node is told instead: its next ``runtime.heartbeat()``
   raises ``NodeTimeoutError``. One that never calls it is abandoned: the run stops waiting,
   the attempt fails (and is retried, if its policy says so), and whatever the thread does
-  afterwards — its return value, stream writes, pushed messages — is dropped.
+  afterwards — its return value, stream writes, pushed messages — is dropped. A run that is
+  cancelled waits for a timed sync node as for any sync node, up to the node's limits.
 
 Each attempt has its own ``AttemptClock``, found through a context variable, so the late
 writes of an abandoned attempt cannot land in the next attempt's.
@@ -241,7 +242,16 @@ async def _in_own_thread(task: Task, clock: AttemptClock) -> Any:
         wake()
 
     _start_thread(task, target)
-    await finished.wait()
+    try:
+        await finished.wait()
+    except anyio.get_cancelled_exc_class():
+        # The run itself is stopping (not this attempt's limit): as for untimed sync nodes
+        # (worker_threads.py), wait for the node — but no longer than its limits allow.
+        with anyio.CancelScope(shield=True):
+            while not finished.is_set() and clock.check() is None:
+                with anyio.move_on_after(max(0.0, clock.due() - time.monotonic())):
+                    await finished.wait()
+        raise
     return _result(clock, outcome)
 
 

@@ -460,3 +460,30 @@ async def test_a_node_that_swallows_its_cancellation_still_times_out():
         async for chunk in graph.astream({"x": 0}, stream_mode=["custom", "values"]):
             chunks.append(chunk)
     assert chunks == [("values", {"x": 0})]
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_run_waits_for_its_timed_sync_node_up_to_its_limit():
+    done: list[str] = []
+
+    def short(state):
+        time.sleep(0.3)
+        done.append("short")
+        return {"x": 1}
+
+    graph = one_node(short, timeout=5).compile()
+    with anyio.move_on_after(0.05):
+        await graph.ainvoke({"x": 0})
+    assert done == ["short"]  # the stop returned only once the node had
+
+    release = threading.Event()
+
+    def stuck(state):
+        release.wait(10)
+
+    graph = one_node(stuck, timeout=0.3).compile()
+    started = time.monotonic()
+    with anyio.move_on_after(0.05):
+        await graph.ainvoke({"x": 0})
+    assert time.monotonic() - started < 5  # not past the node's limit: it is abandoned then
+    release.set()
