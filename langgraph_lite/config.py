@@ -21,6 +21,8 @@ __all__ = ["get_config", "get_store", "get_stream_writer"]
 
 # The task running in this context. Set by the runner around each node call; None outside one.
 current_task: ContextVar[Any] = ContextVar("langgraph_lite_current_task", default=None)
+# The clocks of the timed attempt running in this context (pregel/timeouts.py); None if untimed.
+attempt_clock: ContextVar[Any] = ContextVar("langgraph_lite_attempt_clock", default=None)
 
 
 def get_config() -> dict[str, Any]:

@@ -7,6 +7,7 @@ Errors are split by who must act:
      ├── InvalidUpdateError                     a node wrote something the graph cannot take
      ├── EmptyChannelError                      a channel was read before anything was written
      ├── EmptyInputError                        a run was started with no input
+     ├── NodeTimeoutError                       a node attempt ran past its TimeoutPolicy
      ├── GraphBubbleUp                          control flow travelling up, never retried
      │    ├── ParentCommand                     Command(graph=PARENT) for the enclosing graph
      │    └── GraphInterrupt                    a node asked to stop for a human
@@ -38,6 +39,7 @@ __all__ = [
     "MessageCoercionError",
     "NodeError",
     "NodeInterrupt",
+    "NodeTimeoutError",
     "ParentCommand",
     "create_error_message",
     "is_invalid_resume",
@@ -175,3 +177,45 @@ def is_invalid_resume(error: BaseException) -> bool:
     error from a tool called with bad arguments and never turns it into a ToolMessage.
     """
     return getattr(error, _INVALID_RESUME, False) is True
+
+
+class NodeTimeoutError(Exception):
+    """An attempt of a node (or task) ran past its ``TimeoutPolicy``.
+
+    ``kind`` says which limit passed (``"run"`` or ``"idle"``) and ``timeout`` its seconds;
+    ``run_timeout`` / ``idle_timeout`` are the policy's (None when not set), ``elapsed`` the
+    attempt's seconds so far, ``node`` its name. Not a ``TimeoutError`` (an ``OSError``), so
+    the default ``RetryPolicy`` retries it, as LangGraph's does.
+    """
+
+    def __init__(
+        self,
+        node: str,
+        elapsed: float,
+        *,
+        kind: str,
+        idle_timeout: float | None = None,
+        run_timeout: float | None = None,
+    ) -> None:
+        if kind not in ("run", "idle"):
+            raise ValueError(f"NodeTimeoutError: kind must be 'idle' or 'run', got {kind!r}.")
+        timeout = run_timeout if kind == "run" else idle_timeout
+        if timeout is None:
+            raise ValueError(f"NodeTimeoutError: {kind}_timeout is required when kind={kind!r}.")
+        if kind == "run":
+            message = (
+                f"Node '{node}' exceeded its run timeout of {timeout:.3f}s "
+                f"(elapsed: {elapsed:.3f}s)."
+            )
+        else:
+            message = (
+                f"Node '{node}' exceeded its idle timeout of {timeout:.3f}s without making "
+                f"progress (elapsed: {elapsed:.3f}s)."
+            )
+        super().__init__(message)
+        self.node = node
+        self.elapsed = elapsed
+        self.kind = kind
+        self.timeout = timeout
+        self.run_timeout = run_timeout
+        self.idle_timeout = idle_timeout

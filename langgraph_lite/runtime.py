@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from langgraph_lite.config import current_task
+from langgraph_lite.config import attempt_clock, current_task
 from langgraph_lite.types import StreamWriter, _drop_writes
 
 __all__ = [
@@ -89,7 +89,15 @@ class RunControl:
 
 
 def _no_heartbeat() -> None:
-    """The heartbeat of a node that has no idle timeout to refresh."""
+    """Record progress of the running node for its ``TimeoutPolicy``: refresh its idle clock.
+
+    If one of its limits has already passed, raise ``NodeTimeoutError`` instead (that is how
+    a sync node, which cannot be cancelled, learns it should stop). Outside a timed attempt
+    this does nothing.
+    """
+    clock = attempt_clock.get()
+    if clock is not None:
+        clock.beat()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from langgraph_lite.constants import END, START
 from langgraph_lite.func.futures import arun_in_scope, run_in_scope
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node import ChannelWriteEntry, PregelNode
+from langgraph_lite.timeout_policy import coerce_timeout
 from langgraph_lite.types import CachePolicy, RetryPolicy
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV05, LangGraphDeprecatedSinceV10
 
@@ -211,13 +212,9 @@ class entrypoint(Generic[R]):
         if kwargs:
             raise TypeError(
                 f"entrypoint() got unexpected keyword arguments {sorted(kwargs)}: it takes "
-                "checkpointer, store, cache, context_schema, cache_policy and retry_policy."
+                "checkpointer, store, cache, context_schema, cache_policy, retry_policy and timeout."
             )
-        if timeout is not None:
-            raise NotImplementedError(
-                "entrypoint(timeout=...) is not supported by this version of langgraph_lite; "
-                "leave it out (the entrypoint then runs without a time limit)."
-            )
+        self.timeout = coerce_timeout(timeout, "entrypoint()")
         if callable(checkpointer) and not hasattr(checkpointer, "get_tuple"):
             raise TypeError(
                 "entrypoint takes its options, then the function: write @entrypoint() (with "
@@ -276,6 +273,7 @@ class entrypoint(Generic[R]):
             retry_policy=self.retry_policy,
             cache_policy=self.cache_policy,
             name=name,
+            timeout=self.timeout,
         )
         _allow_types(self.checkpointer, (input_type, output_type, save_type))
         return Pregel(

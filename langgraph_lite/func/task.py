@@ -34,6 +34,7 @@ from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.calls import RETURN, result_of
 from langgraph_lite.pregel.node import ChannelWriteEntry, PregelNode
 from langgraph_lite.pregel.node_cache import cache_namespace
+from langgraph_lite.timeout_policy import coerce_timeout
 from langgraph_lite.types import CachePolicy, RetryPolicy
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV05
 
@@ -106,6 +107,7 @@ class TaskFunction(Generic[P, T]):
         name: str | None = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: CachePolicy | None = None,
+        timeout: Any = None,
     ) -> None:
         if not callable(func):
             raise TypeError(
@@ -125,6 +127,7 @@ class TaskFunction(Generic[P, T]):
         self.name = name or _name_of(func)
         self.retry_policy = tuple(retry_policy) if retry_policy else None
         self.cache_policy = cache_policy
+        self.timeout = coerce_timeout(timeout, f"task {self.name!r}")
         self.is_async = _is_async(func)
         self.node = PregelNode(
             channels=[],
@@ -134,6 +137,7 @@ class TaskFunction(Generic[P, T]):
             retry_policy=self.retry_policy,
             cache_policy=_call_cache_policy(cache_policy),
             name=self.name,
+            timeout=self.timeout,
         )
         functools.update_wrapper(self, func)
 
@@ -297,12 +301,13 @@ def task(
     **kwargs: Any,
 ) -> Any:
     """Make a function a task: ``@task``, ``@task()``, or ``@task(name=, retry_policy=,
-    cache_policy=)``.
+    cache_policy=, timeout=)``.
 
     Called inside an ``@entrypoint`` (or another task, or a graph node), a task returns a
     ``TaskFuture`` and runs in parallel; its result is saved, so a resumed run does not run it
     again. ``retry_policy`` retries it as a node's would; ``cache_policy`` caches its result by
-    its arguments (``key_func`` gets the call's arguments) in an entrypoint given ``cache=``.
+    its arguments (``key_func`` gets the call's arguments) in an entrypoint given ``cache=``;
+    ``timeout`` (a ``TimeoutPolicy`` or seconds) limits each attempt (docs/timeouts.md).
     """
 
     if "retry" in kwargs:  # LangGraph's old name still works, with a warning
@@ -316,16 +321,12 @@ def task(
     if kwargs:
         raise TypeError(
             f"task() got unexpected keyword arguments {sorted(kwargs)}: it takes name, "
-            "retry_policy and cache_policy."
+            "retry_policy, cache_policy and timeout."
         )
-    if timeout is not None:
-        raise NotImplementedError(
-            "task(timeout=...) is not supported by this version of langgraph_lite; leave it "
-            "out (the task then runs without a time limit)."
-        )
-
     def decorate(func: Callable[..., Any]) -> TaskFunction[Any, Any]:
-        return TaskFunction(func, name=name, retry_policy=retry_policy, cache_policy=cache_policy)
+        return TaskFunction(
+            func, name=name, retry_policy=retry_policy, cache_policy=cache_policy, timeout=timeout
+        )
 
     if __func_or_none__ is not None:
         return decorate(__func_or_none__)

@@ -132,6 +132,11 @@ def compile_graph(
             ),
             metadata=spec.metadata,
             name=node,
+            timeout=(
+                spec.timeout
+                if spec.timeout is not None
+                else getattr(builder, "_default_timeout", None)
+            ),
         )
     for node, spec in builder.nodes.items():
         if spec.error_handler is not None:

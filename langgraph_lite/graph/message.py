@@ -155,7 +155,7 @@ def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMes
     ...     push_message(AIMessage("working on it", id="progress-1"))
     ...     return {"messages": [AIMessage("done", id="final")]}
     """
-    from langgraph_lite.config import current_task
+    from langgraph_lite.config import attempt_clock, current_task
 
     task = current_task.get()
     if task is None or not hasattr(task, "pushed"):
@@ -169,6 +169,9 @@ def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMes
             "Message ID is required: give the message an id (AIMessage(..., id=...)) so that the "
             "stream and the state refer to the same message."
         )
+    clock = attempt_clock.get()  # a timed attempt's: after its limit, nothing more is sent
+    if clock is not None and not clock.progress():
+        return message
     report = getattr(task.run, "message_chunk", None)
     if report is not None:
         report(task, message, None)  # marks the id as streamed: it is not sent again at the end

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from langgraph_lite.types import CachePolicy, RetryPolicy
+from langgraph_lite.types import CachePolicy, RetryPolicy, TimeoutPolicy
 
 __all__ = ["NodeSpec"]
 
@@ -23,6 +23,7 @@ class NodeSpec:
         "is_error_handler",
         "metadata",
         "retry_policy",
+        "timeout",
     )
 
     def __init__(
@@ -36,6 +37,7 @@ class NodeSpec:
         destinations: Any,
         cache_policy: CachePolicy | None = None,
         is_error_handler: bool = False,
+        timeout: TimeoutPolicy | None = None,
     ) -> None:
         self.action = action
         self.is_error_handler = is_error_handler  # the error handler of another node
@@ -45,4 +47,5 @@ class NodeSpec:
         self.metadata = metadata
         self.input_schema = input_schema
         self.retry_policy = retry_policy
+        self.timeout = timeout  # checked by add_node (timeout_policy.coerce_timeout)
         self.destinations = destinations

@@ -40,11 +40,11 @@ from langgraph_lite.graph.schema import (
 from langgraph_lite.graph.validate import (
     _check_cache_policy,
     _check_checkpointer,
-    _not_yet,
     check_graph,
 )
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node_cache import check_cache
+from langgraph_lite.timeout_policy import coerce_timeout
 from langgraph_lite.types import CachePolicy, RetryPolicy
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV05, LangGraphDeprecatedSinceV10
 
@@ -143,6 +143,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         self.branches: dict[str, dict[str, Branch]] = {}
         self.compiled = False
         self._default_retry: RetryPolicy | Sequence[RetryPolicy] | None = None
+        self._default_timeout: Any = None  # a TimeoutPolicy, from set_node_defaults
         self._default_cache: Any = None
         self._default_handler: Any = None
 
@@ -201,9 +202,9 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         its retries); it gets the same state, and ``error: NodeError`` if it asks for it, and
         returns an update or a ``Command`` (see ``graph/handlers.py``). It is added as the node
         ``__error_handler__<name>``. ``trace_policy`` only shapes tracing, which this engine
-        does not do; it is accepted and has no effect. ``timeout`` is not supported yet.
+        does not do; it is accepted and has no effect. ``timeout``: a ``TimeoutPolicy``, or
+        seconds (a number or ``timedelta``) for each attempt (see docs/timeouts.md).
         """
-        _not_yet(timeout=timeout)
         for old, new in (("retry", "retry_policy"), ("input", "input_schema")):
             if old in deprecated:
                 warnings.warn(
@@ -246,6 +247,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         if node in self.nodes:
             raise _graph_error(f"Node `{node}` already present. Give the second one another name.")
         _check_cache_policy(cache_policy, f"add_node({node!r})")
+        timeout = coerce_timeout(timeout, f"add_node({node!r})")
         if error_handler is not None:
             check_new_handler(self, node, error_handler)
         warn_config_annotation(action, stacklevel=2)
@@ -263,6 +265,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             retry_policy=retry_policy,
             destinations=destinations,
             cache_policy=cache_policy,
+            timeout=timeout,
         )
         if error_handler is not None:
             spec.error_handler = handler_name(node)
@@ -282,9 +285,11 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         ``cache_policy`` likewise, error handlers excepted (it caches only in a graph compiled
         with ``cache=``). ``error_handler`` handles the failures of every node that has no
         handler of its own (not those of handlers): it is added, when the graph compiles, as
-        the node ``__default_error_handler__``. ``timeout`` is not supported yet.
+        the node ``__default_error_handler__``. ``timeout`` applies to every node with none,
+        error handlers included.
         """
-        _not_yet(timeout=timeout)
+        if timeout is not None:
+            self._default_timeout = coerce_timeout(timeout, "set_node_defaults()")
         if error_handler is not None:
             check_handler(error_handler, "set_node_defaults()")
             self._default_handler = error_handler

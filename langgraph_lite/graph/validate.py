@@ -128,15 +128,6 @@ def _returns_command(action: Any) -> bool:
     return False
 
 
-def _not_yet(**given: Any) -> None:
-    for name, value in given.items():
-        if value is not None:
-            raise NotImplementedError(
-                f"{name}= is not supported by langgraph_lite yet (LangGraph 1.2.22 has it); "
-                f"leave it out, or handle it in the node itself (anyio.fail_after for timeout)."
-            )
-
-
 def _check_cache_policy(policy: Any, where: str) -> None:
     if policy is None or isinstance(policy, CachePolicy):
         return

@@ -25,6 +25,7 @@ from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from langgraph_lite.pregel import node_cache
 from langgraph_lite.pregel.algo import Task, handler_task
+from langgraph_lite.pregel.timeouts import arun_timed, run_timed
 from langgraph_lite.types import Interrupt, _drop_writes
 
 if TYPE_CHECKING:
@@ -126,9 +127,12 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
             try:
                 try:
                     single = node._single_sync  # (node.run's first case, without its call)
-                    output = (
-                        single(task.input) if single is not None else node.run(task.input, task)
-                    )
+                    if single is not None:
+                        output = single(task.input)
+                    else:
+                        output = (
+                            node.run(task.input, task) if node.timeout is None else run_timed(task)
+                        )
                 except ParentCommand as bubbled:
                     output = _for_this_graph(bubbled)
                 if alone:
@@ -174,7 +178,9 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
         while True:
             try:
                 try:
-                    output = await node.arun(task.input, task)
+                    output = await (
+                        node.arun(task.input, task) if node.timeout is None else arun_timed(task)
+                    )
                 except ParentCommand as bubbled:
                     output = _for_this_graph(bubbled)
                 if alone:

@@ -24,7 +24,7 @@ from langgraph_lite.pregel.worker_threads import run_sync_in_worker_thread
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
-    from langgraph_lite.types import CachePolicy, RetryPolicy
+    from langgraph_lite.types import CachePolicy, RetryPolicy, TimeoutPolicy
 
 __all__ = [
     "HIDDEN_TAG",
@@ -80,6 +80,7 @@ _COPYABLE = frozenset(
         "tags",
         "metadata",
         "name",
+        "timeout",
     )
 )
 
@@ -106,6 +107,7 @@ class PregelNode:
         "name",
         "retry_policy",
         "tags",
+        "timeout",
         "triggers",
         "writers",
     )
@@ -124,6 +126,7 @@ class PregelNode:
         metadata: dict[str, Any] | None = None,
         name: str | None = None,
         error_handler: PregelNode | None = None,
+        timeout: TimeoutPolicy | None = None,
     ) -> None:
         self.name = name
         # The node that runs when this one fails for good (a StateGraph's error_handler=).
@@ -135,6 +138,7 @@ class PregelNode:
         self.mapper = mapper
         self.retry_policy = retry_policy
         self.cache_policy = cache_policy  # checked by the graph builder
+        self.timeout = timeout  # checked by the builder; attempts with one: pregel/timeouts.py
         self.tags = list(tags)
         self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})
@@ -147,6 +151,7 @@ class PregelNode:
             only.func
             if only
             and only.func
+            and timeout is None
             and not (
                 only.wants_config
                 or only.wants_writer
@@ -189,7 +194,7 @@ class PregelNode:
         new.metadata = dict(new.metadata)
         new._async_writers = any(hasattr(w, "acall") for w in new.writers)
         new.hidden = HIDDEN_TAG in new.tags
-        if new.mapper is not None:
+        if new.mapper is not None or new.timeout is not None:
             new._single_sync = None
         return new
 
@@ -314,6 +319,7 @@ class NodeBuilder:
         self._metadata: dict[str, Any] = {}
         self._retry_policy: list[RetryPolicy] = []
         self._cache_policy: CachePolicy | None = None
+        self._timeout: TimeoutPolicy | None = None
 
     def subscribe_only(self, channel: str) -> Self:
         """Trigger on ``channel`` and receive its value (not a dict) as input."""
@@ -386,6 +392,13 @@ class NodeBuilder:
         self._cache_policy = policy
         return self
 
+    def set_timeout(self, timeout: Any) -> Self:
+        """Limit each attempt: a ``TimeoutPolicy``, or seconds (see docs/timeouts.md)."""
+        from langgraph_lite.timeout_policy import coerce_timeout
+
+        self._timeout = coerce_timeout(timeout, "NodeBuilder.set_timeout()")
+        return self
+
     def build(self) -> PregelNode:
         """The node the engine runs."""
         return PregelNode(
@@ -397,4 +410,5 @@ class NodeBuilder:
             cache_policy=self._cache_policy,
             tags=self._tags,
             metadata=self._metadata,
+            timeout=self._timeout,
         )

@@ -235,9 +235,3 @@ def test_the_deprecated_retry_and_input_keywords_of_add_node_still_work():
     builder.set_entry_point("n").add_edge("n", "m")
     assert builder.compile().invoke({"a": 0}) == {"a": 2, "extra": "['a']"}
 
-
-def test_timeout_says_plainly_that_it_is_not_supported_yet():
-    with pytest.raises(NotImplementedError, match="timeout= is not supported"):
-        StateGraph(State).add_node("n", lambda s: s, timeout=1.0)
-    with pytest.raises(NotImplementedError, match="timeout= is not supported"):
-        StateGraph(State).set_node_defaults(timeout=1.0)
