@@ -307,6 +307,12 @@ class BaseCheckpointSaver:
     ) -> Iterator[CheckpointTuple]:
         raise NotImplementedError
 
+    def get_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        """``get_tuple``, for a run that resumes from the checkpoint: a saver may hand it
+        objects it holds (unchanged since stored) instead of decoding its own. Defaults to
+        ``get_tuple``; ``get_state`` and history always read with ``get_tuple``."""
+        return self.get_tuple(config)
+
     # -- writing -----------------------------------------------------------------------------
 
     def put(
@@ -351,6 +357,10 @@ class BaseCheckpointSaver:
 
     async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
         return await anyio.to_thread.run_sync(self.get_tuple, config)
+
+    async def aget_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        """``get_tuple_for_run``'s async twin; defaults to ``aget_tuple``."""
+        return await self.aget_tuple(config)
 
     async def alist(
         self,
