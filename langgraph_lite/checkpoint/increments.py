@@ -63,7 +63,6 @@ class _Items(NamedTuple):
     n: int
     depth: int
     size: int
-    live: tuple[Any, ...] | None = None
     snaps: Snapshots | None = None
 
 
@@ -149,10 +148,7 @@ class ListIncrements:
     ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]] | None:
         snaps = parent.snaps
         assert snaps is not None
-        if len(value) >= parent.n and unchanged(value, snaps):
-            keep = parent.n
-        else:
-            keep = first_changed(value, snaps)
+        keep = parent.n if unchanged(value, snaps) else first_changed(value, snaps)
         if keep == 0:
             return None
         rest = value[keep:]
@@ -174,13 +170,13 @@ class ListIncrements:
         def whole() -> tuple[str, bytes]:
             return ("msgpack", array_header(n) + b"".join(chunks))
 
-        live = tuple(value) if joined is not None else None
-        if parent.depth >= SNAPSHOT_EVERY:
+        if parent.depth >= SNAPSHOT_EVERY:  # a full value: reading stays bounded
             blob = whole()
             items = _Items((memoryview(blob[1])[len(array_header(n)) :],), n, 0, size)
-            self._store(key, items._replace(live=live, snaps=joined))
+            flat = joined.flat() if joined is not None else None
+            self._store(key, items._replace(snaps=flat))
             return blob, None, lambda: blob
-        self._store(key, _Items(chunks, n, parent.depth + 1, size, live, joined))
+        self._store(key, _Items(chunks, n, parent.depth + 1, size, joined))
         head_bytes = msgpack.packb([base, keep], use_bin_type=True)
         return (DELTA, head_bytes + array_header(n - keep) + tail), base, whole
 
@@ -211,17 +207,16 @@ class ListIncrements:
         # the list starts a chain (a list of other items is not tried again at every put)
         fresh = parent is None or parent.snaps is not None or parent.depth == 0
         snaps = snapshot(value) if fresh else None
-        live = tuple(value) if snaps is not None else None
         with self._lock:
             self._latest[key[:3]] = version
             if parent is None or parent.depth >= SNAPSHOT_EVERY or base == version:
-                self._remember(key, _Items((body,), n, 0, len(body), live, snaps))
+                self._remember(key, _Items((body,), n, 0, len(body), snaps))
                 return full, None
             found = _appended(data, start, parent)
             if found is not None:  # the old items, then new ones: the common case
                 tail = bytes(memoryview(data)[found:])  # its own bytes, not a view of the blob
                 keep = parent.n
-                items = _Items((*parent.chunks, tail), n, parent.depth + 1, len(body), live, snaps)
+                items = _Items((*parent.chunks, tail), n, parent.depth + 1, len(body), snaps)
             else:
                 first = parent.chunks[0]
                 peek = min(_PEEK, len(first))
@@ -229,10 +224,10 @@ class ListIncrements:
                 same_start = data.startswith(first[:peek], start)
                 keep, off = _common(bytes(body), n, parent) if same_start else (0, 0)
                 if keep == 0:
-                    self._remember(key, _Items((body,), n, 0, len(body), live, snaps))
+                    self._remember(key, _Items((body,), n, 0, len(body), snaps))
                     return full, None
                 tail = bytes(body[off:])
-                items = _Items((body,), n, parent.depth + 1, len(body), live, snaps)
+                items = _Items((body,), n, parent.depth + 1, len(body), snaps)
             self._remember(key, items)
         head_bytes = msgpack.packb([base, keep], use_bin_type=True)
         return (DELTA, head_bytes + array_header(n - keep) + tail), base
@@ -265,13 +260,15 @@ class ListIncrements:
         if share:
             with self._lock:
                 cached = self._items.get(key)
-            if cached is not None and cached.live is not None and cached.snaps is not None:
-                if unchanged(cached.live, cached.snaps):
+            snaps = cached.snaps if cached is not None else None
+            if snaps is not None:
+                objs = snaps.items()
+                if unchanged(objs, snaps):
                     with self._lock:
                         self._latest[where] = key[3]
                         if key in self._items:
                             self._items.move_to_end(key)
-                    return list(cached.live)
+                    return objs
         if blob[0] != DELTA:
             value = self.serde.loads_typed(blob)
             if share and blob[0] == "msgpack" and type(value) is list and len(value) >= MIN_ITEMS:
@@ -296,7 +293,7 @@ class ListIncrements:
             return
         with self._lock:
             self._latest[key[:3]] = key[3]
-            self._remember(key, items._replace(live=tuple(value), snaps=snaps))
+            self._remember(key, items._replace(snaps=snaps))
 
     def _items_of(
         self,
