@@ -326,6 +326,12 @@ class BaseCheckpointSaver:
         ancestor's stored value as ``seed`` (see ``checkpoint.delta_history``)."""
         return walk_history(self.get_tuple, config, channels)
 
+    def get_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        """``get_tuple``, for a run that resumes from the checkpoint: a saver may hand it
+        objects it holds (unchanged since stored) instead of decoding its own. Defaults to
+        ``get_tuple``; ``get_state`` and history always read with ``get_tuple``."""
+        return self.get_tuple(config)
+
     # -- writing -----------------------------------------------------------------------------
 
     def put(
@@ -376,6 +382,10 @@ class BaseCheckpointSaver:
     ) -> Mapping[str, DeltaChannelHistory]:
         """Async ``get_delta_channel_history``, reading with ``aget_tuple``."""
         return await awalk_history(self.aget_tuple, config, channels)
+
+    async def aget_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        """``get_tuple_for_run``'s async twin; defaults to ``aget_tuple``."""
+        return await self.aget_tuple(config)
 
     async def alist(
         self,

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import msgpack  # type: ignore[import-untyped]
 
+from langgraph_lite.checkpoint.live_items import Snapshots, first_changed, snapshot, unchanged
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = ["DELTA", "MIN_ITEMS", "SNAPSHOT_EVERY", "ListIncrements"]
@@ -50,15 +51,19 @@ per version)."""
 _Key = tuple[str, str, str, str]  # thread, namespace, channel, str(version)
 Fetch = Callable[[Any], "tuple[str, bytes] | None"]
 """A saver's lookup of the blob ``(kind, data)`` of one version of the channel, or None."""
+Dump = Callable[[Any], "tuple[str, bytes]"]
+"""A saver's ``serde.dumps_typed``, its errors naming the channel and thread."""
 
 
 class _Items(NamedTuple):
-    """A version's items: their bytes, in order, as chunks; how many; deltas since whole."""
+    """A version's items: their bytes, in order, as chunks; how many; deltas since whole;
+    their bytes' size; and, when known, the item objects stored and their snapshots."""
 
     chunks: tuple[bytes | memoryview, ...]
     n: int
     depth: int
     size: int
+    snaps: Snapshots | None = None
 
 
 def array_head(data: bytes | memoryview) -> tuple[int, int] | None:
@@ -113,18 +118,83 @@ class ListIncrements:
     # -- writing -----------------------------------------------------------------------------
 
     def encode(
-        self,
-        where: tuple[str, str, str],
-        version: Any,
-        value: Any,
-        full: tuple[str, bytes],
-    ) -> tuple[tuple[str, bytes], str | None]:
-        """The blob to store for ``value`` at ``version`` and the version it builds on.
+        self, where: tuple[str, str, str], version: Any, value: Any, dump: Dump
+    ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]]:
+        """The blob to store for ``value`` at ``version``, the version it builds on (None: it
+        is whole) and a function giving the whole value's blob (``dump(value)``), which a
+        saver that cannot find the base blob when it stores must store instead.
 
-        ``full`` is ``serde.dumps_typed(value)``. Returns ``(full, None)`` when a delta would
-        not pay; a saver that cannot find the base blob when it stores must store ``full``.
+        A list whose items are plain data is compared with the version it builds on through
+        the items' snapshots (``checkpoint.live_items``): only the items after the unchanged
+        ones are encoded. Any other list is encoded whole and compared by its bytes.
         """
-        if type(value) is not list or full[0] != "msgpack" or not isinstance(version, str):
+        if type(value) is not list or not isinstance(version, str) or len(value) < MIN_ITEMS:
+            full = dump(value)
+            return full, None, lambda: full
+        key = (*where, version)
+        with self._lock:
+            base = self._latest.get(where)
+            parent = self._items.get((*where, base)) if base is not None else None
+        if parent is not None and parent.snaps is not None and base != version:
+            found = self._encode_live(key, base, parent, value, dump)  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        full = dump(value)
+        blob, base = self._encode_bytes(key, value, full, parent, base)
+        return blob, base, lambda: full
+
+    def _encode_live(
+        self, key: _Key, base: str, parent: _Items, value: list[Any], dump: Dump
+    ) -> tuple[tuple[str, bytes], str | None, Callable[[], tuple[str, bytes]]] | None:
+        snaps = parent.snaps
+        assert snaps is not None
+        keep = parent.n if unchanged(value, snaps) else first_changed(value, snaps)
+        if keep == 0:
+            return None
+        rest = value[keep:]
+        if rest:
+            more = snapshot(rest)
+            kind, data = dump(rest)
+            head = array_head(data) if kind == "msgpack" else None
+            if head is None:
+                return None
+            tail = bytes(memoryview(data)[head[1] :])
+            joined = snaps.head(keep).join(more) if more is not None else None
+        else:
+            tail, joined = b"", snaps.head(keep)
+        kept = parent.chunks if keep == parent.n else (_first_items(parent, keep),)
+        chunks = (*kept, tail) if tail else kept
+        n = len(value)
+        size = sum(map(len, chunks))
+
+        def whole() -> tuple[str, bytes]:
+            return ("msgpack", array_header(n) + b"".join(chunks))
+
+        if parent.depth >= SNAPSHOT_EVERY:  # a full value: reading stays bounded
+            blob = whole()
+            items = _Items((memoryview(blob[1])[len(array_header(n)) :],), n, 0, size)
+            flat = joined.flat() if joined is not None else None
+            self._store(key, items._replace(snaps=flat))
+            return blob, None, lambda: blob
+        self._store(key, _Items(chunks, n, parent.depth + 1, size, joined))
+        head_bytes = msgpack.packb([base, keep], use_bin_type=True)
+        return (DELTA, head_bytes + array_header(n - keep) + tail), base, whole
+
+    def _store(self, key: _Key, items: _Items) -> None:
+        with self._lock:
+            self._latest[key[:3]] = key[3]
+            self._remember(key, items)
+
+    def _encode_bytes(
+        self,
+        key: _Key,
+        value: list[Any],
+        full: tuple[str, bytes],
+        parent: _Items | None,
+        base: str | None,
+    ) -> tuple[tuple[str, bytes], str | None]:
+        """``encode`` by comparing ``full``'s bytes with the parent's."""
+        if full[0] != "msgpack":
             return full, None
         data = full[1]
         head = array_head(data)
@@ -132,19 +202,21 @@ class ListIncrements:
             return full, None
         n, start = head
         body = memoryview(data)[start:]  # shares the blob's bytes: no copy
-        key = (*where, version)
+        version = key[3]
+        # snapshots of the items, so that the next version compares with them: tried when
+        # the list starts a chain (a list of other items is not tried again at every put)
+        fresh = parent is None or parent.snaps is not None or parent.depth == 0
+        snaps = snapshot(value) if fresh else None
         with self._lock:
-            base = self._latest.get(where)
-            parent = self._items.get((*where, base)) if base is not None else None
-            self._latest[where] = version
+            self._latest[key[:3]] = version
             if parent is None or parent.depth >= SNAPSHOT_EVERY or base == version:
-                self._remember(key, _Items((body,), n, 0, len(body)))
+                self._remember(key, _Items((body,), n, 0, len(body), snaps))
                 return full, None
             found = _appended(data, start, parent)
             if found is not None:  # the old items, then new ones: the common case
                 tail = bytes(memoryview(data)[found:])  # its own bytes, not a view of the blob
                 keep = parent.n
-                items = _Items((*parent.chunks, tail), n, parent.depth + 1, len(body))
+                items = _Items((*parent.chunks, tail), n, parent.depth + 1, len(body), snaps)
             else:
                 first = parent.chunks[0]
                 peek = min(_PEEK, len(first))
@@ -152,10 +224,10 @@ class ListIncrements:
                 same_start = data.startswith(first[:peek], start)
                 keep, off = _common(bytes(body), n, parent) if same_start else (0, 0)
                 if keep == 0:
-                    self._remember(key, _Items((body,), n, 0, len(body)))
+                    self._remember(key, _Items((body,), n, 0, len(body), snaps))
                     return full, None
                 tail = bytes(body[off:])
-                items = _Items((body,), n, parent.depth + 1, len(body))
+                items = _Items((body,), n, parent.depth + 1, len(body), snaps)
             self._remember(key, items)
         head_bytes = msgpack.packb([base, keep], use_bin_type=True)
         return (DELTA, head_bytes + array_header(n - keep) + tail), base
@@ -171,15 +243,58 @@ class ListIncrements:
     # -- reading -----------------------------------------------------------------------------
 
     def decode(
-        self, where: tuple[str, str, str], version: Any, blob: tuple[str, bytes], fetch: Fetch
+        self,
+        where: tuple[str, str, str],
+        version: Any,
+        blob: tuple[str, bytes],
+        fetch: Fetch,
+        share: bool = False,
     ) -> Any:
-        """The value of a blob ``encode`` returned (or any other blob of the saver)."""
+        """The value of a blob ``encode`` returned (or any other blob of the saver).
+
+        Each call decodes its own objects, unless ``share``: then a list this saver stored or
+        read before, whose items still equal what was stored (``live_items.unchanged``), is
+        given as a new list of those same item objects (for a run that resumes the thread;
+        its in-place changes are seen by the next ``encode`` and ``decode``).
+        """
+        key = (*where, str(version))
+        if share:
+            with self._lock:
+                cached = self._items.get(key)
+            snaps = cached.snaps if cached is not None else None
+            if snaps is not None:
+                objs = snaps.items()
+                if unchanged(objs, snaps):
+                    with self._lock:
+                        self._latest[where] = key[3]
+                        if key in self._items:
+                            self._items.move_to_end(key)
+                    return objs
         if blob[0] != DELTA:
-            return self.serde.loads_typed(blob)
+            value = self.serde.loads_typed(blob)
+            if share and blob[0] == "msgpack" and type(value) is list and len(value) >= MIN_ITEMS:
+                head = array_head(blob[1])
+                if head is not None:
+                    body = memoryview(blob[1])[head[1] :]
+                    found = _Items((body,), head[0], 0, len(body))
+                    self._share(key, found, value)
+            return value
         # the blob asked for is read from its bytes; the cache stands in for its bases
-        items = self._items_of(where, str(version), blob, fetch, SNAPSHOT_EVERY * 4)
+        items = self._items_of(where, key[3], blob, fetch, SNAPSHOT_EVERY * 4)
         # one decode of the whole list: every check of the decoder, and fresh objects
-        return self.serde.loads(array_header(items.n) + b"".join(items.chunks))
+        value = self.serde.loads(array_header(items.n) + b"".join(items.chunks))
+        if share and type(value) is list:
+            self._share(key, items, value)
+        return value
+
+    def _share(self, key: _Key, items: _Items, value: list[Any]) -> None:
+        """Keep ``value``'s objects (just decoded, handed to a run) as ``key``'s items."""
+        snaps = snapshot(value)
+        if snaps is None:
+            return
+        with self._lock:
+            self._latest[key[:3]] = key[3]
+            self._remember(key, items._replace(snaps=snaps))
 
     def _items_of(
         self,
@@ -266,6 +381,15 @@ class ListIncrements:
                 self._held -= self._items.pop(key).size
             for where in [w for w in self._latest if w[0] == thread_id]:
                 del self._latest[where]
+
+
+def _first_items(parent: _Items, keep: int) -> bytes:
+    """The bytes of the parent's first ``keep`` items."""
+    joined = b"".join(parent.chunks)
+    ends = item_ends(joined, parent.n)
+    if ends is None:
+        raise CheckpointDecodeError("a cached list's items are malformed")
+    return joined[: ends[keep - 1]]
 
 
 def _appended(data: bytes, start: int, parent: _Items) -> int | None:

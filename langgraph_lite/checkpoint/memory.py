@@ -64,6 +64,19 @@ class InMemorySaver(BaseCheckpointSaver):
     # -- reading -----------------------------------------------------------------------------
 
     def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return self._get(config, False)
+
+    def get_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        if type(self).get_tuple is not InMemorySaver.get_tuple:  # a subclass's own reading
+            return self.get_tuple(config)
+        return self._get(config, True)
+
+    async def aget_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        if type(self).aget_tuple is not InMemorySaver.aget_tuple:
+            return await self.aget_tuple(config)
+        return self.get_tuple_for_run(config)
+
+    def _get(self, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         thread_id, ns, checkpoint_id = thread_of(config)
         with self._lock:
             checkpoints = self.storage.get(thread_id, {}).get(ns, {})
@@ -73,7 +86,7 @@ class InMemorySaver(BaseCheckpointSaver):
                 checkpoint_id = max(checkpoints)
             elif checkpoint_id not in checkpoints:
                 return None
-            return self._tuple(thread_id, ns, checkpoint_id, checkpoints[checkpoint_id])
+            return self._tuple(thread_id, ns, checkpoint_id, checkpoints[checkpoint_id], share)
 
     def _tuple(
         self,
@@ -81,6 +94,7 @@ class InMemorySaver(BaseCheckpointSaver):
         ns: str,
         checkpoint_id: str,
         saved: tuple[_Skeleton, _Typed, str | None],
+        share: bool = False,
     ) -> CheckpointTuple:
         stored, meta, parent = saved
         loads = self.serde.loads_typed
@@ -95,12 +109,13 @@ class InMemorySaver(BaseCheckpointSaver):
                 blob = self.blobs.get((thread_id, ns, channel, version))
                 if blob is None or blob[0] == "empty":
                     continue
-                if blob[0] == DELTA:
+                if blob[0] == DELTA or (share and blob[0] == "msgpack"):
                     values[channel] = self._lists.decode(
                         (thread_id, ns, channel),
                         version,
                         blob,
                         lambda v, c=channel: self.blobs.get((thread_id, ns, c, v)),
+                        share,
                     )
                 else:
                     values[channel] = loads(blob)
@@ -177,16 +192,17 @@ class InMemorySaver(BaseCheckpointSaver):
             if channel not in values:
                 blobs[key] = ("empty", b"")
                 continue
-            value = values[channel]
-            full = encoded(self.serde, value, f"channel {channel!r}", thread_id)
-            blobs[key], base = self._lists.encode(key[:3], version, value, full)
+            what = f"channel {channel!r}"
+            blobs[key], base, whole = self._lists.encode(
+                key[:3], version, values[channel], lambda v, w=what: encoded(self.serde, v, w, thread_id)
+            )
             if base is not None:
-                bases[key] = (base, full)
+                bases[key] = (base, whole)
         meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         with self._lock:
-            for key, (base, full) in bases.items():
+            for key, (base, whole) in bases.items():
                 if (*key[:3], base) not in self.blobs:  # deleted meanwhile: store it whole
-                    blobs[key] = full
+                    blobs[key] = whole()
                     self._lists.stored_full(key[:3], key[3])
             entry = (self._skeletons.keep((thread_id, ns), checkpoint), meta, parent)
             self.blobs.update(blobs)

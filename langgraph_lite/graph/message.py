@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import uuid
 import warnings
 from typing import Annotated, Any
@@ -37,14 +38,23 @@ Messages = list[Any] | Any
 """What ``add_messages`` takes on each side: a message-like value or a list of them."""
 
 
+_id_of = operator.attrgetter("id")
+
+
 def _merge(left: Messages, right: Messages, *, format: str | None = None) -> list[BaseMessage]:
     old = _coerce(left if isinstance(left, list) else [left])
     new = _coerce(right if isinstance(right, list) else [right])
     # Ids are given in place, as LangGraph does: the node's own message objects get them too,
     # so an "updates" chunk shows the id the message is stored with.
-    for m in old:
-        if m.id is None:
-            m.id = str(uuid.uuid4())
+    # One C loop over a long history (no frame per message) tells whether any old message
+    # lacks an id or has one a new message names; if none does, the old ones need no index.
+    probe = {m.id for m in new}
+    probe.add(None)
+    indexed = any(map(probe.__contains__, map(_id_of, old)))
+    if indexed:
+        for m in old:
+            if m.id is None:
+                m.id = str(uuid.uuid4())
     cut = None
     for i, m in enumerate(new):
         if m.id is None:
@@ -54,7 +64,8 @@ def _merge(left: Messages, right: Messages, *, format: str | None = None) -> lis
     if cut is not None:  # everything up to the last remove-all is dropped, the marker too
         return new[cut + 1 :]
     merged = list(old)
-    position = {m.id: i for i, m in enumerate(merged)}
+    # the last of equal ids wins; fresh ids (given above) name no old message
+    position = {m.id: i for i, m in enumerate(merged)} if indexed else {}
     removed: set[str] = set()
     for m in new:
         at = position.get(m.id)

@@ -196,17 +196,22 @@ def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[
     return {"configurable": out}
 
 
-def load(saver: Any, effect: Any) -> CheckpointTuple | None:
-    """Answer a ``Load`` effect with the saver's sync methods."""
+def load(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple | None:
+    """Answer a ``Load`` effect with the saver's sync methods (``run``: for a run, which may
+    share the objects the saver holds: ``get_tuple_for_run``)."""
     if effect.before is None:
+        if run and hasattr(saver, "get_tuple_for_run"):
+            return saver.get_tuple_for_run(effect.config)
         return saver.get_tuple(effect.config)
     before = {"configurable": {"checkpoint_id": effect.before}}
     return next(iter(saver.list(effect.config, before=before, limit=1)), None)
 
 
-async def aload(saver: Any, effect: Any) -> CheckpointTuple | None:
+async def aload(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple | None:
     """``load`` with the saver's async methods."""
     if effect.before is None:
+        if run and hasattr(saver, "aget_tuple_for_run"):
+            return await saver.aget_tuple_for_run(effect.config)
         return await saver.aget_tuple(effect.config)
     before = {"configurable": {"checkpoint_id": effect.before}}
     found = saver.alist(effect.config, before=before, limit=1)

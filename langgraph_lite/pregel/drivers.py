@@ -117,7 +117,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 answer = None
                 save(saver, effect.actions)
             elif type(effect) is Load:
-                answer = load(saver, effect)
+                answer = load(saver, effect, run=True)
             else:
                 raise TypeError(f"cannot answer {effect!r} here")
     finally:
@@ -342,7 +342,7 @@ class AsyncRun:
                     await asave(saver, effect.actions)
                 case fx.Load:
                     self._effect = None
-                    self._answer = await aload(saver, effect)
+                    self._answer = await aload(saver, effect, run=True)
 
     async def _run_group(self, tasks: list[Task]) -> None:
         """Run a step's tasks in one task group inside the consumer's task, answering the

@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import anyio.to_thread
+
 from langgraph_lite.checkpoint.base import (
     WRITES_IDX_MAP,
     BaseCheckpointSaver,
@@ -169,6 +171,19 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
     # -- reading -----------------------------------------------------------------------------
 
     def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return self._get(config, False)
+
+    def get_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        if type(self).get_tuple is not SqliteSaver.get_tuple:  # a subclass's own reading
+            return self.get_tuple(config)
+        return self._get(config, True)
+
+    async def aget_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        if type(self).aget_tuple is not SqliteSaver.aget_tuple:
+            return await self.aget_tuple(config)
+        return await anyio.to_thread.run_sync(self.get_tuple_for_run, config)
+
+    def _get(self, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         thread_id, ns, checkpoint_id = thread_of(config)
         query = (
             "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, "
@@ -182,9 +197,9 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
         query += " ORDER BY checkpoint_id DESC LIMIT 1"
         with self.lock:
             row = self.conn.execute(query, params).fetchone()
-            return self._tuple(row) if row else None
+            return self._tuple(row, share) if row else None
 
-    def _tuple(self, row: Sequence[Any]) -> CheckpointTuple:
+    def _tuple(self, row: Sequence[Any], share: bool = False) -> CheckpointTuple:
         thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta = row
         loads = self.serde.loads_typed
         try:
@@ -195,7 +210,7 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
             check_skeleton(checkpoint_id, checkpoint, metadata)
             wanted = json.dumps({k: str(v) for k, v in checkpoint["channel_versions"].items()})
             values = {
-                channel: self._value(thread_id, ns, channel, checkpoint, (kind, blob))
+                channel: self._value(thread_id, ns, channel, checkpoint, (kind, blob), share)
                 for channel, kind, blob in self.conn.execute(
                     # one query for every channel's blob at its version, through the key index
                     "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j JOIN blobs AS b "
@@ -236,9 +251,15 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
         return fetch
 
     def _value(
-        self, thread_id: str, ns: str, channel: str, checkpoint: Any, blob: tuple[str, bytes]
+        self,
+        thread_id: str,
+        ns: str,
+        channel: str,
+        checkpoint: Any,
+        blob: tuple[str, bytes],
+        share: bool = False,
     ) -> Any:
-        if blob[0] != DELTA:
+        if blob[0] != DELTA and not (share and blob[0] == "msgpack"):
             return self.serde.loads_typed(blob)
 
         def fetch(version: Any) -> tuple[str, bytes] | None:
@@ -250,7 +271,7 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
             return (row[0], row[1]) if row else None
 
         version = str(checkpoint["channel_versions"][channel])
-        return self._lists.decode((thread_id, ns, channel), version, blob, fetch)
+        return self._lists.decode((thread_id, ns, channel), version, blob, fetch, share)
 
     def list(
         self,
@@ -332,10 +353,12 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
             if channel not in values:
                 blobs.append((thread_id, ns, channel, str(version), "empty", b""))
                 continue
-            value = values[channel]
-            full = encoded(self.serde, value, f"channel {channel!r}", thread_id)
-            (kind, data), base = self._lists.encode(
-                (thread_id, ns, channel), str(version), value, full
+            what = f"channel {channel!r}"
+            (kind, data), base, full = self._lists.encode(
+                (thread_id, ns, channel),
+                str(version),
+                values[channel],
+                lambda v, w=what: encoded(self.serde, v, w, thread_id),
             )
             if base is not None:
                 bases.append((len(blobs), base, full))
@@ -356,7 +379,7 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
                     ).fetchone()
                     is None
                 ):
-                    blobs[i] = (*blobs[i][:4], *full)
+                    blobs[i] = (*blobs[i][:4], *full())
                     self._lists.stored_full(blobs[i][:3], blobs[i][3])
             if base is not None and (
                 cur.execute(
