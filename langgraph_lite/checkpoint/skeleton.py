@@ -19,6 +19,8 @@ from collections import OrderedDict
 from itertools import compress
 from typing import Any
 
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
+
 __all__ = ["SkeletonKeeper", "copy_out"]
 
 _Seen = dict[str, dict[str, Any]]
@@ -52,16 +54,35 @@ class SkeletonKeeper:
             if k != "channel_values"
         }
         versions = checkpoint.get("channel_versions")
-        if isinstance(versions, dict):  # versions are str/int/float: a shallow copy isolates
+        if type(versions) is FrozenVersions:  # read-only: kept as it is
+            stored["channel_versions"] = versions
+        elif isinstance(versions, dict):  # versions are str/int/float: a shallow copy isolates
             stored["channel_versions"] = dict(versions)
         updated = checkpoint.get("updated_channels")
         if isinstance(updated, list):
             stored["updated_channels"] = list(updated)
         seen = checkpoint.get("versions_seen")
         fresh = None
-        if isinstance(seen, dict):
+        if type(seen) is FrozenSeen:
+            stored["versions_seen"], fresh = self._frozen_seen(key, seen)
+        elif isinstance(seen, dict):
             stored["versions_seen"], fresh = self._seen(key, seen)
         return stored, fresh
+
+    def _frozen_seen(self, key: tuple[str, str], seen: FrozenSeen) -> tuple[_Seen, list[str] | None]:
+        """A read-only ``versions_seen`` (entries too) is kept as it is, in O(what changed):
+        what differs from the previous put's is what it says it changed since it, if it was
+        built from that one."""
+        last = self._last.get(key)
+        fresh = None
+        if last is not None:
+            before = last[1]
+            if before is seen:
+                fresh = []
+            elif type(before) is FrozenSeen and seen.base == before.serial:
+                fresh = list(seen.changed or ())
+        self._remember(key, (seen, seen))
+        return seen, fresh
 
     def _seen(self, key: tuple[str, str], seen: _Seen) -> tuple[_Seen, list[str] | None]:
         last = self._last.get(key)
@@ -81,12 +102,15 @@ class SkeletonKeeper:
                 ours = fresh = None
         if ours is None:
             ours = {node: _copy(s) for node, s in seen.items()}
-        self._last[key] = (dict(seen), ours)
+        self._remember(key, (dict(seen), ours))
+        return ours, fresh
+
+    def _remember(self, key: tuple[str, str], last: tuple[_Seen, _Seen]) -> None:
+        self._last[key] = last
         if self._limit is not None:
             self._last.move_to_end(key)
             if len(self._last) > self._limit:
                 self._last.popitem(last=False)
-        return ours, fresh
 
     def forget(self, thread_id: str) -> None:
         """Drop what is kept for ``thread_id`` (its checkpoints were deleted)."""
