@@ -69,7 +69,9 @@ class SkeletonKeeper:
             stored["versions_seen"], fresh = self._seen(key, seen)
         return stored, fresh
 
-    def _frozen_seen(self, key: tuple[str, str], seen: FrozenSeen) -> tuple[_Seen, list[str] | None]:
+    def _frozen_seen(
+        self, key: tuple[str, str], seen: FrozenSeen
+    ) -> tuple[_Seen, list[str] | None]:
         """A read-only ``versions_seen`` (entries too) is kept as it is, in O(what changed):
         what differs from the previous put's is what it says it changed since it, if it was
         built from that one."""

@@ -151,7 +151,9 @@ def _verify(
     versions_seen: Mapping[str, Mapping[str, Any]],
 ) -> None:
     whole = {k: v for k, ch in channels.items() if (v := ch.checkpoint()) is not MISSING}
-    if whole.keys() != values.keys() or any(whole[k] is not values[k] and whole[k] != values[k] for k in whole):
+    if whole.keys() != values.keys() or any(
+        whole[k] is not values[k] and whole[k] != values[k] for k in whole
+    ):
         raise AssertionError(f"incremental channel_values {values!r} != {whole!r}")
     if frozen_versions != versions:
         raise AssertionError(f"channel_versions {frozen_versions!r} != {versions!r}")
@@ -204,8 +206,6 @@ def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> t
         {k: dict(v) for k, v in checkpoint["versions_seen"].items()},
         set(checkpoint.get("updated_channels") or ()),
     )
-
-
 
 
 def restore_channels(
