@@ -194,3 +194,16 @@ def test_every_checkpoint_of_a_wide_chain_reads_back_as_the_engine_put_it(make, 
                     if f"branch:to:n{i}" in t.checkpoint["channel_versions"]
                 )
             }
+
+
+def test_task_ids_are_uuid5_of_the_task_s_seed_step_and_path():
+    import random
+    import uuid
+
+    from langgraph_lite.checkpoint.base import uuid5
+
+    namespace = uuid.UUID("6ba7b812-9dad-11d1-80b4-00c04fd430c8")
+    rng = random.Random(7)
+    for _ in range(500):
+        name = "".join(rng.choice("ab|~é日0:") for _ in range(rng.randint(0, 40)))
+        assert uuid5(namespace.bytes, name) == str(uuid.uuid5(namespace, name))
