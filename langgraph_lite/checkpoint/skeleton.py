@@ -9,6 +9,11 @@ previous ``put`` of the same thread: the engine builds each checkpoint from the 
 replaces (never mutates) the entries of the nodes that ran. An entry the caller mutated in place
 is caught by one comparison (done in C) of the stored copy with the caller's dicts, which then
 falls back to a full copy. Readers get copies (``copy_out``).
+
+The engine's own checkpoints need none of that: their ``channel_versions`` and ``versions_seen``
+are read-only maps (``checkpoint.frozen``) that nothing can change in place, kept as they are,
+and they say what changed since the map they were built from, so a ``put`` costs what the step
+changed, not the graph's width. The comparison above is for other callers' plain dicts.
 """
 
 from __future__ import annotations
