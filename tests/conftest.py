@@ -9,3 +9,11 @@ import pytest
 )
 def anyio_backend(request):
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def _verify_incremental_checkpoints(monkeypatch):
+    """Every checkpoint the engine builds incrementally is checked against one built whole."""
+    from langgraph_lite.pregel import checkpointing
+
+    monkeypatch.setattr(checkpointing, "VERIFY", True)

@@ -11,6 +11,7 @@ Shapes follow LangGraph's, so a saver can be checked against LangGraph's conform
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
@@ -37,6 +38,7 @@ __all__ = [
     "DeltaChannelHistory",
     "PendingWrite",
     "empty_checkpoint",
+    "uuid5",
     "uuid6",
     "writes_sort_key",
 ]
@@ -104,6 +106,16 @@ def uuid6(clock_seq: int | None = None) -> str:
 
 
 _last_ns = 0
+
+
+def uuid5(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))``, without building a ``UUID`` (a
+    task id per task per step: the module's checks cost four times the hash)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def empty_checkpoint() -> Checkpoint:

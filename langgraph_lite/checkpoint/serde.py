@@ -28,6 +28,7 @@ from typing import Any
 import msgpack  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
+from langgraph_lite.checkpoint.frozen import FROZEN_TYPES, plain
 from langgraph_lite.checkpoint.serde_allowlist import (
     LANGCHAIN_TYPES,
     loaded_langchain_type,
@@ -166,6 +167,8 @@ class MsgpackSerde:
     # packs the whole value and counts its depth.
 
     def _default(self, obj: Any) -> Any:
+        if type(obj) in FROZEN_TYPES:  # a checkpoint's read-only maps: stored as plain dicts
+            return plain(obj)
         if isinstance(obj, BaseModel):  # messages: by far the most common object in state
             return [_MARK_OBJECT, *self._object_payload(obj)]
         if isinstance(obj, tuple) and not hasattr(obj, "_fields"):

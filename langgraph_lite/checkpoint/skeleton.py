@@ -9,6 +9,11 @@ previous ``put`` of the same thread: the engine builds each checkpoint from the 
 replaces (never mutates) the entries of the nodes that ran. An entry the caller mutated in place
 is caught by one comparison (done in C) of the stored copy with the caller's dicts, which then
 falls back to a full copy. Readers get copies (``copy_out``).
+
+The engine's own checkpoints need none of that: their ``channel_versions`` and ``versions_seen``
+are read-only maps (``checkpoint.frozen``) that nothing can change in place, kept as they are,
+and they say what changed since the map they were built from, so a ``put`` costs what the step
+changed, not the graph's width. The comparison above is for other callers' plain dicts.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from itertools import compress
 from typing import Any
+
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
 
 __all__ = ["SkeletonKeeper", "copy_out"]
 
@@ -53,16 +60,37 @@ class SkeletonKeeper:
             if k != "channel_values"
         }
         versions = checkpoint.get("channel_versions")
-        if isinstance(versions, dict):  # versions are str/int/float: a shallow copy isolates
+        if type(versions) is FrozenVersions:  # read-only: kept as it is
+            stored["channel_versions"] = versions
+        elif isinstance(versions, dict):  # versions are str/int/float: a shallow copy isolates
             stored["channel_versions"] = dict(versions)
         updated = checkpoint.get("updated_channels")
         if isinstance(updated, list):
             stored["updated_channels"] = list(updated)
         seen = checkpoint.get("versions_seen")
         fresh = None
-        if isinstance(seen, dict):
+        if type(seen) is FrozenSeen:
+            stored["versions_seen"], fresh = self._frozen_seen(key, seen)
+        elif isinstance(seen, dict):
             stored["versions_seen"], fresh = self._seen(key, seen)
         return stored, fresh
+
+    def _frozen_seen(
+        self, key: tuple[str, str], seen: FrozenSeen
+    ) -> tuple[_Seen, list[str] | None]:
+        """A read-only ``versions_seen`` (entries too) is kept as it is, in O(what changed):
+        what differs from the previous put's is what it says it changed since it, if it was
+        built from that one."""
+        last = self._last.get(key)
+        fresh = None
+        if last is not None:
+            before = last[1]
+            if before is seen:
+                fresh = []
+            elif type(before) is FrozenSeen and seen.base == before.serial:
+                fresh = list(seen.changed or ())
+        self._remember(key, (seen, seen))
+        return seen, fresh
 
     def _seen(self, key: tuple[str, str], seen: _Seen) -> tuple[_Seen, list[str] | None]:
         last = self._last.get(key)
@@ -82,12 +110,15 @@ class SkeletonKeeper:
                 ours = fresh = None
         if ours is None:
             ours = {node: _copy(s) for node, s in seen.items()}
-        self._last[key] = (dict(seen), ours)
+        self._remember(key, (dict(seen), ours))
+        return ours, fresh
+
+    def _remember(self, key: tuple[str, str], last: tuple[_Seen, _Seen]) -> None:
+        self._last[key] = last
         if self._limit is not None:
             self._last.move_to_end(key)
             if len(self._last) > self._limit:
                 self._last.popitem(last=False)
-        return ours, fresh
 
     def forget(self, thread_id: str) -> None:
         """Drop what is kept for ``thread_id`` (its checkpoints were deleted)."""

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
 
@@ -176,17 +177,32 @@ def _delta(
     versions, seen = stored.get("channel_versions"), stored.get("versions_seen")
     if not isinstance(versions, dict) or not isinstance(seen, dict):
         return None
-    old_versions = before["channel_versions"]
-    try:  # versions are hashable (str, int, float): the difference is taken in C
-        changed = dict(versions.items() - old_versions.items())
-    except TypeError:
-        return None
+    old_versions, old_seen = before["channel_versions"], before["versions_seen"]
+    if versions is old_versions:
+        changed: dict[str, Any] = {}
+        dropped: list[str] = []
+    elif (  # read-only maps built from the previous ones say what they changed (no drops)
+        type(versions) is FrozenVersions
+        and type(old_versions) is FrozenVersions
+        and versions.base == old_versions.serial
+        and versions.changed is not None
+    ):
+        changed = {k: versions[k] for k in versions.changed}
+        dropped = []
+    else:
+        try:  # versions are hashable (str, int, float): the difference is taken in C
+            changed = dict(versions.items() - old_versions.items())
+        except TypeError:
+            return None
+        dropped = list(old_versions.keys() - versions.keys())
+    # (a FrozenSeen's fresh entries come from what it changed: it never drops a node)
+    seen_dropped = [] if type(seen) is FrozenSeen else list(old_seen.keys() - seen.keys())
     return {
         "base": last[0],
         "cv": changed,
-        "cv_drop": list(old_versions.keys() - versions.keys()),
+        "cv_drop": dropped,
         "vs": {node: seen[node] for node in fresh},
-        "vs_drop": list(before["versions_seen"].keys() - seen.keys()),
+        "vs_drop": seen_dropped,
         "rest": {k: v for k, v in stored.items() if k not in ("channel_versions", "versions_seen")},
     }
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
+from langgraph_lite.checkpoint.base import uuid5
 from langgraph_lite.errors import (
     ErrorCode,
     GraphRecursionError,
@@ -44,6 +45,7 @@ TASKS = "__pregel_tasks"
 """The channel ``Send`` packets are written to; each becomes a task of the next step."""
 
 _TASK_ID_NAMESPACE = uuid.UUID("6ba7b812-9dad-11d1-80b4-00c04fd430c8")
+_TASK_ID_BYTES = _TASK_ID_NAMESPACE.bytes
 
 
 class Task:
@@ -112,11 +114,8 @@ class Task:
     def id(self) -> str:
         """A task id, stable for a given run, step and path."""
         if self._id is None:
-            self._id = str(
-                uuid.uuid5(
-                    _TASK_ID_NAMESPACE, f"{self.seed}|{self.step}|{'|'.join(map(str, self.path))}"
-                )
-            )
+            name = f"{self.seed}|{self.step}|{'|'.join(map(str, self.path))}"
+            self._id = uuid5(_TASK_ID_BYTES, name)
         return self._id
 
     @property

@@ -18,6 +18,7 @@ from langgraph_lite.checkpoint.base import (
     check_special_writes,
     uuid6,
 )
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
 
 __all__ = [
     "ERROR",
@@ -74,14 +75,17 @@ class Snapshots:
     A checkpoint holds every channel's value and what every node has seen; re-reading all of
     them at each step would cost O(channels + nodes) method calls. The dicts of the previous
     checkpoint are copied (a C-level copy) and only the changed entries are read again.
-    Entries are never mutated once taken, so successive checkpoints may share them.
+    ``channel_versions`` and ``versions_seen`` are handed out read-only (``checkpoint.frozen``),
+    saying what changed since the previous checkpoint, so that a saver keeps them as they are
+    and stores what a step changed; successive checkpoints share the entries that did not.
     """
 
-    __slots__ = ("_seen", "_values")
+    __slots__ = ("_seen", "_values", "_versions")
 
     def __init__(self) -> None:
         self._values: dict[str, Any] | None = None
-        self._seen: dict[str, dict[str, Any]] = {}
+        self._seen: FrozenSeen | None = None
+        self._versions: FrozenVersions | None = None
 
     def take(
         self,
@@ -109,23 +113,58 @@ class Snapshots:
                     values.pop(key, None)
                 else:
                     values[key] = value
-        if ran is None or not self._seen:
-            seen = {node: dict(s) for node, s in versions_seen.items()}
+        if ran is None or self._seen is None:
+            seen = FrozenSeen.of(versions_seen)
         else:
-            seen = dict(self._seen)
-            for node in ran:
-                if node in versions_seen:
-                    seen[node] = dict(versions_seen[node])
-        self._values, self._seen = values, seen
+            seen = self._seen.with_entries(
+                {node: versions_seen[node] for node in ran if node in versions_seen}
+            )
+        if changed is None or self._versions is None:
+            frozen_versions = FrozenVersions.of(versions)
+        else:
+            frozen_versions = FrozenVersions.of(versions, self._versions, changed)
+        if VERIFY:
+            _verify(self, channels, frozen_versions, seen, values, versions, versions_seen)
+        self._values, self._seen, self._versions = values, seen, frozen_versions
         return Checkpoint(
             v=4,
             id=checkpoint_id or uuid6(),
             ts=datetime.now(timezone.utc).isoformat(),
             channel_values=dict(values),
-            channel_versions=dict(versions),
-            versions_seen=dict(seen),
+            channel_versions=frozen_versions,
+            versions_seen=seen,
             updated_channels=sorted(updated),
         )
+
+
+VERIFY = False
+"""Tests set this: every incremental ``take`` is checked against a checkpoint taken whole."""
+
+
+def _verify(
+    snapshots: Snapshots,
+    channels: Mapping[str, BaseChannel],
+    frozen_versions: FrozenVersions,
+    seen: FrozenSeen,
+    values: Mapping[str, Any],
+    versions: Mapping[str, Any],
+    versions_seen: Mapping[str, Mapping[str, Any]],
+) -> None:
+    whole = {k: v for k, ch in channels.items() if (v := ch.checkpoint()) is not MISSING}
+    if whole.keys() != values.keys() or any(
+        whole[k] is not values[k] and whole[k] != values[k] for k in whole
+    ):
+        raise AssertionError(f"incremental channel_values {values!r} != {whole!r}")
+    if frozen_versions != versions:
+        raise AssertionError(f"channel_versions {frozen_versions!r} != {versions!r}")
+    if seen != versions_seen:
+        raise AssertionError(f"versions_seen {seen!r} != {versions_seen!r}")
+    for mine, before in ((frozen_versions, snapshots._versions), (seen, snapshots._seen)):
+        if mine.changed is not None and before is not None:
+            assert mine.base == before.serial
+            moved = {k for k in mine if k not in before or before[k] != mine[k]}
+            if not moved <= set(mine.changed) or before.keys() - mine.keys():
+                raise AssertionError(f"{moved} changed, not only {mine.changed}")
 
 
 _CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
@@ -167,8 +206,6 @@ def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> t
         {k: dict(v) for k, v in checkpoint["versions_seen"].items()},
         set(checkpoint.get("updated_channels") or ()),
     )
-
-
 
 
 def restore_channels(

@@ -1,0 +1,134 @@
+"""Read-only dicts for the skeleton of a checkpoint the engine hands to a saver.
+
+A saver must keep what it was given safe from later in-place changes by whoever holds the
+checkpoint. For plain dicts that takes a copy, or a comparison with the last copy, of every
+channel version and every node's ``versions_seen`` entry at each step: O(channels + nodes) on
+every superstep of a wide graph. The engine instead builds a checkpoint's ``channel_versions``
+and ``versions_seen`` (and each entry of it) as the types here, which refuse every change, so a
+saver may keep them as they are. Each map also says what it was built from: ``base`` (the
+``serial`` of the map it copied and updated, 0 if none) and ``changed`` (the keys it added or
+replaced then; it never drops one), so a saver storing deltas need not compare the whole map.
+
+They are dicts for every reader (``isinstance``, ``==``, iteration), and their copies
+(``dict(...)``, ``.copy()``, ``copy.copy``/``deepcopy``, pickle, ``|``) are plain dicts; the
+serializer encodes them as plain dicts, so what a saver stores and hands back is plain.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from itertools import count
+from typing import Any
+
+__all__ = ["FrozenDict", "FrozenSeen", "FrozenVersions", "plain"]
+
+_serials = count(1).__next__
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict that refuses changes: one node's ``versions_seen`` entry in a checkpoint."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"this {type(self).__name__} belongs to a checkpoint and is read-only; "
+            "change a copy of it (dict(...)) instead."
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+    def __copy__(self) -> dict[Any, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
+        return copy.deepcopy(dict(self), memo)
+
+    @classmethod
+    def fromkeys(cls, keys: Iterable[Any], value: Any = None) -> dict[Any, Any]:  # type: ignore[override]
+        return dict.fromkeys(keys, value)
+
+
+class _Tracked(FrozenDict):
+    """A read-only map that knows the map it was built from (see the module's docstring)."""
+
+    __slots__ = ("base", "changed", "serial")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(f"build a {type(self).__name__} with its classmethods.")
+
+    @classmethod
+    def _build(
+        cls, items: Mapping[str, Any], base: _Tracked | None, changed: tuple[str, ...] | None
+    ) -> Any:
+        out = dict.__new__(cls)
+        dict.update(out, items)
+        out.serial = _serials()
+        out.base = 0 if base is None else base.serial
+        out.changed = changed
+        return out
+
+
+class FrozenVersions(_Tracked):
+    """A checkpoint's ``channel_versions``: channel -> version (str, int or float)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(
+        cls,
+        versions: Mapping[str, Any],
+        base: FrozenVersions | None = None,
+        changed: Iterable[str] = (),
+    ) -> FrozenVersions:
+        """A copy of ``versions``; with ``base``, the claim that it differs from ``base``
+        only at the keys ``changed`` names (the caller's word: the engine's changed set)."""
+        if base is None:
+            return cls._build(versions, None, None)  # type: ignore[no-any-return]
+        return cls._build(  # type: ignore[no-any-return]
+            versions, base, tuple(k for k in changed if k in versions)
+        )
+
+
+class FrozenSeen(_Tracked):
+    """A checkpoint's ``versions_seen``: node -> ``FrozenDict`` of channel -> version."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, seen: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
+        """A read-only copy of every entry of ``seen``."""
+        return cls._build(  # type: ignore[no-any-return]
+            {node: _frozen(s) for node, s in seen.items()}, None, None
+        )
+
+    def with_entries(self, entries: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
+        """This map with ``entries`` added or replaced (each copied read-only)."""
+        updates = {node: _frozen(s) for node, s in entries.items()}
+        out = dict.__new__(FrozenSeen)
+        dict.update(out, self)
+        dict.update(out, updates)
+        out.serial = _serials()
+        out.base = self.serial
+        out.changed = tuple(updates)
+        return out
+
+
+def _frozen(entry: Mapping[str, Any]) -> FrozenDict:
+    return entry if type(entry) is FrozenDict else FrozenDict(entry)
+
+
+def plain(value: Any) -> Any:
+    """A read-only map of this module as a plain dict (entries too), for an encoder."""
+    if type(value) is FrozenSeen:
+        return dict(zip(value.keys(), map(dict, value.values()), strict=True))
+    return dict(value)
+
+
+FROZEN_TYPES = frozenset({FrozenDict, FrozenVersions, FrozenSeen})
+"""The types ``plain`` turns into plain dicts."""
