@@ -34,6 +34,7 @@ class RunOptions:
     interrupt_after: Sequence[str] | str | None = None
     subgraphs: bool = False
     version: str = "v1"
+    control: Any = None  # a RunControl, or None: the parent run's, or a fresh one
 
     @classmethod
     def of(cls, kw: Mapping[str, Any]) -> RunOptions:

@@ -36,6 +36,7 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
+from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
@@ -50,7 +51,7 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
-from langgraph_lite.runtime import coerce_context
+from langgraph_lite.runtime import RunControl, coerce_context
 from langgraph_lite.types import Command, RetryPolicy, Send
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
@@ -304,6 +305,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             interrupt_after=self._interrupt_names(opts.interrupt_after, self.interrupt_after_nodes),
             subgraphs=opts.subgraphs,
             version=version,
+            control=run_control(opts.control, parent),
         )
         # A subgraph uses its parent run's store and cache, as in LangGraph.
         loop.store = getattr(parent.run, "store", None) if parent is not None else None
@@ -322,10 +324,13 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         output_keys: str | Sequence[str] | None,
         print_mode: str | Sequence[str],
         debug: bool | None,
+        control: Any = None,
     ) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
-        opts = RunOptions([], keys, None, context, durability, interrupt_before, interrupt_after)
+        opts = RunOptions(
+            [], keys, None, context, durability, interrupt_before, interrupt_after, control=control
+        )
         loop, queue = self._prepare(config, opts)
         loop.out.track_output = True
         self._also_print(loop, print_mode, debug)
@@ -359,6 +364,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool | None = None,
         version: str = "v1",
         stream_buffer_size: int | None = None,
+        control: RunControl | None = None,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
@@ -367,6 +373,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         and values); they are streamed only if ``stream_mode`` asks for them too.
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
+        ``control``: a ``RunControl`` whose ``request_drain()`` (from any thread) stops the run
+        at the next superstep boundary with ``GraphDrained``; it can be resumed later.
         """
         loop, queue = self._streaming(config, locals())
         return RunStream(drive_sync(loop, queue, input), queue)
@@ -387,6 +395,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool | None = None,
         version: str = "v1",
         stream_buffer_size: int | None = None,
+        control: RunControl | None = None,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
@@ -409,6 +418,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         interrupt_after: Sequence[str] | str | None = None,
         durability: str | None = None,
         version: str = "v1",
+        control: RunControl | None = None,
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
@@ -425,12 +435,12 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     input, config, context=context, stream_mode=stream_mode,
                     print_mode=print_mode, output_keys=output_keys,
                     interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                    durability=durability, version=version, **kwargs,
+                    durability=durability, version=version, control=control, **kwargs,
                 )
             )  # fmt: skip
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
@@ -449,6 +459,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         interrupt_after: Sequence[str] | str | None = None,
         durability: str | None = None,
         version: str = "v1",
+        control: RunControl | None = None,
         **kwargs: Any,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
@@ -459,12 +470,12 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     input, config, context=context, stream_mode=stream_mode,
                     print_mode=print_mode, output_keys=output_keys,
                     interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                    durability=durability, version=version, **kwargs,
+                    durability=durability, version=version, control=control, **kwargs,
                 )
             ]  # fmt: skip
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass
