@@ -32,6 +32,7 @@ from langgraph_lite.pregel.arguments import (
     _short,
     _unknown_channel,
     check_graph,
+    deprecated_durability,
     nested_config,
     require_thread,
     strip_task_ids,
@@ -338,6 +339,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
 
     def _streaming(self, config: Any, kw: dict[str, Any]) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
+        kw["durability"] = deprecated_durability(kw["durability"], kw.pop("deprecated"))
         loop, queue = self._prepare(config, RunOptions.of(kw))
         self._also_print(loop, kw["print_mode"], kw["debug"])
         return loop, queue
@@ -365,6 +367,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         version: str = "v1",
         stream_buffer_size: int | None = None,
         control: RunControl | None = None,
+        **deprecated: Any,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
@@ -396,6 +399,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         version: str = "v1",
         stream_buffer_size: int | None = None,
         control: RunControl | None = None,
+        **deprecated: Any,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
@@ -438,6 +442,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     durability=durability, version=version, control=control, **kwargs,
                 )
             )  # fmt: skip
+        durability = deprecated_durability(durability, kwargs, strict=False, stacklevel=3)
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
             print_mode, invoke_kwargs(kwargs), control,
@@ -473,6 +478,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     durability=durability, version=version, control=control, **kwargs,
                 )
             ]  # fmt: skip
+        durability = deprecated_durability(durability, kwargs, strict=False, stacklevel=3)
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
             print_mode, invoke_kwargs(kwargs), control,
