@@ -295,3 +295,34 @@ async def test_async_subgraph_drain_resumes():
     assert ran == ["one", "two"]
     assert await app.ainvoke(None, config) == {"one": "done", "two": "done", "three": "done"}
     assert ran == ["one", "two", "three"]
+
+
+def test_a_tool_whose_subgraph_drains_is_paused_not_failed():
+    from langgraph_lite.graph.message import MessagesState
+    from langgraph_lite.messages import AIMessage
+    from langgraph_lite.prebuilt import ToolNode
+    from langgraph_lite.tools import tool
+
+    ran: list[str] = []
+    worker = three_steps(ran).compile()
+
+    @tool
+    def delegate() -> str:
+        """Runs a three-step graph."""
+        return str(worker.invoke({}))
+
+    def model(state):
+        call = {"name": "delegate", "args": {}, "id": "c1"}
+        return {"messages": [AIMessage(content="", tool_calls=[call])]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("model", model)
+    builder.add_node("tools", ToolNode([delegate]))
+    builder.add_edge(START, "model")
+    builder.add_edge("model", "tools")
+    app = builder.compile()
+    seen = []
+    with pytest.raises(GraphDrained):
+        for chunk in app.stream({"messages": []}, stream_mode="tools", control=RunControl()):
+            seen.append(chunk["event"])
+    assert seen == ["tool-started"]  # no tool-error: it runs again when the run resumes
