@@ -53,7 +53,7 @@ from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.runtime import RunControl, coerce_context
-from langgraph_lite.types import Command, RetryPolicy, Send
+from langgraph_lite.types import CachePolicy, Command, RetryPolicy, Send
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
@@ -79,7 +79,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
     bounds how many events a run holds for a slow consumer before producers wait. ``store``
     is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
-    ``retry_policy`` applies to the nodes that have no retry policy of their own.
+    ``retry_policy`` applies to the nodes that have no retry policy of their own, and
+    ``cache_policy`` to those with no cache policy of their own.
     """
 
     def __init__(
@@ -101,6 +102,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool = False,
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
+        cache_policy: CachePolicy | None = None,
         **deprecated: Any,
     ) -> None:
         if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
@@ -138,10 +140,18 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         self.retry_policy = (
             (retry_policy,) if isinstance(retry_policy, RetryPolicy) else tuple(retry_policy)
         )
+        if cache_policy is not None and not isinstance(cache_policy, CachePolicy):
+            raise TypeError(
+                f"Pregel(cache_policy=...) must be a CachePolicy, got {cache_policy!r:.60}. Use "
+                "CachePolicy(ttl=60) from langgraph_lite.types."
+            )
+        self.cache_policy = cache_policy  # likewise, for the nodes that have no cache policy
         for key, node in nodes.items():
             built = _build_node(key, node)
             if self.retry_policy and not built.retry_policy:
                 built = built.copy({"retry_policy": self.retry_policy})
+            if cache_policy is not None and built.cache_policy is None:
+                built = built.copy({"cache_policy": cache_policy})
             self.nodes[key] = built
         self.input_channels = (
             input_channels if isinstance(input_channels, str) else list(input_channels)
