@@ -10,6 +10,7 @@ Errors are split by who must act:
      ├── NodeTimeoutError                       a node attempt ran past its TimeoutPolicy
      ├── GraphBubbleUp                          control flow travelling up, never retried
      │    ├── ParentCommand                     Command(graph=PARENT) for the enclosing graph
+     │    ├── GraphDrained                      RunControl.request_drain() stopped the run
      │    └── GraphInterrupt                    a node asked to stop for a human
      └── InternalError                          the engine broke its own rule: please report
 
@@ -32,11 +33,13 @@ __all__ = [
     "EmptyInputError",
     "ErrorCode",
     "GraphBubbleUp",
+    "GraphDrained",
     "GraphInterrupt",
     "GraphRecursionError",
     "InternalError",
     "InvalidUpdateError",
     "MessageCoercionError",
+    "NodeCancelledError",
     "NodeError",
     "NodeInterrupt",
     "NodeTimeoutError",
@@ -94,6 +97,29 @@ class ParentCommand(GraphBubbleUp):
 
     def __str__(self) -> str:
         return repr(self.command)
+
+
+class GraphDrained(GraphBubbleUp):
+    """The run stopped at a superstep boundary because ``RunControl.request_drain()`` was
+    called (for instance on SIGTERM). The step that was running finished and its checkpoint is
+    saved: with a checkpointer, ``invoke(None, config)`` resumes the run where it stopped.
+    """
+
+    def __init__(self, reason: str = "shutdown") -> None:
+        self.reason = reason
+        super().__init__(f"Graph drained: {reason}")
+
+
+class NodeCancelledError(Exception):
+    """A node's own code raised ``asyncio.CancelledError`` (no one cancelled the run): it is
+    reported as that node's failure, like any other error, instead of a silent cancellation.
+    ``node`` names the node."""
+
+    node: str
+
+    def __init__(self, node: str, message: str | None = None) -> None:
+        super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
+        self.node = node
 
 
 class GraphInterrupt(GraphBubbleUp):

@@ -22,7 +22,7 @@ from contextvars import ContextVar, Token
 from typing import Any
 
 from langgraph_lite.config import current_task
-from langgraph_lite.errors import GraphInterrupt
+from langgraph_lite.errors import GraphDrained, GraphInterrupt
 
 __all__ = ["ToolCallReport", "emit_output_delta"]
 
@@ -83,8 +83,9 @@ class ToolCallReport:
             self._emit({"event": "tool-finished", "tool_call_id": self.call_id, "output": output})
 
     def failed(self, error: BaseException) -> None:
-        """The call raised ``error`` (an interrupt is a pause, not a failure: nothing is said)."""
-        if self._end() and not isinstance(error, GraphInterrupt):
+        """The call raised ``error`` (an interrupt or a drain is a pause, not a failure: nothing
+        is said; the call runs again when the run resumes)."""
+        if self._end() and not isinstance(error, (GraphInterrupt, GraphDrained)):
             self._emit({"event": "tool-error", "tool_call_id": self.call_id, "message": str(error)})
 
     def _end(self) -> bool:

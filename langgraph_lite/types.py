@@ -14,6 +14,7 @@ from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprec
 
 __all__ = [
     "STREAM_MODES",
+    "All",
     "CachePolicy",
     "Command",
     "Durability",
@@ -56,6 +57,13 @@ STREAM_MODES: tuple[str, ...] = (
 )
 """The stream modes this version of the engine emits (``"tools"``: tool calls starting, streaming
 output, finishing or failing; LangGraph streams it too, though its ``StreamMode`` omits it)."""
+
+Durability = Literal["sync", "async", "exit"]
+"""When a run saves: ``"sync"`` each step before the next starts, ``"async"`` each step while the
+next runs (the default), ``"exit"`` once, when the run ends."""
+
+All = Literal["*"]
+"""``interrupt_before="*"`` / ``interrupt_after="*"``: stop at every node."""
 
 StreamWriter = Callable[[Any], Any]
 """A function that sends one value to ``stream_mode="custom"``.

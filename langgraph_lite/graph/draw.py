@@ -11,6 +11,7 @@ Mermaid ``subgraph`` block; ids are escaped so that any node name is a valid Mer
 
 from __future__ import annotations
 
+import inspect
 import string
 import types
 import typing
@@ -84,6 +85,31 @@ class Graph:
             self.nodes[END] = Node(END, END)
         self.edges.append(edge)
 
+    def to_json(self, *, with_schemas: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The picture as JSON-ready dicts, in LangChain's ``Graph.to_json`` shape: ``nodes``
+        (``id``; ``type`` "runnable" and ``data`` {``id``: where its code lives, ``name``}
+        unless it is ``__end__``; ``metadata`` if any) and ``edges`` (``source``, ``target``;
+        ``data`` for a label, ``conditional: True`` for a conditional edge). ``with_schemas``
+        changes nothing: the picture holds no schema nodes."""
+        nodes: list[dict[str, Any]] = []
+        for node in self.nodes.values():
+            entry: dict[str, Any] = {"id": node.id}
+            if node.id != END:
+                entry["type"] = "runnable"
+                entry["data"] = {"id": _code_path(node.data), "name": node.id}
+            if node.metadata is not None:
+                entry["metadata"] = node.metadata
+            nodes.append(entry)
+        edges: list[dict[str, Any]] = []
+        for edge in self.edges:
+            shown: dict[str, Any] = {"source": edge.source, "target": edge.target}
+            if edge.data is not None:
+                shown["data"] = edge.data
+            if edge.conditional:
+                shown["conditional"] = True
+            edges.append(shown)
+        return {"nodes": nodes, "edges": edges}
+
     def draw_mermaid(
         self,
         *,
@@ -134,6 +160,15 @@ def _prefix_of(edge: Edge) -> str:
     # The namespace parts the two ends share, position by position (as LangGraph groups them).
     pairs = zip(edge.source.split(":"), edge.target.split(":"), strict=False)
     return ":".join(a for a, b in pairs if a == b)
+
+
+def _code_path(data: Any) -> list[str]:
+    """Where a node's code lives, as a path: a function's module and name, else its class's."""
+    if data is None:  # (__start__: the engine's own input step)
+        return ["langgraph_lite", "constants", "START"]
+    named = data if inspect.isfunction(data) or inspect.ismethod(data) else type(data)
+    module = getattr(named, "__module__", None) or "builtins"
+    return [*module.split("."), getattr(named, "__qualname__", repr(named))]
 
 
 class _Mermaid:

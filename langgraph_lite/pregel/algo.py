@@ -134,10 +134,9 @@ class Task:
 
         run = self.run
         return Runtime(
-            context=getattr(run, "context", None),
-            store=getattr(run, "store", None),
-            stream_writer=self.writer,
-        )
+            context=getattr(run, "context", None), store=getattr(run, "store", None),
+            stream_writer=self.writer, control=getattr(run, "control", None),
+        )  # fmt: skip
 
     @property
     def config(self) -> dict[str, Any]:

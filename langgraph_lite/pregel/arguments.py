@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,8 +17,9 @@ from langgraph_lite.checkpoint.base import thread_of
 from langgraph_lite.errors import ErrorCode, create_error_message
 from langgraph_lite.pregel.node import ChannelWriteEntry, NodeBuilder, PregelNode
 from langgraph_lite.types import STREAM_MODES
+from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
-__all__ = ["DEFAULT_RECURSION_LIMIT", "RunOptions"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "RunOptions", "deprecated_durability"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +36,40 @@ class RunOptions:
     interrupt_after: Sequence[str] | str | None = None
     subgraphs: bool = False
     version: str = "v1"
+    control: Any = None  # a RunControl, or None: the parent run's, or a fresh one
 
     @classmethod
     def of(cls, kw: Mapping[str, Any]) -> RunOptions:
         """The options among a call's keywords (``stream``'s and ``astream``'s, by name, so
         the two cannot pass different ones)."""
         return cls(**{f.name: kw[f.name] for f in dataclasses.fields(cls)})
+
+
+def deprecated_durability(
+    durability: str | None, kwargs: dict[str, Any], strict: bool = True, stacklevel: int = 4
+) -> str | None:
+    """``durability`` after the deprecated ``checkpoint_during`` keyword, taken out of ``kwargs``
+    (``True`` is ``"async"``, ``False`` is ``"exit"``, with LangGraph's warning). ``strict``:
+    any other keyword left raises ``TypeError`` (``stream``'s; ``invoke`` checks its own)."""
+    during = kwargs.pop("checkpoint_during", None)
+    if strict and kwargs:
+        raise TypeError(
+            f"stream() got unexpected keyword arguments {sorted(kwargs)}; the only deprecated "
+            "keyword it still takes is checkpoint_during (use durability= instead)."
+        )
+    if during is None:
+        return durability
+    warnings.warn(
+        "`checkpoint_during` is deprecated and will be removed. Please use `durability` instead.",
+        LangGraphDeprecatedSinceV10,
+        stacklevel=stacklevel,
+    )
+    if durability is not None:
+        raise ValueError(
+            "Cannot use both `checkpoint_during` and `durability` parameters. Please use "
+            "`durability` instead."
+        )
+    return "async" if during else "exit"
 
 
 DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))

@@ -13,6 +13,7 @@ implements it for graph runs, ``AloneRun`` for a node run by itself
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from langgraph_lite.pregel import node_cache
 from langgraph_lite.pregel.algo import Task, handler_task
+from langgraph_lite.pregel.cancelled import raise_cancelled
 from langgraph_lite.pregel.timeouts import arun_timed, run_timed
 from langgraph_lite.types import Interrupt, _drop_writes
 
@@ -145,6 +147,8 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
                 return None
             except GraphBubbleUp:
                 raise
+            except asyncio.CancelledError as exc:  # raised by the node itself (cancelled.py)
+                raise_cancelled(task, exc, on_loop=False)
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
@@ -193,6 +197,8 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
                 return None
             except GraphBubbleUp:
                 raise
+            except asyncio.CancelledError as exc:  # the node's own, or the run's (cancelled.py)
+                raise_cancelled(task, exc, on_loop=True)
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from langgraph_lite.errors import GraphInterrupt
+from langgraph_lite.errors import GraphDrained, GraphInterrupt
 from langgraph_lite.pregel.algo import handler_task
 from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_failures, saved_writes
 
@@ -88,7 +88,9 @@ def report_failures(
         if task.handler is not None:  # the node failed, then its error handler did
             handed_over(task, out, persistence)
             task = task.handler
-        if isinstance(exc, GraphInterrupt):
+        if isinstance(exc, GraphDrained):  # a subgraph drained: nothing saved, as LangGraph
+            error = exc if error is None else error
+        elif isinstance(exc, GraphInterrupt):
             found = tuple(exc.interrupts)
             persistence.put_writes(task, interrupts.asked(task, found))
             out.interrupted(task, found)

@@ -15,6 +15,7 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
                ▼       Save, DELIVER
       ┌──▶ plan ── nothing due ──────────────────────────────▶ end  (exit: Save the last)
       │      │  ── interrupt_before hits ─────────────────────▶ end  (interrupted)
+      │      │  ── its RunControl drained (control.py) ───────▶ GraphDrained (resumable)
       │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
       │      ▼       Save, DELIVER (the tasks' start events, before they run)
       │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
@@ -23,7 +24,6 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       │    NEED_RESULT ─▶ done: its writes ─▶ Save  (before the next result is awaited)
       │      │   ▲  │     (durability="exit": kept back until the run ends)
       │      │   └──┘ raised: kept aside until every result is in
-      │      │
       │      ├── a task raised ────── Save its error, DELIVER ─▶ raise  (drain before raise)
       │      ├── a task interrupted ─ Save its question, DELIVER ─▶ end  (interrupted)
       │      ▼
@@ -33,11 +33,11 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       └──────┘
 
 The pull rule: the loop yields DELIVER whenever the queue holds chunks, before it plans the next
-step, so a driver hands the consumer everything a step reported before the next step begins, and
-a consumer that stops after a chunk has started nothing new. A subgraph (a graph run inside a
-node) is a run of its own: its loop streams into the parent's ``Output``, saves under its own
-checkpoint namespace in the parent's thread, and asks its questions through its parent task
-when it has no checkpointer of its own.
+step, so a driver hands the consumer everything a step reported before the next step begins, and a
+consumer that stops after a chunk has started nothing new. A subgraph (a graph run inside a node) is
+a run of its own: its loop streams into the parent's ``Output``, saves under its own checkpoint
+namespace in the parent's thread, and asks its questions through its parent task when it has no
+checkpointer of its own.
 
 The loop owns three collaborators, each with its own state and invariants, which import neither each
 other nor this module: ``Output`` (what is streamed, in which shape), ``Persistence`` /
@@ -55,6 +55,7 @@ from typing import Any
 
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
+from langgraph_lite.errors import GraphDrained
 from langgraph_lite.pregel import checkpointing, run_input
 from langgraph_lite.pregel.algo import (
     Task,
@@ -96,6 +97,7 @@ class PregelLoop:
     # Set by Pregel for the run (nodes read them; the loop itself never does).
     store: Any = None
     cache: Any = None
+    drained: GraphDrained | None = None  # (set by _plan when the run's control drained it)
 
     def __init__(
         self,
@@ -114,6 +116,7 @@ class PregelLoop:
         subgraphs: bool = False,
         version: str = "v1",
         read_only: bool = False,
+        control: Any = None,
     ) -> None:
         parent = self.parent_task = current_task.get()
         given = config  # (chunks' metadata copies it; read_only: get_state/update_state's)
@@ -121,6 +124,7 @@ class PregelLoop:
         self.spec = spec
         self.config = config
         self.context = context
+        self.control = control  # its RunControl (control.py); self.drained: why it stopped
         self.recursion_limit: int = config["recursion_limit"]
         self.stop = self.recursion_limit  # last step number allowed; set again by start
         self.phase = START  # for introspection and internal checks only
@@ -196,6 +200,8 @@ class PregelLoop:
             if items:  # a task's start (tasks/debug) goes out before it runs
                 yield DELIVER
             if tasks is None:
+                if self.drained is not None:  # (what the run reported went out first)
+                    raise self.drained
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None
@@ -352,15 +358,17 @@ class PregelLoop:
             spec.nodes, spec.trigger_index, self.channels, self.versions, self.versions_seen,
             self._updated, self.step, self,
         )  # fmt: skip
-        if not tasks:
+        before = self.interrupts.before
+        if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
+            self._end(stopped=True)
+            return None
+        reason = None if self.control is None else self.control._drain_reason  # (control.py)
+        if not tasks or reason is not None:  # drained: stop before the step runs
+            self.drained = GraphDrained(reason or "shutdown") if tasks else None
             self.phase = DONE
             # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
             if self.parent_task is None or ":" not in self.checkpoint_ns:
                 self._end()
-            return None
-        before = self.interrupts.before
-        if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
-            self._end(stopped=True)
             return None
         self._tasks = tasks
         self.phase = EXECUTE
@@ -415,9 +423,8 @@ class PregelLoop:
                 self.out.stopped(())
 
     def _apply(self) -> bool:
-        """Every task of the step finished: apply their writes and move to the next step.
-
-        Returns whether the run stops here (interrupt_after)."""
+        """Every task of the step finished: apply their writes and move to the next step;
+        returns whether the run stops here (interrupt_after)."""
         if self.phase is not EXECUTE:
             raise wrong_phase(self.phase, EXECUTE, "apply")
         # (the per-step hot path: without a checkpointer, versions are ints and nothing is saved)
@@ -464,13 +471,11 @@ class PregelLoop:
     # -- what node code calls (the RunContext protocol of attempt.py) ------------------------
 
     def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
-        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none.
-
-        ``schema``: the ``ResponseSchema`` the answer must fit, if the node gave one.
+        """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none
+        (``schema``: the ``ResponseSchema`` the answer must fit, if the node gave one).
 
         A subgraph with no checkpointer of its own asks through its parent task, which saves
-        the question and answers; the resumed parent runs it again, answering in order.
-        """
+        the question and answers; the resumed parent runs it again, answering in order."""
         parent = self.parent_task
         if parent is not None and not self.persistence.active:
             return parent.run.interrupt(parent, value, schema)
@@ -490,8 +495,6 @@ class PregelLoop:
         )  # fmt: skip
 
     def output(self, keys: str | Sequence[str], with_writes_of: Sequence[Task] = ()) -> Any:
-        """The current value of ``keys``: one channel's value, or a dict of those available.
-
-        ``with_writes_of``: as if those tasks' writes were applied (the channels are copied).
-        """
+        """The current value of ``keys``: one channel's value, or a dict of those available
+        (``with_writes_of``: as if those tasks' writes were applied; the channels are copied)."""
         return read_state(self.channels, keys, with_writes_of)

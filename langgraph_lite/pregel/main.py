@@ -32,10 +32,12 @@ from langgraph_lite.pregel.arguments import (
     _short,
     _unknown_channel,
     check_graph,
+    deprecated_durability,
     nested_config,
     require_thread,
     strip_task_ids,
 )
+from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
@@ -50,8 +52,8 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
-from langgraph_lite.runtime import coerce_context
-from langgraph_lite.types import Command, RetryPolicy, Send
+from langgraph_lite.runtime import RunControl, coerce_context
+from langgraph_lite.types import CachePolicy, Command, RetryPolicy, Send
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
@@ -77,7 +79,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
     bounds how many events a run holds for a slow consumer before producers wait. ``store``
     is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
-    ``retry_policy`` applies to the nodes that have no retry policy of their own.
+    ``retry_policy`` applies to the nodes that have no retry policy of their own, and
+    ``cache_policy`` to those with no cache policy of their own.
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool = False,
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
+        cache_policy: CachePolicy | None = None,
         **deprecated: Any,
     ) -> None:
         if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
@@ -136,10 +140,18 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         self.retry_policy = (
             (retry_policy,) if isinstance(retry_policy, RetryPolicy) else tuple(retry_policy)
         )
+        if cache_policy is not None and not isinstance(cache_policy, CachePolicy):
+            raise TypeError(
+                f"Pregel(cache_policy=...) must be a CachePolicy, got {cache_policy!r:.60}. Use "
+                "CachePolicy(ttl=60) from langgraph_lite.types."
+            )
+        self.cache_policy = cache_policy  # likewise, for the nodes that have no cache policy
         for key, node in nodes.items():
             built = _build_node(key, node)
             if self.retry_policy and not built.retry_policy:
                 built = built.copy({"retry_policy": self.retry_policy})
+            if cache_policy is not None and built.cache_policy is None:
+                built = built.copy({"cache_policy": cache_policy})
             self.nodes[key] = built
         self.input_channels = (
             input_channels if isinstance(input_channels, str) else list(input_channels)
@@ -304,6 +316,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             interrupt_after=self._interrupt_names(opts.interrupt_after, self.interrupt_after_nodes),
             subgraphs=opts.subgraphs,
             version=version,
+            control=run_control(opts.control, parent),
         )
         # A subgraph uses its parent run's store and cache, as in LangGraph.
         loop.store = getattr(parent.run, "store", None) if parent is not None else None
@@ -322,10 +335,13 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         output_keys: str | Sequence[str] | None,
         print_mode: str | Sequence[str],
         debug: bool | None,
+        control: Any = None,
     ) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``invoke`` / ``ainvoke``: no stream modes, the output tracked."""
         keys = self.output_channels if output_keys is None else output_keys
-        opts = RunOptions([], keys, None, context, durability, interrupt_before, interrupt_after)
+        opts = RunOptions(
+            [], keys, None, context, durability, interrupt_before, interrupt_after, control=control
+        )
         loop, queue = self._prepare(config, opts)
         loop.out.track_output = True
         self._also_print(loop, print_mode, debug)
@@ -333,6 +349,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
 
     def _streaming(self, config: Any, kw: dict[str, Any]) -> tuple[PregelLoop, StreamQueue]:
         """The run behind ``stream`` / ``astream`` (``kw``: their keyword arguments)."""
+        kw["durability"] = deprecated_durability(kw["durability"], kw.pop("deprecated"))
         loop, queue = self._prepare(config, RunOptions.of(kw))
         self._also_print(loop, kw["print_mode"], kw["debug"])
         return loop, queue
@@ -359,6 +376,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool | None = None,
         version: str = "v1",
         stream_buffer_size: int | None = None,
+        control: RunControl | None = None,
+        **deprecated: Any,
     ) -> RunStream:
         """Run the graph, yielding chunks as steps finish (and as nodes emit, for ``custom``).
 
@@ -367,6 +386,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         and values); they are streamed only if ``stream_mode`` asks for them too.
         Stopping early (``break``, ``close()``) stops the run: no further step starts, and nodes
         still running get ``ConsumerGone`` from their stream writer.
+        ``control``: a ``RunControl`` whose ``request_drain()`` (from any thread) stops the run
+        at the next superstep boundary with ``GraphDrained``; it can be resumed later.
         """
         loop, queue = self._streaming(config, locals())
         return RunStream(drive_sync(loop, queue, input), queue)
@@ -387,6 +408,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         debug: bool | None = None,
         version: str = "v1",
         stream_buffer_size: int | None = None,
+        control: RunControl | None = None,
+        **deprecated: Any,
     ) -> AsyncRunStream:
         """Like ``stream``, on asyncio or trio; sync nodes run in worker threads.
 
@@ -409,6 +432,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         interrupt_after: Sequence[str] | str | None = None,
         durability: str | None = None,
         version: str = "v1",
+        control: RunControl | None = None,
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return the output channels' final value.
@@ -425,12 +449,13 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     input, config, context=context, stream_mode=stream_mode,
                     print_mode=print_mode, output_keys=output_keys,
                     interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                    durability=durability, version=version, **kwargs,
+                    durability=durability, version=version, control=control, **kwargs,
                 )
             )  # fmt: skip
+        durability = deprecated_durability(durability, kwargs, strict=False, stacklevel=3)
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
         for _ in drive_sync(loop, queue, input):
             pass
@@ -449,6 +474,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         interrupt_after: Sequence[str] | str | None = None,
         durability: str | None = None,
         version: str = "v1",
+        control: RunControl | None = None,
         **kwargs: Any,
     ) -> Any:
         """``invoke`` on asyncio or trio."""
@@ -459,12 +485,13 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     input, config, context=context, stream_mode=stream_mode,
                     print_mode=print_mode, output_keys=output_keys,
                     interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-                    durability=durability, version=version, **kwargs,
+                    durability=durability, version=version, control=control, **kwargs,
                 )
             ]  # fmt: skip
+        durability = deprecated_durability(durability, kwargs, strict=False, stacklevel=3)
         loop, queue = self._invoking(
             config, context, durability, interrupt_before, interrupt_after, output_keys,
-            print_mode, invoke_kwargs(kwargs),
+            print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
         async for _ in AsyncRun(loop, queue, input):
             pass

@@ -6,6 +6,7 @@ Importing this module warns; import the names from ``langgraph_lite.types`` inst
 import warnings
 
 from langgraph_lite.types import (
+    All,
     CachePolicy,
     PregelTask,
     RetryPolicy,
@@ -18,6 +19,7 @@ from langgraph_lite.types import (
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = [
+    "All",
     "CachePolicy",
     "PregelTask",
     "RetryPolicy",
