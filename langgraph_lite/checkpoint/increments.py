@@ -34,7 +34,7 @@ import msgpack  # type: ignore[import-untyped]
 
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
-__all__ = ["DELTA", "MIN_ITEMS", "SNAPSHOT_EVERY", "ListIncrements"]
+__all__ = ["DELTA", "MIN_ITEMS", "SNAPSHOT_EVERY", "ListIncrements", "base_of"]
 
 DELTA = "delta"
 SNAPSHOT_EVERY = 16
@@ -180,6 +180,16 @@ class ListIncrements:
         # one decode of the whole list: every check of the decoder, and fresh objects
         return self.serde.loads(array_header(items.n) + b"".join(items.chunks))
 
+    def whole(
+        self, where: tuple[str, str, str], version: Any, blob: tuple[str, bytes], fetch: Fetch
+    ) -> tuple[str, bytes]:
+        """A delta blob as the whole value's blob (bytes joined, nothing decoded), for a saver
+        about to delete the bases it builds on."""
+        if blob[0] != DELTA:
+            return blob
+        items = self._items_of(where, str(version), blob, fetch, SNAPSHOT_EVERY * 4)
+        return "msgpack", array_header(items.n) + b"".join(items.chunks)
+
     def _items_of(
         self,
         where: tuple[str, str, str],
@@ -265,6 +275,11 @@ class ListIncrements:
                 self._held -= self._items.pop(key).size
             for where in [w for w in self._latest if w[0] == thread_id]:
                 del self._latest[where]
+
+
+def base_of(channel: str, version: Any, blob: tuple[str, bytes]) -> str | None:
+    """The version a delta blob builds on; None for a whole blob."""
+    return _parse(channel, str(version), blob[1])[0] if blob[0] == DELTA else None
 
 
 def _appended(data: bytes, start: int, parent: _Items) -> int | None:
