@@ -112,7 +112,8 @@ def cfg(thread: str, run: str | None = None) -> dict[str, Any]:
 
 async def fill(app: Any, thread: str, runs: int = 4, steps: int = 9) -> None:
     for r in range(runs):
-        await app.ainvoke({"todo": steps}, cfg(thread, f"run-{r}"))
+        start = {"todo": steps, **{key: -1 for key in EXTRA}} if r == 0 else {"todo": steps}
+        await app.ainvoke(start, cfg(thread, f"run-{r}"))
 
 
 async def history(app: Any, thread: str) -> dict[str, Any]:
@@ -134,11 +135,29 @@ def stored_deltas(saver: Any) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def fresh_reader(kind: str, saver: Any, request: Any, tmp_path: Any):
+    """A saver on the same storage with nothing cached: what it reads is what is stored."""
+    if kind == "memory":
+        from langgraph_lite.checkpoint.increments import ListIncrements
+
+        saver._lists = ListIncrements(saver.serde)  # the storage stays, the cache goes
+        yield saver
+    else:
+        async with open_saver(kind, request, tmp_path) as other:
+            yield other
+
+
+async def stored_history(kind, saver, request, tmp_path, thread):
+    async with fresh_reader(kind, saver, request, tmp_path) as reader:
+        return await history(graph(reader), thread)
+
+
 # -- prune ---------------------------------------------------------------------------------
 
 
 async def test_prune_keep_latest_leaves_the_latest_checkpoint_readable_resumable_and_forkable(
-    saver, call
+    kind, saver, call, request, tmp_path
 ):
     app = graph(saver)
     await fill(app, "t")
@@ -152,6 +171,7 @@ async def test_prune_keep_latest_leaves_the_latest_checkpoint_readable_resumable
     after = await history(app, "t")
     assert list(after) == [latest]
     assert after[latest] == before[latest]
+    assert await stored_history(kind, saver, request, tmp_path, "t") == after
     state = await app.aget_state(cfg("t"))
     assert state.values == before[latest][0] and state.parent_config is None
     assert len(await history(app, "twin")) == len(before)  # other threads untouched
@@ -219,7 +239,7 @@ async def test_prune_names_bad_arguments(saver, call):
 
 
 async def test_delete_for_runs_deletes_those_runs_checkpoints_and_the_rest_read_as_before(
-    saver, call
+    kind, saver, call, request, tmp_path
 ):
     app = graph(saver)
     await fill(app, "t")
@@ -233,6 +253,7 @@ async def test_delete_for_runs_deletes_those_runs_checkpoints_and_the_rest_read_
     for checkpoint_id, (values, nxt, meta) in after.items():
         assert (values, nxt) == before[checkpoint_id][:2]
         assert meta == before[checkpoint_id][2]
+    assert await stored_history(kind, saver, request, tmp_path, "t") == after
     runs = {m["run_id"] for _, _, m in (await history(app, "u")).values()}
     assert runs == {"run-0"}  # run-1 of thread u went too
     for state in [s async for s in app.aget_state_history(cfg("t"))]:
