@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         '(or pip install "psycopg[binary]>=3.1" psycopg_pool).'
     ) from exc
 
+from langgraph_lite.checkpoint import retention as rules
 from langgraph_lite.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersion,
@@ -39,6 +40,7 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
+from langgraph_lite.checkpoint.postgres import retention as pg_retention
 from langgraph_lite.checkpoint.postgres.lease import (
     Lease,
     LeaseError,
@@ -273,45 +275,46 @@ class PostgresSaver(BaseCheckpointSaver):
         if not verdict[0]:
             raise leases.refused(params["thread_id"], token, verdict, "put_writes")
 
-    # -- retention ---------------------------------------------------------------------------
+    # -- retention (the rules: checkpoint.retention; the statements: postgres/retention.py) --
+
+    def _transact(self, what: str, plan: Any) -> None:
+        """Run a retention plan in one transaction."""
+        try:
+            with self._cursor() as cur, cur.connection.transaction():
+                pg_retention.drive(cur, plan)
+        except psycopg.Error as exc:
+            raise failure(exc, what) from exc
 
     def delete_thread(self, thread_id: str) -> None:
-        """Delete every checkpoint and write of a thread (its lease row stays)."""
-        self._run("delete_thread", sql.DELETE_THREAD, {"threads": [str(thread_id)]})
+        """Delete every checkpoint and write of a thread (its lease row stays); refused while
+        another worker holds the thread's lease."""
+        plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
+        self._transact("delete_thread", plan)
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Keep only each namespace's latest checkpoint (``"keep_latest"``) or delete the
-        threads (``"delete"``)."""
-        threads = {"threads": sql.thread_list(thread_ids)}
-        if strategy == "keep_latest":
-            self._run("prune", sql.PRUNE_KEEP_LATEST, threads)
-        elif strategy == "delete":
-            self._run("prune", sql.DELETE_THREAD, threads)
-        else:
-            raise ValueError(
-                f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
-            )
+        threads (``"delete"``); refused while another worker holds one's lease."""
+        self._transact("prune", _prune_plan(thread_ids, strategy, self._held))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``, with
+        their pending writes."""
+        plan = pg_retention.delete_for_runs(rules.run_list(run_ids), self._held)
+        self._transact("delete_for_runs", plan)
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Copy every checkpoint and write of one thread to another (ids kept)."""
-        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
-        self._run("copy_thread", sql.COPY_THREAD, params)
+        """Copy every checkpoint and write of one thread to a new thread (ids kept)."""
+        source, target = rules.check_copy(source_thread_id, target_thread_id)
+        self._transact("copy_thread", pg_retention.copy_thread(source, target, self._held))
 
     def delete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """Delete the threads with no checkpoint saved for ``idle_for`` (seconds or a
         timedelta) and no live lease; return their ids."""
         params = {"seconds": seconds(idle_for, "idle_for")}
-        return [r[0] for r in self._run("delete_idle_threads", sql.DELETE_IDLE, params, many=True)]
+        rows = self._run("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
+        return [r[0] for r in rows]
 
     # The async twins of the retention and lease calls, in worker threads like the others.
-
-    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        """``prune`` for async code."""
-        await anyio.to_thread.run_sync(partial(self.prune, thread_ids, strategy=strategy))
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """``copy_thread`` for async code."""
-        await anyio.to_thread.run_sync(self.copy_thread, source_thread_id, target_thread_id)
 
     async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """``delete_idle_threads`` for async code."""
@@ -412,3 +415,11 @@ def _renew_args(lease: Lease, ttl: float | None) -> dict[str, Any]:
         "token": lease.token,
         "ttl": leases.check_ttl(lease.ttl if ttl is None else ttl),
     }
+
+
+def _prune_plan(thread_ids: Any, strategy: str, held: Mapping[str, int]) -> Any:
+    threads = rules.thread_list(thread_ids)
+    rules.check_strategy(strategy)
+    if strategy == "delete":
+        return pg_retention.delete_threads(threads, held, "prune")
+    return pg_retention.keep_latest(threads, held)
