@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -363,23 +362,28 @@ class PostgresSaver(BaseCheckpointSaver):
         released (False: only writes whose config names ``lease_token`` carry it, as the
         engine's own leases do).
         """
-        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            row = self._run("acquire_lease", leases.ACQUIRE, params)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        return leases.take(
+            partial(self._try_lease, params, bind), params["thread_id"], on_busy, deadline
+        )
+
+    def _try_lease(self, params: dict[str, Any], bind: bool) -> Any:
+        """One attempt: the lease, or the row of the live lease someone else holds."""
+        row = self._run("acquire_lease", leases.ACQUIRE, params)
+        if not row:
+            held = self._run("acquire_lease", leases.HOLDER, params)
+            if not (held and leases.holder_is_dead(held[1])):
+                return held
+            dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+            row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if not row:
-                held = self._run("acquire_lease", leases.HOLDER, params)
-                if held and leases.holder_is_dead(held[1]):
-                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
-                    row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
-            if row:
-                if bind:
-                    self._held[thread_id] = row[0]
-                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                raise leases.busy(thread_id, self._run("acquire_lease", leases.HOLDER, params))
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+                return self._run("acquire_lease", leases.HOLDER, params)
+        return self._taken(params, bind, row)
+
+    def _taken(self, params: dict[str, Any], bind: bool, row: Any) -> Lease:
+        if bind:
+            self._held[params["thread_id"]] = row[0]
+        return Lease(self, params["thread_id"], row[0], params["holder"], row[1], params["ttl"])
 
     def _renew(self, lease: Lease, ttl: float | None) -> None:
         params = _renew_args(lease, ttl)
@@ -392,21 +396,6 @@ class PostgresSaver(BaseCheckpointSaver):
         if self._held.get(lease.thread_id) == lease.token:
             del self._held[lease.thread_id]
         self._run("release", leases.RELEASE, {"thread_id": lease.thread_id, "token": lease.token})
-
-
-def _lease_args(
-    thread_id: Any, ttl: float, on_busy: str, timeout: float | None, holder: str | None
-) -> tuple[str, dict[str, Any], float | None]:
-    leases.check_on_busy(on_busy)
-    if thread_id is None or thread_id == "":
-        raise ValueError("acquire_lease needs a thread_id.")
-    params = {
-        "thread_id": str(thread_id),
-        "holder": holder or leases.new_holder(),
-        "ttl": leases.check_ttl(ttl),
-    }
-    deadline = None if timeout is None else time.monotonic() + seconds(timeout, "timeout")
-    return str(thread_id), params, deadline
 
 
 def _renew_args(lease: Lease, ttl: float | None) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -28,7 +28,6 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.postgres import (
     PostgresSaver,
-    _lease_args,
     _prune_plan,
     _renew_args,
     connect_kwargs,
@@ -281,24 +280,21 @@ class AsyncPostgresSaver(PostgresSaver):
         bind: bool = True,
     ) -> Lease:
         """``acquire_lease`` for async code; ``on_busy="wait"`` sleeps without blocking."""
-        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        attempt = partial(self._atry_lease, params, bind)
+        return await leases.atake(attempt, params["thread_id"], on_busy, deadline)
+
+    async def _atry_lease(self, params: dict[str, Any], bind: bool) -> Any:
+        row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+        if not row:
+            held = await self._arun("acquire_lease", leases.HOLDER, params)
+            if not (held and leases.holder_is_dead(held[1])):
+                return held
+            dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+            row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if not row:
-                held = await self._arun("acquire_lease", leases.HOLDER, params)
-                if held and leases.holder_is_dead(held[1]):
-                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
-                    row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
-            if row:
-                if bind:
-                    self._held[thread_id] = row[0]
-                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                held = await self._arun("acquire_lease", leases.HOLDER, params)
-                raise leases.busy(thread_id, held)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.5)
+                return await self._arun("acquire_lease", leases.HOLDER, params)
+        return self._taken(params, bind, row)
 
     async def _arenew(self, lease: Lease, ttl: float | None) -> None:
         params = _renew_args(lease, ttl)
