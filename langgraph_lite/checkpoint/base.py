@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, TypedDict
 
 import anyio.to_thread
@@ -264,6 +264,26 @@ def _short(value: Any) -> str:
     except Exception:  # a hostile value's own repr may fail
         return f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | None) -> bool:
+    """Whether ``metadata`` has every key of ``filter`` with an equal value (a None filter
+    value matches a missing key too, as in LangGraph)."""
+    return all(metadata.get(k) == v for k, v in (filter or {}).items())
+
+
+def filtered(
+    items: Iterable[CheckpointTuple], filter: Mapping[str, Any] | None, limit: int | None
+) -> Iterator[CheckpointTuple]:
+    """The ``items`` whose metadata ``matches`` ``filter``, at most ``limit`` of them: what
+    ``list`` does with the filters a saver's query could not decide."""
+    found = 0
+    for item in items:
+        if matches(item.metadata, filter):
+            yield item
+            found += 1
+            if limit is not None and found >= limit:
+                return
 
 
 def encoded(serde: MsgpackSerde, value: Any, what: str, thread_id: str) -> tuple[str, bytes]:

@@ -28,6 +28,7 @@ from langgraph_lite.checkpoint.base import (
     check_skeleton,
     check_writes,
     encoded,
+    matches,
     saved_config,
     thread_of,
     unreadable,
@@ -153,7 +154,7 @@ class InMemorySaver(BaseCheckpointSaver):
                         saved = checkpoints[checkpoint_id]
                         if filter:
                             meta = self.serde.loads_typed(saved[1])
-                            if any(meta.get(k) != v for k, v in filter.items()):
+                            if not matches(meta, filter):
                                 continue
                         found.append(self._tuple(thread_id, ns, checkpoint_id, saved))
                         if limit is not None and len(found) >= limit:

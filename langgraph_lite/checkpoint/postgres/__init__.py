@@ -36,6 +36,7 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    filtered,
 )
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
@@ -236,14 +237,8 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        found = []
-        for row in self._run("list", query, params, many=True):
-            item = sql.decode_row(self.serde, row)
-            if sql.keep(item, leftover):
-                found.append(item)
-                if limit is not None and len(found) >= limit:
-                    break
-        return iter(found)
+        rows = self._run("list", query, params, many=True)
+        return iter(list(filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit)))
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -399,8 +399,3 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
         parent_config=saved_config(thread_id, ns, parent) if parent else None,
         pending_writes=writes,
     )
-
-
-def keep(item: CheckpointTuple, leftover: Mapping[str, Any]) -> bool:
-    """Whether a listed tuple passes the filters SQL could not decide."""
-    return all(item.metadata.get(k) == v for k, v in leftover.items())

@@ -25,6 +25,7 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    filtered,
 )
 from langgraph_lite.checkpoint.postgres import (
     PostgresSaver,
@@ -170,14 +171,9 @@ class AsyncPostgresSaver(PostgresSaver):
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        found = 0
-        for row in await self._arun("list", query, params, many=True):
-            item = sql.decode_row(self.serde, row)
-            if sql.keep(item, leftover):
-                yield item
-                found += 1
-                if limit is not None and found >= limit:
-                    return
+        rows = await self._arun("list", query, params, many=True)
+        for item in filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit):
+            yield item
 
     def list(
         self,

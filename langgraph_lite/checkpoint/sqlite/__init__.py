@@ -31,6 +31,7 @@ from langgraph_lite.checkpoint.base import (
     check_skeleton,
     check_writes,
     encoded,
+    filtered,
     saved_config,
     thread_of,
     unreadable,
@@ -307,14 +308,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             params.append(int(limit))
         with self.lock:
             rows = self.conn.execute(query, params).fetchall()
-            found = []
-            for row in rows:
-                item = self._tuple(row)
-                if any(item.metadata.get(k) != v for k, v in leftover.items()):
-                    continue
-                found.append(item)
-                if limit is not None and len(found) >= limit:
-                    break
+            found = list(filtered(map(self._tuple, rows), leftover, limit))
         return iter(found)
 
     # -- writing -----------------------------------------------------------------------------
