@@ -100,6 +100,14 @@ class AsyncPostgresSaver(PostgresSaver):
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
+    async def _on_connection(self, use: Any) -> Any:
+        """``await use(conn)`` on the saver's connection (held alone) or one of its pool."""
+        if isinstance(self.conn, psycopg.AsyncConnection):
+            async with self.alock:
+                return await use(self.conn)
+        async with self.conn.connection() as conn:
+            return await use(conn)
+
     @staticmethod
     async def _execute(conn: Any, query: str, params: Any, many: bool) -> Any:
         async with conn.cursor(row_factory=tuple_row) as cur:
@@ -146,12 +154,7 @@ class AsyncPostgresSaver(PostgresSaver):
                         await cur.execute(sql.SETUP_RECORD, (v,))
 
         try:
-            if isinstance(self.conn, psycopg.AsyncConnection):
-                async with self.alock:
-                    await migrate(self.conn)
-            else:
-                async with self.conn.connection() as conn:
-                    await migrate(conn)
+            await self._on_connection(migrate)
         except psycopg.Error as exc:
             raise failure(exc, "setup()") from exc
 
@@ -226,12 +229,7 @@ class AsyncPostgresSaver(PostgresSaver):
 
         _loop(what)
         try:
-            if isinstance(self.conn, psycopg.AsyncConnection):
-                async with self.alock:
-                    await run(self.conn)
-            else:
-                async with self.conn.connection() as conn:
-                    await run(conn)
+            await self._on_connection(run)
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
