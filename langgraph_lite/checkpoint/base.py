@@ -15,7 +15,7 @@ import hashlib
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, TypedDict
 
 import anyio.to_thread
@@ -289,6 +289,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | None) -> bool:
+    """Whether ``metadata`` has every key of ``filter`` with an equal value (a None filter
+    value matches a missing key too, as in LangGraph)."""
+    return all(metadata.get(k) == v for k, v in (filter or {}).items())
+
+
+def filtered(
+    items: Iterable[CheckpointTuple], filter: Mapping[str, Any] | None, limit: int | None
+) -> Iterator[CheckpointTuple]:
+    """The ``items`` whose metadata ``matches`` ``filter``, at most ``limit`` of them: what
+    ``list`` does with the filters a saver's query could not decide."""
+    found = 0
+    for item in items:
+        if matches(item.metadata, filter):
+            yield item
+            found += 1
+            if limit is not None and found >= limit:
+                return
+
+
 def encoded(serde: MsgpackSerde, value: Any, what: str, thread_id: str) -> tuple[str, bytes]:
     """``serde.dumps_typed(value)``; a value it refuses raises ``TypeError`` naming ``what``."""
     try:
@@ -300,9 +320,10 @@ def encoded(serde: MsgpackSerde, value: Any, what: str, thread_id: str) -> tuple
 class BaseCheckpointSaver:
     """What a checkpointer does; subclasses store checkpoints somewhere.
 
-    Sync methods: ``get_tuple``, ``list``, ``put``, ``put_writes``, ``delete_thread``; async
-    twins ``aget_tuple``, ``alist``, ``aput``, ``aput_writes``, ``adelete_thread``. The async
-    twins default to running the sync ones in a worker thread.
+    Sync methods: ``get_tuple``, ``list``, ``put``, ``put_writes``, ``delete_thread``, and the
+    retention calls ``prune``, ``copy_thread``, ``delete_for_runs``; async twins ``aget_tuple``,
+    ``alist``, ``aput``, ``aput_writes``, ``adelete_thread``, ``aprune``, ``acopy_thread``,
+    ``adelete_for_runs``. The async twins default to running the sync ones in a worker thread.
     """
 
     serde: MsgpackSerde
@@ -370,6 +391,20 @@ class BaseCheckpointSaver:
         """Delete every checkpoint and write of a thread."""
         raise NotImplementedError
 
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``, with
+        their pending writes (see ``checkpoint.retention``)."""
+        raise NotImplementedError
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint and pending write of a thread to a new thread."""
+        raise NotImplementedError
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """Keep only the latest checkpoint of each namespace of the threads
+        (``"keep_latest"``), or delete them (``"delete"``)."""
+        raise NotImplementedError
+
     def get_next_version(self, current: ChannelVersion | None, channel: Any = None) -> str:
         """The version after ``current``: ``"<32-digit counter>.<16-digit random>"``."""
         if current is None:
@@ -433,3 +468,15 @@ class BaseCheckpointSaver:
 
     async def adelete_thread(self, thread_id: str) -> None:
         await anyio.to_thread.run_sync(self.delete_thread, thread_id)
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """``delete_for_runs`` for async code."""
+        await anyio.to_thread.run_sync(self.delete_for_runs, run_ids)
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """``copy_thread`` for async code."""
+        await anyio.to_thread.run_sync(self.copy_thread, source_thread_id, target_thread_id)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """``prune`` for async code."""
+        await anyio.to_thread.run_sync(lambda: self.prune(thread_ids, strategy=strategy))

@@ -35,7 +35,7 @@ import msgpack  # type: ignore[import-untyped]
 from langgraph_lite.checkpoint.live_items import Snapshots, first_changed, snapshot, unchanged
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
-__all__ = ["DELTA", "MIN_ITEMS", "SNAPSHOT_EVERY", "ListIncrements"]
+__all__ = ["DELTA", "MIN_ITEMS", "SNAPSHOT_EVERY", "ListIncrements", "base_of"]
 
 DELTA = "delta"
 SNAPSHOT_EVERY = 16
@@ -296,6 +296,16 @@ class ListIncrements:
             self._latest[key[:3]] = key[3]
             self._remember(key, items._replace(snaps=snaps))
 
+    def whole(
+        self, where: tuple[str, str, str], version: Any, blob: tuple[str, bytes], fetch: Fetch
+    ) -> tuple[str, bytes]:
+        """A delta blob as the whole value's blob (bytes joined, nothing decoded), for a saver
+        about to delete the bases it builds on."""
+        if blob[0] != DELTA:
+            return blob
+        items = self._items_of(where, str(version), blob, fetch, SNAPSHOT_EVERY * 4)
+        return "msgpack", array_header(items.n) + b"".join(items.chunks)
+
     def _items_of(
         self,
         where: tuple[str, str, str],
@@ -390,6 +400,11 @@ def _first_items(parent: _Items, keep: int) -> bytes:
     if ends is None:
         raise CheckpointDecodeError("a cached list's items are malformed")
     return joined[: ends[keep - 1]]
+
+
+def base_of(channel: str, version: Any, blob: tuple[str, bytes]) -> str | None:
+    """The version a delta blob builds on; None for a whole blob."""
+    return _parse(channel, str(version), blob[1])[0] if blob[0] == DELTA else None
 
 
 def _appended(data: bytes, start: int, parent: _Items) -> int | None:

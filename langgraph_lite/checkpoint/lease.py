@@ -21,10 +21,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+import time
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Literal
+
+import anyio
 
 __all__ = ["Lease", "LeaseError", "OnBusy", "StaleLeaseError", "ThreadBusyError"]
 
@@ -159,6 +162,61 @@ def stale(lease: Lease, what: str) -> StaleLeaseError:
         "Take the lease again and resume from the thread's latest checkpoint.",
         lease.thread_id,
     )
+
+
+def lease_args(
+    thread_id: Any, ttl: float, on_busy: str, timeout: Any, holder: str | None
+) -> tuple[dict[str, Any], float | None]:
+    """``acquire_lease``'s arguments checked: ``(params, deadline)``; params hold
+    ``thread_id``, ``holder`` and ``ttl``, the deadline is ``time.monotonic()``'s or None."""
+    check_on_busy(on_busy)
+    if thread_id is None or thread_id == "":
+        raise ValueError("acquire_lease needs a thread_id.")
+    if isinstance(timeout, timedelta):
+        timeout = timeout.total_seconds()
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
+    ):
+        raise ValueError(f"timeout must be seconds (>= 0) or None, got {timeout!r}.")
+    params = {"thread_id": str(thread_id), "holder": holder or new_holder(), "ttl": check_ttl(ttl)}
+    return params, None if timeout is None else time.monotonic() + timeout
+
+
+# Waiting for a lease: try, and while someone else holds it, poll with a growing pause.
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.01, 0.5
+
+
+def _gave_up(on_busy: str, deadline: float | None) -> bool:
+    return on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline)
+
+
+def take(attempt: Callable[[], Any], thread_id: str, on_busy: str, deadline: float | None) -> Lease:
+    """Call ``attempt`` (a ``Lease``, or the busy lease's row) until it returns a lease;
+    ``busy`` at once (``"fail"``) or at the deadline (``"wait"``)."""
+    pause = _FIRST_PAUSE
+    while True:
+        got = attempt()
+        if isinstance(got, Lease):
+            return got
+        if _gave_up(on_busy, deadline):
+            raise busy(thread_id, got)
+        time.sleep(pause)
+        pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+async def atake(
+    attempt: Callable[[], Awaitable[Any]], thread_id: str, on_busy: str, deadline: float | None
+) -> Lease:
+    """``take`` for async code: it sleeps without blocking the event loop."""
+    pause = _FIRST_PAUSE
+    while True:
+        got = await attempt()
+        if isinstance(got, Lease):
+            return got
+        if _gave_up(on_busy, deadline):
+            raise busy(thread_id, got)
+        await anyio.sleep(pause)
+        pause = min(pause * 2, _LONGEST_PAUSE)
 
 
 @dataclasses.dataclass

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
+from langgraph_lite.checkpoint import increments, retention
 from langgraph_lite.checkpoint.base import (
     WRITES_IDX_MAP,
     BaseCheckpointSaver,
@@ -27,6 +28,7 @@ from langgraph_lite.checkpoint.base import (
     check_skeleton,
     check_writes,
     encoded,
+    matches,
     saved_config,
     thread_of,
     unreadable,
@@ -167,7 +169,7 @@ class InMemorySaver(BaseCheckpointSaver):
                         saved = checkpoints[checkpoint_id]
                         if filter:
                             meta = self.serde.loads_typed(saved[1])
-                            if any(meta.get(k) != v for k, v in filter.items()):
+                            if not matches(meta, filter):
                                 continue
                         found.append(self._tuple(thread_id, ns, checkpoint_id, saved))
                         if limit is not None and len(found) >= limit:
@@ -248,6 +250,93 @@ class InMemorySaver(BaseCheckpointSaver):
             for written in [k for k in self.writes if k[0] == str(thread_id)]:
                 del self.writes[written]
 
+    # -- retention (the rules: checkpoint.retention) ------------------------------------------
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """Keep only the latest checkpoint of each namespace of the threads, with its pending
+        writes and values (``"keep_latest"``), or delete the threads (``"delete"``)."""
+        threads = retention.thread_list(thread_ids)
+        retention.check_strategy(strategy)
+        with self._lock:
+            for thread_id in threads:
+                if strategy == "delete":
+                    self.delete_thread(thread_id)
+                    continue
+                spaces = self.storage.get(thread_id, {})
+                kept = retention.latest_kept(
+                    (ns, cid, self.serde.loads_typed(entry[1]))
+                    for ns, checkpoints in spaces.items()
+                    for cid, entry in checkpoints.items()
+                )
+                for ns in list(spaces):
+                    self._drop(thread_id, ns, {c for c in spaces[ns] if (ns, c) not in kept})
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``, with
+        their pending writes; the checkpoints left stay readable."""
+        runs = set(retention.run_list(run_ids))
+        with self._lock:
+            for thread_id, spaces in list(self.storage.items()):
+                for ns, checkpoints in list(spaces.items()):
+                    doomed = set()
+                    for cid, entry in checkpoints.items():
+                        run = self.serde.loads_typed(entry[1]).get("run_id")
+                        if run is not None and str(run) in runs:
+                            doomed.add(cid)
+                    self._drop(thread_id, ns, doomed)
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint, value and pending write of a thread to a new thread."""
+        source, target = retention.check_copy(source_thread_id, target_thread_id)
+        with self._lock:
+            if any(self.storage.get(target, {}).values()):
+                raise retention.target_not_empty(target)
+            # stored entries are never changed in place: the copy may share them
+            for ns, checkpoints in self.storage.get(source, {}).items():
+                self.storage[target][ns] = dict(checkpoints)
+            for key, blob in [(k, b) for k, b in self.blobs.items() if k[0] == source]:
+                self.blobs[(target, *key[1:])] = blob
+            for key, saved in [(k, w) for k, w in self.writes.items() if k[0] == source]:
+                self.writes[(target, *key[1:])] = dict(saved)
+
+    def _drop(self, thread_id: str, ns: str, doomed: set[str]) -> None:
+        """Delete the checkpoints ``doomed`` of one namespace, their writes and the values no
+        checkpoint left names; a delta left whose base goes is stored whole first."""
+        checkpoints = self.storage[thread_id][ns]
+        if not doomed:
+            return
+        loads = self.serde.loads_typed
+
+        def versions(entry: tuple[_Skeleton, _Typed, str | None]) -> dict[str, Any]:
+            skeleton = entry[0] if isinstance(entry[0], dict) else loads(entry[0])
+            return skeleton.get("channel_versions") or {}
+
+        def key(cv: Any) -> tuple[str, str, str, Any]:
+            return (thread_id, ns, cv[0], cv[1])
+
+        def base_of(cv: Any) -> Any:
+            blob = self.blobs.get(key(cv))
+            base = increments.base_of(cv[0], cv[1], blob) if blob else None
+            return None if base is None else (cv[0], base)
+
+        kept = {cid: e for cid, e in checkpoints.items() if cid not in doomed}
+        needed = {cv for e in kept.values() for cv in versions(e).items()}
+        gone = {cv for c in doomed for cv in versions(checkpoints[c]).items()} - needed
+        for cv in retention.whole_blobs(needed, gone, base_of, lambda cv: key(cv) in self.blobs):
+            fetch = lambda v, c=cv[0]: self.blobs.get((thread_id, ns, c, v))  # noqa: E731
+            where = (thread_id, ns, cv[0])
+            self.blobs[key(cv)] = self._lists.whole(where, cv[1], self.blobs[key(cv)], fetch)
+        for cv in gone:
+            self.blobs.pop(key(cv), None)
+        for cid in doomed:
+            del checkpoints[cid]
+            self.writes.pop((thread_id, ns, cid), None)
+        for cid, (skeleton, meta, parent) in kept.items():
+            if parent in doomed:  # as LangGraph's prune: no parent rather than a missing one
+                checkpoints[cid] = (skeleton, meta, None)
+        if not checkpoints:
+            del self.storage[thread_id][ns]
+
     # The dicts are fast: the async twins call the sync methods directly, no thread hop.
 
     async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
@@ -284,6 +373,15 @@ class InMemorySaver(BaseCheckpointSaver):
 
     async def adelete_thread(self, thread_id: str) -> None:
         self.delete_thread(thread_id)
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        self.delete_for_runs(run_ids)
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        self.copy_thread(source_thread_id, target_thread_id)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        self.prune(thread_ids, strategy=strategy)
 
 
 MemorySaver = InMemorySaver

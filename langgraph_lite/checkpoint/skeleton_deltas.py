@@ -108,6 +108,22 @@ class SkeletonDeltas:
         # a corrupt row, shows); the cache stands in for the bases it builds on
         return copy_out(self._resolve(where, checkpoint_id, blob, fetch, SKELETON_EVERY * 4))
 
+    def whole(
+        self, where: _Where, checkpoint_id: str, blob: tuple[str, bytes], fetch: Fetch
+    ) -> tuple[str, bytes]:
+        """A delta skeleton as its whole encoding, for a saver about to delete its base."""
+        if blob[0] != SKELETON_DELTA:
+            return blob
+        return self.serde.dumps_typed(
+            self._resolve(where, checkpoint_id, blob, fetch, SKELETON_EVERY * 4)
+        )
+
+    def base_of(self, checkpoint_id: str, blob: tuple[str, bytes]) -> str | None:
+        """The checkpoint a delta skeleton builds on; None for a whole one."""
+        if blob[0] != SKELETON_DELTA:
+            return None
+        return _checked(checkpoint_id, self.serde.loads(blob[1]))["base"]
+
     def _resolve(
         self,
         where: _Where,

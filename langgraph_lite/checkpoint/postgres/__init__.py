@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -30,15 +29,18 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         '(or pip install "psycopg[binary]>=3.1" psycopg_pool).'
     ) from exc
 
+from langgraph_lite.checkpoint import retention as rules
 from langgraph_lite.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    filtered,
 )
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
+from langgraph_lite.checkpoint.postgres import retention as pg_retention
 from langgraph_lite.checkpoint.postgres.lease import (
     Lease,
     LeaseError,
@@ -235,14 +237,8 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        found = []
-        for row in self._run("list", query, params, many=True):
-            item = sql.decode_row(self.serde, row)
-            if sql.keep(item, leftover):
-                found.append(item)
-                if limit is not None and len(found) >= limit:
-                    break
-        return iter(found)
+        rows = self._run("list", query, params, many=True)
+        return iter(list(filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit)))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -273,45 +269,46 @@ class PostgresSaver(BaseCheckpointSaver):
         if not verdict[0]:
             raise leases.refused(params["thread_id"], token, verdict, "put_writes")
 
-    # -- retention ---------------------------------------------------------------------------
+    # -- retention (the rules: checkpoint.retention; the statements: postgres/retention.py) --
+
+    def _transact(self, what: str, plan: Any) -> None:
+        """Run a retention plan in one transaction."""
+        try:
+            with self._cursor() as cur, cur.connection.transaction():
+                pg_retention.drive(cur, plan)
+        except psycopg.Error as exc:
+            raise failure(exc, what) from exc
 
     def delete_thread(self, thread_id: str) -> None:
-        """Delete every checkpoint and write of a thread (its lease row stays)."""
-        self._run("delete_thread", sql.DELETE_THREAD, {"threads": [str(thread_id)]})
+        """Delete every checkpoint and write of a thread (its lease row stays); refused while
+        another worker holds the thread's lease."""
+        plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
+        self._transact("delete_thread", plan)
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Keep only each namespace's latest checkpoint (``"keep_latest"``) or delete the
-        threads (``"delete"``)."""
-        threads = {"threads": sql.thread_list(thread_ids)}
-        if strategy == "keep_latest":
-            self._run("prune", sql.PRUNE_KEEP_LATEST, threads)
-        elif strategy == "delete":
-            self._run("prune", sql.DELETE_THREAD, threads)
-        else:
-            raise ValueError(
-                f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
-            )
+        threads (``"delete"``); refused while another worker holds one's lease."""
+        self._transact("prune", _prune_plan(thread_ids, strategy, self._held))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``, with
+        their pending writes."""
+        plan = pg_retention.delete_for_runs(rules.run_list(run_ids), self._held)
+        self._transact("delete_for_runs", plan)
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Copy every checkpoint and write of one thread to another (ids kept)."""
-        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
-        self._run("copy_thread", sql.COPY_THREAD, params)
+        """Copy every checkpoint and write of one thread to a new thread (ids kept)."""
+        source, target = rules.check_copy(source_thread_id, target_thread_id)
+        self._transact("copy_thread", pg_retention.copy_thread(source, target, self._held))
 
     def delete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """Delete the threads with no checkpoint saved for ``idle_for`` (seconds or a
         timedelta) and no live lease; return their ids."""
         params = {"seconds": seconds(idle_for, "idle_for")}
-        return [r[0] for r in self._run("delete_idle_threads", sql.DELETE_IDLE, params, many=True)]
+        rows = self._run("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
+        return [r[0] for r in rows]
 
     # The async twins of the retention and lease calls, in worker threads like the others.
-
-    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        """``prune`` for async code."""
-        await anyio.to_thread.run_sync(partial(self.prune, thread_ids, strategy=strategy))
-
-    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """``copy_thread`` for async code."""
-        await anyio.to_thread.run_sync(self.copy_thread, source_thread_id, target_thread_id)
 
     async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """``delete_idle_threads`` for async code."""
@@ -360,23 +357,28 @@ class PostgresSaver(BaseCheckpointSaver):
         released (False: only writes whose config names ``lease_token`` carry it, as the
         engine's own leases do).
         """
-        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            row = self._run("acquire_lease", leases.ACQUIRE, params)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        return leases.take(
+            partial(self._try_lease, params, bind), params["thread_id"], on_busy, deadline
+        )
+
+    def _try_lease(self, params: dict[str, Any], bind: bool) -> Any:
+        """One attempt: the lease, or the row of the live lease someone else holds."""
+        row = self._run("acquire_lease", leases.ACQUIRE, params)
+        if not row:
+            held = self._run("acquire_lease", leases.HOLDER, params)
+            if not (held and leases.holder_is_dead(held[1])):
+                return held
+            dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+            row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if not row:
-                held = self._run("acquire_lease", leases.HOLDER, params)
-                if held and leases.holder_is_dead(held[1]):
-                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
-                    row = self._run("acquire_lease", leases.TAKE_FROM_DEAD, dead)
-            if row:
-                if bind:
-                    self._held[thread_id] = row[0]
-                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                raise leases.busy(thread_id, self._run("acquire_lease", leases.HOLDER, params))
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+                return self._run("acquire_lease", leases.HOLDER, params)
+        return self._taken(params, bind, row)
+
+    def _taken(self, params: dict[str, Any], bind: bool, row: Any) -> Lease:
+        if bind:
+            self._held[params["thread_id"]] = row[0]
+        return Lease(self, params["thread_id"], row[0], params["holder"], row[1], params["ttl"])
 
     def _renew(self, lease: Lease, ttl: float | None) -> None:
         params = _renew_args(lease, ttl)
@@ -391,24 +393,17 @@ class PostgresSaver(BaseCheckpointSaver):
         self._run("release", leases.RELEASE, {"thread_id": lease.thread_id, "token": lease.token})
 
 
-def _lease_args(
-    thread_id: Any, ttl: float, on_busy: str, timeout: float | None, holder: str | None
-) -> tuple[str, dict[str, Any], float | None]:
-    leases.check_on_busy(on_busy)
-    if thread_id is None or thread_id == "":
-        raise ValueError("acquire_lease needs a thread_id.")
-    params = {
-        "thread_id": str(thread_id),
-        "holder": holder or leases.new_holder(),
-        "ttl": leases.check_ttl(ttl),
-    }
-    deadline = None if timeout is None else time.monotonic() + seconds(timeout, "timeout")
-    return str(thread_id), params, deadline
-
-
 def _renew_args(lease: Lease, ttl: float | None) -> dict[str, Any]:
     return {
         "thread_id": lease.thread_id,
         "token": lease.token,
         "ttl": leases.check_ttl(lease.ttl if ttl is None else ttl),
     }
+
+
+def _prune_plan(thread_ids: Any, strategy: str, held: Mapping[str, int]) -> Any:
+    threads = rules.thread_list(thread_ids)
+    rules.check_strategy(strategy)
+    if strategy == "delete":
+        return pg_retention.delete_threads(threads, held, "prune")
+    return pg_retention.keep_latest(threads, held)

@@ -197,75 +197,6 @@ LEFT JOIN LATERAL (
         AND wr.checkpoint_id = c.checkpoint_id
 ) w ON true"""
 
-DELETE_THREAD = """
-WITH c AS (DELETE FROM lgl_checkpoints WHERE thread_id = ANY(%(threads)s::text[])),
-    b AS (DELETE FROM lgl_checkpoint_blobs WHERE thread_id = ANY(%(threads)s::text[]))
-DELETE FROM lgl_checkpoint_writes WHERE thread_id = ANY(%(threads)s::text[])"""
-
-# keep_latest: each namespace of each thread keeps its newest checkpoint, that checkpoint's
-# pending writes and the blobs it names; everything older goes.
-PRUNE_KEEP_LATEST = """
-WITH latest AS (
-        SELECT DISTINCT ON (thread_id, checkpoint_ns) thread_id, checkpoint_ns, checkpoint_id,
-            versions
-        FROM lgl_checkpoints WHERE thread_id = ANY(%(threads)s::text[])
-        ORDER BY thread_id, checkpoint_ns, checkpoint_id DESC
-    ),
-    gone AS (
-        DELETE FROM lgl_checkpoints c WHERE c.thread_id = ANY(%(threads)s::text[])
-        AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.thread_id = c.thread_id
-            AND l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id)
-        RETURNING 1
-    ),
-    w AS (
-        DELETE FROM lgl_checkpoint_writes c WHERE c.thread_id = ANY(%(threads)s::text[])
-        AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.thread_id = c.thread_id
-            AND l.checkpoint_ns = c.checkpoint_ns AND l.checkpoint_id = c.checkpoint_id)
-    ),
-    b AS (
-        DELETE FROM lgl_checkpoint_blobs c WHERE c.thread_id = ANY(%(threads)s::text[])
-        AND NOT EXISTS (SELECT 1 FROM latest l, jsonb_each_text(l.versions) v
-            WHERE l.thread_id = c.thread_id AND l.checkpoint_ns = c.checkpoint_ns
-            AND v.key = c.channel AND v.value = c.version)
-    )
-SELECT count(*) FROM gone"""
-
-# Every checkpoint, blob and write of one thread, again under another thread id.
-COPY_THREAD = """
-WITH c AS (
-        INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id,
-            parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json,
-            versions, created_at)
-        SELECT %(target)s, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type,
-            checkpoint, metadata_type, metadata, metadata_json, versions, created_at
-        FROM lgl_checkpoints WHERE thread_id = %(source)s
-        ON CONFLICT DO NOTHING
-    ),
-    b AS (
-        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-        SELECT %(target)s, checkpoint_ns, channel, version, type, blob
-        FROM lgl_checkpoint_blobs WHERE thread_id = %(source)s
-        ON CONFLICT DO NOTHING
-    )
-INSERT INTO lgl_checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx,
-    channel, type, value, task_path)
-SELECT %(target)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, task_path
-FROM lgl_checkpoint_writes WHERE thread_id = %(source)s
-ON CONFLICT DO NOTHING"""
-
-# Threads with no checkpoint saved for ``seconds`` and no live lease, deleted in one statement.
-DELETE_IDLE = """
-WITH idle AS (
-        SELECT thread_id FROM lgl_checkpoints GROUP BY thread_id
-        HAVING max(created_at) < now() - make_interval(secs => %(seconds)s)
-        EXCEPT SELECT thread_id FROM lgl_thread_leases WHERE expires_at > now()
-    ),
-    c AS (DELETE FROM lgl_checkpoints WHERE thread_id IN (SELECT thread_id FROM idle)),
-    b AS (DELETE FROM lgl_checkpoint_blobs WHERE thread_id IN (SELECT thread_id FROM idle)),
-    w AS (DELETE FROM lgl_checkpoint_writes WHERE thread_id IN (SELECT thread_id FROM idle))
-SELECT thread_id FROM idle ORDER BY thread_id"""
-
-
 # -- encoding --------------------------------------------------------------------------------
 
 
@@ -435,15 +366,6 @@ def list_query(
     return query, params, leftover
 
 
-def thread_list(thread_ids: Any) -> list[str]:
-    """``thread_ids`` as a list of ids; one bare id is a mistake worth naming."""
-    if isinstance(thread_ids, str | bytes):
-        raise TypeError(
-            f"thread_ids must be a sequence of thread IDs, not a str: pass [{thread_ids!r}]."
-        )
-    return [str(t) for t in thread_ids]
-
-
 # -- decoding --------------------------------------------------------------------------------
 
 
@@ -477,8 +399,3 @@ def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
         parent_config=saved_config(thread_id, ns, parent) if parent else None,
         pending_writes=writes,
     )
-
-
-def keep(item: CheckpointTuple, leftover: Mapping[str, Any]) -> bool:
-    """Whether a listed tuple passes the filters SQL could not decide."""
-    return all(item.metadata.get(k) == v for k, v in leftover.items())

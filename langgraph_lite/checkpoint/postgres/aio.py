@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import psycopg
 from psycopg.rows import tuple_row
 
+from langgraph_lite.checkpoint import retention as rules
 from langgraph_lite.checkpoint.base import (
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
+    filtered,
 )
 from langgraph_lite.checkpoint.postgres import (
     PostgresSaver,
-    _lease_args,
+    _prune_plan,
     _renew_args,
     connect_kwargs,
     failure,
@@ -36,6 +38,7 @@ from langgraph_lite.checkpoint.postgres import (
 )
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
+from langgraph_lite.checkpoint.postgres import retention as pg_retention
 from langgraph_lite.checkpoint.postgres.lease import Lease, OnBusy
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 
@@ -97,6 +100,14 @@ class AsyncPostgresSaver(PostgresSaver):
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
+    async def _on_connection(self, use: Any) -> Any:
+        """``await use(conn)`` on the saver's connection (held alone) or one of its pool."""
+        if isinstance(self.conn, psycopg.AsyncConnection):
+            async with self.alock:
+                return await use(self.conn)
+        async with self.conn.connection() as conn:
+            return await use(conn)
+
     @staticmethod
     async def _execute(conn: Any, query: str, params: Any, many: bool) -> Any:
         async with conn.cursor(row_factory=tuple_row) as cur:
@@ -111,19 +122,21 @@ class AsyncPostgresSaver(PostgresSaver):
 
     def _run(self, what: str, query: str, params: Any, *, many: bool = False) -> Any:
         # the sync methods (inherited) come here: run the statement on the saver's loop
+        return self._run_on_loop(what, self._arun(what, query, params, many=many))
+
+    def _run_on_loop(self, what: str, call: Any) -> Any:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is self.loop:
+            call.close()
             raise asyncio.InvalidStateError(
                 "Synchronous calls to AsyncPostgresSaver are only allowed from a different "
                 f"thread. From the main thread, use the async interface (a{what}(...), or "
                 "await graph.ainvoke(...))."
             )
-        return asyncio.run_coroutine_threadsafe(
-            self._arun(what, query, params, many=many), self.loop
-        ).result()
+        return asyncio.run_coroutine_threadsafe(call, self.loop).result()
 
     async def setup(self) -> None:  # type: ignore[override]
         """Create the tables, or migrate them to this version (``await saver.setup()``, as in
@@ -141,12 +154,7 @@ class AsyncPostgresSaver(PostgresSaver):
                         await cur.execute(sql.SETUP_RECORD, (v,))
 
         try:
-            if isinstance(self.conn, psycopg.AsyncConnection):
-                async with self.alock:
-                    await migrate(self.conn)
-            else:
-                async with self.conn.connection() as conn:
-                    await migrate(conn)
+            await self._on_connection(migrate)
         except psycopg.Error as exc:
             raise failure(exc, "setup()") from exc
 
@@ -166,14 +174,9 @@ class AsyncPostgresSaver(PostgresSaver):
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        found = 0
-        for row in await self._arun("list", query, params, many=True):
-            item = sql.decode_row(self.serde, row)
-            if sql.keep(item, leftover):
-                yield item
-                found += 1
-                if limit is not None and found >= limit:
-                    return
+        rows = await self._arun("list", query, params, many=True)
+        for item in filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit):
+            yield item
 
     def list(
         self,
@@ -217,30 +220,45 @@ class AsyncPostgresSaver(PostgresSaver):
 
     # -- retention ---------------------------------------------------------------------------
 
+    async def _atransact(self, what: str, plan: Any) -> None:
+        """Run a retention plan in one transaction."""
+
+        async def run(conn: Any) -> None:
+            async with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
+                await pg_retention.adrive(cur, plan)
+
+        _loop(what)
+        try:
+            await self._on_connection(run)
+        except psycopg.Error as exc:
+            raise failure(exc, what) from exc
+
+    def _transact(self, what: str, plan: Any) -> None:
+        # the inherited sync retention calls come here: run the plan on the saver's loop
+        self._run_on_loop(what, self._atransact(what, plan))
+
     async def adelete_thread(self, thread_id: str) -> None:
-        await self._arun("delete_thread", sql.DELETE_THREAD, {"threads": [str(thread_id)]})
+        plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
+        await self._atransact("delete_thread", plan)
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """``prune`` for async code."""
-        threads = {"threads": sql.thread_list(thread_ids)}
-        if strategy == "keep_latest":
-            await self._arun("prune", sql.PRUNE_KEEP_LATEST, threads)
-        elif strategy == "delete":
-            await self._arun("prune", sql.DELETE_THREAD, threads)
-        else:
-            raise ValueError(
-                f"Unknown prune strategy: {strategy!r}; use 'keep_latest' or 'delete'."
-            )
+        await self._atransact("prune", _prune_plan(thread_ids, strategy, self._held))
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """``delete_for_runs`` for async code."""
+        plan = pg_retention.delete_for_runs(rules.run_list(run_ids), self._held)
+        await self._atransact("delete_for_runs", plan)
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """``copy_thread`` for async code."""
-        params = {"source": str(source_thread_id), "target": str(target_thread_id)}
-        await self._arun("copy_thread", sql.COPY_THREAD, params)
+        source, target = rules.check_copy(source_thread_id, target_thread_id)
+        await self._atransact("copy_thread", pg_retention.copy_thread(source, target, self._held))
 
     async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """``delete_idle_threads`` for async code."""
         params = {"seconds": seconds(idle_for, "idle_for")}
-        rows = await self._arun("delete_idle_threads", sql.DELETE_IDLE, params, many=True)
+        rows = await self._arun("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
         return [r[0] for r in rows]
 
     # -- leases ------------------------------------------------------------------------------
@@ -256,24 +274,21 @@ class AsyncPostgresSaver(PostgresSaver):
         bind: bool = True,
     ) -> Lease:
         """``acquire_lease`` for async code; ``on_busy="wait"`` sleeps without blocking."""
-        thread_id, params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        attempt = partial(self._atry_lease, params, bind)
+        return await leases.atake(attempt, params["thread_id"], on_busy, deadline)
+
+    async def _atry_lease(self, params: dict[str, Any], bind: bool) -> Any:
+        row = await self._arun("acquire_lease", leases.ACQUIRE, params)
+        if not row:
+            held = await self._arun("acquire_lease", leases.HOLDER, params)
+            if not (held and leases.holder_is_dead(held[1])):
+                return held
+            dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
+            row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
             if not row:
-                held = await self._arun("acquire_lease", leases.HOLDER, params)
-                if held and leases.holder_is_dead(held[1]):
-                    dead = {**params, "dead_token": held[0], "dead_holder": held[1]}
-                    row = await self._arun("acquire_lease", leases.TAKE_FROM_DEAD, dead)
-            if row:
-                if bind:
-                    self._held[thread_id] = row[0]
-                return Lease(self, thread_id, row[0], params["holder"], row[1], params["ttl"])
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                held = await self._arun("acquire_lease", leases.HOLDER, params)
-                raise leases.busy(thread_id, held)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.5)
+                return await self._arun("acquire_lease", leases.HOLDER, params)
+        return self._taken(params, bind, row)
 
     async def _arenew(self, lease: Lease, ttl: float | None) -> None:
         params = _renew_args(lease, ttl)

@@ -13,13 +13,16 @@ from langgraph_lite.checkpoint.lease import (  # noqa: F401 - the savers use the
     OnBusy,
     StaleLeaseError,
     ThreadBusyError,
+    atake,
     busy,
     check_on_busy,
     check_ttl,
     holder_is_dead,
+    lease_args,
     new_holder,
     refused,
     stale,
+    take,
     token_of,
 )
 

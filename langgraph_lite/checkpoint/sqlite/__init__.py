@@ -33,6 +33,7 @@ from langgraph_lite.checkpoint.base import (
     check_skeleton,
     check_writes,
     encoded,
+    filtered,
     saved_config,
     thread_of,
     unreadable,
@@ -42,6 +43,7 @@ from langgraph_lite.checkpoint.lease import Lease, LeaseError, StaleLeaseError, 
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton_deltas import SkeletonDeltas
 from langgraph_lite.checkpoint.sqlite import lease as leases
+from langgraph_lite.checkpoint.sqlite.retention import SqliteRetention
 
 __all__ = [
     "AsyncSqliteSaver",
@@ -108,11 +110,12 @@ def _use_wal(cur: sqlite3.Cursor) -> None:
             time.sleep(0.005)
 
 
-class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
+class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
     """A checkpointer backed by one SQLite database (a file, or ``":memory:"``).
 
     ``acquire_lease`` makes one worker (process, or run) at a time the writer of a thread;
-    runs take it by themselves (see ``checkpoint/sqlite/lease.py``).
+    runs take it by themselves (see ``checkpoint/sqlite/lease.py``). ``delete_thread``,
+    ``prune``, ``delete_for_runs`` and ``copy_thread`` are in ``checkpoint/sqlite/retention.py``.
     """
 
     def __init__(self, conn: sqlite3.Connection, *, serde: MsgpackSerde | None = None) -> None:
@@ -326,14 +329,7 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
             params.append(int(limit))
         with self.lock:
             rows = self.conn.execute(query, params).fetchall()
-            found = []
-            for row in rows:
-                item = self._tuple(row)
-                if any(item.metadata.get(k) != v for k, v in leftover.items()):
-                    continue
-                found.append(item)
-                if limit is not None and len(found) >= limit:
-                    break
+            found = list(filtered(map(self._tuple, rows), leftover, limit))
         return iter(found)
 
     # -- writing -----------------------------------------------------------------------------
@@ -434,13 +430,6 @@ class SqliteSaver(leases.SqliteLeases, BaseCheckpointSaver):
                 cur.executemany(f"INSERT OR REPLACE INTO writes {columns}", special)
             if regular:  # saved once: a task's writes do not change
                 cur.executemany(f"INSERT OR IGNORE INTO writes {columns}", regular)
-
-    def delete_thread(self, thread_id: str) -> None:
-        with self._transaction() as cur:
-            for table in ("checkpoints", "blobs", "writes"):
-                cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (str(thread_id),))
-        self._lists.forget(str(thread_id))
-        self._skeletons.forget(str(thread_id))
 
 
 # The async saver lives in .aio, as in LangGraph; it is importable from here too.

@@ -14,9 +14,9 @@ import sqlite3
 import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
-import anyio
 import anyio.to_thread
 
 from langgraph_lite.checkpoint import lease as leases
@@ -106,16 +106,9 @@ class SqliteLeases:
         its writes to the thread until the lease is released (False: only writes whose config
         names ``lease_token`` carry it, as the engine's own leases do).
         """
-        params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            got = self._try_lease(params, bind)
-            if isinstance(got, Lease):
-                return got
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                raise leases.busy(params["thread_id"], got)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        attempt = partial(self._try_lease, params, bind)
+        return leases.take(attempt, params["thread_id"], on_busy, deadline)
 
     async def aacquire_lease(
         self,
@@ -128,16 +121,9 @@ class SqliteLeases:
         bind: bool = True,
     ) -> Lease:
         """``acquire_lease`` for async code; ``on_busy="wait"`` sleeps without blocking."""
-        params, deadline = _lease_args(thread_id, ttl, on_busy, timeout, holder)
-        pause = 0.01
-        while True:
-            got = await anyio.to_thread.run_sync(self._try_lease, params, bind)
-            if isinstance(got, Lease):
-                return got
-            if on_busy == "fail" or (deadline is not None and time.monotonic() >= deadline):
-                raise leases.busy(params["thread_id"], got)
-            await anyio.sleep(pause)
-            pause = min(pause * 2, 0.5)
+        params, deadline = leases.lease_args(thread_id, ttl, on_busy, timeout, holder)
+        attempt = partial(anyio.to_thread.run_sync, self._try_lease, params, bind)
+        return await leases.atake(attempt, params["thread_id"], on_busy, deadline)
 
     def _renew(self, lease: Lease, ttl: float | None) -> None:
         ttl = leases.check_ttl(lease.ttl if ttl is None else ttl)
@@ -168,21 +154,3 @@ class SqliteLeases:
 
     async def _arelease(self, lease: Lease) -> None:
         await anyio.to_thread.run_sync(self._release, lease)
-
-
-def _lease_args(
-    thread_id: Any, ttl: float, on_busy: str, timeout: float | None, holder: str | None
-) -> tuple[dict[str, Any], float | None]:
-    leases.check_on_busy(on_busy)
-    if thread_id is None or thread_id == "":
-        raise ValueError("acquire_lease needs a thread_id.")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
-    ):
-        raise ValueError(f"timeout must be seconds (>= 0) or None, got {timeout!r}.")
-    params = {
-        "thread_id": str(thread_id),
-        "holder": holder or leases.new_holder(),
-        "ttl": leases.check_ttl(ttl),
-    }
-    return params, None if timeout is None else time.monotonic() + timeout
