@@ -62,3 +62,17 @@ async def test_async_postgres_store_runs_on_any_event_loop(postgres_schema):
         await s.aput(("notes",), "n1", {"text": "hi"})
         assert (await s.aget(("notes",), "n1")).value == {"text": "hi"}
         assert await s.sweep_ttl() == 0
+
+
+def test_postgres_store_on_a_connection_pool(postgres_schema):
+    psycopg_pool = pytest.importorskip("psycopg_pool")
+    from langgraph_lite.store.postgres import PostgresStore
+
+    with psycopg_pool.ConnectionPool(
+        postgres_schema, min_size=1, max_size=2, kwargs={"autocommit": True}, open=True
+    ) as pool:
+        store = PostgresStore(pool)
+        store.setup()
+        store.put(("a",), "k", {"v": 1})
+        assert store.get(("a",), "k").value == {"v": 1}
+        assert store.list_namespaces() == [("a",)]

@@ -33,7 +33,9 @@ class AsyncPostgresStore(PostgresStore):
         try:
             store = cls(conn, index=index, ttl=ttl)
         except BaseException:
-            await anyio.to_thread.run_sync(conn.close)  # a bad index or ttl: no connection left behind
+            await anyio.to_thread.run_sync(
+                conn.close
+            )  # a bad index or ttl: no connection left behind
             raise
         try:
             yield store

@@ -1,7 +1,7 @@
 """``PostgresStore``: the store in PostgreSQL, shared by every process and machine using it.
 
 Built on psycopg 3 (``pip install "langgraph-lite[postgres]"``). Give it a connection string
-(``from_conn_string``) or a ``psycopg.Connection`` in autocommit mode; call ``setup()`` once
+(``from_conn_string``), a ``psycopg.Connection`` in autocommit mode or a pool; call ``setup()`` once
 per database (it creates and migrates the tables; many processes may call it at once). Each
 batch is one transaction. Every value — namespaces, keys, values, times, filters — is bound as
 a parameter, never spliced into SQL. The layout is ``SqliteStore``'s: a namespace is its labels
@@ -101,7 +101,8 @@ class PostgresStore(LocalStore):
     """A store in PostgreSQL, with optional semantic search and TTL.
 
     Use ``PostgresStore.from_conn_string(dsn)``, or pass a ``psycopg.Connection`` opened with
-    ``autocommit=True``. Call ``setup()`` once per database before the first use.
+    ``autocommit=True`` (one batch at a time on it) or a ``psycopg_pool.ConnectionPool`` (each
+    batch on a connection of its own). Call ``setup()`` once per database before the first use.
     """
 
     def __init__(
@@ -141,14 +142,23 @@ class PostgresStore(LocalStore):
 
     def setup(self) -> None:
         """Create or migrate the tables (safe to call many times, from many processes)."""
-        with self.lock:
-            migrate(self.conn, SETUP_LOCK, SETUP_TABLE, SETUP_VERSION, SETUP_RECORD, MIGRATIONS)
+        with self._connection() as conn:
+            migrate(conn, SETUP_LOCK, SETUP_TABLE, SETUP_VERSION, SETUP_RECORD, MIGRATIONS)
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        if isinstance(self.conn, psycopg.Connection):
+            with self.lock:
+                yield self.conn
+        else:  # a psycopg_pool.ConnectionPool: each batch on a connection of its own
+            with self.conn.connection() as conn:
+                yield conn
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Cursor[Any]]:
-        with self.lock:
+        with self._connection() as conn:
             try:
-                with self.conn.transaction(), self.conn.cursor() as cur:
+                with conn.transaction(), conn.cursor() as cur:
                     yield cur
             except psycopg.errors.UndefinedTable as exc:
                 raise RuntimeError(
