@@ -96,17 +96,19 @@ def savers_for(family: str) -> tuple[str, ...]:
 
 
 def _steps(app: Any, config: dict[str, Any], saver: str) -> int | None:
-    """The supersteps of the run on ``config`` (its last checkpoint's step, plus one for the
-    input's), for the steps-per-second table of the Postgres cells; None for other savers."""
+    """The supersteps the run on ``config`` saved, subgraphs' included (its thread's
+    checkpoints, every namespace), for the Postgres cells' steps-per-second table; None for
+    other savers."""
     if not postgres.is_postgres(saver):
         return None
-    return app.get_state(config).metadata["step"] + 1
+    return sum(1 for _ in app.checkpointer.list({"configurable": config["configurable"]}))
 
 
 async def _asteps(app: Any, config: dict[str, Any], saver: str) -> int | None:
     if not postgres.is_postgres(saver):
         return None
-    return (await app.aget_state(config)).metadata["step"] + 1
+    listed = app.checkpointer.alist({"configurable": config["configurable"]})
+    return sum([1 async for _ in listed])
 
 
 def _open_sync_saver(stack: ExitStack, engine: Engine, saver: str, tmp: Path) -> Any:

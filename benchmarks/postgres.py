@@ -6,7 +6,8 @@ Opt-in, as they need a server: ``--postgres`` takes the DSN, or reads
 run with ``durability="sync"`` and ``"async"``; each engine's saver works in a new schema of
 its own (created, ``setup()`` untimed, dropped after the cell). They run on the
 ``sequential`` and ``fanout`` scenarios and on the concurrent cell, and their table reports
-supersteps per second (the top graph's supersteps, read from the last checkpoint's ``step``).
+supersteps per second: the checkpoints a run saved (one per superstep, its subgraphs' included)
+over its median time.
 """
 
 from __future__ import annotations
@@ -85,17 +86,18 @@ def format_rates(results: dict[str, Any]) -> str:
     """Supersteps per second of every Postgres cell, both engines side by side."""
     from benchmarks.report import _grid
 
-    rows = [["postgres cell", "steps", "ours steps/s", "LG steps/s", "ours / LG"]]
+    rows = [["postgres cell", "steps/run", "ours steps/s", "LG steps/s", "ours / LG"]]
     for c in results["cells"]:
         if not is_postgres(c.get("saver", "")):
             continue
-        steps = c.get("steps", {}).get("langgraph_lite")
-        rate = {e: steps / t for e, t in c["median_s"].items() if steps and t > 0}
+        steps = c.get("steps", {})
+        # each engine's own count of the checkpoints a run saved
+        rate = {e: steps[e] / t for e, t in c["median_s"].items() if steps.get(e) and t > 0}
         ours, theirs = rate.get("langgraph_lite"), rate.get("langgraph")
         rows.append(
             [
                 c["name"],
-                str(steps or "—"),
+                "/".join(str(n) for n in dict.fromkeys(steps.values()) if n) or "—",
                 f"{ours:,.0f}" if ours else "—",
                 f"{theirs:,.0f}" if theirs else "—",
                 f"{ours / theirs:.1f}x" if ours and theirs else "—",
