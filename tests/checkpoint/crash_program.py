@@ -3,8 +3,9 @@
     python crash_program.py DB LOG SHAPE SAVER DURABILITY
 
 SHAPE: parallel | send | subgraph | interrupt. SAVER: sync (SqliteSaver, invoke) or async
-(AsyncSqliteSaver, ainvoke); when DB is a ``postgresql://`` connection string, PostgresSaver or
-AsyncPostgresSaver on it (its tables set up already), the thread named by ``CRASH_THREAD``. Every node body appends "start NAME" and "done NAME" to LOG
+(AsyncSqliteSaver, ainvoke); with ``CRASH_BACKEND=postgres``, DB is a PostgreSQL connection
+string and the saver PostgresSaver or AsyncPostgresSaver on it (its tables set up already), the
+thread named by ``CRASH_THREAD``. Every node body appends "start NAME" and "done NAME" to LOG
 (fsynced, so a killed process leaves an exact record). The program drives the thread to its
 end from wherever it stands — starts it, resumes it, answers its interrupt — and prints the
 final state as JSON.
@@ -24,7 +25,7 @@ from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.types import Command, Send, interrupt
 
 db, log, shape, saver_kind, durability = sys.argv[1:6]
-if db.startswith(("postgresql://", "postgres://")):
+if os.environ.get("CRASH_BACKEND") == "postgres":
     from langgraph_lite.checkpoint.postgres import PostgresSaver as SyncSaver
     from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver as AsyncSaver
 else:

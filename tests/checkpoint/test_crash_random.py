@@ -44,7 +44,7 @@ def start(
     """The program on ``tmp``'s SQLite file, or on the PostgreSQL ``dsn`` (the thread named
     after ``tmp``, so every run of a test has its own)."""
     if dsn is not None:
-        env = {**env, "CRASH_THREAD": f"crash-{tmp.name}"}
+        env = {**env, "CRASH_BACKEND": "postgres", "CRASH_THREAD": f"crash-{tmp.name}"}
     db = dsn or str(tmp / "db.sqlite")
     return subprocess.Popen(
         [sys.executable, PROGRAM, db, str(tmp / "log.txt"), *combo],
@@ -109,6 +109,8 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(
             upper /= 2
         proc.communicate(timeout=60)
         final = finish(start(tmp, combo, child_environ, dsn))
+        if dsn is not None:  # it ran on PostgreSQL: no SQLite file was made
+            assert not (tmp / "db.sqlite").exists() and not Path(dsn).exists(), where
         clean_tmp, clean_proc = clean[combo[0]]
         expected = finish(clean_proc) if clean_proc.returncode is None else None
         if expected is not None:
