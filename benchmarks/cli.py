@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from benchmarks import engines as engines_mod
-from benchmarks import harness, report, scenarios
+from benchmarks import harness, postgres, report, scenarios
 from benchmarks.growth import LENGTHS, run_growth
 
 GROUPS = ("graph", "first_event", "compile", "concurrent", "growth", "chain", "messages")
@@ -35,7 +35,7 @@ def plan(
     if "graph" in groups:
         for sc in scenarios.all_scenarios(quick):
             for mode in harness.MODES:
-                for saver in harness.SAVERS:
+                for saver in harness.savers_for(sc.family):
                     out.append(
                         (
                             "graph",
@@ -70,7 +70,7 @@ def plan(
             )
     threads, steps = (5, 3) if quick else (100, 20)
     if "concurrent" in groups:
-        for saver in harness.SAVERS:
+        for saver in harness.savers_for("concurrent"):
             out.append(
                 (
                     "concurrent",
@@ -130,7 +130,7 @@ def _profile(quick: bool, names: set[str], engine: Any, top: int) -> None:
         (sc, mode, saver)
         for sc in scenarios.all_scenarios(quick)
         for mode in harness.MODES
-        for saver in harness.SAVERS
+        for saver in harness.savers_for(sc.family)
         if f"{sc.name}/{mode}/{saver}" in names
     ]
     if not picked:
@@ -164,6 +164,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             print("langgraph is not importable here (pip install -e '.[bench]'): ours only.")
         else:
             engines.append(theirs)
+    postgres.DSN = None if args.postgres is None else postgres.resolve(args.postgres)
     rounds = args.rounds or (1 if args.quick else 5)
     harness.COLLECT = not args.quick
     harness.BUDGET_S = args.cell_budget
@@ -236,6 +237,10 @@ def _print(results: dict[str, Any]) -> None:
     if results["cells"]:
         print()
         print(report.format_cells(results))
+    rates = postgres.format_rates(results)
+    if rates:
+        print()
+        print(rates)
     if results["growth"]:
         print()
         print(report.format_growth(results))
@@ -254,6 +259,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", metavar="REGEX", help="run only the cells whose name matches")
     p.add_argument("--groups", metavar="G,G", help=f"comma-separated, from: {', '.join(GROUPS)}")
     p.add_argument("--engines", choices=("ours", "both"), default="both")
+    p.add_argument(
+        "--postgres",
+        nargs="?",
+        const="",
+        metavar="DSN",
+        help="also run the PostgreSQL cells on this server (default: $LANGGRAPH_LITE_POSTGRES_DSN)",
+    )
     p.add_argument("--rounds", type=int, help="alternating rounds per cell (default 5)")
     p.add_argument(
         "--cell-budget",

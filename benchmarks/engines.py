@@ -36,6 +36,8 @@ class Engine:
     ToolMessage: Any
     create_react_agent: Callable[..., Any]
     make_tool_model: Callable[[int], Any]  # a chat model calling ``add_one`` n times, then done
+    PostgresSaver: Any = None  # None when the engine's Postgres saver (or psycopg) is missing
+    AsyncPostgresSaver: Any = None
 
     @contextmanager
     def sqlite_saver(self, path: str) -> Iterator[Any]:
@@ -89,6 +91,15 @@ class CountingModel:
         return self.invoke(messages, config)
 
 
+def _postgres(sync_module: str, async_module: str) -> tuple[Any, Any]:
+    """The engine's ``(PostgresSaver, AsyncPostgresSaver)``, or Nones when not importable."""
+    try:
+        sync = importlib.import_module(sync_module).PostgresSaver
+        return sync, importlib.import_module(async_module).AsyncPostgresSaver
+    except ImportError:
+        return None, None
+
+
 def _lite() -> Engine:
     from langgraph_lite.checkpoint.memory import InMemorySaver
     from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver, SqliteSaver
@@ -112,6 +123,7 @@ def _lite() -> Engine:
         ToolMessage,
         create_react_agent,
         lambda n: CountingModel(n, AIMessage, ToolMessage),
+        *_postgres("langgraph_lite.checkpoint.postgres", "langgraph_lite.checkpoint.postgres.aio"),
     )
 
 
@@ -167,6 +179,7 @@ def _langgraph() -> Engine:
         tool_cls,
         create_react_agent,
         lambda n: LangchainCountingModel(n=n),
+        *_postgres("langgraph.checkpoint.postgres", "langgraph.checkpoint.postgres.aio"),
     )
 
 

@@ -22,6 +22,7 @@ from contextlib import AsyncExitStack, ExitStack
 from pathlib import Path
 from typing import Any
 
+from benchmarks import postgres
 from benchmarks.engines import Engine
 from benchmarks.scenarios import RECURSION_LIMIT, Scenario, normalize, sequential
 
@@ -87,7 +88,32 @@ def summarize(cell: dict[str, Any]) -> dict[str, Any]:
 # -- whole runs ------------------------------------------------------------------------------
 
 
+def savers_for(family: str) -> tuple[str, ...]:
+    """The savers a cell of ``family`` runs with: the Postgres ones too under ``--postgres``."""
+    if postgres.DSN is not None and family in postgres.FAMILIES | {"concurrent"}:
+        return SAVERS + postgres.SAVERS
+    return SAVERS
+
+
+def _steps(app: Any, config: dict[str, Any], saver: str) -> int | None:
+    """The supersteps the run on ``config`` saved, subgraphs' included (its thread's
+    checkpoints, every namespace), for the Postgres cells' steps-per-second table; None for
+    other savers."""
+    if not postgres.is_postgres(saver):
+        return None
+    return sum(1 for _ in app.checkpointer.list({"configurable": config["configurable"]}))
+
+
+async def _asteps(app: Any, config: dict[str, Any], saver: str) -> int | None:
+    if not postgres.is_postgres(saver):
+        return None
+    listed = app.checkpointer.alist({"configurable": config["configurable"]})
+    return sum([1 async for _ in listed])
+
+
 def _open_sync_saver(stack: ExitStack, engine: Engine, saver: str, tmp: Path) -> Any:
+    if postgres.is_postgres(saver):
+        return stack.enter_context(postgres.sync_saver(engine))
     if saver == "none":
         return None
     if saver == "memory":
@@ -98,6 +124,8 @@ def _open_sync_saver(stack: ExitStack, engine: Engine, saver: str, tmp: Path) ->
 
 
 async def _open_async_saver(stack: AsyncExitStack, engine: Engine, saver: str, tmp: Path) -> Any:
+    if postgres.is_postgres(saver):
+        return await stack.enter_async_context(postgres.async_saver(engine))
     if saver != "sqlite":
         return _open_sync_saver(ExitStack(), engine, saver, tmp)
     if engine.AsyncSqliteSaver is None:
@@ -130,6 +158,7 @@ def run_cell(
         samples_s={e.name: [] for e in engines},
         floor_samples_s={e.name: [] for e in engines},
         chunks={},
+        steps={},
     )
     with tempfile.TemporaryDirectory() as tmp:
         if mode == "sync":
@@ -146,9 +175,12 @@ def _sync_rounds(
         apps = {
             e.name: sc.compile(e, False, _open_sync_saver(stack, e, saver, tmp)) for e in engines
         }
+        kw = postgres.run_kwargs(saver)
         for e in engines:
             want = normalize(sc.floor(e, False, sc.make_input(e)))
-            _check(e, sc, apps[e.name].invoke(sc.make_input(e), _config()), want)
+            config = _config()
+            _check(e, sc, apps[e.name].invoke(sc.make_input(e), config, **kw), want)
+            cell["steps"][e.name] = _steps(apps[e.name], config, saver)
         for r in _rounds(rounds):
             for e in _order(engines, r):
                 inp = sc.make_input(e)
@@ -159,7 +191,7 @@ def _sync_rounds(
                 inp, config, app = sc.make_input(e), _config(), apps[e.name]
                 collect()
                 t0 = time.perf_counter()
-                chunks = sum(1 for _ in app.stream(inp, config, stream_mode="updates"))
+                chunks = sum(1 for _ in app.stream(inp, config, stream_mode="updates", **kw))
                 cell["samples_s"][e.name].append(time.perf_counter() - t0)
                 cell["chunks"][e.name] = chunks
 
@@ -171,9 +203,12 @@ async def _async_rounds(
         apps = {}
         for e in engines:
             apps[e.name] = sc.compile(e, True, await _open_async_saver(stack, e, saver, tmp))
+        kw = postgres.run_kwargs(saver)
         for e in engines:
             want = normalize(await sc.floor(e, True, sc.make_input(e)))
-            _check(e, sc, await apps[e.name].ainvoke(sc.make_input(e), _config()), want)
+            config = _config()
+            _check(e, sc, await apps[e.name].ainvoke(sc.make_input(e), config, **kw), want)
+            cell["steps"][e.name] = await _asteps(apps[e.name], config, saver)
         for r in _rounds(rounds):
             for e in _order(engines, r):
                 inp = sc.make_input(e)
@@ -185,7 +220,7 @@ async def _async_rounds(
                 collect()
                 t0 = time.perf_counter()
                 chunks = 0
-                async for _ in app.astream(inp, config, stream_mode="updates"):
+                async for _ in app.astream(inp, config, stream_mode="updates", **kw):
                     chunks += 1
                 cell["samples_s"][e.name].append(time.perf_counter() - t0)
                 cell["chunks"][e.name] = chunks
@@ -285,13 +320,19 @@ def run_concurrent(
         saver=saver,
         samples_s={e.name: [] for e in engines},
         floor_samples_s={e.name: [] for e in engines},
+        steps={},
     )
+    kw = postgres.run_kwargs(saver)
 
     async def all_rounds(tmp: Path) -> None:
         async with AsyncExitStack() as stack:
             apps = {}
             for e in engines:
                 apps[e.name] = sc.compile(e, True, await _open_async_saver(stack, e, saver, tmp))
+                config = _config()
+                await apps[e.name].ainvoke(sc.make_input(e), config, **kw)
+                one = await _asteps(apps[e.name], config, saver)
+                cell["steps"][e.name] = None if one is None else one * threads
             for r in range(rounds):
                 for e in _order(engines, r):
                     await _time_gather(
@@ -303,7 +344,7 @@ def run_concurrent(
                     await _time_gather(
                         cell["samples_s"][e.name],
                         threads,
-                        lambda e=e, app=app: app.ainvoke(sc.make_input(e), _config()),
+                        lambda e=e, app=app: app.ainvoke(sc.make_input(e), _config(), **kw),
                     )
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,12 +2,15 @@
 
 LangGraph 1.2.22's InMemoryCache and SqliteCache give the same hits, misses, expiry and
 clearing for these programs; where ours differ (tuples stay tuples, a negative ttl or a value
-that could not be read back is refused) the test says so."""
+that could not be read back is refused) the test says so. The ``postgres`` cases run
+PostgresCache on a new schema per test (they need ``LANGGRAPH_LITE_POSTGRES_DSN``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +21,14 @@ from langgraph_lite.cache.sqlite import SqliteCache
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 from langgraph_lite.messages import AIMessage
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checkpoint"))
+from pg_fixtures import drop_schema, in_schema, new_schema, require_dsn
+
 pytestmark = pytest.mark.anyio
 
 CASES = [
     (kind, mode, backend)
-    for kind in ("memory", "sqlite-file", "sqlite-memory")
+    for kind in ("memory", "sqlite-file", "sqlite-memory", "postgres")
     for mode, backend in (("sync", "asyncio"), ("async", "asyncio"), ("async", "trio"))
 ]
 BACKENDS = {"asyncio": ("asyncio", {"debug": True}), "trio": ("trio", {})}
@@ -69,10 +75,20 @@ def anyio_backend(case):
 def open_cache(case, tmp_path):
     kind, mode, _ = case
     opened: list[Any] = []
+    server = require_dsn() if kind == "postgres" else None
+    schema = new_schema(server) if server else None
 
     def open_(**kwargs: Any) -> Driven:
         if kind == "memory":
             cache: Any = InMemoryCache(**kwargs)
+        elif kind == "postgres":
+            import psycopg
+
+            from langgraph_lite.cache.postgres import PostgresCache
+
+            conn = psycopg.connect(in_schema(server, schema), autocommit=True)
+            cache = PostgresCache(conn, **kwargs)
+            opened.append(cache)
         else:
             path = str(tmp_path / "cache.db") if kind == "sqlite-file" else ":memory:"
             cache = SqliteCache(path=path, **kwargs)
@@ -82,6 +98,8 @@ def open_cache(case, tmp_path):
     yield open_
     for cache in opened:
         cache.close()
+    if schema:
+        drop_schema(server, schema)
 
 
 @dataclasses.dataclass

@@ -3,7 +3,9 @@
     python crash_program.py DB LOG SHAPE SAVER DURABILITY
 
 SHAPE: parallel | send | subgraph | interrupt. SAVER: sync (SqliteSaver, invoke) or async
-(AsyncSqliteSaver, ainvoke). Every node body appends "start NAME" and "done NAME" to LOG
+(AsyncSqliteSaver, ainvoke); with ``CRASH_BACKEND=postgres``, DB is a PostgreSQL connection
+string and the saver PostgresSaver or AsyncPostgresSaver on it (its tables set up already), the
+thread named by ``CRASH_THREAD``. Every node body appends "start NAME" and "done NAME" to LOG
 (fsynced, so a killed process leaves an exact record). The program drives the thread to its
 end from wherever it stands — starts it, resumes it, answers its interrupt — and prints the
 final state as JSON.
@@ -19,11 +21,16 @@ from typing import Annotated
 
 from typing_extensions import TypedDict
 
-from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver, SqliteSaver
 from langgraph_lite.graph import END, START, StateGraph
 from langgraph_lite.types import Command, Send, interrupt
 
 db, log, shape, saver_kind, durability = sys.argv[1:6]
+if os.environ.get("CRASH_BACKEND") == "postgres":
+    from langgraph_lite.checkpoint.postgres import PostgresSaver as SyncSaver
+    from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver as AsyncSaver
+else:
+    from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver as AsyncSaver
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver as SyncSaver
 DELAY = 0.02
 
 
@@ -102,7 +109,7 @@ def build():
     return b
 
 
-CONFIG = {"configurable": {"thread_id": "crash"}}
+CONFIG = {"configurable": {"thread_id": os.environ.get("CRASH_THREAD", "crash")}}
 START_INPUT = {"trail": [], "total": 0}
 
 
@@ -116,7 +123,7 @@ def next_input(snapshot):
 
 
 def sync_main():
-    with SqliteSaver.from_conn_string(db) as saver:
+    with SyncSaver.from_conn_string(db) as saver:
         app = build().compile(checkpointer=saver)
         resumed_once = False
         for _ in range(20):
@@ -131,7 +138,7 @@ def sync_main():
 
 
 async def async_main():
-    async with AsyncSqliteSaver.from_conn_string(db) as saver:
+    async with AsyncSaver.from_conn_string(db) as saver:
         app = build().compile(checkpointer=saver)
         resumed_once = False
         for _ in range(20):

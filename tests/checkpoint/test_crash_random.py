@@ -1,10 +1,13 @@
 """Randomized crash test: runs killed with SIGKILL at random instants, across graph shapes
-(parallel steps, Send fan-out, a subgraph, an interrupt), SqliteSaver and AsyncSqliteSaver,
-durability "sync" and "async"; each is resumed in a fresh process.
+(parallel steps, Send fan-out, a subgraph, an interrupt), on SQLite (SqliteSaver and
+AsyncSqliteSaver) and on PostgreSQL (PostgresSaver and AsyncPostgresSaver; the ``postgres``
+case needs ``LANGGRAPH_LITE_POSTGRES_DSN``), durability "sync" and "async"; each is resumed in a
+fresh process.
 
 After each kill the resumed run must end in the same state as an uninterrupted run (no write
 lost or doubled), and each node body may have run at most once more than in the uninterrupted
-run. ``LANGGRAPH_LITE_CRASH_KILLS`` sets how many kills (default 2, a few seconds);
+run. ``LANGGRAPH_LITE_CRASH_KILLS`` sets how many kills per backend (default 2 on SQLite, 4 on
+PostgreSQL, where each run is one thread of a shared schema: a few seconds each);
 ``LANGGRAPH_LITE_CRASH_SEED`` replays a failing sequence.
 """
 
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
+from pg_fixtures import pg_dsn, pg_server, pg_session_dsn  # noqa: F401 - fixtures
 from typing_extensions import TypedDict
 
 from langgraph_lite.checkpoint.memory import InMemorySaver
@@ -34,9 +38,16 @@ SAVERS = ["sync", "async"]
 DURABILITIES = ["sync", "async"]
 
 
-def start(tmp: Path, combo: tuple[str, str, str], env: dict[str, str]) -> subprocess.Popen[str]:
+def start(
+    tmp: Path, combo: tuple[str, str, str], env: dict[str, str], dsn: str | None = None
+) -> subprocess.Popen[str]:
+    """The program on ``tmp``'s SQLite file, or on the PostgreSQL ``dsn`` (the thread named
+    after ``tmp``, so every run of a test has its own)."""
+    if dsn is not None:
+        env = {**env, "CRASH_BACKEND": "postgres", "CRASH_THREAD": f"crash-{tmp.name}"}
+    db = dsn or str(tmp / "db.sqlite")
     return subprocess.Popen(
-        [sys.executable, PROGRAM, str(tmp / "db.sqlite"), str(tmp / "log.txt"), *combo],
+        [sys.executable, PROGRAM, db, str(tmp / "log.txt"), *combo],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -56,8 +67,13 @@ def starts(tmp: Path) -> collections.Counter[str]:
     return collections.Counter(line.split()[1] for line in lines if line.startswith("start "))
 
 
-def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_path, child_environ):
-    kills = int(os.environ.get("LANGGRAPH_LITE_CRASH_KILLS", "2"))
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(
+    backend, tmp_path, child_environ, request
+):
+    dsn = request.getfixturevalue("pg_dsn") if backend == "postgres" else None
+    default_kills = "4" if backend == "postgres" else "2"
+    kills = int(os.environ.get("LANGGRAPH_LITE_CRASH_KILLS", default_kills))
     seed = int(os.environ.get("LANGGRAPH_LITE_CRASH_SEED", str(random.randrange(2**32))))
     rng = random.Random(seed)
     # the uninterrupted run of each shape; its result does not depend on the saver or the
@@ -70,15 +86,16 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
         # it also says this machine runs the graph faster than the window: aim earlier.
         assert trial < 4 * kills, f"seed {seed}: only {killed} of {trial} runs were still running"
         trial += 1
-        combo = (rng.choice(SHAPES), rng.choice(SAVERS), rng.choice(DURABILITIES))
+        # the saver alternates, so even two kills cover the sync and the async one
+        combo = (rng.choice(SHAPES), SAVERS[trial % 2], rng.choice(DURABILITIES))
         where = f"seed {seed}, trial {trial}, {combo}"
         if combo[0] not in clean:
             tmp = tmp_path / f"clean-{combo[0]}"
             tmp.mkdir()
-            clean[combo[0]] = (tmp, start(tmp, combo, child_environ))
+            clean[combo[0]] = (tmp, start(tmp, combo, child_environ, dsn))
         tmp = tmp_path / f"trial-{trial}"
         tmp.mkdir()
-        proc = start(tmp, combo, child_environ)
+        proc = start(tmp, combo, child_environ, dsn)
         deadline = time.monotonic() + 60
         while not (tmp / "log.txt").exists():  # the graph has begun
             assert proc.poll() is None, proc.communicate()[1]
@@ -91,7 +108,9 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
         else:
             upper /= 2
         proc.communicate(timeout=60)
-        final = finish(start(tmp, combo, child_environ))
+        final = finish(start(tmp, combo, child_environ, dsn))
+        if dsn is not None:  # it ran on PostgreSQL: no SQLite file was made
+            assert not (tmp / "db.sqlite").exists() and not Path(dsn).exists(), where
         clean_tmp, clean_proc = clean[combo[0]]
         expected = finish(clean_proc) if clean_proc.returncode is None else None
         if expected is not None:
@@ -102,7 +121,7 @@ def test_runs_killed_at_random_instants_resume_to_the_uninterrupted_state(tmp_pa
         ran = starts(tmp)
         over = {n: (ran[n], expected_starts[n]) for n in ran if ran[n] > expected_starts[n] + 1}
         assert not over, f"{where}: node bodies ran more than once extra (ran, clean): {over}"
-    print(f"seed {seed}: {killed} of {trial} runs killed mid-run, each resumed")
+    print(f"{backend}, seed {seed}: {killed} of {trial} runs killed mid-run, each resumed")
 
 
 # -- engine defects found by the randomized test, isolated --------------------------------------

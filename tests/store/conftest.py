@@ -1,16 +1,23 @@
 """Every store, driven through its sync or its async methods, behind one interface.
 
 A test asks for ``open_store`` and calls ``await s.put(...)`` etc. on what it returns; the
-fixture runs it against InMemoryStore, SqliteStore on a file and on ":memory:", each through
-the sync methods and through the async ones (on asyncio and on trio).
+fixture runs it against InMemoryStore, SqliteStore on a file and on ":memory:" and
+PostgresStore (each store opened on a new schema; the ``postgres`` cases need
+``LANGGRAPH_LITE_POSTGRES_DSN``), each through the sync methods and through the async ones (on
+asyncio and on trio).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checkpoint"))
+from pg_fixtures import drop_schema, in_schema, new_schema, require_dsn
 
 from langgraph_lite.store.memory import InMemoryStore
 from langgraph_lite.store.sqlite import SqliteStore
@@ -49,7 +56,7 @@ class Driven:
         return call
 
 
-KINDS = ["memory", "sqlite-file", "sqlite-memory"]
+KINDS = ["memory", "sqlite-file", "sqlite-memory", "postgres"]
 # sync methods behave the same whatever loop the test runs on, so they run on asyncio only
 CASES = [
     (k, m, b)
@@ -75,10 +82,20 @@ def open_store(store_case, tmp_path):
     kind, mode, _ = store_case
     stack = contextlib.ExitStack()
     opened = []
+    server = require_dsn() if kind == "postgres" else None
 
     def open_(**config: Any) -> Driven:
         if kind == "memory":
             store: Any = InMemoryStore(**config)
+        elif kind == "postgres":
+            from langgraph_lite.store.postgres import PostgresStore
+
+            schema = new_schema(server)
+            stack.callback(drop_schema, server, schema)
+            store = stack.enter_context(
+                PostgresStore.from_conn_string(in_schema(server, schema), **config)
+            )
+            store.setup()
         else:
             where = (
                 str(tmp_path / f"store{len(opened)}.db") if kind == "sqlite-file" else ":memory:"
