@@ -58,10 +58,6 @@ STREAM_MODES: tuple[str, ...] = (
 """The stream modes this version of the engine emits (``"tools"``: tool calls starting, streaming
 output, finishing or failing; LangGraph streams it too, though its ``StreamMode`` omits it)."""
 
-Durability = Literal["sync", "async", "exit"]
-"""When a run saves: ``"sync"`` each step before the next starts, ``"async"`` each step while the
-next runs (the default), ``"exit"`` once, when the run ends."""
-
 All = Literal["*"]
 """``interrupt_before="*"`` / ``interrupt_after="*"``: stop at every node."""
 

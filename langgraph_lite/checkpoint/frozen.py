@@ -26,7 +26,7 @@ __all__ = ["FrozenDict", "FrozenSeen", "FrozenVersions", "plain"]
 _serials = count(1).__next__
 
 
-class FrozenDict(dict):  # type: ignore[type-arg]
+class FrozenDict(dict):
     """A dict that refuses changes: one node's ``versions_seen`` entry in a checkpoint."""
 
     __slots__ = ()
@@ -37,8 +37,8 @@ class FrozenDict(dict):  # type: ignore[type-arg]
             "change a copy of it (dict(...)) instead."
         )
 
-    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
@@ -50,7 +50,7 @@ class FrozenDict(dict):  # type: ignore[type-arg]
         return copy.deepcopy(dict(self), memo)
 
     @classmethod
-    def fromkeys(cls, keys: Iterable[Any], value: Any = None) -> dict[Any, Any]:  # type: ignore[override]
+    def fromkeys(cls, keys: Iterable[Any], value: Any = None) -> dict[Any, Any]:
         return dict.fromkeys(keys, value)
 
 
@@ -58,6 +58,9 @@ class _Tracked(FrozenDict):
     """A read-only map that knows the map it was built from (see the module's docstring)."""
 
     __slots__ = ("base", "changed", "serial")
+    base: int
+    changed: tuple[str, ...] | None
+    serial: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(f"build a {type(self).__name__} with its classmethods.")
@@ -89,8 +92,8 @@ class FrozenVersions(_Tracked):
         """A copy of ``versions``; with ``base``, the claim that it differs from ``base``
         only at the keys ``changed`` names (the caller's word: the engine's changed set)."""
         if base is None:
-            return cls._build(versions, None, None)  # type: ignore[no-any-return]
-        return cls._build(  # type: ignore[no-any-return]
+            return cls._build(versions, None, None)
+        return cls._build(
             versions, base, tuple(k for k in changed if k in versions)
         )
 
@@ -103,7 +106,7 @@ class FrozenSeen(_Tracked):
     @classmethod
     def of(cls, seen: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
         """A read-only copy of every entry of ``seen``."""
-        return cls._build(  # type: ignore[no-any-return]
+        return cls._build(
             {node: _frozen(s) for node, s in seen.items()}, None, None
         )
 

@@ -116,7 +116,7 @@ class InMemorySaver(BaseCheckpointSaver):
                         (thread_id, ns, channel),
                         version,
                         blob,
-                        lambda v, c=channel: self.blobs.get((thread_id, ns, c, v)),
+                        lambda v, c=channel: self.blobs.get((thread_id, ns, c, v)),  # type: ignore[misc]  # mypy cannot type a lambda with a default
                         share,
                     )
                 else:
@@ -196,7 +196,7 @@ class InMemorySaver(BaseCheckpointSaver):
                 continue
             what = f"channel {channel!r}"
             blobs[key], base, whole = self._lists.encode(
-                key[:3], version, values[channel], lambda v, w=what: encoded(self.serde, v, w, thread_id)
+                key[:3], version, values[channel], lambda v, w=what: encoded(self.serde, v, w, thread_id)  # type: ignore[misc]  # mypy cannot type a lambda with a default
             )
             if base is not None:
                 bases[key] = (base, whole)
@@ -295,9 +295,11 @@ class InMemorySaver(BaseCheckpointSaver):
             for ns, checkpoints in self.storage.get(source, {}).items():
                 self.storage[target][ns] = dict(checkpoints)
             for key, blob in [(k, b) for k, b in self.blobs.items() if k[0] == source]:
-                self.blobs[(target, *key[1:])] = blob
-            for key, saved in [(k, w) for k, w in self.writes.items() if k[0] == source]:
-                self.writes[(target, *key[1:])] = dict(saved)
+                copied = (target, *key[1:])  # (a starred subscript trips mypy's 3.10 check)
+                self.blobs[copied] = blob
+            for wkey, saved in [(k, w) for k, w in self.writes.items() if k[0] == source]:
+                wcopied = (target, *wkey[1:])
+                self.writes[wcopied] = dict(saved)
 
     def _drop(self, thread_id: str, ns: str, doomed: set[str]) -> None:
         """Delete the checkpoints ``doomed`` of one namespace, their writes and the values no

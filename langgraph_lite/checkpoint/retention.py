@@ -24,7 +24,7 @@ The rules, the same on every saver:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "STRATEGIES",
@@ -35,6 +35,8 @@ __all__ = [
     "thread_list",
     "whole_blobs",
 ]
+
+_K = TypeVar("_K", bound=Hashable)  # a blob's key
 
 STRATEGIES = ("keep_latest", "delete")
 
@@ -101,11 +103,11 @@ def latest_kept(rows: Iterable[tuple[str, str, Mapping[str, Any]]]) -> set[tuple
 
 
 def whole_blobs(
-    needed: Iterable[Hashable],
-    gone: set[Hashable],
-    base_of: Callable[[Hashable], Hashable | None],
-    exists: Callable[[Hashable], bool],
-) -> list[Hashable]:
+    needed: Iterable[_K],
+    gone: set[_K],
+    base_of: Callable[[_K], _K | None],
+    exists: Callable[[_K], bool],
+) -> list[_K]:
     """The delta blobs among ``needed`` to store whole before ``gone`` is deleted.
 
     ``base_of(key)`` is the key of the blob a delta builds on (None: a whole blob); a needed
@@ -113,9 +115,9 @@ def whole_blobs(
     (itself kept readable) without passing through one that goes or is missing.
     """
     needed = set(needed)
-    readable: dict[Hashable, bool] = {}
+    readable: dict[_K, bool] = {}
 
-    def chain_ok(key: Hashable, budget: int) -> bool:
+    def chain_ok(key: _K, budget: int) -> bool:
         if key in needed:
             return True
         if key in readable:

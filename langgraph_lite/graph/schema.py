@@ -156,7 +156,7 @@ def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
     # callable last extra must be a reducer; any other extra is documentation.
     for extra in extras:
         if isinstance(extra, DeltaChannel):  # its value type is the key's declared type
-            channel = extra.with_type(base)
+            channel: BaseChannel = extra.with_type(base)
             channel.key = key
             return channel
         if isinstance(extra, BaseChannel):

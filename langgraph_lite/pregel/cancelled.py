@@ -25,6 +25,6 @@ def raise_cancelled(task: Any, exc: BaseException, on_loop: bool) -> None:
     ``on_loop``: the node ran under an event loop (its cancel may be the run's own)."""
     if on_loop and anyio.get_cancelled_exc_class() is asyncio.CancelledError:
         current = asyncio.current_task()
-        if current is None or current.cancelling():
+        if current is None or current.cancelling():  # type: ignore[attr-defined]  # 3.11+ API
             raise exc  # a cancel request: the run is stopping this task
     raise NodeCancelledError(task.name) from exc

@@ -94,7 +94,7 @@ class AttemptClock:
         return True
 
 
-class _AttemptWrites(list):  # type: ignore[type-arg]
+class _AttemptWrites(list):
     """``task.pushed`` during a timed attempt: takes writes from that attempt only, in time."""
 
     __slots__ = ("clock",)
