@@ -25,6 +25,9 @@ def raise_cancelled(task: Any, exc: BaseException, on_loop: bool) -> None:
     ``on_loop``: the node ran under an event loop (its cancel may be the run's own)."""
     if on_loop and anyio.get_cancelled_exc_class() is asyncio.CancelledError:
         current = asyncio.current_task()
-        if current is None or current.cancelling():  # type: ignore[attr-defined]  # 3.11+ API
+        # Python 3.10 has no Task.cancelling(): a cancel request cannot be told apart from
+        # the node's own CancelledError there, so it is taken as the run's (it stays a cancel)
+        cancelling = getattr(current, "cancelling", None)
+        if cancelling is None or cancelling():
             raise exc  # a cancel request: the run is stopping this task
     raise NodeCancelledError(task.name) from exc
