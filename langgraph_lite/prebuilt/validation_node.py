@@ -14,7 +14,7 @@ from typing import Any
 
 import pydantic
 
-from langgraph_lite.messages import AIMessage, ToolMessage
+from langgraph_lite.messages import AIMessage, BaseMessage, ToolMessage, convert_to_messages
 from langgraph_lite.tools import Tool, make_tool
 
 __all__ = ["ValidationNode"]
@@ -112,6 +112,8 @@ class ValidationNode:
                 f"state with 'messages'; got {type(input).__name__}."
             )
         last = messages[-1]
+        if not isinstance(last, AIMessage) and not isinstance(last, BaseMessage):
+            last = convert_to_messages([last])[0]  # a LangChain message, or a dict
         if not isinstance(last, AIMessage):
             raise ValueError(
                 "Last message is not an AIMessage: ValidationNode checks the tool calls of "
