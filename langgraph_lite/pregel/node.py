@@ -17,8 +17,8 @@ from langgraph_lite.pregel.node_body import (
     Step,
     call_in_context,
     graph_reached,
-    is_graph,
     is_runnable,
+    is_subgraph,
 )
 from langgraph_lite.pregel.worker_threads import run_sync_in_worker_thread
 
@@ -171,7 +171,7 @@ class PregelNode:
         the first graph its function reaches (see ``node_body.graph_reached``)."""
         found = self._subgraphs
         if found is None:  # found once: checkpoint events ask for every task
-            found = [s.obj for s in self._steps if is_graph(s.obj)]
+            found = [s.obj for s in self._steps if is_subgraph(s.obj)]
             if not found:
                 reached = (graph_reached(s.obj) for s in self._steps if not is_runnable(s.obj))
                 found = [g for g in reached if g is not None][:1]

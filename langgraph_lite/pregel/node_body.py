@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.errors import ErrorCode, NodeError, create_error_message
+from langgraph_lite.pregel.protocol import PregelProtocol
 from langgraph_lite.pregel.spec import GraphSpec
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["Step", "graph_reached", "is_graph", "is_runnable"]
+__all__ = ["Step", "graph_reached", "is_graph", "is_runnable", "is_subgraph"]
 
 
 def is_runnable(obj: Any) -> bool:
@@ -125,6 +126,12 @@ class Step:
 
 def is_graph(obj: Any) -> bool:
     return isinstance(getattr(obj, "spec", None), GraphSpec)
+
+
+def is_subgraph(obj: Any) -> bool:
+    """A compiled graph, or one that runs elsewhere (a ``RemoteGraph``), as LangGraph counts
+    a node's subgraphs."""
+    return is_graph(obj) or isinstance(obj, PregelProtocol)
 
 
 # Values whose attributes cannot lead to a graph: when a function reaches nothing else, its code

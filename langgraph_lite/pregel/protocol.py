@@ -4,7 +4,8 @@ LangGraph hands one to a subgraph under the private configurable key ``"__pregel
 (``CONFIG_KEY_STREAM``): a callable taking ``(namespace, mode, chunk)`` tuples and the set of
 modes the parent's consumer takes. This engine streams its own subgraphs another way (see
 ``pregel/output.py``); ``RemoteGraph`` accepts one given this way, and otherwise finds the
-stream of the node it runs in.
+stream of the node it runs in. ``PregelProtocol`` marks a graph that is not a ``Pregel``
+(``RemoteGraph``) as a subgraph when it is a node.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CONFIG_KEY_STREAM", "StreamProtocol"]
+__all__ = ["CONFIG_KEY_STREAM", "PregelProtocol", "StreamProtocol"]
 
 CONFIG_KEY_STREAM = "__pregel_stream"
 """The configurable key LangGraph passes a parent's ``StreamProtocol`` under."""
@@ -35,3 +36,11 @@ class StreamProtocol:
 
     def __repr__(self) -> str:
         return f"StreamProtocol(modes={sorted(self.modes)!r})"
+
+
+class PregelProtocol:
+    """What a graph that runs elsewhere (``RemoteGraph``) declares itself as, as LangGraph's
+    ``PregelProtocol``: used as a node, it counts as that node's subgraph (its task's state
+    points at its checkpoints, ``get_subgraphs`` lists it)."""
+
+    __slots__ = ()

@@ -17,6 +17,7 @@ from typing import Any
 from typing_extensions import Self
 
 from langgraph_lite.pregel.drawable import Edge, Graph, Node
+from langgraph_lite.pregel.protocol import PregelProtocol
 from langgraph_lite.pregel.remote_wire import (
     SKIP,
     RemoteException,
@@ -57,7 +58,7 @@ def _sdk_clients(url: str, api_key: str | None, headers: Mapping[str, str] | Non
     )
 
 
-class RemoteGraph:
+class RemoteGraph(PregelProtocol):
     """A graph deployed on a LangGraph Agent Server (LangSmith Deployment, ``langgraph dev``),
     with a local graph's methods: ``invoke`` / ``stream`` / ``get_state`` / ``update_state`` /
     ``get_graph`` and their ``a…`` twins, ``with_config``; and usable as a node.

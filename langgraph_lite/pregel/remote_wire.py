@@ -18,6 +18,7 @@ from uuid import UUID
 
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphInterrupt, ParentCommand
+from langgraph_lite.pregel.arguments import DEFAULT_RECURSION_LIMIT
 from langgraph_lite.pregel.protocol import CONFIG_KEY_STREAM, StreamProtocol
 from langgraph_lite.types import Command, Interrupt, PregelTask, StateSnapshot
 
@@ -80,7 +81,9 @@ def merge_configs(*configs: Mapping[str, Any] | None) -> dict[str, Any]:
                 f"{type(config).__name__} {config!r:.60}."
             )
         for key, value in config.items():
-            if not value:
+            # (the engine's own default limit — the very object it fills in — is not sent:
+            # the server applies its own, as LangGraph leaves it to)
+            if not value or (key == "recursion_limit" and value is DEFAULT_RECURSION_LIMIT):
                 continue
             if key in ("metadata", "configurable") and base.get(key):
                 base[key] = {**base[key], **value}
@@ -258,11 +261,17 @@ class RemoteRun:
         self.single = not stream_mode or isinstance(stream_mode, str)
         asked = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode or ())
         asked = asked or ["updates"]
-        sent = [*asked, *(self.stream.modes if self.stream is not None else ())]
+        # The list is LangGraph's, repeats included: the caller's modes, then the parent's;
         # "messages" is "messages-tuple" on the wire; "updates" is always asked for, since it
         # carries the interrupts; "events" is not a mode of a graph.
-        sent = ["messages-tuple" if m == "messages" else m for m in dict.fromkeys(sent)]
-        sent = [m for m in dict.fromkeys([*sent, "updates"]) if m != "events"]
+        sent = [*asked, *(self.stream.modes if self.stream is not None else ())]
+        if "messages" in sent:
+            sent.remove("messages")
+            sent.append("messages-tuple")
+        if "updates" not in sent:
+            sent.append("updates")
+        if "events" in sent:
+            sent.remove("events")
         self.asked = {"messages" if m == "messages-tuple" else m for m in asked}
         ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
         # The caller's namespace: the server does not know it, its parts are named under it.

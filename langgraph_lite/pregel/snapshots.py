@@ -146,7 +146,7 @@ class ThreadState:
         if getattr(inner[0], "subgraph_checkpointer", None) is True:
             ns = strip_task_ids(ns)  # one history per thread, under the node's name
         config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}
-        if not expand:
+        if not expand or not isinstance(inner[0], ThreadState):  # (a RemoteGraph: not here)
             return config
         found = yield Load(config)
         if not found:
@@ -163,6 +163,11 @@ class ThreadState:
             return self
         plain = "|".join(p.split(":")[0] for p in ns.split("|") if not p.isdigit())
         for _, graph in cast("Pregel", self).get_subgraphs(namespace=plain, recurse=True):
+            if not isinstance(graph, ThreadState):
+                raise ValueError(
+                    f"Subgraph {plain} runs on a server ({graph!r}): its state is not kept "
+                    "here. Call get_state / update_state on that RemoteGraph."
+                )
             return graph
         if for_update:
             raise ValueError(
