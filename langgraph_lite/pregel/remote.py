@@ -16,6 +16,7 @@ from typing import Any
 
 from typing_extensions import Self
 
+from langgraph_lite.errors import ParentCommand
 from langgraph_lite.pregel.drawable import Edge, Graph, Node
 from langgraph_lite.pregel.protocol import PregelProtocol
 from langgraph_lite.pregel.remote_wire import (
@@ -25,6 +26,7 @@ from langgraph_lite.pregel.remote_wire import (
     checkpoint_of,
     config_of,
     merge_configs,
+    run_as_node,
     sanitize_config,
     snapshot_of,
     thread_of,
@@ -419,12 +421,15 @@ class RemoteGraph(PregelProtocol):
         """Run the remote graph to the end and return its last state (``None``, with a
         warning logged, if the server sent none); ``version="v2"``: a ``GraphOutput``."""
         last: Any = SKIP
-        for chunk in self.stream(
-            input, config, context=context, stream_mode="values",
-            interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-            headers=headers, params=params, version=version, **kwargs,
-        ):  # fmt: skip
-            last = chunk
+        try:
+            for chunk in self.stream(
+                input, config, context=context, stream_mode="values",
+                interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                headers=headers, params=params, version=version, **kwargs,
+            ):  # fmt: skip
+                last = chunk
+        except ParentCommand as sent:
+            return _as_node_output(sent, config)
         return _result(last, version)
 
     async def ainvoke(
@@ -442,13 +447,25 @@ class RemoteGraph(PregelProtocol):
     ) -> Any:
         """``invoke`` with the async client."""
         last: Any = SKIP
-        async for chunk in self.astream(
-            input, config, context=context, stream_mode="values",
-            interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-            headers=headers, params=params, version=version, **kwargs,
-        ):  # fmt: skip
-            last = chunk
+        try:
+            async for chunk in self.astream(
+                input, config, context=context, stream_mode="values",
+                interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                headers=headers, params=params, version=version, **kwargs,
+            ):  # fmt: skip
+                last = chunk
+        except ParentCommand as sent:
+            return _as_node_output(sent, config)
         return _result(last, version)
+
+
+def _as_node_output(sent: ParentCommand, config: Mapping[str, Any] | None) -> Any:
+    # Run as a node, the remote graph's Command(graph=PARENT) is the node's own: LangGraph
+    # sends it past the graph holding the node, to that graph's parent. Returned, the node's
+    # writer does just that; called directly, the caller gets the ParentCommand.
+    if not run_as_node(config):
+        raise sent
+    return sent.command
 
 
 def _result(last: Any, version: str) -> Any:

@@ -213,6 +213,18 @@ def tracing_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
 # -- a run ----------------------------------------------------------------------------------
 
 
+def _node_task(config: Mapping[str, Any] | None) -> Any:
+    """The task of the node this call runs as, when given that node's config."""
+    task = current_task.get()
+    ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns")
+    return task if task is not None and ns and ns == task.checkpoint_ns else None
+
+
+def run_as_node(config: Mapping[str, Any] | None) -> bool:
+    """Whether a call with ``config`` is the run of a node of a local graph."""
+    return _node_task(config) is not None
+
+
 def parent_stream(config: Mapping[str, Any] | None) -> Any:
     """The stream of the graph this remote graph runs in as a node, if that graph's consumer
     takes subgraph chunks (``subgraphs=True``) — as LangGraph finds it, only when given the
@@ -221,11 +233,8 @@ def parent_stream(config: Mapping[str, Any] | None) -> Any:
     given = configurable.get(CONFIG_KEY_STREAM)
     if given is not None:
         return given
-    task = current_task.get()
-    ns = configurable.get("checkpoint_ns")
-    if task is None or not ns or ns != task.checkpoint_ns:
-        return None
-    out = getattr(task.run, "out", None)
+    task = _node_task(config)
+    out = getattr(task.run, "out", None) if task is not None else None
     if out is None or not getattr(out, "subgraphs", False):
         return None
     return StreamProtocol(lambda part: out.accept(*part), set(out.modes))
