@@ -10,6 +10,7 @@ streams subgraphs. What the server is sent and how its stream is read: ``remote_
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
@@ -372,10 +373,15 @@ class RemoteGraph(PregelProtocol):
             input, config, context, stream_mode, interrupt_before, interrupt_after,
             subgraphs, headers, params, version, kwargs,
         )  # fmt: skip
-        for part in self._sync("stream").runs.stream(**run.request):
-            item = run.take(part)
-            if item is not SKIP:
-                yield item
+        parts = self._sync("stream").runs.stream(**run.request)
+        try:
+            for part in parts:
+                item = run.take(part)
+                if item is not SKIP:
+                    yield item
+        finally:  # stopped early (an error, an interrupt, the caller left): hang up now
+            if inspect.isgenerator(parts):
+                parts.close()
 
     async def astream(
         self,
@@ -398,12 +404,17 @@ class RemoteGraph(PregelProtocol):
             input, config, context, stream_mode, interrupt_before, interrupt_after,
             subgraphs, headers, params, version, kwargs,
         )  # fmt: skip
-        async for part in self._async("astream").runs.stream(**run.request):
-            item = run.take(part)
-            if run.waiting is not None:  # the parent's consumer is behind: wait for room
-                await run.waiting
-            if item is not SKIP:
-                yield item
+        parts = self._async("astream").runs.stream(**run.request)
+        try:
+            async for part in parts:
+                item = run.take(part)
+                if run.waiting is not None:  # the parent's consumer is behind: wait for room
+                    await run.waiting
+                if item is not SKIP:
+                    yield item
+        finally:  # stopped early: hang up now, not when the stream is collected
+            if inspect.isasyncgen(parts):
+                await parts.aclose()
 
     def invoke(
         self,
@@ -420,6 +431,7 @@ class RemoteGraph(PregelProtocol):
     ) -> Any:
         """Run the remote graph to the end and return its last state (``None``, with a
         warning logged, if the server sent none); ``version="v2"``: a ``GraphOutput``."""
+        self._sync("invoke")
         last: Any = SKIP
         try:
             for chunk in self.stream(
@@ -446,6 +458,7 @@ class RemoteGraph(PregelProtocol):
         **kwargs: Any,
     ) -> Any:
         """``invoke`` with the async client."""
+        self._async("ainvoke")
         last: Any = SKIP
         try:
             async for chunk in self.astream(
