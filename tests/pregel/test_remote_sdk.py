@@ -15,12 +15,12 @@ import pytest
 
 pytest.importorskip("langgraph_sdk")
 
-import httpx  # noqa: E402
-from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient  # noqa: E402
+import httpx
+from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
-from langgraph_lite.graph import START, StateGraph  # noqa: E402
-from langgraph_lite.pregel.remote import RemoteException, RemoteGraph  # noqa: E402
-from langgraph_lite.types import Command  # noqa: E402
+from langgraph_lite.graph import START, StateGraph
+from langgraph_lite.pregel.remote import RemoteException, RemoteGraph
+from langgraph_lite.types import Command
 
 
 def sse(*events: tuple[str, Any]) -> bytes:
