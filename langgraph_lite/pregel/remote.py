@@ -11,57 +11,40 @@ streams subgraphs. What the server is sent and how its stream is read: ``remote_
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Self
 
 from langgraph_lite.errors import ParentCommand
-from langgraph_lite.pregel.drawable import Edge, Graph, Node
+from langgraph_lite.pregel._remote_run_stream import (  # (LangGraph serves the first from here)
+    _V3_SUPPORTED_KWARGS,  # noqa: F401
+    RemoteStreamEvents,
+)
+from langgraph_lite.pregel.drawable import Graph
 from langgraph_lite.pregel.protocol import PregelProtocol
 from langgraph_lite.pregel.remote_wire import (
     SKIP,
     RemoteException,
     RemoteRun,
+    as_node_output,
     checkpoint_of,
     config_of,
+    drawable,
     merge_configs,
-    run_as_node,
+    run_result,
     sanitize_config,
+    sdk_clients,
     snapshot_of,
     thread_of,
-    tracing_headers,
 )
-from langgraph_lite.types import GraphOutput, StateSnapshot
+from langgraph_lite.pregel.remote_wire import tracing_headers as _merge_tracing_headers
+from langgraph_lite.types import StateSnapshot
 
 __all__ = ["RemoteException", "RemoteGraph"]
 
-logger = logging.getLogger("langgraph_lite")
 
-_EXTRA_HINT = (
-    "pip install 'langgraph-lite[remote]' (it brings langgraph-sdk>=0.4,<0.5), or pass "
-    "client=/sync_client= of your own"
-)
-
-
-def _sdk_clients(url: str, api_key: str | None, headers: Mapping[str, str] | None) -> Any:
-    try:
-        from langgraph_sdk import get_client, get_sync_client
-    except ImportError as exc:
-        raise ImportError(
-            f"RemoteGraph(url={url!r}) makes its clients with the LangGraph SDK, which is not "
-            f"installed: {_EXTRA_HINT}."
-        ) from exc
-    # api_key=None is passed as is, as LangGraph does: the SDK then reads no key from the
-    # environment.
-    return (
-        get_client(url=url, api_key=api_key, headers=headers),
-        get_sync_client(url=url, api_key=api_key, headers=headers),
-    )
-
-
-class RemoteGraph(PregelProtocol):
+class RemoteGraph(PregelProtocol, RemoteStreamEvents):
     """A graph deployed on a LangGraph Agent Server (LangSmith Deployment, ``langgraph dev``),
     with a local graph's methods: ``invoke`` / ``stream`` / ``get_state`` / ``update_state`` /
     ``get_graph`` and their ``a…`` twins, ``with_config``; and usable as a node.
@@ -114,7 +97,7 @@ class RemoteGraph(PregelProtocol):
         self.config = config
         self.distributed_tracing = distributed_tracing
         if url is not None and (client is None or sync_client is None):
-            made_async, made_sync = _sdk_clients(url, api_key, headers)
+            made_async, made_sync = sdk_clients(url, api_key, headers)
             client = made_async if client is None else client
             sync_client = made_sync if sync_client is None else sync_client
         self.client = client
@@ -145,7 +128,8 @@ class RemoteGraph(PregelProtocol):
     _sanitize_config = staticmethod(sanitize_config)
 
     def _headers(self, headers: Mapping[str, str] | None) -> Any:
-        return tracing_headers(headers) if self.distributed_tracing else headers
+        # (looked up when called: tests replace it)
+        return _merge_tracing_headers(headers) if self.distributed_tracing else headers
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -174,7 +158,7 @@ class RemoteGraph(PregelProtocol):
         found = self._sync("get_graph").assistants.get_graph(
             assistant_id=self.assistant_id, xray=xray, headers=headers, params=params
         )
-        return _drawable(found)
+        return drawable(found)
 
     async def aget_graph(
         self,
@@ -188,7 +172,7 @@ class RemoteGraph(PregelProtocol):
         found = await self._async("aget_graph").assistants.get_graph(
             assistant_id=self.assistant_id, xray=xray, headers=headers, params=params
         )
-        return _drawable(found)
+        return drawable(found)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -441,8 +425,8 @@ class RemoteGraph(PregelProtocol):
             ):  # fmt: skip
                 last = chunk
         except ParentCommand as sent:
-            return _as_node_output(sent, config)
-        return _result(last, version)
+            return as_node_output(sent, config)
+        return run_result(last, version)
 
     async def ainvoke(
         self,
@@ -468,36 +452,5 @@ class RemoteGraph(PregelProtocol):
             ):  # fmt: skip
                 last = chunk
         except ParentCommand as sent:
-            return _as_node_output(sent, config)
-        return _result(last, version)
-
-
-def _as_node_output(sent: ParentCommand, config: Mapping[str, Any] | None) -> Any:
-    # Run as a node, the remote graph's Command(graph=PARENT) is the node's own: LangGraph
-    # sends it past the graph holding the node, to that graph's parent. Returned, the node's
-    # writer does just that; called directly, the caller gets the ParentCommand.
-    if not run_as_node(config):
-        raise sent
-    return sent.command
-
-
-def _result(last: Any, version: str) -> Any:
-    if last is SKIP:
-        logger.warning("No events received from remote graph")
-        return None
-    if version == "v2":
-        return GraphOutput(value=last["data"], interrupts=tuple(last.get("interrupts", ())))
-    return last
-
-
-def _drawable(found: Mapping[str, Any]) -> Graph:
-    """A ``Graph`` from the server's JSON picture (``Graph.to_json``'s shape)."""
-    nodes: dict[str, Node] = {}
-    for node in found["nodes"]:
-        node_id = str(node["id"])
-        data = node.get("data", {})
-        name = node.get("name")
-        if name is None:
-            name = data.get("name", node_id) if isinstance(data, dict) else node_id
-        nodes[node_id] = Node(node_id, name, data, node.get("metadata"))
-    return Graph(nodes=nodes, edges=[Edge(**edge) for edge in found["edges"]])
+            return as_node_output(sent, config)
+        return run_result(last, version)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -19,8 +20,9 @@ from uuid import UUID
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphInterrupt, ParentCommand
 from langgraph_lite.pregel.arguments import DEFAULT_RECURSION_LIMIT
+from langgraph_lite.pregel.drawable import Edge, Graph, Node
 from langgraph_lite.pregel.protocol import CONFIG_KEY_STREAM, StreamProtocol
-from langgraph_lite.types import Command, Interrupt, PregelTask, StateSnapshot
+from langgraph_lite.types import Command, GraphOutput, Interrupt, PregelTask, StateSnapshot
 
 __all__ = [
     "SKIP",
@@ -32,6 +34,8 @@ __all__ = [
     "sanitize_config",
     "snapshot_of",
 ]
+
+logger = logging.getLogger("langgraph_lite")
 
 NS_SEP = "|"
 INTERRUPT = "__interrupt__"
@@ -345,3 +349,59 @@ class RemoteRun:
         if self.subgraphs:
             return (ns, data) if self.single else (ns, mode, data)
         return data if self.single else part
+
+
+# -- RemoteGraph's helpers -------------------------------------------------------------------
+
+
+_EXTRA_HINT = (
+    "pip install 'langgraph-lite[remote]' (it brings langgraph-sdk>=0.4,<0.5), or pass "
+    "client=/sync_client= of your own"
+)
+
+
+def sdk_clients(url: str, api_key: str | None, headers: Mapping[str, str] | None) -> Any:
+    try:
+        from langgraph_sdk import get_client, get_sync_client
+    except ImportError as exc:
+        raise ImportError(
+            f"RemoteGraph(url={url!r}) makes its clients with the LangGraph SDK, which is not "
+            f"installed: {_EXTRA_HINT}."
+        ) from exc
+    # api_key=None is passed as is, as LangGraph does: the SDK then reads no key from the
+    # environment.
+    return (
+        get_client(url=url, api_key=api_key, headers=headers),
+        get_sync_client(url=url, api_key=api_key, headers=headers),
+    )
+
+
+def as_node_output(sent: ParentCommand, config: Mapping[str, Any] | None) -> Any:
+    # Run as a node, the remote graph's Command(graph=PARENT) is the node's own: LangGraph
+    # sends it past the graph holding the node, to that graph's parent. Returned, the node's
+    # writer does just that; called directly, the caller gets the ParentCommand.
+    if not run_as_node(config):
+        raise sent
+    return sent.command
+
+
+def run_result(last: Any, version: str) -> Any:
+    if last is SKIP:
+        logger.warning("No events received from remote graph")
+        return None
+    if version == "v2":
+        return GraphOutput(value=last["data"], interrupts=tuple(last.get("interrupts", ())))
+    return last
+
+
+def drawable(found: Mapping[str, Any]) -> Graph:
+    """A ``Graph`` from the server's JSON picture (``Graph.to_json``'s shape)."""
+    nodes: dict[str, Node] = {}
+    for node in found["nodes"]:
+        node_id = str(node["id"])
+        data = node.get("data", {})
+        name = node.get("name")
+        if name is None:
+            name = data.get("name", node_id) if isinstance(data, dict) else node_id
+        nodes[node_id] = Node(node_id, name, data, node.get("metadata"))
+    return Graph(nodes=nodes, edges=[Edge(**edge) for edge in found["edges"]])
