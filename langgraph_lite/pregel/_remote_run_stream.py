@@ -330,7 +330,10 @@ class RemoteStreamEvents:
                 f"arguments {sorted(unknown)!r}; it takes {sorted(_V3_SUPPORTED_KWARGS)!r}."
             )
 
-    def _v3(self, client: Any, config: Any, headers: Any, kwargs: dict[str, Any]) -> Any:
+    def _v3(
+        self, client: Any, input: Any, config: Any, headers: Any, kwargs: dict[str, Any]
+    ) -> Any:
+        _translate_command_input(input)  # refused before the SDK opens anything
         sanitized = sanitize_config(merge_configs(self.config, config))
         thread_id = sanitized.get("configurable", {}).pop("thread_id", None)
         sdk_thread = client.threads.stream(
@@ -364,7 +367,7 @@ class RemoteStreamEvents:
             interrupt_after=interrupt_after, extra_kwargs=kwargs,
         )  # fmt: skip
         sync_client = self._sync("stream_events")
-        sdk_thread, sanitized, metadata = self._v3(sync_client, config, headers, kwargs)
+        sdk_thread, sanitized, metadata = self._v3(sync_client, input, config, headers, kwargs)
         return _RemoteGraphRunStream(
             sync_client=sync_client, sdk_thread=sdk_thread, input=input, config=sanitized,
             metadata=metadata,
@@ -396,7 +399,7 @@ class RemoteStreamEvents:
             interrupt_after=interrupt_after, extra_kwargs=kwargs,
         )  # fmt: skip
         client = self._async("astream_events")
-        sdk_thread, sanitized, metadata = self._v3(client, config, headers, kwargs)
+        sdk_thread, sanitized, metadata = self._v3(client, input, config, headers, kwargs)
         return _AsyncRemoteGraphRunStream(
             client=client, sdk_thread=sdk_thread, input=input, config=sanitized,
             metadata=metadata,
