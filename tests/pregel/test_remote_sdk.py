@@ -163,3 +163,22 @@ def test_url_makes_the_sdks_clients_without_connecting():
     assert isinstance(graph.sync_client, SyncLangGraphClient)
     assert graph.sync_client.http.client.headers["x-api-key"] == "k"
     assert graph.sync_client.http.client.headers["x-a"] == "1"
+
+
+def test_a_messages_graph_sends_its_messages_as_json_and_reads_the_replies_back():
+    from langgraph_lite.graph import MessagesState
+    from langgraph_lite.messages import AIMessage, HumanMessage
+
+    reply = {"type": "ai", "content": "hello!", "id": "ai-1"}
+    server = Server(
+        [("values", {"messages": [{"type": "human", "content": "hi", "id": "h-1"}, reply]})]
+    )
+    client, sync_client = server.clients()
+    builder = StateGraph(MessagesState)
+    builder.add_node("agent", RemoteGraph("agent", client=client, sync_client=sync_client))
+    builder.add_edge(START, "agent")
+    out = builder.compile().invoke({"messages": [HumanMessage("hi", id="h-1")]})
+    assert [type(m) for m in out["messages"]] == [HumanMessage, AIMessage]
+    assert out["messages"][1].content == "hello!"
+    sent = server.requests[0][2]["input"]["messages"][0]
+    assert (sent["type"], sent["content"], sent["id"]) == ("human", "hi", "h-1")
