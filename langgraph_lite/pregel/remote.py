@@ -78,7 +78,7 @@ class RemoteGraph(PregelProtocol, RemoteStreamEvents):
         distributed_tracing: bool = False,
     ) -> None:
         if not isinstance(assistant_id, str) or not assistant_id:
-            raise TypeError(
+            raise (TypeError if not isinstance(assistant_id, str) else ValueError)(
                 "RemoteGraph() takes the assistant's id or graph name first, as a non-empty "
                 f"string, e.g. RemoteGraph('agent', url='http://localhost:2024'); got "
                 f"{assistant_id!r}."

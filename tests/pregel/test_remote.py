@@ -502,7 +502,7 @@ def test_a_method_without_its_client_says_which_client_to_give():
     ("args", "kwargs", "error", "match"),
     [
         ((), {"url": "http://x"}, TypeError, "positional"),
-        (("",), {}, TypeError, "non-empty string"),
+        (("",), {}, ValueError, "non-empty string"),
         ((42,), {}, TypeError, "assistant's id"),
         (("a",), {"url": 8080}, TypeError, "url"),
         (("a",), {"headers": ["x"]}, TypeError, "headers"),
