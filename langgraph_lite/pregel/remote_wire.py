@@ -28,11 +28,19 @@ __all__ = [
     "SKIP",
     "RemoteException",
     "RemoteRun",
+    "as_node_output",
     "checkpoint_of",
     "config_of",
+    "drawable",
     "merge_configs",
+    "parent_stream",
+    "run_as_node",
+    "run_result",
     "sanitize_config",
+    "sdk_clients",
     "snapshot_of",
+    "thread_of",
+    "tracing_headers",
 ]
 
 logger = logging.getLogger("langgraph_lite")
@@ -361,6 +369,8 @@ _EXTRA_HINT = (
 
 
 def sdk_clients(url: str, api_key: str | None, headers: Mapping[str, str] | None) -> Any:
+    """The SDK's async and sync clients for ``url``; without the SDK, an ImportError naming
+    the extra that brings it."""
     try:
         from langgraph_sdk import get_client, get_sync_client
     except ImportError as exc:
@@ -377,6 +387,7 @@ def sdk_clients(url: str, api_key: str | None, headers: Mapping[str, str] | None
 
 
 def as_node_output(sent: ParentCommand, config: Mapping[str, Any] | None) -> Any:
+    """What ``invoke`` returns for the remote graph's parent command (or it re-raises it)."""
     # Run as a node, the remote graph's Command(graph=PARENT) is the node's own: LangGraph
     # sends it past the graph holding the node, to that graph's parent. Returned, the node's
     # writer does just that; called directly, the caller gets the ParentCommand.
@@ -386,6 +397,7 @@ def as_node_output(sent: ParentCommand, config: Mapping[str, Any] | None) -> Any
 
 
 def run_result(last: Any, version: str) -> Any:
+    """``invoke``'s result from the last ``values`` chunk (``SKIP``: there was none)."""
     if last is SKIP:
         logger.warning("No events received from remote graph")
         return None
