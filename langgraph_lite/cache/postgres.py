@@ -47,11 +47,6 @@ MIGRATIONS = [
     """,
 ]
 
-SETUP_LOCK = "SELECT pg_advisory_xact_lock(7104366, hashtext(current_schema()))"
-SETUP_TABLE = "CREATE TABLE IF NOT EXISTS lgl_cache_migrations (v integer PRIMARY KEY)"
-SETUP_VERSION = "SELECT coalesce(max(v), -1) FROM lgl_cache_migrations"
-SETUP_RECORD = "INSERT INTO lgl_cache_migrations (v) VALUES (%s)"
-
 # The live entries among the keys asked for; the expired ones among them are deleted.
 GET = """
 WITH asked AS (
@@ -101,7 +96,7 @@ class PostgresCache(SqlCache[ValueT]):
     def setup(self) -> None:
         """Create or migrate the cache's table (safe to call many times, from many processes)."""
         with self._lock, borrow(self.conn, self._lock) as conn:
-            migrate(conn, SETUP_LOCK, SETUP_TABLE, SETUP_VERSION, SETUP_RECORD, MIGRATIONS)
+            migrate(conn, 7104366, "lgl_cache_migrations", MIGRATIONS)
             self._ready = True
 
     def _run(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

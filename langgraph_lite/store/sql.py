@@ -29,7 +29,7 @@ from typing_extensions import Self
 
 from langgraph_lite.store._engine import LocalStore, Plan, Search, Stored, Write
 from langgraph_lite.store._values import matches, namespace_matches
-from langgraph_lite.store.base import IndexConfig, Item, ListNamespacesOp, Result, TTLConfig
+from langgraph_lite.store.base import IndexConfig, ListNamespacesOp, Result, TTLConfig
 
 __all__ = ["AsyncSqlStore", "Dialect", "SqlStore"]
 
@@ -192,7 +192,7 @@ class SqlStore(LocalStore):
                 stored = self._stored(row)
                 if op.refresh_ttl and stored.ttl is not None:
                     refresh.append((row[0], row[1]))
-                results[slot] = self._item(stored)
+                results[slot] = stored.item(self._value(stored))
             for search in plan.searches:
                 page = self._search(cur, search, now)
                 if search.op.refresh_ttl:
@@ -219,16 +219,6 @@ class SqlStore(LocalStore):
 
     def _value(self, stored: Stored) -> dict[str, Any]:
         return stored.tree if self._deserializer is None else self._deserializer(stored.text)
-
-    def _item(self, stored: Stored) -> Item:
-        found = stored.search_item(None, self._value(stored))
-        return Item(
-            value=found.value,
-            key=found.key,
-            namespace=found.namespace,
-            created_at=found.created_at,
-            updated_at=found.updated_at,
-        )
 
     def _search(self, cur: Any, search: Search, now: float) -> list[tuple[float | None, Stored]]:
         op = search.op

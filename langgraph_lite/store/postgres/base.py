@@ -58,11 +58,6 @@ MIGRATIONS = [
     """,
 ]
 
-SETUP_LOCK = "SELECT pg_advisory_xact_lock(7104365, hashtext(current_schema()))"
-SETUP_TABLE = "CREATE TABLE IF NOT EXISTS lgl_store_migrations (v integer PRIMARY KEY)"
-SETUP_VERSION = "SELECT coalesce(max(v), -1) FROM lgl_store_migrations"
-SETUP_RECORD = "INSERT INTO lgl_store_migrations (v) VALUES (%s)"
-
 POSTGRES = Dialect(
     placeholder="%s",
     items="lgl_store_items",
@@ -72,18 +67,29 @@ POSTGRES = Dialect(
 )
 
 
-def migrate(conn: psycopg.Connection[Any], lock: str, table: str, version: str, record: str,
-            migrations: list[str]) -> None:  # fmt: skip
-    """Apply the ``migrations`` a database lacks, under a transaction-scoped advisory lock."""
+def _connect(conn_string: str) -> psycopg.Connection[Any]:
+    """A connection the store (or cache) opens itself: autocommit, a connect timeout."""
+    from langgraph_lite.checkpoint.postgres import connect_kwargs, unreachable
+
+    try:
+        return psycopg.Connection.connect(conn_string, **connect_kwargs(conn_string))
+    except psycopg.OperationalError as exc:
+        raise unreachable(conn_string, exc) from None
+
+
+def migrate(conn: psycopg.Connection[Any], lock: int, table: str, migrations: list[str]) -> None:
+    """Apply the ``migrations`` a database lacks, recorded in ``table``, under an advisory lock
+    (keys: ``lock`` and the schema's hash) held for the transaction: processes starting
+    together migrate one after another, each migration once (used by the cache too)."""
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(lock)
-        cur.execute(table)
-        cur.execute(version)
+        cur.execute(f"SELECT pg_advisory_xact_lock({lock}, hashtext(current_schema()))")
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {table} (v integer PRIMARY KEY)")
+        cur.execute(f"SELECT coalesce(max(v), -1) FROM {table}")
         current = cur.fetchone()[0]  # type: ignore[index]
         for v, script in enumerate(migrations):
             if v > current:
                 cur.execute(script, prepare=False)  # several statements
-                cur.execute(record, (v,))
+                cur.execute(f"INSERT INTO {table} (v) VALUES (%s)", (v,))
 
 
 class PostgresStore(SqlStore):
@@ -95,15 +101,12 @@ class PostgresStore(SqlStore):
     """
 
     dialect = POSTGRES
-
-    @classmethod
-    def _connect(cls, conn_string: str) -> psycopg.Connection[Any]:
-        return _connect(conn_string)
+    _connect = staticmethod(_connect)
 
     def setup(self) -> None:
         """Create or migrate the tables (safe to call many times, from many processes)."""
         with borrow(self.conn, self.lock) as conn:
-            migrate(conn, SETUP_LOCK, SETUP_TABLE, SETUP_VERSION, SETUP_RECORD, MIGRATIONS)
+            migrate(conn, 7104365, "lgl_store_migrations", MIGRATIONS)
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[psycopg.Cursor[Any]]:
@@ -128,13 +131,3 @@ def borrow(conn: Any, lock: threading.RLock) -> Iterator[psycopg.Connection[Any]
     else:
         with conn.connection() as pooled:
             yield pooled
-
-
-def _connect(conn_string: str) -> psycopg.Connection[Any]:
-    """A connection the store (or cache) opens itself: autocommit, a connect timeout."""
-    from langgraph_lite.checkpoint.postgres import connect_kwargs, unreachable
-
-    try:
-        return psycopg.Connection.connect(conn_string, **connect_kwargs(conn_string))
-    except psycopg.OperationalError as exc:
-        raise unreachable(conn_string, exc) from None
