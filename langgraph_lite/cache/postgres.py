@@ -15,31 +15,21 @@ runs if nobody did; many processes may run it at once.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import anyio.to_thread
-
 try:
-    import psycopg
+    import psycopg  # noqa: F401 - here for the clear error below
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         'PostgresCache needs psycopg 3: pip install "langgraph-lite[postgres]".'
     ) from exc
 
-from langgraph_lite.cache.base import (
-    BaseCache,
-    FullKey,
-    Namespace,
-    ValueT,
-    check_keys,
-    check_namespaces,
-    check_pairs,
-)
+from langgraph_lite.cache.base import ValueT
+from langgraph_lite.cache.sql import Row, SqlCache
 from langgraph_lite.checkpoint.serde import MsgpackSerde
+from langgraph_lite.store.postgres.base import _connect, borrow, migrate
 
 __all__ = ["PostgresCache"]
 
@@ -56,11 +46,6 @@ MIGRATIONS = [
     )
     """,
 ]
-
-SETUP_LOCK = "SELECT pg_advisory_xact_lock(7104366, hashtext(current_schema()))"
-SETUP_TABLE = "CREATE TABLE IF NOT EXISTS lgl_cache_migrations (v integer PRIMARY KEY)"
-SETUP_VERSION = "SELECT coalesce(max(v), -1) FROM lgl_cache_migrations"
-SETUP_RECORD = "INSERT INTO lgl_cache_migrations (v) VALUES (%s)"
 
 # The live entries among the keys asked for; the expired ones among them are deleted.
 GET = """
@@ -86,16 +71,14 @@ CLEAR_SOME = "DELETE FROM lgl_cache_entries WHERE ns = ANY(%(ns)s::bytea[])"
 CLEAR_ALL = "DELETE FROM lgl_cache_entries"
 
 
-class PostgresCache(BaseCache[ValueT]):
-    """A cache in PostgreSQL on one ``psycopg.Connection`` (autocommit); ``from_conn_string``
-    opens and closes one. The async methods run the calls in worker threads, so they work on
-    asyncio and trio alike."""
+class PostgresCache(SqlCache[ValueT]):
+    """A cache in PostgreSQL on a ``psycopg.Connection`` (autocommit; one call at a time on
+    it) or a ``psycopg_pool.ConnectionPool`` (each call on a connection of its own);
+    ``from_conn_string`` opens and closes a connection."""
 
-    def __init__(self, conn: psycopg.Connection[Any], *, serde: MsgpackSerde | None = None) -> None:
+    def __init__(self, conn: Any, *, serde: MsgpackSerde | None = None) -> None:
         super().__init__(serde=serde)
         self.conn = conn
-        self._lock = threading.RLock()
-        self._clock: Callable[[], float] = time.time
         self._ready = False
 
     @classmethod
@@ -104,8 +87,6 @@ class PostgresCache(BaseCache[ValueT]):
         cls, conn_string: str, *, serde: MsgpackSerde | None = None
     ) -> Iterator[PostgresCache[Any]]:
         """A cache on its own connection to ``conn_string``, closed after."""
-        from langgraph_lite.store.postgres.base import _connect
-
         conn = _connect(conn_string)
         try:
             yield cls(conn, serde=serde)
@@ -114,74 +95,33 @@ class PostgresCache(BaseCache[ValueT]):
 
     def setup(self) -> None:
         """Create or migrate the cache's table (safe to call many times, from many processes)."""
-        from langgraph_lite.store.postgres.base import migrate
-
-        with self._lock:
-            migrate(self.conn, SETUP_LOCK, SETUP_TABLE, SETUP_VERSION, SETUP_RECORD, MIGRATIONS)
+        with self._lock, borrow(self.conn, self._lock) as conn:
+            migrate(conn, 7104366, "lgl_cache_migrations", MIGRATIONS)
             self._ready = True
 
     def _run(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            if not self._ready:
-                self.setup()
-            with self.conn.cursor() as cur:
-                cur.execute(query, params)
-                return cur.fetchall() if cur.description is not None else []
+        if not self._ready:
+            self.setup()
+        with borrow(self.conn, self._lock) as conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchall() if cur.description is not None else []
 
-    def _ns(self, namespace: Namespace) -> bytes:
-        return self.serde.dumps(list(namespace))
-
-    def get(self, keys: Sequence[FullKey]) -> dict[FullKey, ValueT]:
-        checked = check_keys(keys)
-        if not checked:
-            return {}
-        by_row = {(self._ns(ns), key): (ns, key) for ns, key in checked}
-        params = {
-            "ns": [ns for ns, _ in by_row],
-            "keys": [key for _, key in by_row],
-            "now": self._clock(),
-        }
-        return {
-            by_row[(bytes(ns), key)]: self.serde.loads_typed((kind, bytes(data)))
-            for ns, key, kind, data in self._run(GET, params)
-        }
-
-    async def aget(self, keys: Sequence[FullKey]) -> dict[FullKey, ValueT]:
-        return await anyio.to_thread.run_sync(self.get, keys)
-
-    def set(self, pairs: Mapping[FullKey, tuple[ValueT, int | None]]) -> None:
-        rows = [
-            (self._ns(ns), key, ttl, *self._encode((ns, key), value))
-            for (ns, key), value, ttl in check_pairs(pairs)
-        ]
-        if not rows:
-            return
-        now = self._clock()
-        self._run(
-            SET,
-            {
-                "ns": [r[0] for r in rows],
-                "keys": [r[1] for r in rows],
-                "expires": [None if r[2] is None else now + r[2] for r in rows],
-                "kinds": [r[3] for r in rows],
-                "values": [r[4] for r in rows],
-            },
+    def _select(self, rows: list[tuple[bytes, str]], now: float) -> list[tuple[Any, ...]]:
+        return self._run(
+            GET, {"ns": [r[0] for r in rows], "keys": [r[1] for r in rows], "now": now}
         )
 
-    async def aset(self, pairs: Mapping[FullKey, tuple[ValueT, int | None]]) -> None:
-        await anyio.to_thread.run_sync(self.set, pairs)
+    def _upsert(self, rows: list[Row]) -> None:
+        columns = ("ns", "keys", "expires", "kinds", "values")
+        self._run(SET, {name: [r[i] for r in rows] for i, name in enumerate(columns)})
 
-    def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
-        checked = check_namespaces(namespaces)
-        if checked is None:
+    def _delete(self, namespaces: list[bytes] | None) -> None:
+        if namespaces is None:
             self._run(CLEAR_ALL, {})
-        elif checked:
-            self._run(CLEAR_SOME, {"ns": [self._ns(ns) for ns in checked]})
-
-    async def aclear(self, namespaces: Sequence[Namespace] | None = None) -> None:
-        await anyio.to_thread.run_sync(self.clear, namespaces)
+        else:
+            self._run(CLEAR_SOME, {"ns": namespaces})
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection (or the pool)."""
         with self._lock:
             self.conn.close()

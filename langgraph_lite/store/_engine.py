@@ -28,6 +28,7 @@ from langgraph_lite.store.base import (
     BaseStore,
     GetOp,
     IndexConfig,
+    Item,
     ListNamespacesOp,
     Op,
     PutOp,
@@ -65,6 +66,16 @@ class Stored:
             _utc(self.created),
             _utc(self.updated),
             score,
+        )
+
+    def item(self, value: Any = None) -> Item:
+        """The item as ``get`` returns it, holding ``value`` (default: the decoded JSON)."""
+        return Item(
+            value=self.tree if value is None else value,
+            key=self.key,
+            namespace=self.namespace,
+            created_at=_utc(self.created),
+            updated_at=_utc(self.updated),
         )
 
 

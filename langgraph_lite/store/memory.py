@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from langgraph_lite.store._engine import LocalStore, Plan, Stored, Write
 from langgraph_lite.store._values import matches, namespace_matches
-from langgraph_lite.store.base import IndexConfig, Item, ListNamespacesOp, Result, TTLConfig
+from langgraph_lite.store.base import IndexConfig, ListNamespacesOp, Result, TTLConfig
 
 __all__ = ["InMemoryStore"]
 
@@ -46,7 +46,7 @@ class InMemoryStore(LocalStore):
                 stored = self._live(op.namespace, op.key, now)
                 if stored is not None and op.refresh_ttl:
                     self._refresh(stored, now)
-                results[slot] = None if stored is None else self._item(stored)
+                results[slot] = None if stored is None else stored.item(json.loads(stored.text))
             for search in plan.searches:
                 candidates = [
                     (stored, self._vectors.get((stored.namespace, stored.key), []))
@@ -85,16 +85,6 @@ class InMemoryStore(LocalStore):
     def _refresh(self, stored: Stored, now: float) -> None:
         if stored.ttl is not None:
             stored.expires = self._expires(stored.ttl, now)
-
-    def _item(self, stored: Stored) -> Item:
-        found = stored.search_item(None, json.loads(stored.text))
-        return Item(
-            value=found.value,
-            key=found.key,
-            namespace=found.namespace,
-            created_at=found.created_at,
-            updated_at=found.updated_at,
-        )
 
     def _namespaces(self, op: ListNamespacesOp, now: float) -> list[tuple[str, ...]]:
         found: set[tuple[str, ...]] = set()

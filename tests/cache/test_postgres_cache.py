@@ -98,3 +98,20 @@ def test_a_graph_node_cached_in_postgres_is_not_run_again_by_another_cache(postg
         with PostgresCache.from_conn_string(postgres_dsn) as cache:
             assert builder.compile(cache=cache).invoke({"x": 3}) == {"x": 6}
     assert calls == [3]
+
+
+def test_a_postgres_cache_on_a_connection_pool_commits_each_call(postgres_dsn):
+    psycopg_pool = pytest.importorskip("psycopg_pool")
+    from langgraph_lite.cache.postgres import PostgresCache
+
+    # no autocommit: each call's connection goes back to the pool, which commits it
+    with (
+        psycopg_pool.ConnectionPool(postgres_dsn, min_size=1, max_size=2, open=True) as pool,
+        PostgresCache.from_conn_string(postgres_dsn) as other,
+    ):
+        cache = PostgresCache(pool)
+        cache.set({(("n",), "k"): ({"v": 1}, 60)})
+        assert other.get([(("n",), "k")]) == {(("n",), "k"): {"v": 1}}
+        cache.clear([("n",)])
+        assert other.get([(("n",), "k")]) == {}
+        assert cache.get([(("n",), "k")]) == {}

@@ -103,3 +103,27 @@ def fresh_schema(pg_server):
     schema = new_schema(pg_server)
     yield in_schema(pg_server, schema)
     drop_schema(pg_server, schema)
+
+
+def restore_dump(dsn: str, path: Path, tables: list[str]) -> None:
+    """Recreate ``tables`` from a JSON dump (its DDL, then its rows) taken from an older release,
+    so a test can open what that release wrote. Bytes are stored as ``{"hex": ...}``."""
+    import json
+
+    import psycopg
+
+    dump = json.loads(path.read_text())
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for ddl in dump["ddl"]:
+            conn.execute(ddl, prepare=False)
+        for table in tables:
+            cols, rows = dump["tables"][table]["columns"], dump["tables"][table]["rows"]
+            marks = ", ".join(["%s"] * len(cols))
+            for row in rows:
+                values = [bytes.fromhex(v["hex"]) if isinstance(v, dict) else v for v in row]
+                conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", values)
+            if "seq" in cols:  # the serial goes on from where the old release left it
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'seq'), max(seq)) "
+                    f"FROM {table}"
+                )
