@@ -1,0 +1,30 @@
+"""The v3 event stream: ``graph.stream_events(input, version="v3")`` and its async twin.
+
+A v3 run turns the graph's stream parts into ``ProtocolEvent``s and passes them through a
+pipeline of ``StreamTransformer``s (built-ins plus those given to ``compile(transformers=...)``
+or to the call), which fill typed projections such as ``run.values`` and ``run.messages``.
+Reading any projection drives the graph; nothing runs in the background.
+See docs/stream-events.md.
+"""
+
+from langgraph_lite.stream._types import ProtocolEvent, StreamTransformer
+from langgraph_lite.stream.stream_channel import StreamChannel
+from langgraph_lite.stream.transformers import (
+    CustomTransformer,
+    UpdatesTransformer,
+    ValuesTransformer,
+)
+
+# ---- names of the other transformer modules, re-exported from .transformers, below ----
+# ---- end ----
+
+__all__ = [
+    "CustomTransformer",
+    "ProtocolEvent",
+    "StreamChannel",
+    "StreamTransformer",
+    "UpdatesTransformer",
+    "ValuesTransformer",
+    # ---- other transformer names, below ----
+    # ---- end ----
+]

@@ -1,0 +1,22 @@
+"""The built-in stream transformers, one module per group; import them from here.
+
+- ``basic``: ``ValuesTransformer``, ``UpdatesTransformer``, ``CustomTransformer``
+- the others (messages, lifecycle/subgraphs, checkpoints/debug/tasks) in their own modules
+"""
+
+from langgraph_lite.stream.transformers.basic import (
+    CustomTransformer,
+    UpdatesTransformer,
+    ValuesTransformer,
+)
+
+# ---- other transformer modules: one plain import line each, below (no try/except) ----
+# ---- end of other transformer modules ----
+
+__all__ = [
+    "CustomTransformer",
+    "UpdatesTransformer",
+    "ValuesTransformer",
+    # ---- other transformer names, below ----
+    # ---- end of other transformer names ----
+]
