@@ -16,6 +16,17 @@ from langgraph_lite.stream.transformers import (
 )
 
 # ---- names of the other transformer modules, re-exported from .transformers, below ----
+from langgraph_lite.stream.transformers.data import (
+    CheckpointsTransformer,
+    DebugTransformer,
+    TasksTransformer,
+)
+from langgraph_lite.stream.transformers.lifecycle import (
+    LifecyclePayload,
+    LifecycleTransformer,
+    SubgraphStatus,
+)
+
 # ---- end ----
 
 __all__ = [
@@ -26,5 +37,11 @@ __all__ = [
     "UpdatesTransformer",
     "ValuesTransformer",
     # ---- other transformer names, below ----
+    "CheckpointsTransformer",
+    "DebugTransformer",
+    "LifecyclePayload",
+    "LifecycleTransformer",
+    "SubgraphStatus",
+    "TasksTransformer",
     # ---- end ----
 ]
