@@ -26,6 +26,7 @@ from langgraph_lite.stream.transformers.lifecycle import (
     LifecycleTransformer,
     SubgraphStatus,
 )
+from langgraph_lite.stream.transformers.messages import MessagesTransformer
 
 # ---- end ----
 
@@ -41,6 +42,7 @@ __all__ = [
     "DebugTransformer",
     "LifecyclePayload",
     "LifecycleTransformer",
+    "MessagesTransformer",
     "SubgraphStatus",
     "TasksTransformer",
     # ---- end ----

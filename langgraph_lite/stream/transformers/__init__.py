@@ -22,6 +22,7 @@ from langgraph_lite.stream.transformers.lifecycle import (
     SubgraphStatus,
     _TasksLifecycleBase,
 )
+from langgraph_lite.stream.transformers.messages import MessagesTransformer
 
 # ---- end of other transformer modules ----
 
@@ -34,6 +35,7 @@ __all__ = [
     "DebugTransformer",
     "LifecyclePayload",
     "LifecycleTransformer",
+    "MessagesTransformer",
     "SubgraphStatus",
     "TasksTransformer",
     "_TasksLifecycleBase",
