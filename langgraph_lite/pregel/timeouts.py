@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AttemptClock", "arun_timed", "run_timed"]
 
-
 class AttemptClock:
     """The clocks of one attempt: when it started, its last progress, whether a limit passed."""
 
@@ -174,7 +173,9 @@ def _body(task: Task) -> Callable[[], Any]:
 
 def _start_thread(task: Task, target: Callable[[], None]) -> None:
     # A daemon thread: a node that never returns must not keep the interpreter from exiting.
-    thread = threading.Thread(target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True)
+    thread = threading.Thread(
+        target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True
+    )
     thread.start()
 
 
