@@ -8,8 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Self
@@ -33,6 +32,7 @@ from langgraph_lite.pregel.arguments import (
     _unknown_channel,
     check_graph,
     deprecated_durability,
+    deprecated_pregel_kwargs,
     nested_config,
     require_thread,
     strip_task_ids,
@@ -52,16 +52,16 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
+from langgraph_lite.pregel.stream_events import StreamEvents
 from langgraph_lite.runtime import RunControl, coerce_context
 from langgraph_lite.types import CachePolicy, Command, RetryPolicy, Send
-from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection):
+class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -79,6 +79,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
     bounds how many events a run holds for a slow consumer before producers wait. ``store``
     is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
+    ``stream_transformers``: factories ``f(scope)`` every ``stream_events(version="v3")`` run adds.
     ``retry_policy`` applies to the nodes that have no retry policy of their own, and
     ``cache_policy`` to those with no cache policy of their own.
     """
@@ -103,23 +104,12 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
         cache_policy: CachePolicy | None = None,
+        stream_transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
         **deprecated: Any,
     ) -> None:
-        if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
-            warnings.warn(
-                "`config_type` is deprecated and will be removed. Please use `context_schema` "
-                "instead.",
-                LangGraphDeprecatedSinceV10,
-                stacklevel=2,
-            )
-            config_type = deprecated.pop("config_type")
-            context_schema = config_type if context_schema is None else context_schema
-        if deprecated:
-            raise TypeError(
-                f"Pregel() got unexpected keyword arguments {sorted(deprecated)}; see "
-                "help(Pregel) for the ones it takes."
-            )
+        context_schema = deprecated_pregel_kwargs(context_schema, deprecated)
         self.name = name
+        self.stream_transformers = tuple(stream_transformers or ())  # factories, for v3 runs
         # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
         # never save) is kept apart from the saver itself.
         self.subgraph_checkpointer: bool | None = (
@@ -202,8 +192,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     f"{', '.join(map(repr, self.nodes))})."
                 )
         return list(names)
-
-    # -- validation --------------------------------------------------------------------------
 
     # -- input -------------------------------------------------------------------------------
 
