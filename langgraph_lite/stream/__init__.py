@@ -27,6 +27,7 @@ from langgraph_lite.stream.transformers.lifecycle import (
     SubgraphStatus,
 )
 from langgraph_lite.stream.transformers.messages import MessagesTransformer
+from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
 
 # ---- end ----
 
@@ -44,6 +45,7 @@ __all__ = [
     "LifecycleTransformer",
     "MessagesTransformer",
     "SubgraphStatus",
+    "SubgraphTransformer",
     "TasksTransformer",
     # ---- end ----
 ]

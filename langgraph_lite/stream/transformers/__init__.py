@@ -23,6 +23,7 @@ from langgraph_lite.stream.transformers.lifecycle import (
     _TasksLifecycleBase,
 )
 from langgraph_lite.stream.transformers.messages import MessagesTransformer
+from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
 
 # ---- end of other transformer modules ----
 
@@ -37,6 +38,7 @@ __all__ = [
     "LifecycleTransformer",
     "MessagesTransformer",
     "SubgraphStatus",
+    "SubgraphTransformer",
     "TasksTransformer",
     "_TasksLifecycleBase",
     # ---- end of other transformer names ----
