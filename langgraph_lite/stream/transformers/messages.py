@@ -18,8 +18,8 @@ without streaming it. ``MessagesTransformer`` turns them into message streams:
 The stream objects are LangChain's ``ChatModelStream`` (sync runs) and
 ``AsyncChatModelStream`` (async runs), with ``.text``, ``.reasoning``, ``.tool_calls``,
 ``.usage`` and ``.output``, as LangGraph gives; reading one drives the run (its pump is the
-run's). langchain-core is needed to build them and is imported only then, when the first
-message arrives; without it, reading ``run.messages`` raises an error that says so.
+run's). Without langchain-core they are our ``MessageStream`` / ``AsyncMessageStream``
+(``langgraph_lite.stream.message_stream``): the same reading surface, our ``AIMessage`` out.
 
 Only the run's own level is kept (``scope``); tokens of subgraphs stay in the main event log.
 """
@@ -38,19 +38,26 @@ from langgraph_lite.stream.stream_channel import StreamChannel
 __all__ = ["MessagesTransformer"]
 
 
+_classes: tuple[Any, Any] | None = None
+
+
 def _stream_classes() -> tuple[Any, Any]:
-    try:
-        from langchain_core.language_models.chat_model_stream import (
-            AsyncChatModelStream,
-            ChatModelStream,
-        )
-    except ImportError:  # langchain-core missing, or older than the chat_model_stream protocol
-        raise ImportError(
-            "run.messages holds LangChain ChatModelStream objects, which need langchain-core "
-            ">= 1.8 (pip install 'langchain-core>=1.8'). Without it, read the raw 'messages' "
-            "events of the run (iterate the run itself) or run.values."
-        ) from None
-    return ChatModelStream, AsyncChatModelStream
+    """LangChain's ``ChatModelStream`` pair when langchain-core (>= 1.8) is installed, else ours
+    (imported at the first message, so a run with no chat model never loads LangChain)."""
+    global _classes
+    if _classes is None:
+        try:
+            from langchain_core.language_models.chat_model_stream import (
+                AsyncChatModelStream,
+                ChatModelStream,
+            )
+
+            _classes = (ChatModelStream, AsyncChatModelStream)
+        except ImportError:  # no langchain-core, or one older than the protocol
+            from langgraph_lite.stream.message_stream import AsyncMessageStream, MessageStream
+
+            _classes = (MessageStream, AsyncMessageStream)
+    return _classes
 
 
 def _whole_message_events(message: Any) -> list[dict[str, Any]] | None:
