@@ -99,6 +99,20 @@ def _modes(mux: StreamMux) -> list[str]:
     return modes
 
 
+def _stream_kwargs(mux: StreamMux, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    # As LangGraph: the three run-shaping keywords reach stream() even when not given (None),
+    # so a subclass overriding stream() sees the same call on every v3 run.
+    return {
+        "stream_mode": _modes(mux),
+        "subgraphs": True,
+        "version": "v2",
+        "interrupt_before": None,
+        "interrupt_after": None,
+        "control": None,
+        **kwargs,
+    }
+
+
 class StreamEvents:
     """The v3 entry points of ``Pregel`` (a mixin: ``self`` is the graph)."""
 
@@ -139,7 +153,7 @@ class StreamEvents:
         _check_call(version, kwargs)
         mux = self._v3_mux(config, transformers, is_async=False)
         parts = self.stream(  # type: ignore[attr-defined]
-            input, config, stream_mode=_modes(mux), subgraphs=True, version="v2", **kwargs
+            input, config, **_stream_kwargs(mux, kwargs)
         )
         return GraphRunStream(iter(parts), mux)
 
@@ -169,6 +183,6 @@ class StreamEvents:
     ) -> AsyncGraphRunStream:
         mux = self._v3_mux(config, transformers, is_async=True)
         parts = self.astream(  # type: ignore[attr-defined]
-            input, config, stream_mode=_modes(mux), subgraphs=True, version="v2", **kwargs
+            input, config, **_stream_kwargs(mux, kwargs)
         )
         return AsyncGraphRunStream(parts.__aiter__(), mux)

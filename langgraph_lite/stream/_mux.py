@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 
 from langgraph_lite.stream._types import (
+    _QUIET,
     ProtocolEvent,
     ScheduledCoroutine,
     StreamTransformer,
@@ -316,6 +317,7 @@ class StreamMux:
                 try:
                     await work
                 except Exception as exc:
-                    first = first or exc
+                    if work not in _QUIET:  # "log": its callback has logged it
+                        first = first or exc
             if first is not None:
                 raise first

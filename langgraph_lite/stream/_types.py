@@ -26,6 +26,7 @@ when the run finishes, concurrently with the other scheduled coroutines, inside 
 from __future__ import annotations
 
 import logging
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import Any, ClassVar, Literal
@@ -216,7 +217,12 @@ class StreamTransformer(ABC):
         if library == "asyncio":
             import asyncio
 
-            task = asyncio.ensure_future(_log_errors(coro) if on_error == "log" else coro)
+            # The coroutine itself is the task (no wrapper), so cancelling it before it starts
+            # closes it cleanly; a "log" task's error is logged and taken by its callback.
+            task = asyncio.ensure_future(coro)
+            if on_error == "log":
+                task.add_done_callback(_log_failure)
+                _QUIET.add(task)
             work.append(task)
             return task
         handle = ScheduledCoroutine(coro, on_error)
@@ -232,12 +238,15 @@ def _scheduled_work(transformer: StreamTransformer) -> list[Any]:
     return work
 
 
-async def _log_errors(coro: Coroutine[Any, Any, Any]) -> Any:
-    try:
-        return await coro
-    except Exception:
-        _log.exception("a coroutine scheduled by a StreamTransformer failed")
-        return None
+# asyncio tasks scheduled with on_error="log": their callback logs a failure, so joining them
+# must not raise it.
+# Weak, so that a task is forgotten with its transformer.
+_QUIET: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _log_failure(task: Any) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _log.error("a coroutine scheduled by a StreamTransformer failed", exc_info=task.exception())
 
 
 def transformer_requires_async(transformer: StreamTransformer) -> bool:
