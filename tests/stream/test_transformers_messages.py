@@ -329,3 +329,39 @@ async def test_an_async_run_gives_async_streams_of_our_models_tokens(monkeypatch
         texts.append("".join([piece async for piece in stream.text]))
         assert (await stream.output).content == "xy"
     assert texts == ["xy"]
+
+
+_WITHOUT_LANGCHAIN = """
+import importlib.abc, sys
+
+class NoLangChain(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "langchain_core":
+            raise ImportError(name)
+
+sys.meta_path.insert(0, NoLangChain())
+from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
+from langgraph_lite.graph import START, MessagesState, StateGraph
+from langgraph_lite.testing import ScriptedChatModel
+
+model = ScriptedChatModel([["no ", "langchain"]])
+graph = StateGraph(MessagesState).add_node("m", lambda s: {"messages": model.invoke(s["messages"])})
+graph = graph.add_edge(START, "m").compile()
+config = {"configurable": {CONFIG_KEY_STREAM_MESSAGES_V2: True}}
+(stream,) = list(graph.stream_events({"messages": "hi"}, config, version="v3").messages)
+assert type(stream).__name__ == "MessageStream", type(stream)
+assert "".join(stream.text) == "no langchain" and stream.output.content == "no langchain"
+assert not [m for m in sys.modules if m.startswith("langchain")]
+"""
+
+
+def test_run_messages_works_without_langchain_core_installed() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_LANGCHAIN], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
