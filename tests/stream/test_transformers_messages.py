@@ -365,3 +365,29 @@ def test_run_messages_works_without_langchain_core_installed() -> None:
         [sys.executable, "-c", _WITHOUT_LANGCHAIN], cwd=root, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_two_calls_in_one_node_and_two_nodes_in_one_step_make_a_stream_each(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(messages_module, "_classes", (MessageStream, AsyncMessageStream))
+    twice = ScriptedChatModel([["one"], ["two"]])
+    left, right = ScriptedChatModel([["l", "l"]]), ScriptedChatModel([["r", "r"]])
+
+    def both(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [twice.invoke(state["messages"]), twice.invoke(state["messages"])]}
+
+    graph = (
+        StateGraph(MessagesState)
+        .add_node("both", both)
+        .add_node("left", lambda s: {"messages": left.invoke(s["messages"])})
+        .add_node("right", lambda s: {"messages": right.invoke(s["messages"])})
+        .add_edge(START, "both")
+        .add_edge("both", "left")
+        .add_edge("both", "right")
+        .compile()
+    )
+    streams = list(graph.stream_events({"messages": "hi"}, V3, version="v3").messages)
+    got = sorted((s.node, s.output.content) for s in streams)
+    assert got == [("both", "one"), ("both", "two"), ("left", "ll"), ("right", "rr")]
+    assert all(s.done for s in streams)
