@@ -7,7 +7,14 @@ Reading any projection drives the graph; nothing runs in the background.
 See docs/stream-events.md.
 """
 
+from langgraph_lite.stream._convert import convert_to_protocol_event
 from langgraph_lite.stream._types import ProtocolEvent, StreamTransformer
+from langgraph_lite.stream.run_stream import (
+    AsyncGraphRunStream,
+    AsyncSubgraphRunStream,
+    GraphRunStream,
+    SubgraphRunStream,
+)
 from langgraph_lite.stream.stream_channel import StreamChannel
 from langgraph_lite.stream.transformers import (
     CustomTransformer,
@@ -19,12 +26,17 @@ from langgraph_lite.stream.transformers import (
 # ---- end ----
 
 __all__ = [
+    "AsyncGraphRunStream",
+    "AsyncSubgraphRunStream",
     "CustomTransformer",
+    "GraphRunStream",
     "ProtocolEvent",
     "StreamChannel",
     "StreamTransformer",
+    "SubgraphRunStream",
     "UpdatesTransformer",
     "ValuesTransformer",
+    "convert_to_protocol_event",
     # ---- other transformer names, below ----
     # ---- end ----
 ]

@@ -127,7 +127,13 @@ def test_a_named_channel_forwards_into_the_main_log_even_without_a_reader():
 
     mux = StreamMux(factories=[Scores])
     log = iter(mux._events)
-    mux.push({"type": "event", "method": "values", "params": {"namespace": [], "timestamp": 0, "data": 21}})
+    mux.push(
+        {
+            "type": "event",
+            "method": "values",
+            "params": {"namespace": [], "timestamp": 0, "data": 21},
+        }
+    )
     mux.close()
     events = list(log)
     assert [(e["seq"], e["method"], e["params"]["data"]) for e in events] == [

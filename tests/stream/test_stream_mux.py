@@ -12,7 +12,11 @@ from langgraph_lite.stream._types import ScheduledCoroutine, transformer_require
 
 
 def _event(method="values", data=None, ns=()):
-    return {"type": "event", "method": method, "params": {"namespace": list(ns), "timestamp": 0, "data": data}}
+    return {
+        "type": "event",
+        "method": method,
+        "params": {"namespace": list(ns), "timestamp": 0, "data": data},
+    }
 
 
 class Recorder(StreamTransformer):
@@ -220,7 +224,9 @@ async def test_scheduled_work_finishes_before_afinalize_and_lands_in_the_log(any
     await mux.apush(_event(data=1))
     await mux.apush(_event(data=2))
     await mux.aclose()
-    got = sorted(e["params"]["data"] for e in [x async for x in log] if e["method"] == "custom:scores")
+    got = sorted(
+        e["params"]["data"] for e in [x async for x in log] if e["method"] == "custom:scores"
+    )
     assert got == [10, 20]
     scorer = mux._transformers[0]
     assert scorer.finalized_after is True
