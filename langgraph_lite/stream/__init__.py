@@ -23,6 +23,19 @@ from langgraph_lite.stream.transformers import (
 )
 
 # ---- names of the other transformer modules, re-exported from .transformers, below ----
+from langgraph_lite.stream.transformers.data import (
+    CheckpointsTransformer,
+    DebugTransformer,
+    TasksTransformer,
+)
+from langgraph_lite.stream.transformers.lifecycle import (
+    LifecyclePayload,
+    LifecycleTransformer,
+    SubgraphStatus,
+)
+from langgraph_lite.stream.transformers.messages import MessagesTransformer
+from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
+
 # ---- end ----
 
 __all__ = [
@@ -38,5 +51,13 @@ __all__ = [
     "ValuesTransformer",
     "convert_to_protocol_event",
     # ---- other transformer names, below ----
+    "CheckpointsTransformer",
+    "DebugTransformer",
+    "LifecyclePayload",
+    "LifecycleTransformer",
+    "MessagesTransformer",
+    "SubgraphStatus",
+    "SubgraphTransformer",
+    "TasksTransformer",
     # ---- end ----
 ]

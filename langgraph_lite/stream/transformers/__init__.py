@@ -11,6 +11,20 @@ from langgraph_lite.stream.transformers.basic import (
 )
 
 # ---- other transformer modules: one plain import line each, below (no try/except) ----
+from langgraph_lite.stream.transformers.data import (
+    CheckpointsTransformer,
+    DebugTransformer,
+    TasksTransformer,
+)
+from langgraph_lite.stream.transformers.lifecycle import (
+    LifecyclePayload,
+    LifecycleTransformer,
+    SubgraphStatus,
+    _TasksLifecycleBase,
+)
+from langgraph_lite.stream.transformers.messages import MessagesTransformer
+from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
+
 # ---- end of other transformer modules ----
 
 __all__ = [
@@ -18,5 +32,14 @@ __all__ = [
     "UpdatesTransformer",
     "ValuesTransformer",
     # ---- other transformer names, below ----
+    "CheckpointsTransformer",
+    "DebugTransformer",
+    "LifecyclePayload",
+    "LifecycleTransformer",
+    "MessagesTransformer",
+    "SubgraphStatus",
+    "SubgraphTransformer",
+    "TasksTransformer",
+    "_TasksLifecycleBase",
     # ---- end of other transformer names ----
 ]
