@@ -38,7 +38,7 @@ from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
 
 # ---- end ----
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (marked blocks below are filled by another module owner)
     "AsyncGraphRunStream",
     "AsyncSubgraphRunStream",
     "CustomTransformer",
