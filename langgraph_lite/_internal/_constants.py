@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["CONF", "CONFIG_KEY_CHECKPOINT_NS", "CONFIG_KEY_STREAM_MESSAGES_V2"]
+__all__ = ["CONF", "CONFIG_KEY_CHECKPOINT_NS", "CONFIG_KEY_STREAM_MESSAGES_V2", "INTERRUPT"]
 
 CONF = sys.intern("configurable")
 """The config's ``configurable`` section."""
@@ -18,3 +18,6 @@ CONFIG_KEY_CHECKPOINT_NS = sys.intern("checkpoint_ns")
 
 CONFIG_KEY_STREAM_MESSAGES_V2 = sys.intern("__pregel_stream_messages_v2")
 """Set by ``stream_events(version="v3")``: chat models stream protocol events, not chunks."""
+
+INTERRUPT = sys.intern("__interrupt__")
+"""The key under which ``updates`` chunks (and ``invoke``'s result) carry a run's interrupts."""

@@ -52,7 +52,10 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
-from langgraph_lite.pregel.stream_events import StreamEvents
+from langgraph_lite.pregel.stream_events import (  # (LangGraph's tests import the second here)
+    StreamEvents,
+    _normalize_stream_transformer_factories,  # noqa: F401
+)
 from langgraph_lite.runtime import RunControl, coerce_context
 from langgraph_lite.types import CachePolicy, Command, RetryPolicy, Send
 

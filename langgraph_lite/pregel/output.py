@@ -106,6 +106,8 @@ class Output:
         """This run is a subgraph that ``task`` of another run runs (``parent``: that run's
         ``Output``): stream into its consumer if it streams subgraphs, named as the subgraph
         is saved (``checkpoint_ns``; empty: a graph on a thread of its own)."""
+        if checkpoint_ns:  # as LangGraph, its own chunks carry the whole namespace too
+            self.ns = tuple(checkpoint_ns.split("|"))
         if not isinstance(parent, Output) or not parent.subgraphs:
             return
         if not checkpoint_ns:
@@ -132,7 +134,6 @@ class Output:
         if self.modes:  # a node streams this graph itself: its chunks go to it as well
             own = Output(self.queue, self.modes, self.tagged, self.stream_keys, self.config,
                          self.subgraphs, self.version)  # fmt: skip
-            own.ns = ns  # (its consumer sees namespaces from this graph down)
             self._own = own
             self._parent_modes = frozenset(modes)
             modes = tuple(dict.fromkeys((*modes, *self.modes)))
@@ -148,8 +149,8 @@ class Output:
         own = self._own
         assert own is not None  # a teeing output always has its own
         ready = READY
-        if mode in own.modes and (own.subgraphs or len(ns) == len(own.ns)):
-            ready = deliver(own._shape(ns[len(own.ns) :], mode, chunk))
+        if mode in own.modes and (own.subgraphs or len(ns) == len(self.ns)):
+            ready = deliver(own._shape(ns, mode, chunk))
         if mode in self._parent_modes:
             return self._sink(ns, mode, chunk)
         return ready

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from langgraph_lite._internal._constants import CONF, CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.config import current_task
 from langgraph_lite.pregel.arguments import _merge_config, inherit_config
 from langgraph_lite.stream import transformers as builtin
@@ -20,7 +21,7 @@ from langgraph_lite.stream._mux import StreamMux, TransformerFactory
 from langgraph_lite.stream._types import StreamTransformer
 from langgraph_lite.stream.run_stream import AsyncGraphRunStream, GraphRunStream
 
-__all__ = ["StreamEvents", "normalize_transformer_factories"]
+__all__ = ["StreamEvents"]
 
 # v3 sets these itself: stream_mode is what the transformers need, subgraphs is always on
 # (subgraph handles are built from the nested namespaces).
@@ -41,7 +42,7 @@ def _builtin_factories() -> list[TransformerFactory]:
     return [factory for factory in found if factory is not None]
 
 
-def normalize_transformer_factories(
+def _normalize_stream_transformer_factories(
     specs: Sequence[Callable[[tuple[str, ...]], Any]] | None,
 ) -> list[TransformerFactory]:
     """Check that each transformer spec is a factory ``spec(scope)`` (a class is one)."""
@@ -99,6 +100,14 @@ def _modes(mux: StreamMux) -> list[str]:
     return modes
 
 
+def _v3_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    # Chat models in this run stream protocol events (message-start, content-block-delta, ...)
+    # on the messages mode, which MessagesTransformer turns into run.messages streams.
+    config = dict(config or {})
+    config[CONF] = {**(config.get(CONF) or {}), CONFIG_KEY_STREAM_MESSAGES_V2: True}
+    return config
+
+
 def _stream_kwargs(mux: StreamMux, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     # As LangGraph: the three run-shaping keywords reach stream() even when not given (None),
     # so a subclass overriding stream() sees the same call on every v3 run.
@@ -127,8 +136,8 @@ class StreamEvents:
     ) -> StreamMux:
         factories = [
             *_builtin_factories(),
-            *normalize_transformer_factories(self.stream_transformers),
-            *normalize_transformer_factories(transformers),
+            *_normalize_stream_transformer_factories(self.stream_transformers),
+            *_normalize_stream_transformer_factories(transformers),
         ]
         return StreamMux(factories=factories, scope=_parent_scope(config), is_async=is_async)
 
@@ -153,7 +162,7 @@ class StreamEvents:
         _check_call(version, kwargs)
         mux = self._v3_mux(config, transformers, is_async=False)
         parts = self.stream(  # type: ignore[attr-defined]
-            input, config, **_stream_kwargs(mux, kwargs)
+            input, _v3_config(config), **_stream_kwargs(mux, kwargs)
         )
         return GraphRunStream(iter(parts), mux)
 
@@ -183,6 +192,6 @@ class StreamEvents:
     ) -> AsyncGraphRunStream:
         mux = self._v3_mux(config, transformers, is_async=True)
         parts = self.astream(  # type: ignore[attr-defined]
-            input, config, **_stream_kwargs(mux, kwargs)
+            input, _v3_config(config), **_stream_kwargs(mux, kwargs)
         )
         return AsyncGraphRunStream(parts.__aiter__(), mux)

@@ -7,7 +7,14 @@ Reading any projection drives the graph; nothing runs in the background.
 See docs/stream-events.md.
 """
 
+from langgraph_lite.stream._convert import convert_to_protocol_event
 from langgraph_lite.stream._types import ProtocolEvent, StreamTransformer
+from langgraph_lite.stream.run_stream import (
+    AsyncGraphRunStream,
+    AsyncSubgraphRunStream,
+    GraphRunStream,
+    SubgraphRunStream,
+)
 from langgraph_lite.stream.stream_channel import StreamChannel
 from langgraph_lite.stream.transformers import (
     CustomTransformer,
@@ -31,13 +38,18 @@ from langgraph_lite.stream.transformers.subgraphs import SubgraphTransformer
 
 # ---- end ----
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (marked blocks below are filled by another module owner)
+    "AsyncGraphRunStream",
+    "AsyncSubgraphRunStream",
     "CustomTransformer",
+    "GraphRunStream",
     "ProtocolEvent",
     "StreamChannel",
     "StreamTransformer",
+    "SubgraphRunStream",
     "UpdatesTransformer",
     "ValuesTransformer",
+    "convert_to_protocol_event",
     # ---- other transformer names, below ----
     "CheckpointsTransformer",
     "DebugTransformer",

@@ -136,19 +136,8 @@ class StreamChannel(Generic[T]):
         self._subscribe(True)
         return self._aread()
 
-    async def _aread(self) -> AsyncIterator[T]:
-        items = self._items
-        while True:
-            if items:
-                yield items.popleft()[1]
-            elif self._closed:
-                if self._error is not None:
-                    raise self._error
-                return
-            elif (self._arequest_more is None or not await self._arequest_more()) and not (
-                items or self._closed
-            ):
-                return
+    def _aread(self) -> AsyncIterator[T]:
+        return _AsyncCursor(self)
 
     def tee(self, n: int = 2) -> tuple[Iterator[T], ...]:
         """Subscribe and return ``n`` iterators that each see every item."""
@@ -211,3 +200,27 @@ class StreamChannel(Generic[T]):
                         q.append(item)
 
         return tuple(branch(q) for q in queues)
+
+
+class _AsyncCursor(AsyncIterator[T]):
+    """The async reader of a channel. A class, not an async generator: a reader that stops
+    early (``break``) leaves nothing suspended that trio or asyncio would warn about."""
+
+    __slots__ = ("_channel",)
+
+    def __init__(self, channel: StreamChannel[T]) -> None:
+        self._channel = channel
+
+    async def __anext__(self) -> T:
+        channel = self._channel
+        items = channel._items
+        while True:
+            if items:
+                return items.popleft()[1]
+            if channel._closed:
+                if channel._error is not None:
+                    raise channel._error
+                raise StopAsyncIteration
+            pump = channel._arequest_more
+            if (pump is None or not await pump()) and not (items or channel._closed):
+                raise StopAsyncIteration
