@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.graph import END, START, MessagesState, StateGraph
 from langgraph_lite.message_events import MessageEvents, message_events
 from langgraph_lite.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
@@ -15,8 +14,6 @@ from langgraph_lite.stream.message_stream import AsyncMessageStream, MessageStre
 from langgraph_lite.stream.transformers import MessagesTransformer
 from langgraph_lite.stream.transformers import messages as messages_module
 from langgraph_lite.testing import ScriptedChatModel
-
-V3 = {"configurable": {CONFIG_KEY_STREAM_MESSAGES_V2: True}}
 
 CHUNK_CASES = [
     [
@@ -279,7 +276,7 @@ def test_our_models_tokens_reach_run_messages_as_a_stream_per_message(
     else:
         pytest.importorskip("langchain_core.language_models.chat_model_stream")
     run = _graph(ScriptedChatModel([["hello", " ", "world"]])).stream_events(
-        {"messages": "hi"}, V3, version="v3"
+        {"messages": "hi"}, version="v3"
     )
     first, second = list(run.messages)  # the tool message is not among them
     assert (first.node, "".join(first.text)) == ("call", "hello world")
@@ -288,9 +285,7 @@ def test_our_models_tokens_reach_run_messages_as_a_stream_per_message(
 
 
 def test_the_raw_events_are_the_protocol_events_with_the_calls_run_id() -> None:
-    run = _graph(ScriptedChatModel([["a", "b"]])).stream_events(
-        {"messages": "hi"}, V3, version="v3"
-    )
+    run = _graph(ScriptedChatModel([["a", "b"]])).stream_events({"messages": "hi"}, version="v3")
     parts = [e["params"]["data"] for e in run if e["method"] == "messages"]
     streamed = [(p, m) for p, m in parts if isinstance(p, dict)]
     assert [p["event"] for p, _ in streamed] == [
@@ -322,7 +317,7 @@ async def test_an_async_run_gives_async_streams_of_our_models_tokens(monkeypatch
         return {"messages": await model.ainvoke(state["messages"])}
 
     graph = StateGraph(MessagesState).add_node("call", call).add_edge(START, "call").compile()
-    run = await graph.astream_events({"messages": "hi"}, V3, version="v3")
+    run = await graph.astream_events({"messages": "hi"}, version="v3")
     texts = []
     async for stream in run.messages:
         assert isinstance(stream, AsyncMessageStream)
@@ -340,15 +335,13 @@ class NoLangChain(importlib.abc.MetaPathFinder):
             raise ImportError(name)
 
 sys.meta_path.insert(0, NoLangChain())
-from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.graph import START, MessagesState, StateGraph
 from langgraph_lite.testing import ScriptedChatModel
 
 model = ScriptedChatModel([["no ", "langchain"]])
 graph = StateGraph(MessagesState).add_node("m", lambda s: {"messages": model.invoke(s["messages"])})
 graph = graph.add_edge(START, "m").compile()
-config = {"configurable": {CONFIG_KEY_STREAM_MESSAGES_V2: True}}
-(stream,) = list(graph.stream_events({"messages": "hi"}, config, version="v3").messages)
+(stream,) = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
 assert type(stream).__name__ == "MessageStream", type(stream)
 assert "".join(stream.text) == "no langchain" and stream.output.content == "no langchain"
 assert not [m for m in sys.modules if m.startswith("langchain")]
@@ -387,7 +380,7 @@ def test_two_calls_in_one_node_and_two_nodes_in_one_step_make_a_stream_each(
         .add_edge("both", "right")
         .compile()
     )
-    streams = list(graph.stream_events({"messages": "hi"}, V3, version="v3").messages)
+    streams = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
     got = sorted((s.node, s.output.content) for s in streams)
     assert got == [("both", "one"), ("both", "two"), ("left", "ll"), ("right", "rr")]
     assert all(s.done for s in streams)
