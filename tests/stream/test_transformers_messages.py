@@ -384,3 +384,55 @@ def test_two_calls_in_one_node_and_two_nodes_in_one_step_make_a_stream_each(
     got = sorted((s.node, s.output.content) for s in streams)
     assert got == [("both", "one"), ("both", "two"), ("left", "ll"), ("right", "rr")]
     assert all(s.done for s in streams)
+
+
+def _langchain_graph(invoke: Any) -> Any:
+    def call(state: MessagesState) -> dict[str, Any]:
+        return {"messages": invoke(state["messages"])}
+
+    return StateGraph(MessagesState).add_node("call", call).add_edge(START, "call").compile()
+
+
+def test_a_langchain_model_in_a_v3_run_streams_protocol_events_once() -> None:
+    fake = pytest.importorskip("langchain_core.language_models")
+    model = fake.GenericFakeChatModel(messages=iter(["from langchain"]))
+    run = _langchain_graph(model.invoke).stream_events({"messages": "hi"}, version="v3")
+    (stream,) = list(run.messages)  # streamed, and not replayed again from the node's return
+    assert type(stream).__name__ == "ChatModelStream"
+    assert "".join(stream.text) == "from langchain" and stream.node == "call"
+
+
+def test_a_langchain_model_in_a_plain_messages_stream_still_gives_chunks() -> None:
+    fake = pytest.importorskip("langchain_core.language_models")
+    model = fake.GenericFakeChatModel(messages=iter(["plain path"]))
+    parts = list(_langchain_graph(model.invoke).stream({"messages": "hi"}, stream_mode="messages"))
+    assert parts and all(type(p).__name__ == "AIMessageChunk" for p, _ in parts)
+
+
+def test_the_events_handler_forwards_events_and_does_not_replay_a_streamed_message() -> None:
+    pytest.importorskip("langchain_core")
+    from uuid import uuid4
+
+    from langchain_core.messages import AIMessage as LCAIMessage
+    from langchain_core.outputs import ChatGeneration, LLMResult
+
+    from langgraph_lite.pregel._messages import StreamMessagesHandlerV2
+
+    parts: list[Any] = []
+    handler = StreamMessagesHandlerV2(parts.append, subgraphs=False)
+    streamed, whole = uuid4(), uuid4()
+    for run_id in (streamed, whole):
+        handler.metadata[run_id] = ((), {"langgraph_node": "n"})
+    handler.on_llm_new_token("x", run_id=streamed)  # chunks are not this handler's business
+    handler.on_stream_event({"event": "message-start", "id": "m1"}, run_id=streamed)
+    result = LLMResult(generations=[[ChatGeneration(message=LCAIMessage(content="x", id="other"))]])
+    handler.on_llm_end(result, run_id=streamed)
+    handler.on_llm_end(
+        LLMResult(generations=[[ChatGeneration(message=LCAIMessage(content="y"))]]), run_id=whole
+    )
+    assert [(ns, mode, type(p).__name__) for ns, mode, (p, _m) in parts] == [
+        ((), "messages", "dict"),
+        ((), "messages", "AIMessage"),  # a call that did not stream: its whole message
+    ]
+    assert parts[0][2][1]["run_id"] == str(streamed)
+    assert {"m1", "other"} <= handler.seen and handler.metadata == {}
