@@ -436,3 +436,31 @@ def test_the_events_handler_forwards_events_and_does_not_replay_a_streamed_messa
     ]
     assert parts[0][2][1]["run_id"] == str(streamed)
     assert {"m1", "other"} <= handler.seen and handler.metadata == {}
+
+
+def test_a_pushed_message_goes_out_whole_and_reads_as_a_finished_stream(monkeypatch: Any) -> None:
+    from langgraph_lite.graph.message import push_message
+
+    monkeypatch.setattr(messages_module, "_classes", (MessageStream, AsyncMessageStream))
+    model = ScriptedChatModel([["stre", "amed"]])
+
+    def node(state: MessagesState) -> dict[str, Any]:
+        reply = model.invoke(state["messages"])
+        push_message(AIMessage(content="pushed", id="p1"))
+        return {"messages": [reply]}
+
+    graph = StateGraph(MessagesState).add_node("n", node).add_edge(START, "n").compile()
+    raw = [
+        e["params"]["data"][0]
+        for e in graph.stream_events({"messages": "hi"}, version="v3")
+        if e["method"] == "messages"
+    ]
+    assert [p["event"] for p in raw if isinstance(p, dict)][
+        -1
+    ] == "message-finish"  # closed before the push
+    assert [(type(p).__name__, p.id) for p in raw if not isinstance(p, dict)] == [
+        ("AIMessage", "p1")
+    ]
+    model = ScriptedChatModel([["stre", "amed"]])
+    streams = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
+    assert [(s.output.content, s.done) for s in streams] == [("streamed", True), ("pushed", True)]
