@@ -389,7 +389,7 @@ class AsyncRedactor(StreamTransformer):
 
 
 def test_an_async_only_transformer_is_refused_by_stream_events():
-    with pytest.raises(RuntimeError, match="AsyncRedactor needs an async run"):
+    with pytest.raises(RuntimeError, match="AsyncRedactor requires an async run"):
         chain("a").stream_events({"x": 0}, version="v3", transformers=[AsyncRedactor])
 
 
