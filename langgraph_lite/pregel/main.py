@@ -87,6 +87,10 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
     ``cache_policy`` to those with no cache policy of their own.
     """
 
+    # The pydantic / dataclass state class v2 parts are built as (a StateGraph sets them).
+    v2_output_type: Any = None
+    v2_state_type: Any = None
+
     def __init__(
         self,
         *,
@@ -309,6 +313,8 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
             version=version,
             control=run_control(opts.control, parent),
         )
+        if version == "v2":  # parts carry the state as the schema's class (see graph.compile)
+            loop.out.as_output, loop.out.as_state = self.v2_output_type, self.v2_state_type
         # A subgraph uses its parent run's store and cache, as in LangGraph.
         loop.store = getattr(parent.run, "store", None) if parent is not None else None
         loop.store = loop.store or self.store
@@ -335,6 +341,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
         )
         loop, queue = self._prepare(config, opts)
         loop.out.track_output = True
+        loop.out.as_output = self.v2_output_type  # (invoke_result uses it for version="v2")
         self._also_print(loop, print_mode, debug)
         return loop, queue
 

@@ -76,6 +76,9 @@ class Output:
         # which modes the parent's consumer takes (see _teed).
         self._own: Output | None = None
         self._parent_modes: frozenset[str] = frozenset()
+        # version="v2": the classes values / checkpoint values are built as (None: dicts)
+        self.as_output: Any = None
+        self.as_state: Any = None
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
@@ -197,7 +200,11 @@ class Output:
                 if isinstance(chunk, dict) and INTERRUPT in chunk:
                     data = {k: v for k, v in chunk.items() if k != INTERRUPT}
                     interrupts = tuple(chunk[INTERRUPT])
+                if self.as_output is not None and isinstance(data, dict):
+                    data = self.as_output(**data)
                 return {"type": mode, "ns": ns, "data": data, "interrupts": interrupts}
+            if self.as_state is not None and mode in ("checkpoints", "debug"):
+                chunk = _typed_checkpoint(chunk, self.as_state)
             return {"type": mode, "ns": ns, "data": chunk}
         if self.subgraphs:
             return (ns, mode, chunk) if self.tagged else (ns, chunk)
@@ -442,3 +449,15 @@ def _messages_in(value: Any, kinds: Any) -> list[Any]:
     if isinstance(value, list | tuple):
         return [m for m in value if isinstance(m, kinds)]
     return []
+
+
+def _typed_checkpoint(chunk: Any, cls: Any) -> Any:
+    """A checkpoints / debug payload whose ``values`` are built as ``cls`` (a copy). The first
+    checkpoint (``next`` holds ``__start__``) stays a dict: its state is not filled in yet."""
+    inner = chunk.get("payload") if chunk.get("type") == "checkpoint" else chunk
+    if not isinstance(inner, dict) or not isinstance(inner.get("values"), dict):
+        return chunk
+    if "__start__" in inner.get("next", ()):
+        return chunk
+    typed = {**inner, "values": cls(**inner["values"])}
+    return {**chunk, "payload": typed} if inner is not chunk else typed

@@ -137,7 +137,7 @@ class StreamMux:
         name = type(transformer).__name__
         if not self.is_async and transformer_requires_async(transformer):
             raise RuntimeError(
-                f"{name} needs an async run (it overrides aprocess/afinalize/afail or sets "
+                f"{name} requires an async run (it overrides aprocess/afinalize/afail or sets "
                 "requires_async = True): use astream_events(..., version='v3'), not "
                 "stream_events; if it also works synchronously, set supports_sync = True"
             )
@@ -151,8 +151,8 @@ class StreamMux:
         if clashes:
             owners = ", ".join(f"{k!r} (owned by {self._projection_owners[k]})" for k in clashes)
             raise ValueError(
-                f"{name}.init() returned projection keys that another transformer already "
-                f"registered: {owners}; rename the key in one of them"
+                f"{name}.init() returned projection keys that conflict with already-registered "
+                f"keys: {owners}; rename the key in one of them"
             )
         native = bool(getattr(transformer, "_native", False))
         self._transformers.append(transformer)

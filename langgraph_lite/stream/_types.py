@@ -209,7 +209,7 @@ class StreamTransformer(ABC):
         except sniffio.AsyncLibraryNotFoundError:
             coro.close()
             raise RuntimeError(
-                f"{type(self).__name__}.schedule() needs a running event loop, so this "
+                f"{type(self).__name__}.schedule() requires a running event loop, so this "
                 "transformer only works under astream_events(..., version='v3'). Set "
                 "requires_async = True on the class so that stream_events refuses it up front."
             ) from None

@@ -75,7 +75,7 @@ class StreamChannel(Generic[T]):
         if self._subscribed:
             if self._closed:
                 raise RuntimeError(
-                    f"StreamChannel {self.name!r} is closed (its run ended); it takes no more items"
+                    f"Cannot push to a closed StreamChannel ({self.name!r}): its run has ended"
                 )
             stamp = self._mux._next_push_seq() if self._mux is not None else 0
             self._items.append((stamp, item))
@@ -96,13 +96,13 @@ class StreamChannel(Generic[T]):
     def _subscribe(self, want_async: bool) -> None:
         if self._is_async is None:
             raise TypeError(
-                "this StreamChannel is not bound to a run yet: return it from a "
+                "StreamChannel has not been bound to a run yet: return it from a "
                 "StreamTransformer's init() and read it from the run stream"
             )
         if self._is_async != want_async:
             if self._is_async:
-                raise TypeError("this StreamChannel belongs to an async run: use 'async for'")
-            raise TypeError("this StreamChannel belongs to a sync run: use 'for', not 'async for'")
+                raise TypeError("This StreamChannel is bound to async mode: use 'async for'")
+            raise TypeError("This StreamChannel is bound to sync mode: use 'for', not 'async for'")
         if self._subscribed:
             how = ".atee(n)" if want_async else ".tee(n)"
             raise RuntimeError(

@@ -389,7 +389,7 @@ class AsyncRedactor(StreamTransformer):
 
 
 def test_an_async_only_transformer_is_refused_by_stream_events():
-    with pytest.raises(RuntimeError, match="AsyncRedactor needs an async run"):
+    with pytest.raises(RuntimeError, match="AsyncRedactor requires an async run"):
         chain("a").stream_events({"x": 0}, version="v3", transformers=[AsyncRedactor])
 
 
@@ -399,3 +399,34 @@ async def test_astream_events_refuses_bad_keywords_before_anything_is_awaited():
         chain("a").astream_events({"x": 0}, version="v3", stream_mode="values")
     run = await chain("a").astream_events({"x": 0}, version="v3", transformers=[AsyncRedactor])
     assert (await run.output())["x"] == 1
+
+
+@pytest.mark.anyio
+async def test_abort_from_another_task_cancels_the_node_that_is_running():
+    seen = {}
+
+    async def slow(state):
+        try:
+            await anyio.sleep(10)
+        except BaseException as exc:
+            seen["cancelled"] = type(exc).__name__
+            raise
+        return {"x": 1}
+
+    builder = StateGraph(S)
+    builder.add_node("slow", slow)
+    builder.add_edge(START, "slow")
+    run = await builder.compile().astream_events({"x": 0}, version="v3")
+    got = []
+
+    async def read():
+        async for state in run.values:
+            got.append(state["x"])
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(read)
+            await anyio.sleep(0.1)
+            await run.abort()
+    assert got == [0]
+    assert seen["cancelled"] in ("CancelledError", "Cancelled")
