@@ -8,9 +8,12 @@ waits for several nodes, and a hidden ``__start__`` node that writes the input i
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+import pydantic
 
 from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.channels.binop import BinaryOperatorAggregate
@@ -156,7 +159,19 @@ def compile_graph(
     compiled.context_schema = builder.context_schema
     compiled.state_keys = state_keys  # type: ignore[attr-defined]
     compiled.input_keys = input_keys  # type: ignore[attr-defined]
+    # As LangGraph: version="v2" parts (and invoke's GraphOutput) carry the state as its
+    # schema's class when that is a pydantic model or a dataclass.
+    compiled.v2_output_type = _state_class(builder.output_schema, output_info.is_root)
+    compiled.v2_state_type = _state_class(builder.state_schema, state.is_root)
     return compiled
+
+
+def _state_class(schema: Any, is_root: bool) -> Any:
+    if is_root or not isinstance(schema, type):
+        return None
+    if dataclasses.is_dataclass(schema) or issubclass(schema, pydantic.BaseModel):
+        return schema
+    return None
 
 
 def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:

@@ -403,12 +403,14 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
+        transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
     ) -> CompiledStateGraph:
         """Check the graph and build the runnable ``CompiledStateGraph``.
 
         ``store`` is what nodes get as their ``store`` parameter (and ``runtime.store``,
         ``get_store()``, tools' ``InjectedStore``); ``cache`` keeps the writes of nodes with a
-        ``cache_policy``.
+        ``cache_policy``. ``transformers``: stream transformer classes (or factories ``f(scope)``)
+        that every ``stream_events(version="v3")`` run of this graph registers.
         """
         _check_checkpointer(checkpointer)
         check_cache(cache)
@@ -426,6 +428,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         elif checkpointer is not None:
             compiled.subgraph_checkpointer = checkpointer  # True / False: see Pregel
         compiled.store = store
+        compiled.stream_transformers = tuple(transformers or ())
         if cache is not None:
             allow_state_types(cache, self)  # its serde rebuilds the state's classes
             compiled.cache = cache

@@ -58,9 +58,21 @@ class _WhileInNode:
         return self.handler if current_task.get() is not None else None
 
 
+class _WhileInV3Node(_WhileInNode):
+    """``_WhileInNode`` for the events handler: only in a node of a v3 run."""
+
+    def get(self, default: Any = None) -> Any:
+        from langgraph_lite.interop.langchain_events import v3_output
+
+        task = current_task.get()
+        return self.handler if task is not None and v3_output(task) is not None else None
+
+
 def _make_handler() -> Any:
     from langchain_core.callbacks import BaseCallbackHandler
     from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
+
+    from langgraph_lite.interop.langchain_events import langgraph_metadata, v3_output
 
     try:
         from langchain_core.tracers._streaming import _StreamingCallbackHandler
@@ -94,9 +106,9 @@ def _make_handler() -> Any:
             **kwargs: Any,
         ) -> None:
             task = current_task.get()
-            if task is None or (tags and _NOSTREAM in tags):
-                return
-            self.runs[run_id] = [_metadata(task, metadata or {}, tags), False]
+            if task is None or (tags and _NOSTREAM in tags) or v3_output(task) is not None:
+                return  # (a v3 run's models stream events: StreamMessagesHandlerV2 has them)
+            self.runs[run_id] = [langgraph_metadata(task, metadata or {}, tags), False]
 
         def on_llm_new_token(
             self, token: Any, *, chunk: Any = None, run_id: Any, **kwargs: Any
@@ -152,21 +164,6 @@ def _make_handler() -> Any:
     return GraphTokenHandler()
 
 
-def _metadata(task: Any, model_meta: dict[str, Any], tags: list[str] | None) -> dict[str, Any]:
-    """LangGraph's order: the integration, the node's keys, then the model's own."""
-    node_meta = task.config["metadata"]
-    meta: dict[str, Any] = {"ls_integration": model_meta.get("ls_integration", "langchain")}
-    meta.update(node_meta)
-    meta["checkpoint_ns"] = node_meta.get("langgraph_checkpoint_ns", "")
-    for key, value in model_meta.items():
-        if key not in meta:
-            meta[key] = value
-    user_tags = [t for t in tags or () if not t.startswith("seq:step")]
-    if user_tags:
-        meta["tags"] = user_tags
-    return meta
-
-
 _installed = False
 _install_lock = threading.Lock()
 
@@ -181,7 +178,10 @@ def stream_tokens_from_langchain_models() -> None:
     with _install_lock:
         if _installed:
             return
+        from langgraph_lite.interop.langchain_events import StreamMessagesHandlerV2
+
         register_configure_hook(_WhileInNode(_make_handler()), True)  # type: ignore[arg-type]
+        register_configure_hook(_WhileInV3Node(StreamMessagesHandlerV2()), True)  # type: ignore[arg-type]
         _installed = True
 
 

@@ -45,6 +45,25 @@ class RunOptions:
         return cls(**{f.name: kw[f.name] for f in dataclasses.fields(cls)})
 
 
+def deprecated_pregel_kwargs(context_schema: Any, deprecated: dict[str, Any]) -> Any:
+    """``Pregel()``'s ``context_schema`` after LangGraph's old name for it, ``config_type``
+    (taken out of ``deprecated``, with LangGraph's warning); any other keyword left raises."""
+    if "config_type" in deprecated:
+        warnings.warn(
+            "`config_type` is deprecated and will be removed. Please use `context_schema` instead.",
+            LangGraphDeprecatedSinceV10,
+            stacklevel=3,
+        )
+        config_type = deprecated.pop("config_type")
+        context_schema = config_type if context_schema is None else context_schema
+    if deprecated:
+        raise TypeError(
+            f"Pregel() got unexpected keyword arguments {sorted(deprecated)}; see "
+            "help(Pregel) for the ones it takes."
+        )
+    return context_schema
+
+
 def deprecated_durability(
     durability: str | None, kwargs: dict[str, Any], strict: bool = True, stacklevel: int = 4
 ) -> str | None:

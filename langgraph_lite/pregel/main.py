@@ -8,8 +8,7 @@ index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``a
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Self
@@ -33,6 +32,7 @@ from langgraph_lite.pregel.arguments import (
     _unknown_channel,
     check_graph,
     deprecated_durability,
+    deprecated_pregel_kwargs,
     nested_config,
     require_thread,
     strip_task_ids,
@@ -52,16 +52,19 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
+from langgraph_lite.pregel.stream_events import (  # (LangGraph's tests import the second here)
+    StreamEvents,
+    _normalize_stream_transformer_factories,  # noqa: F401
+)
 from langgraph_lite.runtime import RunControl, coerce_context
 from langgraph_lite.types import CachePolicy, Command, RetryPolicy, Send
-from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
 __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection):
+class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -79,9 +82,14 @@ class Pregel(ThreadState, CacheMethods, Introspection):
     ``updates`` modes; ``output_channels`` is what ``invoke`` returns. ``stream_buffer_size``
     bounds how many events a run holds for a slow consumer before producers wait. ``store``
     is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
+    ``stream_transformers``: factories ``f(scope)`` every ``stream_events(version="v3")`` run adds.
     ``retry_policy`` applies to the nodes that have no retry policy of their own, and
     ``cache_policy`` to those with no cache policy of their own.
     """
+
+    # The pydantic / dataclass state class v2 parts are built as (a StateGraph sets them).
+    v2_output_type: Any = None
+    v2_state_type: Any = None
 
     def __init__(
         self,
@@ -103,23 +111,12 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         context_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] = (),
         cache_policy: CachePolicy | None = None,
+        stream_transformers: Sequence[Callable[[tuple[str, ...]], Any]] | None = None,
         **deprecated: Any,
     ) -> None:
-        if "config_type" in deprecated:  # LangGraph's old name still works, with a warning
-            warnings.warn(
-                "`config_type` is deprecated and will be removed. Please use `context_schema` "
-                "instead.",
-                LangGraphDeprecatedSinceV10,
-                stacklevel=2,
-            )
-            config_type = deprecated.pop("config_type")
-            context_schema = config_type if context_schema is None else context_schema
-        if deprecated:
-            raise TypeError(
-                f"Pregel() got unexpected keyword arguments {sorted(deprecated)}; see "
-                "help(Pregel) for the ones it takes."
-            )
+        context_schema = deprecated_pregel_kwargs(context_schema, deprecated)
         self.name = name
+        self.stream_transformers = tuple(stream_transformers or ())  # factories, for v3 runs
         # checkpointer=True/False (for a subgraph: keep its own history in the parent's saver /
         # never save) is kept apart from the saver itself.
         self.subgraph_checkpointer: bool | None = (
@@ -202,8 +199,6 @@ class Pregel(ThreadState, CacheMethods, Introspection):
                     f"{', '.join(map(repr, self.nodes))})."
                 )
         return list(names)
-
-    # -- validation --------------------------------------------------------------------------
 
     # -- input -------------------------------------------------------------------------------
 
@@ -318,6 +313,8 @@ class Pregel(ThreadState, CacheMethods, Introspection):
             version=version,
             control=run_control(opts.control, parent),
         )
+        if version == "v2":  # parts carry the state as the schema's class (see graph.compile)
+            loop.out.as_output, loop.out.as_state = self.v2_output_type, self.v2_state_type
         # A subgraph uses its parent run's store and cache, as in LangGraph.
         loop.store = getattr(parent.run, "store", None) if parent is not None else None
         loop.store = loop.store or self.store
@@ -344,6 +341,7 @@ class Pregel(ThreadState, CacheMethods, Introspection):
         )
         loop, queue = self._prepare(config, opts)
         loop.out.track_output = True
+        loop.out.as_output = self.v2_output_type  # (invoke_result uses it for version="v2")
         self._also_print(loop, print_mode, debug)
         return loop, queue
 

@@ -13,15 +13,21 @@ Invariant: only the flags below decide what is emitted, and they are fixed once 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.pregel.checkpointing import INTERRUPT
+from langgraph_lite.pregel.payloads import (
+    checkpoint_payload,
+    debug_event,
+    task_result_payload,
+    task_start_payload,
+)
+from langgraph_lite.pregel.protocol_messages import ProtocolMessages
 from langgraph_lite.pregel.task_results import task_result
 from langgraph_lite.types import READY, _drop_writes
 
@@ -56,6 +62,9 @@ class Output:
         self.config = config  # the run's config: scalar configurables go into message metadata
         self.tagged = tagged  # a list of modes was asked for: chunks are (mode, chunk)
         self.version = version  # "v2": every chunk a typed part {"type", "ns", "data"}
+        # a v3 run (stream_events): chat messages go out as protocol events, not chunks
+        v3 = version == "v2" and bool((config.get("configurable") or {}).get(_V3_KEY))
+        self.protocol_messages: ProtocolMessages | None = ProtocolMessages() if v3 else None
         # What values/updates report: one channel (bare values) or a list of them.
         self.stream_keys = stream_keys
         self.stream_key_set = (
@@ -67,6 +76,9 @@ class Output:
         # which modes the parent's consumer takes (see _teed).
         self._own: Output | None = None
         self._parent_modes: frozenset[str] = frozenset()
+        # version="v2": the classes values / checkpoint values are built as (None: dicts)
+        self.as_output: Any = None
+        self.as_state: Any = None
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
@@ -97,6 +109,8 @@ class Output:
         """This run is a subgraph that ``task`` of another run runs (``parent``: that run's
         ``Output``): stream into its consumer if it streams subgraphs, named as the subgraph
         is saved (``checkpoint_ns``; empty: a graph on a thread of its own)."""
+        if checkpoint_ns:  # as LangGraph, its own chunks carry the whole namespace too
+            self.ns = tuple(checkpoint_ns.split("|"))
         if not isinstance(parent, Output) or not parent.subgraphs:
             return
         if not checkpoint_ns:
@@ -123,10 +137,11 @@ class Output:
         if self.modes:  # a node streams this graph itself: its chunks go to it as well
             own = Output(self.queue, self.modes, self.tagged, self.stream_keys, self.config,
                          self.subgraphs, self.version)  # fmt: skip
-            own.ns = ns  # (its consumer sees namespaces from this graph down)
             self._own = own
             self._parent_modes = frozenset(modes)
             modes = tuple(dict.fromkeys((*modes, *self.modes)))
+        else:  # all its chunks go to the parent's consumer: in the parent's shape
+            self.protocol_messages = parent.protocol_messages and ProtocolMessages()
         self._sink = parent.accept
         self.ns = ns
         self._set_modes(modes, True, parent.seen_messages)
@@ -137,8 +152,8 @@ class Output:
         own = self._own
         assert own is not None  # a teeing output always has its own
         ready = READY
-        if mode in own.modes and (own.subgraphs or len(ns) == len(own.ns)):
-            ready = deliver(own._shape(ns[len(own.ns) :], mode, chunk))
+        if mode in own.modes and (own.subgraphs or len(ns) == len(self.ns)):
+            ready = deliver(own._shape(ns, mode, chunk))
         if mode in self._parent_modes:
             return self._sink(ns, mode, chunk)
         return ready
@@ -185,7 +200,11 @@ class Output:
                 if isinstance(chunk, dict) and INTERRUPT in chunk:
                     data = {k: v for k, v in chunk.items() if k != INTERRUPT}
                     interrupts = tuple(chunk[INTERRUPT])
+                if self.as_output is not None and isinstance(data, dict):
+                    data = self.as_output(**data)
                 return {"type": mode, "ns": ns, "data": data, "interrupts": interrupts}
+            if self.as_state is not None and mode in ("checkpoints", "debug"):
+                chunk = _typed_checkpoint(chunk, self.as_state)
             return {"type": mode, "ns": ns, "data": chunk}
         if self.subgraphs:
             return (ns, mode, chunk) if self.tagged else (ns, chunk)
@@ -254,6 +273,8 @@ class Output:
         if task.node.hidden:
             return
         if self.messages:  # as LangGraph: a node's messages go out before its update
+            if self.protocol_messages is not None:
+                self._events_out(self.protocol_messages.task_done(task.id))
             self._whole_messages(task)
         if self.updates:
             chunk = {task.name: self._update_of(task)}
@@ -331,7 +352,22 @@ class Output:
         tags = [*(extra or {}).get("tags", ()), *self.config.get("tags", ())]
         if tags:
             metadata["tags"] = list(dict.fromkeys(tags))
+        if self.protocol_messages is not None:
+            return self._events_out(self.protocol_messages.chunk(task.id, chunk, metadata))
         return self.accept(self.ns, "messages", (chunk, metadata))
+
+    def message_event(self, task: Task, event: dict[str, Any], metadata: dict[str, Any]) -> Any:
+        """A protocol event of a message a LangChain model in ``task`` generates (v3 runs;
+        ``metadata`` already has the node's keys and the model call's ``run_id``)."""
+        if self.protocol_messages is None or not self.messages or task.node.hidden:
+            return READY
+        return self.accept(self.ns, "messages", (event, metadata))
+
+    def _events_out(self, pairs: list[tuple[dict[str, Any], Any]]) -> Any:
+        ready = READY
+        for pair in pairs:
+            ready = self.accept(self.ns, "messages", pair)
+        return ready
 
     def tool_event(self, task: Task, payload: dict[str, Any]) -> Any:
         """A tool call in ``task`` started, streamed, ended or failed (see ``tool_events``)."""
@@ -343,6 +379,8 @@ class Output:
             for message in messages_in(value):
                 if message.id and message.id in self.seen_messages:
                     continue
+                if self.protocol_messages is not None and _is_tool_message(message):
+                    continue  # v3: a tool's result is on the tools mode, not a chat token
                 if not message.id:  # as LangGraph: the id it streams with is the one it keeps
                     message.id = str(uuid.uuid4())
                 self.seen_messages.add(message.id)
@@ -364,6 +402,13 @@ class Output:
         out["langgraph_path"] = meta["langgraph_path"]
         out["langgraph_checkpoint_ns"] = meta["langgraph_checkpoint_ns"]
         return out
+
+
+_V3_KEY = CONFIG_KEY_STREAM_MESSAGES_V2
+
+
+def _is_tool_message(message: Any) -> bool:
+    return getattr(message, "type", None) == "tool"
 
 
 # What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
@@ -406,93 +451,13 @@ def _messages_in(value: Any, kinds: Any) -> list[Any]:
     return []
 
 
-# -- the payloads of the tasks / checkpoints / debug modes, shaped as LangGraph's ---------------
-
-
-def task_start_payload(task: Any) -> dict[str, Any]:
-    """``tasks`` mode: a task is about to run; ``metadata`` (as LangGraph) holds what the user
-    gave (the run's and the node's metadata, the tags), when there is any."""
-    payload = {
-        "id": task.id,
-        "name": task.name,
-        "input": task.input,
-        "triggers": tuple(task.triggers),
-    }
-    config = task.config or {}
-    metadata = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _OURS}
-    tags = [t for t in config.get("tags") or () if not t.startswith("seq:step")]
-    if tags:
-        metadata["tags"] = tags
-    if metadata:
-        payload["metadata"] = metadata
-    return payload
-
-
-# The metadata keys the engine itself puts in a task's config (redundant with the task's fields).
-_OURS = frozenset(
-    ("thread_id", "checkpoint_id", "checkpoint_ns", "checkpoint_map", "langgraph_step",
-     "langgraph_node", "langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns")
-)  # fmt: skip
-
-
-def task_result_payload(
-    task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
-) -> dict[str, Any]:
-    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels).
-
-    Its interrupts are plain dicts (``value``, ``id``, ``response_schema``), as LangGraph's.
-    """
-    return {
-        "id": task.id,
-        "name": task.name,
-        "error": error,
-        "result": result,
-        "interrupts": [dataclasses.asdict(i) for i in interrupts],
-    }
-
-
-def checkpoint_payload(
-    config: dict[str, Any],
-    parent_config: dict[str, Any] | None,
-    values: Any,
-    metadata: dict[str, Any],
-    next_tasks: list[Any],
-) -> dict[str, Any]:
-    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
-    return {
-        "config": config,
-        "parent_config": parent_config,
-        "values": values,
-        "metadata": metadata,
-        "next": [t.name for t in next_tasks],
-        "tasks": [
-            {"id": t.id, "name": t.name, "interrupts": (), "state": _subgraph_state(t, config)}
-            for t in next_tasks
-        ],
-    }
-
-
-def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:
-    """As LangGraph: a task that runs a subgraph points at the subgraph's checkpoints."""
-    node = getattr(task, "node", None)
-    if node is None or not node.subgraphs:
-        return None
-    configurable = config.get("configurable") or {}
-    ns = configurable.get("checkpoint_ns") or ""
-    own = f"{task.name}:{task.id}"
-    return {
-        "configurable": {
-            "thread_id": configurable.get("thread_id"),
-            "checkpoint_ns": f"{ns}|{own}" if ns else own,
-        }
-    }
-
-
-def debug_event(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """``debug`` mode: any of the above, with its step, a timestamp and its type."""
-    return {
-        "step": step,
-        "timestamp": datetime.now(timezone.utc).isoformat(),
-        "type": kind,
-        "payload": payload,
-    }
+def _typed_checkpoint(chunk: Any, cls: Any) -> Any:
+    """A checkpoints / debug payload whose ``values`` are built as ``cls`` (a copy). The first
+    checkpoint (``next`` holds ``__start__``) stays a dict: its state is not filled in yet."""
+    inner = chunk.get("payload") if chunk.get("type") == "checkpoint" else chunk
+    if not isinstance(inner, dict) or not isinstance(inner.get("values"), dict):
+        return chunk
+    if "__start__" in inner.get("next", ()):
+        return chunk
+    typed = {**inner, "values": cls(**inner["values"])}
+    return {**chunk, "payload": typed} if inner is not chunk else typed

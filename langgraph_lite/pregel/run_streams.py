@@ -101,6 +101,8 @@ def invoke_result(loop: PregelLoop, version: str = "v1") -> Any:
         # (interrupt_before/after stopped it: no question, but the parent task stops too)
         raise GraphInterrupt(tuple(found))
     if version == "v2" and (not found or loop.parent_task is None):
+        if loop.out.as_output is not None and isinstance(result, dict):
+            result = loop.out.as_output(**result)  # as the v2 values parts (graph.compile)
         return GraphOutput(result, tuple(found))
     if not found:
         return result

@@ -1,0 +1,1 @@
+"""Private names LangGraph programs and tests reach for (``langgraph._internal``); not our API."""

@@ -1,0 +1,106 @@
+"""The payloads of the ``tasks``, ``checkpoints`` and ``debug`` stream modes, shaped as LangGraph's.
+
+Pure functions of a task or a checkpoint; ``Output`` decides when each is emitted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = [
+    "checkpoint_payload",
+    "debug_event",
+    "task_result_payload",
+    "task_start_payload",
+]
+
+
+def task_start_payload(task: Any) -> dict[str, Any]:
+    """``tasks`` mode: a task is about to run; ``metadata`` (as LangGraph) holds what the user
+    gave (the run's and the node's metadata, the tags), when there is any."""
+    payload = {
+        "id": task.id,
+        "name": task.name,
+        "input": task.input,
+        "triggers": tuple(task.triggers),
+    }
+    config = task.config or {}
+    metadata = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _OURS}
+    tags = [t for t in config.get("tags") or () if not t.startswith("seq:step")]
+    if tags:
+        metadata["tags"] = tags
+    if metadata:
+        payload["metadata"] = metadata
+    return payload
+
+
+# The metadata keys the engine itself puts in a task's config (redundant with the task's fields).
+_OURS = frozenset(
+    ("thread_id", "checkpoint_id", "checkpoint_ns", "checkpoint_map", "langgraph_step",
+     "langgraph_node", "langgraph_triggers", "langgraph_path", "langgraph_checkpoint_ns")
+)  # fmt: skip
+
+
+def task_result_payload(
+    task: Any, result: Any, error: BaseException | None = None, interrupts: Any = ()
+) -> dict[str, Any]:
+    """``tasks`` mode: a task ended (``result`` is what it wrote to the stream channels).
+
+    Its interrupts are plain dicts (``value``, ``id``, ``response_schema``), as LangGraph's.
+    """
+    return {
+        "id": task.id,
+        "name": task.name,
+        "error": error,
+        "result": result,
+        "interrupts": [dataclasses.asdict(i) for i in interrupts],
+    }
+
+
+def checkpoint_payload(
+    config: dict[str, Any],
+    parent_config: dict[str, Any] | None,
+    values: Any,
+    metadata: dict[str, Any],
+    next_tasks: list[Any],
+) -> dict[str, Any]:
+    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
+    return {
+        "config": config,
+        "parent_config": parent_config,
+        "values": values,
+        "metadata": metadata,
+        "next": [t.name for t in next_tasks],
+        "tasks": [
+            {"id": t.id, "name": t.name, "interrupts": (), "state": _subgraph_state(t, config)}
+            for t in next_tasks
+        ],
+    }
+
+
+def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:
+    """As LangGraph: a task that runs a subgraph points at the subgraph's checkpoints."""
+    node = getattr(task, "node", None)
+    if node is None or not node.subgraphs:
+        return None
+    configurable = config.get("configurable") or {}
+    ns = configurable.get("checkpoint_ns") or ""
+    own = f"{task.name}:{task.id}"
+    return {
+        "configurable": {
+            "thread_id": configurable.get("thread_id"),
+            "checkpoint_ns": f"{ns}|{own}" if ns else own,
+        }
+    }
+
+
+def debug_event(step: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``debug`` mode: any of the above, with its step, a timestamp and its type."""
+    return {
+        "step": step,
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "type": kind,
+        "payload": payload,
+    }
