@@ -38,9 +38,13 @@ Messages = list[Any] | Any
 _id_of = operator.attrgetter("id")
 
 
-def _merge(left: Messages, right: Messages, *, format: str | None = None) -> list[Any]:
+def _merge(
+    left: Messages, right: Messages, *, format: str | None = None, langchain: bool = False
+) -> list[Any]:
     old, new = _coerce(
-        left if isinstance(left, list) else [left], right if isinstance(right, list) else [right]
+        left if isinstance(left, list) else [left],
+        right if isinstance(right, list) else [right],
+        langchain,
     )
     # Ids are given in place, as LangGraph does: the node's own message objects get them too,
     # so an "updates" chunk shows the id the message is stored with.
@@ -119,7 +123,7 @@ def add_messages(left: Messages | None = None, right: Messages | None = None, **
     return functools.partial(_merge, **kwargs)
 
 
-def _coerce(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:
+def _coerce(old: list[Any], new: list[Any], prefer: bool) -> tuple[list[Any], list[Any]]:
     # A long history is all plain messages of ours: check its few types rather than each one.
     kinds = set(map(type, old))
     kinds.update(map(type, new))
@@ -127,8 +131,27 @@ def _coerce(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:
         return old, new
     # what the caller gave stays what it is; dicts, tuples and strings take the family of the
     # messages around them (see langgraph_lite.interop.family)
-    langchain = family.langchain_in(old, new)
+    langchain = prefer or family.langchain_in(old, new)
     return family.coerce(old, langchain=langchain), family.coerce(new, langchain=langchain)
+
+
+def langchain_first(reducer: Any) -> Any:
+    """``add_messages`` (or one of its ``add_messages(format=...)`` reducers) for a history a
+    LangChain model writes (``create_react_agent`` with one): dicts, tuples and strings become
+    LangChain messages even with no message around them. Any other reducer: None."""
+    if reducer is add_messages:
+        options: dict[str, Any] = {}
+    elif isinstance(reducer, functools.partial) and reducer.func is _merge:
+        options = dict(reducer.keywords)
+    else:
+        return None
+
+    def add_langchain_messages(left: Messages, right: Messages) -> list[Any]:
+        return _merge(left, right, **options, langchain=True)
+
+    # the same reducer as the one declared, to schemas that compare them
+    add_langchain_messages.__wrapped__ = reducer  # type: ignore[attr-defined]
+    return add_langchain_messages
 
 
 class MessagesState(TypedDict):

@@ -34,6 +34,7 @@ from langgraph_lite.messages import (
     BaseMessageChunk,
     convert_to_messages,
     message_chunk_to_message,
+    use_langchain_if_loaded,
 )
 
 __all__ = ["as_family", "coerce", "is_message", "is_tool_message", "langchain_in", "plain_ours"]
@@ -90,6 +91,7 @@ def langchain_in(*groups: Any) -> bool:
 def coerce(values: list[Any], *, langchain: bool) -> list[Any]:
     """``values`` as message objects: messages kept (chunks made whole in their own family),
     dicts, tuples and strings made LangChain's when ``langchain``, else ours."""
+    use_langchain_if_loaded()  # a LangChain prompt or model in a node then takes ours
     if _all_whole_messages(set(map(type, values))):
         return values
     if langchain:

@@ -191,20 +191,28 @@ def accept_ours_in_langchain() -> None:
     accepted before gives the same result.
     """
     import langchain_core.messages.utils as lc_utils
+    import langchain_core.prompts.chat as lc_chat
 
     with _patch_lock:
-        original = lc_utils._convert_to_message
-        if getattr(original, "_accepts_langgraph_lite", False):
-            return
+        # messages and chat models; and prompts (``SystemMessage("...") + state["messages"]``
+        # builds a ChatPromptTemplate through the second one)
+        _accept_ours(lc_utils, "_convert_to_message")
+        _accept_ours(lc_chat, "_convert_to_message_template")
 
-        def _convert_to_message(message: Any) -> Any:
-            if isinstance(message, BaseMessage):
-                return to_langchain(message)
-            return original(message)
 
-        _convert_to_message._accepts_langgraph_lite = True  # type: ignore[attr-defined]
-        _convert_to_message.__wrapped__ = original  # type: ignore[attr-defined]
-        lc_utils._convert_to_message = _convert_to_message
+def _accept_ours(module: Any, name: str) -> None:
+    original = getattr(module, name)
+    if getattr(original, "_accepts_langgraph_lite", False):
+        return
+
+    def convert(message: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(message, BaseMessage):
+            return to_langchain(message)
+        return original(message, *args, **kwargs)
+
+    convert._accepts_langgraph_lite = True  # type: ignore[attr-defined]
+    convert.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(module, name, convert)
 
 
 def let_commands_through_langchain_tools() -> None:

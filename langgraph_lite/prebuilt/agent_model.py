@@ -343,6 +343,10 @@ class ModelNode:
             return [system, *history]
         if family.is_message(prompt):
             return [prompt, *history]
+        if hasattr(shown, "invoke"):  # a prompt function gave a prompt (LangChain's): run it
+            shown = shown.invoke(self._prompt_state(state))
+        if hasattr(shown, "to_messages"):  # a LangChain prompt value
+            shown = shown.to_messages()
         return _as_messages(shown) if isinstance(shown, list) else convert_to_messages(shown)
 
     def _update(self, state: Any, response: Any, model: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ for tests and examples.
 
 from __future__ import annotations
 
+import sys
 import typing
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ import pydantic
 from typing_extensions import NotRequired, TypedDict
 
 from langgraph_lite.graph import END, START, StateGraph
-from langgraph_lite.graph.message import add_messages
+from langgraph_lite.graph.message import add_messages, langchain_first
 from langgraph_lite.interop import family
 from langgraph_lite.managed import RemainingSteps
 from langgraph_lite.messages import AnyMessage, SystemMessage
@@ -209,7 +210,7 @@ def create_react_agent(
             builder.add_conditional_edges("tools", _after_tools(return_direct, entry), [entry, END])
         else:
             builder.add_edge("tools", entry)
-    return builder.compile(
+    graph = builder.compile(
         checkpointer,
         store=store,
         interrupt_before=interrupt_before,
@@ -217,6 +218,27 @@ def create_react_agent(
         debug=debug,
         name=name,
     )
+    if _is_langchain_model(raw_model):
+        _langchain_history(graph)
+    return graph
+
+
+def _is_langchain_model(model: Any) -> bool:
+    if "langchain_core" not in sys.modules:
+        return False
+    from langgraph_lite.models.langchain import LangChainChatModel
+
+    return isinstance(model, LangChainChatModel)
+
+
+def _langchain_history(graph: Any) -> None:
+    """With a LangChain model, the conversation is LangChain's from its first message: the
+    input's dicts and tuples become LangChain messages, as the model's replies are (see
+    ``langgraph_lite.interop.family``)."""
+    channel = graph.channels.get("messages")
+    reducer = langchain_first(getattr(channel, "operator", None))
+    if reducer is not None:
+        channel.operator = reducer
 
 
 def _with_hook_messages(schema: Any) -> Any:
