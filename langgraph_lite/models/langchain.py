@@ -54,7 +54,15 @@ class _WhileInNode:
         self.handler = handler
 
     def get(self, default: Any = None) -> Any:
-        return self.handler if current_task.get() is not None else None
+        task = current_task.get()
+        if task is None:
+            return None
+        # As LangGraph's: only a run that streams tokens or tool calls gets the handler; a
+        # model then streams (it counts as a streaming handler), otherwise it is left alone.
+        out = getattr(task.run, "out", None)
+        if out is not None and not (getattr(out, "messages", True) or getattr(out, "tools", True)):
+            return None
+        return self.handler
 
 
 def _make_handler() -> Any:
