@@ -100,7 +100,9 @@ def add_messages(left: Messages | None = None, right: Messages | None = None, **
 
     Messages may be given as message objects, OpenAI-style dicts, ``(role, content)`` tuples
     or strings; each gets an id if it has none, and finished ``AIMessageChunk``s are stored as
-    ``AIMessage``s. A ``RemoveMessage(id=...)`` deletes that message;
+    ``AIMessage``s. Message objects stay what they are (LangChain's stay LangChain's); dicts,
+    tuples and strings become LangChain messages when LangChain messages are on either side,
+    ours otherwise (see ``langgraph_lite.interop.family``). A ``RemoveMessage(id=...)`` deletes that message;
     ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` deletes every message before it.
 
     Called with neither side, it returns the reducer with those options:
