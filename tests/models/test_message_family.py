@@ -279,3 +279,22 @@ async def test_async_agent_keeps_langchain_messages(anyio_backend):
     agent = _agent(lc.AIMessage("", id="t1", tool_calls=_calls("add")), lc.AIMessage("5", id="t2"))
     out = (await agent.ainvoke({"messages": [("user", "2+3?")]}))["messages"]
     assert [type(m) for m in out] == [lc.HumanMessage, lc.AIMessage, lc.ToolMessage, lc.AIMessage]
+
+
+def test_validation_node_answers_a_langchain_ai_message_with_langchain_tool_messages():
+    from langgraph_lite.prebuilt import ValidationNode
+
+    class Point(pydantic.BaseModel):
+        x: int
+
+    calls = [
+        {"name": "Point", "args": {"x": 1}, "id": "ok"},
+        {"name": "Point", "args": {"x": "no"}, "id": "bad"},
+    ]
+    node = ValidationNode([Point])
+    theirs = node.invoke([lc.AIMessage("", tool_calls=calls)])
+    mine = node.invoke([ours.AIMessage("", tool_calls=calls)])
+    assert [type(m) for m in theirs] == [lc.ToolMessage, lc.ToolMessage]
+    assert theirs[0] == lc.ToolMessage('{"x":1}', name="Point", tool_call_id="ok")
+    assert theirs[1].additional_kwargs == {"is_error": True}
+    assert [type(m) for m in mine] == [ours.ToolMessage, ours.ToolMessage]
