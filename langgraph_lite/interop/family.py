@@ -12,7 +12,11 @@ with its id given in place). Only values that are not message objects yet need a
                                                  state a node reads), ours otherwise
     finished chunks (``AIMessageChunk``)         the whole message of the chunk's own family
     messages the library makes (``ToolNode``'s   the family of the message they answer (the
-    answers, ``create_react_agent``'s errors)    ``AIMessage`` whose tool calls they answer)
+    and ``ValidationNode``'s answers, the        ``AIMessage`` whose tool calls they answer,
+    agent's "need more steps" reply)             the model's reply)
+
+``create_react_agent`` with a LangChain model goes one step further: its conversation is
+LangChain's from the first message (``graph.message.langchain_first``), as the model's is.
 
 "Ours otherwise" keeps a history with no message object in it the same whether or not
 LangChain happens to be loaded; LangGraph would make LangChain messages there, and a program
