@@ -18,9 +18,9 @@ import json
 import sys
 import uuid
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WrapValidator, model_validator
 
 from langgraph_lite.chunk_reports import report_chunk
 from langgraph_lite.errors import MessageCoercionError
@@ -309,7 +309,16 @@ class RemoveMessage(BaseMessage):
         super().__init__("", id=id, **kwargs)
 
 
-AnyMessage = HumanMessage | AIMessage | AIMessageChunk | SystemMessage | ToolMessage | RemoveMessage
+def _keep_langchain(value: Any, handler: Any) -> Any:
+    # a LangChain message in a pydantic state is kept as it is (see interop.family)
+    return value if _foreign(value) else handler(value)
+
+
+AnyMessage = Annotated[
+    HumanMessage | AIMessage | AIMessageChunk | SystemMessage | ToolMessage | RemoveMessage,
+    WrapValidator(_keep_langchain),
+]
+"""Any of our messages; in a pydantic state, a LangChain message is accepted as it is too."""
 
 MessageLikeRepresentation = BaseMessage | list[str] | tuple[str, Any] | str | dict[str, Any]
 """What ``convert_to_messages`` takes for one message."""

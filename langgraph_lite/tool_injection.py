@@ -158,6 +158,9 @@ class ToolCallContext:
     messages_key: str = "messages"  # a list given as the state is the messages under this key
     execution_info: Any = None  # from a LangGraph runtime given in the config, if any
     server_info: Any = None
+    # the AIMessage whose calls these are is LangChain's: ToolNode answers with LangChain's
+    # ToolMessages (see langgraph_lite.interop.family)
+    langchain: bool = False
 
     def make_runtime(self) -> ToolRuntime:
         """The ``ToolRuntime`` a tool of this call is given."""

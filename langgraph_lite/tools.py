@@ -41,6 +41,7 @@ from typing import Any, Literal, overload
 import pydantic
 
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.interop import family
 from langgraph_lite.message_parts import TOOL_MESSAGE_BLOCK_TYPES, tool_output_content
 from langgraph_lite.messages import ToolMessage
 from langgraph_lite.tool_events import ToolCallReport
@@ -196,7 +197,7 @@ class Tool:
     def answer(self, output: Any, call: dict[str, Any]) -> Any:
         """The ``ToolMessage`` answering ``call`` with ``output`` (a ``ToolMessage`` or
         ``Command`` the function returned is its own answer)."""
-        if isinstance(output, ToolMessage | Command):
+        if isinstance(output, Command) or family.is_tool_message(output):
             return output
         content, artifact = self._split(output)
         return ToolMessage(

@@ -12,15 +12,12 @@ from typing_extensions import TypedDict
 
 from langgraph_lite.graph.message_delta import _messages_delta_reducer
 from langgraph_lite.graph.state import StateGraph
+from langgraph_lite.interop import family
 from langgraph_lite.message_format import to_openai_format
 from langgraph_lite.messages import (
     REMOVE_ALL_MESSAGES,
     AnyMessage,
     BaseMessage,
-    BaseMessageChunk,
-    RemoveMessage,
-    convert_to_messages,
-    message_chunk_to_message,
 )
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10
 
@@ -41,9 +38,14 @@ Messages = list[Any] | Any
 _id_of = operator.attrgetter("id")
 
 
-def _merge(left: Messages, right: Messages, *, format: str | None = None) -> list[BaseMessage]:
-    old = _coerce(left if isinstance(left, list) else [left])
-    new = _coerce(right if isinstance(right, list) else [right])
+def _merge(
+    left: Messages, right: Messages, *, format: str | None = None, langchain: bool = False
+) -> list[Any]:
+    old, new = _coerce(
+        left if isinstance(left, list) else [left],
+        right if isinstance(right, list) else [right],
+        langchain,
+    )
     # Ids are given in place, as LangGraph does: the node's own message objects get them too,
     # so an "updates" chunk shows the id the message is stored with.
     # One C loop over a long history (no frame per message) tells whether any old message
@@ -59,7 +61,7 @@ def _merge(left: Messages, right: Messages, *, format: str | None = None) -> lis
     for i, m in enumerate(new):
         if m.id is None:
             m.id = str(uuid.uuid4())
-        if isinstance(m, RemoveMessage) and m.id == REMOVE_ALL_MESSAGES:
+        if m.id == REMOVE_ALL_MESSAGES and m.type == "remove":
             cut = i
     if cut is not None:  # everything up to the last remove-all is dropped, the marker too
         return new[cut + 1 :]
@@ -70,12 +72,12 @@ def _merge(left: Messages, right: Messages, *, format: str | None = None) -> lis
     for m in new:
         at = position.get(m.id)
         if at is not None:
-            if isinstance(m, RemoveMessage):
-                removed.add(m.id)  # type: ignore[arg-type]
+            if m.type == "remove":
+                removed.add(m.id)
             else:
                 removed.discard(m.id)
                 merged[at] = m
-        elif isinstance(m, RemoveMessage):
+        elif m.type == "remove":
             raise ValueError(
                 f"Attempting to delete a message with an ID that doesn't exist ('{m.id}'). "
                 "Remove a message by the id it was stored with (the messages in the state "
@@ -87,7 +89,7 @@ def _merge(left: Messages, right: Messages, *, format: str | None = None) -> lis
     if removed:
         merged = [m for m in merged if m.id not in removed]
     if format == "langchain-openai":
-        return to_openai_format(merged)
+        return family.coerce(to_openai_format(merged), langchain=family.langchain_in(merged))
     if format:
         raise ValueError(f"Unrecognized {format=}. Expected one of 'langchain-openai', None.")
     return merged
@@ -98,7 +100,9 @@ def add_messages(left: Messages | None = None, right: Messages | None = None, **
 
     Messages may be given as message objects, OpenAI-style dicts, ``(role, content)`` tuples
     or strings; each gets an id if it has none, and finished ``AIMessageChunk``s are stored as
-    ``AIMessage``s. A ``RemoveMessage(id=...)`` deletes that message;
+    ``AIMessage``s. Message objects stay what they are (LangChain's stay LangChain's); dicts,
+    tuples and strings become LangChain messages when LangChain messages are on either side,
+    ours otherwise (see ``langgraph_lite.interop.family``). A ``RemoveMessage(id=...)`` deletes that message;
     ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` deletes every message before it.
 
     Called with neither side, it returns the reducer with those options:
@@ -121,17 +125,35 @@ def add_messages(left: Messages | None = None, right: Messages | None = None, **
     return functools.partial(_merge, **kwargs)
 
 
-def _coerce(messages: list[Any]) -> list[BaseMessage]:
-    # A long history is all plain messages: check its few types rather than each message.
-    kinds = set(map(type, messages))
-    if all(issubclass(k, BaseMessage) and not issubclass(k, BaseMessageChunk) for k in kinds):
-        return messages
-    for m in messages:
-        # Another library's message (LangChain's) is converted, a copy: give the original its
-        # id first, in place as LangGraph does, so an "updates" chunk shows it too.
-        if getattr(m, "id", 0) is None and not isinstance(m, dict | str | tuple | BaseMessage):
-            m.id = str(uuid.uuid4())
-    return [message_chunk_to_message(m) for m in convert_to_messages(messages)]
+def _coerce(old: list[Any], new: list[Any], prefer: bool) -> tuple[list[Any], list[Any]]:
+    # A long history is all plain messages of ours: check its few types rather than each one.
+    kinds = set(map(type, old))
+    kinds.update(map(type, new))
+    if family.plain_ours(kinds):
+        return old, new
+    # what the caller gave stays what it is; dicts, tuples and strings take the family of the
+    # messages around them (see langgraph_lite.interop.family)
+    langchain = prefer or family.langchain_in(old, new)
+    return family.coerce(old, langchain=langchain), family.coerce(new, langchain=langchain)
+
+
+def langchain_first(reducer: Any) -> Any:
+    """``add_messages`` (or one of its ``add_messages(format=...)`` reducers) for a history a
+    LangChain model writes (``create_react_agent`` with one): dicts, tuples and strings become
+    LangChain messages even with no message around them. Any other reducer: None."""
+    if reducer is add_messages:
+        options: dict[str, Any] = {}
+    elif isinstance(reducer, functools.partial) and reducer.func is _merge:
+        options = dict(reducer.keywords)
+    else:
+        return None
+
+    def add_langchain_messages(left: Messages, right: Messages) -> list[Any]:
+        return _merge(left, right, **options, langchain=True)
+
+    # the same reducer as the one declared, to schemas that compare them
+    add_langchain_messages.__wrapped__ = reducer  # type: ignore[attr-defined]
+    return add_langchain_messages
 
 
 class MessagesState(TypedDict):
@@ -174,7 +196,7 @@ def push_message(message: Any, *, state_key: str | None = "messages") -> BaseMes
             "push_message() was called outside a running node. Call it from a node function "
             "(or code a node calls) while the graph runs."
         )
-    message = message_chunk_to_message(convert_to_messages([message])[0])
+    message = family.coerce([message], langchain=family.langchain_in(message))[0]
     if message.id is None:
         raise ValueError(
             "Message ID is required: give the message an id (AIMessage(..., id=...)) so that the "

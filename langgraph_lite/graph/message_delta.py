@@ -16,38 +16,19 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph_lite.channels.delta_ids import stamp_messages
-from langgraph_lite.messages import (
-    BaseMessage,
-    BaseMessageChunk,
-    RemoveMessage,
-    _foreign,
-    convert_to_messages,
-    message_chunk_to_message,
-)
+from langgraph_lite.interop import family
 
 __all__ = ["_messages_delta_reducer"]
 
 
-def _is_message(m: Any) -> bool:
-    return isinstance(m, BaseMessage) or _foreign(m)
-
-
-def _as_messages(items: list[Any]) -> list[Any]:
+def _as_messages(items: list[Any], *, langchain: bool) -> list[Any]:
     # Message objects, ours or LangChain's, are kept as they are (no copy, the same class);
-    # dicts, strings and (role, content) tuples become our messages.
-    if all(_is_message(m) and not isinstance(m, BaseMessageChunk) for m in items):
-        return items
-    return [
-        m if _is_message(m) and not isinstance(m, BaseMessageChunk) else _convert(m) for m in items
-    ]
-
-
-def _convert(m: Any) -> BaseMessage:
-    return message_chunk_to_message(convert_to_messages([m])[0])
+    # dicts, strings and (role, content) tuples take the family of the messages around them.
+    return family.coerce(items, langchain=langchain)
 
 
 def _is_removal(m: Any) -> bool:
-    return isinstance(m, RemoveMessage) or (_foreign(m) and getattr(m, "type", "") == "remove")
+    return family.is_message(m) and m.type == "remove"
 
 
 def _flat(writes: list[Any]) -> list[Any]:
@@ -73,8 +54,10 @@ def _messages_delta_reducer(state: list[Any], writes: list[Any]) -> list[Any]:
             f"_messages_delta_reducer keeps a list of messages, got state {state!r}: declare "
             "the key as Annotated[list, DeltaChannel(_messages_delta_reducer)]."
         )
-    current = _as_messages(list(state))
-    new = _as_messages(_flat(writes))
+    current, new = list(state), _flat(writes)
+    langchain = family.langchain_in(current, new)
+    current = _as_messages(current, langchain=langchain)
+    new = _as_messages(new, langchain=langchain)
     result: list[Any] = list(current)
     index = {m.id: i for i, m in enumerate(current) if m.id is not None}
     for m in new:

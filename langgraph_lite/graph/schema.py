@@ -197,7 +197,11 @@ def _is_reducer(fn: Callable[..., Any]) -> bool:
 def _reducers_agree(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
     # Every lambda is called "<lambda>", so two lambdas cannot be told apart by name; like
     # LangGraph, take a pairing with a lambda on trust.
-    return a is b or "<lambda>" in (getattr(a, "__name__", ""), getattr(b, "__name__", ""))
+    # A reducer standing in for a declared one names it as ``__wrapped__`` (create_react_agent's
+    # messages reducer for a LangChain model is add_messages).
+    if a is b or inspect.unwrap(a) is inspect.unwrap(b):
+        return True
+    return "<lambda>" in (getattr(a, "__name__", ""), getattr(b, "__name__", ""))
 
 
 def same_channel(a: BaseChannel, b: BaseChannel) -> bool:

@@ -4,16 +4,20 @@ Nothing here imports ``langchain_core`` unless the program already did: the chec
 ``sys.modules`` for LangChain's base classes, so a program that never imports LangChain never
 loads it, and ``import langgraph_lite`` stays as fast as before.
 
-What crosses the border, and how:
+What crosses the border, and how (which family a history keeps is decided in one place,
+``langgraph_lite.interop.family``: ``add_messages``, ``ToolNode`` and ``create_react_agent``
+keep LangChain's messages as they are):
 
-    LangChain message  ->  ours        ``from_langchain`` (in ``convert_to_messages``, so in
-                                       input, node returns, ``add_messages``, ``MessagesState``):
-                                       ids, tool calls, ``additional_kwargs``,
-                                       ``response_metadata`` and usage kept
+    LangChain message  ->  ours        ``from_langchain``, only where our own code must read
+                                       one (``convert_to_messages``: our OpenAI-compatible
+                                       model, ``ScriptedChatModel``): ids, tool calls,
+                                       ``additional_kwargs``, ``response_metadata`` and usage kept
     ours  ->  LangChain message        ``to_langchain``; also taught to LangChain's own message
                                        coercion (``accept_ours_in_langchain``), so a LangChain
-                                       chat model called in a node with ``state["messages"]``
-                                       gets LangChain messages
+                                       chat model called in a node with our messages gets
+                                       LangChain messages
+    dict/tuple/str  ->  LangChain's    ``to_langchain_values`` (LangChain's own coercion), for
+                                       a history that holds LangChain messages
     LangChain tool  ->  a ``Tool``     ``LangChainTool`` (in ``interop.langchain_tools``):
                                        ``ToolNode`` validates the model's arguments against the
                                        tool's schema and runs the tool through its own
@@ -42,8 +46,10 @@ __all__ = [
     "is_langchain_message",
     "is_langchain_runnable",
     "is_langchain_tool",
+    "langchain_whole",
     "to_langchain",
     "to_langchain_messages",
+    "to_langchain_values",
 ]
 
 
@@ -145,6 +151,32 @@ def to_langchain_messages(messages: Any) -> list[Any]:
     return [m if is_langchain_message(m) else to_langchain(m) for m in messages]
 
 
+def to_langchain_values(values: list[Any]) -> list[Any]:
+    """Message objects for ``values``: messages (ours or LangChain's) kept as they are, dicts,
+    ``(role, content)`` tuples and strings made LangChain messages by LangChain's coercion."""
+    from langchain_core.messages import convert_to_messages as lc_convert
+
+    out: list[Any] = []
+    for m in values:
+        if isinstance(m, BaseMessage) or is_langchain_message(m):
+            out.append(m)
+        else:
+            out.extend(lc_convert([m]))
+    return out
+
+
+def langchain_whole(message: Any) -> Any:
+    """The whole LangChain message a LangChain chunk stands for (anything else as it is)."""
+    chunk = _base("langchain_core.messages.base", "BaseMessageChunk")
+    if chunk is None or not isinstance(message, chunk):
+        from langgraph_lite.messages import message_chunk_to_message
+
+        return message_chunk_to_message(message)
+    from langchain_core.messages import message_chunk_to_message as lc_whole
+
+    return lc_whole(message)
+
+
 _patch_lock = threading.Lock()
 
 
@@ -159,20 +191,28 @@ def accept_ours_in_langchain() -> None:
     accepted before gives the same result.
     """
     import langchain_core.messages.utils as lc_utils
+    import langchain_core.prompts.chat as lc_chat
 
     with _patch_lock:
-        original = lc_utils._convert_to_message
-        if getattr(original, "_accepts_langgraph_lite", False):
-            return
+        # messages and chat models; and prompts (``SystemMessage("...") + state["messages"]``
+        # builds a ChatPromptTemplate through the second one)
+        _accept_ours(lc_utils, "_convert_to_message")
+        _accept_ours(lc_chat, "_convert_to_message_template")
 
-        def _convert_to_message(message: Any) -> Any:
-            if isinstance(message, BaseMessage):
-                return to_langchain(message)
-            return original(message)
 
-        _convert_to_message._accepts_langgraph_lite = True  # type: ignore[attr-defined]
-        _convert_to_message.__wrapped__ = original  # type: ignore[attr-defined]
-        lc_utils._convert_to_message = _convert_to_message
+def _accept_ours(module: Any, name: str) -> None:
+    original = getattr(module, name)
+    if getattr(original, "_accepts_langgraph_lite", False):
+        return
+
+    def convert(message: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(message, BaseMessage):
+            return to_langchain(message)
+        return original(message, *args, **kwargs)
+
+    convert._accepts_langgraph_lite = True  # type: ignore[attr-defined]
+    convert.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(module, name, convert)
 
 
 def let_commands_through_langchain_tools() -> None:

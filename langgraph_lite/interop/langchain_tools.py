@@ -12,7 +12,6 @@ from typing import Any
 
 import pydantic
 
-from langgraph_lite.interop.langchain import from_langchain, is_langchain_message
 from langgraph_lite.tools import _LEFT_OUT, Tool, ToolCallContext
 
 __all__ = ["LangChainTool"]
@@ -63,12 +62,13 @@ class LangChainTool(Tool):
         return dict(args) if isinstance(args, dict) else {}
 
     def run(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
-        """Run the LangChain tool on the call; its ``ToolMessage`` comes back as ours."""
-        return _from_output(self.langchain_tool.invoke(self._call(kwargs, ctx), ctx.config))
+        """Run the LangChain tool on the call; what it returns (its ``ToolMessage``, a
+        ``Command``) comes back as it is."""
+        return self.langchain_tool.invoke(self._call(kwargs, ctx), ctx.config)
 
     async def arun(self, kwargs: dict[str, Any], ctx: ToolCallContext, given: Any = None) -> Any:
         """``run`` for async code (a sync LangChain tool runs in LangChain's executor)."""
-        return _from_output(await self.langchain_tool.ainvoke(self._call(kwargs, ctx), ctx.config))
+        return await self.langchain_tool.ainvoke(self._call(kwargs, ctx), ctx.config)
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """The LangChain tool's own ``invoke``."""
@@ -152,9 +152,3 @@ def _graph_injections(langchain_tool: Any) -> dict[str, Any]:
                 how = dataclasses.replace(how, optional=True)
             out[param] = how
     return out
-
-
-def _from_output(output: Any) -> Any:
-    if isinstance(output, list):  # LangChain hands back a list of Command / ToolMessage as is
-        return [from_langchain(o) if is_langchain_message(o) else o for o in output]
-    return from_langchain(output) if is_langchain_message(output) else output

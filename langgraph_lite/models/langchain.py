@@ -12,7 +12,7 @@ Two pieces, both loaded only when a program uses LangChain:
   the end. Tags ``"nostream"`` keep a model's tokens out of the stream.
 - ``LangChainChatModel`` is how ``create_react_agent`` calls a LangChain model: our messages
   become LangChain's, the node's config (metadata, tags, callbacks) is passed on, and the
-  reply comes back as our ``AIMessage``.
+  reply comes back as the model gave it (LangChain's ``AIMessage``, kept in the state).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 from langgraph_lite.config import current_task
 from langgraph_lite.interop.langchain import (
     accept_ours_in_langchain,
-    from_langchain,
     let_commands_through_langchain_tools,
     to_langchain_messages,
 )
@@ -55,7 +54,15 @@ class _WhileInNode:
         self.handler = handler
 
     def get(self, default: Any = None) -> Any:
-        return self.handler if current_task.get() is not None else None
+        task = current_task.get()
+        if task is None:
+            return None
+        # As LangGraph's: only a run that streams tokens or tool calls gets the handler; a
+        # model then streams (it counts as a streaming handler), otherwise it is left alone.
+        out = getattr(task.run, "out", None)
+        if out is not None and not (getattr(out, "messages", True) or getattr(out, "tools", True)):
+            return None
+        return self.handler
 
 
 class _WhileInV3Node(_WhileInNode):
@@ -192,7 +199,7 @@ class LangChainChatModel:
     """A LangChain chat model (or ``Runnable``) behind our chat-model protocol.
 
     ``invoke(messages, config)`` gives the model LangChain messages and the node's config, and
-    returns its reply as our ``AIMessage`` (ids, tool calls, metadata and usage kept).
+    returns its reply as it is: LangChain's ``AIMessage``, which the agent keeps.
     """
 
     def __init__(self, model: Any) -> None:
@@ -204,27 +211,19 @@ class LangChainChatModel:
         return f"LangChainChatModel({self.model!r})"
 
     def invoke(self, messages: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        """Call the model; its reply as our message."""
-        reply = self.model.invoke(to_langchain_messages(messages), _config(config), **kwargs)
-        return _ours(reply)
+        """Call the model; its reply as it gave it (a LangChain ``AIMessage``)."""
+        return self.model.invoke(to_langchain_messages(messages), _config(config), **kwargs)
 
     async def ainvoke(
         self, messages: Any, config: dict[str, Any] | None = None, **kwargs: Any
     ) -> Any:
         """``invoke`` for async code."""
-        reply = await self.model.ainvoke(to_langchain_messages(messages), _config(config), **kwargs)
-        return _ours(reply)
+        return await self.model.ainvoke(to_langchain_messages(messages), _config(config), **kwargs)
 
 
 def langchain_call(messages: Any, config: Any) -> tuple[list[Any], Any]:
     """Our messages and a node's config, as a LangChain runnable takes them."""
     return to_langchain_messages(messages), _config(config)
-
-
-def _ours(reply: Any) -> Any:
-    from langgraph_lite.interop.langchain import is_langchain_message
-
-    return from_langchain(reply) if is_langchain_message(reply) else reply
 
 
 def _config(config: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from langgraph_lite.interop import family
 from langgraph_lite.messages import (
     AIMessage,
     BaseMessage,
     SystemMessage,
-    ToolMessage,
     convert_to_messages,
 )
 
@@ -215,13 +215,18 @@ def _get(state: Any, key: str) -> Any:
     return state.get(key) if isinstance(state, dict) else getattr(state, key, None)
 
 
-def check_chat_history(messages: Sequence[BaseMessage]) -> None:
+def _as_messages(values: list[Any]) -> list[Any]:
+    """Message objects for the model, each of the family the conversation uses."""
+    return family.coerce(list(values), langchain=family.langchain_in(values))
+
+
+def check_chat_history(messages: Sequence[Any]) -> None:
     """Every tool call the model made must have been answered before it is called again."""
-    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    answered = {m.tool_call_id for m in messages if family.is_tool_message(m)}
     missing = [
         call
         for m in messages
-        if isinstance(m, AIMessage)
+        if m.type == "ai"
         for call in m.tool_calls
         if call.get("id") not in answered
     ]
@@ -256,13 +261,7 @@ class ModelNode:
     ) -> None:
         self.dynamic = is_dynamic(model)
         self.model = model
-        if not (
-            callable(prompt) or hasattr(prompt, "invoke") or isinstance(prompt, (str, BaseMessage))
-        ):
-            # a LangChain SystemMessage, as LangGraph programs pass it: made ours
-            converted = convert_to_messages([prompt]) if prompt is not None else []
-            prompt = converted[0] if converted else None
-        self.prompt = prompt
+        self.prompt = prompt  # a SystemMessage (ours or LangChain's) is put first as it is
         self.name = name
         self.return_direct = set(return_direct)
         self.reads_hook_messages = reads_hook_messages
@@ -305,7 +304,7 @@ class ModelNode:
 
     def _prompt(self, state: Any, config: Any) -> Any:
         prompt = self.prompt
-        if prompt is None or isinstance(prompt, (str, SystemMessage)):
+        if prompt is None or isinstance(prompt, str) or family.is_message(prompt):
             return None  # applied in _model_input
         if hasattr(prompt, "invoke"):
             return prompt.invoke(self._prompt_state(state))
@@ -332,21 +331,28 @@ class ModelNode:
 
     def _model_input(self, state: Any, shown: Any) -> list[BaseMessage]:
         hook = _get(state, "llm_input_messages") if self.reads_hook_messages else None
-        history = convert_to_messages(hook or state_messages(state))
+        history = _as_messages(hook or state_messages(state))
         check_chat_history(history)
         prompt = self.prompt
         if prompt is None:
             return history
         if isinstance(prompt, str):
-            return [SystemMessage(content=prompt), *history]
-        if isinstance(prompt, SystemMessage):
+            system = family.as_family(
+                SystemMessage(content=prompt), langchain=family.langchain_in(history)
+            )
+            return [system, *history]
+        if family.is_message(prompt):
             return [prompt, *history]
-        return convert_to_messages(shown)
+        if hasattr(shown, "invoke"):  # a prompt function gave a prompt (LangChain's): run it
+            shown = shown.invoke(self._prompt_state(state))
+        if hasattr(shown, "to_messages"):  # a LangChain prompt value
+            shown = shown.to_messages()
+        return _as_messages(shown) if isinstance(shown, list) else convert_to_messages(shown)
 
     def _update(self, state: Any, response: Any, model: Any) -> dict[str, Any]:
         if isinstance(response, str):
             response = AIMessage(content=response)
-        if not isinstance(response, BaseMessage):
+        if not family.is_message(response):
             raise TypeError(
                 f"the agent's model {model!r} returned {type(response).__name__} "
                 f"{response!r}; a chat model returns an AIMessage."
@@ -354,12 +360,16 @@ class ModelNode:
         if response.name != self.name:
             response = response.model_copy(update={"name": self.name})
         if self._out_of_steps(state, response):
-            response = AIMessage(id=response.id, content=NEED_MORE_STEPS)
+            # in the family of the model's own reply, as everything the agent adds
+            response = family.as_family(
+                AIMessage(id=response.id, content=NEED_MORE_STEPS),
+                langchain=family.langchain_in(response),
+            )
         return {"messages": [response]}
 
     def _out_of_steps(self, state: Any, response: BaseMessage) -> bool:
         """Whether the tools the reply asks for could not run (and be answered) in time."""
-        calls = response.tool_calls if isinstance(response, AIMessage) else []
+        calls = getattr(response, "tool_calls", None) or []
         if not calls:
             return False
         remaining = _get(state, "remaining_steps")
@@ -404,8 +414,11 @@ class StructuredResponseNode:
         return make(self.schema)
 
     def _messages(self, state: Any) -> list[Any]:
-        messages = convert_to_messages(state_messages(state))
-        return [SystemMessage(content=self.system), *messages] if self.system else messages
+        messages = _as_messages(state_messages(state))
+        if not self.system:
+            return messages
+        system = SystemMessage(content=self.system)
+        return [family.as_family(system, langchain=family.langchain_in(messages)), *messages]
 
     def _model(self, picked: Any) -> Any:
         return resolve_model(picked, [], bind=False)

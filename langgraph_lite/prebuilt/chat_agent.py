@@ -19,6 +19,7 @@ for tests and examples.
 
 from __future__ import annotations
 
+import sys
 import typing
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,9 +29,10 @@ import pydantic
 from typing_extensions import NotRequired, TypedDict
 
 from langgraph_lite.graph import END, START, StateGraph
-from langgraph_lite.graph.message import add_messages
+from langgraph_lite.graph.message import add_messages, langchain_first
+from langgraph_lite.interop import family
 from langgraph_lite.managed import RemainingSteps
-from langgraph_lite.messages import AIMessage, AnyMessage, SystemMessage, ToolMessage
+from langgraph_lite.messages import AnyMessage, SystemMessage
 from langgraph_lite.prebuilt.agent_model import (
     NEED_MORE_STEPS,
     ModelNode,
@@ -208,7 +210,7 @@ def create_react_agent(
             builder.add_conditional_edges("tools", _after_tools(return_direct, entry), [entry, END])
         else:
             builder.add_edge("tools", entry)
-    return builder.compile(
+    graph = builder.compile(
         checkpointer,
         store=store,
         interrupt_before=interrupt_before,
@@ -216,6 +218,27 @@ def create_react_agent(
         debug=debug,
         name=name,
     )
+    if _is_langchain_model(raw_model):
+        _langchain_history(graph)
+    return graph
+
+
+def _is_langchain_model(model: Any) -> bool:
+    if "langchain_core" not in sys.modules:
+        return False
+    from langgraph_lite.models.langchain import LangChainChatModel
+
+    return isinstance(model, LangChainChatModel)
+
+
+def _langchain_history(graph: Any) -> None:
+    """With a LangChain model, the conversation is LangChain's from its first message: the
+    input's dicts and tuples become LangChain messages, as the model's replies are (see
+    ``langgraph_lite.interop.family``)."""
+    channel = graph.channels.get("messages")
+    reducer = langchain_first(getattr(channel, "operator", None))
+    if reducer is not None:
+        channel.operator = reducer
 
 
 def _with_hook_messages(schema: Any) -> Any:
@@ -242,6 +265,10 @@ def _check_schema(schema: Any) -> None:
 # -- routing -------------------------------------------------------------------------------------
 
 
+def _is_ai(message: Any) -> bool:
+    return family.is_message(message) and message.type == "ai"
+
+
 def _sends(calls: list[Any], state: Any) -> list[Send]:
     return [
         Send("tools", {"__type": "tool_call_with_context", "tool_call": call, "state": state})
@@ -252,8 +279,8 @@ def _sends(calls: list[Any], state: Any) -> list[Send]:
 def _tool_router(version: str, finish: str) -> Callable[[Any], Any]:
     def should_continue(state: Any) -> Any:
         messages = _messages(state)
-        last = messages[-1] if messages else None
-        if not isinstance(last, AIMessage) or not last.tool_calls:
+        last: Any = messages[-1] if messages else None
+        if not _is_ai(last) or not last.tool_calls:
             return finish
         if version == "v1":
             return "tools"
@@ -267,14 +294,14 @@ def _after_post_hook(entry: str, finish: str) -> Callable[[Any], Any]:
 
     def post_model_hook_router(state: Any) -> Any:
         messages = _messages(state)
-        answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
-        last_ai = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        answered = {m.tool_call_id for m in messages if family.is_tool_message(m)}
+        last_ai = next((m for m in reversed(messages) if _is_ai(m)), None)
         pending = [
             c for c in (last_ai.tool_calls if last_ai else []) if c.get("id") not in answered
         ]
         if pending:
             return _sends(pending, state)
-        if messages and isinstance(messages[-1], ToolMessage):
+        if messages and family.is_tool_message(messages[-1]):
             return entry
         return finish
 

@@ -32,11 +32,8 @@ from typing import Any
 import pydantic
 
 from langgraph_lite.errors import GraphBubbleUp
-from langgraph_lite.messages import (
-    AIMessage,
-    ToolMessage,
-    convert_to_messages,
-)
+from langgraph_lite.interop import family
+from langgraph_lite.messages import ToolMessage
 from langgraph_lite.prebuilt.tool_call_request import (
     AsyncToolCallWrapper,
     ToolCallRequest,
@@ -56,7 +53,7 @@ from langgraph_lite.prebuilt.tool_errors import (
 )
 from langgraph_lite.prebuilt.tool_outputs import checked_command, checked_list, combine
 from langgraph_lite.prebuilt.tool_reports import report_failed, report_finished, report_start
-from langgraph_lite.prebuilt.tool_routing import tools_condition
+from langgraph_lite.prebuilt.tool_routing import last_ai_message, messages_of, tools_condition
 from langgraph_lite.tool_injection import InjectedStore, InjectedToolCallId, ToolRuntime
 from langgraph_lite.tools import (
     TOOL_MESSAGE_BLOCK_TYPES,
@@ -160,8 +157,8 @@ class ToolNode:
 
     def invoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Run the calls (in a thread pool when there are several) and return the answers."""
-        calls, state, shape = self._parse(input)
-        base = ToolCallContext.current(config)
+        calls, state, shape, langchain = self._parse(input)
+        base = dataclasses.replace(ToolCallContext.current(config), langchain=langchain)
         jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [self._run_one(*job) for job in jobs]
@@ -180,8 +177,8 @@ class ToolNode:
         """``invoke`` for async runs: the calls run concurrently in one anyio task group."""
         import anyio
 
-        calls, state, shape = self._parse(input)
-        base = ToolCallContext.current(config)
+        calls, state, shape, langchain = self._parse(input)
+        base = dataclasses.replace(ToolCallContext.current(config), langchain=langchain)
         jobs = [self._job(call, state, base, shape) for call in calls]
         if len(jobs) <= 1:
             outputs = [await self._arun_one(*job) for job in jobs]
@@ -227,6 +224,7 @@ class ToolNode:
             messages_key=self.messages_key,
             execution_info=base.execution_info,
             server_info=base.server_info,
+            langchain=base.langchain,
         )
         return call, ctx, shape
 
@@ -253,7 +251,7 @@ class ToolNode:
         except GraphBubbleUp:
             raise
         except Exception as exc:
-            return self._wrapper_failed(request, exc)
+            return self._wrapper_failed(request, exc, ctx)
 
     async def _arun_one(self, call: dict[str, Any], ctx: ToolCallContext, shape: str) -> Any:
         request = self._request(call, ctx)
@@ -272,9 +270,11 @@ class ToolNode:
         except GraphBubbleUp:
             raise
         except Exception as exc:
-            return self._wrapper_failed(request, exc)
+            return self._wrapper_failed(request, exc, ctx)
 
-    def _wrapper_failed(self, request: ToolCallRequest, exc: Exception) -> ToolMessage:
+    def _wrapper_failed(
+        self, request: ToolCallRequest, exc: Exception, ctx: ToolCallContext
+    ) -> Any:
         # What escapes a wrapper is answered whatever its type, unless errors are not handled
         # at all (LangGraph does the same; the default handler still lets only invalid
         # arguments through).
@@ -291,12 +291,12 @@ class ToolNode:
             content = _error_content(exc, request.tool_call["name"])
         else:
             content = str(option(exc))
-        return self._error(request.tool_call, content)
+        return self._error(request.tool_call, content, ctx)
 
     def _execute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
-            return self._unknown_tool(call)
+            return self._unknown_tool(call, ctx)
         tool = make_tool(request.tool)
         report = report_start(tool, call)  # stream_mode="tools"
         try:
@@ -307,7 +307,7 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output, shape)
+            answer = self._answer(tool, call, output, shape, ctx)
         except Exception as exc:
             report_failed(report, tool, call, exc)
             if isinstance(exc, GraphBubbleUp):
@@ -315,13 +315,13 @@ class ToolNode:
             content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
-            return self._error(call, content)
+            return self._error(call, content, ctx)
         return report_finished(report, answer)
 
     async def _aexecute(self, request: ToolCallRequest, ctx: ToolCallContext, shape: str) -> Any:
         call = request.tool_call
         if request.tool is None:
-            return self._unknown_tool(call)
+            return self._unknown_tool(call, ctx)
         tool = make_tool(request.tool)
         report = report_start(tool, call)  # stream_mode="tools"
         try:
@@ -332,7 +332,7 @@ class ToolNode:
                 if is_invalid_resume(exc):
                     raise  # a human must answer the interrupt again
                 raise _as_invocation_error(tool, call, exc) from exc
-            answer = self._answer(tool, call, output, shape)
+            answer = self._answer(tool, call, output, shape, ctx)
         except Exception as exc:
             report_failed(report, tool, call, exc)
             if isinstance(exc, GraphBubbleUp):
@@ -340,7 +340,7 @@ class ToolNode:
             content = None if _never_handled(exc) else self._handles(exc, tool.name)
             if content is None:
                 raise
-            return self._error(call, content)
+            return self._error(call, content, ctx)
         return report_finished(report, answer)
 
     @staticmethod
@@ -351,41 +351,50 @@ class ToolNode:
             args = call.get("args", {})
             raise ToolInvocationError(tool.name, exc, args, list(exc.errors())) from exc
 
-    def _unknown_tool(self, call: dict[str, Any]) -> ToolMessage:
+    def _unknown_tool(self, call: dict[str, Any], ctx: ToolCallContext) -> Any:
         content = INVALID_TOOL_NAME_ERROR_TEMPLATE.format(
             requested_tool=call["name"], available_tools=", ".join(self.tools_by_name)
         )
-        return self._error(call, content)
+        return self._error(call, content, ctx)
 
     @staticmethod
-    def _error(call: dict[str, Any], content: str) -> ToolMessage:
-        return ToolMessage(
+    def _error(call: dict[str, Any], content: str, ctx: ToolCallContext) -> Any:
+        message = ToolMessage(
             content=content, name=call["name"], tool_call_id=_call_id(call), status="error"
         )
+        return family.as_family(message, langchain=ctx.langchain)
 
-    def _answer(self, tool: Tool, call: dict[str, Any], output: Any, shape: str) -> Any:
+    def _answer(
+        self, tool: Tool, call: dict[str, Any], output: Any, shape: str, ctx: ToolCallContext
+    ) -> Any:
         if isinstance(output, Command):
             return checked_command(output, call, self.messages_key, shape)
         if (
             isinstance(output, list)
             and output
-            and all(isinstance(o, Command | ToolMessage) for o in output)
+            and all(isinstance(o, Command) or family.is_tool_message(o) for o in output)
         ):
             return checked_list(output, call, self.messages_key, shape)
         answer = tool.answer(output, call)
-        if isinstance(answer, ToolMessage):  # a list of strings becomes JSON text, as in LangGraph
+        if family.is_tool_message(answer):  # a list of strings becomes JSON text, as in LangGraph
             answer.content = tool_output_content(answer.content)
+            # the answer takes the family of the AIMessage it answers
+            answer = family.as_family(answer, langchain=ctx.langchain)
         return answer
 
     # -- input and output ------------------------------------------------------------------------
 
-    def _parse(self, input: Any) -> tuple[list[dict[str, Any]], Any, str]:
-        """The tool calls to run, the state tools may have injected, and the output shape."""
+    def _parse(self, input: Any) -> tuple[list[dict[str, Any]], Any, str, bool]:
+        """The tool calls to run, the state tools may have injected, the output shape, and
+        whether to answer with LangChain's messages (the calls' AIMessage is LangChain's)."""
         if isinstance(input, dict) and input.get("__type") == _WITH_CONTEXT:
-            return [input["tool_call"]], input.get("state"), "dict"
+            state = input.get("state")
+            messages = messages_of(state, self.messages_key)
+            last = last_ai_message(messages) if isinstance(messages, list) else None
+            return [input["tool_call"]], state, "dict", family.langchain_in(last)
         if isinstance(input, list):
             if input and all(isinstance(c, dict) and c.get("type") == "tool_call" for c in input):
-                return list(input), _state_as_by_edge(), "dict"
+                return list(input), _state_as_by_edge(), "dict", False
             messages, shape = input, "list"
         elif isinstance(input, dict):
             messages, shape = input.get(self.messages_key, []), "dict"
@@ -403,17 +412,15 @@ class ToolNode:
                 "runs the tool calls of the last AIMessage: route to it only after the model "
                 "has answered (see tools_condition)."
             )
-        last_ai = next(
-            (m for m in reversed(convert_to_messages(messages)) if isinstance(m, AIMessage)),
-            None,
-        )
+        last_ai = last_ai_message(messages)
         if last_ai is None:
             raise ValueError(
                 f"ToolNode {self.name!r} found no AIMessage in its input, so no tool calls to "
                 f"run (the last message is a {type(messages[-1]).__name__}). Route to it only "
                 "after the model has answered (see tools_condition)."
             )
-        return [dict(c) for c in last_ai.tool_calls], input, shape
+        calls = [dict(c) for c in last_ai.tool_calls]
+        return calls, input, shape, family.langchain_in(last_ai)
 
     def _combine(self, outputs: list[Any], shape: str) -> Any:
         return combine(outputs, shape, self.messages_key)

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 from typing import Any
 
+from langgraph_lite.interop import family
 from langgraph_lite.messages import REMOVE_ALL_MESSAGES, ToolMessage, convert_to_messages
 from langgraph_lite.tools import tool_output_content
 from langgraph_lite.types import Command, Send
@@ -93,7 +94,7 @@ def checked_list(
     call_id = call.get("id")
     answers = 0
     for item in items:
-        if isinstance(item, ToolMessage):
+        if family.is_tool_message(item):
             answers += item.tool_call_id == call_id
         elif isinstance(item.update, dict):
             answers += sum(

@@ -11,9 +11,10 @@ from typing import Any, Literal
 
 import pydantic
 
-from langgraph_lite.messages import AIMessage, AnyMessage, BaseMessage, ToolMessage
+from langgraph_lite.interop import family
+from langgraph_lite.messages import AnyMessage, BaseMessage, convert_to_messages
 
-__all__ = ["tool_messages_after_last_ai", "tools_condition"]
+__all__ = ["last_ai_message", "messages_of", "tool_messages_after_last_ai", "tools_condition"]
 
 
 def _short(value: Any) -> str:
@@ -51,8 +52,23 @@ def tool_messages_after_last_ai(messages: Sequence[BaseMessage]) -> tuple[Any, l
     """The last ``AIMessage`` and the ``ToolMessage``s that follow it (helper for routing)."""
     trailing: list[Any] = []
     for m in reversed(messages):
-        if isinstance(m, ToolMessage):
+        if family.is_tool_message(m):
             trailing.append(m)
             continue
-        return (m if isinstance(m, AIMessage) else None), trailing[::-1]
+        return (m if family.is_message(m) and m.type == "ai" else None), trailing[::-1]
     return None, trailing[::-1]
+
+
+def last_ai_message(messages: Sequence[Any]) -> Any:
+    """The last AI message (ours or LangChain's, as it is; a dict made one of ours), or None."""
+    for m in reversed(messages):
+        if not family.is_message(m):
+            m = convert_to_messages([m])[0]
+        if m.type in ("ai", "AIMessageChunk"):
+            return m
+    return None
+
+
+def messages_of(state: Any, key: str) -> Any:
+    """``state[key]`` of a dict state, the attribute of any other (None when missing)."""
+    return state.get(key) if isinstance(state, dict) else getattr(state, key, None)

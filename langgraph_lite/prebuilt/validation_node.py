@@ -14,7 +14,8 @@ from typing import Any
 
 import pydantic
 
-from langgraph_lite.messages import AIMessage, BaseMessage, ToolMessage, convert_to_messages
+from langgraph_lite.interop import family
+from langgraph_lite.messages import ToolMessage, convert_to_messages
 from langgraph_lite.tools import Tool, make_tool
 
 __all__ = ["ValidationNode"]
@@ -101,7 +102,7 @@ class ValidationNode:
     def __repr__(self) -> str:
         return f"ValidationNode(name={self.name!r}, schemas={list(self.schemas_by_name)!r})"
 
-    def _last_ai(self, input: Any) -> tuple[str, AIMessage]:
+    def _last_ai(self, input: Any) -> tuple[str, Any]:
         if isinstance(input, list):
             shape, messages = "list", input
         elif isinstance(input, dict) and input.get("messages"):
@@ -112,9 +113,9 @@ class ValidationNode:
                 f"state with 'messages'; got {type(input).__name__}."
             )
         last = messages[-1]
-        if not isinstance(last, AIMessage) and not isinstance(last, BaseMessage):
-            last = convert_to_messages([last])[0]  # a LangChain message, or a dict
-        if not isinstance(last, AIMessage):
+        if not family.is_message(last):
+            last = convert_to_messages([last])[0]  # a dict
+        if last.type not in ("ai", "AIMessageChunk"):
             raise ValueError(
                 "Last message is not an AIMessage: ValidationNode checks the tool calls of "
                 f"the model's answer, and got a {type(last).__name__} last."
@@ -155,6 +156,9 @@ class ValidationNode:
         else:
             with ThreadPoolExecutor(max_workers=len(calls)) as pool:
                 outputs = list(pool.map(self._check, calls))
+        # answers in the family of the AIMessage they answer (LangChain's for a LangChain one)
+        langchain = family.langchain_in(message)
+        outputs = [family.as_family(o, langchain=langchain) for o in outputs]
         return outputs if shape == "list" else {"messages": outputs}
 
     async def ainvoke(self, input: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:

@@ -124,7 +124,7 @@ def test_custom_gives_the_tools_progress_message():
     assert list(agent.stream(INPUT, stream_mode="custom")) == ["Looking up data for city: sf"]
 
 
-def test_the_model_gets_langchain_messages_and_the_final_state_holds_ours():
+def test_the_model_gets_langchain_messages_and_the_state_keeps_its_replies_as_they_are():
     agent, model = make_agent()
     state = agent.invoke(INPUT)
     last_call = model.seen[-1]
@@ -135,7 +135,9 @@ def test_the_model_gets_langchain_messages_and_the_final_state_holds_ours():
     ]
     assert all(type(m).__module__.startswith("langchain_core") for m in last_call)
     assert last_call[1].tool_calls[0]["id"] == "call-1"
-    assert [type(m).__module__ for m in state["messages"]] == ["langgraph_lite.messages"] * 4
+    # a LangChain model's conversation is LangChain's from the first message, the input's
+    # dict too, as in LangGraph
+    assert all(type(m).__module__.startswith("langchain_core") for m in state["messages"])
     assert state["messages"][-1].content == "It's always sunny in sf!"
 
 
