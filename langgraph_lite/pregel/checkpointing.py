@@ -267,9 +267,9 @@ async def aload(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple |
 
 def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
     """Carry out ``actions``, in order, with the saver's sync methods. A saver with
-    ``put_batch`` (SQLite) may commit them with others, in one transaction, later: only a
-    checkpoint under ``durability="sync"``, and anything under ``"exit"``, is waited for;
-    ``flush`` at the end of the run waits for the rest."""
+    ``put_batch`` (SQLite) may commit them with others, in one transaction, later: under
+    ``durability="async"`` nothing is waited for (``flush`` at the end of the run waits for
+    it all), else each call returns once its actions are committed."""
     batch = getattr(saver, "put_batch", None)
     if batch is None:
         for action in actions:
@@ -297,9 +297,9 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
 
 
 def _waits(durability: str, tagged: list[tuple[bool, Any]]) -> bool:
-    if durability == "async":
-        return False
-    return durability != "sync" or any(is_put for is_put, _ in tagged)
+    # "sync": every save is committed before the run goes on, a task's writes too (its caller
+    # may get its result next: docs/differences.md); "exit": the run is ending
+    return durability != "async"
 
 
 def flush(saver: Any, config: Mapping[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 The same SQL and transactions as the sync saver, run in anyio worker threads (asyncio or trio).
 A run's saves (``aput_batch``) are encoded on the event loop and queued for the saver's writer
-thread (``checkpoint/sqlite/writer.py``): no thread hop per save, one per step only when the run
-waits for its checkpoint (``durability="sync"``), and one at the end of the run.
+thread (``checkpoint/sqlite/writer.py``): with ``durability="async"`` no thread hop per save,
+only one at the end of the run; with ``"sync"`` one per save, which the run waits for.
 
 >>> from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver
 """

@@ -6,11 +6,13 @@ saver encodes a save in the caller's thread and queues it as a *job* (a function
 that checks the lease fence and writes the rows); whoever drains the queue runs every job
 queued so far in one ``BEGIN IMMEDIATE`` transaction:
 
-- a caller that must wait (``durability="sync"`` after a checkpoint, a direct ``put``, any
-  read) drains it itself, in its own thread: no thread hop;
-- otherwise (``durability="async"``, a task's writes) a writer thread drains it: at once when
-  a checkpoint is queued, else after ``LINGER`` seconds, so a finished task's writes are on
-  disk soon even while its siblings run. The thread stops after ``IDLE`` seconds of nothing.
+- a caller that must wait (``durability="sync"``, a direct ``put``, any read) drains it
+  itself, in its own thread: no thread hop;
+- otherwise (``durability="async"``) a writer thread drains it: at once when a checkpoint is
+  queued (so a step's writes and its checkpoint usually share one commit, and several steps
+  one when the run is faster than the disk), else after ``LINGER`` seconds, so a finished
+  task's writes are on disk soon even while its siblings run. The thread stops after
+  ``IDLE`` seconds of nothing.
 
 Jobs are only taken from the queue under the saver's lock, so a thread holding that lock sees
 no job half done, and reading after a drain sees every save queued before it. A transaction is
