@@ -24,6 +24,7 @@ stale lease token) fails alone; its error is kept for its thread and raised by t
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -57,6 +58,7 @@ class GroupCommit:
         self._since = 0.0  # when the oldest queued job came
         self._failed: dict[str, BaseException] = {}  # thread id -> a failure not raised yet
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()  # the process self._thread runs in
         self._unfinished = 0  # jobs queued or being committed
         self.linger = LINGER
 
@@ -76,7 +78,8 @@ class GroupCommit:
             self._unfinished += len(jobs)
             if urgent:
                 self._urgent = True
-            if background and self._thread is None:
+            if background and (self._thread is None or self._pid != os.getpid()):
+                self._pid = os.getpid()  # (a forked child has no writer thread of its own)
                 self._thread = threading.Thread(
                     target=self._write, name="langgraph_lite sqlite writer", daemon=True
                 )
@@ -138,6 +141,14 @@ class GroupCommit:
 
     def _write(self) -> None:
         """The writer thread: drain when a checkpoint is queued or the oldest job lingered."""
+        try:
+            self._write_until_idle()
+        finally:  # if it died (BaseException in a job), the next submit starts another
+            with self._cond:
+                if self._thread is threading.current_thread():
+                    self._thread = None
+
+    def _write_until_idle(self) -> None:
         cond = self._cond
         while True:
             with cond:
@@ -145,7 +156,7 @@ class GroupCommit:
                 while not self._queue:
                     left = idle_until - time.monotonic()
                     if left <= 0:
-                        self._thread = None
+                        self._thread = None  # (with the lock held: a submit now starts one)
                         return
                     cond.wait(left)
                 while self._queue and not self._urgent:
