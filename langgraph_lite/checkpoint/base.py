@@ -12,7 +12,6 @@ Shapes follow LangGraph's, so a saver can be checked against LangGraph's conform
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -98,7 +97,9 @@ def uuid6(clock_seq: int | None = None) -> str:
     time_mid = (timestamp >> 12) & 0xFFFF
     time_low = timestamp & 0x0FFF
     seq = clock_seq if clock_seq is not None else random.getrandbits(14)
-    node = int.from_bytes(os.urandom(6), "big")
+    # (not os.urandom: its system call lets go of the GIL, and a thread saving a checkpoint
+    # then waits for it behind the others, up to the switch interval, in parallel steps)
+    node = random.getrandbits(48)
     value = (time_high << 96) | (time_mid << 80) | (0x6 << 76) | (time_low << 64)
     value |= (0x8000 | (seq & 0x3FFF)) << 48 | node
     h = f"{value:032x}"

@@ -124,7 +124,7 @@ class ListIncrements:
         is whole) and a function giving the whole value's blob (``dump(value)``), which a
         saver that cannot find the base blob when it stores must store instead.
 
-        A list whose items are plain data is compared with the version it builds on through
+        A list of models made of plain data is compared with the version it builds on through
         the items' snapshots (``checkpoint.live_items``): only the items after the unchanged
         ones are encoded. Any other list is encoded whole and compared by its bytes.
         """

@@ -85,15 +85,18 @@ def compile_graph(
 
     nodes: dict[str, PregelNode] = {}
     node_names = list(builder.nodes)
+    node_set = frozenset(node_names)  # (one, shared by every writer: compiling stays linear)
+    edges_from = static_edges(builder)
     start_writer = _UpdateWriter(
         START,
         builder,
         writable,
         state,
         managed,
-        static_edges(builder, START),
+        edges_from.get(START, []),
         joins.get(START, []),
         node_names,
+        node_set,
         input_info=schema_info(builder.input_schema),
         channels=channels,
     )
@@ -118,9 +121,10 @@ def compile_graph(
                     writable,
                     state,
                     managed,
-                    static_edges(builder, node),
+                    edges_from.get(node, []),
                     joins.get(node, []),
                     node_names,
+                    node_set,
                 )
             ],
             retry_policy=(
@@ -174,8 +178,15 @@ def _state_class(schema: Any, is_root: bool) -> Any:
     return None
 
 
-def static_edges(builder: StateGraph[Any, Any, Any, Any], node: str) -> list[str]:
-    return sorted(e for s, e in builder.edges if s == node and e != END)
+def static_edges(builder: StateGraph[Any, Any, Any, Any]) -> dict[str, list[str]]:
+    """Each source node's plain edges (not to END), sorted: one pass over the edges."""
+    out: dict[str, list[str]] = {}
+    for s, e in builder.edges:
+        if e != END:
+            out.setdefault(s, []).append(e)
+    for ends in out.values():
+        ends.sort()
+    return out
 
 
 def _mapper(info: SchemaInfo, managed: Mapping[str, Any]) -> Callable[[Any, Task], Any]:
@@ -204,6 +215,7 @@ class _UpdateWriter:
         edges: list[str],
         joins: list[str],
         node_names: list[str],
+        node_set: frozenset[str],
         *,
         input_info: SchemaInfo | None = None,
         channels: Mapping[str, BaseChannel] | None = None,
@@ -228,7 +240,7 @@ class _UpdateWriter:
             for b in builder.branches.get(node, {}).values()
         ]
         self.node_names = node_names
-        self.nodes = set(node_names)
+        self.nodes = node_set
         self.input_info = input_info  # set for START: the input is validated and split
         self.channels = channels  # set for START: the reducers that check the input
         self.root = state.is_root  # the state is one value: a node returns the value itself

@@ -16,6 +16,7 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointTuple,
     check_special_writes,
+    thread_of,
     uuid6,
 )
 from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
@@ -29,8 +30,10 @@ __all__ = [
     "RESUME",
     "Put",
     "PutWrites",
+    "aflush",
     "aload",
     "asave",
+    "flush",
     "load",
     "restore_channels",
     "restore_state",
@@ -262,19 +265,51 @@ async def aload(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple |
             await aclose()
 
 
-def save(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
-    """Carry out ``actions``, in order, with the saver's sync methods."""
-    for action in actions:
-        if type(action) is Put:
-            saver.put(*action)
-        else:
-            saver.put_writes(*action)
+def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
+    """Carry out ``actions``, in order, with the saver's sync methods. A saver with
+    ``put_batch`` (SQLite) may commit them with others, in one transaction, later: under
+    ``durability="async"`` nothing is waited for (``flush`` at the end of the run waits for
+    it all), else each call returns once its actions are committed."""
+    batch = getattr(saver, "put_batch", None)
+    if batch is None:
+        for action in actions:
+            if type(action) is Put:
+                saver.put(*action)
+            else:
+                saver.put_writes(*action)
+        return
+    tagged = [(type(action) is Put, action) for action in actions]
+    batch(tagged, wait=_waits(durability, tagged))
 
 
-async def asave(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
+async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
     """``save`` with the saver's async methods."""
-    for action in actions:
-        if type(action) is Put:
-            await saver.aput(*action)
-        else:
-            await saver.aput_writes(*action)
+    batch = getattr(saver, "aput_batch", None)
+    if batch is None:
+        for action in actions:
+            if type(action) is Put:
+                await saver.aput(*action)
+            else:
+                await saver.aput_writes(*action)
+        return
+    tagged = [(type(action) is Put, action) for action in actions]
+    await batch(tagged, wait=_waits(durability, tagged))
+
+
+def _waits(durability: str, tagged: list[tuple[bool, Any]]) -> bool:
+    # "sync": every save is committed before the run goes on, a task's writes too (its caller
+    # may get its result next: docs/differences.md); "exit": the run is ending
+    return durability != "async"
+
+
+def flush(saver: Any, config: Mapping[str, Any]) -> None:
+    """At the end of a run: wait until what it saved with ``put_batch`` is committed, and
+    raise a failure of one of those saves."""
+    if getattr(saver, "put_batch", None) is not None and hasattr(saver, "flush"):
+        saver.flush(thread_of(config)[0])
+
+
+async def aflush(saver: Any, config: Mapping[str, Any]) -> None:
+    """``flush`` for async runs."""
+    if getattr(saver, "aput_batch", None) is not None and hasattr(saver, "aflush"):
+        await saver.aflush(thread_of(config)[0])

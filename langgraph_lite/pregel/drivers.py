@@ -28,7 +28,7 @@ from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
-from langgraph_lite.pregel.checkpointing import aload, asave, load, save
+from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
@@ -78,6 +78,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     send = run.send
     answer: Any = None
     lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
+    durability = loop.persistence.durability
+    ended = False  # the run ended by itself (no error, the consumer did not leave)
     # (the effect's type compared with locals, most frequent first: this runs once per effect
     # on the per-step hot path, where a match statement would look each name up again)
     RUN, DELIVER, NEED_RESULT, CALL_FINISHED = fx.Run, fx.DELIVER, fx.NEED_RESULT, fx.CALL_FINISHED
@@ -88,6 +90,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
             try:
                 effect: Any = send(answer)
             except StopIteration:
+                ended = True
                 return
             if type(effect) is RUN:
                 tasks, live = effect
@@ -115,7 +118,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 answer = item if item is CALL_FINISHED else item.result()
             elif type(effect) is Save:
                 answer = None
-                save(saver, effect.actions)
+                save(saver, effect.actions, durability)
             elif type(effect) is Load:
                 answer = load(saver, effect, run=True)
             else:
@@ -126,8 +129,22 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
         if pool is not None:
             # Threads cannot be killed: wait for running nodes, so none outlives the stream.
             pool.shutdown(wait=True, cancel_futures=True)
-        if lease is not None:
-            lease.exit()  # once no node (nor a subgraph sharing the lease) runs
+        try:
+            if _flushes(loop):  # (before the lease goes: the saves carry its token)
+                flush(saver, loop.config)
+        except Exception:
+            if ended:  # else the run's own error (or the consumer leaving) goes on
+                raise
+        finally:
+            if lease is not None:
+                lease.exit()  # once no node (nor a subgraph sharing the lease) runs
+
+
+def _flushes(loop: PregelLoop) -> bool:
+    """Whether the run waits at its end for what it saved to be committed: not a subgraph's
+    with ``durability="async"`` (its parent run's end waits for it)."""
+    persistence = loop.persistence
+    return persistence.active and (loop.parent_task is None or persistence.durability != "async")
 
 
 # -- the async driver ---------------------------------------------------------------------------
@@ -279,8 +296,12 @@ class AsyncRun:
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
-            if self._lease is not None:
-                await self._lease.aexit()
+            try:
+                if _flushes(self.loop):  # (before the lease goes: the saves carry its token)
+                    await aflush(self.loop.checkpointer, self.loop.config)
+            finally:
+                if self._lease is not None:
+                    await self._lease.aexit()
             raise
         except BaseException:
             self._done = True
@@ -339,7 +360,7 @@ class AsyncRun:
                     self._effect = None
                 case fx.Save:
                     self._effect = None
-                    await asave(saver, effect.actions)
+                    await asave(saver, effect.actions, self.loop.persistence.durability)
                 case fx.Load:
                     self._effect = None
                     self._answer = await aload(saver, effect, run=True)
@@ -392,7 +413,8 @@ class AsyncRun:
                         reply = await receive.receive()
                         answered = len(tasks) if reply is None else answered + 1
                     elif type(effect) is Save:
-                        await asave(self.loop.checkpointer, effect.actions)
+                        loop = self.loop
+                        await asave(loop.checkpointer, effect.actions, loop.persistence.durability)
                         reply = None
                     else:
                         break
@@ -412,6 +434,12 @@ class AsyncRun:
         if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
+        if _flushes(self.loop):
+            with anyio.CancelScope(shield=True):  # what the run saved is committed first
+                try:
+                    await aflush(self.loop.checkpointer, self.loop.config)
+                except Exception:
+                    pass  # the run's own error (or the consumer leaving) goes on
         if self._lease is not None:
             await self._lease.aexit()  # (shielded)
 

@@ -21,6 +21,7 @@ import datetime as dt
 import decimal
 import enum
 import pathlib
+import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -76,6 +77,10 @@ __all__ = [
 ]
 
 
+_BUSY = object()  # a thread's packer while it packs
+_KEPT_BUFFER = 1 << 20
+
+
 class MsgpackSerde:
     """Encode checkpoint values with msgpack; decode only allowed types.
 
@@ -85,6 +90,7 @@ class MsgpackSerde:
 
     def __init__(self, allowed: Iterable[type] = ()) -> None:
         self._allowed: dict[str, type] = {}
+        self._packers: dict[int, Any] = {}  # thread id -> its packer (see dumps)
         self.allow(*own_types())
         self.allow(*allowed)
 
@@ -106,10 +112,21 @@ class MsgpackSerde:
         wrapped = obj
         for _ in range(_WRAPPER):
             wrapped = [wrapped]
+        # One packer per thread, reused: ``packb`` makes a packer, and mallocs its buffer,
+        # at every call, which costs ten times the encoding of a small value. Not while the
+        # thread's is busy (a hook that encodes from inside an encoding), and not one whose
+        # buffer grew past _KEPT_BUFFER (a large value's buffer is not kept for the thread).
+        packers = self.__dict__.get("_packers")
+        if packers is None:
+            packers = self.__dict__["_packers"] = {}
+        thread = threading.get_ident()
+        packer = packers.get(thread)
+        if packer is None or packer is _BUSY:
+            packer = msgpack.Packer(default=self._default, use_bin_type=True, strict_types=True)
+        packers[thread] = _BUSY
+        data: bytes = b""
         try:
-            data: bytes = msgpack.packb(
-                wrapped, default=self._default, use_bin_type=True, strict_types=True
-            )
+            data = packer.pack(wrapped)
         except ValueError as exc:
             if "recursion limit" not in str(exc):
                 raise
@@ -118,6 +135,8 @@ class MsgpackSerde:
                 "most a checkpoint stores (each list, dict, tuple or set is a level; a model, "
                 "dataclass or named tuple two). Flatten it, or keep it out of the state."
             ) from None
+        finally:
+            packers[thread] = packer if len(data) <= _KEPT_BUFFER else None
         return data[_WRAPPER:] if _WRAPPER else data
 
     def loads(self, data: bytes) -> Any:

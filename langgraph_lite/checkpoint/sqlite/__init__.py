@@ -24,7 +24,6 @@ from typing import Any
 import anyio.to_thread
 
 from langgraph_lite.checkpoint.base import (
-    WRITES_IDX_MAP,
     BaseCheckpointSaver,
     ChannelVersion,
     Checkpoint,
@@ -32,7 +31,6 @@ from langgraph_lite.checkpoint.base import (
     CheckpointTuple,
     check_skeleton,
     check_writes,
-    encoded,
     filtered,
     saved_config,
     thread_of,
@@ -43,7 +41,9 @@ from langgraph_lite.checkpoint.lease import Lease, LeaseError, StaleLeaseError, 
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton_deltas import SkeletonDeltas
 from langgraph_lite.checkpoint.sqlite import lease as leases
+from langgraph_lite.checkpoint.sqlite import rows
 from langgraph_lite.checkpoint.sqlite.retention import SqliteRetention
+from langgraph_lite.checkpoint.sqlite.writer import GroupCommit
 
 __all__ = [
     "AsyncSqliteSaver",
@@ -125,6 +125,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         self._lists = ListIncrements(self.serde)
         self._skeletons = SkeletonDeltas(self.serde)
         self._held: dict[str, int] = {}
+        self._writer = GroupCommit(conn, self.lock)
         self._setup()
 
     @classmethod
@@ -133,9 +134,17 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         """A saver on the database at ``conn_string`` (a path or ``":memory:"``), closed after."""
         conn = sqlite3.connect(conn_string, check_same_thread=False, isolation_level=None)
         try:
-            yield cls(conn)
-        finally:
+            saver = cls(conn)
+        except BaseException:
             conn.close()
+            raise
+        try:
+            yield saver
+        finally:
+            try:
+                saver._writer.drain()  # what a run left queued (one dropped mid-stream)
+            finally:
+                conn.close()
 
     def _setup(self) -> None:
         with self.lock:
@@ -162,6 +171,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
         with self.lock:
+            self._writer.drain()  # what was queued before comes first
             cur = self.conn.cursor()
             cur.execute("BEGIN IMMEDIATE")
             try:
@@ -199,6 +209,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             params.append(checkpoint_id)
         query += " ORDER BY checkpoint_id DESC LIMIT 1"
         with self.lock:
+            self._writer.drain()  # read what this saver has queued too
             row = self.conn.execute(query, params).fetchone()
             return self._tuple(row, share) if row else None
 
@@ -328,6 +339,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             query += " LIMIT ?"
             params.append(int(limit))
         with self.lock:
+            self._writer.drain()
             rows = self.conn.execute(query, params).fetchall()
             found = list(filtered(map(self._tuple, rows), leftover, limit))
         return iter(found)
@@ -341,64 +353,12 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
-        thread_id, ns, parent = thread_of(config)
-        values = checkpoint["channel_values"]
-        blobs = []
-        bases = []  # (index in blobs, the version it builds on, the full value's blob)
-        for channel, version in new_versions.items():
-            if channel not in values:
-                blobs.append((thread_id, ns, channel, str(version), "empty", b""))
-                continue
-            what = f"channel {channel!r}"
-            (kind, data), base, full = self._lists.encode(
-                (thread_id, ns, channel),
-                str(version),
-                values[channel],
-                lambda v, w=what: encoded(self.serde, v, w, thread_id),
-            )
-            if base is not None:
-                bases.append((len(blobs), base, full))
-            blobs.append((thread_id, ns, channel, str(version), kind, data))
-        (kind, data), base, whole = self._skeletons.encode((thread_id, ns), checkpoint)
-        meta_kind, meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
-        meta_json = json.dumps(dict(metadata), default=str)
-        token = self.lease_token(config)
-        with self._transaction() as cur:
-            leases.fence(cur, thread_id, token, "put")
-            for i, base, full in bases:
-                # another connection may have deleted the thread: then store the value whole
-                if (
-                    cur.execute(
-                        "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
-                        "channel = ? AND version = ?",
-                        (thread_id, ns, blobs[i][2], base),
-                    ).fetchone()
-                    is None
-                ):
-                    blobs[i] = (*blobs[i][:4], *full())
-                    self._lists.stored_full(blobs[i][:3], blobs[i][3])
-            if base is not None and (
-                cur.execute(
-                    "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND "
-                    "checkpoint_id = ?",
-                    (thread_id, ns, base),
-                ).fetchone()
-                is None
-            ):
-                kind, data = whole()
-                self._skeletons.stored_whole((thread_id, ns), checkpoint["id"])
-            cur.executemany(
-                "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
-                "blob) VALUES (?, ?, ?, ?, ?, ?)",
-                blobs,
-            )
-            cur.execute(
-                "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
-                "parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (thread_id, ns, checkpoint["id"], parent, kind, data, meta_kind, meta, meta_json),
-            )
-        return saved_config(thread_id, ns, checkpoint["id"])
+        thread_id = thread_of(config)[0]
+        self._writer.submit(
+            thread_id, [rows.put_job(self, config, checkpoint, metadata, new_versions)], True, False
+        )
+        self._writer.flush(thread_id)
+        return saved_config(thread_id, thread_of(config)[1], checkpoint["id"])
 
     def put_writes(
         self,
@@ -407,29 +367,40 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        thread_id, ns, checkpoint_id = thread_of(config)
-        if checkpoint_id is None:
-            raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
-        rows = []
-        for i, (channel, value) in enumerate(writes):
-            kind, data = encoded(self.serde, value, f"the write to {channel!r}", thread_id)
-            idx = WRITES_IDX_MAP.get(channel, i)
-            rows.append(
-                (thread_id, ns, checkpoint_id, task_id, idx, channel, kind, data, task_path)
-            )
-        special = [r for r in rows if r[4] < 0]
-        regular = [r for r in rows if r[4] >= 0]
-        columns = (
-            "(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, "
-            "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        thread_id = thread_of(config)[0]
+        self._writer.submit(
+            thread_id, [rows.writes_job(self, config, writes, task_id, task_path)], True, False
         )
-        token = self.lease_token(config)
-        with self._transaction() as cur:
-            leases.fence(cur, thread_id, token, "put_writes")
-            if special:  # replaced each time: the latest interrupt / error wins
-                cur.executemany(f"INSERT OR REPLACE INTO writes {columns}", special)
-            if regular:  # saved once: a task's writes do not change
-                cur.executemany(f"INSERT OR IGNORE INTO writes {columns}", regular)
+        self._writer.flush(thread_id)
+
+    def put_batch(self, actions: Sequence[tuple[bool, Sequence[Any]]], *, wait: bool) -> None:
+        """Carry out ``put`` (``(True, args)``) and ``put_writes`` (``(False, args)``) calls
+        in order, committed together with whatever else is queued (``checkpoint/sqlite/
+        writer.py``). ``wait``: return once they are committed; else the writer thread commits
+        them soon, and a failure is raised by a later call for the same thread (``flush``)."""
+        if not self._batches():
+            for is_put, args in actions:
+                (self.put if is_put else self.put_writes)(*args)
+            return
+        thread_id = thread_of(actions[0][1][0])[0]
+        self._writer.check(thread_id)
+        jobs = [
+            rows.put_job(self, *args) if is_put else rows.writes_job(self, *args)
+            for is_put, args in actions
+        ]
+        self._writer.submit(thread_id, jobs, any(is_put for is_put, _ in actions))
+        if wait:
+            self._writer.flush(thread_id)
+
+    def flush(self, thread_id: str | None = None) -> None:
+        """Commit every save queued by ``put_batch``; raise a failure of one of ``thread_id``'s
+        that was not raised yet."""
+        self._writer.flush(thread_id)
+
+    def _batches(self) -> bool:
+        """Whether ``put_batch`` may queue jobs: not if a subclass saves in its own way."""
+        kind = type(self)
+        return kind.put is SqliteSaver.put and kind.put_writes is SqliteSaver.put_writes
 
 
 # The async saver lives in .aio, as in LangGraph; it is importable from here too.

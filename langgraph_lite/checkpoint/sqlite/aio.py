@@ -1,6 +1,9 @@
 """``AsyncSqliteSaver``: ``SqliteSaver`` with async methods, for ``ainvoke`` / ``astream``.
 
 The same SQL and transactions as the sync saver, run in anyio worker threads (asyncio or trio).
+A run's saves (``aput_batch``) are encoded on the event loop and queued for the saver's writer
+thread (``checkpoint/sqlite/writer.py``): with ``durability="async"`` no thread hop per save,
+only one at the end of the run; with ``"sync"`` one per save, which the run waits for.
 
 >>> from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver
 """
@@ -8,12 +11,14 @@ The same SQL and transactions as the sync saver, run in anyio worker threads (as
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 
-from langgraph_lite.checkpoint.sqlite import SqliteSaver
+from langgraph_lite.checkpoint.base import thread_of
+from langgraph_lite.checkpoint.sqlite import SqliteSaver, rows
 
 __all__ = ["AsyncSqliteSaver"]
 
@@ -29,6 +34,46 @@ class AsyncSqliteSaver(SqliteSaver):
             lambda: sqlite3.connect(conn_string, check_same_thread=False, isolation_level=None)
         )
         try:
-            yield cls(conn)
-        finally:
+            saver = cls(conn)
+        except BaseException:
             await anyio.to_thread.run_sync(conn.close)
+            raise
+        try:
+            yield saver
+        finally:
+            with anyio.CancelScope(shield=True):
+                try:
+                    await anyio.to_thread.run_sync(saver._writer.drain)
+                finally:
+                    await anyio.to_thread.run_sync(conn.close)
+
+    async def aput_batch(
+        self, actions: Sequence[tuple[bool, Sequence[Any]]], *, wait: bool
+    ) -> None:
+        """``put_batch`` for async code: encoded here, committed by the writer thread
+        (``wait``: awaited, in one thread hop)."""
+        kind = type(self)
+        if not (
+            self._batches()
+            and kind.aput is SqliteSaver.aput
+            and kind.aput_writes is SqliteSaver.aput_writes
+        ):
+            for is_put, args in actions:
+                await (self.aput if is_put else self.aput_writes)(*args)
+            return
+        thread_id = thread_of(actions[0][1][0])[0]
+        self._writer.check(thread_id)
+        jobs = [
+            rows.put_job(self, *args) if is_put else rows.writes_job(self, *args)
+            for is_put, args in actions
+        ]
+        self._writer.submit(thread_id, jobs, any(is_put for is_put, _ in actions))
+        if wait:
+            await anyio.to_thread.run_sync(self._writer.flush, thread_id)
+
+    async def aflush(self, thread_id: str | None = None) -> None:
+        """``flush`` for async code (a thread hop only if something is left to commit)."""
+        if self._writer.pending():
+            await anyio.to_thread.run_sync(self._writer.flush, thread_id)
+        elif thread_id is not None:
+            self._writer.check(thread_id)

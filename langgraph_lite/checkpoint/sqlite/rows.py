@@ -1,0 +1,136 @@
+"""A ``SqliteSaver`` save encoded into a *job*: the rows, ready, and the SQL that writes them.
+
+Encoding (values, the skeleton's delta, metadata) happens when the job is made, in the caller's
+thread, so an unencodable value fails the call that saves it; the job only checks the lease
+fence and writes, inside a transaction that ``writer.GroupCommit`` opens (with other jobs).
+Deltas need their base stored: a job that finds it gone (the thread deleted meanwhile, by
+another connection) stores the whole value instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langgraph_lite.checkpoint.base import (
+    WRITES_IDX_MAP,
+    ChannelVersion,
+    Checkpoint,
+    CheckpointMetadata,
+    encoded,
+    thread_of,
+)
+from langgraph_lite.checkpoint.sqlite import lease as leases
+from langgraph_lite.checkpoint.sqlite.writer import Job
+
+__all__ = ["put_job", "writes_job"]
+
+
+_WRITE_COLUMNS = (
+    "(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, "
+    "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def put_job(
+    saver: Any,
+    config: Mapping[str, Any],
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    new_versions: Mapping[str, ChannelVersion],
+) -> Job:
+    """``put``, encoded now: the job that writes its rows in a transaction."""
+    thread_id, ns, parent = thread_of(config)
+    values = checkpoint["channel_values"]
+    blobs = []
+    bases = []  # (index in blobs, the version it builds on, the full value's blob)
+    for channel, version in new_versions.items():
+        if channel not in values:
+            blobs.append((thread_id, ns, channel, str(version), "empty", b""))
+            continue
+        what = f"channel {channel!r}"
+        (kind, data), base, full = saver._lists.encode(
+            (thread_id, ns, channel),
+            str(version),
+            values[channel],
+            lambda v, w=what: encoded(saver.serde, v, w, thread_id),
+        )
+        if base is not None:
+            bases.append((len(blobs), base, full))
+        blobs.append((thread_id, ns, channel, str(version), kind, data))
+    skeleton, skeleton_base, whole = saver._skeletons.encode((thread_id, ns), checkpoint)
+    meta_kind, meta = encoded(saver.serde, dict(metadata), "metadata", thread_id)
+    meta_json = json.dumps(dict(metadata), default=str)
+    token = saver.lease_token(config)
+    checkpoint_id = checkpoint["id"]
+
+    def job(cur: sqlite3.Cursor) -> None:
+        leases.fence(cur, thread_id, token, "put")
+        for i, base, full in bases:
+            # another connection may have deleted the thread: then store the value whole
+            if (
+                cur.execute(
+                    "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                    "channel = ? AND version = ?",
+                    (thread_id, ns, blobs[i][2], base),
+                ).fetchone()
+                is None
+            ):
+                blobs[i] = (*blobs[i][:4], *full())
+                saver._lists.stored_full(blobs[i][:3], blobs[i][3])
+        kind, data = skeleton
+        if skeleton_base is not None and (
+            cur.execute(
+                "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND "
+                "checkpoint_id = ?",
+                (thread_id, ns, skeleton_base),
+            ).fetchone()
+            is None
+        ):
+            kind, data = whole()
+            saver._skeletons.stored_whole((thread_id, ns), checkpoint_id)
+        cur.executemany(
+            "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
+            "blob) VALUES (?, ?, ?, ?, ?, ?)",
+            blobs,
+        )
+        cur.execute(
+            "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+            "parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta, meta_json),
+        )
+
+    return job
+
+
+def writes_job(
+    saver: Any,
+    config: Mapping[str, Any],
+    writes: Sequence[tuple[str, Any]],
+    task_id: str,
+    task_path: str = "",
+) -> Job:
+    """``put_writes``, encoded now: the job that writes its rows in a transaction."""
+    thread_id, ns, checkpoint_id = thread_of(config)
+    if checkpoint_id is None:
+        raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
+    rows = []
+    for i, (channel, value) in enumerate(writes):
+        kind, data = encoded(saver.serde, value, f"the write to {channel!r}", thread_id)
+        idx = WRITES_IDX_MAP.get(channel, i)
+        rows.append((thread_id, ns, checkpoint_id, task_id, idx, channel, kind, data, task_path))
+    special = [r for r in rows if r[4] < 0]
+    regular = [r for r in rows if r[4] >= 0]
+    token = saver.lease_token(config)
+
+    def job(cur: sqlite3.Cursor) -> None:
+        leases.fence(cur, thread_id, token, "put_writes")
+        if special:  # replaced each time: the latest interrupt / error wins
+            cur.executemany(f"INSERT OR REPLACE INTO writes {_WRITE_COLUMNS}", special)
+        if regular:  # saved once: a task's writes do not change
+            cur.executemany(f"INSERT OR IGNORE INTO writes {_WRITE_COLUMNS}", regular)
+
+    return job
