@@ -430,3 +430,45 @@ async def test_abort_from_another_task_cancels_the_node_that_is_running():
             await run.abort()
     assert got == [0]
     assert seen["cancelled"] in ("CancelledError", "Cancelled")
+
+
+class StrictScorer(StreamTransformer):
+    required_stream_modes = ("updates",)
+    requires_async = True
+
+    def init(self):
+        return {}
+
+    def process(self, event):
+        if event["method"] == "updates":
+
+            async def check():
+                raise LookupError("scoring service down")
+
+            self.schedule(check(), on_error="raise")
+        return True
+
+
+@pytest.mark.anyio
+async def test_scheduled_work_that_must_not_fail_fails_the_run_when_it_does():
+    run = await chain("a").astream_events({"x": 0}, version="v3", transformers=[StrictScorer])
+    with pytest.raises(LookupError, match="scoring service down"):
+        await run.output()
+    with pytest.raises(LookupError):
+        [state async for state in run.values]
+
+
+def test_a_finalize_that_raises_fails_the_run():
+    class Broken(StreamTransformer):
+        def init(self):
+            return {}
+
+        def process(self, event):
+            return True
+
+        def finalize(self):
+            raise RuntimeError("could not flush")
+
+    run = chain("a").stream_events({"x": 0}, version="v3", transformers=[Broken])
+    with pytest.raises(RuntimeError, match="could not flush"):
+        run.output  # noqa: B018
