@@ -72,7 +72,7 @@ def v3_output(task: Any) -> Any:
 
 class StreamMessagesHandlerV2(
     BaseCallbackHandler, _StreamingCallbackHandler, _V2StreamingCallbackHandler
-):  # type: ignore[misc]
+):
     """Forwards a chat model's protocol events to a v3 run's ``messages`` mode.
 
     ``stream``: where ``(namespace, "messages", (event, metadata))`` parts go; without one
@@ -144,7 +144,7 @@ class StreamMessagesHandlerV2(
         """Chunks are not forwarded: under this handler a model streams events instead (a node
         that calls ``model.stream()`` still fires this; its chunks stay out of the v3 stream)."""
 
-    def on_stream_event(self, event: dict[str, Any], *, run_id: UUID, **kwargs: Any) -> None:
+    def on_stream_event(self, event: Any, *, run_id: UUID, **kwargs: Any) -> None:
         """One protocol event of the call: forwarded with the call's ``run_id``."""
         entry = self.metadata.get(run_id)
         if entry is None:

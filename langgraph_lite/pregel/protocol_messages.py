@@ -10,6 +10,9 @@ event belongs to, as LangGraph's does for a LangChain model. Our models report c
 - when its task finishes, before the messages the task returned (which then are not streamed
   again: their ids were seen).
 
+A whole message a node pushes (``push_message``) goes out as it is, as LangGraph sends it;
+``MessagesTransformer`` replays it as a finished stream.
+
 The run id of one of our messages is its id (the chunks share it), or, for chunks without
 one, the task's id.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from langgraph_lite.message_events import MessageEvents, message_events
+from langgraph_lite.message_events import MessageEvents
 
 __all__ = ["ProtocolMessages"]
 
@@ -39,9 +42,8 @@ class ProtocolMessages:
     def chunk(self, task_id: str, chunk: Any, metadata: dict[str, Any]) -> list[tuple[Event, Any]]:
         """The ``(event, metadata)`` pairs ``chunk`` makes, closing a previous message if due."""
         run_id = chunk.id or task_id
-        if not hasattr(chunk, "tool_call_chunks"):  # a whole message (push_message): in one go
-            meta = {**metadata, "run_id": run_id}
-            return [*self.task_done(task_id), *((e, meta) for e in message_events(chunk))]
+        if not hasattr(chunk, "tool_call_chunks"):  # a whole message (push_message): as it is,
+            return [*self.task_done(task_id), (chunk, metadata)]  # as LangGraph streams it
         out: list[tuple[Event, Any]] = []
         with self._lock:
             current = self._open.get(task_id)

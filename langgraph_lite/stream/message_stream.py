@@ -82,12 +82,12 @@ class _MessageState:
 
     def _assemble(self) -> AIMessage:
         blocks = [self._blocks[i] for i in sorted(self._blocks)]
-        calls = [
+        calls: list[Any] = [
             {"name": b.get("name") or "", "args": b.get("args") or {}, "id": b.get("id")}
             for b in blocks
             if b.get("type") == "tool_call"
         ]
-        invalid = [
+        invalid: list[Any] = [
             {k: b.get(k) for k in ("name", "args", "id", "error")}
             for b in blocks
             if b.get("type") == "invalid_tool_call"
@@ -170,7 +170,7 @@ class MessageStream(_MessageState):
     @property
     def tool_calls(self) -> list[dict[str, Any]]:
         """The message's tool calls, parsed (pumps the run until it finishes)."""
-        return list(self.output.tool_calls)
+        return [dict(call) for call in self.output.tool_calls]
 
 
 class AsyncMessageStream(_MessageState):

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.graph import END, START, MessagesState, StateGraph
 from langgraph_lite.message_events import MessageEvents, message_events
 from langgraph_lite.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
@@ -15,8 +14,6 @@ from langgraph_lite.stream.message_stream import AsyncMessageStream, MessageStre
 from langgraph_lite.stream.transformers import MessagesTransformer
 from langgraph_lite.stream.transformers import messages as messages_module
 from langgraph_lite.testing import ScriptedChatModel
-
-V3 = {"configurable": {CONFIG_KEY_STREAM_MESSAGES_V2: True}}
 
 CHUNK_CASES = [
     [
@@ -279,7 +276,7 @@ def test_our_models_tokens_reach_run_messages_as_a_stream_per_message(
     else:
         pytest.importorskip("langchain_core.language_models.chat_model_stream")
     run = _graph(ScriptedChatModel([["hello", " ", "world"]])).stream_events(
-        {"messages": "hi"}, V3, version="v3"
+        {"messages": "hi"}, version="v3"
     )
     first, second = list(run.messages)  # the tool message is not among them
     assert (first.node, "".join(first.text)) == ("call", "hello world")
@@ -288,9 +285,7 @@ def test_our_models_tokens_reach_run_messages_as_a_stream_per_message(
 
 
 def test_the_raw_events_are_the_protocol_events_with_the_calls_run_id() -> None:
-    run = _graph(ScriptedChatModel([["a", "b"]])).stream_events(
-        {"messages": "hi"}, V3, version="v3"
-    )
+    run = _graph(ScriptedChatModel([["a", "b"]])).stream_events({"messages": "hi"}, version="v3")
     parts = [e["params"]["data"] for e in run if e["method"] == "messages"]
     streamed = [(p, m) for p, m in parts if isinstance(p, dict)]
     assert [p["event"] for p, _ in streamed] == [
@@ -322,10 +317,150 @@ async def test_an_async_run_gives_async_streams_of_our_models_tokens(monkeypatch
         return {"messages": await model.ainvoke(state["messages"])}
 
     graph = StateGraph(MessagesState).add_node("call", call).add_edge(START, "call").compile()
-    run = await graph.astream_events({"messages": "hi"}, V3, version="v3")
+    run = await graph.astream_events({"messages": "hi"}, version="v3")
     texts = []
     async for stream in run.messages:
         assert isinstance(stream, AsyncMessageStream)
         texts.append("".join([piece async for piece in stream.text]))
         assert (await stream.output).content == "xy"
     assert texts == ["xy"]
+
+
+_WITHOUT_LANGCHAIN = """
+import importlib.abc, sys
+
+class NoLangChain(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "langchain_core":
+            raise ImportError(name)
+
+sys.meta_path.insert(0, NoLangChain())
+from langgraph_lite.graph import START, MessagesState, StateGraph
+from langgraph_lite.testing import ScriptedChatModel
+
+model = ScriptedChatModel([["no ", "langchain"]])
+graph = StateGraph(MessagesState).add_node("m", lambda s: {"messages": model.invoke(s["messages"])})
+graph = graph.add_edge(START, "m").compile()
+(stream,) = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
+assert type(stream).__name__ == "MessageStream", type(stream)
+assert "".join(stream.text) == "no langchain" and stream.output.content == "no langchain"
+assert not [m for m in sys.modules if m.startswith("langchain")]
+"""
+
+
+def test_run_messages_works_without_langchain_core_installed() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_LANGCHAIN], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_two_calls_in_one_node_and_two_nodes_in_one_step_make_a_stream_each(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(messages_module, "_classes", (MessageStream, AsyncMessageStream))
+    twice = ScriptedChatModel([["one"], ["two"]])
+    left, right = ScriptedChatModel([["l", "l"]]), ScriptedChatModel([["r", "r"]])
+
+    def both(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [twice.invoke(state["messages"]), twice.invoke(state["messages"])]}
+
+    graph = (
+        StateGraph(MessagesState)
+        .add_node("both", both)
+        .add_node("left", lambda s: {"messages": left.invoke(s["messages"])})
+        .add_node("right", lambda s: {"messages": right.invoke(s["messages"])})
+        .add_edge(START, "both")
+        .add_edge("both", "left")
+        .add_edge("both", "right")
+        .compile()
+    )
+    streams = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
+    got = sorted((s.node, s.output.content) for s in streams)
+    assert got == [("both", "one"), ("both", "two"), ("left", "ll"), ("right", "rr")]
+    assert all(s.done for s in streams)
+
+
+def _langchain_graph(invoke: Any) -> Any:
+    def call(state: MessagesState) -> dict[str, Any]:
+        return {"messages": invoke(state["messages"])}
+
+    return StateGraph(MessagesState).add_node("call", call).add_edge(START, "call").compile()
+
+
+def test_a_langchain_model_in_a_v3_run_streams_protocol_events_once() -> None:
+    fake = pytest.importorskip("langchain_core.language_models")
+    model = fake.GenericFakeChatModel(messages=iter(["from langchain"]))
+    run = _langchain_graph(model.invoke).stream_events({"messages": "hi"}, version="v3")
+    (stream,) = list(run.messages)  # streamed, and not replayed again from the node's return
+    assert type(stream).__name__ == "ChatModelStream"
+    assert "".join(stream.text) == "from langchain" and stream.node == "call"
+
+
+def test_a_langchain_model_in_a_plain_messages_stream_still_gives_chunks() -> None:
+    fake = pytest.importorskip("langchain_core.language_models")
+    model = fake.GenericFakeChatModel(messages=iter(["plain path"]))
+    parts = list(_langchain_graph(model.invoke).stream({"messages": "hi"}, stream_mode="messages"))
+    assert parts and all(type(p).__name__ == "AIMessageChunk" for p, _ in parts)
+
+
+def test_the_events_handler_forwards_events_and_does_not_replay_a_streamed_message() -> None:
+    pytest.importorskip("langchain_core")
+    from uuid import uuid4
+
+    from langchain_core.messages import AIMessage as LCAIMessage
+    from langchain_core.outputs import ChatGeneration, LLMResult
+
+    from langgraph_lite.pregel._messages import StreamMessagesHandlerV2
+
+    parts: list[Any] = []
+    handler = StreamMessagesHandlerV2(parts.append, subgraphs=False)
+    streamed, whole = uuid4(), uuid4()
+    for run_id in (streamed, whole):
+        handler.metadata[run_id] = ((), {"langgraph_node": "n"})
+    handler.on_llm_new_token("x", run_id=streamed)  # chunks are not this handler's business
+    handler.on_stream_event({"event": "message-start", "id": "m1"}, run_id=streamed)
+    result = LLMResult(generations=[[ChatGeneration(message=LCAIMessage(content="x", id="other"))]])
+    handler.on_llm_end(result, run_id=streamed)
+    handler.on_llm_end(
+        LLMResult(generations=[[ChatGeneration(message=LCAIMessage(content="y"))]]), run_id=whole
+    )
+    assert [(ns, mode, type(p).__name__) for ns, mode, (p, _m) in parts] == [
+        ((), "messages", "dict"),
+        ((), "messages", "AIMessage"),  # a call that did not stream: its whole message
+    ]
+    assert parts[0][2][1]["run_id"] == str(streamed)
+    assert {"m1", "other"} <= handler.seen and handler.metadata == {}
+
+
+def test_a_pushed_message_goes_out_whole_and_reads_as_a_finished_stream(monkeypatch: Any) -> None:
+    from langgraph_lite.graph.message import push_message
+
+    monkeypatch.setattr(messages_module, "_classes", (MessageStream, AsyncMessageStream))
+    model = ScriptedChatModel([["stre", "amed"]])
+
+    def node(state: MessagesState) -> dict[str, Any]:
+        reply = model.invoke(state["messages"])
+        push_message(AIMessage(content="pushed", id="p1"))
+        return {"messages": [reply]}
+
+    graph = StateGraph(MessagesState).add_node("n", node).add_edge(START, "n").compile()
+    raw = [
+        e["params"]["data"][0]
+        for e in graph.stream_events({"messages": "hi"}, version="v3")
+        if e["method"] == "messages"
+    ]
+    assert [p["event"] for p in raw if isinstance(p, dict)][
+        -1
+    ] == "message-finish"  # closed before the push
+    assert [(type(p).__name__, p.id) for p in raw if not isinstance(p, dict)] == [
+        ("AIMessage", "p1")
+    ]
+    model = ScriptedChatModel([["stre", "amed"]])
+    streams = list(graph.stream_events({"messages": "hi"}, version="v3").messages)
+    assert [(s.output.content, s.done) for s in streams] == [("streamed", True), ("pushed", True)]

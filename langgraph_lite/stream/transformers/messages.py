@@ -73,7 +73,7 @@ def _whole_message_events(message: Any) -> list[dict[str, Any]] | None:
         return None
     from langchain_core.language_models._compat_bridge import message_to_events
 
-    return list(message_to_events(message, message_id=message.id))
+    return [dict(event) for event in message_to_events(message, message_id=message.id)]
 
 
 class MessagesTransformer(StreamTransformer):
