@@ -472,3 +472,30 @@ def test_a_finalize_that_raises_fails_the_run():
     run = chain("a").stream_events({"x": 0}, version="v3", transformers=[Broken])
     with pytest.raises(RuntimeError, match="could not flush"):
         run.output  # noqa: B018
+
+
+def test_two_questions_in_one_step_each_go_out_with_the_state_as_langgraph_sends_them():
+    def ask(name):
+        def node(state):
+            interrupt(f"{name}?")
+            return {}
+
+        return node
+
+    builder = StateGraph(S)
+    builder.add_node("a", ask("a"))
+    builder.add_node("b", ask("b"))
+    builder.add_edge(START, "a")
+    builder.add_edge(START, "b")
+    graph = builder.compile(checkpointer=InMemorySaver(), transformers=[UpdatesTransformer])
+    run = graph.stream_events({"x": 0}, {"configurable": {"thread_id": "q"}}, version="v3")
+    shown = [
+        (e["method"], [i.value for i in e["params"].get("interrupts", ())])
+        for e in run
+        if e["method"] in ("values", "updates")
+    ]
+    # (a and b run at once: which question comes first depends on which finishes first)
+    assert [m for m, _ in shown] == ["values", "updates", "values", "updates", "values"]
+    assert sorted(q for _, qs in shown[2::2] for q in qs) == ["a?", "b?"]
+    assert all(len(qs) == 1 for _, qs in shown[2::2])
+    assert sorted(i.value for i in run.interrupts) == ["a?", "b?"]
