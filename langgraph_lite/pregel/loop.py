@@ -147,8 +147,7 @@ class PregelLoop:
         self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
         self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
         self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
-        # The task of an enclosing graph that runs this one as a node, if any (parent_task);
-        # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
+        # parent_task: the enclosing graph's task running this one; its namespace prefixes ours.
         ns = (config.get("configurable") or {}).get("checkpoint_ns", "")
         self.checkpoint_ns = ns if parent is not None or read_only else ""  # (a reader's: its own)
         # Seeds task ids: the checkpoint (or, without one, the run) the step started from.
@@ -161,6 +160,7 @@ class PregelLoop:
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
+        out.read_state = lambda: self.output(stream_keys)  # (questions go out with the state)
         if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
             out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
         self.writer: Any = out.writer  # (run() takes it again: print_mode may have changed it)
@@ -407,7 +407,7 @@ class PregelLoop:
             finished = [t for t in tasks if t.error is None]
             state = self.output(out.stream_keys, with_writes_of=finished)
             if isinstance(state, dict):  # (no questions: a subgraph's interrupt_before)
-                self.interrupts.output = out.interrupted_at(state, tuple(self.interrupts.found))
+                self.interrupts.output = out.interrupted_at(state, finished)
         self.interrupts.interrupted = True
         return None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
@@ -79,6 +79,7 @@ class Output:
         # version="v2": the classes values / checkpoint values are built as (None: dicts)
         self.as_output: Any = None
         self.as_state: Any = None
+        self.read_state: Callable[[], Any] | None = None  # the stream keys' values now (the loop's)
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
@@ -252,10 +253,15 @@ class Output:
         if state is not MISSING and state != {}:
             self.values_chunk(state)
 
-    def interrupted_at(self, state: dict[str, Any], found: tuple[Any, ...]) -> dict[str, Any]:
-        """The run stopped in a step for a human, at ``state`` (as the step's finished tasks
-        leave it), asking ``found``; returns ``state`` (invoke's output)."""
-        self.values_chunk({**state, INTERRUPT: found} if found else state)
+    def interrupted_at(self, state: dict[str, Any], finished: Sequence[Task]) -> dict[str, Any]:
+        """The run stopped in a step for a human, at ``state`` (as the step's ``finished``
+        tasks leave it); returns ``state`` (invoke's output). As LangGraph, a last ``values``
+        chunk only if those tasks wrote what it shows (each question went out with its own)."""
+        keys = self.stream_key_set
+        if any(c in keys for t in finished for c, _ in t.writes):
+            self.values_chunk(state)
+        elif self.track_output:
+            self.output_ready = True
         return state
 
     def planned(self, tasks: Sequence[Task]) -> None:
@@ -290,10 +296,23 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, {}, error))
 
     def interrupted(self, task: Task, found: tuple[Any, ...]) -> None:
-        """``task`` called ``interrupt()`` and got no answer."""
+        """``task`` called ``interrupt()`` and got no answer: as LangGraph, its questions go
+        out at once, as an update and with the state as it stands, then its task result. (A
+        subgraph stopped by interrupt_before/after asks nothing: then only the update.)"""
+        if not found:
+            if self.task_events and not task.node.hidden:
+                self._task_event("task_result", task, task_result_payload(task, {}, None, found))
+            self.stopped(found)
+            return
+        self.stopped(found)
+        if self.values:
+            state = self.read_state() if self.read_state is not None else None
+            self.emit(
+                "values",
+                {**state, INTERRUPT: found} if isinstance(state, dict) else {INTERRUPT: found},
+            )
         if self.task_events and not task.node.hidden:
             self._task_event("task_result", task, task_result_payload(task, {}, None, found))
-        self.stopped(found)
 
     def stopped(self, found: tuple[Any, ...]) -> None:
         """The run stops for a human (``found``: the questions; none for interrupt_before/after)."""

@@ -210,17 +210,23 @@ class StreamMux:
             self._append(event)
 
     def close(self) -> None:
-        """The run ended: finalize every transformer, close every channel; re-raise the first
-        error a ``finalize`` raised, after all of that is done."""
+        """The run ended: finalize every transformer, close every channel. If a ``finalize``
+        raised, the channels fail with the first such error instead, which is then re-raised."""
         first: BaseException | None = None
         for transformer in self._transformers:
             try:
                 transformer.finalize()
             except BaseException as exc:
                 first = first or exc
-        self._close_channels()
-        if first is not None:
-            raise first
+        self._end_channels(first)
+
+    def _end_channels(self, first: BaseException | None) -> None:
+        # Readers must not see a clean end of a run whose teardown broke.
+        if first is None:
+            self._close_channels()
+            return
+        self._fail_channels(first)
+        raise first
 
     def fail(self, err: BaseException) -> None:
         """The run failed with ``err``: tell every transformer, fail every open channel."""
@@ -268,23 +274,22 @@ class StreamMux:
                 await transformer.afinalize()
             except BaseException as exc:
                 first = first or exc
-        self._close_channels()
-        if first is not None:
-            raise first
+        self._end_channels(first)
 
     async def afail(self, err: BaseException) -> None:
         """Cancel scheduled work, then ``afail`` every transformer and fail open channels."""
-        for work in self._scheduled():
+        pending = self._scheduled()
+        for work in pending:
             if isinstance(work, ScheduledCoroutine):
                 work._drop()
             else:
                 work.cancel()
-        for work in self._scheduled():
-            if not isinstance(work, ScheduledCoroutine):
-                try:
-                    await work
-                except BaseException:  # cancelled or failed: over either way
-                    pass
+        tasks = [w for w in pending if not isinstance(w, ScheduledCoroutine)]
+        if tasks:
+            await _wait_all(tasks)
+            for task in tasks:  # retrieved, so that asyncio does not report them as lost
+                if not task.cancelled():
+                    task.exception()
         for transformer in self._transformers:
             try:
                 await transformer.afail(err)
@@ -293,12 +298,15 @@ class StreamMux:
         self._fail_channels(err)
 
     def _scheduled(self) -> list[Any]:
-        return [
-            work
-            for transformer in self._transformers
-            for work in transformer.__dict__.get("_scheduled", ())
-            if not work.done()
-        ]
+        # Everything scheduled and not joined yet, finished or not: a task that already failed
+        # still has to fail the close (on_error="raise").
+        found = []
+        for transformer in self._transformers:
+            work = transformer.__dict__.get("_scheduled")
+            if work:
+                found.extend(work)
+                work.clear()
+        return found
 
     async def _join_scheduled(self) -> None:
         # Work scheduled while other work runs is joined too: loop until none is left.
@@ -308,16 +316,22 @@ class StreamMux:
                 async with anyio.create_task_group() as group:
                     for work in waiting:
                         group.start_soon(work._run)
+            tasks = [w for w in pending if not isinstance(w, ScheduledCoroutine)]
+            if tasks:
+                await _wait_all(tasks)
             first: BaseException | None = None
             for work in pending:
                 if isinstance(work, ScheduledCoroutine):
-                    if work._error is not None:
-                        first = first or work._error
-                    continue
-                try:
-                    await work
-                except Exception as exc:
-                    if work not in _QUIET:  # "log": its callback has logged it
-                        first = first or exc
+                    first = first or work._error
+                elif not work.cancelled() and work not in _QUIET:  # "log": already logged
+                    first = first or work.exception()
             if first is not None:
                 raise first
+
+
+async def _wait_all(tasks: list[Any]) -> None:
+    # (asyncio only: a ScheduledCoroutine stands in for a task on trio.) asyncio.wait neither
+    # raises what a task raised nor mistakes a cancelled task for our own cancellation.
+    import asyncio
+
+    await asyncio.wait(tasks)

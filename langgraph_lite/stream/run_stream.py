@@ -123,7 +123,10 @@ class GraphRunStream(_RunState):
             part = next(self._graph_iter)
         except StopIteration:
             self._exhausted = True
-            self._mux.close()
+            try:
+                self._mux.close()
+            except Exception:  # a finalize() failed: the mux failed the channels with it
+                pass
             return False
         except Exception as exc:
             self._exhausted = True
@@ -311,7 +314,12 @@ class AsyncGraphRunStream(_RunState):
                 part = await self._graph_aiter.__anext__()
         except StopAsyncIteration:
             self._exhausted = True
-            await self._mux.aclose()
+            if not self._aborting:  # (abort() closes the mux itself)
+                try:
+                    await self._mux.aclose()
+                except Exception as exc:
+                    if not self._mux._events._closed:  # scheduled work failed: the run fails
+                        await self._mux.afail(exc)
             return False
         except Exception as exc:
             self._exhausted = True

@@ -20,7 +20,7 @@ def test_an_unbound_channel_refuses_readers_and_says_where_it_belongs():
 def test_a_sync_channel_refuses_async_for_and_the_other_way_round():
     with pytest.raises(TypeError, match="bound to sync mode"):
         aiter(_bound(is_async=False))
-    with pytest.raises(TypeError, match="bound to async mode.*async for"):
+    with pytest.raises(TypeError, match=r"bound to async mode.*async for"):
         iter(_bound(is_async=True))
 
 

@@ -430,3 +430,72 @@ async def test_abort_from_another_task_cancels_the_node_that_is_running():
             await run.abort()
     assert got == [0]
     assert seen["cancelled"] in ("CancelledError", "Cancelled")
+
+
+class StrictScorer(StreamTransformer):
+    required_stream_modes = ("updates",)
+    requires_async = True
+
+    def init(self):
+        return {}
+
+    def process(self, event):
+        if event["method"] == "updates":
+
+            async def check():
+                raise LookupError("scoring service down")
+
+            self.schedule(check(), on_error="raise")
+        return True
+
+
+@pytest.mark.anyio
+async def test_scheduled_work_that_must_not_fail_fails_the_run_when_it_does():
+    run = await chain("a").astream_events({"x": 0}, version="v3", transformers=[StrictScorer])
+    with pytest.raises(LookupError, match="scoring service down"):
+        await run.output()
+    with pytest.raises(LookupError):
+        [state async for state in run.values]
+
+
+def test_a_finalize_that_raises_fails_the_run():
+    class Broken(StreamTransformer):
+        def init(self):
+            return {}
+
+        def process(self, event):
+            return True
+
+        def finalize(self):
+            raise RuntimeError("could not flush")
+
+    run = chain("a").stream_events({"x": 0}, version="v3", transformers=[Broken])
+    with pytest.raises(RuntimeError, match="could not flush"):
+        run.output  # noqa: B018
+
+
+def test_two_questions_in_one_step_each_go_out_with_the_state_as_langgraph_sends_them():
+    def ask(name):
+        def node(state):
+            interrupt(f"{name}?")
+            return {}
+
+        return node
+
+    builder = StateGraph(S)
+    builder.add_node("a", ask("a"))
+    builder.add_node("b", ask("b"))
+    builder.add_edge(START, "a")
+    builder.add_edge(START, "b")
+    graph = builder.compile(checkpointer=InMemorySaver(), transformers=[UpdatesTransformer])
+    run = graph.stream_events({"x": 0}, {"configurable": {"thread_id": "q"}}, version="v3")
+    shown = [
+        (e["method"], [i.value for i in e["params"].get("interrupts", ())])
+        for e in run
+        if e["method"] in ("values", "updates")
+    ]
+    # (a and b run at once: which question comes first depends on which finishes first)
+    assert [m for m, _ in shown] == ["values", "updates", "values", "updates", "values"]
+    assert sorted(q for _, qs in shown[2::2] for q in qs) == ["a?", "b?"]
+    assert all(len(qs) == 1 for _, qs in shown[2::2])
+    assert sorted(i.value for i in run.interrupts) == ["a?", "b?"]
