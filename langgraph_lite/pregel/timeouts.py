@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from langgraph_lite._async_library import current_async_library
 
+from langgraph_lite._async_library import current_async_library
 from langgraph_lite.config import attempt_clock as _clock
 from langgraph_lite.errors import NodeTimeoutError
 

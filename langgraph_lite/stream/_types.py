@@ -31,8 +31,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import Any, ClassVar, Literal
 
-from langgraph_lite._async_library import current_async_library
 from typing_extensions import NotRequired, TypedDict
+
+from langgraph_lite._async_library import current_async_library
 
 __all__ = [
     "ProtocolEvent",
