@@ -159,7 +159,7 @@ class PregelLoop:
             if checkpointer is None
             else Persistence(checkpointer, config, durability, run_id)
         )
-        self.interrupts = Interrupts(interrupt_before, interrupt_after)
+        self.interrupts = Interrupts(interrupt_before, interrupt_after, config)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
         if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
             out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
