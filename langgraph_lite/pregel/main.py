@@ -37,6 +37,7 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
+from langgraph_lite.pregel.batch import Batching
 from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
@@ -61,7 +62,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection):
+class Pregel(ThreadState, CacheMethods, Introspection, Batching):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
