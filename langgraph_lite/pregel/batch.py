@@ -28,11 +28,8 @@ def config_list(config: Any, count: int) -> list[Mapping[str, Any] | None]:
     A ``run_id`` names one run, so only the first input's run keeps it (with LangChain's
     warning).
     """
-    if (
-        config is not None
-        and not isinstance(config, (Mapping, Sequence))
-        or isinstance(config, str)
-    ):
+    wrong = config is not None and not isinstance(config, (Mapping, Sequence))
+    if wrong or isinstance(config, str):
         raise TypeError(
             f"batch: config must be a dict (for every input) or a list of dicts (one per "
             f"input); got {type(config).__name__}."

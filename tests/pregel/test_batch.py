@@ -73,7 +73,7 @@ def test_batch_refuses_a_config_list_of_another_length():
 
 
 def test_batch_refuses_inputs_that_are_not_a_list():
-    with pytest.raises(TypeError, match="inputs must be a list .* got dict"):
+    with pytest.raises(TypeError, match=r"inputs must be a list .* got dict"):
         adder().batch({"n": 1, "seen": []})
 
 
