@@ -157,7 +157,7 @@ class PregelLoop:
         self.persistence: Persistence | NullPersistence = (
             NullPersistence(config, durability, run_id)
             if checkpointer is None
-            else Persistence(checkpointer, config, durability, run_id)
+            else Persistence(checkpointer, config, durability, run_id, spec.untracked)
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after, config)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)

@@ -9,13 +9,16 @@ loop never asks whether there is one.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from langgraph_lite.checkpoint.base import uuid6
+from langgraph_lite.constants import TASKS
 from langgraph_lite.pregel.checkpointing import Put, PutWrites, Snapshots, thread_config
 from langgraph_lite.pregel.leases import KEYS as LEASE_KEYS
 from langgraph_lite.pregel.leases import with_token
+from langgraph_lite.types import Send
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -36,8 +39,17 @@ class Persistence:
 
     active = True
 
-    def __init__(self, saver: Any, config: Mapping[str, Any], durability: str, run_id: str):
+    def __init__(
+        self,
+        saver: Any,
+        config: Mapping[str, Any],
+        durability: str,
+        run_id: str,
+        untracked: frozenset[str] = frozenset(),
+    ):
         self.saver = saver
+        # UntrackedValue channels: a write to one is not saved, nor its key in a Send's arg.
+        self.untracked = untracked
         self.config = config
         self.durability = durability
         # Invariant: the outbox holds actions in the order they must be carried out; the loop
@@ -80,7 +92,8 @@ class Persistence:
         config = self.checkpoint_config
         if self.lease_token is not None:
             config = with_token(config, self.lease_token)
-        action = PutWrites(config, list(writes), task.id, _path_str(task))
+        kept = list(writes) if not self.untracked else without_untracked(writes, self.untracked)
+        action = PutWrites(config, kept, task.id, _path_str(task))
         if self.durability == "exit":
             self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
         else:
@@ -140,6 +153,11 @@ class Persistence:
             ran=[t.name for t in ran] if incremental else None,
             checkpoint_id=checkpoint_id,
         )
+        if self.untracked and TASKS in checkpoint["channel_values"]:
+            # the packets saved for the next step carry no untracked values either
+            packets = checkpoint["channel_values"][TASKS]
+            kept = without_untracked([(TASKS, p) for p in packets], self.untracked)
+            checkpoint["channel_values"][TASKS] = [p for _, p in kept]
         metadata = self._metadata(source, step)
         if final or (self.saved is None and source == "input"):
             new_versions = dict(versions)
@@ -211,6 +229,23 @@ class NullPersistence:
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def without_untracked(
+    writes: Sequence[tuple[str, Any]], untracked: frozenset[str]
+) -> list[tuple[str, Any]]:
+    """``writes`` as saved: none to an ``UntrackedValue`` channel, and a ``Send`` whose arg
+    is a dict of state keys loses those keys (its node still gets them in this run)."""
+    kept = []
+    for channel, value in writes:
+        if channel in untracked:
+            continue
+        if isinstance(value, Send) and isinstance(value.arg, dict):
+            if any(k in untracked for k in value.arg):
+                value = copy.copy(value)  # (keeps the packet's other fields)
+                value.arg = {k: v for k, v in value.arg.items() if k not in untracked}
+        kept.append((channel, value))
+    return kept
 
 
 def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:
