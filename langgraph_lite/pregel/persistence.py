@@ -240,10 +240,10 @@ def without_untracked(
     for channel, value in writes:
         if channel in untracked:
             continue
-        if isinstance(value, Send) and isinstance(value.arg, dict):
-            if any(k in untracked for k in value.arg):
-                value = copy.copy(value)  # (keeps the packet's other fields)
-                value.arg = {k: v for k, v in value.arg.items() if k not in untracked}
+        arg = value.arg if isinstance(value, Send) else None
+        if isinstance(arg, dict) and any(k in untracked for k in arg):
+            value = copy.copy(value)  # (keeps the packet's other fields)
+            value.arg = {k: v for k, v in arg.items() if k not in untracked}
         kept.append((channel, value))
     return kept
 
