@@ -37,7 +37,6 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
-from langgraph_lite.pregel.batch import Batching
 from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
@@ -50,6 +49,7 @@ from langgraph_lite.pregel.run_streams import (
     invoke_kwargs,
     invoke_result,
 )
+from langgraph_lite.pregel.runnable import RunnableMethods, bind_config
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
@@ -62,7 +62,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection, Batching):
+class Pregel(ThreadState, CacheMethods, Introspection, RunnableMethods):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -257,7 +257,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, Batching):
         context, version = opts.context, opts.version
         durability = opts.durability  # None: not given (a subgraph then takes its parent's)
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        parent = current_task.get()
+        parent, config = current_task.get(), bind_config(self.config, config)
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
         if durability is None:

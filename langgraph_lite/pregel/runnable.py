@@ -1,5 +1,10 @@
-"""Running a graph on many inputs at once: ``batch``, ``abatch`` and ``batch_as_completed``,
-as LangChain's ``Runnable`` gives them to LangGraph's ``Pregel``.
+"""The parts of LangChain's ``Runnable`` interface that LangGraph's ``Pregel`` offers:
+``with_config`` (a copy of the graph with a config bound to every run) and running on many
+inputs at once (``batch``, ``abatch``, ``batch_as_completed``).
+
+A bound config is merged under each call's: ``configurable`` and ``metadata`` key by key,
+``tags`` and ``callbacks`` joined, any other key (``recursion_limit``, ``max_concurrency``) the
+call's when it gives one.
 
 Each input is one ``invoke`` (``ainvoke``) with its own config: ``config`` is one config for
 every input or a list with one per input. ``max_concurrency`` in the (first) config caps how
@@ -19,7 +24,35 @@ from typing import Any
 
 import anyio
 
-__all__ = ["Batching", "config_list"]
+__all__ = ["RunnableMethods", "bind_config", "config_list"]
+
+
+_MERGED = ("configurable", "metadata")
+_JOINED = ("tags", "callbacks")
+
+
+def bind_config(
+    bound: Mapping[str, Any] | None, config: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
+    """``config`` over the ``bound`` one (see the module docstring); either may be None."""
+    if not bound:
+        return config
+    if config is None:
+        return bound
+    if not isinstance(config, Mapping):
+        return config  # (the run refuses it, naming what it got)
+    merged = dict(bound)
+    for key, value in config.items():
+        if value is None:
+            continue
+        before = merged.get(key)
+        if key in _MERGED and isinstance(before, Mapping) and isinstance(value, Mapping):
+            merged[key] = {**before, **value}
+        elif key in _JOINED and isinstance(before, list) and isinstance(value, list):
+            merged[key] = [*before, *value]
+        else:
+            merged[key] = value
+    return merged
 
 
 def config_list(config: Any, count: int) -> list[Mapping[str, Any] | None]:
@@ -69,13 +102,31 @@ def _limit(configs: list[Mapping[str, Any] | None]) -> int | None:
     return limit
 
 
-class Batching:
-    """``batch``, ``abatch`` and ``batch_as_completed`` for ``Pregel``
-    (each run is one ``invoke`` / ``ainvoke``)."""
+class RunnableMethods:
+    """``with_config``, ``batch``, ``abatch`` and ``batch_as_completed`` for ``Pregel``."""
 
-    # (Pregel's own invoke / ainvoke run each input)
+    config: Mapping[str, Any] | None = None
+    """The config bound by ``with_config``, merged under every run's (None: none)."""
+
+    # (Pregel's own: invoke / ainvoke run each input; copy makes with_config's graph)
     invoke: Any
     ainvoke: Any
+    copy: Any
+
+    def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        """A copy of the graph whose runs all get ``config`` (and ``kwargs``, config keys such
+        as ``recursion_limit=50`` or ``tags=[...]``), merged under each call's config.
+
+        Bound configs add up: ``g.with_config(tags=["a"]).with_config(recursion_limit=9)``
+        keeps both.
+        """
+        if config is not None and not isinstance(config, Mapping):
+            raise TypeError(
+                f"with_config: config must be a dict such as {{'recursion_limit': 50}}; got "
+                f"{type(config).__name__}."
+            )
+        merged = bind_config(bind_config(self.config, config), kwargs or None)
+        return self.copy(config=dict(merged) if merged is not None else None)
 
     def _one(self, input: Any, config: Any, return_exceptions: bool, kwargs: Any) -> Any:
         if not return_exceptions:
