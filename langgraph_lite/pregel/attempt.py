@@ -152,6 +152,7 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.attempt = attempt  # (runtime.execution_info.node_attempt)
                 task.pushed.clear()  # a failed attempt's writes are dropped
                 task.interrupt_index = 0  # and it asks again from its first interrupt()
                 time.sleep(wait)
@@ -203,6 +204,7 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.attempt = attempt  # (runtime.execution_info.node_attempt)
                 task.pushed.clear()  # a failed attempt's writes are dropped
                 task.interrupt_index = 0  # and it asks again from its first interrupt()
                 await anyio.sleep(wait)
