@@ -287,6 +287,8 @@ def _push_tasks(
                     error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
                 )
             )
+        if (timeout := packet.timeout) is not None:  # Send(timeout=): this task's own limit
+            node = node.copy({"timeout": timeout})
         task = Task(packet.node, node, packet.arg, (PUSH,), step, run)
         task.path = (PUSH, index)
         tasks.append(task)
