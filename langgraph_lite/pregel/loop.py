@@ -145,7 +145,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
-        self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
+        self.resuming = False  # its first step continues a saved run (input None or a Command)
         self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # The task of an enclosing graph that runs this one as a node, if any (parent_task);
         # its namespace prefixes this run's (e.g. "sub:<task id>|call:<task id>").
@@ -449,8 +449,8 @@ class PregelLoop:
             self.calls.step_done()
         if self._persisting:
             self._save("loop", tasks)
-        self.step += 1
-        self.phase = PLAN
+        # (a subgraph started by a later step runs afresh, not as part of the resume)
+        self.step, self.phase, self.resuming = self.step + 1, PLAN, False
         after = self.interrupts.after
         if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
             self._end(stopped=True)
