@@ -36,6 +36,8 @@ __all__ = [
     "restore_state",
     "save",
     "saved_writes",
+    "thread_config",
+    "with_checkpoint_map",
 ]
 
 ERROR = "__error__"
@@ -231,6 +233,17 @@ def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[
     if checkpoint_id is not None:
         out["checkpoint_id"] = checkpoint_id
     return {"configurable": out}
+
+
+def with_checkpoint_map(config: Any, metadata: Mapping[str, Any] | None) -> Any:
+    """``config`` (of a subgraph's checkpoint) with the ``checkpoint_map`` that names it and
+    its parents' checkpoints, so running the outer graph with it replays from there."""
+    parents = (metadata or {}).get("parents") if config is not None else None
+    if not parents:
+        return config
+    conf = config["configurable"]
+    checkpoint_map = {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}
+    return {**config, "configurable": {**conf, "checkpoint_map": checkpoint_map}}
 
 
 def load(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple | None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from langgraph_lite.checkpoint.base import uuid6
 from langgraph_lite.constants import TASKS
-from langgraph_lite.pregel.checkpointing import Put, PutWrites, Snapshots, thread_config
+from langgraph_lite.pregel.checkpointing import (
+    Put,
+    PutWrites,
+    Snapshots,
+    thread_config,
+    with_checkpoint_map,
+)
 from langgraph_lite.pregel.leases import KEYS as LEASE_KEYS
 from langgraph_lite.pregel.leases import with_token
 from langgraph_lite.types import Send
@@ -175,7 +181,12 @@ class Persistence:
         if self._exit_writes:
             self.outbox.extend(self._exit_writes)
             self._exit_writes = []
-        return None if reported else Saved(self.checkpoint_config, parent_config, metadata)
+        if reported:
+            return None
+        if metadata["parents"]:  # a subgraph's: its configs name its parents' checkpoints too
+            mapped = with_checkpoint_map(self.checkpoint_config, metadata)
+            return Saved(mapped, with_checkpoint_map(parent_config, metadata), metadata)
+        return Saved(self.checkpoint_config, parent_config, metadata)
 
     def _metadata(self, source: str, step: int) -> dict[str, Any]:
         configurable = self.config.get("configurable") or {}
