@@ -226,8 +226,11 @@ def restore_channels(
 def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[str, Any]:
     """The config naming one checkpoint of the thread ``config`` is about."""
     conf = config.get("configurable") or {}
+    thread_id = conf.get("thread_id")
+    if thread_id is not None and type(thread_id) is not str:
+        thread_id = str(thread_id)  # (a UUID given as the thread: its configs name it as text)
     out = {
-        "thread_id": conf.get("thread_id"),
+        "thread_id": thread_id,
         "checkpoint_ns": conf.get("checkpoint_ns", ""),
     }
     if checkpoint_id is not None:

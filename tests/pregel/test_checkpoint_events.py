@@ -148,3 +148,21 @@ def test_a_nested_subgraphs_checkpoint_events_name_every_enclosing_checkpoint():
             assert event["parent_config"]["configurable"]["checkpoint_map"] == conf[
                 "checkpoint_map"
             ] | {conf["checkpoint_ns"]: event["parent_config"]["configurable"]["checkpoint_id"]}
+
+
+@pytest.mark.parametrize("durability", ["sync", "exit"])
+def test_a_uuid_thread_id_is_named_as_text_in_checkpoint_configs(durability):
+    import uuid
+
+    class One(TypedDict):
+        a: int
+
+    graph = StateGraph(One).add_node("n", lambda s: {"a": 1}).add_edge(START, "n")
+    graph = graph.compile(checkpointer=InMemorySaver())
+    thread = uuid.uuid4()
+    config = {"configurable": {"thread_id": thread}}
+
+    events = list(graph.stream({"a": 0}, config, stream_mode="checkpoints", durability=durability))
+
+    assert {e["config"]["configurable"]["thread_id"] for e in events} == {str(thread)}
+    assert graph.get_state(config).config["configurable"]["thread_id"] == str(thread)
