@@ -1,8 +1,7 @@
 """``Pregel``: a graph of nodes and channels, and the calls that run it.
 
-This module checks a graph once, when it is built (unknown channels, bad nodes), builds the
-index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``ainvoke``/
-``astream`` calls into a ``PregelLoop`` run by one of the two drivers.
+It checks a graph once, when built (unknown channels, bad nodes), indexes the nodes each
+channel triggers, and turns ``invoke``/``stream``/``a…`` calls into a ``PregelLoop`` run.
 """
 
 from __future__ import annotations
@@ -268,8 +267,9 @@ class Pregel(ThreadState, CacheMethods, Introspection, RunnableMethods):
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
-        checkpointer = self.checkpointer
-        mode = self.subgraph_checkpointer
+        checkpointer, mode = self.checkpointer, self.subgraph_checkpointer
+        if isinstance(checkpointer, bool):  # (set on the graph after it was built)
+            checkpointer, mode = None, checkpointer
         if mode is False:
             checkpointer = None  # checkpointer=False: never saved, even under a saving parent
         elif checkpointer is None and getattr(parent_persistence, "active", False):

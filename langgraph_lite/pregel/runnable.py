@@ -24,7 +24,7 @@ from typing import Any
 
 import anyio
 
-__all__ = ["RunnableMethods", "bind_config", "config_list"]
+__all__ = ["GraphEach", "RunnableMethods", "bind_config", "config_list"]
 
 
 _MERGED = ("configurable", "metadata")
@@ -102,6 +102,25 @@ def _limit(configs: list[Mapping[str, Any] | None]) -> int | None:
     return limit
 
 
+class GraphEach:
+    """``graph.map()``: given a list, runs the graph on each item (``batch`` / ``abatch``) and
+    returns the outputs in order; usable wherever a node takes an object with ``invoke``."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    def __repr__(self) -> str:
+        return f"GraphEach({self.graph!r})"
+
+    def invoke(self, inputs: Sequence[Any], config: Any = None, **kwargs: Any) -> list[Any]:
+        """The graph's output for each of ``inputs``."""
+        return list(self.graph.batch(inputs, config, **kwargs))
+
+    async def ainvoke(self, inputs: Sequence[Any], config: Any = None, **kwargs: Any) -> list[Any]:
+        """``invoke`` on the event loop."""
+        return list(await self.graph.abatch(inputs, config, **kwargs))
+
+
 class RunnableMethods:
     """``with_config``, ``batch``, ``abatch`` and ``batch_as_completed`` for ``Pregel``."""
 
@@ -112,6 +131,11 @@ class RunnableMethods:
     invoke: Any
     ainvoke: Any
     copy: Any
+
+    def map(self) -> GraphEach:
+        """A step that runs this graph once per item of a list it is given (``batch``), e.g.
+        ``NodeBuilder().subscribe_only("items").do(inner.map()).write_to("results")``."""
+        return GraphEach(self)
 
     def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         """A copy of the graph whose runs all get ``config`` (and ``kwargs``, config keys such

@@ -120,3 +120,59 @@ async def test_abatch_max_concurrency_limits_runs_in_flight():
     assert [o["n"] for o in out] == [1, 2, 3, 4, 5] and peak == 2
     with pytest.raises(ValueError, match="max_concurrency must be a positive int; got 0"):
         await graph.abatch([{"n": 1, "seen": []}] * 2, {"max_concurrency": 0})
+
+
+def inner_and_outer():
+    from langgraph_lite.channels import LastValue
+    from langgraph_lite.pregel import NodeBuilder, Pregel
+
+    inner = Pregel(
+        nodes={"one": NodeBuilder().subscribe_only("input").do(lambda x: x + 1).write_to("output")},
+        channels={"input": LastValue(int), "output": LastValue(int)},
+        input_channels="input",
+        output_channels="output",
+    )
+    outer = Pregel(
+        nodes={
+            "fan": NodeBuilder()
+            .subscribe_only("input")
+            .do(lambda xs: [x * 10 for x in xs])
+            .write_to("items"),
+            "each": NodeBuilder().subscribe_only("items").do(inner.map()).write_to("results"),
+        },
+        channels={
+            "input": LastValue(list),
+            "items": LastValue(list),
+            "results": LastValue(list),
+        },
+        input_channels="input",
+        output_channels="results",
+    )
+    return inner, outer
+
+
+def test_map_runs_the_graph_once_per_item_as_a_step_of_a_node():
+    _, outer = inner_and_outer()
+    assert outer.invoke([2, 3]) == [21, 31]
+
+
+@pytest.mark.anyio
+async def test_map_runs_the_graph_once_per_item_async():
+    _, outer = inner_and_outer()
+    assert await outer.ainvoke([1, 4]) == [11, 41]
+
+
+def test_map_refuses_an_input_that_is_not_a_list():
+    inner, _ = inner_and_outer()
+    with pytest.raises(TypeError, match="inputs must be a list"):
+        inner.map().invoke(5)
+
+
+def test_checkpointer_false_set_on_a_built_subgraph_keeps_it_out_of_the_saver():
+    inner, outer = inner_and_outer()
+    outer.checkpointer = InMemorySaver()
+    inner.checkpointer = False
+    config = {"configurable": {"thread_id": "t"}}
+    assert outer.invoke([2], config) == [21]
+    namespaces = {c.config["configurable"]["checkpoint_ns"] for c in outer.checkpointer.list(None)}
+    assert namespaces == {""}
