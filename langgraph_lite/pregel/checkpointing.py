@@ -7,6 +7,7 @@ functions here that do I/O (through the saver they are given).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -283,8 +284,10 @@ def save(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
     for action in actions:
         if type(action) is Put:
             saver.put(*action)
-        else:
+        elif _takes_task_path(saver, "put_writes"):
             saver.put_writes(*action)
+        else:
+            saver.put_writes(*action[:3])
 
 
 async def asave(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
@@ -292,5 +295,35 @@ async def asave(saver: Any, actions: Iterable[Put | PutWrites]) -> None:
     for action in actions:
         if type(action) is Put:
             await saver.aput(*action)
-        else:
+        elif _takes_task_path(saver, "aput_writes"):
             await saver.aput_writes(*action)
+        else:
+            await saver.aput_writes(*action[:3])
+
+
+# (saver class, method name) -> whether the method takes task_path (checked once per class)
+_TASK_PATH: dict[tuple[type, str], bool] = {}
+
+
+def _takes_task_path(saver: Any, name: str) -> bool:
+    """Whether ``saver``'s ``put_writes`` / ``aput_writes`` takes ``task_path``: a saver
+    written for LangGraph may override it as ``put_writes(config, writes, task_id)``, which
+    LangGraph calls with those three only."""
+    key = (type(saver), name)
+    known = _TASK_PATH.get(key)
+    if known is None:
+        try:
+            params = inspect.signature(getattr(saver, name)).parameters.values()
+        except (TypeError, ValueError):
+            known = True
+        else:
+            kinds = [p.kind for p in params]
+            positional = (
+                inspect.Parameter.POSITIONAL_ONLY,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            )
+            known = inspect.Parameter.VAR_POSITIONAL in kinds or (
+                sum(k in positional for k in kinds) >= 4
+            )
+        _TASK_PATH[key] = known
+    return known
