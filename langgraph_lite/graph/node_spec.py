@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 from langgraph_lite.types import CachePolicy, RetryPolicy, TimeoutPolicy
 
-__all__ = ["NodeSpec"]
+__all__ = ["NodeFunction", "NodeSpec"]
 
 
 class NodeSpec:
@@ -49,3 +50,36 @@ class NodeSpec:
         self.retry_policy = retry_policy
         self.timeout = timeout  # checked by add_node (timeout_policy.coerce_timeout)
         self.destinations = destinations
+
+    @property
+    def runnable(self) -> Any:
+        """The node's action under LangGraph's name for it: a graph or other runnable as it was
+        given, a function as a ``NodeFunction`` (``.func`` / ``.afunc``)."""
+        if hasattr(self.action, "invoke"):
+            return self.action
+        return NodeFunction(self.action)
+
+
+class NodeFunction:
+    """A node's function as ``builder.nodes[name].runnable`` shows it: ``func`` is the sync
+    callable given to ``add_node`` (None for an async one), ``afunc`` the async one.
+
+    >>> def step(state):
+    ...     return state
+    >>> NodeFunction(step).func is step
+    True
+    """
+
+    __slots__ = ("afunc", "func", "name")
+
+    def __init__(self, action: Any) -> None:
+        # an object with an ``async def __call__`` is an async node too
+        is_async = inspect.iscoroutinefunction(action) or inspect.iscoroutinefunction(
+            inspect.getattr_static(type(action), "__call__", None)
+        )
+        self.func = None if is_async else action
+        self.afunc = action if is_async else None
+        self.name = getattr(action, "__name__", type(action).__name__)
+
+    def __repr__(self) -> str:
+        return f"NodeFunction({self.name})"
