@@ -25,6 +25,7 @@ from langgraph_lite.stream_parts import (
     ValuesStreamPart,
 )
 from langgraph_lite.timeout_policy import TimeoutPolicy
+from langgraph_lite.trace_policy import TracePolicy, omit_payload
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprecatedSinceV11
 
 __all__ = [
@@ -55,10 +56,12 @@ __all__ = [
     "TaskResultPayload",
     "TasksStreamPart",
     "TimeoutPolicy",
+    "TracePolicy",
     "UpdatesStreamPart",
     "ValuesStreamPart",
     "default_retry_on",
     "interrupt",
+    "omit_payload",
 ]
 
 Durability = Literal["sync", "async", "exit"]
@@ -293,8 +296,7 @@ class Overwrite:
 
     Its JSON form, ``{"__overwrite__": value}`` (or ``{"type": "__overwrite__", "value":
     value}``, what serialising the dataclass gives), means the same, so an update that came
-    through JSON keeps its meaning.
-    """
+    through JSON keeps its meaning."""
 
     value: Any
     type: Literal["__overwrite__"] = "__overwrite__"

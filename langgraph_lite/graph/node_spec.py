@@ -24,6 +24,7 @@ class NodeSpec:
         "metadata",
         "retry_policy",
         "timeout",
+        "trace_policy",
     )
 
     def __init__(
@@ -49,3 +50,4 @@ class NodeSpec:
         self.retry_policy = retry_policy
         self.timeout = timeout  # checked by add_node (timeout_policy.coerce_timeout)
         self.destinations = destinations
+        self.trace_policy: Any = None  # a TracePolicy: what the node's callback runs record

@@ -1,0 +1,277 @@
+"""LangChain callbacks for a run whose config carries them (``config["callbacks"]``).
+
+A run with callbacks reports itself to them as LangGraph's does: the graph is one chain run
+(``on_chain_start`` / ``on_chain_end`` / ``on_chain_error``, named after the graph, with the
+config's ``run_id`` when given), and each attempt of each task is a child chain run named
+after its node, tagged ``graph:step:<n>`` and carrying the task's ``langgraph_*`` metadata.
+What a node calls (a LangChain chat model, a subgraph) sees the task's run as its parent,
+because the task's config carries the child callback manager.
+
+Nothing here costs a run without callbacks anything per step: ``traced_spec`` hands such a
+run its graph's spec as it is, and the drivers are wrapped only when the run has callbacks.
+``langchain_core`` is imported only when a config carries callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from langgraph_lite.channels.base import MISSING
+from langgraph_lite.errors import GraphBubbleUp
+from langgraph_lite.pregel.drivers import drive_sync
+from langgraph_lite.pregel.node import PregelNode
+from langgraph_lite.pregel.run_streams import AsyncRunStream
+from langgraph_lite.pregel.spec import GraphSpec
+
+__all__ = ["arun_stream", "run_sync", "traced_spec"]
+
+
+def has_callbacks(config: Mapping[str, Any]) -> bool:
+    """Whether ``config`` carries LangChain callbacks (a non-empty list, or a manager)."""
+    callbacks = config.get("callbacks")
+    if callbacks is None:
+        return False
+    if isinstance(callbacks, list | tuple):
+        return bool(callbacks)
+    return True
+
+
+def _manager(config: Mapping[str, Any], is_async: bool, tag: str | None = None) -> Any:
+    from langchain_core.callbacks.base import BaseCallbackManager
+
+    from langchain_core.callbacks.manager import AsyncCallbackManager, CallbackManager
+
+    cls: Any = AsyncCallbackManager if is_async else CallbackManager
+    callbacks = config.get("callbacks")
+    if isinstance(callbacks, tuple):
+        callbacks = list(callbacks)
+    if tag is not None:  # the step's tag comes first, as LangGraph's child manager has it
+        if not isinstance(callbacks, BaseCallbackManager):
+            callbacks = cls(handlers=[], inheritable_handlers=list(callbacks or []))
+        else:
+            callbacks = callbacks.copy()
+        callbacks.add_tags([tag], inherit=False)
+    return cls.configure(
+        callbacks,
+        inheritable_tags=config.get("tags"),
+        inheritable_metadata=config.get("metadata"),
+    )
+
+
+def _streamers(rm: Any) -> list[Any]:
+    """The handlers of ``rm`` that watch a run's output as it streams (LangChain's event
+    streams among them)."""
+    from langchain_core.tracers._streaming import _StreamingCallbackHandler
+
+    return [h for h in rm.handlers if isinstance(h, _StreamingCallbackHandler)]
+
+
+def _report_output(rm: Any, output: Any) -> None:
+    for handler in _streamers(rm):
+        for _ in handler.tap_output_iter(rm.run_id, iter((output,))):
+            pass
+
+
+async def _areport_output(rm: Any, output: Any) -> None:
+    async def one() -> Any:
+        yield output
+
+    for handler in _streamers(rm):
+        async for _ in handler.tap_output_aiter(rm.run_id, one()):
+            pass
+
+
+def _failed(exc: BaseException) -> bool:
+    """A chain run ends with an error unless the graph only paused (an interrupt)."""
+    return not isinstance(exc, GraphBubbleUp)
+
+
+# -- one task's run -------------------------------------------------------------------------------
+
+
+class TracedNode(PregelNode):
+    """A node whose every run is a child chain run of its graph's (one per attempt)."""
+
+    __slots__ = ()
+
+    def _start(self, task: Any, value: Any, is_async: bool) -> tuple[Any, dict[str, Any]]:
+        config = task.config
+        manager = _manager(config, is_async, f"graph:step:{task.step}")
+        shown = _processed(self.trace_policy, "process_inputs", value)
+        name = config.get("run_name") or self.name
+        return manager, {"name": name, "shown": shown, "config": config}
+
+    def run(self, value: Any, task: Any) -> Any:
+        """Run the body inside a child chain run of the graph's."""
+        manager, info = self._start(task, value, False)
+        rm = manager.on_chain_start(None, info["shown"], name=info["name"])
+        task._config = {**info["config"], "callbacks": rm.get_child()}
+        try:
+            output = PregelNode.run(self, value, task)
+        except BaseException as exc:
+            if _failed(exc):
+                rm.on_chain_error(exc)
+            else:
+                rm.on_chain_end(None)
+            raise
+        finally:
+            task._config = info["config"]
+        _report_output(rm, output)
+        rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
+        return output
+
+    async def arun(self, value: Any, task: Any) -> Any:
+        """``run`` on the event loop, with LangChain's async callback manager."""
+        manager, info = self._start(task, value, True)
+        rm = await manager.on_chain_start(None, info["shown"], name=info["name"])
+        task._config = {**info["config"], "callbacks": rm.get_child()}
+        try:
+            output = await PregelNode.arun(self, value, task)
+        except BaseException as exc:
+            if _failed(exc):
+                await rm.on_chain_error(exc)
+            else:
+                await rm.on_chain_end(None)
+            raise
+        finally:
+            task._config = info["config"]
+        await _areport_output(rm, output)
+        await rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
+        return output
+
+
+def _processed(policy: Any, which: str, value: Any) -> Any:
+    """What a node's run records of ``value`` under its ``TracePolicy`` (fail-open: a
+    processor that raises records the value itself)."""
+    fn = getattr(policy, which, None) if policy is not None else None
+    if fn is None:
+        return value
+    try:
+        return fn(value)
+    except Exception:
+        return value
+
+
+def _traced(node: PregelNode) -> TracedNode:
+    new = TracedNode.__new__(TracedNode)
+    for slot in PregelNode.__slots__:
+        setattr(new, slot, getattr(node, slot))
+    new._single_sync = None  # (its fast path would skip the run)
+    return new
+
+
+class TracedSpec(GraphSpec):
+    """A graph's spec for runs with callbacks: its nodes report their runs."""
+
+    __slots__ = ("graph_name",)
+
+    graph_name: str
+
+
+def traced_spec(spec: GraphSpec, config: Mapping[str, Any], name: str) -> GraphSpec:
+    """``spec`` itself for a run without callbacks; else one whose nodes report their runs
+    (``name``: the graph's, which its chain run takes)."""
+    if not has_callbacks(config):
+        return spec
+    traced = TracedSpec.__new__(TracedSpec)
+    for slot in GraphSpec.__slots__:
+        setattr(traced, slot, getattr(spec, slot))
+    # (hidden nodes, such as the one writing the input, are not traced, as in LangGraph)
+    traced.nodes = {k: n if n.hidden else _traced(n) for k, n in spec.nodes.items()}
+    traced.graph_name = name
+    return traced
+
+
+# -- the graph's run ------------------------------------------------------------------------------
+
+
+def _graph_output(loop: Any) -> Any:
+    try:
+        out = loop.output(loop.out.stream_keys)
+    except Exception:
+        return None
+    return None if out is MISSING else out
+
+
+def _graph_start_args(loop: Any, input: Any) -> tuple[Any, dict[str, Any]]:
+    config = loop.config
+    name = config.get("run_name") or getattr(loop.spec, "graph_name", "LangGraph")
+    kwargs: dict[str, Any] = {"name": name}
+    if config.get("run_id") is not None:
+        kwargs["run_id"] = config["run_id"]
+    return input, kwargs
+
+
+def _enter(loop: Any, rm: Any) -> None:
+    """The run's tasks (and subgraphs) report as children of the graph's run ``rm``."""
+    config: Any = loop.config
+    config["callbacks"] = rm.get_child()
+    config.pop("run_id", None)  # (a run id names one run: not the tasks' too)
+
+
+def run_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
+    """``drive_sync``, inside the graph's chain run when the run has callbacks."""
+    if not has_callbacks(loop.config):
+        return drive_sync(loop, queue, input)
+    return _traced_sync(loop, queue, input)
+
+
+def _traced_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
+    manager = _manager(loop.config, False)
+    shown, kwargs = _graph_start_args(loop, input)
+    rm = manager.on_chain_start(None, shown, **kwargs)
+    _enter(loop, rm)
+    try:
+        yield from drive_sync(loop, queue, input)
+    except BaseException as exc:
+        if _failed(exc):
+            rm.on_chain_error(exc)
+        else:
+            rm.on_chain_end(_graph_output(loop))
+        raise
+    rm.on_chain_end(_graph_output(loop))
+
+
+def arun_stream(loop: Any, queue: Any, input: Any) -> AsyncRunStream:
+    """The async run, inside the graph's chain run when the run has callbacks."""
+    if not has_callbacks(loop.config):
+        return AsyncRunStream(loop, queue, input)
+    return TracedAsyncRunStream(loop, queue, input)
+
+
+class TracedAsyncRunStream(AsyncRunStream):
+    """An ``AsyncRunStream`` whose run is a chain run of LangChain's async callbacks."""
+
+    _rm: Any = None
+    _ended = False
+
+    async def __anext__(self) -> Any:
+        if self._rm is None:
+            loop = self.loop
+            manager = _manager(loop.config, True)
+            shown, kwargs = _graph_start_args(loop, self._trace_input)
+            self._rm = await manager.on_chain_start(None, shown, **kwargs)
+            _enter(loop, self._rm)
+        try:
+            return await super().__anext__()
+        except StopAsyncIteration:
+            await self._end(None)
+            raise
+        except BaseException as exc:
+            await self._end(exc)
+            raise
+
+    async def _end(self, exc: BaseException | None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if exc is not None and _failed(exc):
+            await self._rm.on_chain_error(exc)
+        else:
+            await self._rm.on_chain_end(_graph_output(self.loop))
+
+    def __init__(self, loop: Any, queue: Any, input: Any) -> None:
+        """As ``AsyncRunStream``; the input is kept for the run's ``on_chain_start``."""
+        super().__init__(loop, queue, input)
+        self._trace_input = input
