@@ -90,6 +90,25 @@ def _failed(exc: BaseException) -> bool:
 # -- one task's run -------------------------------------------------------------------------------
 
 
+class _LangChainConfig:
+    """LangChain's own "config of the running runnable" (``var_child_runnable_config``): set
+    while a traced node runs, so a LangChain runnable it calls without passing ``config``
+    still reports as the node's child, as under LangGraph."""
+
+    def set(self, config: dict[str, Any]) -> Any:
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        return var_child_runnable_config.set(config)  # type: ignore[arg-type]
+
+    def reset(self, token: Any) -> None:
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        var_child_runnable_config.reset(token)
+
+
+_lc_config = _LangChainConfig()
+
+
 class TracedNode(PregelNode):
     """A node whose every run is a child chain run of its graph's (one per attempt)."""
 
@@ -106,7 +125,8 @@ class TracedNode(PregelNode):
         """Run the body inside a child chain run of the graph's."""
         manager, info = self._start(task, value, False)
         rm = manager.on_chain_start(None, info["shown"], name=info["name"])
-        task._config = {**info["config"], "callbacks": rm.get_child()}
+        task._config = child = {**info["config"], "callbacks": rm.get_child()}
+        token = _lc_config.set(child)
         try:
             output = PregelNode.run(self, value, task)
         except BaseException as exc:
@@ -117,6 +137,7 @@ class TracedNode(PregelNode):
             raise
         finally:
             task._config = info["config"]
+            _lc_config.reset(token)
         _report_output(rm, output)
         rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
         return output
@@ -125,7 +146,8 @@ class TracedNode(PregelNode):
         """``run`` on the event loop, with LangChain's async callback manager."""
         manager, info = self._start(task, value, True)
         rm = await manager.on_chain_start(None, info["shown"], name=info["name"])
-        task._config = {**info["config"], "callbacks": rm.get_child()}
+        task._config = child = {**info["config"], "callbacks": rm.get_child()}
+        token = _lc_config.set(child)
         try:
             output = await PregelNode.arun(self, value, task)
         except BaseException as exc:
@@ -136,6 +158,7 @@ class TracedNode(PregelNode):
             raise
         finally:
             task._config = info["config"]
+            _lc_config.reset(token)
         await _areport_output(rm, output)
         await rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
         return output
@@ -203,6 +226,52 @@ def _graph_start_args(loop: Any, input: Any) -> tuple[Any, dict[str, Any]]:
     return input, kwargs
 
 
+def _lifecycle(loop: Any, rm: Any, ended: bool, is_async: bool = False) -> list[Any]:
+    """The graph lifecycle events (``langgraph_lite.callbacks``) the run's end calls for, with
+    the manager to send each through: a resume when it continued a saved run; an interrupt
+    when it ended by stopping for a human (a subgraph's stop reaches its parent instead)."""
+    from langgraph_lite.callbacks import (
+        GraphInterruptEvent,
+        GraphResumeEvent,
+        get_async_graph_callback_manager_for_config,
+        get_sync_graph_callback_manager_for_config,
+    )
+
+    get = get_async_graph_callback_manager_for_config if is_async else None
+    manager = (get or get_sync_graph_callback_manager_for_config)(
+        {"callbacks": rm.handlers}, rm.run_id
+    )
+    if not manager.handlers:
+        return []
+    ns = tuple(loop.checkpoint_ns.split("|")) if loop.checkpoint_ns else ()
+    persistence = loop.persistence
+    out: list[Any] = []
+    saved = getattr(persistence, "saved", None)
+    if loop.resuming and saved is not None:
+        resumed = GraphResumeEvent(rm.run_id, "pending", saved.checkpoint["id"], ns)
+        out.append((manager, ("on_resume", resumed)))
+    interrupts = loop.interrupts
+    if ended and interrupts.interrupted and loop.parent_task is None:
+        status = "pending" if interrupts.found else _static_status(loop)
+        found = tuple(interrupts.found)
+        event = GraphInterruptEvent(rm.run_id, status, str(persistence.run_id), ns, found)
+        out.append((manager, ("on_interrupt", event)))
+    return out
+
+
+def _static_status(loop: Any) -> str:
+    before = loop.interrupts.before
+    if before and (not loop.interrupts.after or "*" in before):
+        return "interrupt_before"
+    if before:
+        try:
+            if any(t.name in before for t in loop.peek()):
+                return "interrupt_before"
+        except Exception:
+            pass
+    return "interrupt_after"
+
+
 def _enter(loop: Any, rm: Any) -> None:
     """The run's tasks (and subgraphs) report as children of the graph's run ``rm``."""
     config: Any = loop.config
@@ -225,11 +294,15 @@ def _traced_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
     try:
         yield from drive_sync(loop, queue, input)
     except BaseException as exc:
+        for manager, event in _lifecycle(loop, rm, ended=False):
+            getattr(manager, event[0])(event[1])
         if _failed(exc):
             rm.on_chain_error(exc)
         else:
             rm.on_chain_end(_graph_output(loop))
         raise
+    for manager, event in _lifecycle(loop, rm, ended=True):
+        getattr(manager, event[0])(event[1])
     rm.on_chain_end(_graph_output(loop))
 
 
@@ -266,6 +339,8 @@ class TracedAsyncRunStream(AsyncRunStream):
         if self._ended:
             return
         self._ended = True
+        for manager, event in _lifecycle(self.loop, self._rm, ended=exc is None, is_async=True):
+            await getattr(manager, event[0])(event[1])
         if exc is not None and _failed(exc):
             await self._rm.on_chain_error(exc)
         else:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AttemptClock", "arun_timed", "run_timed"]
 
+
 class AttemptClock:
     """The clocks of one attempt: when it started, its last progress, whether a limit passed."""
 
@@ -173,9 +174,7 @@ def _body(task: Task) -> Callable[[], Any]:
 
 def _start_thread(task: Task, target: Callable[[], None]) -> None:
     # A daemon thread: a node that never returns must not keep the interpreter from exiting.
-    thread = threading.Thread(
-        target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True
-    )
+    thread = threading.Thread(target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True)
     thread.start()
 
 
