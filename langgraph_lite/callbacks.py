@@ -85,7 +85,7 @@ class GraphCallbackHandler(BaseCallbackHandler):
         """The run continued from a saved checkpoint."""
 
 
-def _graph_handlers(handlers: Sequence[Any]) -> list[GraphCallbackHandler]:
+def _graph_handlers(handlers: Sequence[Any]) -> list[Any]:
     return [h for h in handlers if isinstance(h, GraphCallbackHandler)]
 
 

@@ -93,7 +93,9 @@ class FrozenVersions(_Tracked):
         only at the keys ``changed`` names (the caller's word: the engine's changed set)."""
         if base is None:
             return cls._build(versions, None, None)
-        return cls._build(versions, base, tuple(k for k in changed if k in versions))
+        return cls._build(
+            versions, base, tuple(k for k in changed if k in versions)
+        )
 
 
 class FrozenSeen(_Tracked):
@@ -104,7 +106,9 @@ class FrozenSeen(_Tracked):
     @classmethod
     def of(cls, seen: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
         """A read-only copy of every entry of ``seen``."""
-        return cls._build({node: _frozen(s) for node, s in seen.items()}, None, None)
+        return cls._build(
+            {node: _frozen(s) for node, s in seen.items()}, None, None
+        )
 
     def with_entries(self, entries: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
         """This map with ``entries`` added or replaced (each copied read-only)."""

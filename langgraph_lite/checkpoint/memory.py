@@ -196,10 +196,7 @@ class InMemorySaver(BaseCheckpointSaver):
                 continue
             what = f"channel {channel!r}"
             blobs[key], base, whole = self._lists.encode(
-                key[:3],
-                version,
-                values[channel],
-                lambda v, w=what: encoded(self.serde, v, w, thread_id),  # type: ignore[misc]  # mypy cannot type a lambda with a default
+                key[:3], version, values[channel], lambda v, w=what: encoded(self.serde, v, w, thread_id)  # type: ignore[misc]  # mypy cannot type a lambda with a default
             )
             if base is not None:
                 bases[key] = (base, whole)

@@ -323,7 +323,6 @@ def task(
             f"task() got unexpected keyword arguments {sorted(kwargs)}: it takes name, "
             "retry_policy, cache_policy and timeout."
         )
-
     def decorate(func: Callable[..., Any]) -> TaskFunction[Any, Any]:
         return TaskFunction(
             func, name=name, retry_policy=retry_policy, cache_policy=cache_policy, timeout=timeout

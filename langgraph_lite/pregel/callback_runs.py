@@ -39,7 +39,6 @@ def has_callbacks(config: Mapping[str, Any]) -> bool:
 
 def _manager(config: Mapping[str, Any], is_async: bool, tag: str | None = None) -> Any:
     from langchain_core.callbacks.base import BaseCallbackManager
-
     from langchain_core.callbacks.manager import AsyncCallbackManager, CallbackManager
 
     cls: Any = AsyncCallbackManager if is_async else CallbackManager
@@ -252,7 +251,7 @@ def _lifecycle(loop: Any, rm: Any, ended: bool, is_async: bool = False) -> list[
         out.append((manager, ("on_resume", resumed)))
     interrupts = loop.interrupts
     if ended and interrupts.interrupted and loop.parent_task is None:
-        status = "pending" if interrupts.found else _static_status(loop)
+        status: Any = "pending" if interrupts.found else _static_status(loop)
         found = tuple(interrupts.found)
         event = GraphInterruptEvent(rm.run_id, status, str(persistence.run_id), ns, found)
         out.append((manager, ("on_interrupt", event)))

@@ -110,6 +110,7 @@ class Introspection:
                 "dataclass."
             ) from exc
 
+
     def config_schema(self, *, include: Sequence[str] | None = None) -> Any:
         """Deprecated (LangGraph 1.0): a pydantic model of the run's config, whose
         ``configurable`` is the context schema; ``include`` adds other config keys (``tags``,

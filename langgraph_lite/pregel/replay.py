@@ -203,3 +203,4 @@ def nothing_to_resume(config: Mapping[str, Any]) -> EmptyInputError:
         + (" with that checkpoint_id" if conf.get("checkpoint_id") else "")
         + ". Start it with an input, e.g. graph.invoke({...}, config)."
     )
+

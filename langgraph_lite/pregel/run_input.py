@@ -255,3 +255,5 @@ def _update_pairs(update: Any, channels: Mapping[str, Any]) -> list[tuple[str, A
         f"Command(update={update!r}) was given as the run's input; update is a dict of state "
         "values (e.g. {'key': value}), a list of (key, value) pairs, or a state object."
     )
+
+

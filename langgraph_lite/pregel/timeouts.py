@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import sniffio
 
+from langgraph_lite._async_library import current_async_library
 from langgraph_lite.config import attempt_clock as _clock
 from langgraph_lite.errors import NodeTimeoutError
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from langgraph_lite.timeout_policy import TimeoutPolicy
 
 __all__ = ["AttemptClock", "arun_timed", "run_timed"]
-
 
 class AttemptClock:
     """The clocks of one attempt: when it started, its last progress, whether a limit passed."""
@@ -174,7 +173,9 @@ def _body(task: Task) -> Callable[[], Any]:
 
 def _start_thread(task: Task, target: Callable[[], None]) -> None:
     # A daemon thread: a node that never returns must not keep the interpreter from exiting.
-    thread = threading.Thread(target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True)
+    thread = threading.Thread(
+        target=target, name=f"langgraph_lite-timed-{task.name}", daemon=True
+    )
     thread.start()
 
 
@@ -256,7 +257,7 @@ async def _in_own_thread(task: Task, clock: AttemptClock) -> Any:
 
 def _waker(event: anyio.Event) -> Callable[[], None]:
     """A function any thread may call to set ``event`` on this event loop, without waiting."""
-    if sniffio.current_async_library() == "trio":
+    if current_async_library() == "trio":
         import trio
 
         trio_token = trio.lowlevel.current_trio_token()
