@@ -384,12 +384,9 @@ class OpenAIChatModel:
 
 def _on_asyncio() -> bool:
     """The ``openai`` async client is for asyncio; elsewhere (trio) the sync one runs in a thread."""
-    import sniffio
+    from langgraph_lite._async_library import current_async_library
 
-    try:
-        return sniffio.current_async_library() == "asyncio"
-    except sniffio.AsyncLibraryNotFoundError:
-        return True
+    return current_async_library() in ("asyncio", None)
 
 
 class _Failed:

@@ -181,12 +181,9 @@ def _injected_names(fn: Any) -> tuple[str, ...]:
 
 
 def _on_asyncio() -> bool:
-    import sniffio
+    from langgraph_lite._async_library import current_async_library
 
-    try:
-        return sniffio.current_async_library() == "asyncio"
-    except sniffio.AsyncLibraryNotFoundError:
-        return False
+    return current_async_library() == "asyncio"
 
 
 def _runtime() -> Any:

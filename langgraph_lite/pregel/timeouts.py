@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import sniffio
 
+from langgraph_lite._async_library import current_async_library
 from langgraph_lite.config import attempt_clock as _clock
 from langgraph_lite.errors import NodeTimeoutError
 
@@ -257,7 +257,7 @@ async def _in_own_thread(task: Task, clock: AttemptClock) -> Any:
 
 def _waker(event: anyio.Event) -> Callable[[], None]:
     """A function any thread may call to set ``event`` on this event loop, without waiting."""
-    if sniffio.current_async_library() == "trio":
+    if current_async_library() == "trio":
         import trio
 
         trio_token = trio.lowlevel.current_trio_token()

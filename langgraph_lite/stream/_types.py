@@ -31,8 +31,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Coroutine
 from typing import Any, ClassVar, Literal
 
-import sniffio
 from typing_extensions import NotRequired, TypedDict
+
+from langgraph_lite._async_library import current_async_library
 
 __all__ = [
     "ProtocolEvent",
@@ -204,15 +205,14 @@ class StreamTransformer(ABC):
         if on_error not in ("log", "raise"):
             coro.close()
             raise ValueError(f"on_error must be 'log' or 'raise', got {on_error!r}")
-        try:
-            library = sniffio.current_async_library()
-        except sniffio.AsyncLibraryNotFoundError:
+        library = current_async_library()
+        if library is None:
             coro.close()
             raise RuntimeError(
                 f"{type(self).__name__}.schedule() requires a running event loop, so this "
                 "transformer only works under astream_events(..., version='v3'). Set "
                 "requires_async = True on the class so that stream_events refuses it up front."
-            ) from None
+            )
         work = _scheduled_work(self)
         if library == "asyncio":
             import asyncio
