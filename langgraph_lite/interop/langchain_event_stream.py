@@ -55,9 +55,9 @@ def langchain_event_stream(
 async def _events(
     impl: Any, graph: Any, input: Any, config: Any, kwargs: dict[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
-    import sniffio
+    from langgraph_lite._async_library import current_async_library
 
-    if sniffio.current_async_library() != "asyncio":
+    if current_async_library() != "asyncio":
         raise RuntimeError(
             "astream_events(version='v1'/'v2') runs on asyncio only: LangChain's event stream "
             "runs the graph in an asyncio task. Use version='v3' on trio."

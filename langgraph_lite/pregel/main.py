@@ -37,6 +37,7 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
+from langgraph_lite.pregel.bound_config import BoundConfig
 from langgraph_lite.pregel.callback_runs import arun_stream, run_sync, traced_spec
 from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.introspection import Introspection
@@ -64,7 +65,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
+class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, BoundConfig):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -251,7 +252,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents):
         context, version = opts.context, opts.version
         durability = opts.durability  # None: not given (a subgraph then takes its parent's)
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        parent = current_task.get()
+        parent, config = current_task.get(), self._bound(config)
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
         if durability is None:
