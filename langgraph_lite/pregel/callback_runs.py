@@ -14,6 +14,7 @@ run its graph's spec as it is, and the drivers are wrapped only when the run has
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -63,7 +64,8 @@ def _streamers(rm: Any) -> list[Any]:
     streams among them)."""
     from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
-    return [h for h in rm.handlers if isinstance(h, _StreamingCallbackHandler)]
+    # (by inheritance: the protocol's isinstance would take any handler with tap methods)
+    return [h for h in rm.handlers if _StreamingCallbackHandler in type(h).__mro__]
 
 
 def _report_output(rm: Any, output: Any) -> None:
@@ -123,7 +125,7 @@ class TracedNode(PregelNode):
     def run(self, value: Any, task: Any) -> Any:
         """Run the body inside a child chain run of the graph's."""
         manager, info = self._start(task, value, False)
-        rm = manager.on_chain_start(None, info["shown"], name=info["name"])
+        rm = _chain_start(manager, value, info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
         token = _lc_config.set(child)
         try:
@@ -138,13 +140,19 @@ class TracedNode(PregelNode):
             task._config = info["config"]
             _lc_config.reset(token)
         _report_output(rm, output)
-        rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
+        recorded = _processed(self.trace_policy, "process_outputs", output)
+        if recorded is output:
+            rm.on_chain_end(output)
+        else:
+            real, tracers = _split(rm)
+            tracers.on_chain_end(recorded)
+            real.on_chain_end(output)
         return output
 
     async def arun(self, value: Any, task: Any) -> Any:
         """``run`` on the event loop, with LangChain's async callback manager."""
         manager, info = self._start(task, value, True)
-        rm = await manager.on_chain_start(None, info["shown"], name=info["name"])
+        rm = await _achain_start(manager, value, info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
         token = _lc_config.set(child)
         try:
@@ -159,8 +167,54 @@ class TracedNode(PregelNode):
             task._config = info["config"]
             _lc_config.reset(token)
         await _areport_output(rm, output)
-        await rm.on_chain_end(_processed(self.trace_policy, "process_outputs", output))
+        recorded = _processed(self.trace_policy, "process_outputs", output)
+        if recorded is output:
+            await rm.on_chain_end(output)
+        else:
+            real, tracers = _split(rm)
+            await tracers.on_chain_end(recorded)  # (tracers first: a cancel leaves none open)
+            await real.on_chain_end(output)
         return output
+
+
+# -- a TracePolicy shapes what tracers record, nothing else -------------------------------------
+
+
+def _split(manager: Any) -> tuple[Any, Any]:
+    """``manager`` as two copies: one for the handlers that get the real payloads, one for
+    the tracers, which get what the node's ``TracePolicy`` records. (LangChain's event and
+    log streams are tracers too, but they feed the caller's own stream: real payloads.)"""
+    from langchain_core.tracers._streaming import _StreamingCallbackHandler
+    from langchain_core.tracers.base import BaseTracer
+
+    real, tracers = copy.copy(manager), copy.copy(manager)
+    tracers.handlers = [
+        h
+        for h in manager.handlers
+        if isinstance(h, BaseTracer) and _StreamingCallbackHandler not in type(h).__mro__
+    ]
+    real.handlers = [h for h in manager.handlers if h not in tracers.handlers]
+    return real, tracers
+
+
+def _chain_start(manager: Any, value: Any, shown: Any, name: str) -> Any:
+    if shown is value:
+        return manager.on_chain_start(None, value, name=name)
+    real, tracers = _split(manager)
+    rm = real.on_chain_start(None, value, name=name)
+    tracers.on_chain_start(None, shown, name=name, run_id=rm.run_id)
+    rm.handlers = manager.handlers  # (the run's end, error and children: every handler)
+    return rm
+
+
+async def _achain_start(manager: Any, value: Any, shown: Any, name: str) -> Any:
+    if shown is value:
+        return await manager.on_chain_start(None, value, name=name)
+    real, tracers = _split(manager)
+    rm = await real.on_chain_start(None, value, name=name)
+    await tracers.on_chain_start(None, shown, name=name, run_id=rm.run_id)
+    rm.handlers = manager.handlers
+    return rm
 
 
 def _processed(policy: Any, which: str, value: Any) -> Any:
