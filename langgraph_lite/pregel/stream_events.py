@@ -70,7 +70,7 @@ def _check_call(version: str, kwargs: Mapping[str, Any]) -> None:
         raise ValueError(
             f"stream_events / astream_events take version='v1', 'v2' or 'v3', got {version!r}."
         )
-    given = [k for k in _V3_INVARIANT_KWARGS if k in kwargs]
+    given = [k for k in _V3_INVARIANT_KWARGS if k in kwargs and version == "v3"]
     if given:
         raise TypeError(
             "stream_events(version='v3') / astream_events(version='v3') do not accept "
