@@ -15,9 +15,11 @@ run its graph's spec as it is, and the drivers are wrapped only when the run has
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from langgraph_lite._async_library import current_async_library
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel.drivers import drive_sync
@@ -42,6 +44,10 @@ def _manager(config: Mapping[str, Any], is_async: bool, tag: str | None = None) 
     from langchain_core.callbacks.base import BaseCallbackManager
     from langchain_core.callbacks.manager import AsyncCallbackManager, CallbackManager
 
+    if is_async and not _on_asyncio():
+        # LangChain's async manager gathers with asyncio; on trio the sync one reports
+        # (handlers run inline; an async handler runs to completion on a helper loop)
+        is_async = False
     cls: Any = AsyncCallbackManager if is_async else CallbackManager
     callbacks = config.get("callbacks")
     if isinstance(callbacks, tuple):
@@ -57,6 +63,16 @@ def _manager(config: Mapping[str, Any], is_async: bool, tag: str | None = None) 
         inheritable_tags=config.get("tags"),
         inheritable_metadata=config.get("metadata"),
     )
+
+
+def _on_asyncio() -> bool:
+    return current_async_library() == "asyncio"
+
+
+async def _aw(result: Any) -> Any:
+    """A callback manager's answer: awaited when it is LangChain's async manager's (on
+    asyncio); as it is from the sync manager that trio runs use (see ``_manager``)."""
+    return await result if inspect.isawaitable(result) else result
 
 
 def _streamers(rm: Any) -> list[Any]:
@@ -159,9 +175,9 @@ class TracedNode(PregelNode):
             output = await PregelNode.arun(self, value, task)
         except BaseException as exc:
             if _failed(exc):
-                await rm.on_chain_error(exc)
+                await _aw(rm.on_chain_error(exc))
             else:
-                await rm.on_chain_end(None)
+                await _aw(rm.on_chain_end(None))
             raise
         finally:
             task._config = info["config"]
@@ -169,11 +185,11 @@ class TracedNode(PregelNode):
         await _areport_output(rm, output)
         recorded = _processed(self.trace_policy, "process_outputs", output)
         if recorded is output:
-            await rm.on_chain_end(output)
+            await _aw(rm.on_chain_end(output))
         else:
             real, tracers = _split(rm)
-            await tracers.on_chain_end(recorded)  # (tracers first: a cancel leaves none open)
-            await real.on_chain_end(output)
+            await _aw(tracers.on_chain_end(recorded))  # (tracers first: a cancel leaves none open)
+            await _aw(real.on_chain_end(output))
         return output
 
 
@@ -209,10 +225,10 @@ def _chain_start(manager: Any, value: Any, shown: Any, name: str) -> Any:
 
 async def _achain_start(manager: Any, value: Any, shown: Any, name: str) -> Any:
     if shown is value:
-        return await manager.on_chain_start(None, value, name=name)
+        return await _aw(manager.on_chain_start(None, value, name=name))
     real, tracers = _split(manager)
-    rm = await real.on_chain_start(None, value, name=name)
-    await tracers.on_chain_start(None, shown, name=name, run_id=rm.run_id)
+    rm = await _aw(real.on_chain_start(None, value, name=name))
+    await _aw(tracers.on_chain_start(None, shown, name=name, run_id=rm.run_id))
     rm.handlers = manager.handlers
     return rm
 
@@ -377,7 +393,7 @@ class TracedAsyncRunStream(AsyncRunStream):
             loop = self.loop
             manager = _manager(loop.config, True)
             shown, kwargs = _graph_start_args(loop, self._trace_input)
-            self._rm = await manager.on_chain_start(None, shown, **kwargs)
+            self._rm = await _aw(manager.on_chain_start(None, shown, **kwargs))
             _enter(loop, self._rm)
         try:
             return await super().__anext__()
@@ -392,12 +408,12 @@ class TracedAsyncRunStream(AsyncRunStream):
         if self._ended:
             return
         self._ended = True
-        for manager, event in _lifecycle(self.loop, self._rm, ended=exc is None, is_async=True):
-            await getattr(manager, event[0])(event[1])
+        for manager, event in _lifecycle(self.loop, self._rm, exc is None, _on_asyncio()):
+            await _aw(getattr(manager, event[0])(event[1]))
         if exc is not None and _failed(exc):
-            await self._rm.on_chain_error(exc)
+            await _aw(self._rm.on_chain_error(exc))
         else:
-            await self._rm.on_chain_end(_graph_output(self.loop))
+            await _aw(self._rm.on_chain_end(_graph_output(self.loop)))
 
     def __init__(self, loop: Any, queue: Any, input: Any) -> None:
         """As ``AsyncRunStream``; the input is kept for the run's ``on_chain_start``."""
