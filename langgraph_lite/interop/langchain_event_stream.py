@@ -13,6 +13,7 @@ on trio as well).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -29,7 +30,7 @@ def langchain_event_stream(
     """LangChain's ``version`` event stream of a run of ``graph`` (raises before anything runs
     when ``langchain-core`` is missing)."""
     try:
-        from langchain_core.tracers import event_stream
+        event_stream = importlib.import_module("langchain_core.tracers.event_stream")
     except ImportError as exc:
         raise ImportError(
             f"astream_events(version={version!r}) streams LangChain's callback events and "

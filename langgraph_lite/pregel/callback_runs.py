@@ -345,7 +345,8 @@ def _enter(loop: Any, rm: Any) -> None:
     """The run's tasks (and subgraphs) report as children of the graph's run ``rm``."""
     config: Any = loop.config
     config["callbacks"] = rm.get_child()
-    config.pop("run_id", None)  # (a run id names one run: not the tasks' too)
+    config.pop("run_id", None)  # (a run id and name are the graph run's, not its tasks')
+    config.pop("run_name", None)
 
 
 def run_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
