@@ -131,9 +131,12 @@ class TracedNode(PregelNode):
 
     __slots__ = ()
 
+    def _tag(self, task: Any) -> str:
+        return f"graph:step:{task.step}"
+
     def _start(self, task: Any, value: Any, is_async: bool) -> tuple[Any, dict[str, Any]]:
         config = task.config
-        manager = _manager(config, is_async, f"graph:step:{task.step}")
+        manager = _manager(config, is_async, self._tag(task))
         shown = _processed(self.trace_policy, "process_inputs", value)
         name = config.get("run_name") or self.name
         return manager, {"name": name, "shown": shown, "config": config}
@@ -245,20 +248,39 @@ def _processed(policy: Any, which: str, value: Any) -> Any:
         return value
 
 
-def _traced(node: PregelNode) -> TracedNode:
-    new = TracedNode.__new__(TracedNode)
+def _traced(node: PregelNode, cls: type[TracedNode] = TracedNode) -> TracedNode:
+    new = cls.__new__(cls)
     for slot in PregelNode.__slots__:
         setattr(new, slot, getattr(node, slot))
     new._single_sync = None  # (its fast path would skip the run)
     return new
 
 
+class TracedCallNode(TracedNode):
+    """A ``@task`` called from a node: its run is a child of its caller's, tagged as
+    LangGraph tags a call."""
+
+    __slots__ = ()
+
+    def _tag(self, task: Any) -> str:
+        return "seq:step:1"
+
+
 class TracedSpec(GraphSpec):
     """A graph's spec for runs with callbacks: its nodes report their runs."""
 
-    __slots__ = ("graph_name",)
+    __slots__ = ("_calls", "graph_name")
 
     graph_name: str
+    _calls: dict[int, tuple[PregelNode, TracedCallNode]]
+
+    def trace_call(self, task: Any, caller: Any) -> None:
+        """``task`` (a ``@task`` call by ``caller``) reports as a child of the caller's run."""
+        entry = self._calls.get(id(task.node))
+        if entry is None or entry[0] is not task.node:
+            entry = self._calls[id(task.node)] = (task.node, _traced(task.node, TracedCallNode))
+        task.node = entry[1]
+        task._config = {**task.config, "callbacks": caller.config.get("callbacks")}
 
 
 def traced_spec(spec: GraphSpec, config: Mapping[str, Any], name: str) -> GraphSpec:
@@ -272,10 +294,28 @@ def traced_spec(spec: GraphSpec, config: Mapping[str, Any], name: str) -> GraphS
     # (hidden nodes, such as the one writing the input, are not traced, as in LangGraph)
     traced.nodes = {k: n if n.hidden else _traced(n) for k, n in spec.nodes.items()}
     traced.graph_name = name
+    traced._calls = {}
     return traced
 
 
 # -- the graph's run ------------------------------------------------------------------------------
+
+
+def _graph_manager(config: Mapping[str, Any], is_async: bool) -> Any:
+    """The graph run's callback manager: as LangGraph's, its metadata (inherited by every
+    run below it) names the integration and carries the config's plain configurable values
+    (``thread_id``, ...)."""
+    manager = _manager(config, is_async)
+    extra: dict[str, Any] = {}
+    if "ls_integration" not in manager.metadata:
+        extra["ls_integration"] = "langgraph"
+    for key, value in (config.get("configurable") or {}).items():
+        plain = isinstance(value, str | int | float | bool) and not key.startswith("__")
+        if plain and key not in manager.metadata and key not in ("checkpoint_ns", "api_key"):
+            extra[key] = value
+    if extra:
+        manager.add_metadata(extra)
+    return manager
 
 
 def _graph_output(loop: Any) -> Any:
@@ -357,7 +397,7 @@ def run_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
 
 
 def _traced_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
-    manager = _manager(loop.config, False)
+    manager = _graph_manager(loop.config, False)
     shown, kwargs = _graph_start_args(loop, input)
     rm = manager.on_chain_start(None, shown, **kwargs)
     _enter(loop, rm)
@@ -392,7 +432,7 @@ class TracedAsyncRunStream(AsyncRunStream):
     async def __anext__(self) -> Any:
         if self._rm is None:
             loop = self.loop
-            manager = _manager(loop.config, True)
+            manager = _graph_manager(loop.config, True)
             shown, kwargs = _graph_start_args(loop, self._trace_input)
             self._rm = await _aw(manager.on_chain_start(None, shown, **kwargs))
             _enter(loop, self._rm)
