@@ -272,7 +272,7 @@ class TracedSpec(GraphSpec):
     __slots__ = ("_calls", "graph_name")
 
     graph_name: str
-    _calls: dict[int, tuple[PregelNode, TracedCallNode]]
+    _calls: dict[int, tuple[PregelNode, TracedNode]]
 
     def trace_call(self, task: Any, caller: Any) -> None:
         """``task`` (a ``@task`` call by ``caller``) reports as a child of the caller's run."""
