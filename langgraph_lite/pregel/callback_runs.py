@@ -456,6 +456,14 @@ class TracedAsyncRunStream(AsyncRunStream):
         else:
             await _aw(self._rm.on_chain_end(_graph_output(self.loop)))
 
+    async def aclose(self) -> None:
+        """Stop the run; a run stopped before its end reports ``on_chain_error``."""
+        try:
+            await super().aclose()
+        finally:
+            if self._rm is not None and not self._ended:
+                await self._end(GeneratorExit())
+
     def __init__(self, loop: Any, queue: Any, input: Any) -> None:
         """As ``AsyncRunStream``; the input is kept for the run's ``on_chain_start``."""
         super().__init__(loop, queue, input)

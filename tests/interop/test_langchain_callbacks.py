@@ -278,3 +278,22 @@ def test_bad_callbacks_are_refused_naming_the_key():
 
     with pytest.raises(TypeError, match=r"config\['callbacks'\]"):
         get_sync_graph_callback_manager_for_config({"callbacks": 42})
+
+
+@pytest.mark.anyio
+async def test_a_stream_closed_early_ends_the_graph_run_with_an_error(anyio_backend):
+    graph = (
+        StateGraph(Count)
+        .add_node("a", lambda s: {"n": 1})
+        .add_node("b", lambda s: {"n": 2})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .compile()
+    )
+    rec = Recorder()
+    stream = graph.astream({"n": 0}, {"callbacks": [rec]})
+    async for _ in stream:
+        break
+    await stream.aclose()
+    assert rec.order[-1] == ("error", "LangGraph")
+    assert isinstance(rec.named("LangGraph")["error"], GeneratorExit)
