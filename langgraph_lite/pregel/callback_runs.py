@@ -143,6 +143,8 @@ class TracedNode(PregelNode):
 
     def run(self, value: Any, task: Any) -> Any:
         """Run the body inside a child chain run of the graph's."""
+        for graph_manager, event in _resume_due(task, False):
+            getattr(graph_manager, event[0])(event[1])
         manager, info = self._start(task, value, False)
         rm = _chain_start(manager, value, info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
@@ -170,6 +172,8 @@ class TracedNode(PregelNode):
 
     async def arun(self, value: Any, task: Any) -> Any:
         """``run`` on the event loop, with LangChain's async callback manager."""
+        for graph_manager, event in _resume_due(task, _on_asyncio()):
+            await _aw(getattr(graph_manager, event[0])(event[1]))
         manager, info = self._start(task, value, True)
         rm = await _achain_start(manager, value, info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
@@ -336,9 +340,10 @@ def _graph_start_args(loop: Any, input: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _lifecycle(loop: Any, rm: Any, ended: bool, is_async: bool = False) -> list[Any]:
-    """The graph lifecycle events (``langgraph_lite.callbacks``) the run's end calls for, with
-    the manager to send each through: a resume when it continued a saved run; an interrupt
-    when it ended by stopping for a human (a subgraph's stop reaches its parent instead)."""
+    """The graph lifecycle events (``langgraph_lite.callbacks``) due now, with the manager to
+    send each through: a resume when the run continued a saved one (once: as its first task
+    starts, or at its end if none ran); an interrupt when it ``ended`` by stopping for a human
+    (a subgraph's stop reaches its parent instead)."""
     from langgraph_lite.callbacks import (
         GraphInterruptEvent,
         GraphResumeEvent,
@@ -356,7 +361,8 @@ def _lifecycle(loop: Any, rm: Any, ended: bool, is_async: bool = False) -> list[
     persistence = loop.persistence
     out: list[Any] = []
     saved = getattr(persistence, "saved", None)
-    if loop.resuming and saved is not None:
+    told, loop._lc_resume_told = getattr(loop, "_lc_resume_told", False), True
+    if loop.resuming and saved is not None and not told:
         resumed = GraphResumeEvent(rm.run_id, "pending", saved.checkpoint["id"], ns)
         out.append((manager, ("on_resume", resumed)))
     interrupts = loop.interrupts
@@ -387,6 +393,16 @@ def _enter(loop: Any, rm: Any) -> None:
     config["callbacks"] = rm.get_child()
     config.pop("run_id", None)  # (a run id and name are the graph run's, not its tasks')
     config.pop("run_name", None)
+    loop._lc_graph_run = rm  # (its first task tells of a resume: _resume_due)
+    loop._lc_resume_told = False
+
+
+def _resume_due(task: Any, is_async: bool) -> list[Any]:
+    """The resume event of ``task``'s run, when it is the first of the run to start."""
+    run = task.run
+    if getattr(run, "_lc_resume_told", True):
+        return []
+    return _lifecycle(run, run._lc_graph_run, False, is_async)
 
 
 def run_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:

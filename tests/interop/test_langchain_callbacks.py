@@ -297,3 +297,25 @@ async def test_a_stream_closed_early_ends_the_graph_run_with_an_error(anyio_back
     await stream.aclose()
     assert rec.order[-1] == ("error", "LangGraph")
     assert isinstance(rec.named("LangGraph")["error"], GeneratorExit)
+
+
+@pytest.mark.anyio
+async def test_resumes_are_told_outer_graph_first_as_each_run_starts(anyio_backend):
+    class Life(GraphCallbackHandler):
+        def __init__(self):
+            self.events = []
+
+        def on_interrupt(self, event):
+            self.events.append(("interrupt", len(event.checkpoint_ns)))
+
+        async def on_resume(self, event):
+            self.events.append(("resume", len(event.checkpoint_ns)))
+
+    inner = counter(lambda s: {"n": interrupt("how many?")})
+    outer = StateGraph(Count).add_node("inner", inner).add_edge(START, "inner")
+    graph = outer.compile(checkpointer=InMemorySaver())
+    life = Life()
+    config = {"configurable": {"thread_id": "t"}, "callbacks": [life]}
+    await graph.ainvoke({"n": 1}, config)
+    assert await graph.ainvoke(Command(resume=3), config) == {"n": 3}
+    assert life.events == [("interrupt", 0), ("resume", 0), ("resume", 1)]
