@@ -7,6 +7,8 @@ Errors are split by who must act:
      ├── InvalidUpdateError                     a node wrote something the graph cannot take
      ├── EmptyChannelError                      a channel was read before anything was written
      ├── EmptyInputError                        a run was started with no input
+     ├── UnknownInterruptError                  a strict resume named no waiting interrupt
+     ├── TaskNotFound                           (LangGraph's distributed mode; not raised)
      ├── NodeTimeoutError                       a node attempt ran past its TimeoutPolicy
      ├── GraphBubbleUp                          control flow travelling up, never retried
      │    ├── ParentCommand                     Command(graph=PARENT) for the enclosing graph
@@ -22,6 +24,7 @@ appended to the message in brackets (``[GRAPH_RECURSION_LIMIT]``) and each code 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -44,6 +47,8 @@ __all__ = [
     "NodeInterrupt",
     "NodeTimeoutError",
     "ParentCommand",
+    "TaskNotFound",
+    "UnknownInterruptError",
     "create_error_message",
     "is_invalid_resume",
 ]
@@ -151,6 +156,47 @@ class NodeInterrupt(GraphInterrupt):
 
 class EmptyInputError(Exception):
     """A run was started without input for any of its input channels."""
+
+
+class TaskNotFound(Exception):
+    """A distributed executor was asked to run a task the thread's checkpoint does not hold.
+
+    Kept for LangGraph compatibility (its distributed mode raises it); nothing in this package
+    raises it today.
+    """
+
+
+_RESUME_REASONS = ("not_pending", "empty_map", "ambiguous")
+
+
+class UnknownInterruptError(Exception):
+    """A strict resume did not match the interrupts waiting for an answer.
+
+    Strict resume is turned on per run with ``{"configurable": {"__pregel_strict_resume":
+    True}}`` (the key LangGraph's server and ``RemoteGraph`` send). ``reason`` says how the
+    resume missed: ``"not_pending"`` (it answers ids that are not waiting, listed in
+    ``interrupt_ids``), ``"empty_map"`` (``Command(resume={})``) or ``"ambiguous"`` (one value
+    while several interrupts wait). ``pending_ids`` lists those still waiting, sorted. It is
+    raised before anything is written, so the run can be resumed again with the right ids.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        interrupt_ids: Sequence[str] = (),
+        pending_ids: Sequence[str] = (),
+    ) -> None:
+        if reason not in _RESUME_REASONS:
+            raise ValueError(
+                f"UnknownInterruptError: reason must be one of {', '.join(_RESUME_REASONS)}; "
+                f"got {reason!r}."
+            )
+        super().__init__(message)
+        self.reason = reason
+        self.interrupt_ids = tuple(interrupt_ids)
+        self.pending_ids = tuple(pending_ids)
 
 
 class InternalError(RuntimeError):

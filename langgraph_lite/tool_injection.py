@@ -64,8 +64,7 @@ class ToolRuntime(Generic[ContextT, StateT]):
     (or named ``runtime``): the graph ``state``, the run's ``context`` (as passed to
     ``invoke(..., context=...)``), its ``config``, ``stream_writer``, the ``tool_call_id``,
     the ``store``, and the ``tools`` of the node running it. The fields are LangGraph's, in its
-    order; ``execution_info`` and ``server_info`` are ``None`` in our runs (they come only from
-    a LangGraph runtime given in a hand-made config). It may be
+    order; ``execution_info`` and ``server_info`` are the node's (``Runtime``'s). It may be
     parametrised, as LangGraph's: ``ToolRuntime[MyContext, MyState]``.
     """
 
@@ -198,11 +197,14 @@ class ToolCallContext:
                 execution_info=getattr(runtime, "execution_info", None),
                 server_info=getattr(runtime, "server_info", None),
             )
+        runtime = getattr(task, "runtime", None)  # (a stand-in task may have none)
         return cls(
             config=config if config is not None else task.config,
             writer=task.writer,
             context=getattr(task.run, "context", None),
             store=getattr(task.run, "store", None),
+            execution_info=getattr(runtime, "execution_info", None),
+            server_info=getattr(runtime, "server_info", None),
         )
 
 

@@ -7,6 +7,7 @@ import random
 import warnings
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 from langgraph_lite.stream_parts import (
@@ -24,7 +25,7 @@ from langgraph_lite.stream_parts import (
     UpdatesStreamPart,
     ValuesStreamPart,
 )
-from langgraph_lite.timeout_policy import TimeoutPolicy
+from langgraph_lite.timeout_policy import TimeoutPolicy, coerce_timeout
 from langgraph_lite.trace_policy import TracePolicy, omit_payload
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprecatedSinceV11
 
@@ -237,20 +238,31 @@ class Send:
     ...     return [Send("summarize", {"doc": d}) for d in state["docs"]]
     """
 
-    __slots__ = ("arg", "node")
+    __slots__ = ("arg", "node", "timeout")
 
-    def __init__(self, node: str, arg: Any) -> None:
+    def __init__(
+        self, node: str, arg: Any, *, timeout: float | timedelta | TimeoutPolicy | None = None
+    ) -> None:
         self.node = node
         self.arg = arg
+        # This packet's task runs under this policy instead of its node's (a number or
+        # timedelta: a run_timeout), e.g. a tighter limit for one expensive item.
+        self.timeout = None if timeout is None else coerce_timeout(timeout, f"Send({node!r}, ...)")
 
     def __repr__(self) -> str:
-        return f"Send(node={self.node!r}, arg={self.arg!r})"
+        if self.timeout is None:
+            return f"Send(node={self.node!r}, arg={self.arg!r})"
+        return f"Send(node={self.node!r}, arg={self.arg!r}, timeout={self.timeout!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Send) and (self.node, self.arg) == (other.node, other.arg)
+        return isinstance(other, Send) and (self.node, self.arg, self.timeout) == (
+            other.node,
+            other.arg,
+            other.timeout,
+        )
 
     def __hash__(self) -> int:
-        return hash((self.node, repr(self.arg)))
+        return hash((self.node, repr(self.arg), self.timeout))
 
 
 N = TypeVar("N")

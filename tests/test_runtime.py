@@ -46,3 +46,112 @@ def test_a_dict_that_does_not_fit_raises_what_the_schema_raises():
         coerce_context(Data, {"nope": 1})
     with pytest.raises(pydantic.ValidationError, match="n"):
         coerce_context(Model, {"user": "u", "n": "x"})
+
+
+# -- where a node runs: execution_info, server_info -----------------------------------------
+
+
+def _capturing(seen: dict, checkpointer=None, **compile_kw):
+    from typing_extensions import TypedDict
+
+    from langgraph_lite.graph import START, StateGraph
+    from langgraph_lite.runtime import Runtime
+
+    class S(TypedDict, total=False):
+        n: int
+
+    def node(state: S, runtime: Runtime) -> dict:
+        seen.setdefault("infos", []).append(runtime.execution_info)
+        seen["server"] = runtime.server_info
+        return {"n": 1}
+
+    return (
+        StateGraph(S)
+        .add_node("node", node)
+        .add_edge(START, "node")
+        .compile(checkpointer=checkpointer, **compile_kw)
+    )
+
+
+def test_execution_info_names_thread_task_and_checkpoint():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+
+    seen: dict = {}
+    graph = _capturing(seen, InMemorySaver())
+    config = {
+        "configurable": {"thread_id": "t-1"},
+        "run_id": "9d9b8ab4-0000-4000-8000-000000000001",
+    }
+    graph.invoke({}, config)
+
+    (info,) = seen["infos"]
+    state = graph.get_state({"configurable": {"thread_id": "t-1"}})
+    parent = graph.checkpointer.get_tuple(state.config).parent_config
+    assert info.thread_id == "t-1" and info.node_attempt == 1
+    assert info.checkpoint_id == parent["configurable"]["checkpoint_id"]
+    assert info.checkpoint_ns == f"node:{info.task_id}"
+    assert info.run_id == config["run_id"]
+    assert isinstance(info.node_first_attempt_time, float)
+    assert seen["server"] is None
+
+
+def test_execution_info_without_a_checkpointer_has_no_thread():
+    seen: dict = {}
+    _capturing(seen).invoke({}, {"configurable": {"thread_id": "ignored"}})
+    (info,) = seen["infos"]
+    assert info.thread_id is None and info.run_id is None and info.task_id
+
+
+def test_execution_info_counts_attempts_and_keeps_the_first_attempts_time():
+    from typing_extensions import TypedDict
+
+    from langgraph_lite.graph import START, StateGraph
+    from langgraph_lite.runtime import Runtime
+    from langgraph_lite.types import RetryPolicy
+
+    class S(TypedDict, total=False):
+        n: int
+
+    infos = []
+
+    def flaky(state: S, runtime: Runtime) -> dict:
+        infos.append(runtime.execution_info)
+        if len(infos) < 3:
+            raise ConnectionError("again")
+        return {"n": 1}
+
+    builder = StateGraph(S).add_edge(START, "flaky")
+    builder.add_node("flaky", flaky, retry_policy=RetryPolicy(initial_interval=0, jitter=False))
+    builder.compile().invoke({})
+
+    assert [i.node_attempt for i in infos] == [1, 2, 3]
+    assert len({i.node_first_attempt_time for i in infos}) == 1
+    assert len({i.task_id for i in infos}) == 1
+
+
+def test_server_info_comes_from_the_servers_configurable_keys():
+    class User:
+        identity = "ada"
+
+    seen: dict = {}
+    graph = _capturing(seen)
+    graph.invoke({}, {"configurable": {"assistant_id": "a-1", "graph_id": "g"}})
+    assert (seen["server"].assistant_id, seen["server"].graph_id) == ("a-1", "g")
+    assert seen["server"].user is None
+
+    user = User()
+    graph.invoke({}, {"configurable": {"langgraph_auth_user": user}})
+    assert seen["server"].user is user and seen["server"].assistant_id == ""
+
+    graph.invoke({}, {"configurable": {"langgraph_auth_user": {"identity": "not a user"}}})
+    assert seen["server"] is None  # a dict is not a user: it has no identity attribute
+
+
+@pytest.mark.anyio
+async def test_execution_info_in_async_runs():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+
+    seen: dict = {}
+    await _capturing(seen, InMemorySaver()).ainvoke({}, {"configurable": {"thread_id": "a"}})
+    (info,) = seen["infos"]
+    assert info.thread_id == "a" and info.node_attempt == 1

@@ -248,11 +248,11 @@ def check_special_writes(saved: CheckpointTuple) -> None:
     for task_id, channel, value in saved.pending_writes or ():
         problem = None
         if channel == "__interrupt__" and not (
-            isinstance(value, list) and all(isinstance(i, Interrupt) for i in value)
+            isinstance(value, (list, tuple)) and all(isinstance(i, Interrupt) for i in value)
         ):
             problem = (
                 f"its pending interrupt of task {task_id!r} is {type(value).__name__} "
-                f"{_short(value)}, where a list of Interrupt belongs"
+                f"{_short(value)}, where a list (or tuple) of Interrupt belongs"
             )
         elif channel == "__resume__" and not isinstance(value, list):
             problem = (

@@ -63,7 +63,7 @@ def rebuildable(cls: type) -> bool:
 
 def own_types() -> list[type]:
     from langgraph_lite import messages
-    from langgraph_lite.types import Command, Interrupt, Overwrite, Send
+    from langgraph_lite.types import Command, Interrupt, Overwrite, Send, TimeoutPolicy
 
     return [
         messages.HumanMessage,
@@ -74,6 +74,7 @@ def own_types() -> list[type]:
         messages.RemoveMessage,
         messages.BaseMessage,
         Send,
+        TimeoutPolicy,  # (a Send's)
         Interrupt,
         Command,
         Overwrite,

@@ -298,8 +298,15 @@ class _UpdateWriter:
                     if isinstance(update, list | tuple) and all(
                         isinstance(p, tuple) and len(p) == 2 for p in update
                     ):
-                        update = dict(update)  # a Command's update may be (key, value) pairs
-                    if self.root and not isinstance(update, dict):
+                        # (key, value) pairs, each a write of its own (a key may come twice)
+                        if not self.root:
+                            writes.extend(p for p in update if p[0] in self.writable)
+                            update = None
+                        else:
+                            update = dict(update)
+                    if update is None:
+                        pass
+                    elif self.root and not isinstance(update, dict):
                         writes.append((ROOT, update))
                     else:
                         writes.extend(self._update(update))

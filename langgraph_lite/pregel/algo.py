@@ -18,6 +18,7 @@ from langgraph_lite.errors import (
     NodeError,
     create_error_message,
 )
+from langgraph_lite.pregel.task_view import task_config, task_runtime
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.attempt import RunContext
@@ -58,8 +59,10 @@ class Task:
     __slots__ = (
         "_config",
         "_id",
+        "attempt",
         "cached",
         "error",
+        "first_attempt_time",
         "handler",
         "input",
         "interrupt_index",
@@ -76,6 +79,9 @@ class Task:
         "writer",
         "writes",
     )
+    # Set only when needed (read with a default; unset costs nothing per task):
+    attempt: int  # the attempt running, once a retry started (task_view reads 1 before)
+    first_attempt_time: float  # Unix time its runtime was first built (its first attempt)
 
     def __init__(
         self,
@@ -129,55 +135,14 @@ class Task:
 
     @property
     def runtime(self) -> Any:
-        """What a node's ``runtime`` parameter receives: context, store, stream writer."""
-        from langgraph_lite.runtime import Runtime
-
-        run = self.run
-        return Runtime(
-            context=getattr(run, "context", None), store=getattr(run, "store", None),
-            stream_writer=self.writer, control=getattr(run, "control", None),
-        )  # fmt: skip
+        """What a node's ``runtime`` parameter receives (see ``task_view.task_runtime``)."""
+        return task_runtime(self)
 
     @property
     def config(self) -> dict[str, Any]:
         """The config this task's node sees (``get_config()`` and an injected ``config``)."""
         if self._config is None:
-            base: Mapping[str, Any] = self.run.config
-            node = self.node
-            metadata = {
-                **base.get("metadata", {}),
-                **node.metadata,
-                "langgraph_step": self.step,
-                "langgraph_node": self.name,
-                "langgraph_triggers": tuple(self.triggers),
-                # a Send's task: (PUSH, index, False), as LangGraph shows it (False: no call)
-                "langgraph_path": self.path
-                if len(self.path) != 2 or self.path[0] != PUSH
-                else (*self.path, False),
-                "langgraph_checkpoint_ns": self.checkpoint_ns,
-            }
-            configurable = {
-                **base.get("configurable", {}),
-                "checkpoint_ns": self.checkpoint_ns,
-                # the run's checkpoint_id names its own checkpoint, not one a subgraph has
-                "checkpoint_id": None,
-            }
-            persistence = getattr(self.run, "persistence", None)
-            if persistence is not None and persistence.active:
-                # the checkpoint of each enclosing graph this task runs from, by namespace
-                # (a subgraph records it as its checkpoints' "parents")
-                configurable["checkpoint_map"] = {
-                    **(configurable.get("checkpoint_map") or {}),
-                    getattr(self.run, "checkpoint_ns", ""): persistence.run_id,
-                }
-            config = {
-                **base,
-                "tags": [*base.get("tags", []), *node.tags],
-                "metadata": metadata,
-                "configurable": configurable,
-                "callbacks": base.get("callbacks"),
-            }
-            self._config = config
+            self._config = task_config(self)
         return self._config
 
 
@@ -322,6 +287,8 @@ def _push_tasks(
                     error_code=ErrorCode.INVALID_GRAPH_NODE_RETURN_VALUE,
                 )
             )
+        if (timeout := packet.timeout) is not None:  # Send(timeout=): this task's own limit
+            node = node.copy({"timeout": timeout})
         task = Task(packet.node, node, packet.arg, (PUSH,), step, run)
         task.path = (PUSH, index)
         tasks.append(task)

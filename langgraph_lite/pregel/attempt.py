@@ -152,7 +152,9 @@ def run_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.attempt = attempt  # (runtime.execution_info.node_attempt)
                 task.pushed.clear()  # a failed attempt's writes are dropped
+                task.interrupt_index = 0  # and it asks again from its first interrupt()
                 time.sleep(wait)
     except Exception as exc:
         if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):
@@ -202,7 +204,9 @@ async def arun_attempt(task: Task, alone: bool = False) -> Any:
             except Exception as exc:
                 wait = _retry_wait(task, exc, attempt)
                 attempt += 1
+                task.attempt = attempt  # (runtime.execution_info.node_attempt)
                 task.pushed.clear()  # a failed attempt's writes are dropped
+                task.interrupt_index = 0  # and it asks again from its first interrupt()
                 await anyio.sleep(wait)
     except Exception as exc:
         if node.error_handler is None or alone or isinstance(exc, GraphBubbleUp):

@@ -7,6 +7,7 @@ functions here that do I/O (through the saver they are given).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -39,6 +40,8 @@ __all__ = [
     "restore_state",
     "save",
     "saved_writes",
+    "thread_config",
+    "with_checkpoint_map",
 ]
 
 ERROR = "__error__"
@@ -227,13 +230,27 @@ def restore_channels(
 def thread_config(config: Mapping[str, Any], checkpoint_id: str | None) -> dict[str, Any]:
     """The config naming one checkpoint of the thread ``config`` is about."""
     conf = config.get("configurable") or {}
+    thread_id = conf.get("thread_id")
+    if thread_id is not None and type(thread_id) is not str:
+        thread_id = str(thread_id)  # (a UUID given as the thread: its configs name it as text)
     out = {
-        "thread_id": conf.get("thread_id"),
+        "thread_id": thread_id,
         "checkpoint_ns": conf.get("checkpoint_ns", ""),
     }
     if checkpoint_id is not None:
         out["checkpoint_id"] = checkpoint_id
     return {"configurable": out}
+
+
+def with_checkpoint_map(config: Any, metadata: Mapping[str, Any] | None) -> Any:
+    """``config`` (of a subgraph's checkpoint) with the ``checkpoint_map`` that names it and
+    its parents' checkpoints, so running the outer graph with it replays from there."""
+    parents = (metadata or {}).get("parents") if config is not None else None
+    if not parents:
+        return config
+    conf = config["configurable"]
+    checkpoint_map = {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}
+    return {**config, "configurable": {**conf, "checkpoint_map": checkpoint_map}}
 
 
 def load(saver: Any, effect: Any, run: bool = False) -> CheckpointTuple | None:
@@ -275,8 +292,10 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
         for action in actions:
             if type(action) is Put:
                 saver.put(*action)
-            else:
+            elif _takes_task_path(saver, "put_writes"):
                 saver.put_writes(*action)
+            else:
+                saver.put_writes(*action[:3])
         return
     tagged = [(type(action) is Put, action) for action in actions]
     batch(tagged, wait=_waits(durability, tagged))
@@ -289,8 +308,10 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
         for action in actions:
             if type(action) is Put:
                 await saver.aput(*action)
-            else:
+            elif _takes_task_path(saver, "aput_writes"):
                 await saver.aput_writes(*action)
+            else:
+                await saver.aput_writes(*action[:3])
         return
     tagged = [(type(action) is Put, action) for action in actions]
     await batch(tagged, wait=_waits(durability, tagged))
@@ -313,3 +334,31 @@ async def aflush(saver: Any, config: Mapping[str, Any]) -> None:
     """``flush`` for async runs."""
     if getattr(saver, "aput_batch", None) is not None and hasattr(saver, "aflush"):
         await saver.aflush(thread_of(config)[0])
+
+
+# (saver class, method name) -> whether the method takes task_path (checked once per class)
+_TASK_PATH: dict[tuple[type, str], bool] = {}
+
+
+def _takes_task_path(saver: Any, name: str) -> bool:
+    """Whether ``saver``'s ``put_writes`` / ``aput_writes`` takes ``task_path``: a saver
+    written for LangGraph may override it as ``put_writes(config, writes, task_id)``, which
+    LangGraph calls with those three only."""
+    key = (type(saver), name)
+    known = _TASK_PATH.get(key)
+    if known is None:
+        try:
+            params = inspect.signature(getattr(saver, name)).parameters.values()
+        except (TypeError, ValueError):
+            known = True
+        else:
+            kinds = [p.kind for p in params]
+            positional = (
+                inspect.Parameter.POSITIONAL_ONLY,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            )
+            known = inspect.Parameter.VAR_POSITIONAL in kinds or (
+                sum(k in positional for k in kinds) >= 4
+            )
+        _TASK_PATH[key] = known
+    return known

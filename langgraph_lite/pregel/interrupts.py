@@ -7,26 +7,68 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import MISSING
-from langgraph_lite.errors import EmptyInputError, GraphInterrupt
-from langgraph_lite.pregel.checkpointing import INTERRUPT, RESUME
+from langgraph_lite.errors import EmptyInputError, GraphInterrupt, UnknownInterruptError
+from langgraph_lite.pregel.checkpointing import INTERRUPT, NULL_TASK_ID, RESUME, saved_writes
 from langgraph_lite.response_schema import ResponseSchema
 from langgraph_lite.types import Command, Interrupt
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["Interrupts"]
+__all__ = ["STRICT_RESUME", "Interrupts", "pending_interrupt_ids"]
+
+# The configurable key that turns strict resume on for a run (LangGraph's name for it, which
+# its server and RemoteGraph send): a resume that answers no waiting interrupt is refused
+# with UnknownInterruptError instead of being dropped or answering the wrong question.
+STRICT_RESUME = "__pregel_strict_resume"
+
+# A resume map is a dict keyed by interrupt ids (32 lowercase hex digits); any other dict is
+# one answer, as in LangGraph.
+_INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")
+
+_AMBIGUOUS = (
+    "When there are multiple pending interrupts, you must specify the interrupt id "
+    "when resuming. {n} interrupts are waiting for an answer; say which one each value "
+    "answers: Command(resume={{interrupt.id: value, ...}}) with the ids from "
+    "get_state(config).interrupts."
+)
+
+
+def pending_interrupt_ids(pending_writes: Sequence[Any]) -> set[str]:
+    """The ids of the saved interrupts still waiting for an answer: the latest questions of
+    the tasks that have not finished (a finished task's question was answered)."""
+    finished = saved_writes(pending_writes)
+    latest: dict[str, Any] = {}
+    for task_id, chan, value in pending_writes:
+        if chan == INTERRUPT and task_id != NULL_TASK_ID:
+            latest[task_id] = value if isinstance(value, (list, tuple)) else [value]
+    return {i.id for task_id, found in latest.items() if task_id not in finished for i in found}
+
+
+def _is_resume_map(resume: Any) -> bool:
+    return isinstance(resume, dict) and all(
+        isinstance(k, str) and _INTERRUPT_ID.fullmatch(k) for k in resume
+    )
 
 
 class Interrupts:
     """The questions a run asked, the answers it has, and where it must stop."""
 
-    def __init__(self, before: Sequence[str] | None, after: Sequence[str] | None) -> None:
+    def __init__(
+        self,
+        before: Sequence[str] | None,
+        after: Sequence[str] | None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        # Strict resume (STRICT_RESUME in the run's configurable); a subgraph inherits its
+        # parent's configurable but never checks: its parent already did.
+        self.strict = bool(((config or {}).get("configurable") or {}).get(STRICT_RESUME))
         self.before: Sequence[str] = before or ()  # interrupt_before: node names, or "*"
         self.after: Sequence[str] = after or ()
         self.found: list[Interrupt] = []  # the questions that stopped this run
@@ -41,10 +83,13 @@ class Interrupts:
 
     # -- answers -----------------------------------------------------------------------------
 
-    def resume_with(self, command: Command, saved: bool, pending_writes: Sequence[Any]) -> None:
+    def resume_with(
+        self, command: Command, saved: bool, pending_writes: Sequence[Any], strict: bool = False
+    ) -> None:
         """The run was given ``command`` as input: take its answers to the saved questions.
 
-        ``saved``: whether the thread has a checkpoint to resume.
+        ``saved``: whether the thread has a checkpoint to resume; ``strict``: check the
+        answers against the waiting interrupts first (``UnknownInterruptError``).
         """
         if command.resume is None:  # (goto/update only: the loop applies them)
             self.replay_answers(pending_writes)
@@ -54,18 +99,19 @@ class Interrupts:
                 "Command(resume=...) answers an interrupt, but this thread has no saved state: "
                 "run the graph with an input first (and a checkpointer, so it can resume)."
             )
-        pending = [i for _, chan, value in pending_writes if chan == INTERRUPT for i in value]
         resume = command.resume
-        ids = {i.id for i in pending}
-        if isinstance(resume, dict) and resume and set(resume) <= ids:
+        pending = pending_interrupt_ids(pending_writes)
+        if _is_resume_map(resume):
+            if strict:
+                _check_map(resume, pending)
             self._resume_map = dict(resume)
         elif len(pending) > 1:
-            raise RuntimeError(
-                "When there are multiple pending interrupts, you must specify the interrupt id "
-                f"when resuming. {len(pending)} interrupts are waiting for an answer; say which "
-                "one each value answers: Command(resume={interrupt.id: value, ...}) with the ids "
-                "from get_state(config).interrupts."
-            )
+            message = _AMBIGUOUS.format(n=len(pending))
+            if strict:
+                raise UnknownInterruptError(
+                    message, reason="ambiguous", pending_ids=sorted(pending)
+                )
+            raise RuntimeError(message)
         else:
             self._null_resume = resume
         self.replay_answers(pending_writes)
@@ -105,8 +151,11 @@ class Interrupts:
             interrupt_id = hashlib.sha256(key.encode()).hexdigest()[:32]
             # An answer is used up even when rejected: a node that catches the rejection and
             # asks again waits for a new one.
+            first_id = self._first_id(task) if slot else interrupt_id
             if interrupt_id in self._resume_map:
                 answer = self._resume_map.pop(interrupt_id)
+            elif first_id in self._resume_map:  # (saved by a version that gave every
+                answer = self._resume_map.pop(first_id)  # question of a task the first id)
             elif self._null_resume is not MISSING:
                 answer, self._null_resume = self._null_resume, MISSING
             else:
@@ -117,6 +166,10 @@ class Interrupts:
             checked = answer if schema is None else schema.check(answer)
             answers.append(answer)
             return checked
+
+    @staticmethod
+    def _first_id(task: Task) -> str:
+        return hashlib.sha256(f"{task.name}:{task.id}".encode()).hexdigest()[:32]
 
     # -- stopping ----------------------------------------------------------------------------
 
@@ -143,3 +196,25 @@ class Interrupts:
             return False  # nothing changed since the run last stopped here
         everything = "*" in names
         return any((everything and not t.node.hidden) or t.name in names for t in tasks)
+
+
+def _check_map(resume: Mapping[str, Any], pending: set[str]) -> None:
+    """Strict resume: every id of ``resume`` must name a waiting interrupt."""
+    if not resume:
+        raise UnknownInterruptError(
+            "The resume map names no interrupt: Command(resume={}) answers nothing. Answer "
+            "the waiting interrupts by id: Command(resume={interrupt.id: value, ...}) with "
+            "the ids from get_state(config).interrupts.",
+            reason="empty_map",
+            pending_ids=sorted(pending),
+        )
+    if unknown := sorted(resume.keys() - pending):
+        waiting = ", ".join(sorted(pending)) or "none"
+        raise UnknownInterruptError(
+            f"Unknown or already-consumed interrupt: {unknown[0]}. A strict resume answers "
+            f"only interrupts that are waiting (here: {waiting}); take their ids from "
+            "get_state(config).interrupts.",
+            reason="not_pending",
+            interrupt_ids=unknown,
+            pending_ids=sorted(pending),
+        )

@@ -145,7 +145,7 @@ class PregelLoop:
         self.saved: Any = None  # the CheckpointTuple the run was restored from
         self._pending_writes: list[tuple[str, str, Any]] = []  # saved writes of that step
         self._unsaved: set[str] = set()  # changed by a Command input, not yet saved
-        self.resuming = False  # continues a saved run (input None or a Command), as subgraphs do
+        self.resuming = False  # its first step continues a saved run (input None or a Command)
         self.time_travel = TimeTravel.within(parent)  # does it replay a checkpoint, and how
         # parent_task: the enclosing graph's task running this one; its namespace prefixes ours.
         ns = (config.get("configurable") or {}).get("checkpoint_ns", "")
@@ -156,9 +156,9 @@ class PregelLoop:
         self.persistence: Persistence | NullPersistence = (
             NullPersistence(config, durability, run_id)
             if checkpointer is None
-            else Persistence(checkpointer, config, durability, run_id)
+            else Persistence(checkpointer, config, durability, run_id, spec.untracked)
         )
-        self.interrupts = Interrupts(interrupt_before, interrupt_after)
+        self.interrupts = Interrupts(interrupt_before, interrupt_after, config)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
         out.read_state = lambda: self.output(stream_keys)  # (questions go out with the state)
         if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
@@ -449,8 +449,8 @@ class PregelLoop:
             self.calls.step_done()
         if self._persisting:
             self._save("loop", tasks)
-        self.step += 1
-        self.phase = PLAN
+        # (a subgraph started by a later step runs afresh, not as part of the resume)
+        self.step, self.phase, self.resuming = self.step + 1, PLAN, False
         after = self.interrupts.after
         if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
             self._end(stopped=True)

@@ -1,8 +1,7 @@
 """``Pregel``: a graph of nodes and channels, and the calls that run it.
 
-This module checks a graph once, when it is built (unknown channels, bad nodes), builds the
-index from channel to the nodes it triggers, and turns ``invoke``/``stream``/``ainvoke``/
-``astream`` calls into a ``PregelLoop`` run by one of the two drivers.
+It checks a graph once, when built (unknown channels, bad nodes), indexes the nodes each
+channel triggers, and turns ``invoke``/``stream``/``a…`` calls into a ``PregelLoop`` run.
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
-from langgraph_lite.pregel.bound_config import BoundConfig
 from langgraph_lite.pregel.callback_runs import arun_stream, run_sync, traced_spec
 from langgraph_lite.pregel.control import run_control
 from langgraph_lite.pregel.introspection import Introspection
@@ -50,6 +48,7 @@ from langgraph_lite.pregel.run_streams import (
     invoke_kwargs,
     invoke_result,
 )
+from langgraph_lite.pregel.runnable import RunnableMethods, bind_config
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
@@ -65,7 +64,7 @@ __all__ = ["AsyncRunStream", "Pregel", "RunStream"]
 logger = logging.getLogger("langgraph_lite")
 
 
-class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, BoundConfig):
+class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMethods):
     """A graph of nodes that read and write channels, run in supersteps.
 
     >>> from langgraph_lite.channels import LastValue
@@ -252,7 +251,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, BoundConfig
         context, version = opts.context, opts.version
         durability = opts.durability  # None: not given (a subgraph then takes its parent's)
         modes, tagged = _parse_stream_mode(self.stream_mode if stream_mode is None else stream_mode)
-        parent, config = current_task.get(), self._bound(config)
+        parent, config = current_task.get(), bind_config(self.config, config)
         run_config = _merge_config(config) if parent is None else nested_config(parent, config)
         parent_persistence = getattr(getattr(parent, "run", None), "persistence", None)
         if durability is None:
@@ -263,8 +262,9 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, BoundConfig
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
-        checkpointer = self.checkpointer
-        mode = self.subgraph_checkpointer
+        checkpointer, mode = self.checkpointer, self.subgraph_checkpointer
+        if isinstance(checkpointer, bool):  # (set on the graph after it was built)
+            checkpointer, mode = None, checkpointer
         if mode is False:
             checkpointer = None  # checkpointer=False: never saved, even under a saving parent
         elif checkpointer is None and getattr(parent_persistence, "active", False):

@@ -9,13 +9,22 @@ loop never asks whether there is one.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from langgraph_lite.checkpoint.base import uuid6
-from langgraph_lite.pregel.checkpointing import Put, PutWrites, Snapshots, thread_config
+from langgraph_lite.constants import TASKS
+from langgraph_lite.pregel.checkpointing import (
+    Put,
+    PutWrites,
+    Snapshots,
+    thread_config,
+    with_checkpoint_map,
+)
 from langgraph_lite.pregel.leases import KEYS as LEASE_KEYS
 from langgraph_lite.pregel.leases import with_token
+from langgraph_lite.types import Send
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
@@ -36,8 +45,17 @@ class Persistence:
 
     active = True
 
-    def __init__(self, saver: Any, config: Mapping[str, Any], durability: str, run_id: str):
+    def __init__(
+        self,
+        saver: Any,
+        config: Mapping[str, Any],
+        durability: str,
+        run_id: str,
+        untracked: frozenset[str] = frozenset(),
+    ):
         self.saver = saver
+        # UntrackedValue channels: a write to one is not saved, nor its key in a Send's arg.
+        self.untracked = untracked
         self.config = config
         self.durability = durability
         # Invariant: the outbox holds actions in the order they must be carried out; the loop
@@ -80,7 +98,8 @@ class Persistence:
         config = self.checkpoint_config
         if self.lease_token is not None:
             config = with_token(config, self.lease_token)
-        action = PutWrites(config, list(writes), task.id, _path_str(task))
+        kept = list(writes) if not self.untracked else without_untracked(writes, self.untracked)
+        action = PutWrites(config, kept, task.id, _path_str(task))
         if self.durability == "exit":
             self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
         else:
@@ -140,6 +159,11 @@ class Persistence:
             ran=[t.name for t in ran] if incremental else None,
             checkpoint_id=checkpoint_id,
         )
+        if self.untracked and TASKS in checkpoint["channel_values"]:
+            # the packets saved for the next step carry no untracked values either
+            packets = checkpoint["channel_values"][TASKS]
+            kept = without_untracked([(TASKS, p) for p in packets], self.untracked)
+            checkpoint["channel_values"][TASKS] = [p for _, p in kept]
         metadata = self._metadata(source, step)
         if final or (self.saved is None and source == "input"):
             new_versions = dict(versions)
@@ -157,7 +181,12 @@ class Persistence:
         if self._exit_writes:
             self.outbox.extend(self._exit_writes)
             self._exit_writes = []
-        return None if reported else Saved(self.checkpoint_config, parent_config, metadata)
+        if reported:
+            return None
+        if metadata["parents"]:  # a subgraph's: its configs name its parents' checkpoints too
+            mapped = with_checkpoint_map(self.checkpoint_config, metadata)
+            return Saved(mapped, with_checkpoint_map(parent_config, metadata), metadata)
+        return Saved(self.checkpoint_config, parent_config, metadata)
 
     def _metadata(self, source: str, step: int) -> dict[str, Any]:
         configurable = self.config.get("configurable") or {}
@@ -211,6 +240,23 @@ class NullPersistence:
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def without_untracked(
+    writes: Sequence[tuple[str, Any]], untracked: frozenset[str]
+) -> list[tuple[str, Any]]:
+    """``writes`` as saved: none to an ``UntrackedValue`` channel, and a ``Send`` whose arg
+    is a dict of state keys loses those keys (its node still gets them in this run)."""
+    kept = []
+    for channel, value in writes:
+        if channel in untracked:
+            continue
+        arg = value.arg if isinstance(value, Send) else None
+        if isinstance(arg, dict) and any(k in untracked for k in arg):
+            value = copy.copy(value)  # (keeps the packet's other fields)
+            value.arg = {k: v for k, v in arg.items() if k not in untracked}
+        kept.append((channel, value))
+    return kept
 
 
 def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:

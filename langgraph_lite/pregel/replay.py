@@ -22,7 +22,13 @@ from collections.abc import Generator, Mapping
 from typing import Any, NamedTuple
 
 from langgraph_lite.errors import EmptyInputError
-from langgraph_lite.pregel.checkpointing import ERROR, INTERRUPT, RESUME, thread_config
+from langgraph_lite.pregel.checkpointing import (
+    ERROR,
+    INTERRUPT,
+    RESUME,
+    thread_config,
+    with_checkpoint_map,
+)
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.types import Command
 
@@ -184,17 +190,6 @@ def replay_from(saved: Any) -> ReplayState:
     return ReplayState(checkpoint_id)
 
 
-def with_checkpoint_map(config: Any, metadata: Mapping[str, Any] | None) -> Any:
-    """``config`` (of a subgraph's checkpoint) with the ``checkpoint_map`` that names it and
-    its parents' checkpoints, so running the outer graph with it replays from there."""
-    parents = (metadata or {}).get("parents") if config is not None else None
-    if not parents:
-        return config
-    conf = config["configurable"]
-    checkpoint_map = {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}
-    return {**config, "configurable": {**conf, "checkpoint_map": checkpoint_map}}
-
-
 def nothing_to_resume(config: Mapping[str, Any]) -> EmptyInputError:
     """The error for a run with no input on a thread (or checkpoint) that has nothing saved."""
     conf = config.get("configurable") or {}
@@ -203,4 +198,3 @@ def nothing_to_resume(config: Mapping[str, Any]) -> EmptyInputError:
         + (" with that checkpoint_id" if conf.get("checkpoint_id") else "")
         + ". Start it with an input, e.g. graph.invoke({...}, config)."
     )
-

@@ -93,7 +93,10 @@ def take_input(
         input = None
     null = null_writes(saved)
     if isinstance(input, Command):
-        interrupts.resume_with(input, saved is not None, pending_writes)
+        # Strict resume checks the outermost run's answers, against the thread's latest
+        # checkpoint only: a superseded one's tasks may run again and ask again.
+        strict = interrupts.strict and parent is None and not travel.loaded.superseded
+        interrupts.resume_with(input, saved is not None, pending_writes, strict)
         input, null, keep = take_command(input, spec, bool(saved), null)
         if keep and not travel.travels:  # (a replay's fork checkpoint takes them in)
             persistence.put_writes(INPUT_TASK, keep)
@@ -255,5 +258,3 @@ def _update_pairs(update: Any, channels: Mapping[str, Any]) -> list[tuple[str, A
         f"Command(update={update!r}) was given as the run's input; update is a dict of state "
         "values (e.g. {'key': value}), a list of (key, value) pairs, or a state object."
     )
-
-

@@ -22,6 +22,7 @@ from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
+from langgraph_lite.pregel.task_results import task_result
 from langgraph_lite.pregel.updates import bulk_update, check_supersteps
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
@@ -74,13 +75,17 @@ class ThreadState:
         errors: dict[str, Any] = {}
         interrupts: dict[str, list[Interrupt]] = {}
         results: dict[str, dict[str, Any]] = {}
+        by_task: dict[str, list[tuple[str, Any]]] = {}
         for task_id, chan, value in saved.pending_writes or ():
             if chan == ERROR:
                 errors[task_id] = value
             elif chan == INTERRUPT:
                 interrupts.setdefault(task_id, []).extend(value)
             elif chan not in (RESUME, ERROR_SOURCE):
-                results.setdefault(task_id, {})[chan] = value
+                by_task.setdefault(task_id, []).append((chan, value))
+        # a channel a task wrote more than once shows {"$writes": [...]}, as its stream did
+        for task_id, pairs in by_task.items():
+            results[task_id] = task_result(pairs, {c for c, _ in pairs})
         # The latest state counts the writes of tasks that finished in a step that did not
         # (a failure, an interrupt): they are done. A named or older checkpoint shows itself.
         finished = []

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.channels.last_value import LastValue
+from langgraph_lite.channels.untracked_value import UntrackedValue
 
 if TYPE_CHECKING:
     from langgraph_lite.pregel.node import PregelNode
@@ -32,6 +33,7 @@ class GraphSpec:
         "map_input",
         "nodes",
         "trigger_index",
+        "untracked",
     )
 
     def __init__(
@@ -71,6 +73,10 @@ class GraphSpec:
         # expire, topics clear): all but LastValue, whose empty update never changes it.
         self.expiring_channels = frozenset(
             k for k, ch in channels.items() if type(ch) is not LastValue
+        )
+        # Channels never saved: their writes are left out of the pending writes too.
+        self.untracked = frozenset(
+            k for k, ch in channels.items() if isinstance(ch, UntrackedValue)
         )
 
     def __repr__(self) -> str:

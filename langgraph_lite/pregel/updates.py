@@ -128,7 +128,10 @@ def _superstep(
             # grouped by node, as LangGraph matches them to the copy's due tasks
             order = list(dict.fromkeys(u.as_node for u in items))
             items.sort(key=lambda u: order.index(u.as_node))
-            return (yield from _superstep(graph, copied, saver, items, bases))
+            # the updates write under the same lease (pregel/leases.py) as the copy
+            token = (config.get("configurable") or {}).get("lease_token")
+            on_copy = copied if token is None else with_token(copied, token)
+            return (yield from _superstep(graph, on_copy, saver, items, bases))
         return copied
     return (
         yield from _update(

@@ -20,13 +20,13 @@ class State(TypedDict):
     log: Annotated[list, operator.add]
 
 
-def _graph(interrupt_before=None):
+def _graph(interrupt_before=None, checkpointer=None):
     builder = StateGraph(State)
     builder.add_node("a", lambda s: {"foo": "a", "log": ["a"]})
     builder.add_node("b", lambda s: {"log": ["b"]})
     builder.add_edge(START, "a")
     builder.add_edge("a", "b")
-    saver = InMemorySaver()
+    saver = checkpointer or InMemorySaver()
     return builder.compile(checkpointer=saver, interrupt_before=interrupt_before), saver
 
 
@@ -99,6 +99,18 @@ def test_copy_with_a_list_of_updates_applies_them_to_the_copy():
     copy = graph.get_state(after.parent_config)
     assert copy.metadata["source"] == "fork"
     assert [(t.name, t.result) for t in copy.tasks] == [("b", {"log": ["B*"]})]
+
+
+def test_copy_with_updates_on_a_saver_that_fences_writes_by_lease():
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    with SqliteSaver.from_conn_string(":memory:") as saver:
+        graph, _ = _graph(interrupt_before=["b"], checkpointer=saver)
+        graph.invoke({"foo": "", "log": []}, _thread())
+        before = graph.get_state(_thread())
+        done = graph.update_state(before.config, [StateUpdate({"log": ["B*"]}, "b")], "__copy__")
+        assert graph.get_state(done).values == {"foo": "a", "log": ["a", "B*"]}
+        assert graph.invoke(None, done)["log"] == ["a", "B*"]
 
 
 def test_input_update_is_saved_as_an_input_checkpoint_that_the_next_run_starts_from():

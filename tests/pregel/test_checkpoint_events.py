@@ -111,3 +111,58 @@ async def test_debug_mode_in_async_runs_reports_the_same_checkpoints():
     assert [[t["state"] for t in c["tasks"]] for c in checkpoints] == [
         [t.state for t in h.tasks] for h in history
     ]
+
+
+def test_a_nested_subgraphs_checkpoint_events_name_every_enclosing_checkpoint():
+    # LangGraph 1.2.22: a subgraph's streamed checkpoint config (and its parent's) carries the
+    # checkpoint_map its history shows, so either can be used to replay from there.
+    class Log(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    def leaf(name):
+        return lambda state: {"log": [name]}
+
+    inner = StateGraph(Log).add_node("c", leaf("c")).add_edge(START, "c").compile()
+    middle = StateGraph(Log).add_node("p", leaf("p")).add_node("inner", inner)
+    middle = middle.add_edge(START, "p").add_edge("p", "inner").compile()
+    outer = StateGraph(Log).add_node("g", leaf("g")).add_node("middle", middle)
+    outer = outer.add_edge(START, "g").add_edge("g", "middle").compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "nested"}}
+
+    events = list(outer.stream({"log": []}, config, stream_mode="checkpoints", subgraphs=True))
+
+    for ns, event in events:
+        conf = event["config"]["configurable"]
+        if not ns:
+            assert "checkpoint_map" not in conf
+            continue
+        history = outer.get_state_history(
+            {"configurable": {"thread_id": "nested", "checkpoint_ns": conf["checkpoint_ns"]}}
+        )
+        same = next(
+            s for s in history if s.config["configurable"]["checkpoint_id"] == conf["checkpoint_id"]
+        )
+        assert conf["checkpoint_map"] == same.config["configurable"]["checkpoint_map"]
+        assert len(conf["checkpoint_map"]) == len(ns) + 1
+        if event["parent_config"] is not None:
+            assert event["parent_config"]["configurable"]["checkpoint_map"] == conf[
+                "checkpoint_map"
+            ] | {conf["checkpoint_ns"]: event["parent_config"]["configurable"]["checkpoint_id"]}
+
+
+@pytest.mark.parametrize("durability", ["sync", "exit"])
+def test_a_uuid_thread_id_is_named_as_text_in_checkpoint_configs(durability):
+    import uuid
+
+    class One(TypedDict):
+        a: int
+
+    graph = StateGraph(One).add_node("n", lambda s: {"a": 1}).add_edge(START, "n")
+    graph = graph.compile(checkpointer=InMemorySaver())
+    thread = uuid.uuid4()
+    config = {"configurable": {"thread_id": thread}}
+
+    events = list(graph.stream({"a": 0}, config, stream_mode="checkpoints", durability=durability))
+
+    assert {e["config"]["configurable"]["thread_id"] for e in events} == {str(thread)}
+    assert graph.get_state(config).config["configurable"]["thread_id"] == str(thread)

@@ -40,3 +40,12 @@ def test_two_overwrites_of_one_key_in_a_step_get_langgraphs_overwrite_message() 
     text = str(info.value)
     assert text.startswith("Can receive only one Overwrite value per super-step")
     assert "'y'" in text and "'a' and 'b'" in text
+
+
+def test_task_not_found_is_langgraphs_exception_for_distributed_executors():
+    from langgraph_lite.errors import TaskNotFound
+
+    error = TaskNotFound("task 'abc' is not in checkpoint '1'")
+    assert isinstance(error, Exception) and not isinstance(error, RuntimeError)
+    assert str(error) == "task 'abc' is not in checkpoint '1'"
+    assert TaskNotFound.__doc__

@@ -577,3 +577,38 @@ def test_a_bare_resume_with_two_pending_interrupts_asks_which_one_in_langgraphs_
         "resuming."
     )
     assert "Command(resume={interrupt.id: value, ...})" in text
+
+
+def test_a_subgraph_entered_again_by_a_later_step_of_a_resumed_run_starts_afresh():
+    # LangGraph 1.2.22: only the resumed step's tasks continue a subgraph's saved run; the
+    # same subgraph (checkpointer=True: one history per thread) called by a later step of that
+    # run takes its new input and asks its question again.
+    class Sub(TypedDict):
+        foo: str
+
+    class Parent(TypedDict):
+        foo: str
+        counter: int
+
+    def ask(state: Sub) -> dict:
+        return {"foo": f"sub:{interrupt('value?')}"}
+
+    sub = StateGraph(Sub).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=True)
+
+    def call(state: Parent) -> dict:
+        return sub.invoke({"foo": state["foo"]})
+
+    def after(state: Parent):
+        if state["counter"] < 1:
+            return Command(goto="call", update={"counter": state["counter"] + 1})
+        return {"foo": state["foo"] + "|done"}
+
+    builder = StateGraph(Parent).add_node("call", call).add_node("after", after)
+    builder.add_edge(START, "call").add_edge("call", "after")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    cfg = config("reenter")
+
+    assert "__interrupt__" in graph.invoke({"foo": "", "counter": 0}, cfg)
+    second = graph.invoke(Command(resume="a"), cfg)
+    assert second["foo"] == "sub:a" and second["__interrupt__"][0].value == "value?"
+    assert graph.invoke(Command(resume="b"), cfg) == {"foo": "sub:b|done", "counter": 1}

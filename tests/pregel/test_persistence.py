@@ -1011,3 +1011,50 @@ async def test_aget_state_with_subgraphs_reads_the_subgraphs_with_the_async_save
     (task,) = (await graph.aget_state(config, subgraphs=True)).tasks
     assert task.state.next == ("child",)
     assert [i.value for i in task.state.interrupts] == ["first?"]
+
+
+@pytest.mark.parametrize("durability", ["sync", "async"])
+def test_a_saver_whose_put_writes_takes_no_task_path_is_called_as_langgraph_calls_it(durability):
+    # LangGraph calls put_writes(config, writes, task_id); savers written for it may
+    # override the method with those three parameters only.
+
+    calls = []
+
+    class ThreeArgs(InMemorySaver):
+        def put_writes(self, config, writes, task_id):
+            calls.append(task_id)
+            return super().put_writes(config, writes, task_id)
+
+        async def aput_writes(self, config, writes, task_id):
+            calls.append(task_id)
+            return super().put_writes(config, writes, task_id)
+
+    class Two(TypedDict, total=False):
+        a: int
+        b: int
+
+    builder = StateGraph(Two).add_node("a", lambda s: {"a": 1}).add_node("b", lambda s: {"b": 2})
+    graph = builder.add_edge(START, "a").add_edge(START, "b").compile(checkpointer=ThreeArgs())
+    config = {"configurable": {"thread_id": durability}}
+
+    assert graph.invoke({}, config, durability=durability) == {"a": 1, "b": 2}
+    assert len(calls) >= 2
+
+
+@pytest.mark.anyio
+async def test_an_async_saver_whose_aput_writes_takes_no_task_path():
+
+    calls = []
+
+    class ThreeArgs(InMemorySaver):
+        async def aput_writes(self, config, writes, task_id):
+            calls.append(task_id)
+            return super().put_writes(config, writes, task_id)
+
+    class One(TypedDict, total=False):
+        a: int
+
+    graph = StateGraph(One).add_node("a", lambda s: {"a": 1}).add_edge(START, "a")
+    graph = graph.compile(checkpointer=ThreeArgs())
+    assert await graph.ainvoke({}, {"configurable": {"thread_id": "t"}}) == {"a": 1}
+    assert calls

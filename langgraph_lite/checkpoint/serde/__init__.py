@@ -287,12 +287,15 @@ class MsgpackSerde:
                 return cls(*fields)
             if kind == "slots":
                 slots = getattr(cls, "__slots__", ())
-                if set(fields) != set((slots,) if isinstance(slots, str) else slots):
+                names = set((slots,) if isinstance(slots, str) else slots)
+                if not set(fields) <= names:
                     raise CheckpointDecodeError(
                         f"a {name!r} in checkpoint data has the fields {sorted(fields)!r}, "
                         f"not its slots {slots!r}"
                     )
                 obj = cls.__new__(cls)
+                for k in names - set(fields):  # a slot added since it was saved (Send.timeout)
+                    object.__setattr__(obj, k, None)
                 for k, v in fields.items():
                     object.__setattr__(obj, k, v)
                 return obj
