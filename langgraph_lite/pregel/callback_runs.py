@@ -23,6 +23,7 @@ from langgraph_lite._async_library import current_async_library
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel.drivers import drive_sync
+from langgraph_lite.pregel.lifecycle_events import lifecycle
 from langgraph_lite.pregel.node import PregelNode
 from langgraph_lite.pregel.run_streams import AsyncRunStream
 from langgraph_lite.pregel.spec import GraphSpec
@@ -339,54 +340,6 @@ def _graph_start_args(loop: Any, input: Any) -> tuple[Any, dict[str, Any]]:
     return input, kwargs
 
 
-def _lifecycle(loop: Any, rm: Any, ended: bool, is_async: bool = False) -> list[Any]:
-    """The graph lifecycle events (``langgraph_lite.callbacks``) due now, with the manager to
-    send each through: a resume when the run continued a saved one (once: as its first task
-    starts, or at its end if none ran); an interrupt when it ``ended`` by stopping for a human
-    (a subgraph's stop reaches its parent instead)."""
-    from langgraph_lite.callbacks import (
-        GraphInterruptEvent,
-        GraphResumeEvent,
-        get_async_graph_callback_manager_for_config,
-        get_sync_graph_callback_manager_for_config,
-    )
-
-    get = get_async_graph_callback_manager_for_config if is_async else None
-    manager = (get or get_sync_graph_callback_manager_for_config)(
-        {"callbacks": rm.handlers}, rm.run_id
-    )
-    if not manager.handlers:
-        return []
-    ns = tuple(loop.checkpoint_ns.split("|")) if loop.checkpoint_ns else ()
-    persistence = loop.persistence
-    out: list[Any] = []
-    saved = getattr(persistence, "saved", None)
-    told, loop._lc_resume_told = getattr(loop, "_lc_resume_told", False), True
-    if loop.resuming and saved is not None and not told:
-        resumed = GraphResumeEvent(rm.run_id, "pending", saved.checkpoint["id"], ns)
-        out.append((manager, ("on_resume", resumed)))
-    interrupts = loop.interrupts
-    if ended and interrupts.interrupted and loop.parent_task is None:
-        status: Any = "pending" if interrupts.found else _static_status(loop)
-        found = tuple(interrupts.found)
-        event = GraphInterruptEvent(rm.run_id, status, str(persistence.run_id), ns, found)
-        out.append((manager, ("on_interrupt", event)))
-    return out
-
-
-def _static_status(loop: Any) -> str:
-    before = loop.interrupts.before
-    if before and (not loop.interrupts.after or "*" in before):
-        return "interrupt_before"
-    if before:
-        try:
-            if any(t.name in before for t in loop.peek()):
-                return "interrupt_before"
-        except Exception:
-            pass
-    return "interrupt_after"
-
-
 def _enter(loop: Any, rm: Any) -> None:
     """The run's tasks (and subgraphs) report as children of the graph's run ``rm``."""
     config: Any = loop.config
@@ -402,7 +355,7 @@ def _resume_due(task: Any, is_async: bool) -> list[Any]:
     run = task.run
     if getattr(run, "_lc_resume_told", True):
         return []
-    return _lifecycle(run, run._lc_graph_run, False, is_async)
+    return lifecycle(run, run._lc_graph_run, False, is_async)
 
 
 def run_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
@@ -420,14 +373,14 @@ def _traced_sync(loop: Any, queue: Any, input: Any) -> Iterator[Any]:
     try:
         yield from drive_sync(loop, queue, input)
     except BaseException as exc:
-        for manager, event in _lifecycle(loop, rm, ended=False):
+        for manager, event in lifecycle(loop, rm, ended=False):
             getattr(manager, event[0])(event[1])
         if _failed(exc):
             rm.on_chain_error(exc)
         else:
             rm.on_chain_end(_graph_output(loop))
         raise
-    for manager, event in _lifecycle(loop, rm, ended=True):
+    for manager, event in lifecycle(loop, rm, ended=True):
         getattr(manager, event[0])(event[1])
     rm.on_chain_end(_graph_output(loop))
 
@@ -465,7 +418,7 @@ class TracedAsyncRunStream(AsyncRunStream):
         if self._ended:
             return
         self._ended = True
-        for manager, event in _lifecycle(self.loop, self._rm, exc is None, _on_asyncio()):
+        for manager, event in lifecycle(self.loop, self._rm, exc is None, _on_asyncio()):
             await _aw(getattr(manager, event[0])(event[1]))
         if exc is not None and _failed(exc):
             await _aw(self._rm.on_chain_error(exc))
