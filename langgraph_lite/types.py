@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import warnings
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
+from langgraph_lite.retry_policy import RetryPolicy, default_retry_on
 from langgraph_lite.stream_parts import (
     CheckpointPayload,
     CheckpointStreamPart,
@@ -26,6 +26,7 @@ from langgraph_lite.stream_parts import (
     ValuesStreamPart,
 )
 from langgraph_lite.timeout_policy import TimeoutPolicy, coerce_timeout
+from langgraph_lite.trace_policy import TracePolicy, omit_payload
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV10, LangGraphDeprecatedSinceV11
 
 __all__ = [
@@ -56,10 +57,12 @@ __all__ = [
     "TaskResultPayload",
     "TasksStreamPart",
     "TimeoutPolicy",
+    "TracePolicy",
     "UpdatesStreamPart",
     "ValuesStreamPart",
     "default_retry_on",
     "interrupt",
+    "omit_payload",
 ]
 
 Durability = Literal["sync", "async", "exit"]
@@ -305,8 +308,7 @@ class Overwrite:
 
     Its JSON form, ``{"__overwrite__": value}`` (or ``{"type": "__overwrite__", "value":
     value}``, what serialising the dataclass gives), means the same, so an update that came
-    through JSON keeps its meaning.
-    """
+    through JSON keeps its meaning."""
 
     value: Any
     type: Literal["__overwrite__"] = "__overwrite__"
@@ -328,41 +330,6 @@ def overwrite_value(value: Any) -> tuple[bool, Any]:
         if value.get("type") == OVERWRITE and "value" in value:
             return True, value["value"]
     return False, None
-
-
-def default_retry_on(exc: Exception) -> bool:
-    """Retry errors that may go away on their own; not ones caused by the code or its input.
-
-    Connection problems and timeouts are retried; programming errors (``ValueError``,
-    ``TypeError``, ``KeyError``…) are not. An exception with an HTTP ``status_code`` (or a
-    ``response.status_code``) is retried for 5xx only.
-    """
-    if isinstance(exc, ConnectionError):
-        return True
-    if isinstance(
-        exc,
-        (
-            ValueError,
-            TypeError,
-            ArithmeticError,
-            ImportError,
-            LookupError,
-            NameError,
-            SyntaxError,
-            RuntimeError,
-            ReferenceError,
-            StopIteration,
-            StopAsyncIteration,
-            OSError,
-        ),
-    ):
-        return False
-    status = getattr(exc, "status_code", None)
-    if status is None:
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-    if isinstance(status, int):
-        return status >= 500
-    return True
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -421,49 +388,6 @@ def _warn_item_access(how: str) -> None:
         LangGraphDeprecatedSinceV11,
         stacklevel=3,
     )
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How a failing node is retried: attempts, waits between them, and which errors qualify.
-
-    The wait before attempt ``n + 1`` is ``initial_interval * backoff_factor ** (n - 1)``,
-    capped at ``max_interval``, plus up to one second of random jitter.
-
-    >>> from langgraph_lite.types import RetryPolicy
-    >>> policy = RetryPolicy(max_attempts=5, retry_on=TimeoutError)
-    """
-
-    initial_interval: float = 0.5
-    backoff_factor: float = 2.0
-    max_interval: float = 128.0
-    max_attempts: int = 3
-    jitter: bool = True
-    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = field(
-        default=default_retry_on
-    )
-
-    def matches(self, exc: BaseException) -> bool:
-        """Whether ``retry_on`` covers ``exc``."""
-        if not isinstance(exc, Exception):
-            return False
-        on = self.retry_on
-        if isinstance(on, type) and issubclass(on, BaseException):
-            return isinstance(exc, on)
-        if isinstance(on, Sequence):
-            return isinstance(exc, tuple(on))
-        return bool(on(exc))  # type: ignore[call-arg]
-
-    def should_retry(self, exc: BaseException, attempt: int) -> bool:
-        """Whether to try again after ``exc`` ended attempt number ``attempt`` (from 1)."""
-        return attempt < self.max_attempts and self.matches(exc)
-
-    def wait_after(self, attempt: int) -> float:
-        """Seconds to wait after attempt number ``attempt`` failed."""
-        wait = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
-        if self.jitter:
-            wait += random.uniform(0, 1)
-        return wait
 
 
 class PregelTask(NamedTuple):

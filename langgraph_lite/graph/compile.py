@@ -146,6 +146,7 @@ def compile_graph(
             ),
         )
     for node, spec in builder.nodes.items():
+        nodes[node].trace_policy = spec.trace_policy
         if spec.error_handler is not None:
             nodes[node].error_handler = nodes[spec.error_handler]
     compiled = CompiledStateGraph(

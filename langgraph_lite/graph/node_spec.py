@@ -25,6 +25,7 @@ class NodeSpec:
         "metadata",
         "retry_policy",
         "timeout",
+        "trace_policy",
     )
 
     def __init__(
@@ -50,6 +51,7 @@ class NodeSpec:
         self.retry_policy = retry_policy
         self.timeout = timeout  # checked by add_node (timeout_policy.coerce_timeout)
         self.destinations = destinations
+        self.trace_policy: Any = None  # a TracePolicy: what the node's callback runs record
 
     @property
     def runnable(self) -> Any:

@@ -201,8 +201,8 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         ``error_handler``: a function that runs, in the same step, when ``fn`` raises (after
         its retries); it gets the same state, and ``error: NodeError`` if it asks for it, and
         returns an update or a ``Command`` (see ``graph/handlers.py``). It is added as the node
-        ``__error_handler__<name>``. ``trace_policy`` only shapes tracing, which this engine
-        does not do; it is accepted and has no effect. ``timeout``: a ``TimeoutPolicy``, or
+        ``__error_handler__<name>``. ``trace_policy``: a ``TracePolicy``, what the node's runs
+        report to LangChain callbacks (see docs/streaming.md). ``timeout``: a ``TimeoutPolicy``, or
         seconds (a number or ``timedelta``) for each attempt (see docs/timeouts.md).
         """
         for old, new in (("retry", "retry_policy"), ("input", "input_schema")):
@@ -267,6 +267,7 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             cache_policy=cache_policy,
             timeout=timeout,
         )
+        spec.trace_policy = trace_policy
         if error_handler is not None:
             spec.error_handler = handler_name(node)
         return self

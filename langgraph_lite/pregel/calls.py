@@ -103,6 +103,9 @@ class Calls:
         # calls; it lives in its caller's namespace.
         task.path = (PUSH, caller.path, index, True)
         task.outer_ns = caller.checkpoint_ns
+        trace = getattr(run.spec, "trace_call", None)  # a run with callbacks (callback_runs.py)
+        if trace is not None:
+            trace(task, caller)
         writes = self.saved.get(task.id)
         out = self._out
         if out.task_events:  # a saved call is reported as started (not as finished), as LangGraph

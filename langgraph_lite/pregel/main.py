@@ -36,8 +36,8 @@ from langgraph_lite.pregel.arguments import (
     require_thread,
     strip_task_ids,
 )
+from langgraph_lite.pregel.callback_runs import arun_stream, run_sync, traced_spec
 from langgraph_lite.pregel.control import run_control
-from langgraph_lite.pregel.drivers import AsyncRun, drive_sync
 from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import NodeBuilder, PregelNode
@@ -297,7 +297,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
         if version not in ("v1", "v2"):
             raise ValueError(f"version must be 'v1' or 'v2', got {version!r}.")
         loop = PregelLoop(
-            self.spec,
+            traced_spec(self.spec, run_config, self.name),
             run_config,
             queue,
             modes=modes,
@@ -389,7 +389,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
         at the next superstep boundary with ``GraphDrained``; it can be resumed later.
         """
         loop, queue = self._streaming(config, locals())
-        return RunStream(drive_sync(loop, queue, input), queue)
+        return RunStream(run_sync(loop, queue, input), queue)
 
     def astream(
         self,
@@ -416,7 +416,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
         nodes still running and waits for them, so nothing is left behind.
         """
         loop, queue = self._streaming(config, locals())
-        return AsyncRunStream(loop, queue, input)
+        return arun_stream(loop, queue, input)
 
     def invoke(
         self,
@@ -456,7 +456,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             config, context, durability, interrupt_before, interrupt_after, output_keys,
             print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
-        for _ in drive_sync(loop, queue, input):
+        for _ in run_sync(loop, queue, input):
             pass
         return invoke_result(loop, version)
 
@@ -492,6 +492,6 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             config, context, durability, interrupt_before, interrupt_after, output_keys,
             print_mode, invoke_kwargs(kwargs), control,
         )  # fmt: skip
-        async for _ in AsyncRun(loop, queue, input):
+        async for _ in arun_stream(loop, queue, input):
             pass
         return invoke_result(loop, version)

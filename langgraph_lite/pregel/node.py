@@ -108,6 +108,7 @@ class PregelNode:
         "retry_policy",
         "tags",
         "timeout",
+        "trace_policy",
         "triggers",
         "writers",
     )
@@ -139,6 +140,7 @@ class PregelNode:
         self.retry_policy = retry_policy
         self.cache_policy = cache_policy  # checked by the graph builder
         self.timeout = timeout  # checked by the builder; attempts with one: pregel/timeouts.py
+        self.trace_policy: Any = None  # a TracePolicy (what its callback runs record)
         self.tags = list(tags)
         self.hidden = HIDDEN_TAG in self.tags
         self.metadata = dict(metadata or {})

@@ -66,13 +66,11 @@ def _normalize_stream_transformer_factories(
 
 
 def _check_call(version: str, kwargs: Mapping[str, Any]) -> None:
-    if version != "v3":
+    if version not in ("v1", "v2", "v3"):
         raise ValueError(
-            f"stream_events / astream_events support version='v3' only, got {version!r}. "
-            "The v1/v2 event streams are LangChain callback events, which this library does "
-            "not produce; use version='v3', or stream(..., version='v2') for typed parts."
+            f"stream_events / astream_events take version='v1', 'v2' or 'v3', got {version!r}."
         )
-    given = [k for k in _V3_INVARIANT_KWARGS if k in kwargs]
+    given = [k for k in _V3_INVARIANT_KWARGS if k in kwargs and version == "v3"]
     if given:
         raise TypeError(
             "stream_events(version='v3') / astream_events(version='v3') do not accept "
@@ -127,6 +125,12 @@ class StreamEvents:
 
     stream_transformers: tuple[Callable[[tuple[str, ...]], Any], ...] = ()
 
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        """The graph's name (``name`` instead, when given), with ``suffix`` appended as
+        LangChain's ``Runnable.get_name`` does."""
+        name = name or getattr(self, "name", None) or type(self).__name__
+        return f"{name}{suffix}" if suffix else name
+
     def _v3_mux(
         self,
         config: Mapping[str, Any] | None,
@@ -160,6 +164,12 @@ class StreamEvents:
         go to ``stream``; ``stream_mode`` and ``subgraphs`` are refused (v3 sets them).
         """
         _check_call(version, kwargs)
+        if version != "v3":
+            raise NotImplementedError(
+                f"stream_events(version={version!r}) is not supported (LangChain has no sync "
+                "v1/v2 event stream either). Use astream_events() for v1/v2, or "
+                "stream_events(version='v3')."
+            )
         mux = self._v3_mux(config, transformers, is_async=False)
         parts = self.stream(  # type: ignore[attr-defined]
             input, _v3_config(config), **_stream_kwargs(mux, kwargs)
@@ -181,6 +191,10 @@ class StreamEvents:
         raise here, before anything is awaited.
         """
         _check_call(version, kwargs)
+        if version != "v3":
+            from langgraph_lite.interop.langchain_event_stream import langchain_event_stream
+
+            return langchain_event_stream(self, input, config, version, kwargs)
         return self._astream_v3(input, config, transformers, kwargs)
 
     async def _astream_v3(
