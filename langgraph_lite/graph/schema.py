@@ -16,7 +16,7 @@ import dataclasses
 import inspect
 import typing
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import typing_extensions
@@ -173,8 +173,29 @@ def _channel_for(key: str, base: Any, extras: tuple[Any, ...]) -> BaseChannel:
                 f"the reducer of key {key!r} must take the current value and an update, e.g. "
                 f"def merge(current, update): return current + update."
             )
+        if _holds_langchain_messages(base):
+            # Annotated[list[langchain_core BaseMessage], add_messages]: dicts and tuples become
+            # LangChain's messages, as the key's declared type says (interop/family.py)
+            from langgraph_lite.graph.message import langchain_first
+
+            reducer = langchain_first(reducer) or reducer
         return BinaryOperatorAggregate(base, reducer, key=key)
     return LastValue(base, key=key)
+
+
+def _holds_langchain_messages(base: Any) -> bool:
+    """Whether ``base`` is a list or sequence of LangChain messages (``list[BaseMessage]``,
+    ``Sequence[AnyMessage]``, a union of LangChain message classes…)."""
+    args = typing.get_args(base)
+    if typing.get_origin(base) not in (list, Sequence) or len(args) != 1:
+        return False
+    return _names_langchain(args[0])
+
+
+def _names_langchain(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return annotation.__module__.startswith("langchain_core.")
+    return any(_names_langchain(a) for a in typing.get_args(annotation))
 
 
 def _signature(fn: Callable[..., Any]) -> str:
