@@ -16,7 +16,8 @@ with its id given in place). Only values that are not message objects yet need a
     agent's "need more steps" reply)             the model's reply)
 
 ``create_react_agent`` with a LangChain model goes one step further: its conversation is
-LangChain's from the first message (``graph.message.langchain_first``), as the model's is.
+LangChain's from the first message (``graph.message.langchain_first``), as the model's is; so
+is a key declared as a list of LangChain messages (``graph.schema``).
 
 "Ours otherwise" keeps a history with no message object in it the same whether or not
 LangChain happens to be loaded; LangGraph would make LangChain messages there, and a program

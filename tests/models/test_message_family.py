@@ -298,3 +298,40 @@ def test_validation_node_answers_a_langchain_ai_message_with_langchain_tool_mess
     assert theirs[0] == lc.ToolMessage('{"x":1}', name="Point", tool_call_id="ok")
     assert theirs[1].additional_kwargs == {"is_error": True}
     assert [type(m) for m in mine] == [ours.ToolMessage, ours.ToolMessage]
+
+
+def test_a_key_declared_with_langchain_messages_makes_dicts_langchain_s():
+    from collections.abc import Sequence
+    from typing import Annotated
+
+    from langchain_core.messages import AIMessage as LcAIMessage
+    from langchain_core.messages import AnyMessage as LcAnyMessage
+    from langchain_core.messages import BaseMessage as LcBaseMessage
+    from langchain_core.messages import HumanMessage as LcHumanMessage
+    from typing_extensions import TypedDict
+
+    from langgraph_lite.graph import START, MessagesState, StateGraph, add_messages
+    from langgraph_lite.messages import AIMessage, HumanMessage
+
+    class ListOfBase(TypedDict):
+        messages: Annotated[list[LcBaseMessage], add_messages]
+
+    class SequenceOfAny(TypedDict):
+        messages: Annotated[Sequence[LcAnyMessage], add_messages]
+
+    def reply(state):
+        return {"messages": [{"role": "assistant", "content": "hey"}]}
+
+    def run(schema):
+        builder = StateGraph(schema)
+        builder.add_node("reply", reply)
+        builder.add_edge(START, "reply")
+        return builder.compile().invoke({"messages": [("user", "hi")]})["messages"]
+
+    for schema in (ListOfBase, SequenceOfAny):
+        human, ai = run(schema)
+        assert type(human) is LcHumanMessage and type(ai) is LcAIMessage
+        assert (human.content, ai.content) == ("hi", "hey")
+    # our MessagesState declares our classes: the same input stays ours
+    human, ai = run(MessagesState)
+    assert type(human) is HumanMessage and type(ai) is AIMessage
