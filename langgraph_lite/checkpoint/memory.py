@@ -15,9 +15,10 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from langgraph_lite.checkpoint import increments, retention
+from langgraph_lite.checkpoint import held, increments, retention
 from langgraph_lite.checkpoint.base import (
     WRITES_IDX_MAP,
     BaseCheckpointSaver,
@@ -33,6 +34,7 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
+from langgraph_lite.checkpoint.held import HELD, HELD_DELTA, HeldLists, dumps_plain, loads_plain
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
@@ -56,6 +58,10 @@ class InMemorySaver(BaseCheckpointSaver):
         ] = defaultdict(lambda: defaultdict(dict))
         self._skeletons = SkeletonKeeper()
         self._lists = ListIncrements(self.serde)
+        self._held = HeldLists()
+        # plain values are kept as pickles (checkpoint.held) unless a serializer of one's own
+        # was given: then it stores everything, as it was asked to
+        self._pickles = type(self.serde) is MsgpackSerde
         # blobs[(thread, ns, channel, version)] = value
         self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = {}
         # writes[(thread, ns, checkpoint_id)][(task_id, index)] = (task_id, channel, value, path)
@@ -111,7 +117,15 @@ class InMemorySaver(BaseCheckpointSaver):
                 blob = self.blobs.get((thread_id, ns, channel, version))
                 if blob is None or blob[0] == "empty":
                     continue
-                if blob[0] == DELTA or (share and blob[0] == "msgpack"):
+                if blob[0] == HELD or blob[0] == HELD_DELTA:
+                    values[channel] = self._held.decode(
+                        (thread_id, ns, channel),
+                        version,
+                        blob,
+                        lambda v, c=channel: self.blobs.get((thread_id, ns, c, v)),  # type: ignore[misc]
+                        share,
+                    )
+                elif blob[0] == DELTA or (share and blob[0] == "msgpack"):
                     values[channel] = self._lists.decode(
                         (thread_id, ns, channel),
                         version,
@@ -125,7 +139,9 @@ class InMemorySaver(BaseCheckpointSaver):
             writes = self.writes.get((thread_id, ns, checkpoint_id), {})
             # LangGraph's writes_sort_key order, (task_path, task_id, idx): the order tasks apply
             ordered = sorted(writes.items(), key=lambda kv: (kv[1][3], kv[0][0], kv[0][1]))
-            pending = [(task, channel, loads(value)) for _, (task, channel, value, _) in ordered]
+            pending = [
+                (task, channel, self._load(value)) for _, (task, channel, value, _) in ordered
+            ]
             check_writes(pending)
         except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
             raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
@@ -194,22 +210,45 @@ class InMemorySaver(BaseCheckpointSaver):
             if channel not in values:
                 blobs[key] = ("empty", b"")
                 continue
+            value = values[channel]
+            found = self._held.encode(key[:3], version, value) if self._pickles else None
+            if found is not None:
+                blobs[key], base = found
+                if base is not None:
+                    bases[key] = (base, partial(self._held_whole, key, value))
+                continue
             what = f"channel {channel!r}"
             blobs[key], base, whole = self._lists.encode(
-                key[:3], version, values[channel], lambda v, w=what: encoded(self.serde, v, w, thread_id)  # type: ignore[misc]  # mypy cannot type a lambda with a default
+                key[:3],
+                version,
+                value,
+                lambda v, w=what: encoded(self.serde, v, w, thread_id),  # type: ignore[misc]  # mypy cannot type a lambda with a default
             )
             if base is not None:
-                bases[key] = (base, whole)
+                bases[key] = (base, partial(self._list_whole, key, whole))
         meta = encoded(self.serde, dict(metadata), "metadata", thread_id)
         with self._lock:
             for key, (base, whole) in bases.items():
                 if (*key[:3], base) not in self.blobs:  # deleted meanwhile: store it whole
                     blobs[key] = whole()
-                    self._lists.stored_full(key[:3], key[3])
             entry = (self._skeletons.keep((thread_id, ns), checkpoint), meta, parent)
             self.blobs.update(blobs)
             self.storage[thread_id][ns][checkpoint["id"]] = entry
         return saved_config(thread_id, ns, checkpoint["id"])
+
+    def _held_whole(self, key: tuple[str, str, str, Any], value: Any) -> _Typed:
+        return HELD, self._held.stored_whole(key[:3], key[3], value)
+
+    def _list_whole(self, key: tuple[str, str, str, Any], whole: Any) -> _Typed:
+        self._lists.stored_full(key[:3], key[3])
+        return whole()
+
+    def _load(self, typed: _Typed) -> Any:
+        return loads_plain(typed[1]) if typed[0] == HELD else self.serde.loads_typed(typed)
+
+    def _encode(self, value: Any, what: str, thread_id: str) -> _Typed:
+        data = dumps_plain(value) if self._pickles else None
+        return (HELD, data) if data is not None else encoded(self.serde, value, what, thread_id)
 
     def put_writes(
         self,
@@ -227,7 +266,7 @@ class InMemorySaver(BaseCheckpointSaver):
                 (
                     task_id,
                     channel,
-                    encoded(self.serde, value, f"the write to {channel!r}", thread_id),
+                    self._encode(value, f"the write to {channel!r}", thread_id),
                     task_path,
                 ),
             )
@@ -245,6 +284,7 @@ class InMemorySaver(BaseCheckpointSaver):
             self.storage.pop(str(thread_id), None)
             self._skeletons.forget(str(thread_id))
             self._lists.forget(str(thread_id))
+            self._held.forget(str(thread_id))
             for blob in [k for k in self.blobs if k[0] == str(thread_id)]:
                 del self.blobs[blob]
             for written in [k for k in self.writes if k[0] == str(thread_id)]:
@@ -318,7 +358,10 @@ class InMemorySaver(BaseCheckpointSaver):
 
         def base_of(cv: Any) -> Any:
             blob = self.blobs.get(key(cv))
-            base = increments.base_of(cv[0], cv[1], blob) if blob else None
+            if blob is None:
+                return None
+            of = held.base_of if blob[0] == HELD_DELTA else increments.base_of
+            base = of(cv[0], cv[1], blob)
             return None if base is None else (cv[0], base)
 
         kept = {cid: e for cid, e in checkpoints.items() if cid not in doomed}
@@ -327,7 +370,10 @@ class InMemorySaver(BaseCheckpointSaver):
         for cv in retention.whole_blobs(needed, gone, base_of, lambda cv: key(cv) in self.blobs):
             fetch = lambda v, c=cv[0]: self.blobs.get((thread_id, ns, c, v))  # noqa: E731
             where = (thread_id, ns, cv[0])
-            self.blobs[key(cv)] = self._lists.whole(where, cv[1], self.blobs[key(cv)], fetch)
+            lists: HeldLists | ListIncrements = (
+                self._held if self.blobs[key(cv)][0] == HELD_DELTA else self._lists
+            )
+            self.blobs[key(cv)] = lists.whole(where, cv[1], self.blobs[key(cv)], fetch)
         for cv in gone:
             self.blobs.pop(key(cv), None)
         for cid in doomed:

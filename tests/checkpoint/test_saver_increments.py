@@ -165,12 +165,13 @@ async def _put_next(api, parent: dict[str, Any], value: list[Any], step: int) ->
 
 
 async def test_a_list_that_grows_by_one_item_a_step_stores_about_that_item(api):
-    start = [{"text": "x" * 100, "i": i} for i in range(200)]
+    # (texts of their own: a saver that stores a shared object once would make ``one`` small)
+    start = [{"text": f"{i:03}" + "x" * 100, "i": i} for i in range(200)]
     await put_lists(api, [start])
     one = stored_bytes(api.saver)
     lists = [start]
     for i in range(100):
-        lists.append(lists[-1] + [{"text": "y" * 100, "i": 200 + i}])
+        lists.append(lists[-1] + [{"text": f"{i:03}" + "y" * 100, "i": 200 + i}])
     await put_lists(api, lists[1:], thread_id="t2")
     # whole lists would be ~100 x the first; what changed is 100 small items (plus a full
     # value every SNAPSHOT_EVERY versions)

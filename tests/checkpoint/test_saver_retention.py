@@ -126,7 +126,7 @@ async def history(app: Any, thread: str) -> dict[str, Any]:
 def stored_deltas(saver: Any) -> int:
     """How many values and skeletons the saver stores as deltas (0 where it stores none)."""
     if isinstance(saver, InMemorySaver):
-        return sum(1 for blob in saver.blobs.values() if blob[0] == "delta")
+        return sum(1 for blob in saver.blobs.values() if blob[0] in ("delta", "pickle-delta"))
     if isinstance(saver, SqliteSaver):
         return saver.conn.execute(
             "SELECT count(*) FROM (SELECT type FROM blobs UNION ALL SELECT type FROM "
