@@ -30,7 +30,7 @@ import io
 import pickle
 import threading
 from collections.abc import Callable
-from itertools import islice
+from itertools import starmap
 from operator import eq, is_
 from typing import Any, NamedTuple
 
@@ -91,13 +91,23 @@ def loads_plain(data: bytes) -> Any:
 
 
 class _Latest(NamedTuple):
-    """The version of a list last stored or read, its item objects, copies of them as they
-    were then, and how many deltas it is from a whole blob."""
+    """The version of a list last stored or read, its item objects, and how many deltas it
+    is from a whole blob. ``copies`` maps each distinct item (by ``id``; ``items`` keeps it
+    alive) to ``(item, a copy of it as it was then)``: an item the list holds many times is
+    compared once."""
 
     version: Any
     items: tuple[Any, ...]
-    copies: list[Any]
+    copies: dict[int, tuple[Any, Any]]
     depth: int
+
+
+def _latest(
+    version: Any, items: list[Any], copies: list[Any], depth: int, into: Any = None
+) -> _Latest:
+    pairs = dict(into) if into else {}
+    pairs.update(zip(map(id, items), zip(items, copies, strict=True), strict=True))
+    return _Latest(version, tuple(items), pairs, depth)
 
 
 class HeldLists:
@@ -129,12 +139,13 @@ class HeldLists:
         copies = loads_plain(data)
         if keep:
             assert latest is not None
-            copies = latest.copies[:keep] + copies
-            entry = _Latest(version, tuple(value), copies, latest.depth + 1)
+            kept = latest.copies if keep == len(latest.items) else _prefix(latest, keep)
+            entry = _latest(version, tail, copies, latest.depth + 1, kept)
+            entry = entry._replace(items=tuple(value))
             blob = (HELD_DELTA, msgpack.packb([latest.version, keep, data], use_bin_type=True))
             base = latest.version
         else:
-            entry, blob, base = _Latest(version, tuple(value), copies, 0), (HELD, data), None
+            entry, blob, base = _latest(version, value, copies, 0), (HELD, data), None
         with self._lock:
             self._latest[where] = entry
         return blob, base
@@ -145,7 +156,7 @@ class HeldLists:
         data = dumps_plain(value)
         assert data is not None  # its tail was plain, and so were the items it kept
         with self._lock:
-            self._latest[where] = _Latest(version, tuple(value), loads_plain(data), 0)
+            self._latest[where] = _latest(version, value, loads_plain(data), 0)
         return data
 
     def decode(
@@ -163,7 +174,7 @@ class HeldLists:
         if share and type(value) is list and len(value) >= MIN_ITEMS:
             copies, _ = self._read(where, version, blob, fetch)
             with self._lock:
-                self._latest[where] = _Latest(version, tuple(value), copies, depth)
+                self._latest[where] = _latest(version, value, copies, depth)
         return value
 
     def whole(
@@ -228,13 +239,20 @@ def _kept(value: list[Any], latest: _Latest) -> int:
     """How many first items of ``value`` are the items of ``latest`` and still equal their
     copies: C loops when they all are (the usual append), one Python loop when not."""
     old = latest.items
-    n = min(len(value), len(old))
-    if len(value) >= len(old) and all(map(is_, value, old)) and all(map(eq, old, latest.copies)):
+    fits = len(value) >= len(old) and all(map(is_, value, old))
+    if fits and all(starmap(eq, latest.copies.values())):
         return len(old)
-    for i, (item, was, copy) in enumerate(zip(islice(value, n), old, latest.copies, strict=False)):
-        if item is not was or item != copy:
+    changed = {i for i, (item, copy) in latest.copies.items() if item != copy}
+    for i, (item, was) in enumerate(zip(value, old, strict=False)):
+        if item is not was or id(item) in changed:
             return i
-    return n
+    return min(len(value), len(old))
+
+
+def _prefix(latest: _Latest, keep: int) -> dict[int, tuple[Any, Any]]:
+    """The copies of the first ``keep`` items of ``latest`` only."""
+    ids = set(map(id, latest.items[:keep]))
+    return {i: pair for i, pair in latest.copies.items() if i in ids}
 
 
 def _parse(channel: str, version: Any, data: bytes) -> tuple[Any, int, bytes]:

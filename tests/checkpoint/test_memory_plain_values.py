@@ -108,6 +108,24 @@ def test_a_list_that_grows_is_stored_as_what_it_added_and_every_version_reads_ba
     assert len(saver.blobs[("t1", "", "v", "3")][1]) < 100
 
 
+def test_an_item_the_list_holds_many_times_changed_in_place_is_stored_again():
+    saver = InMemorySaver()
+    shared = {"n": 0, "rows": [[1, 2]] * 3}
+    value = [shared] * 20
+    parent = put(saver, thread(), {"v": value}, 0, {"v": "1"})
+    first = parent
+    value = [*value, shared]
+    parent = put(saver, parent, {"v": value}, 1, {"v": "2"})
+    assert saver.blobs[("t1", "", "v", "2")][0] == HELD_DELTA
+    shared["rows"][0].append(3)  # deep inside, through every reference at once
+    value = [*value, "end"]
+    last = put(saver, parent, {"v": value}, 2, {"v": "3"})
+    assert saver.blobs[("t1", "", "v", "3")][0] == HELD  # nothing kept: item 0 changed
+    got = saver.get_tuple(last).checkpoint["channel_values"]["v"]
+    assert got == value and got[0]["rows"][0] == [1, 2, 3]
+    assert saver.get_tuple(first).checkpoint["channel_values"]["v"][5]["rows"][1] == [1, 2]
+
+
 def test_a_resumed_run_stores_what_it_adds_to_a_long_plain_list():
     class State(TypedDict):
         log: Annotated[list, operator.add]
