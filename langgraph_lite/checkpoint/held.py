@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import pickle
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from itertools import starmap
 from operator import eq, is_
@@ -46,6 +47,9 @@ HELD_DELTA = "pickle-delta"
 """The blob kind of a list stored as what it added to a base version."""
 MIN_ITEMS = 8
 SNAPSHOT_EVERY = 16
+HELD_ITEMS = 1_000_000
+"""About how many list items the saver remembers, to compare the next versions with (the
+lists least recently stored are forgotten first: their next version is stored whole)."""
 
 Fetch = Callable[[Any], "tuple[str, Any] | None"]
 """The saver's lookup of the blob of one version of the channel, or None."""
@@ -115,7 +119,8 @@ class HeldLists:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._latest: dict[tuple[str, str, str], _Latest] = {}
+        self._latest: OrderedDict[tuple[str, str, str], _Latest] = OrderedDict()
+        self._held = 0  # items in self._latest
 
     def encode(
         self, where: tuple[str, str, str], version: Any, value: Any
@@ -134,7 +139,7 @@ class HeldLists:
         data = dumps_plain(tail)
         if data is None:
             with self._lock:
-                self._latest.pop(where, None)
+                self._forget(where)
             return None
         copies = loads_plain(data)
         if keep:
@@ -147,7 +152,7 @@ class HeldLists:
         else:
             entry, blob, base = _latest(version, value, copies, 0), (HELD, data), None
         with self._lock:
-            self._latest[where] = entry
+            self._remember(where, entry)
         return blob, base
 
     def stored_whole(self, where: tuple[str, str, str], version: Any, value: Any) -> bytes:
@@ -156,7 +161,7 @@ class HeldLists:
         data = dumps_plain(value)
         assert data is not None  # its tail was plain, and so were the items it kept
         with self._lock:
-            self._latest[where] = _latest(version, value, loads_plain(data), 0)
+            self._remember(where, _latest(version, value, loads_plain(data), 0))
         return data
 
     def decode(
@@ -174,7 +179,7 @@ class HeldLists:
         if share and type(value) is list and len(value) >= MIN_ITEMS:
             copies, _ = self._read(where, version, blob, fetch)
             with self._lock:
-                self._latest[where] = _latest(version, value, copies, depth)
+                self._remember(where, _latest(version, value, copies, depth))
         return value
 
     def whole(
@@ -227,7 +232,19 @@ class HeldLists:
         """Drop what the next deltas of ``thread_id`` would build on (it was deleted)."""
         with self._lock:
             for where in [w for w in self._latest if w[0] == thread_id]:
-                del self._latest[where]
+                self._forget(where)
+
+    def _remember(self, where: tuple[str, str, str], entry: _Latest) -> None:
+        self._forget(where)
+        self._latest[where] = entry
+        self._held += len(entry.items)
+        while self._held > HELD_ITEMS and len(self._latest) > 1:
+            self._held -= len(self._latest.popitem(last=False)[1].items)
+
+    def _forget(self, where: tuple[str, str, str]) -> None:
+        gone = self._latest.pop(where, None)
+        if gone is not None:
+            self._held -= len(gone.items)
 
 
 def base_of(channel: str, version: Any, blob: tuple[str, Any]) -> Any:

@@ -229,3 +229,22 @@ def test_a_value_too_deep_for_pickle_gets_the_serializers_error():
     saver = InMemorySaver()
     with pytest.raises(TypeError, match=r"nests deeper.*channel 'v'"):
         put(saver, thread(), {"v": deep}, 0, {"v": "1"})
+
+
+def test_the_lists_remembered_are_bounded_and_a_forgotten_one_is_stored_whole(monkeypatch):
+    from langgraph_lite.checkpoint import held
+
+    monkeypatch.setattr(held, "HELD_ITEMS", 50)
+    saver = InMemorySaver()
+    configs = {}
+    for t in range(10):
+        value = list(range(t, t + 20))
+        configs[t] = put(saver, thread(f"t{t}"), {"v": value}, 0, {"v": "1"})
+    assert sum(len(e.items) for e in saver._held._latest.values()) <= 50
+    # t0 was forgotten: its next version is whole; t9 is remembered: a delta
+    for t, kind in ((0, HELD), (9, HELD_DELTA)):
+        value = [*range(t, t + 20), "next"]
+        put(saver, configs[t], {"v": value}, 1, {"v": "2"})
+        assert saver.blobs[(f"t{t}", "", "v", "2")][0] == kind
+        got = saver.get_tuple(thread(f"t{t}")).checkpoint["channel_values"]["v"]
+        assert got == value
