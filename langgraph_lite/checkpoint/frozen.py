@@ -7,7 +7,9 @@ every superstep of a wide graph. The engine instead builds a checkpoint's ``chan
 and ``versions_seen`` (and each entry of it) as the types here, which refuse every change, so a
 saver may keep them as they are. Each map also says what it was built from: ``base`` (the
 ``serial`` of the map it copied and updated, 0 if none) and ``changed`` (the keys it added or
-replaced then; it never drops one), so a saver storing deltas need not compare the whole map.
+replaced then, in an order that rebuilds it: the map ``base`` names, updated with these entries
+in this order, is this one, keys in the same order; it never drops one; None: not known), so a
+saver storing deltas need not compare the whole map.
 
 They are dicts for every reader (``isinstance``, ``==``, iteration), and their copies
 (``dict(...)``, ``.copy()``, ``copy.copy``/``deepcopy``, pickle, ``|``) are plain dicts; the
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from itertools import count
+from itertools import count, islice
 from typing import Any
 
 __all__ = ["FrozenDict", "FrozenSeen", "FrozenVersions", "plain"]
@@ -90,12 +92,30 @@ class FrozenVersions(_Tracked):
         changed: Iterable[str] = (),
     ) -> FrozenVersions:
         """A copy of ``versions``; with ``base``, the claim that it differs from ``base``
-        only at the keys ``changed`` names (the caller's word: the engine's changed set)."""
+        only at the keys ``changed`` names, and that the keys it adds come after the others
+        (the caller's word: the engine's changed set; its ``versions`` only ever grows).
+
+        ``changed`` is then ordered so that ``base`` updated with those entries, in that order,
+        is this map in its order too: the keys it added come last, in this map's order. When
+        the keys added are not what ``changed`` says, nothing is claimed (``changed`` None)."""
         if base is None:
             return cls._build(versions, None, None)
-        return cls._build(
-            versions, base, tuple(k for k in changed if k in versions)
-        )
+        kept = [k for k in changed if k in versions]
+        added = len(versions) - len(base)
+        if added > 0:
+            if isinstance(versions, dict):
+                tail = list(islice(reversed(versions.keys()), added))
+                tail.reverse()
+            else:
+                tail = list(versions)[-added:]
+            new = set(tail)
+            if len(new) != added or not new.issubset(kept) or any(k in base for k in tail):
+                return cls._build(versions, base, None)
+            kept = [k for k in kept if k not in new]
+            kept += tail
+        elif added < 0:  # a key went: the claim cannot hold
+            return cls._build(versions, base, None)
+        return cls._build(versions, base, tuple(kept))
 
 
 class FrozenSeen(_Tracked):

@@ -161,7 +161,7 @@ def _verify(
         whole[k] is not values[k] and whole[k] != values[k] for k in whole
     ):
         raise AssertionError(f"incremental channel_values {values!r} != {whole!r}")
-    if frozen_versions != versions:
+    if frozen_versions != versions or list(frozen_versions) != list(versions):
         raise AssertionError(f"channel_versions {frozen_versions!r} != {versions!r}")
     if seen != versions_seen:
         raise AssertionError(f"versions_seen {seen!r} != {versions_seen!r}")
@@ -171,6 +171,9 @@ def _verify(
             moved = {k for k in mine if k not in before or before[k] != mine[k]}
             if not moved <= set(mine.changed) or before.keys() - mine.keys():
                 raise AssertionError(f"{moved} changed, not only {mine.changed}")
+            rebuilt = {**before, **{k: mine[k] for k in mine.changed}}
+            if list(rebuilt) != list(mine):  # what a saver keeping deltas reads back
+                raise AssertionError(f"{mine.changed} does not rebuild {list(mine)}")
 
 
 _CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
