@@ -59,9 +59,10 @@ class FrozenDict(dict):
 class _Tracked(FrozenDict):
     """A read-only map that knows the map it was built from (see the module's docstring)."""
 
-    __slots__ = ("base", "changed", "serial")
+    __slots__ = ("base", "changed", "delta", "serial")
     base: int
     changed: tuple[str, ...] | None
+    delta: dict[str, Any] | None  # the entries ``changed`` names, in that order (read-only)
     serial: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,13 +70,14 @@ class _Tracked(FrozenDict):
 
     @classmethod
     def _build(
-        cls, items: Mapping[str, Any], base: _Tracked | None, changed: tuple[str, ...] | None
+        cls, items: Mapping[str, Any], base: _Tracked | None, delta: dict[str, Any] | None
     ) -> Any:
         out = dict.__new__(cls)
         dict.update(out, items)
         out.serial = _serials()
         out.base = 0 if base is None else base.serial
-        out.changed = changed
+        out.delta = delta
+        out.changed = None if delta is None else tuple(delta)
         return out
 
 
@@ -100,22 +102,23 @@ class FrozenVersions(_Tracked):
         the keys added are not what ``changed`` says, nothing is claimed (``changed`` None)."""
         if base is None:
             return cls._build(versions, None, None)
-        kept = [k for k in changed if k in versions]
         added = len(versions) - len(base)
-        if added > 0:
-            if isinstance(versions, dict):
-                tail = list(islice(reversed(versions.keys()), added))
-                tail.reverse()
-            else:
-                tail = list(versions)[-added:]
-            new = set(tail)
-            if len(new) != added or not new.issubset(kept) or any(k in base for k in tail):
-                return cls._build(versions, base, None)
-            kept = [k for k in kept if k not in new]
-            kept += tail
-        elif added < 0:  # a key went: the claim cannot hold
+        if added == 0:
+            return cls._build(versions, base, {k: versions[k] for k in changed if k in versions})
+        if added < 0:  # a key went: the claim cannot hold
             return cls._build(versions, base, None)
-        return cls._build(versions, base, tuple(kept))
+        if isinstance(versions, dict):
+            tail = list(islice(reversed(versions.keys()), added))
+            tail.reverse()
+        else:
+            tail = list(versions)[-added:]
+        named = changed if isinstance(changed, set | frozenset) else set(changed)
+        if any(k in base or k not in named for k in tail):
+            return cls._build(versions, base, None)
+        delta = {k: versions[k] for k in named if k in base and k in versions}
+        for k in tail:
+            delta[k] = versions[k]
+        return cls._build(versions, base, delta)
 
 
 class FrozenSeen(_Tracked):
@@ -130,14 +133,24 @@ class FrozenSeen(_Tracked):
             {node: _frozen(s) for node, s in seen.items()}, None, None
         )
 
-    def with_entries(self, entries: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
-        """This map with ``entries`` added or replaced (each copied read-only)."""
-        updates = {node: _frozen(s) for node, s in entries.items()}
+    def with_entries(
+        self, entries: Mapping[str, Mapping[str, Any]], names: Iterable[str] | None = None
+    ) -> FrozenSeen:
+        """This map with ``entries`` added or replaced (each copied read-only); ``names``:
+        only those of them (the ones ``entries`` has), in that order."""
+        if names is None:
+            names = entries
+        updates = {
+            node: s if type(s) is FrozenDict else FrozenDict(s)
+            for node in names
+            if (s := entries.get(node)) is not None
+        }
         out = dict.__new__(FrozenSeen)
         dict.update(out, self)
         dict.update(out, updates)
         out.serial = _serials()
         out.base = self.serial
+        out.delta = updates
         out.changed = tuple(updates)
         return out
 

@@ -55,25 +55,10 @@ class SharedMap(Mapping[str, Any]):
     depth: int  # how many SharedMaps down to the whole map (1: its parent is the whole map)
     changes: int  # the entries in the deltas of the chain (this one's too)
 
-    def __init__(self, parent: Mapping[str, Any], delta: dict[str, Any]) -> None:
-        self.parent, self.delta = parent, delta
-        if type(parent) is SharedMap:
-            self.depth, self.changes = parent.depth + 1, parent.changes + len(delta)
-        else:
-            self.depth, self.changes = 1, len(delta)
-
-    @staticmethod
-    def on(parent: Mapping[str, Any], whole: Mapping[str, Any], delta: dict[str, Any]) -> Any:
-        """What to keep for ``whole`` (a frozen map), which is ``parent`` (what was kept for
-        the map it was built from) with ``delta``: a ``SharedMap``, or ``whole`` itself when
-        the chain would be too long."""
-        if type(parent) is SharedMap:
-            depth, changes = parent.depth + 1, parent.changes + len(delta)
-        else:
-            depth, changes = 1, len(delta)
-        if depth > SharedMap.flat_after or changes * 4 > len(whole):
-            return whole
-        return SharedMap(parent, delta)
+    def __init__(
+        self, parent: Mapping[str, Any], delta: dict[str, Any], depth: int, changes: int
+    ) -> None:
+        self.parent, self.delta, self.depth, self.changes = parent, delta, depth, changes
 
     def flat(self) -> dict[str, Any]:
         """The map as a new plain dict (its values as they are: a ``versions_seen``'s entries
@@ -152,11 +137,10 @@ class SkeletonKeeper:
             self._chains.pop(key, None)
             return self.keep_changes(key, checkpoint)[0]
         self._last.pop(key, None)
-        stored = {
-            k: v if k in _IMMUTABLE else copy.deepcopy(v)
-            for k, v in checkpoint.items()
-            if k != "channel_values"
-        }
+        stored = dict(checkpoint)
+        stored.pop("channel_values", None)
+        for k in stored.keys() - _IMMUTABLE:
+            stored[k] = copy.deepcopy(stored[k])
         updated = stored.get("updated_channels")
         if isinstance(updated, list):
             stored["updated_channels"] = list(updated)
@@ -256,12 +240,20 @@ class SkeletonKeeper:
 
 def _chained(whole: Any, last_serial: int, last_kept: Any) -> Any:
     """What to keep for the frozen map ``whole``, given the serial of the one put before it
-    and what was kept for that one."""
-    if whole.serial == last_serial:  # the same map put again
-        return last_kept
-    if whole.base != last_serial or whole.changed is None:
+    and what was kept for that one: a ``SharedMap`` on it when ``whole`` was built from that
+    one and the chain stays short enough, else ``whole`` itself."""
+    delta = whole.delta
+    if whole.base != last_serial or delta is None:
+        return last_kept if whole.serial == last_serial else whole  # (the same map again)
+    if type(last_kept) is SharedMap:
+        depth, changes = last_kept.depth + 1, last_kept.changes + len(delta)
+        if depth > SharedMap.flat_after:
+            return whole
+    else:
+        depth, changes = 1, len(delta)
+    if changes * 4 > len(whole):
         return whole
-    return SharedMap.on(last_kept, whole, {k: whole[k] for k in whole.changed})
+    return SharedMap(last_kept, delta, depth, changes)
 
 
 def _copy(value: Any) -> Any:

@@ -122,9 +122,7 @@ class Snapshots:
         if ran is None or self._seen is None:
             seen = FrozenSeen.of(versions_seen)
         else:
-            seen = self._seen.with_entries(
-                {node: versions_seen[node] for node in ran if node in versions_seen}
-            )
+            seen = self._seen.with_entries(versions_seen, ran)
         if changed is None or self._versions is None:
             frozen_versions = FrozenVersions.of(versions)
         else:

@@ -91,21 +91,33 @@ def _versions(n: int) -> dict[str, str]:
     return {f"c{i}": "1" for i in range(n)}
 
 
+def _skeleton(checkpoint_id: str, versions: Any, seen: Any) -> dict[str, Any]:
+    return {
+        "v": 4,
+        "id": checkpoint_id,
+        "ts": "",
+        "channel_versions": versions,
+        "versions_seen": seen,
+        "updated_channels": [],
+    }
+
+
 def test_a_shared_map_reads_as_the_map_it_stands_for():
-    first = FrozenVersions.of(_versions(40))
+    keeper = SkeletonKeeper()
+    seen = FrozenSeen.of({})
+    first = FrozenVersions.of(_versions(100))
+    keeper.keep(("t", ""), _skeleton("0", first, seen))
     live = dict(first)
-    kept: Any = first
-    maps = [first]
+    whole = first
     for step in range(8):
         live[f"c{step}"] = "2"
         live[f"new{step}"] = "1"
-        whole = FrozenVersions.of(live, maps[-1], {f"new{step}", f"c{step}"})
-        kept = SharedMap.on(kept, whole, {k: whole[k] for k in whole.changed})
-        maps.append(whole)
-    assert type(kept) is SharedMap
+        whole = FrozenVersions.of(live, whole, {f"new{step}", f"c{step}"})
+        kept = keeper.keep(("t", ""), _skeleton(str(step + 1), whole, seen))["channel_versions"]
+    assert type(kept) is SharedMap and kept.depth == 8
     assert list(kept) == list(live) and list(kept.items()) == list(live.items())
     assert kept == live and len(kept) == len(live) and kept.flat() == live
-    assert kept["c3"] == "2" and kept["c30"] == "1" and "new7" in kept and "nope" not in kept
+    assert kept["c3"] == "2" and kept["c90"] == "1" and "new7" in kept and "nope" not in kept
     assert kept.get("nope") is None
     assert type(copy_out({"channel_versions": kept})["channel_versions"]) is dict
     assert pickle.loads(pickle.dumps(kept)) == live
@@ -127,22 +139,17 @@ def test_the_keeper_keeps_a_map_whole_when_it_was_not_built_from_the_last_put():
     keeper = SkeletonKeeper()
     versions = FrozenVersions.of(_versions(100))
     seen = FrozenSeen.of({f"n{i}": {f"c{i}": "1"} for i in range(100)})
-    skeleton = {"v": 4, "id": "1", "ts": "", "updated_channels": []}
-    first = keeper.keep(("t", ""), {**skeleton, "channel_versions": versions, "versions_seen": seen})
+    first = keeper.keep(("t", ""), _skeleton("1", versions, seen))
     assert first["channel_versions"] is versions and first["versions_seen"] is seen
     later = FrozenVersions.of({**versions, "c1": "2"}, versions, {"c1"})
     later_seen = seen.with_entries({"n1": {"c1": "2"}})
-    second = keeper.keep(
-        ("t", ""), {**skeleton, "id": "2", "channel_versions": later, "versions_seen": later_seen}
-    )
+    second = keeper.keep(("t", ""), _skeleton("2", later, later_seen))
     assert type(second["channel_versions"]) is SharedMap
     assert second["channel_versions"].delta == {"c1": "2"}
     assert type(second["versions_seen"]) is SharedMap
     # a fork of the first: built from it, not from the last put
     fork = FrozenVersions.of({**versions, "c2": "2"}, versions, {"c2"})
-    third = keeper.keep(
-        ("t", ""), {**skeleton, "id": "3", "channel_versions": fork, "versions_seen": later_seen}
-    )
+    third = keeper.keep(("t", ""), _skeleton("3", fork, later_seen))
     assert third["channel_versions"] is fork
     assert third["versions_seen"] is second["versions_seen"]  # the same map put again
     out = copy_out(third)
@@ -154,10 +161,7 @@ def test_small_maps_are_kept_whole(width):
     keeper = SkeletonKeeper()
     versions = FrozenVersions.of(_versions(width))
     seen = FrozenSeen.of({})
-    skeleton = {"v": 4, "id": "1", "ts": "", "updated_channels": []}
-    keeper.keep(("t", ""), {**skeleton, "channel_versions": versions, "versions_seen": seen})
+    keeper.keep(("t", ""), _skeleton("1", versions, seen))
     later = FrozenVersions.of({**versions, "c0": "2"}, versions, {"c0"})
-    kept = keeper.keep(
-        ("t", ""), {**skeleton, "id": "2", "channel_versions": later, "versions_seen": seen}
-    )
-    assert kept["channel_versions"] is later  # one change is a quarter of the map or more
+    kept = keeper.keep(("t", ""), _skeleton("2", later, seen))["channel_versions"]
+    assert kept is later  # one change is a quarter of the map or more
