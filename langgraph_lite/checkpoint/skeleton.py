@@ -28,7 +28,7 @@ from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from itertools import compress
 from typing import Any
 
-from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, flat
 
 __all__ = ["SharedMap", "SkeletonKeeper", "copy_out"]
 
@@ -68,7 +68,7 @@ class SharedMap(Mapping[str, Any]):
         while type(node) is SharedMap:
             deltas.append(node.delta)
             node = node.parent
-        out = dict(node)
+        out = flat(node)
         for delta in reversed(deltas):
             out.update(delta)
         return out
@@ -133,7 +133,7 @@ class SkeletonKeeper:
         else as they are; read one back with ``copy_out``."""
         versions = checkpoint.get("channel_versions")
         seen = checkpoint.get("versions_seen")
-        if type(versions) is not FrozenVersions or type(seen) is not FrozenSeen:
+        if not isinstance(versions, FrozenVersions) or not isinstance(seen, FrozenSeen):
             self._chains.pop(key, None)
             return self.keep_changes(key, checkpoint)[0]
         self._last.pop(key, None)
@@ -240,15 +240,20 @@ class SkeletonKeeper:
 
 def _chained(whole: Any, last_serial: int, last_kept: Any) -> Any:
     """What to keep for the frozen map ``whole``, given the serial of the one put before it
-    and what was kept for that one: a ``SharedMap`` on it when ``whole`` was built from that
-    one and the chain stays short enough, else ``whole`` itself."""
+    and what was kept for that one: a pending map as it is (it is what it changed on its
+    parent already); a whole one built from that one as a ``SharedMap`` on it when the chain
+    stays short enough, else as it is."""
+    if whole.serial == last_serial:  # the same map again
+        return last_kept
     delta = whole.delta
-    if whole.base != last_serial or delta is None:
-        return last_kept if whole.serial == last_serial else whole  # (the same map again)
+    if whole._parent is not None or whole.base != last_serial or delta is None:
+        return whole
     if type(last_kept) is SharedMap:
         depth, changes = last_kept.depth + 1, last_kept.changes + len(delta)
         if depth > SharedMap.flat_after:
             return whole
+    elif last_kept._parent is not None:  # after pending maps, a whole one ends their chain
+        return whole
     else:
         depth, changes = 1, len(delta)
     if changes * 4 > len(whole):
@@ -267,10 +272,12 @@ def copy_out(stored: dict[str, Any]) -> dict[str, Any]:
     if type(versions) is SharedMap:
         out["channel_versions"] = versions.flat()
     elif isinstance(versions, dict):
-        out["channel_versions"] = dict(versions)
+        out["channel_versions"] = flat(versions)
     seen = stored.get("versions_seen")
     if type(seen) is SharedMap:
         seen = seen.flat()
+    elif isinstance(seen, dict):
+        seen = flat(seen)
     if isinstance(seen, dict):
         out["versions_seen"] = {node: _copy(s) for node, s in seen.items()}
     if isinstance(stored.get("updated_channels"), list):

@@ -20,7 +20,8 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     uuid6,
 )
-from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, fill_checkpoint, flat
+from langgraph_lite.checkpoint.memory import InMemorySaver
 
 __all__ = [
     "ERROR",
@@ -154,6 +155,9 @@ def _verify(
     versions: Mapping[str, Any],
     versions_seen: Mapping[str, Mapping[str, Any]],
 ) -> None:
+    taken = (frozen_versions, seen)
+    # (read with ``flat``: a pending map is left pending, as a saver gets it)
+    frozen_versions, seen = flat(frozen_versions), flat(seen)  # type: ignore[assignment]
     whole = {k: v for k, ch in channels.items() if (v := ch.checkpoint()) is not MISSING}
     if whole.keys() != values.keys() or any(
         whole[k] is not values[k] and whole[k] != values[k] for k in whole
@@ -163,15 +167,16 @@ def _verify(
         raise AssertionError(f"channel_versions {frozen_versions!r} != {versions!r}")
     if seen != versions_seen:
         raise AssertionError(f"versions_seen {seen!r} != {versions_seen!r}")
-    for mine, before in ((frozen_versions, snapshots._versions), (seen, snapshots._seen)):
-        if mine.changed is not None and before is not None:
-            assert mine.base == before.serial
+    for given, was in ((taken[0], snapshots._versions), (taken[1], snapshots._seen)):
+        if given.changed is not None and was is not None:
+            assert given.base == was.serial and given.delta is not None
+            mine, before = flat(given), flat(was)
             moved = {k for k in mine if k not in before or before[k] != mine[k]}
-            if not moved <= set(mine.changed) or before.keys() - mine.keys():
-                raise AssertionError(f"{moved} changed, not only {mine.changed}")
-            rebuilt = {**before, **{k: mine[k] for k in mine.changed}}
-            if list(rebuilt) != list(mine):  # what a saver keeping deltas reads back
-                raise AssertionError(f"{mine.changed} does not rebuild {list(mine)}")
+            if not moved <= set(given.changed) or before.keys() - mine.keys():
+                raise AssertionError(f"{moved} changed, not only {given.changed}")
+            rebuilt = {**before, **given.delta}
+            if list(rebuilt) != list(mine) or rebuilt != mine:  # what a saver reads back
+                raise AssertionError(f"{given.changed} does not rebuild {list(mine)}")
 
 
 _CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
@@ -288,6 +293,8 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
     ``put_batch`` (SQLite) may commit them with others, in one transaction, later: under
     ``durability="async"`` nothing is waited for (``flush`` at the end of the run waits for
     it all), else each call returns once its actions are committed."""
+    if not _reads_pending(saver, False):
+        _fill(actions)
     batch = getattr(saver, "put_batch", None)
     if batch is None:
         for action in actions:
@@ -304,6 +311,8 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
 
 async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
     """``save`` with the saver's async methods."""
+    if not _reads_pending(saver, True):
+        _fill(actions)
     batch = getattr(saver, "aput_batch", None)
     if batch is None:
         for action in actions:
@@ -316,6 +325,32 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
         return
     tagged = [(type(action) is Put, action) for action in actions]
     await batch(tagged, wait=_waits(durability, tagged))
+
+
+# (saver class, async) -> whether its put reads a checkpoint's maps only through their methods
+_PENDING_OK: dict[tuple[type, bool], bool] = {}
+
+
+def _reads_pending(saver: Any, is_async: bool) -> bool:
+    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): only the put of
+    ``InMemorySaver`` (which keeps them as they are) is known to read them through their
+    methods; any other saver gets them filled, as dicts down to their storage."""
+    key = (type(saver), is_async)
+    known = _PENDING_OK.get(key)
+    if known is None:
+        cls = type(saver)
+        known = getattr(cls, "put_batch", None) is None and cls.put is InMemorySaver.put
+        if is_async:
+            known = known and getattr(cls, "aput_batch", None) is None
+            known = known and cls.aput is InMemorySaver.aput
+        _PENDING_OK[key] = known
+    return known
+
+
+def _fill(actions: Sequence[Put | PutWrites]) -> None:
+    for action in actions:
+        if type(action) is Put:
+            fill_checkpoint(action.checkpoint)
 
 
 def _waits(durability: str, tagged: list[tuple[bool, Any]]) -> bool:
