@@ -14,6 +14,10 @@ saver storing deltas need not compare the whole map.
 They are dicts for every reader (``isinstance``, ``==``, iteration), and their copies
 (``dict(...)``, ``.copy()``, ``copy.copy``/``deepcopy``, pickle, ``|``) are plain dicts; the
 serializer encodes them as plain dicts, so what a saver stores and hands back is plain.
+
+A step's maps are built from the previous step's as *pending* maps (see ``_Tracked``): the
+entries the step changed on top of the previous map, filled only when something reads them,
+so taking a checkpoint costs what the step changed, not a copy of every channel and node.
 """
 
 from __future__ import annotations
