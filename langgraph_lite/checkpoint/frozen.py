@@ -147,7 +147,14 @@ class _Tracked(FrozenDict):
         """Fill a pending map's storage (nothing for a whole one): it is then its whole type."""
         if self._parent is None:
             return
-        dict.update(self, self._flat())
+        deltas: list[dict[str, Any]] = []
+        node = self
+        while node._parent is not None:
+            deltas.append(node.delta)  # type: ignore[arg-type]
+            node = node._parent
+        dict.update(self, node)  # (a whole map: a copy in C)
+        for delta in reversed(deltas):
+            dict.update(self, delta)
         self.__class__ = self._whole
         self._parent, self._depth, self._changes = None, 0, 0
         self._size = self._width = dict.__len__(self)
@@ -178,6 +185,7 @@ class FrozenVersions(_Tracked):
         versions: Mapping[str, Any],
         base: FrozenVersions | None = None,
         changed: Iterable[str] = (),
+        pending: bool = True,
     ) -> FrozenVersions:
         """A copy of ``versions``; with ``base``, the claim that it differs from ``base``
         only at the keys ``changed`` names, and that the keys it adds come after the others
@@ -186,7 +194,7 @@ class FrozenVersions(_Tracked):
         ``changed`` is then ordered so that ``base`` updated with those entries, in that order,
         is this map in its order too: the keys it added come last, in this map's order. When
         the keys added are not what ``changed`` says, nothing is claimed (``changed`` None).
-        The copy is then pending (see ``_Tracked``) when the chain allows."""
+        The copy is then pending (see ``_Tracked``) when the chain allows and ``pending``."""
         if base is None:
             return cls._build(versions, None, None)
         size = len(versions)
@@ -208,10 +216,10 @@ class FrozenVersions(_Tracked):
             delta = {k: versions[k] for k in named if k in versions and k not in new}
             for k in tail:
                 delta[k] = versions[k]
-        if cls is FrozenVersions:
-            pending = base._derive(PendingVersions, delta, size)
-            if pending is not None:
-                return pending
+        if pending and cls is FrozenVersions:
+            derived = base._derive(PendingVersions, delta, size)
+            if derived is not None:
+                return derived
         return cls._build(versions, base, delta)
 
 
@@ -228,11 +236,14 @@ class FrozenSeen(_Tracked):
         )
 
     def with_entries(
-        self, entries: Mapping[str, Mapping[str, Any]], names: Iterable[str] | None = None
+        self,
+        entries: Mapping[str, Mapping[str, Any]],
+        names: Iterable[str] | None = None,
+        pending: bool = True,
     ) -> FrozenSeen:
         """This map with ``entries`` added or replaced (each copied read-only); ``names``:
         only those of them (the ones ``entries`` has), in that order. Pending (see
-        ``_Tracked``) when the chain allows."""
+        ``_Tracked``) when the chain allows and ``pending``."""
         if names is None:
             names = entries
         updates = {
@@ -240,9 +251,10 @@ class FrozenSeen(_Tracked):
             for node in names
             if (s := entries.get(node)) is not None
         }
-        pending = self._derive(PendingSeen, updates, -1)
-        if pending is not None:
-            return pending
+        if pending:
+            derived = self._derive(PendingSeen, updates, -1)
+            if derived is not None:
+                return derived
         out = dict.__new__(FrozenSeen)
         dict.update(out, self if self._parent is None else self._flat())
         dict.update(out, updates)

@@ -37,6 +37,7 @@ __all__ = [
     "asave",
     "flush",
     "load",
+    "reads_pending",
     "restore_channels",
     "restore_state",
     "save",
@@ -87,9 +88,13 @@ class Snapshots:
     and stores what a step changed; successive checkpoints share the entries that did not.
     """
 
-    __slots__ = ("_seen", "_values", "_versions")
+    __slots__ = ("_pending", "_seen", "_values", "_versions")
 
-    def __init__(self) -> None:
+    def __init__(self, pending: bool = True) -> None:
+        # whether the maps may be pending (``checkpoint.frozen``): for a saver that reads them
+        # through their methods (``reads_pending``); others get whole ones, as the saver would
+        # have them filled anyway
+        self._pending = pending
         self._values: dict[str, Any] | None = None
         self._seen: FrozenSeen | None = None
         self._versions: FrozenVersions | None = None
@@ -123,11 +128,11 @@ class Snapshots:
         if ran is None or self._seen is None:
             seen = FrozenSeen.of(versions_seen)
         else:
-            seen = self._seen.with_entries(versions_seen, ran)
+            seen = self._seen.with_entries(versions_seen, ran, self._pending)
         if changed is None or self._versions is None:
             frozen_versions = FrozenVersions.of(versions)
         else:
-            frozen_versions = FrozenVersions.of(versions, self._versions, changed)
+            frozen_versions = FrozenVersions.of(versions, self._versions, changed, self._pending)
         if VERIFY:
             _verify(self, channels, frozen_versions, seen, values, versions, versions_seen)
         self._values, self._seen, self._versions = values, seen, frozen_versions
@@ -294,7 +299,7 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
     ``put_batch`` (SQLite) may commit them with others, in one transaction, later: under
     ``durability="async"`` nothing is waited for (``flush`` at the end of the run waits for
     it all), else each call returns once its actions are committed."""
-    if not _reads_pending(saver, False):
+    if not reads_pending(saver, False):
         _fill(actions)
     batch = getattr(saver, "put_batch", None)
     if batch is None:
@@ -312,7 +317,7 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
 
 async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
     """``save`` with the saver's async methods."""
-    if not _reads_pending(saver, True):
+    if not reads_pending(saver, True):
         _fill(actions)
     batch = getattr(saver, "aput_batch", None)
     if batch is None:
@@ -332,7 +337,7 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
 _PENDING_OK: dict[tuple[type, bool], bool] = {}
 
 
-def _reads_pending(saver: Any, is_async: bool) -> bool:
+def reads_pending(saver: Any, is_async: bool) -> bool:
     """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): only the put of
     ``InMemorySaver`` (which keeps them as they are) is known to read them through their
     methods; any other saver gets them filled, as dicts down to their storage."""
@@ -340,10 +345,13 @@ def _reads_pending(saver: Any, is_async: bool) -> bool:
     known = _PENDING_OK.get(key)
     if known is None:
         cls = type(saver)
-        known = getattr(cls, "put_batch", None) is None and cls.put is InMemorySaver.put
+        known = (
+            getattr(cls, "put_batch", None) is None
+            and getattr(cls, "put", None) is InMemorySaver.put
+        )
         if is_async:
             known = known and getattr(cls, "aput_batch", None) is None
-            known = known and cls.aput is InMemorySaver.aput
+            known = known and getattr(cls, "aput", None) is InMemorySaver.aput
         _PENDING_OK[key] = known
     return known
 

@@ -19,6 +19,7 @@ from langgraph_lite.pregel.checkpointing import (
     Put,
     PutWrites,
     Snapshots,
+    reads_pending,
     thread_config,
     with_checkpoint_map,
 )
@@ -66,7 +67,8 @@ class Persistence:
         # Seeds task ids: the id of the checkpoint the current step started from.
         self.run_id = run_id
         self.saved: Any = None  # the CheckpointTuple the run was restored from, if any
-        self._snapshots = Snapshots()
+        # (pending maps only for a saver that reads them through their methods, sync or async)
+        self._snapshots = Snapshots(pending=reads_pending(saver, True))
         # durability="exit": the checkpoint the run stands at but has not saved, the last one
         # really saved, and the writes of the step since.
         self._exit_mark: tuple[str, str, int] | None = None
