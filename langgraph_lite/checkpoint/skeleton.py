@@ -12,11 +12,13 @@ falls back to a full copy. Readers get copies (``copy_out``).
 
 The engine's own checkpoints need none of that: their ``channel_versions`` and ``versions_seen``
 are read-only maps (``checkpoint.frozen``) that nothing can change in place, and they say what
-changed since the map they were built from. ``keep`` stores such a map as a ``SharedMap``: the
-entries it changed, on top of what was kept for the previous put of the thread, so a ``put``
-costs (in time and in memory) what the step changed, not the graph's width. Every so often
-(``SharedMap.flat_after``) the map itself is kept instead, as it is (no copy), so that reading
-one back walks a bounded chain. The comparison above is for other callers' plain dicts.
+changed since the map they were built from. A pending map (what the step changed on the
+previous one, ``checkpoint.frozen``) is kept as it is; a whole one built from the previous put's
+is kept as a ``SharedMap``: the entries it changed, on top of what was kept for the previous put
+of the thread. Either way a ``put`` costs (in time and in memory) what the step changed, not the
+graph's width; every so often the whole map is kept, as it is (no copy), so that reading one
+back (``copy_out``, which never fills a pending map) walks a bounded chain. The comparison
+above is for other callers' plain dicts.
 """
 
 from __future__ import annotations
