@@ -201,9 +201,9 @@ def _delta(
         type(versions) is FrozenVersions
         and type(old_versions) is FrozenVersions
         and versions.base == old_versions.serial
-        and versions.changed is not None
+        and versions.delta is not None
     ):
-        changed = {k: versions[k] for k in versions.changed}
+        changed = versions.delta
         dropped = []
     else:
         try:  # versions are hashable (str, int, float): the difference is taken in C

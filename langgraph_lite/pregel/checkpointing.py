@@ -20,7 +20,8 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     uuid6,
 )
-from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, fill_checkpoint, flat
+from langgraph_lite.checkpoint.memory import InMemorySaver
 
 __all__ = [
     "ERROR",
@@ -36,6 +37,7 @@ __all__ = [
     "asave",
     "flush",
     "load",
+    "reads_pending",
     "restore_channels",
     "restore_state",
     "save",
@@ -86,9 +88,13 @@ class Snapshots:
     and stores what a step changed; successive checkpoints share the entries that did not.
     """
 
-    __slots__ = ("_seen", "_values", "_versions")
+    __slots__ = ("_pending", "_seen", "_values", "_versions")
 
-    def __init__(self) -> None:
+    def __init__(self, pending: bool = True) -> None:
+        # whether the maps may be pending (``checkpoint.frozen``): for a saver that reads them
+        # through their methods (``reads_pending``); others get whole ones, as the saver would
+        # have them filled anyway
+        self._pending = pending
         self._values: dict[str, Any] | None = None
         self._seen: FrozenSeen | None = None
         self._versions: FrozenVersions | None = None
@@ -122,25 +128,24 @@ class Snapshots:
         if ran is None or self._seen is None:
             seen = FrozenSeen.of(versions_seen)
         else:
-            seen = self._seen.with_entries(
-                {node: versions_seen[node] for node in ran if node in versions_seen}
-            )
+            seen = self._seen.with_entries(versions_seen, ran, self._pending)
         if changed is None or self._versions is None:
             frozen_versions = FrozenVersions.of(versions)
         else:
-            frozen_versions = FrozenVersions.of(versions, self._versions, changed)
+            frozen_versions = FrozenVersions.of(versions, self._versions, changed, self._pending)
         if VERIFY:
             _verify(self, channels, frozen_versions, seen, values, versions, versions_seen)
         self._values, self._seen, self._versions = values, seen, frozen_versions
-        return Checkpoint(
-            v=4,
-            id=checkpoint_id or uuid6(),
-            ts=datetime.now(timezone.utc).isoformat(),
-            channel_values=dict(values),
-            channel_versions=frozen_versions,
-            versions_seen=seen,
-            updated_channels=sorted(updated),
-        )
+        checkpoint: Checkpoint = {  # (a literal: a TypedDict's call builds its kwargs first)
+            "v": 4,
+            "id": checkpoint_id or uuid6(),
+            "ts": datetime.now(timezone.utc).isoformat(),
+            "channel_values": dict(values),
+            "channel_versions": frozen_versions,
+            "versions_seen": seen,
+            "updated_channels": sorted(updated),
+        }
+        return checkpoint
 
 
 VERIFY = False
@@ -156,21 +161,28 @@ def _verify(
     versions: Mapping[str, Any],
     versions_seen: Mapping[str, Mapping[str, Any]],
 ) -> None:
+    taken = (frozen_versions, seen)
+    # (read with ``flat``: a pending map is left pending, as a saver gets it)
+    frozen_versions, seen = flat(frozen_versions), flat(seen)  # type: ignore[assignment]
     whole = {k: v for k, ch in channels.items() if (v := ch.checkpoint()) is not MISSING}
     if whole.keys() != values.keys() or any(
         whole[k] is not values[k] and whole[k] != values[k] for k in whole
     ):
         raise AssertionError(f"incremental channel_values {values!r} != {whole!r}")
-    if frozen_versions != versions:
+    if frozen_versions != versions or list(frozen_versions) != list(versions):
         raise AssertionError(f"channel_versions {frozen_versions!r} != {versions!r}")
     if seen != versions_seen:
         raise AssertionError(f"versions_seen {seen!r} != {versions_seen!r}")
-    for mine, before in ((frozen_versions, snapshots._versions), (seen, snapshots._seen)):
-        if mine.changed is not None and before is not None:
-            assert mine.base == before.serial
+    for given, was in ((taken[0], snapshots._versions), (taken[1], snapshots._seen)):
+        if given.changed is not None and was is not None:
+            assert given.base == was.serial and given.delta is not None
+            mine, before = flat(given), flat(was)
             moved = {k for k in mine if k not in before or before[k] != mine[k]}
-            if not moved <= set(mine.changed) or before.keys() - mine.keys():
-                raise AssertionError(f"{moved} changed, not only {mine.changed}")
+            if not moved <= set(given.changed) or before.keys() - mine.keys():
+                raise AssertionError(f"{moved} changed, not only {given.changed}")
+            rebuilt = {**before, **given.delta}
+            if list(rebuilt) != list(mine) or rebuilt != mine:  # what a saver reads back
+                raise AssertionError(f"{given.changed} does not rebuild {list(mine)}")
 
 
 _CONTROL = frozenset((ERROR, ERROR_SOURCE, INTERRUPT, RESUME))
@@ -287,6 +299,8 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
     ``put_batch`` (SQLite) may commit them with others, in one transaction, later: under
     ``durability="async"`` nothing is waited for (``flush`` at the end of the run waits for
     it all), else each call returns once its actions are committed."""
+    if not reads_pending(saver, False):
+        _fill(actions)
     batch = getattr(saver, "put_batch", None)
     if batch is None:
         for action in actions:
@@ -303,6 +317,8 @@ def save(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync
 
 async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str = "sync") -> None:
     """``save`` with the saver's async methods."""
+    if not reads_pending(saver, True):
+        _fill(actions)
     batch = getattr(saver, "aput_batch", None)
     if batch is None:
         for action in actions:
@@ -315,6 +331,35 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
         return
     tagged = [(type(action) is Put, action) for action in actions]
     await batch(tagged, wait=_waits(durability, tagged))
+
+
+# (saver class, async) -> whether its put reads a checkpoint's maps only through their methods
+_PENDING_OK: dict[tuple[type, bool], bool] = {}
+
+
+def reads_pending(saver: Any, is_async: bool) -> bool:
+    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): only the put of
+    ``InMemorySaver`` (which keeps them as they are) is known to read them through their
+    methods; any other saver gets them filled, as dicts down to their storage."""
+    key = (type(saver), is_async)
+    known = _PENDING_OK.get(key)
+    if known is None:
+        cls = type(saver)
+        known = (
+            getattr(cls, "put_batch", None) is None
+            and getattr(cls, "put", None) is InMemorySaver.put
+        )
+        if is_async:
+            known = known and getattr(cls, "aput_batch", None) is None
+            known = known and getattr(cls, "aput", None) is InMemorySaver.aput
+        _PENDING_OK[key] = known
+    return known
+
+
+def _fill(actions: Sequence[Put | PutWrites]) -> None:
+    for action in actions:
+        if type(action) is Put:
+            fill_checkpoint(action.checkpoint)
 
 
 def _waits(durability: str, tagged: list[tuple[bool, Any]]) -> bool:

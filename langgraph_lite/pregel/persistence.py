@@ -19,6 +19,7 @@ from langgraph_lite.pregel.checkpointing import (
     Put,
     PutWrites,
     Snapshots,
+    reads_pending,
     thread_config,
     with_checkpoint_map,
 )
@@ -66,7 +67,8 @@ class Persistence:
         # Seeds task ids: the id of the checkpoint the current step started from.
         self.run_id = run_id
         self.saved: Any = None  # the CheckpointTuple the run was restored from, if any
-        self._snapshots = Snapshots()
+        # (pending maps only for a saver that reads them through their methods, sync or async)
+        self._snapshots = Snapshots(pending=reads_pending(saver, True))
         # durability="exit": the checkpoint the run stands at but has not saved, the last one
         # really saved, and the writes of the step since.
         self._exit_mark: tuple[str, str, int] | None = None
@@ -75,6 +77,11 @@ class Persistence:
         # The token of the thread's lease the run holds (pregel/leases.py): every write names
         # it. A caller's comes with the config; one the run takes is set when it is taken.
         self.lease_token: int | None = (config.get("configurable") or {}).get("lease_token")
+        # What every checkpoint's metadata takes from the run's config, read once (as LangGraph
+        # copies the config when a run starts): its scalar configurable values and its
+        # metadata; and where the run's checkpoints are saved.
+        self._fixed_metadata, self._parents = _fixed_metadata(config)
+        self._thread = dict(self.checkpoint_config["configurable"])
 
     def restore(self, saved: Any) -> None:
         """The run continues from ``saved`` (a ``CheckpointTuple``)."""
@@ -176,7 +183,9 @@ class Persistence:
         if self.lease_token is not None:
             config = with_token(config, self.lease_token)
         self.outbox.append(Put(config, checkpoint, metadata, new_versions))
-        self.checkpoint_config = thread_config(self.config, checkpoint["id"])
+        self.checkpoint_config = {
+            "configurable": {**self._thread, "checkpoint_id": checkpoint["id"]}
+        }
         self.run_id = checkpoint["id"]
         if self._exit_writes:
             self.outbox.extend(self._exit_writes)
@@ -189,26 +198,11 @@ class Persistence:
         return Saved(self.checkpoint_config, parent_config, metadata)
 
     def _metadata(self, source: str, step: int) -> dict[str, Any]:
-        configurable = self.config.get("configurable") or {}
         return {
-            # scalar configurable values (not internal ones) are kept, as LangGraph does
-            **{
-                k: v
-                for k, v in configurable.items()
-                if isinstance(v, str | int | float | bool)
-                and not k.startswith("__")
-                and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
-                and k not in LEASE_KEYS
-            },
-            # (not the langgraph_* keys a subgraph's config carries from its parent's task)
-            **{
-                k: v
-                for k, v in (self.config.get("metadata") or {}).items()
-                if not k.startswith("langgraph_")
-            },
+            **self._fixed_metadata,
             "source": source,
             "step": step,
-            "parents": _parents(configurable),
+            "parents": dict(self._parents),
         }
 
 
@@ -257,6 +251,30 @@ def without_untracked(
             value.arg = {k: v for k, v in arg.items() if k not in untracked}
         kept.append((channel, value))
     return kept
+
+
+def _fixed_metadata(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """What a run's checkpoints' metadata takes from its config: the part before ``source``
+    and ``step``, and ``parents``."""
+    configurable = config.get("configurable") or {}
+    fixed = {
+        # scalar configurable values (not internal ones) are kept, as LangGraph does
+        **{
+            k: v
+            for k, v in configurable.items()
+            if isinstance(v, str | int | float | bool)
+            and not k.startswith("__")
+            and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
+            and k not in LEASE_KEYS
+        },
+        # (not the langgraph_* keys a subgraph's config carries from its parent's task)
+        **{
+            k: v
+            for k, v in (config.get("metadata") or {}).items()
+            if not k.startswith("langgraph_")
+        },
+    }
+    return fixed, _parents(configurable)
 
 
 def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:
