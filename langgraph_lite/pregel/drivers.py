@@ -1,7 +1,8 @@
 """The two drivers: each answers the effects of ``PregelLoop.run`` and knows nothing else.
 
 A driver never decides what comes next in a run; it only answers. The sync driver answers with
-blocking calls (a step's single task inline, several on a thread pool), the async one with
+blocking calls (a step's single task inline; several taken by its own thread and helper
+threads, ``thread_step.py``, or on a thread pool while node code streams), the async one with
 awaits (inline, one task group, or a host task detached from the consumer while node code
 streams). They mirror each other, ``await`` aside.
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +32,7 @@ from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, loa
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
+from langgraph_lite.pregel.thread_step import ThreadStep, helpers
 
 __all__ = ["AsyncRun", "drive_sync"]
 
@@ -53,10 +54,6 @@ class _TaskDone:
 # -- the sync driver ----------------------------------------------------------------------------
 
 
-def _pool_size() -> int:
-    return min(32, (os.cpu_count() or 1) + 4)
-
-
 def _run_reporting(task: Task, queue: StreamQueue) -> None:
     """Body of a pool thread: run, then report through the queue (errors included)."""
     ok = False
@@ -73,7 +70,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     """Run ``loop`` in the caller's thread, yielding every stream chunk as it is produced."""
     items = queue.items
     saver = loop.checkpointer
-    pool: ThreadPoolExecutor | None = None
+    pool: ThreadPoolExecutor | None = None  # a live step's (its tasks run while the consumer reads)
+    step: ThreadStep | None = None  # a step's tasks the caller takes too, while some are left
     run = loop.run(input)
     send = run.send
     answer: Any = None
@@ -102,8 +100,11 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         task.error = exc
                     continue
                 answer = None
+                if not live:  # this thread takes tasks too (thread_step.py)
+                    step = ThreadStep(tasks, lambda task: _run_reporting(task, queue))
+                    continue
                 if pool is None:
-                    pool = ThreadPoolExecutor(_pool_size(), thread_name_prefix="langgraph_lite")
+                    pool = ThreadPoolExecutor(helpers() + 1, thread_name_prefix="langgraph_lite")
                 for task in tasks:
                     pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
             elif effect is DELIVER:
@@ -111,11 +112,13 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 while items:
                     yield items.popleft()
             elif effect is NEED_RESULT:
-                while type(item := queue.get()) is not _TaskDone:
-                    if item is CALL_FINISHED:
+                while True:  # (results in go first: saved and streamed before it takes another)
+                    if not items and step is not None and step.take():
+                        continue  # its report is queued, after those of tasks done before
+                    if type(item := queue.get()) is _TaskDone or item is CALL_FINISHED:
+                        answer = item if item is CALL_FINISHED else item.result()
                         break
                     yield item  # chunks node code streamed meanwhile
-                answer = item if item is CALL_FINISHED else item.result()
             elif type(effect) is Save:
                 answer = None
                 save(saver, effect.actions, durability)
@@ -126,6 +129,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     finally:
         run.close()
         queue.close()
+        if step is not None:
+            step.stop()  # (waits for the tasks helpers run)
         if pool is not None:
             # Threads cannot be killed: wait for running nodes, so none outlives the stream.
             pool.shutdown(wait=True, cancel_futures=True)

@@ -16,13 +16,16 @@ from langgraph_lite.pregel import NodeBuilder, Pregel
 def run_threads():
     """The sync driver's worker threads still alive.
 
-    Idle pools shared across runs do not count: other libraries', and the one sync nodes run on
-    under ``ainvoke`` (``pregel/worker_threads.py``), whose threads are reused by the next run.
+    Idle pools shared across runs do not count: other libraries', the one sync nodes run on
+    under ``ainvoke`` (``pregel/worker_threads.py``) and the one helping the sync driver's
+    thread with a step's tasks (``pregel/thread_step.py``), whose threads are reused by the
+    next run (the tests check that their nodes ended).
     """
     return [
         t
         for t in threading.enumerate()
-        if t.name.startswith("langgraph_lite") and not t.name.startswith("langgraph_lite-node")
+        if t.name.startswith("langgraph_lite")
+        and not t.name.startswith(("langgraph_lite-node", "langgraph_lite-step"))
     ]
 
 
@@ -520,21 +523,28 @@ async def test_a_failing_parallel_task_cancels_its_async_siblings():
     assert finished == []
 
 
-def test_a_failing_parallel_task_in_sync_mode_raises_once_its_siblings_end():
+@pytest.mark.parametrize("slow_first", [True, False])
+def test_a_failing_parallel_task_in_sync_mode_raises_once_its_siblings_end(slow_first):
+    ended = threading.Event()
+
+    def slow(x):
+        time.sleep(0.05)
+        ended.set()
+        return x
+
+    nodes = {
+        "bad": NodeBuilder().subscribe_only("a").do(failing).write_to("t"),
+        "slow": NodeBuilder().subscribe_only("a").do(slow).write_to("t"),
+    }
     app = Pregel(
-        nodes={
-            "bad": NodeBuilder().subscribe_only("a").do(failing).write_to("t"),
-            "slow": NodeBuilder()
-            .subscribe_only("a")
-            .do(lambda x: time.sleep(0.05) or x)
-            .write_to("t"),
-        },
+        nodes=dict(reversed(nodes.items())) if slow_first else nodes,
         channels={"a": LastValue(str), "t": Topic(str)},
         input_channels="a",
         output_channels="t",
     )
     with pytest.raises(Boom):
         app.invoke("x")
+    assert ended.is_set()
     assert not run_threads()
 
 

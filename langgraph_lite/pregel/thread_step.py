@@ -1,0 +1,112 @@
+"""A step's tasks on threads, for the sync driver: the calling thread works too.
+
+The sync driver runs a step with several tasks (and no node code streaming while it runs) as a
+``ThreadStep``: the tasks wait in one deque, and the driver's thread and a few helper threads
+each take the next one, run it, and take another, until none is left. Every task is taken by
+exactly one thread (``deque.popleft`` is atomic), so the tasks still run concurrently — a node
+that blocks (I/O, a sleep) lets the others go on — but a step of short tasks mostly runs in the
+caller's thread, without handing each task to a thread and waiting to hear back.
+
+The helpers come from one pool shared by every run of the process, kept between runs (starting
+threads costs more than a short node). Sharing cannot deadlock: a thread waiting for its step
+(a subgraph's run inside a task, say) takes that step's tasks itself whenever no helper is free,
+so a step never waits for a task no thread has taken. A step asks for at most as many helpers
+as a run's own pool used to have (``helpers``), so one run gets the parallelism it had.
+
+Each task runs in its own copy of the caller's context, as it would on a pool of its own.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextvars
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from langgraph_lite.pregel.algo import Task
+
+__all__ = ["ThreadStep", "helpers"]
+
+_MAX_HELPERS = 32  # threads in the shared pool (helpers of every run at once)
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def helpers() -> int:
+    """How many threads one step may use besides the caller's (a run's pool used to be this
+    size plus one: ``ThreadPoolExecutor``'s default)."""
+    return min(32, (os.cpu_count() or 1) + 4) - 1
+
+
+def _shared_pool() -> concurrent.futures.ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = concurrent.futures.ThreadPoolExecutor(
+                    _MAX_HELPERS, thread_name_prefix="langgraph_lite-step"
+                )
+    return _pool
+
+
+def _forget_pool() -> None:
+    # A forked child (a Celery prefork worker) has none of the parent's threads: its pool
+    # would take jobs and never run them.
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+class ThreadStep:
+    """One step's tasks, each run once, by the caller (``take``) or by a helper thread, and
+    reported through ``report(task)`` (the driver's: it runs the task and puts it in the stream
+    queue, errors included), in the order they finish."""
+
+    __slots__ = ("_context", "_futures", "_pending", "_report")
+
+    def __init__(self, tasks: Sequence[Task], report: Callable[[Task], None]) -> None:
+        self._pending: deque[Task] = deque(tasks)
+        self._report = report
+        self._context = contextvars.copy_context()  # (each task runs in a copy of it)
+        pool = _shared_pool()
+        # (the caller takes one task at least: len(tasks) - 1 helpers are enough)
+        self._futures = [pool.submit(self._help) for _ in range(min(len(tasks) - 1, helpers()))]
+
+    def _help(self) -> None:
+        """Body of a helper thread: take tasks until none is left."""
+        pending = self._pending
+        while pending:
+            try:
+                task = pending.popleft()
+            except IndexError:  # (the caller or another helper took the last one)
+                return
+            self._context.copy().run(self._report, task)
+
+    def take(self) -> bool:
+        """Run the next task no thread has taken, here, and report it as a helper would (so
+        results still come in the order the tasks finished); False: every task was taken."""
+        pending = self._pending
+        if not pending:
+            return False
+        try:
+            task = pending.popleft()
+        except IndexError:  # (a helper took the last one meanwhile)
+            return False
+        self._context.copy().run(self._report, task)
+        return True
+
+    def stop(self) -> None:
+        """The run stops: no task not yet taken will start; returns once the helpers running
+        one have finished (threads cannot be killed, and no node outlives its run)."""
+        self._pending.clear()
+        # (a helper not started yet is cancelled, and not waited for: it stays queued until
+        # a pool thread drops it, and that thread may be the one waiting here)
+        concurrent.futures.wait([f for f in self._futures if not f.cancel()])
+
+    def __repr__(self) -> str:
+        return f"<ThreadStep {len(self._pending)} untaken, {len(self._futures)} helpers>"
