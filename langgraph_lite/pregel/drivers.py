@@ -27,11 +27,14 @@ from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
-from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
+from langgraph_lite.pregel.attempt import arun_attempt, attempt_is_sync, run_attempt
 from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
+from langgraph_lite.pregel.detached import Detached
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.node import PregelNode
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
+from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]
 
@@ -150,52 +153,6 @@ def _flushes(loop: PregelLoop) -> bool:
 # -- the async driver ---------------------------------------------------------------------------
 
 
-class _Detached:
-    """A host task that outlives any single ``__anext__`` of the consumer.
-
-    Started outside the consumer's task (asyncio: a plain task; trio: a system task), so the
-    consumer holds no cancel scope across its ``yield``; the consumer cancels it and waits for
-    it when it leaves.
-    """
-
-    def __init__(self, fn: Callable[[], Awaitable[None]]) -> None:
-        self._fn = fn
-        self._scope: anyio.CancelScope | None = None
-        self._cancelled = False
-        self._done = anyio.Event()
-        self._ref: Any = None
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not None:
-            self._ref = running.create_task(self._host())
-        else:
-            import trio
-
-            trio.lowlevel.spawn_system_task(
-                self._host, name="langgraph_lite step", context=contextvars.copy_context()
-            )
-
-    async def _host(self) -> None:
-        try:
-            with anyio.CancelScope() as scope:
-                self._scope = scope
-                if self._cancelled:
-                    scope.cancel()
-                await self._fn()
-        finally:
-            self._done.set()
-
-    def cancel(self) -> None:
-        self._cancelled = True
-        if self._scope is not None:
-            self._scope.cancel()
-
-    async def wait(self) -> None:
-        await self._done.wait()
-
-
 def _limiter(tasks: list[Task]) -> anyio.CapacityLimiter | None:
     """The run config's ``max_concurrency``: how many of a step's tasks may run at once."""
     limit = (getattr(tasks[0].run, "config", None) or {}).get("max_concurrency")
@@ -256,6 +213,16 @@ def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[
     return run
 
 
+def _in_run_thread(task: Task) -> bool:
+    """Whether a step's one task runs whole in the run's thread (see ``attempt_is_sync``); not
+    a node with a run of its own (callbacks: their async manager runs on the event loop)."""
+    node = task.node
+    return not node.is_async and type(node).arun is _PLAIN_ARUN and attempt_is_sync(task)
+
+
+_PLAIN_ARUN = PregelNode.arun
+
+
 class AsyncRun:
     """The async driver, as an async iterator whose ``__anext__`` runs the run until a chunk.
 
@@ -272,13 +239,14 @@ class AsyncRun:
         self._run = loop.run(input)
         self._effect: Any = None  # the effect being answered; None: ask the loop for one
         self._answer: Any = None  # what to send the loop when asking it
-        self._host: _Detached | None = None  # the live step's tasks, while they run
+        self._host: Detached | None = None  # the live step's tasks, while they run
         self._pending = 0  # how many of them have not reported yet
         self._done = False
         self._watched = False
         self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
         # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
         self._lease = self._enter = leases.for_run(loop)
+        self._thread = RunThread()  # where its steps of one sync task run
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -293,6 +261,7 @@ class AsyncRun:
             return await self._next()
         except StopAsyncIteration:
             self._done = True
+            self._thread.release()
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
@@ -328,12 +297,15 @@ class AsyncRun:
                     tasks, live = effect
                     if live:
                         self._pending = len(tasks)
-                        self._host = _Detached(_step_host(tasks, self.queue))
+                        self._host = Detached(_step_host(tasks, self.queue))
                         self._watch_consumer()
                     elif len(tasks) == 1:
                         task = tasks[0]
                         try:
-                            await arun_attempt(task)
+                            if _in_run_thread(task):
+                                await self._thread.run(run_attempt, task)
+                            else:
+                                await arun_attempt(task)
                         except Exception as exc:
                             task.error = exc
                         self._answer = task
@@ -431,6 +403,7 @@ class AsyncRun:
             host.cancel()  # before closing the queue: async producers stop by cancellation
         self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
         self._run.close()
+        self._thread.release()
         if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
@@ -479,6 +452,7 @@ class AsyncRun:
             if self._host is not None:
                 self._host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
+            self._thread.release()
             if self._lease is not None:
                 self._lease.abandon()
 
