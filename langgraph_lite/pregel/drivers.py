@@ -27,13 +27,13 @@ from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
-from langgraph_lite.pregel.attempt import arun_attempt, attempt_is_sync, run_attempt
+from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
 from langgraph_lite.pregel.detached import Detached
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.node import PregelNode
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
+from langgraph_lite.pregel.thread_steps import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]
@@ -213,16 +213,6 @@ def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[
     return run
 
 
-def _in_run_thread(task: Task) -> bool:
-    """Whether a step's one task runs whole in the run's thread (see ``attempt_is_sync``); not
-    a node with a run of its own (callbacks: their async manager runs on the event loop)."""
-    node = task.node
-    return not node.is_async and type(node).arun is _PLAIN_ARUN and attempt_is_sync(task)
-
-
-_PLAIN_ARUN = PregelNode.arun
-
-
 class AsyncRun:
     """The async driver, as an async iterator whose ``__anext__`` runs the run until a chunk.
 
@@ -246,7 +236,9 @@ class AsyncRun:
         self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
         # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
         self._lease = self._enter = leases.for_run(loop)
-        self._thread = RunThread()  # where its steps of one sync task run
+        # Where its steps of one sync task run, and how that thread runs on (on asyncio).
+        self._steps = ThreadSteps(self._run, queue.items)
+        self._thread = RunThread(self._steps.stop)
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -260,6 +252,8 @@ class AsyncRun:
                 await self._lease.aenter()  # type: ignore[union-attr]
             return await self._next()
         except StopAsyncIteration:
+            if self._steps.stopping:
+                raise  # (the run's thread saw it stopped meanwhile: whoever stopped it cleans up)
             self._done = True
             self._thread.release()
             self.queue.close()
@@ -301,8 +295,16 @@ class AsyncRun:
                         self._watch_consumer()
                     elif len(tasks) == 1:
                         task = tasks[0]
+                        threaded = in_run_thread(task)
+                        if threaded and asyncio._get_running_loop() is not None:
+                            # (not on trio: its threads are waited for, not told to stop)
+                            effect = await self._thread.run(self._steps, task)
+                            if effect is FINISHED:
+                                raise StopAsyncIteration
+                            self._effect = effect
+                            continue
                         try:
-                            if _in_run_thread(task):
+                            if threaded:
                                 await self._thread.run(run_attempt, task)
                             else:
                                 await arun_attempt(task)
@@ -402,7 +404,7 @@ class AsyncRun:
         if host is not None:
             host.cancel()  # before closing the queue: async producers stop by cancellation
         self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
-        self._run.close()
+        self._steps.close()  # (waits for the run's thread, if a bare cancel left it in the loop)
         self._thread.release()
         if host is not None:
             with anyio.CancelScope(shield=True):
@@ -452,6 +454,7 @@ class AsyncRun:
             if self._host is not None:
                 self._host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
+            self._steps.stop()
             self._thread.release()
             if self._lease is not None:
                 self._lease.abandon()

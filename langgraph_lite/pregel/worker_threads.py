@@ -3,8 +3,10 @@
 Two ways in. ``RunThread`` is the thread one run holds for its steps that run a single sync
 task (the common case: a chain of ``def`` nodes): the same thread for each of them, handed the
 next call directly, with no pool queue in between; it goes back to a free list when the run
-ends, for the next run to take. ``run_sync_in_worker_thread`` is for everything else (a step's
-several sync tasks, a sync step of a node that also has async ones): a shared pool.
+ends, for the next run to take. On asyncio that thread also takes the next such steps itself
+(``thread_steps.py``); ``on_cancel`` tells it to stop at the next. ``run_sync_in_worker_thread``
+is for everything else (a step's several sync tasks, a sync step of a node that also has async
+ones or retries): a shared pool.
 
 A sync node cannot be interrupted; it can only be waited for. Two promises follow, for both:
 
@@ -55,8 +57,13 @@ def _shared_pool() -> concurrent.futures.ThreadPoolExecutor:
     return _pool
 
 
-async def run_sync_in_worker_thread(func: Callable[..., Any], *args: Any) -> Any:
-    """``func(*args)`` in a worker thread, in a copy of the caller's context; see the module doc."""
+async def run_sync_in_worker_thread(
+    func: Callable[..., Any], *args: Any, on_cancel: Callable[[], object] | None = None
+) -> Any:
+    """``func(*args)`` in a worker thread, in a copy of the caller's context; see the module doc.
+
+    ``on_cancel``: called as soon as the await is cancelled, before waiting for the thread (to
+    tell ``func`` to stop early)."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # trio
@@ -66,6 +73,8 @@ async def run_sync_in_worker_thread(func: Callable[..., Any], *args: Any) -> Any
     try:
         return await asyncio.shield(answer)
     except asyncio.CancelledError:
+        if on_cancel is not None:
+            on_cancel()
         if not running.done() and _by_cancel_scope():
             with anyio.CancelScope(shield=True):
                 try:
@@ -209,10 +218,13 @@ class RunThread:
     releases it only keeps it until it has been idle for ``_IDLE_S``.
     """
 
-    __slots__ = ("_worker",)
+    __slots__ = ("_worker", "on_cancel")
 
-    def __init__(self) -> None:
+    def __init__(self, on_cancel: Callable[[], object] | None = None) -> None:
         self._worker: _Worker | None = None
+        # Called as soon as a call's await is cancelled, before waiting for it: to tell the
+        # call to stop early (one that runs several steps of the run).
+        self.on_cancel = on_cancel
 
     async def run(self, func: Callable[..., Any], *args: Any) -> Any:
         """``func(*args)`` in the run's thread, in a copy of the caller's context."""
@@ -225,7 +237,7 @@ class RunThread:
             while True:
                 worker = self._worker = _take_worker()
                 if worker is None:  # as many run threads as allowed: the pool
-                    return await run_sync_in_worker_thread(func, *args)
+                    return await run_sync_in_worker_thread(func, *args, on_cancel=self.on_cancel)
                 if worker.hand(job):
                     break
         try:
@@ -243,6 +255,8 @@ class RunThread:
         A cancel scope (``aclose()``, a timeout, a task group failing) is waited out: the call
         gets a new answer future, awaited shielded. A bare ``Task.cancel()`` is not refused:
         the thread goes on, and the default executor waits for it (see the module doc)."""
+        if self.on_cancel is not None:
+            self.on_cancel()
         if _by_cancel_scope():
             job.answer = loop.create_future()
             with anyio.CancelScope(shield=True):

@@ -282,3 +282,80 @@ def test_with_callbacks_a_sync_nodes_async_handler_runs_on_the_callers_event_loo
     loop = asyncio.run(main())
     nodes = [seen for name, seen in loops if name in ("n0", "n1")]
     assert len(nodes) == 2 and all(seen is loop for seen in nodes), loops
+
+
+@pytest.mark.parametrize("leave", ["aclose", "break"])
+def test_astream_of_sync_nodes_starts_no_step_the_consumer_did_not_ask_for(leave):
+    ran = []
+
+    def node(x):
+        ran.append(x)
+        return x + 1
+
+    app = chain(*[node] * 6)
+
+    async def main():
+        stream = app.astream(0, stream_mode="updates")
+        async for _chunk in stream:
+            await asyncio.sleep(0.05)  # the run's thread would have had time to run on
+            assert ran == [0]
+            break
+        if leave == "aclose":
+            await stream.aclose()
+        await asyncio.sleep(0.05)
+        assert ran == [0]
+
+    asyncio.run(main())
+
+
+def test_ainvoke_of_sync_nodes_with_a_saver_checkpoints_every_step_and_resumes_an_interrupt():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+    from langgraph_lite.types import Command, interrupt
+
+    def ask(x):
+        return x + interrupt("how much?")
+
+    app = Pregel(
+        nodes={
+            "a": NodeBuilder().subscribe_only("c0").do(lambda x: x + 1).write_to("c1"),
+            "b": NodeBuilder().subscribe_only("c1").do(lambda x: x * 2).write_to("c2"),
+            "ask": NodeBuilder().subscribe_only("c2").do(ask).write_to("c3"),
+        },
+        channels={f"c{i}": LastValue(object) for i in range(4)},
+        input_channels="c0",
+        output_channels="c3",
+        checkpointer=InMemorySaver(),
+    )
+    config = {"configurable": {"thread_id": "t"}}
+
+    async def main():
+        first = await app.ainvoke(1, config)
+        assert "__interrupt__" in first
+        history = [s async for s in app.aget_state_history(config)]
+        assert len(history) == 3  # the input, after a, after b (ask waits for its answer)
+        assert await app.ainvoke(Command(resume=10), config) == 14
+
+    asyncio.run(main())
+
+
+def test_a_bare_cancel_mid_chain_lets_the_node_finish_but_starts_no_further_step():
+    ran = []
+
+    def slow(x):
+        time.sleep(0.2)
+        ran.append("slow")
+        return x
+
+    def after(x):
+        ran.append("after")
+        return x
+
+    app = chain(lambda x: x, slow, after, after)
+
+    async def main():
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(app.ainvoke(1), timeout=0.05)
+
+    asyncio.run(main())  # returns once the node has
+    time.sleep(0.1)
+    assert ran == ["slow"]
