@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -192,6 +193,19 @@ class _Worker:
 _free: list[_Worker] = []  # idle run threads, for the next run to take
 _free_lock = threading.Lock()
 _live = 0  # run threads alive (held by a run, or free)
+
+
+def _forget_after_fork() -> None:
+    """In a forked child the worker threads are gone (only the forking thread lives on)."""
+    global _free_lock, _live, _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()  # (the pool's threads too)
+    _free.clear()
+    _free_lock = threading.Lock()
+    _live = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _take_worker() -> _Worker | None:

@@ -142,9 +142,11 @@ def test_idle_run_threads_end(monkeypatch):
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_a_cancel_scope_stopping_a_run_waits_for_its_sync_node_and_starts_no_other(backend):
     state = {"running": 0, "finished": 0, "next": 0}
+    started = threading.Event()
 
     def slow(x):
         state["running"] += 1
+        started.set()
         time.sleep(0.3)
         state["running"] -= 1
         state["finished"] += 1
@@ -157,8 +159,16 @@ def test_a_cancel_scope_stopping_a_run_waits_for_its_sync_node_and_starts_no_oth
     app = chain(lambda x: x, slow, after)
 
     async def main():
-        with anyio.move_on_after(0.1) as scope:
-            await app.ainvoke(1)
+        with anyio.CancelScope() as scope:
+            async with anyio.create_task_group() as tg:
+
+                async def cancel_once_started():
+                    while not started.is_set():
+                        await anyio.sleep(0.005)
+                    scope.cancel()
+
+                tg.start_soon(cancel_once_started)
+                await app.ainvoke(1)
         assert scope.cancelled_caught
         # The node could only be waited for; the step after it never started.
         assert state == {"running": 0, "finished": 1, "next": 0}
@@ -167,21 +177,26 @@ def test_a_cancel_scope_stopping_a_run_waits_for_its_sync_node_and_starts_no_oth
 
 
 def test_a_run_given_up_by_a_bare_cancel_does_not_hold_up_the_next_run():
-    done = threading.Event()
+    done, started = threading.Event(), threading.Event()
 
     def slow(x):
-        time.sleep(0.5)
+        started.set()
+        time.sleep(1.0)
         done.set()
         return x
 
     slow_app, fast_app = chain(slow), chain(lambda x: x + 1)
 
     async def main():
-        with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(slow_app.ainvoke(1), timeout=0.05)
+        task = asyncio.ensure_future(slow_app.ainvoke(1))
+        while not started.is_set():
+            await asyncio.sleep(0.005)
+        task.cancel()  # a bare cancel: the node goes on in its thread
+        with pytest.raises(asyncio.CancelledError):
+            await task
         t0 = time.monotonic()
         assert await fast_app.ainvoke(1) == 2
-        assert time.monotonic() - t0 < 0.3  # not behind the node still running
+        assert time.monotonic() - t0 < 0.7  # not behind the node still running
         assert not done.is_set()
 
     asyncio.run(main())
@@ -340,8 +355,10 @@ def test_ainvoke_of_sync_nodes_with_a_saver_checkpoints_every_step_and_resumes_a
 
 def test_a_bare_cancel_mid_chain_lets_the_node_finish_but_starts_no_further_step():
     ran = []
+    started = threading.Event()
 
     def slow(x):
+        started.set()
         time.sleep(0.2)
         ran.append("slow")
         return x
@@ -353,9 +370,37 @@ def test_a_bare_cancel_mid_chain_lets_the_node_finish_but_starts_no_further_step
     app = chain(lambda x: x, slow, after, after)
 
     async def main():
-        with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(app.ainvoke(1), timeout=0.05)
+        task = asyncio.ensure_future(app.ainvoke(1))
+        while not started.is_set():
+            await asyncio.sleep(0.005)
+        task.cancel()  # a bare cancel, mid-node
+        with pytest.raises(asyncio.CancelledError):
+            await task
 
     asyncio.run(main())  # returns once the node has
     time.sleep(0.1)
     assert ran == ["slow"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_starts_run_threads_of_its_own():
+    import multiprocessing
+    import warnings
+
+    app = chain(lambda x: x + 1, lambda x: x + 1)
+    assert asyncio.run(app.ainvoke(0)) == 2  # leaves an idle run thread, which a child lacks
+
+    def child(out):
+        out.put(asyncio.run(app.ainvoke(0)))
+
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # (forking a process with threads)
+        process = context.Process(target=child, args=(out,))
+        process.start()
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+    assert process.exitcode == 0
+    assert out.get(timeout=1) == 2
