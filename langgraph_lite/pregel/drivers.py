@@ -295,7 +295,7 @@ class AsyncRun:
                         self._watch_consumer()
                     elif len(tasks) == 1:
                         task = tasks[0]
-                        threaded = in_run_thread(task)
+                        threaded = not task.node.is_async and in_run_thread(task)
                         if threaded and asyncio._get_running_loop() is not None:
                             # (not on trio: its threads are waited for, not told to stop)
                             effect = await self._thread.run(self._steps, task)
