@@ -34,7 +34,7 @@ def plan(
     out: list[tuple[str, str, Callable[[], Any]]] = []
     if "graph" in groups:
         for sc in scenarios.all_scenarios(quick):
-            for mode in harness.MODES:
+            for mode in sc.modes:
                 for saver in harness.savers_for(sc.family):
                     out.append(
                         (
@@ -129,7 +129,7 @@ def _profile(quick: bool, names: set[str], engine: Any, top: int) -> None:
     picked = [
         (sc, mode, saver)
         for sc in scenarios.all_scenarios(quick)
-        for mode in harness.MODES
+        for mode in sc.modes
         for saver in harness.savers_for(sc.family)
         if f"{sc.name}/{mode}/{saver}" in names
     ]

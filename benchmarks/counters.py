@@ -10,6 +10,11 @@ checkpoint) cancelled out.
 - ``opcodes/step``: bytecodes executed, counted by a ``sys.settrace`` opcode tracer (slow:
   use small ``--steps``).
 
+Both count every thread the run uses: a profiler or tracer can only be given to threads as
+they start, so each counted run starts without the worker threads sync nodes run in under
+``ainvoke`` (``langgraph_lite/pregel/worker_threads.py``: the shared pool and the idle run
+threads), and makes its own.
+
     python benchmarks/counters.py [--steps 200] [--no-opcodes] [--only invoke]
 
 A change to the hot path should not raise these; put before/after figures in its notes.
@@ -39,6 +44,21 @@ def _run(sc: Scenario, app: Any, steps: int) -> Callable[[], Any]:
     return lambda: sc.run(app, 1, config)
 
 
+def _without_idle_worker_threads() -> None:
+    """Let the next run start the worker threads it uses, so they are counted: the shared pool
+    is replaced (its threads end), idle run threads are forgotten (they end when idle)."""
+    from langgraph_lite.pregel import worker_threads as wt
+
+    pool = getattr(wt, "_pool", None)
+    if pool is not None:
+        wt._pool = None
+        pool.shutdown(wait=True)
+    free = getattr(wt, "_free", None)
+    if free is not None:
+        with wt._free_lock:
+            free.clear()
+
+
 def count_calls(sc: Scenario, steps: int) -> int:
     """Function calls of one run of a ``steps``-long chain, every thread included."""
     app = build_chain(LITE, steps, sc.fn)
@@ -52,6 +72,7 @@ def count_calls(sc: Scenario, steps: int) -> int:
         prof.enable()
 
     main = cProfile.Profile()
+    _without_idle_worker_threads()
     threading.setprofile(per_thread)
     main.enable()
     try:
@@ -81,6 +102,7 @@ def count_opcodes(sc: Scenario, steps: int) -> int:
             count += 1
         return tracer
 
+    _without_idle_worker_threads()
     threading.settrace(tracer)
     sys.settrace(tracer)
     try:

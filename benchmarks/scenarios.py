@@ -56,6 +56,7 @@ class Scenario:
     floor: Callable[[Engine, bool, Any], Any]
     # (engine, is_async, checkpointer) -> a compiled graph; defaults to builder().compile()
     factory: Callable[[Engine, bool, Any], Any] | None = None
+    modes: tuple[str, ...] = ("sync", "async")  # the cells it has (harness.MODES)
 
     def compile(self, engine: Engine, is_async: bool, checkpointer: Any = None) -> Any:
         """The graph, compiled on ``engine`` with ``checkpointer``."""
@@ -89,9 +90,9 @@ def _do_nothing(state: Any) -> None:
     return None
 
 
-def _sequential_builder(n: int, engine: Engine, is_async: bool) -> Any:
+def _sequential_builder(n: int, sync_nodes: bool, engine: Engine, is_async: bool) -> Any:
     graph = engine.StateGraph(engine.MessagesState)
-    node = _variant(_do_nothing, is_async)
+    node = _variant(_do_nothing, is_async and not sync_nodes)
     for i in range(n):
         graph.add_node(f"node_{i}", node)
         graph.add_edge(engine.START if i == 0 else f"node_{i - 1}", f"node_{i}")
@@ -99,23 +100,31 @@ def _sequential_builder(n: int, engine: Engine, is_async: bool) -> Any:
     return graph
 
 
-async def _sequential_floor(n: int, engine: Engine, is_async: bool, inp: Any) -> Any:
-    node = _variant(_do_nothing, is_async)
+async def _sequential_floor(
+    n: int, sync_nodes: bool, engine: Engine, is_async: bool, inp: Any
+) -> Any:
+    node_is_async = is_async and not sync_nodes
+    node = _variant(_do_nothing, node_is_async)
     state = {"messages": list(inp["messages"])}
     for _ in range(n):
-        update = await node(state) if is_async else node(state)
+        update = await node(state) if node_is_async else node(state)
         assert update is None
     return state
 
 
-def sequential(n: int) -> Scenario:
-    """``sequential_N``: a chain of N do-nothing nodes over ``MessagesState``."""
+def sequential(n: int, sync_nodes: bool = False) -> Scenario:
+    """``sequential_N``: a chain of N do-nothing nodes over ``MessagesState``.
+
+    ``sync_nodes``: ``sequential_sync_nodes_N``, the same chain of plain ``def`` nodes driven
+    by ``astream`` (its only cell is async): what an engine takes to run sync node code from
+    an event loop (LangGraph and we both run it in a worker thread)."""
     return Scenario(
-        f"sequential_{n}",
+        f"sequential_sync_nodes_{n}" if sync_nodes else f"sequential_{n}",
         "sequential",
-        partial(_sequential_builder, n),
+        partial(_sequential_builder, n, sync_nodes),
         lambda engine: {"messages": []},
-        _sync_or_async(partial(_sequential_floor, n)),
+        _sync_or_async(partial(_sequential_floor, n, sync_nodes)),
+        modes=("async",) if sync_nodes else ("sync", "async"),
     )
 
 
@@ -530,6 +539,7 @@ def all_scenarios(quick: bool = False) -> list[Scenario]:
     if quick:
         return [
             sequential(3),
+            sequential(3, sync_nodes=True),
             fanout_to_subgraph(2),
             *(wide(f, "4x20") for f in ("wide_state", "wide_dict", "pydantic_state")),
             react_agent(2),
@@ -537,6 +547,7 @@ def all_scenarios(quick: bool = False) -> list[Scenario]:
     return [
         sequential(10),
         sequential(1000),
+        sequential(1000, sync_nodes=True),
         fanout_to_subgraph(10),
         fanout_to_subgraph(100),
         *(wide("wide_state", size) for size in WIDE_SIZES),

@@ -38,6 +38,7 @@ __all__ = [
     "RunContext",
     "arun_attempt",
     "arun_node_alone",
+    "attempt_is_sync",
     "run_attempt",
     "run_node_alone",
 ]
@@ -107,6 +108,24 @@ def _retry_wait(task: Task, exc: Exception, attempt: int) -> float:
 def _for_this_graph(bubbled: ParentCommand) -> Any:
     """A subgraph run by this node sent a command to its parent, which is this graph."""
     return replace(bubbled.command, graph=None)
+
+
+def attempt_is_sync(task: Task) -> bool:
+    """Whether ``run_attempt`` (the sync twin) may run ``task``'s attempt in an async run,
+    whole in a worker thread: its node's code is all sync (``node.is_async`` is checked by
+    the caller), and nothing of the attempt awaits — no async writer, cache lookup or error
+    handler, no retry waits or time limits (which the event loop keeps)."""
+    node = task.node
+    if (
+        node._async_writers
+        or node.timeout is not None
+        or node.retry_policy
+        or node.cache_policy is not None
+        or node.error_handler is not None
+    ):
+        return False
+    # (a subgraph, a runnable: their async side runs on the event loop)
+    return all(step.afunc is None for step in node._steps)
 
 
 # -- the twins ----------------------------------------------------------------------------------

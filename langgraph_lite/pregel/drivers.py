@@ -29,10 +29,13 @@ from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
+from langgraph_lite.pregel.detached import Detached
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
 from langgraph_lite.pregel.thread_step import ThreadStep, helpers
+from langgraph_lite.pregel.thread_steps import FINISHED, ThreadSteps, in_run_thread
+from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]
 
@@ -155,52 +158,6 @@ def _flushes(loop: PregelLoop) -> bool:
 # -- the async driver ---------------------------------------------------------------------------
 
 
-class _Detached:
-    """A host task that outlives any single ``__anext__`` of the consumer.
-
-    Started outside the consumer's task (asyncio: a plain task; trio: a system task), so the
-    consumer holds no cancel scope across its ``yield``; the consumer cancels it and waits for
-    it when it leaves.
-    """
-
-    def __init__(self, fn: Callable[[], Awaitable[None]]) -> None:
-        self._fn = fn
-        self._scope: anyio.CancelScope | None = None
-        self._cancelled = False
-        self._done = anyio.Event()
-        self._ref: Any = None
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not None:
-            self._ref = running.create_task(self._host())
-        else:
-            import trio
-
-            trio.lowlevel.spawn_system_task(
-                self._host, name="langgraph_lite step", context=contextvars.copy_context()
-            )
-
-    async def _host(self) -> None:
-        try:
-            with anyio.CancelScope() as scope:
-                self._scope = scope
-                if self._cancelled:
-                    scope.cancel()
-                await self._fn()
-        finally:
-            self._done.set()
-
-    def cancel(self) -> None:
-        self._cancelled = True
-        if self._scope is not None:
-            self._scope.cancel()
-
-    async def wait(self) -> None:
-        await self._done.wait()
-
-
 def _limiter(tasks: list[Task]) -> anyio.CapacityLimiter | None:
     """The run config's ``max_concurrency``: how many of a step's tasks may run at once."""
     limit = (getattr(tasks[0].run, "config", None) or {}).get("max_concurrency")
@@ -277,13 +234,16 @@ class AsyncRun:
         self._run = loop.run(input)
         self._effect: Any = None  # the effect being answered; None: ask the loop for one
         self._answer: Any = None  # what to send the loop when asking it
-        self._host: _Detached | None = None  # the live step's tasks, while they run
+        self._host: Detached | None = None  # the live step's tasks, while they run
         self._pending = 0  # how many of them have not reported yet
         self._done = False
         self._watched = False
         self._unwatch: Callable[[], object] | None = None  # forget the consumer's task
         # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
         self._lease = self._enter = leases.for_run(loop)
+        # Where its steps of one sync task run, and how that thread runs on (on asyncio).
+        self._steps = ThreadSteps(self._run, queue.items)
+        self._thread = RunThread(self._steps.stop)
 
     def __aiter__(self) -> AsyncRun:
         return self
@@ -297,7 +257,10 @@ class AsyncRun:
                 await self._lease.aenter()  # type: ignore[union-attr]
             return await self._next()
         except StopAsyncIteration:
+            if self._steps.stopping:
+                raise  # (the run's thread saw it stopped meanwhile: whoever stopped it cleans up)
             self._done = True
+            self._thread.release()
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
@@ -333,12 +296,23 @@ class AsyncRun:
                     tasks, live = effect
                     if live:
                         self._pending = len(tasks)
-                        self._host = _Detached(_step_host(tasks, self.queue))
+                        self._host = Detached(_step_host(tasks, self.queue))
                         self._watch_consumer()
                     elif len(tasks) == 1:
                         task = tasks[0]
+                        threaded = not task.node.is_async and in_run_thread(task)
+                        if threaded and asyncio._get_running_loop() is not None:
+                            # (not on trio: its threads are waited for, not told to stop)
+                            effect = await self._thread.run(self._steps, task)
+                            if effect is FINISHED:
+                                raise StopAsyncIteration
+                            self._effect = effect
+                            continue
                         try:
-                            await arun_attempt(task)
+                            if threaded:
+                                await self._thread.run(run_attempt, task)
+                            else:
+                                await arun_attempt(task)
                         except Exception as exc:
                             task.error = exc
                         self._answer = task
@@ -435,7 +409,8 @@ class AsyncRun:
         if host is not None:
             host.cancel()  # before closing the queue: async producers stop by cancellation
         self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
-        self._run.close()
+        self._steps.close()  # (waits for the run's thread, if a bare cancel left it in the loop)
+        self._thread.release()
         if host is not None:
             with anyio.CancelScope(shield=True):
                 await host.wait()
@@ -484,6 +459,8 @@ class AsyncRun:
             if self._host is not None:
                 self._host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
+            self._steps.stop()
+            self._thread.release()
             if self._lease is not None:
                 self._lease.abandon()
 

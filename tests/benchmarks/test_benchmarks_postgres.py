@@ -32,7 +32,11 @@ def test_the_quick_postgres_benchmark_times_each_postgres_cell(capsys):
         for sc in ("sequential_3", "fanout_to_subgraph_2x")
         for mode in ("sync", "async")
         for saver in postgres.SAVERS
-    } | {f"concurrent_5x3/async/{saver}" for saver in postgres.SAVERS}
+    } | {
+        f"{sc}/async/{saver}"
+        for sc in ("concurrent_5x3", "sequential_sync_nodes_3")
+        for saver in postgres.SAVERS
+    }
     for cell in results["cells"]:
         assert cell["steps"]["langgraph_lite"] >= 1, cell["name"]
         assert cell["target"] is None  # side by side, no target
