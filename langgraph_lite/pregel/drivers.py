@@ -103,7 +103,10 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         task.error = exc
                     continue
                 answer = None
-                if not live:  # this thread takes tasks too (thread_step.py)
+                # This thread takes tasks too (thread_step.py), unless a saver must save each
+                # task's writes as it finishes (a task taken here holds up the others' saves,
+                # and a crash meanwhile would run finished tasks again).
+                if not live and (saver is None or durability == "exit"):
                     step = ThreadStep(tasks, lambda task: _run_reporting(task, queue))
                     continue
                 if pool is None:
