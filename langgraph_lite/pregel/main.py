@@ -314,6 +314,8 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             version=version,
             control=run_control(opts.control, parent),
         )
+        every = self.stream_channels_asis
+        loop.out.result_keys = frozenset([every] if isinstance(every, str) else every)
         if version == "v2":  # parts carry the state as the schema's class (see graph.compile)
             loop.out.as_output, loop.out.as_state = self.v2_output_type, self.v2_state_type
         # A subgraph uses its parent run's store and cache, as in LangGraph.

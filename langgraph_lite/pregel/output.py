@@ -70,6 +70,9 @@ class Output:
         self.stream_key_set = (
             frozenset((stream_keys,)) if isinstance(stream_keys, str) else frozenset(stream_keys)
         )
+        # What a task's result reports: every stream channel of the graph, even when the run
+        # was asked for fewer (output_keys, a subgraph's output schema), as LangGraph does
+        self.result_keys = self.stream_key_set
         self.ns: tuple[str, ...] = ()  # the namespace of this run's graph, for subgraphs=True
         self._sink: Any = None  # a parent Output's accept, when this run is a subgraph
         # A subgraph that a node also streams itself: how that node's stream is shaped, and
@@ -355,7 +358,7 @@ class Output:
         return [{c: v} for c, v in picked]
 
     def _result_of(self, task: Task) -> dict[str, Any]:
-        return task_result(task.writes, self.stream_key_set)
+        return task_result(task.writes, self.result_keys)
 
     # -- chat messages -----------------------------------------------------------------------
 
