@@ -141,11 +141,12 @@ def unchanged(items: Sequence[Any], snaps: Snapshots) -> bool:
     their snapshots (False if ``items`` is shorter): C loops, no Python frame per item."""
     if len(items) < snaps.n or not all(map(_is, items, snaps.column(0))):
         return False
-    col = snaps.column
+    # whole tuples compared: one C loop each (classes compare by identity, dicts by value)
+    chunks = snaps.chunks
     return (
-        all(map(_is, map(type, col(0)), col(1)))
-        and all(map(_eq, col(2), col(3)))
-        and all(map(_eq, col(4), col(5)))
+        all(tuple(map(type, c[0])) == c[1] for c in chunks)
+        and all(c[2] == c[3] for c in chunks)
+        and all(c[4] == c[5] for c in chunks)
     )
 
 
