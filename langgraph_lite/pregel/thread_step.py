@@ -1,7 +1,7 @@
 """A step's tasks on threads, for the sync driver: the calling thread works too.
 
-The sync driver runs a step with several tasks (and no node code streaming while it runs) as a
-``ThreadStep``: the tasks wait in one deque, and the driver's thread and a few helper threads
+The sync driver runs a step with several tasks (when no node code streams while it runs, and no
+saver must save each task's writes as it finishes) as a ``ThreadStep``: the tasks wait in one deque, and the driver's thread and a few helper threads
 each take the next one, run it, and take another, until none is left. Every task is taken by
 exactly one thread (``deque.popleft`` is atomic), so the tasks still run concurrently — a node
 that blocks (I/O, a sleep) lets the others go on — but a step of short tasks mostly runs in the
@@ -21,45 +21,22 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 
 from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.shared_pool import SharedPool
 
 __all__ = ["ThreadStep", "helpers"]
 
 _MAX_HELPERS = 32  # threads in the shared pool (helpers of every run at once)
-_pool: concurrent.futures.ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_pool = SharedPool(_MAX_HELPERS, "langgraph_lite-step")
 
 
 def helpers() -> int:
     """How many threads one step may use besides the caller's (a run's pool used to be this
     size plus one: ``ThreadPoolExecutor``'s default)."""
     return min(32, (os.cpu_count() or 1) + 4) - 1
-
-
-def _shared_pool() -> concurrent.futures.ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = concurrent.futures.ThreadPoolExecutor(
-                    _MAX_HELPERS, thread_name_prefix="langgraph_lite-step"
-                )
-    return _pool
-
-
-def _forget_pool() -> None:
-    # A forked child (a Celery prefork worker) has none of the parent's threads: its pool
-    # would take jobs and never run them.
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
 
 
 class ThreadStep:
@@ -73,7 +50,7 @@ class ThreadStep:
         self._pending: deque[Task] = deque(tasks)
         self._report = report
         self._context = contextvars.copy_context()  # (each task runs in a copy of it)
-        pool = _shared_pool()
+        pool = _pool.get()
         # (the caller takes one task at least: len(tasks) - 1 helpers are enough)
         self._futures = [pool.submit(self._help) for _ in range(min(len(tasks) - 1, helpers()))]
 

@@ -38,24 +38,14 @@ from typing import Any
 
 import anyio.to_thread
 
+from langgraph_lite.pregel.shared_pool import SharedPool
+
 __all__ = ["RunThread", "run_sync_in_worker_thread"]
 
 # As many threads as anyio's default limiter allows, so parallel sync nodes keep their parallelism.
 _MAX_WORKERS = 40
 _IDLE_S = 2.0  # a run thread with nothing to do for this long ends
-_pool: concurrent.futures.ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _shared_pool() -> concurrent.futures.ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = concurrent.futures.ThreadPoolExecutor(
-                    _MAX_WORKERS, thread_name_prefix="langgraph_lite-node"
-                )
-    return _pool
+_pool = SharedPool(_MAX_WORKERS, "langgraph_lite-node")
 
 
 async def run_sync_in_worker_thread(
@@ -69,7 +59,7 @@ async def run_sync_in_worker_thread(
         loop = asyncio.get_running_loop()
     except RuntimeError:  # trio
         return await anyio.to_thread.run_sync(func, *args)
-    running = _shared_pool().submit(contextvars.copy_context().run, func, *args)
+    running = _pool.get().submit(contextvars.copy_context().run, func, *args)
     answer = asyncio.wrap_future(running, loop=loop)
     try:
         return await asyncio.shield(answer)
@@ -197,8 +187,7 @@ _live = 0  # run threads alive (held by a run, or free)
 
 def _forget_after_fork() -> None:
     """In a forked child the worker threads are gone (only the forking thread lives on)."""
-    global _free_lock, _live, _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()  # (the pool's threads too)
+    global _free_lock, _live
     _free.clear()
     _free_lock = threading.Lock()
     _live = 0

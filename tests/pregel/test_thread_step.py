@@ -4,7 +4,6 @@ in the order the tasks finish, a step's errors wait for its siblings, no deadloc
 
 from __future__ import annotations
 
-import concurrent.futures
 import operator
 import os
 import threading
@@ -17,6 +16,7 @@ from typing_extensions import TypedDict
 from langgraph_lite.channels import LastValue, Topic
 from langgraph_lite.graph import START, StateGraph
 from langgraph_lite.pregel import NodeBuilder, Pregel, thread_step
+from langgraph_lite.pregel.shared_pool import SharedPool
 from langgraph_lite.types import Send
 
 
@@ -82,12 +82,12 @@ def nested_fan_out(width: int) -> Any:
 def test_nested_fan_outs_finish_when_every_shared_helper_is_busy(monkeypatch):
     # One helper thread for the whole process: every step nested in a task waits for its own
     # tasks, which its thread then runs itself.
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="langgraph_lite-step")
+    pool = SharedPool(1, "langgraph_lite-step")
     monkeypatch.setattr(thread_step, "_pool", pool)
     try:
         out = nested_fan_out(6).invoke({"items": []})
     finally:
-        pool.shutdown(wait=True)
+        pool.get().shutdown(wait=True)
     assert sorted(out["items"]) == [(n, k) for n in range(6) for k in range(6)]
 
 
