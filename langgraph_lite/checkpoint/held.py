@@ -55,6 +55,10 @@ Fetch = Callable[[Any], "tuple[str, Any] | None"]
 """The saver's lookup of the blob of one version of the channel, or None."""
 
 
+_LEAVES = frozenset({str, bytes, int, float, bool, type(None)})
+_CONTAINERS = frozenset({dict, list, tuple, set, frozenset})
+
+
 class _NotPlain(Exception):
     pass
 
@@ -76,6 +80,11 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def dumps_plain(value: Any) -> bytes | None:
     """The pickle of ``value`` if it is made of plain data only, else None."""
+    kind = type(value)
+    if kind in _LEAVES:  # nothing inside to check
+        return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    if kind not in _CONTAINERS:  # (told at once, not by an exception from inside the pickler)
+        return None
     out = io.BytesIO()
     try:
         _PlainPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
