@@ -49,10 +49,7 @@ def _without_idle_worker_threads() -> None:
     is replaced (its threads end), idle run threads are forgotten (they end when idle)."""
     from langgraph_lite.pregel import worker_threads as wt
 
-    pool = getattr(wt, "_pool", None)
-    if pool is not None:
-        wt._pool = None
-        pool.shutdown(wait=True)
+    wt._pool.reset()
     free = getattr(wt, "_free", None)
     if free is not None:
         with wt._free_lock:

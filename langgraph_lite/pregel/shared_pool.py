@@ -35,6 +35,13 @@ class SharedPool:
                 pool = self._pool
         return pool
 
+    def reset(self) -> None:
+        """End the pool's threads (waiting for their jobs); the next ``get`` makes a new one."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
     def forget(self) -> None:
         """Drop the pool without waiting for its threads (in a forked child: they are gone)."""
         self._pool, self._lock = None, threading.Lock()
