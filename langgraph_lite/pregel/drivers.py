@@ -32,9 +32,9 @@ from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, loa
 from langgraph_lite.pregel.detached import Detached
 from langgraph_lite.pregel.effects import Load, NeedResult, Save
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.run_thread_loop import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
 from langgraph_lite.pregel.thread_step import ThreadStep, helpers
-from langgraph_lite.pregel.thread_steps import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]

@@ -4,7 +4,7 @@ Two ways in. ``RunThread`` is the thread one run holds for its steps that run a 
 task (the common case: a chain of ``def`` nodes): the same thread for each of them, handed the
 next call directly, with no pool queue in between; it goes back to a free list when the run
 ends, for the next run to take. On asyncio that thread also takes the next such steps itself
-(``thread_steps.py``); ``on_cancel`` tells it to stop at the next. ``run_sync_in_worker_thread``
+(``run_thread_loop.py``); ``on_cancel`` tells it to stop at the next. ``run_sync_in_worker_thread``
 is for everything else (a step's several sync tasks, a sync step of a node that also has async
 ones or retries): a shared pool.
 
