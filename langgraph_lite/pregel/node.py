@@ -68,6 +68,12 @@ class ChannelWriteEntry:
     mapper: Callable[[Any], Any] | None = None
 
 
+def _awaits(writer: Any) -> bool:
+    """Whether a dynamic writer must be awaited in an async run: it has an ``acall``, and does
+    not say (``awaits = False``) that this instance never needs it."""
+    return hasattr(writer, "acall") and getattr(writer, "awaits", True)
+
+
 _COPYABLE = frozenset(
     (
         "channels",
@@ -135,7 +141,7 @@ class PregelNode:
         self.channels = channels
         self.triggers = list(triggers)
         self.writers = list(writers)
-        self._async_writers = any(hasattr(w, "acall") for w in self.writers)
+        self._async_writers = any(map(_awaits, self.writers))
         self.mapper = mapper
         self.retry_policy = retry_policy
         self.cache_policy = cache_policy  # checked by the graph builder
@@ -194,7 +200,7 @@ class PregelNode:
         for key, value in update.items():
             setattr(new, key, list(value) if key in ("triggers", "writers", "tags") else value)
         new.metadata = dict(new.metadata)
-        new._async_writers = any(hasattr(w, "acall") for w in new.writers)
+        new._async_writers = any(map(_awaits, new.writers))
         new.hidden = HIDDEN_TAG in new.tags
         if new.mapper is not None or new.timeout is not None:
             new._single_sync = None
@@ -281,7 +287,7 @@ class PregelNode:
             return self.writes_for(output, task)
         out: list[tuple[str, Any]] = []
         for w in self.writers:
-            if hasattr(w, "acall"):
+            if _awaits(w):
                 out.extend(await w.acall(output, task, out))
             else:
                 out.extend(self._writes_of(w, output, task, out))

@@ -404,3 +404,36 @@ def test_a_forked_child_starts_run_threads_of_its_own():
         process.kill()
     assert process.exitcode == 0
     assert out.get(timeout=1) == 2
+
+
+def test_a_state_graphs_sync_nodes_run_in_the_run_thread_and_async_routes_still_await():
+    from typing import TypedDict
+
+    from langgraph_lite.graph import END, START, StateGraph
+
+    class State(TypedDict):
+        n: int
+
+    names = []
+
+    def step(state):
+        names.append(threading.current_thread().name)
+        return {"n": state["n"] + 1}
+
+    async def route(state):  # an async path function: its writer must be awaited
+        await anyio.sleep(0)
+        return "c" if state["n"] < 3 else END
+
+    builder = StateGraph(State)
+    for name in "abc":
+        builder.add_node(name, step)
+    builder.add_edge(START, "a")
+    builder.add_edge("a", "b")
+    builder.add_edge("b", "c")
+    builder.add_conditional_edges("c", route)
+    app = builder.compile()
+
+    assert asyncio.run(app.ainvoke({"n": 0})) == {"n": 3}
+    # a and b have plain edges only: their steps run in the run's own thread
+    assert names[:2] == ["langgraph_lite-node-run"] * 2
+    assert len(names) == 3
