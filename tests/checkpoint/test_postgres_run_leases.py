@@ -81,7 +81,13 @@ def test_postgres_async_runs_release_the_lease_when_cancelled(pg_dsn):  # noqa: 
                     pass
 
             task = asyncio.create_task(consume())
-            await started.wait()
+            # (if the run fails before 'slow' starts, raise its error: do not wait forever)
+            waiting = asyncio.ensure_future(started.wait())
+            await asyncio.wait({waiting, task}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if task.done():
+                task.result()
+            assert started.is_set(), "the run did not reach its second node within 30 s"
             assert await asyncio.to_thread(lease_row, pg_dsn) == (1, True)
             with pytest.raises(ThreadBusyError, match="thread 't' is busy"):
                 await graph.ainvoke(None, CONFIG)
