@@ -15,7 +15,7 @@ import hashlib
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, NamedTuple, TypedDict
+from typing import Any, ClassVar, Literal, NamedTuple, TypedDict
 
 import anyio.to_thread
 
@@ -328,6 +328,12 @@ class BaseCheckpointSaver:
     """
 
     serde: MsgpackSerde
+
+    saves_alike: ClassVar[bool] = False
+    """True on a class whose async saves (``aput``, ``aput_writes``, ``aput_batch``) do what
+    its sync ones do, awaited: no I/O of their own on the event loop. An async run whose node
+    ran in a worker thread may then save from that thread with the sync ones (one hop fewer).
+    A subclass that overrides one of those async methods is not taken at its word."""
 
     def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
         self.serde = serde or MsgpackSerde()

@@ -49,6 +49,8 @@ _Skeleton = dict[str, Any] | _Typed
 class InMemorySaver(BaseCheckpointSaver):
     """A checkpointer that keeps everything in process memory."""
 
+    saves_alike = True  # its async methods call the sync ones
+
     def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
         super().__init__(serde=serde)
         self._lock = threading.RLock()

@@ -333,6 +333,27 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
     await batch(tagged, wait=_waits(durability, tagged))
 
 
+_SAVES: tuple[str, ...] = ("aput", "aput_writes", "aput_batch")
+_ALIKE: dict[type, bool] = {}
+
+
+def saves_alike(saver: Any) -> bool:
+    """Whether ``save`` (sync, from a worker thread) may stand in for ``asave`` with ``saver``:
+    its class says ``saves_alike`` and overrides none of the async saves of the class that
+    said so (see ``BaseCheckpointSaver.saves_alike``)."""
+    cls = type(saver)
+    known = _ALIKE.get(cls)
+    if known is None:
+        owner = next((k for k in cls.__mro__ if "saves_alike" in vars(k)), None)
+        known = (
+            owner is not None
+            and bool(vars(owner)["saves_alike"])
+            and all(getattr(cls, m, None) is getattr(owner, m, None) for m in _SAVES)
+        )
+        _ALIKE[cls] = known
+    return known
+
+
 # (saver class, async) -> whether its put reads a checkpoint's maps only through their methods
 _PENDING_OK: dict[tuple[type, bool], bool] = {}
 

@@ -245,7 +245,9 @@ class AsyncRun:
         # The thread's lease the run takes (None: nothing to take); _enter: not yet taken.
         self._lease = self._enter = leases.for_run(loop)
         # Where its steps of one sync task run, and how that thread runs on (on asyncio).
-        self._steps = ThreadSteps(self._run, queue.items)
+        self._steps = ThreadSteps(
+            self._run, queue.items, loop.checkpointer, loop.persistence.durability
+        )
         self._thread = RunThread(self._steps.stop)
 
     def __aiter__(self) -> AsyncRun:

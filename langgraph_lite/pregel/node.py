@@ -288,7 +288,7 @@ class PregelNode:
         out: list[tuple[str, Any]] = []
         for w in self.writers:
             if _awaits(w):
-                out.extend(await w.acall(output, task, out))
+                out.extend(await w.acall(output, task, out))  # type: ignore[union-attr]
             else:
                 out.extend(self._writes_of(w, output, task, out))
         return out

@@ -4,8 +4,9 @@ A chain of ``def`` nodes under ``ainvoke`` needs the event loop for none of its 
 run's thread (``worker_threads.RunThread``) runs a step's task, answers the loop with it and
 takes the next step itself, for as long as each is again one sync task and nothing in between
 wants the event loop. It hands back the first effect that does: a chunk to deliver (so a step
-starts only once the consumer asked for more, as always), a save or load (async savers live on
-the event loop), a step of several tasks, an async node, or the run's end.
+starts only once the consumer asked for more, as always), a load, a save (unless the saver's
+async saves are its sync ones, awaited: ``checkpointing.saves_alike``, then the thread saves),
+a step of several tasks, an async node, or the run's end.
 
 Stopping: ``stop()`` (from any thread) makes the thread take no further step; ``close()`` also
 closes the loop, waiting for the thread to be out of it (a bare ``Task.cancel()`` leaves it
@@ -22,6 +23,7 @@ from typing import Any
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel.algo import Task
 from langgraph_lite.pregel.attempt import attempt_is_sync, run_attempt
+from langgraph_lite.pregel.checkpointing import save, saves_alike
 from langgraph_lite.pregel.node import PregelNode
 
 __all__ = ["FINISHED", "ThreadSteps", "in_run_thread"]
@@ -34,28 +36,39 @@ _PLAIN_ARUN = PregelNode.arun
 
 def in_run_thread(task: Task) -> bool:
     """Whether a step's one task runs whole in the run's thread (see ``attempt_is_sync``); not
-    a node with a run of its own (callbacks: their async manager runs on the event loop)."""
+    a node with a run of its own (callbacks: their async manager runs on the event loop), nor
+    one with no code (the input's writers: a hop for nothing)."""
     node = task.node
-    return not node.is_async and type(node).arun is _PLAIN_ARUN and attempt_is_sync(task)
+    return (
+        not node.is_async
+        and bool(node._steps)
+        and type(node).arun is _PLAIN_ARUN
+        and attempt_is_sync(task)
+    )
 
 
 class ThreadSteps:
     """Advances one run's loop in the run's thread, step after step of one sync task."""
 
-    __slots__ = ("_items", "_lock", "_run", "stopping")
+    __slots__ = ("_durability", "_items", "_lock", "_run", "_saver", "stopping")
 
-    def __init__(self, run: Generator[Any, Any, Any], items: Any) -> None:
+    def __init__(
+        self, run: Generator[Any, Any, Any], items: Any, saver: Any = None, durability: str = ""
+    ) -> None:
         self._run = run
         self._items = items  # the stream queue's items: chunks to deliver
         self._lock = threading.Lock()  # held while the thread is inside the loop
         self.stopping = False
+        # The saver this thread saves with itself (None: saves go to the event loop).
+        self._saver = saver if saver is not None and saves_alike(saver) else None
+        self._durability = durability
 
     def __call__(self, task: Task) -> Any:
         """In the run's thread: run ``task`` and the steps after it (see the module doc);
         return the effect that wants the event loop, or ``FINISHED``. Each node runs in its
         own copy of the caller's context, as in a step of its own."""
-        run, items, lock = self._run, self._items, self._lock
-        RUN, DELIVER = fx.Run, fx.DELIVER
+        run, items, lock, saver = self._run, self._items, self._lock, self._saver
+        RUN, DELIVER, SAVE = fx.Run, fx.DELIVER, fx.Save
         while True:
             try:
                 contextvars.copy_context().run(run_attempt, task)
@@ -66,8 +79,14 @@ class ThreadSteps:
                     return FINISHED
                 try:
                     effect = run.send(task)
-                    while effect is DELIVER and not items:
-                        effect = run.send(None)
+                    while True:
+                        if effect is DELIVER and not items:
+                            effect = run.send(None)
+                        elif saver is not None and type(effect) is SAVE:
+                            save(saver, effect.actions, self._durability)
+                            effect = run.send(None)
+                        else:
+                            break
                 except StopIteration:
                     return FINISHED
             if type(effect) is not RUN or self.stopping:

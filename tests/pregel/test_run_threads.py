@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
 import threading
 import time
 
@@ -437,3 +438,121 @@ def test_a_state_graphs_sync_nodes_run_in_the_run_thread_and_async_routes_still_
     # a and b have plain edges only: their steps run in the run's own thread
     assert names[:2] == ["langgraph_lite-node-run"] * 2
     assert len(names) == 3
+
+
+def test_a_long_chain_of_quick_sync_nodes_still_lets_the_event_loop_run_timers():
+    # The loop waits in place for a quick call; a stream of steps answered that way in a row
+    # still yields to the loop every few milliseconds (worker_threads._WAIT_RUN_S).
+    app = chain(*[lambda x: x] * 3000)
+    beats = []
+
+    async def heartbeat():
+        while True:
+            await asyncio.sleep(0.001)
+            beats.append(time.monotonic())
+
+    async def main():
+        beat = asyncio.ensure_future(heartbeat())
+        await asyncio.sleep(0.005)
+        start = time.monotonic()
+        chunks = [c async for c in app.astream(1, stream_mode="updates")]
+        took = time.monotonic() - start
+        assert len(chunks) == 3000
+        beat.cancel()
+        during = [b for b in beats if b >= start]
+        gaps = [b - a for a, b in itertools.pairwise(during)]
+        return took, during, gaps
+
+    took, during, gaps = asyncio.run(main())
+    assert took > 0.05  # (the chain is long enough for the check to mean something)
+    assert len(during) >= 5, (took, len(during))
+    assert max(gaps) < 0.1, max(gaps)
+
+
+class _RecordingSaver:
+    """An InMemorySaver subclass factory that records the thread each save ran in."""
+
+    @staticmethod
+    def make(override_aput=False):
+        from langgraph_lite.checkpoint.memory import InMemorySaver
+
+        class Recording(InMemorySaver):
+            seen: list[str] = []
+
+            def put(self, config, checkpoint, metadata, new_versions):
+                self.seen.append(threading.current_thread().name)
+                return super().put(config, checkpoint, metadata, new_versions)
+
+            if override_aput:
+
+                async def aput(self, config, checkpoint, metadata, new_versions):
+                    self.seen.append("aput")
+                    return self.put(config, checkpoint, metadata, new_versions)
+
+        Recording.seen = []
+        return Recording()
+
+
+def _saving_chain(saver):
+    app = chain(lambda x: x + 1, lambda x: x * 2, lambda x: x - 3)
+    app.checkpointer = saver
+    return app
+
+
+def test_an_in_memory_savers_saves_of_a_sync_chain_are_made_in_the_run_thread():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+
+    saver = _RecordingSaver.make()
+    app = _saving_chain(saver)
+    config = {"configurable": {"thread_id": "t"}}
+    assert asyncio.run(app.ainvoke(1, config)) == 1
+    # the input's checkpoint is saved on the loop; each node's step in its thread
+    assert saver.seen[0] == "MainThread"
+    assert saver.seen[1:] == ["langgraph_lite-node-run"] * 3
+    # the same checkpoints as a sync run's
+    reference = _saving_chain(InMemorySaver())
+    reference.invoke(1, config)
+    assert [(s.values, s.next, s.metadata["step"]) for s in app.get_state_history(config)] == [
+        (s.values, s.next, s.metadata["step"]) for s in reference.get_state_history(config)
+    ]
+
+
+def test_a_saver_with_an_async_save_of_its_own_is_awaited_on_the_loop():
+    saver = _RecordingSaver.make(override_aput=True)
+    app = _saving_chain(saver)
+    config = {"configurable": {"thread_id": "t"}}
+    assert asyncio.run(app.ainvoke(1, config)) == 1
+    assert saver.seen.count("aput") == 4
+    assert "langgraph_lite-node-run" not in saver.seen
+
+
+def test_a_save_failing_in_the_run_thread_reaches_the_caller_and_keeps_what_was_saved():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+
+    def failing_on_the_third_put():
+        class Full(InMemorySaver):
+            calls = 0
+
+            def put(self, config, checkpoint, metadata, new_versions):
+                Full.calls += 1
+                if Full.calls == 3:
+                    raise OSError("disk full")
+                return super().put(config, checkpoint, metadata, new_versions)
+
+        return Full()
+
+    config = {"configurable": {"thread_id": "t"}}
+    app, reference = (_saving_chain(failing_on_the_third_put()) for _ in range(2))
+    with pytest.raises(OSError, match="disk full"):
+        asyncio.run(app.ainvoke(1, config))
+    with pytest.raises(OSError, match="disk full"):
+        reference.invoke(1, config)
+
+    def seen(graph):
+        history = [(s.values, s.next) for s in graph.get_state_history(config)]
+        state = graph.get_state(config)
+        return history, state.values, state.next
+
+    # the input's and the first node's checkpoints, and the second node's saved writes
+    assert seen(app) == seen(reference)
+    assert seen(app)[0] == [({"c0": 1, "c1": 2}, ("n1",)), ({"c0": 1}, ("n0",))]

@@ -26,6 +26,8 @@ __all__ = ["AsyncSqliteSaver"]
 class AsyncSqliteSaver(SqliteSaver):
     """``SqliteSaver`` with async methods that run in anyio worker threads."""
 
+    saves_alike = True  # aput_batch queues for the writer thread, as put_batch does
+
     @classmethod
     @asynccontextmanager
     async def from_conn_string(cls, conn_string: str) -> AsyncIterator[AsyncSqliteSaver]:  # type: ignore[override]
