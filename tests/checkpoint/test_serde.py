@@ -258,6 +258,27 @@ def test_a_message_keeps_extra_fields():
     assert back.custom_field == {"kept": True}
 
 
+class Spot(BaseModel):
+    x: int
+
+
+class LabelledSpot(Spot):
+    label: str = ""
+
+
+def test_models_encoded_again_keep_their_own_class_and_fields():
+    # (the serde remembers each model class's saved name after its first encoding)
+    serde = MsgpackSerde([Spot, LabelledSpot])
+    values = [Spot(x=1), LabelledSpot(x=2, label="a"), Spot(x=3), HumanMessage("hi")]
+    for _ in range(2):
+        back = serde.loads(serde.dumps(values))
+        assert back == values
+        assert [type(v) for v in back] == [Spot, LabelledSpot, Spot, HumanMessage]
+    # a serde that allows only the base class still refuses the subclass it has not allowed
+    with pytest.raises(CheckpointDecodeError, match="LabelledSpot"):
+        MsgpackSerde([Spot]).loads(serde.dumps([LabelledSpot(x=1)]))
+
+
 # -- hostile and broken payloads -------------------------------------------------------------
 
 

@@ -91,6 +91,7 @@ class MsgpackSerde:
     def __init__(self, allowed: Iterable[type] = ()) -> None:
         self._allowed: dict[str, type] = {}
         self._packers: dict[int, Any] = {}  # thread id -> its packer (see dumps)
+        self._model_names: dict[type, str] = {}  # pydantic model class -> its saved name
         self.allow(*own_types())
         self.allow(*allowed)
 
@@ -117,8 +118,9 @@ class MsgpackSerde:
         # thread's is busy (a hook that encodes from inside an encoding), and not one whose
         # buffer grew past _KEPT_BUFFER (a large value's buffer is not kept for the thread).
         packers = self.__dict__.get("_packers")
-        if packers is None:
+        if packers is None:  # (a subclass that did not call __init__)
             packers = self.__dict__["_packers"] = {}
+            self.__dict__.setdefault("_model_names", {})
         thread = threading.get_ident()
         packer = packers.get(thread)
         if packer is None or packer is _BUSY:
@@ -186,10 +188,22 @@ class MsgpackSerde:
     # packs the whole value and counts its depth.
 
     def _default(self, obj: Any) -> Any:
-        if type(obj) in FROZEN_TYPES:  # a checkpoint's read-only maps: stored as plain dicts
+        cls = type(obj)
+        name = self._model_names.get(cls)
+        if name is not None:  # a model class seen before (messages: the most common objects)
+            extra = obj.__pydantic_extra__
+            # a model's field values live in its __dict__; reading it beats getattr per field
+            return [
+                _MARK_OBJECT,
+                name,
+                "pydantic",
+                {**obj.__dict__, **extra} if extra else obj.__dict__,
+            ]
+        if cls in FROZEN_TYPES:  # a checkpoint's read-only maps: stored as plain dicts
             return plain(obj)
-        if isinstance(obj, BaseModel):  # messages: by far the most common object in state
-            return [_MARK_OBJECT, *self._object_payload(obj)]
+        if isinstance(obj, BaseModel):
+            self._model_names[cls] = type_name(cls)
+            return self._default(obj)
         if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
             return [_MARK_TUPLE, *obj]
         if isinstance(obj, int) and not isinstance(obj, bool | enum.Enum):
