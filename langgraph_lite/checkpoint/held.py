@@ -1,5 +1,5 @@
-"""Plain values as ``InMemorySaver`` keeps them: pickles of plain data, lists stored as what
-they added.
+"""Plain values as ``InMemorySaver`` and ``SqliteSaver`` store them: pickles of plain data,
+lists stored as what they added.
 
 A value made only of ``dict``, ``list``, ``tuple``, ``set``, ``frozenset``, ``str``,
 ``bytes``, ``int``, ``float``, ``bool`` and ``None`` (exact types) is pickled by C code alone:
@@ -20,8 +20,8 @@ by comparing, in C, each kept item with a copy of it made when it was stored (th
 back): an item changed in place since is stored again. Every ``SNAPSHOT_EVERY`` deltas the
 whole list is stored, so reading any version unpickles at most that many blobs.
 
-A value with a reference cycle is kept here, where the serializer (and so the SQLite and
-Postgres savers) refuses it: it nests without end.
+A value with a reference cycle is kept here, where the serializer (and so the Postgres
+saver) refuses it: it nests without end.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from langgraph_lite.checkpoint.base import (
     thread_of,
     unreadable,
 )
+from langgraph_lite.checkpoint.held import HELD, HELD_DELTA, HeldLists, loads_plain
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.lease import Lease, LeaseError, StaleLeaseError, ThreadBusyError
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
@@ -110,6 +111,9 @@ def _use_wal(cur: sqlite3.Cursor) -> None:
             time.sleep(0.005)
 
 
+_SHARED = ("msgpack", HELD)  # whole blobs a resuming run's next delta may build on
+
+
 class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
     """A checkpointer backed by one SQLite database (a file, or ``":memory:"``).
 
@@ -123,6 +127,10 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         self.conn = conn
         self.lock = threading.RLock()
         self._lists = ListIncrements(self.serde)
+        # plain values are stored as pickles (checkpoint/held.py), long lists as what they
+        # added, unless the serializer is one's own: then it stores everything, as asked
+        self._pickles = type(self.serde) is MsgpackSerde
+        self._plain = HeldLists()
         self._skeletons = SkeletonDeltas(self.serde)
         self._held: dict[str, int] = {}
         self._writer = GroupCommit(conn, self.lock)
@@ -215,7 +223,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
 
     def _tuple(self, row: Sequence[Any], share: bool = False) -> CheckpointTuple:
         thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta = row
-        loads = self.serde.loads_typed
+        loads = self._loads
         try:
             checkpoint: Checkpoint = self._skeletons.decode(
                 (thread_id, ns), checkpoint_id, (kind, data), self._fetch_skeleton(thread_id, ns)
@@ -264,6 +272,9 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
 
         return fetch
 
+    def _loads(self, blob: tuple[str, bytes]) -> Any:
+        return loads_plain(blob[1]) if blob[0] == HELD else self.serde.loads_typed(blob)
+
     def _value(
         self,
         thread_id: str,
@@ -273,8 +284,8 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         blob: tuple[str, bytes],
         share: bool = False,
     ) -> Any:
-        if blob[0] != DELTA and not (share and blob[0] == "msgpack"):
-            return self.serde.loads_typed(blob)
+        if blob[0] != DELTA and blob[0] != HELD_DELTA and not (share and blob[0] in _SHARED):
+            return self._loads(blob)
 
         def fetch(version: Any) -> tuple[str, bytes] | None:
             row = self.conn.execute(
@@ -285,6 +296,8 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             return (row[0], row[1]) if row else None
 
         version = str(checkpoint["channel_versions"][channel])
+        if blob[0] == HELD or blob[0] == HELD_DELTA:
+            return self._plain.decode((thread_id, ns, channel), version, blob, fetch, share)
         return self._lists.decode((thread_id, ns, channel), version, blob, fetch, share)
 
     def list(

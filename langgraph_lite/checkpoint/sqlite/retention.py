@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from langgraph_lite.checkpoint import increments, retention
+from langgraph_lite.checkpoint import held, increments, retention
 from langgraph_lite.checkpoint.sqlite import lease as leases
 
 __all__ = ["SqliteRetention"]
@@ -28,6 +28,7 @@ class SqliteRetention:
     _transaction: Any
     _skeletons: Any
     _lists: Any
+    _plain: Any
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete every checkpoint and write of a thread (its lease row stays); refused while
@@ -109,6 +110,7 @@ class SqliteRetention:
             for table in _TABLES:
                 cur.execute(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
             self._lists.forget(thread_id)
+            self._plain.forget(thread_id)
             self._skeletons.forget(thread_id)
 
     def _drop(self, cur: sqlite3.Cursor, thread_id: str, ns: str, doomed: set[str]) -> None:
@@ -166,19 +168,24 @@ class SqliteRetention:
             (channel, version): (kind, data)
             for channel, version, kind, data in cur.execute(
                 # only a delta's bytes are needed (to find its base): deltas are small
-                "SELECT channel, version, type, CASE WHEN type = ? THEN blob END FROM blobs "
-                "WHERE thread_id = ? AND checkpoint_ns = ?",
-                (increments.DELTA, thread_id, ns),
+                "SELECT channel, version, type, CASE WHEN type IN (?, ?) THEN blob END "
+                "FROM blobs WHERE thread_id = ? AND checkpoint_ns = ?",
+                (increments.DELTA, held.HELD_DELTA, thread_id, ns),
             )
         }
 
         def base_of(cv: Any) -> Any:
-            base = increments.base_of(cv[0], cv[1], blobs[cv]) if cv in blobs else None
+            blob = blobs.get(cv)
+            if blob is None:
+                return None
+            of = held.base_of if blob[0] == held.HELD_DELTA else increments.base_of
+            base = of(cv[0], cv[1], blob)
             return None if base is None else (cv[0], base)
 
         gone = freed - needed
         for cv in retention.whole_blobs(needed, gone, base_of, blobs.__contains__):
-            whole = self._lists.whole((*where, cv[0]), cv[1], blobs[cv], fetch_blob(cv[0]))
+            lists = self._plain if blobs[cv][0] == held.HELD_DELTA else self._lists
+            whole = lists.whole((*where, cv[0]), cv[1], blobs[cv], fetch_blob(cv[0]))
             cur.execute(
                 "UPDATE blobs SET type = ?, blob = ? WHERE thread_id = ? AND checkpoint_ns = ? "
                 "AND channel = ? AND version = ?",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langgraph_lite.checkpoint.base import (
@@ -22,16 +22,40 @@ from langgraph_lite.checkpoint.base import (
     encoded,
     thread_of,
 )
+from langgraph_lite.checkpoint.held import HELD, dumps_plain
 from langgraph_lite.checkpoint.sqlite import lease as leases
 from langgraph_lite.checkpoint.sqlite.writer import Job
 
-__all__ = ["put_job", "writes_job"]
+__all__ = ["plain_blob", "put_job", "writes_job"]
 
 
 _WRITE_COLUMNS = (
     "(thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, "
     "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def plain_blob(saver: Any, value: Any) -> tuple[str, bytes] | None:
+    """``(HELD, pickle)`` for a value of plain data only (``checkpoint/held.py``: pickle keeps
+    an object the value refers to many times once, msgpack writes it at every reference), or
+    None: the saver's serializer stores it. Only with the default serializer: one given by the
+    user stores everything, as it was asked to."""
+    if not saver._pickles:
+        return None
+    data = dumps_plain(value)
+    return None if data is None else (HELD, data)
+
+
+def _plain_whole(saver: Any, where: Any, version: str, value: Any) -> Callable[[], Any]:
+    return lambda: (HELD, saver._plain.stored_whole(where, version, value))
+
+
+def _list_whole(saver: Any, where: Any, version: str, full: Callable[[], Any]) -> Callable[[], Any]:
+    def whole() -> Any:
+        saver._lists.stored_full(where, version)
+        return full()
+
+    return whole
 
 
 def put_job(
@@ -50,15 +74,24 @@ def put_job(
         if channel not in values:
             blobs.append((thread_id, ns, channel, str(version), "empty", b""))
             continue
+        value = values[channel]
+        where = (thread_id, ns, channel)
+        found = saver._plain.encode(where, str(version), value) if saver._pickles else None
+        if found is not None:  # plain data: a pickle, a long list's as what it added
+            (kind, data), base = found
+            if base is not None:
+                bases.append((len(blobs), base, _plain_whole(saver, where, str(version), value)))
+            blobs.append((thread_id, ns, channel, str(version), kind, data))
+            continue
         what = f"channel {channel!r}"
         (kind, data), base, full = saver._lists.encode(
-            (thread_id, ns, channel),
+            where,
             str(version),
-            values[channel],
+            value,
             lambda v, w=what: encoded(saver.serde, v, w, thread_id),
         )
         if base is not None:
-            bases.append((len(blobs), base, full))
+            bases.append((len(blobs), base, _list_whole(saver, where, str(version), full)))
         blobs.append((thread_id, ns, channel, str(version), kind, data))
     skeleton, skeleton_base, whole = saver._skeletons.encode((thread_id, ns), checkpoint)
     meta_kind, meta = encoded(saver.serde, dict(metadata), "metadata", thread_id)
@@ -79,7 +112,6 @@ def put_job(
                 is None
             ):
                 blobs[i] = (*blobs[i][:4], *full())
-                saver._lists.stored_full(blobs[i][:3], blobs[i][3])
         kind, data = skeleton
         if skeleton_base is not None and (
             cur.execute(
@@ -119,7 +151,9 @@ def writes_job(
         raise ValueError("put_writes needs the config of a saved checkpoint (checkpoint_id).")
     rows = []
     for i, (channel, value) in enumerate(writes):
-        kind, data = encoded(saver.serde, value, f"the write to {channel!r}", thread_id)
+        kind, data = plain_blob(saver, value) or encoded(
+            saver.serde, value, f"the write to {channel!r}", thread_id
+        )
         idx = WRITES_IDX_MAP.get(channel, i)
         rows.append((thread_id, ns, checkpoint_id, task_id, idx, channel, kind, data, task_path))
     special = [r for r in rows if r[4] < 0]
