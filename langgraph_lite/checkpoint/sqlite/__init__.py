@@ -111,6 +111,14 @@ def _use_wal(cur: sqlite3.Cursor) -> None:
             time.sleep(0.005)
 
 
+BLOBS_AT_VERSIONS = (
+    "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j CROSS JOIN blobs AS b "
+    "ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = j.key AND b.version = j.value"
+)
+"""Every channel's blob at its version (a JSON object of them), in one query through the key
+index. CROSS JOIN keeps the channels the outer loop: with JOIN, SQLite scans all the thread's
+blobs once per channel (0.3 s to read one checkpoint of a 1,000-node graph, instead of 3 ms)."""
+
 _SHARED = ("msgpack", HELD)  # whole blobs a resuming run's next delta may build on
 
 
@@ -234,11 +242,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             values = {
                 channel: self._value(thread_id, ns, channel, checkpoint, (kind, blob), share)
                 for channel, kind, blob in self.conn.execute(
-                    # one query for every channel's blob at its version, through the key index
-                    "SELECT b.channel, b.type, b.blob FROM json_each(?) AS j JOIN blobs AS b "
-                    "ON b.thread_id = ? AND b.checkpoint_ns = ? AND b.channel = j.key "
-                    "AND b.version = j.value",
-                    (wanted, thread_id, ns),
+                    BLOBS_AT_VERSIONS, (wanted, thread_id, ns)
                 )
                 if kind != "empty"
             }
