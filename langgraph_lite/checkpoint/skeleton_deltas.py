@@ -4,9 +4,12 @@ A step changes the versions of a few channels and what the nodes that ran have s
 skeleton of a 1,000-node graph is 75 KiB all the same. ``SkeletonDeltas.encode`` stores a
 skeleton as a delta from the last one the saver stored for the thread and namespace (kind
 ``"skeleton-delta"``): the id of that base checkpoint, the channel versions that changed or
-went, the ``versions_seen`` entries that changed or went, and the other fields whole. Every
-``SKELETON_EVERY`` deltas, and whenever the caller's dicts are not the ones the previous put
-had (see ``checkpoint.skeleton``), the skeleton is stored whole, as before. Reading applies the
+went, the ``versions_seen`` entries that changed or went, and the other fields whole. After
+``SKELETON_EVERY`` deltas, or one per 16 channels and nodes of a bigger skeleton (at most
+``MOST_DELTAS``), and whenever the caller's dicts are not the ones the previous put had (see
+``checkpoint.skeleton``), the skeleton is stored whole, as before: a whole skeleton costs its
+size, so a bigger one is written as rarely as that spreads it over the same number of entries
+a step, and reading the longest chain of deltas costs about what decoding a whole one does. Reading applies the
 deltas on their base, with a bounded cache of the skeletons decoded, and hands out copies.
 
 The base is named in the delta, not taken to be the parent: forks and time travel put children
@@ -25,11 +28,13 @@ from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
 
-__all__ = ["SKELETON_DELTA", "SKELETON_EVERY", "SkeletonDeltas"]
+__all__ = ["MOST_DELTAS", "SKELETON_DELTA", "SKELETON_EVERY", "SkeletonDeltas"]
 
 SKELETON_DELTA = "skeleton-delta"
 SKELETON_EVERY = 16
-"""At most this many deltas between two whole skeletons of a thread."""
+"""Deltas between two whole skeletons of a thread, for a skeleton of up to 256 entries."""
+MOST_DELTAS = 256
+"""The most deltas between two whole skeletons, however big."""
 CACHE_ENTRIES = 256
 SMALL = 64
 """Skeletons with fewer channels and nodes than this are always stored whole."""
@@ -72,7 +77,8 @@ class SkeletonDeltas:
             stored, fresh = self._keeper.keep_changes(where, checkpoint)
             last = self._last.get(where)
             delta = None
-            if last is not None and fresh is not None and last[2] < SKELETON_EVERY:
+            every = min(MOST_DELTAS, max(SKELETON_EVERY, (len(versions) + len(seen)) // 16))
+            if last is not None and fresh is not None and last[2] < every:
                 delta = _delta(last, stored, fresh)
             self._last[where] = (
                 stored["id"],
@@ -106,7 +112,7 @@ class SkeletonDeltas:
             return self.serde.loads_typed(blob)
         # the row asked for is always read from its bytes (what another connection wrote, or
         # a corrupt row, shows); the cache stands in for the bases it builds on
-        return copy_out(self._resolve(where, checkpoint_id, blob, fetch, SKELETON_EVERY * 4))
+        return copy_out(self._resolve(where, checkpoint_id, blob, fetch, MOST_DELTAS * 2))
 
     def whole(
         self, where: _Where, checkpoint_id: str, blob: tuple[str, bytes], fetch: Fetch
@@ -115,7 +121,7 @@ class SkeletonDeltas:
         if blob[0] != SKELETON_DELTA:
             return blob
         return self.serde.dumps_typed(
-            self._resolve(where, checkpoint_id, blob, fetch, SKELETON_EVERY * 4)
+            self._resolve(where, checkpoint_id, blob, fetch, MOST_DELTAS * 2)
         )
 
     def base_of(self, checkpoint_id: str, blob: tuple[str, bytes]) -> str | None:

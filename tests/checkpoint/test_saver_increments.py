@@ -355,6 +355,32 @@ def test_every_checkpoint_of_a_long_chain_reads_back_from_the_file_as_it_was_put
     assert rows < 20 * whole  # whole skeletons would be 61 x; deltas, and one in 16 whole
 
 
+def test_a_big_skeleton_is_stored_whole_less_often_and_every_checkpoint_reads_back(tmp_path):
+    # 600 channels and 600 nodes: whole once in 1,200 // 16 = 75 checkpoints, not once in 16
+    import copy
+
+    from langgraph_lite.checkpoint.skeleton_deltas import SKELETON_DELTA
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    path = str(tmp_path / "db.sqlite")
+    chain = wide_chain(160, nodes=600)
+    expected = [
+        {k: copy.deepcopy(v) for k, v in cp.items() if k != "channel_values"} for cp in chain
+    ]
+    with SqliteSaver.from_conn_string(path) as saver:
+        configs, parent = [], thread()
+        for step, cp in enumerate(chain):
+            parent = saver.put(parent, cp, loop_meta(step), {})
+            configs.append(parent)
+        kinds = [
+            kind
+            for (kind,) in saver.conn.execute("SELECT type FROM checkpoints ORDER BY checkpoint_id")
+        ]
+    wholes = [i for i, kind in enumerate(kinds) if kind != SKELETON_DELTA]
+    assert len(wholes) <= 4 and any(b - a > 16 for a, b in itertools.pairwise(wholes)), wholes
+    assert skeletons_on_file(path, configs) == expected
+
+
 SKELETON_ROWS = {
     "not msgpack": b"\xc1",
     "a delta of the wrong shape": msgpack.packb({"base": 1}),
