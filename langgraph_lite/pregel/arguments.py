@@ -42,7 +42,10 @@ class RunOptions:
     def of(cls, kw: Mapping[str, Any]) -> RunOptions:
         """The options among a call's keywords (``stream``'s and ``astream``'s, by name, so
         the two cannot pass different ones)."""
-        return cls(**{f.name: kw[f.name] for f in dataclasses.fields(cls)})
+        return cls(*map(kw.__getitem__, _OPTION_NAMES))
+
+
+_OPTION_NAMES = tuple(f.name for f in dataclasses.fields(RunOptions))  # (in field order)
 
 
 def deprecated_pregel_kwargs(context_schema: Any, deprecated: dict[str, Any]) -> Any:
