@@ -191,7 +191,11 @@ def _sync_rounds(
                 inp, config, app = sc.make_input(e), _config(), apps[e.name]
                 collect()
                 t0 = time.perf_counter()
-                chunks = sum(1 for _ in app.stream(inp, config, stream_mode="updates", **kw))
+                if sc.invoked:
+                    app.invoke(inp, config, **kw)
+                    chunks = 1
+                else:
+                    chunks = sum(1 for _ in app.stream(inp, config, stream_mode="updates", **kw))
                 cell["samples_s"][e.name].append(time.perf_counter() - t0)
                 cell["chunks"][e.name] = chunks
 
@@ -220,8 +224,12 @@ async def _async_rounds(
                 collect()
                 t0 = time.perf_counter()
                 chunks = 0
-                async for _ in app.astream(inp, config, stream_mode="updates", **kw):
-                    chunks += 1
+                if sc.invoked:
+                    await app.ainvoke(inp, config, **kw)
+                    chunks = 1
+                else:
+                    async for _ in app.astream(inp, config, stream_mode="updates", **kw):
+                        chunks += 1
                 cell["samples_s"][e.name].append(time.perf_counter() - t0)
                 cell["chunks"][e.name] = chunks
 

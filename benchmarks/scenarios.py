@@ -57,6 +57,8 @@ class Scenario:
     # (engine, is_async, checkpointer) -> a compiled graph; defaults to builder().compile()
     factory: Callable[[Engine, bool, Any], Any] | None = None
     modes: tuple[str, ...] = ("sync", "async")  # the cells it has (harness.MODES)
+    # timed as a call of ``invoke``/``ainvoke`` (one result) instead of streaming its updates
+    invoked: bool = False
 
     def compile(self, engine: Engine, is_async: bool, checkpointer: Any = None) -> Any:
         """The graph, compiled on ``engine`` with ``checkpointer``."""
@@ -112,19 +114,25 @@ async def _sequential_floor(
     return state
 
 
-def sequential(n: int, sync_nodes: bool = False) -> Scenario:
+def sequential(n: int, sync_nodes: bool = False, invoked: bool = False) -> Scenario:
     """``sequential_N``: a chain of N do-nothing nodes over ``MessagesState``.
 
     ``sync_nodes``: ``sequential_sync_nodes_N``, the same chain of plain ``def`` nodes driven
     by ``astream`` (its only cell is async): what an engine takes to run sync node code from
-    an event loop (LangGraph and we both run it in a worker thread)."""
+    an event loop (LangGraph and we both run it in a worker thread). ``invoked``:
+    ``sequential_sync_nodes_ainvoke_N``, the same timed as one ``ainvoke`` (nothing streamed
+    to a consumer between the steps)."""
+    name = f"sequential_{n}"
+    if sync_nodes:
+        name = f"sequential_sync_nodes_ainvoke_{n}" if invoked else f"sequential_sync_nodes_{n}"
     return Scenario(
-        f"sequential_sync_nodes_{n}" if sync_nodes else f"sequential_{n}",
+        name,
         "sequential",
         partial(_sequential_builder, n, sync_nodes),
         lambda engine: {"messages": []},
         _sync_or_async(partial(_sequential_floor, n, sync_nodes)),
         modes=("async",) if sync_nodes else ("sync", "async"),
+        invoked=invoked,
     )
 
 
@@ -540,6 +548,7 @@ def all_scenarios(quick: bool = False) -> list[Scenario]:
         return [
             sequential(3),
             sequential(3, sync_nodes=True),
+            sequential(3, sync_nodes=True, invoked=True),
             fanout_to_subgraph(2),
             *(wide(f, "4x20") for f in ("wide_state", "wide_dict", "pydantic_state")),
             react_agent(2),
@@ -548,6 +557,7 @@ def all_scenarios(quick: bool = False) -> list[Scenario]:
         sequential(10),
         sequential(1000),
         sequential(1000, sync_nodes=True),
+        sequential(1000, sync_nodes=True, invoked=True),
         fanout_to_subgraph(10),
         fanout_to_subgraph(100),
         *(wide("wide_state", size) for size in WIDE_SIZES),

@@ -30,10 +30,12 @@ def test_the_quick_run_times_every_planned_cell_and_fails_none(quick):
     planned = {name for _, name, _ in cli.plan(True, set(cli.GROUPS), lite, 1)}
     ran = {c["name"] for c in [*results["cells"], *results["growth"], *results["extras"]]}
     assert ran == planned
-    # 6 scenarios x sync/async x 3 savers, sequential_sync_nodes_3 x async x 3 savers,
-    # 4 first-event, 3 compile, 3 concurrent cells
-    assert len(results["cells"]) == 6 * 2 * 3 + 3 + 4 + 3 + 3
+    # 6 scenarios x sync/async x 3 savers, sequential_sync_nodes_3 and its ainvoke twin x
+    # async x 3 savers, 4 first-event, 3 compile, 3 concurrent cells
+    assert len(results["cells"]) == 6 * 2 * 3 + 2 * 3 + 4 + 3 + 3
     assert {c["mode"] for c in results["cells"] if "sync_nodes" in c["name"]} == {"async"}
+    invoked = [c for c in results["cells"] if "ainvoke" in c["name"]]
+    assert len(invoked) == 3 and all(c["chunks"] == {"langgraph_lite": 1} for c in invoked)
     assert {c["name"] for c in results["extras"]} == {"chain", "messages"}
 
 
