@@ -34,7 +34,7 @@ def test_the_quick_postgres_benchmark_times_each_postgres_cell(capsys):
         for saver in postgres.SAVERS
     } | {
         f"{sc}/async/{saver}"
-        for sc in ("concurrent_5x3", "sequential_sync_nodes_3")
+        for sc in ("concurrent_5x3", "sequential_sync_nodes_3", "sequential_sync_nodes_ainvoke_3")
         for saver in postgres.SAVERS
     }
     for cell in results["cells"]:
