@@ -74,21 +74,22 @@ class ThreadSteps:
                 contextvars.copy_context().run(run_attempt, task)
             except Exception as exc:
                 task.error = exc
-            with lock:
-                if self.stopping:
-                    return FINISHED
-                try:
-                    effect = run.send(task)
-                    while True:
-                        if effect is DELIVER and not items:
+            answer: Any = task
+            while True:
+                with lock:
+                    if self.stopping:
+                        return FINISHED
+                    try:
+                        effect = run.send(answer)
+                        while effect is DELIVER and not items:
                             effect = run.send(None)
-                        elif saver is not None and type(effect) is SAVE:
-                            save(saver, effect.actions, self._durability)
-                            effect = run.send(None)
-                        else:
-                            break
-                except StopIteration:
-                    return FINISHED
+                    except StopIteration:
+                        return FINISHED
+                if saver is None or type(effect) is not SAVE:
+                    break
+                # (outside the lock: a stop waits for the loop, not for a commit)
+                save(saver, effect.actions, self._durability)
+                answer = None
             if type(effect) is not RUN or self.stopping:
                 return effect
             tasks, live = effect

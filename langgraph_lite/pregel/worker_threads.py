@@ -107,9 +107,9 @@ class _Job:
         "args",
         "context",
         "done",
-        "finished",
         "func",
         "handoff",
+        "left",
         "loop",
         "ok",
         "settled",
@@ -129,11 +129,11 @@ class _Job:
         self.done = threading.Lock()  # held until the call has returned
         self.done.acquire()
         # The event loop waiting in place for the outcome (see RunThread._wait_in_place): the
-        # thread then leaves it in ``value``/``ok`` instead of posting it. ``handoff`` makes
-        # "finished" and "waited" one decision for both sides.
+        # thread then leaves it in ``value``/``ok`` (``left``) instead of posting it.
+        # ``handoff`` makes "left" and "waited" one decision for both sides.
         self.handoff = threading.Lock()
         self.waited = False
-        self.finished = False
+        self.left = False
         self.ok = False
         self.value: Any = None
 
@@ -193,10 +193,9 @@ class _Worker:
             self.busy = False
             del job.context
             with job.handoff:
-                job.finished = True
                 posted = not job.waited
                 if not posted:
-                    job.value, job.ok = value, ok
+                    job.value, job.ok, job.left = value, ok, True
             if posted:
                 try:
                     job.loop.call_soon_threadsafe(_settle, job, ok, value)
@@ -300,7 +299,7 @@ class RunThread:
         ready = getattr(loop, "_ready", None)  # (asyncio's own loop; others: never)
         if ready is None or ready:
             return False
-        now = time.monotonic()
+        now = time.perf_counter()
         if not self._since:
             self._since = now
             return True
@@ -312,10 +311,13 @@ class RunThread:
         the thread posts it to the loop, as for any call)."""
         with job.handoff:
             job.waited = True
-        job.done.acquire(timeout=_WAIT_S)
+        got = job.done.acquire(timeout=_WAIT_S)
         with job.handoff:
             job.waited = False
-            return job.finished
+            left = job.left
+        if got and not left:  # it returned before the wait began, and posted its outcome
+            job.done.release()  # (held by nobody again: a bare cancel's waiter takes it)
+        return left
 
     async def _stopped(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
         """The await of ``job`` was cancelled while the call runs (its answer future with it).

@@ -556,3 +556,39 @@ def test_a_save_failing_in_the_run_thread_reaches_the_caller_and_keeps_what_was_
     # the input's and the first node's checkpoints, and the second node's saved writes
     assert seen(app) == seen(reference)
     assert seen(app)[0] == [({"c0": 1, "c1": 2}, ("n1",)), ({"c0": 1}, ("n0",))]
+
+
+@pytest.mark.parametrize("outcome", ["value", "error"])
+def test_a_call_that_returns_before_the_loop_starts_waiting_in_place_keeps_its_outcome(
+    monkeypatch, outcome
+):
+    # The thread posts the outcome (nobody waits yet); the in-place wait that follows must
+    # hand over to the posted answer, not read an outcome that was never left in the job.
+    wait = worker_threads.RunThread._wait_in_place
+
+    def late(job):
+        time.sleep(0.01)  # the call has returned (and posted its outcome) by now
+        return wait(job)
+
+    monkeypatch.setattr(worker_threads.RunThread, "_wait_in_place", staticmethod(late))
+
+    def call():
+        if outcome == "error":
+            raise KeyError("from the node")
+        return 42
+
+    async def main():
+        thread = worker_threads.RunThread()
+        try:
+            results = []
+            for _ in range(3):
+                try:
+                    results.append(await thread.run(call))
+                except KeyError as exc:
+                    results.append(exc.args[0])
+            return results
+        finally:
+            thread.release()
+
+    expected = 42 if outcome == "value" else "from the node"
+    assert asyncio.run(main()) == [expected] * 3
