@@ -26,8 +26,10 @@ saver) refuses it: it nests without end.
 
 from __future__ import annotations
 
+import copyreg
 import io
 import pickle
+import pickletools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -41,9 +43,9 @@ from langgraph_lite.checkpoint.serde import CheckpointDecodeError
 
 __all__ = ["HELD", "HELD_DELTA", "HeldLists", "dumps_plain", "loads_plain"]
 
-HELD = "pickle"
+HELD = "plain-pickle"
 """The blob kind of a whole plain value."""
-HELD_DELTA = "pickle-delta"
+HELD_DELTA = "plain-pickle-delta"
 """The blob kind of a list stored as what it added to a base version."""
 MIN_ITEMS = 8
 SNAPSHOT_EVERY = 16
@@ -68,6 +70,16 @@ class _PlainPickler(pickle.Pickler):
         # called for every object but None, bools and exact int, float, bytes, str, dict,
         # set, frozenset, list and tuple: the rest is the serializer's to store
         raise _NotPlain
+
+
+def _names_an_extension(data: bytes) -> bool:
+    """Whether the pickle has an EXT opcode. The unpickler answers one from copyreg's cache of
+    extensions already loaded without asking ``find_class``; with that cache empty, an EXT
+    opcode reaches ``find_class`` (refused) or fails."""
+    try:
+        return any(op.name.startswith("EXT") for op, _, _ in pickletools.genops(data))
+    except Exception:
+        return True  # malformed: not read at all (its opcodes before the flaw would run)
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -95,6 +107,11 @@ def dumps_plain(value: Any) -> bytes | None:
 
 def loads_plain(data: bytes) -> Any:
     """A new copy of the value ``dumps_plain`` pickled; raises ``CheckpointDecodeError``."""
+    if copyreg._extension_cache and _names_an_extension(data):  # type: ignore[attr-defined]
+        raise CheckpointDecodeError(
+            "a kept value names a copyreg extension code; plain values name nothing, so these "
+            "bytes were not written by this saver. Nothing was rebuilt."
+        )
     try:
         return _PlainUnpickler(io.BytesIO(data)).load()
     except CheckpointDecodeError:
@@ -163,6 +180,30 @@ class HeldLists:
         with self._lock:
             self._remember(where, entry)
         return blob, base
+
+    def whole_later(
+        self, where: tuple[str, str, str], version: Any, value: Any
+    ) -> Callable[[], bytes]:
+        """For a saver that stores later (SQLite's writer thread): a function giving the whole
+        blob's bytes of the version ``encode`` just made for ``where``, as it was then (from the
+        copies taken when it was encoded, which no one else holds: what the run changes since
+        does not reach it). Once called, the next delta builds on that whole blob."""
+        with self._lock:
+            entry = self._latest.get(where)
+        if entry is None or entry.version != version:  # forgotten meanwhile: pickle it now
+            data = dumps_plain(value)
+            assert data is not None  # (its tail was plain, and so were the items it kept)
+            return lambda: data
+
+        def whole() -> bytes:
+            data = dumps_plain([entry.copies[id(item)][1] for item in entry.items])
+            assert data is not None  # copies of plain data
+            with self._lock:
+                if self._latest.get(where) is entry:
+                    self._remember(where, entry._replace(depth=0))
+            return data
+
+        return whole
 
     def stored_whole(self, where: tuple[str, str, str], version: Any, value: Any) -> bytes:
         """The whole blob's bytes for ``value``, which the saver stores instead of a delta

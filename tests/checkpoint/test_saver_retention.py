@@ -14,6 +14,7 @@ import pytest
 from pg_fixtures import pg_dsn, pg_server, pg_session_dsn  # noqa: F401 - fixtures
 from typing_extensions import TypedDict
 
+from langgraph_lite.checkpoint.held import HELD_DELTA
 from langgraph_lite.checkpoint.lease import ThreadBusyError
 from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.checkpoint.sqlite import SqliteSaver
@@ -126,7 +127,7 @@ async def history(app: Any, thread: str) -> dict[str, Any]:
 def stored_deltas(saver: Any) -> int:
     """How many values and skeletons the saver stores as deltas (0 where it stores none)."""
     if isinstance(saver, InMemorySaver):
-        return sum(1 for blob in saver.blobs.values() if blob[0] in ("delta", "pickle-delta"))
+        return sum(1 for blob in saver.blobs.values() if blob[0] in ("delta", HELD_DELTA))
     if isinstance(saver, SqliteSaver):
         return saver.conn.execute(
             "SELECT count(*) FROM (SELECT type FROM blobs UNION ALL SELECT type FROM "

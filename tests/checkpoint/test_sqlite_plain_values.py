@@ -212,3 +212,68 @@ def test_pruning_keeps_a_plain_lists_latest_value_readable(tmp_path):
         assert app.get_state(config).values["log"] == [{"turn": i, "row": ROW} for i in range(20)]
         app.invoke({"shared": [], "log": [], "note": None}, config)
         assert len(app.get_state(config).values["log"]) == 21
+
+
+def test_a_pickle_naming_a_copyreg_extension_is_refused_even_once_the_extension_is_loaded(
+    tmp_path,
+):
+    # the unpickler answers an EXT opcode from copyreg's cache without asking find_class
+    import copyreg
+
+    from langgraph_lite.checkpoint.held import loads_plain
+
+    called = []
+    code = 0x7E
+    copyreg.add_extension(__name__, "_record", code)
+    try:
+        pickle.loads(b"\x80\x02\x82" + bytes([code]) + b".")  # loaded once: now in the cache
+        hostile = b"\x80\x02\x82" + bytes([code]) + b"X\x02\x00\x00\x00hi\x85R."
+        with pytest.raises(CheckpointDecodeError, match="extension"):
+            loads_plain(hostile)
+        with pytest.raises(CheckpointDecodeError, match="extension"):
+            loads_plain(hostile[:-1])  # cut short after the call: not read at all
+    finally:
+        copyreg.remove_extension(__name__, "_record", code)
+        copyreg.clear_extension_cache()
+    assert called == []
+    assert _RECORDED == []
+
+
+_RECORDED: list = []
+
+
+def _record(*args):
+    _RECORDED.append(args)
+
+
+def test_a_delta_stored_whole_at_commit_holds_the_list_as_it_was_put(tmp_path):
+    # The base of a delta can be gone when the writer commits (deleted by another connection):
+    # the job stores the whole list then, and it must be the list as put, not as it is later.
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from test_savers import checkpoint, thread
+
+    from langgraph_lite.checkpoint.sqlite import rows
+
+    path = str(tmp_path / "db.sqlite")
+    with SqliteSaver.from_conn_string(path) as saver:
+        items = [{"n": i} for i in range(10)]
+        first = saver.put(
+            thread(), checkpoint({"log": items}, {"log": "1"}), {"step": 0}, {"log": "1"}
+        )
+        items = [*items, {"n": 10}]
+        second = checkpoint({"log": items}, {"log": "2"})
+        job = rows.put_job(saver, first, second, {"step": 1}, {"log": "2"})
+        items.append({"n": "later"})  # the run goes on changing its list
+        items[0]["n"] = "changed"
+        saver.conn.execute("DELETE FROM blobs WHERE version = '1'")  # the base goes
+        cur = saver.conn.cursor()
+        cur.execute("BEGIN")
+        job(cur)
+        cur.execute("COMMIT")
+        kind = saver.conn.execute("SELECT type FROM blobs WHERE version = '2'").fetchone()[0]
+    assert kind == HELD
+    with SqliteSaver.from_conn_string(path) as saver:
+        stored = saver.get_tuple({"configurable": {"thread_id": "t1", "checkpoint_ns": ""}})
+    assert stored.checkpoint["channel_values"]["log"] == [{"n": i} for i in range(11)]

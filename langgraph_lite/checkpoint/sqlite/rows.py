@@ -47,7 +47,8 @@ def plain_blob(saver: Any, value: Any) -> tuple[str, bytes] | None:
 
 
 def _plain_whole(saver: Any, where: Any, version: str, value: Any) -> Callable[[], Any]:
-    return lambda: (HELD, saver._plain.stored_whole(where, version, value))
+    whole = saver._plain.whole_later(where, version, value)  # (as it is now, not at commit)
+    return lambda: (HELD, whole())
 
 
 def _list_whole(saver: Any, where: Any, version: str, full: Callable[[], Any]) -> Callable[[], Any]:
