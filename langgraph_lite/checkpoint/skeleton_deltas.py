@@ -138,42 +138,65 @@ class SkeletonDeltas:
         fetch: Fetch,
         budget: int,
     ) -> dict[str, Any]:
-        key = (*where, checkpoint_id)
-        if blob is None:  # a base: from the cache, or from the saver
-            with self._lock:
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self._cache.move_to_end(key)
-                    return cached
-            blob = fetch(checkpoint_id)
-            if blob is None:
-                raise CheckpointDecodeError(
-                    f"a checkpoint builds on checkpoint {checkpoint_id!r}, which is not stored"
-                )
-        if blob[0] != SKELETON_DELTA:
-            skeleton = self.serde.loads_typed(blob)
-            if not isinstance(skeleton, dict) or not all(
-                isinstance(skeleton.get(k), dict) for k in ("channel_versions", "versions_seen")
-            ):
-                raise CheckpointDecodeError(
-                    f"checkpoint {checkpoint_id!r} is the base of a delta but not a checkpoint"
-                )
-        else:
-            if budget <= 0:
+        """The skeleton of ``checkpoint_id`` (its row's ``blob``, or None to look it up): its
+        chain of deltas is walked down to a whole skeleton or one in the cache, then applied
+        on the way back up, in one pair of dicts (a loop, not a call per delta: a long chain
+        neither exhausts the stack nor rebuilds the whole skeleton at each delta). Every
+        16th skeleton on the way up is cached, and the one asked for."""
+        chain: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
+        at, found = checkpoint_id, blob
+        while True:
+            key = (*where, at)
+            if found is None:  # a base: from the cache, or from the saver
+                with self._lock:
+                    base = self._cache.get(key)
+                    if base is not None:
+                        self._cache.move_to_end(key)
+                if base is not None:
+                    break
+                found = fetch(at)
+                if found is None:
+                    raise CheckpointDecodeError(
+                        f"a checkpoint builds on checkpoint {at!r}, which is not stored"
+                    )
+            if found[0] != SKELETON_DELTA:
+                base = self.serde.loads_typed(found)
+                if not isinstance(base, dict) or not all(
+                    isinstance(base.get(k), dict) for k in ("channel_versions", "versions_seen")
+                ):
+                    raise CheckpointDecodeError(
+                        f"checkpoint {at!r} is the base of a delta but not a checkpoint"
+                    )
+                with self._lock:
+                    self._put_cache(key, base)
+                break
+            if len(chain) >= budget:
                 raise CheckpointDecodeError(
                     f"checkpoint {checkpoint_id!r}: its chain of deltas is too long (or loops)"
                 )
-            delta = _checked(checkpoint_id, self.serde.loads(blob[1]))
-            base = self._resolve(where, delta["base"], None, fetch, budget - 1)
-            versions = {**base["channel_versions"], **delta["cv"]}
+            delta = _checked(at, self.serde.loads(found[1]))
+            chain.append((key, delta))
+            at, found = delta["base"], None
+        if not chain:
+            return base
+        versions, seen = dict(base["channel_versions"]), dict(base["versions_seen"])
+        skeleton = base
+        for left, (key, delta) in enumerate(reversed(chain), start=1):
+            versions.update(delta["cv"])
             for channel in delta["cv_drop"]:
                 versions.pop(channel, None)
-            seen = {**base["versions_seen"], **delta["vs"]}
+            seen.update(delta["vs"])
             for node in delta["vs_drop"]:
                 seen.pop(node, None)
-            skeleton = {**delta["rest"], "channel_versions": versions, "versions_seen": seen}
-        with self._lock:
-            self._put_cache(key, skeleton)
+            top = left == len(chain)
+            if top or left % 16 == 0:
+                skeleton = {
+                    **delta["rest"],
+                    "channel_versions": versions if top else dict(versions),
+                    "versions_seen": seen if top else dict(seen),
+                }
+                with self._lock:
+                    self._put_cache(key, skeleton)
         return skeleton
 
     def _put_cache(self, key: tuple[str, str, str], skeleton: dict[str, Any]) -> None:

@@ -7,8 +7,10 @@ the caller does to its objects in between. Run against every saver, sync and asy
 ``test_savers.py``.
 """
 
+import inspect
 import itertools
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -379,6 +381,15 @@ def test_a_big_skeleton_is_stored_whole_less_often_and_every_checkpoint_reads_ba
     wholes = [i for i, kind in enumerate(kinds) if kind != SKELETON_DELTA]
     assert len(wholes) <= 4 and any(b - a > 16 for a, b in itertools.pairwise(wholes)), wholes
     assert skeletons_on_file(path, configs) == expected
+
+    # a chain of 70-odd deltas is read in a loop, not a call per delta: from deep in a stack
+    def deep(n):
+        if n:
+            return deep(n - 1)
+        return skeletons_on_file(path, configs[-1:])
+
+    headroom = 60  # frames: enough for the read itself, not for a call per delta
+    assert deep(sys.getrecursionlimit() - len(inspect.stack()) - headroom) == expected[-1:]
 
 
 SKELETON_ROWS = {
