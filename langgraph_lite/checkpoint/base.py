@@ -338,6 +338,13 @@ class BaseCheckpointSaver:
     def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
         self.serde = serde or MsgpackSerde()
 
+    @property
+    def _pickles(self) -> bool:
+        """Whether plain values are stored as pickles of plain data (``checkpoint/held.py``,
+        the memory and SQLite savers): only with the default serializer. One given, or set
+        later, by the user stores everything, as it was asked to."""
+        return type(self.serde) is MsgpackSerde
+
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, config: Mapping[str, Any]) -> Checkpoint | None:

@@ -61,9 +61,6 @@ class InMemorySaver(BaseCheckpointSaver):
         self._skeletons = SkeletonKeeper()
         self._lists = ListIncrements(self.serde)
         self._held = HeldLists()
-        # plain values are kept as pickles (checkpoint.held) unless a serializer of one's own
-        # was given: then it stores everything, as it was asked to
-        self._pickles = type(self.serde) is MsgpackSerde
         # blobs[(thread, ns, channel, version)] = value
         self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = {}
         # writes[(thread, ns, checkpoint_id)][(task_id, index)] = (task_id, channel, value, path)

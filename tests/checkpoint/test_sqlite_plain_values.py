@@ -277,3 +277,17 @@ def test_a_delta_stored_whole_at_commit_holds_the_list_as_it_was_put(tmp_path):
     with SqliteSaver.from_conn_string(path) as saver:
         stored = saver.get_tuple({"configurable": {"thread_id": "t1", "checkpoint_ns": ""}})
     assert stored.checkpoint["channel_values"]["log"] == [{"n": i} for i in range(11)]
+
+
+def test_a_serializer_set_on_the_saver_later_stores_everything_too(tmp_path):
+    class Mine(MsgpackSerde):
+        pass
+
+    path = str(tmp_path / "db.sqlite")
+    with SqliteSaver.from_conn_string(path) as saver:
+        saver.serde = Mine()
+        graph(saver).invoke(
+            {"shared": [], "log": [], "note": None}, {"configurable": {"thread_id": "t"}}
+        )
+    blobs, writes, _ = kinds(path)
+    assert HELD not in {*blobs.values(), *writes.values()}

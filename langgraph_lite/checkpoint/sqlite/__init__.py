@@ -135,9 +135,6 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         self.conn = conn
         self.lock = threading.RLock()
         self._lists = ListIncrements(self.serde)
-        # plain values are stored as pickles (checkpoint/held.py), long lists as what they
-        # added, unless the serializer is one's own: then it stores everything, as asked
-        self._pickles = type(self.serde) is MsgpackSerde
         self._plain = HeldLists()
         self._skeletons = SkeletonDeltas(self.serde)
         self._held: dict[str, int] = {}
