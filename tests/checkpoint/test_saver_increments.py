@@ -320,6 +320,22 @@ def wide_chain(steps: int, nodes: int = 50) -> list[Any]:
     return out
 
 
+def skeletons_of(chain: list[Any]) -> list[dict[str, Any]]:
+    """Deep copies of the checkpoints' skeletons (without values), as they are now."""
+    import copy
+
+    return [{k: copy.deepcopy(v) for k, v in cp.items() if k != "channel_values"} for cp in chain]
+
+
+def put_chain(saver: Any, chain: list[Any]) -> list[dict[str, Any]]:
+    """Put the checkpoints one after another in a thread; their configs."""
+    configs, parent = [], thread()
+    for step, cp in enumerate(chain):
+        parent = saver.put(parent, cp, loop_meta(step), {})
+        configs.append(parent)
+    return configs
+
+
 def skeletons_on_file(path: str, configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from langgraph_lite.checkpoint.sqlite import SqliteSaver
 
@@ -334,14 +350,9 @@ def test_every_checkpoint_of_a_long_chain_reads_back_from_the_file_as_it_was_put
 
     path = str(tmp_path / "db.sqlite")
     chain = wide_chain(60)
-    expected = [
-        {k: copy.deepcopy(v) for k, v in cp.items() if k != "channel_values"} for cp in chain
-    ]
+    expected = skeletons_of(chain)
     with SqliteSaver.from_conn_string(path) as saver:
-        configs, parent = [], thread()
-        for step, cp in enumerate(chain):
-            parent = saver.put(parent, cp, loop_meta(step), {})
-            configs.append(parent)
+        configs = put_chain(saver, chain)
         # a fork: a child of an early checkpoint, after the later ones
         fork = copy.deepcopy(chain[5])
         fork["id"] = checkpoint({}, {})["id"]
@@ -359,21 +370,15 @@ def test_every_checkpoint_of_a_long_chain_reads_back_from_the_file_as_it_was_put
 
 def test_a_big_skeleton_is_stored_whole_less_often_and_every_checkpoint_reads_back(tmp_path):
     # 600 channels and 600 nodes: whole once in 1,200 // 16 = 75 checkpoints, not once in 16
-    import copy
 
     from langgraph_lite.checkpoint.skeleton_deltas import SKELETON_DELTA
     from langgraph_lite.checkpoint.sqlite import SqliteSaver
 
     path = str(tmp_path / "db.sqlite")
     chain = wide_chain(160, nodes=600)
-    expected = [
-        {k: copy.deepcopy(v) for k, v in cp.items() if k != "channel_values"} for cp in chain
-    ]
+    expected = skeletons_of(chain)
     with SqliteSaver.from_conn_string(path) as saver:
-        configs, parent = [], thread()
-        for step, cp in enumerate(chain):
-            parent = saver.put(parent, cp, loop_meta(step), {})
-            configs.append(parent)
+        configs = put_chain(saver, chain)
         kinds = [
             kind
             for (kind,) in saver.conn.execute("SELECT type FROM checkpoints ORDER BY checkpoint_id")
