@@ -484,3 +484,15 @@ def test_a_decoded_message_is_what_model_construct_builds_from_its_fields(messag
     assert decoded.__pydantic_extra__ == built.__pydantic_extra__
     assert decoded.model_dump(exclude_unset=True) == built.model_dump(exclude_unset=True)
     assert repr(decoded) == repr(built)
+
+
+def test_model_classes_made_per_call_are_not_all_remembered():
+    from pydantic import create_model
+
+    from langgraph_lite.checkpoint import serde as serde_module
+
+    serde = MsgpackSerde()
+    for i in range(serde_module._MODEL_NAMES + 10):
+        model = create_model(f"Made{i}", x=(int, 0))
+        serde.dumps(model(x=i))
+    assert len(serde._model_names) <= serde_module._MODEL_NAMES

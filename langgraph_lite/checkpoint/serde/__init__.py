@@ -81,6 +81,9 @@ _BUSY = object()  # a thread's packer while it packs
 _KEPT_BUFFER = 1 << 20
 
 
+_MODEL_NAMES = 1024  # model classes whose saved name a serializer remembers at most
+
+
 class MsgpackSerde:
     """Encode checkpoint values with msgpack; decode only allowed types.
 
@@ -202,6 +205,8 @@ class MsgpackSerde:
         if cls in FROZEN_TYPES:  # a checkpoint's read-only maps: stored as plain dicts
             return plain(obj)
         if isinstance(obj, BaseModel):
+            if len(self._model_names) >= _MODEL_NAMES:  # (classes made per call: not kept)
+                self._model_names.clear()
             self._model_names[cls] = type_name(cls)
             return self._default(obj)
         if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
