@@ -240,8 +240,7 @@ class _UpdateWriter:
             )
             for b in builder.branches.get(node, {}).values()
         ]
-        # Only a conditional edge's path function may be async: without one, an async run
-        # calls this writer as it is (so a sync node's whole attempt can run in a thread).
+        # (only a path function may be async: else a sync node's attempt runs whole in a thread)
         self.awaits = bool(self.branches)
         self.node_names = node_names
         self.nodes = node_set
