@@ -72,6 +72,7 @@ class Task:
         "path",
         "pushed",
         "run",
+        "saved",
         "seed",
         "step",
         "subgraph_calls",
@@ -105,6 +106,7 @@ class Task:
         self.pushed: list[tuple[str, Any]] = []  # push_message's writes, before the return's
         self.error: BaseException | None = None
         self.cached = False  # its writes came from the node cache
+        self.saved = False  # its writes were saved by the thread that ran it (drivers.py)
         # The task of its node's error handler, once this task failed and the handler ran.
         self.handler: HandlerTask | None = None
         self.interrupt_index = 0  # how many times this run of the node called interrupt()

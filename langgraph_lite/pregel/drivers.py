@@ -69,6 +69,28 @@ def _run_reporting(task: Task, queue: StreamQueue) -> None:
         queue.push_from_thread(_TaskDone(task, ok))
 
 
+def _run_saving(task: Task, queue: StreamQueue, loop: PregelLoop) -> None:
+    """``_run_reporting``, and the task's writes saved here, as soon as it finishes: whichever
+    thread runs a step's task saves it, so a crash while a sibling still runs does not run the
+    finished ones again. A save that fails here is left to the loop (it saves, and raises)."""
+    ok = False
+    try:
+        run_attempt(task)
+        ok = True
+        persistence: Any = loop.persistence  # (a Persistence: the run has a checkpointer)
+        action = None if loop.calls.active else persistence.finished_writes(task)
+        if action is not None:
+            try:
+                save(persistence.saver, (action,), persistence.durability)
+                task.saved = True
+            except Exception:
+                pass
+    except BaseException as exc:
+        task.error = exc
+    finally:
+        queue.push_from_thread(_TaskDone(task, ok))
+
+
 def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any]:
     """Run ``loop`` in the caller's thread, yielding every stream chunk as it is produced."""
     items = queue.items
@@ -103,11 +125,11 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         task.error = exc
                     continue
                 answer = None
-                # This thread takes tasks too (thread_step.py), unless a saver must save each
-                # task's writes as it finishes (a task taken here holds up the others' saves,
-                # and a crash meanwhile would run finished tasks again).
-                if not live and (saver is None or durability == "exit"):
-                    step = ThreadStep(tasks, lambda task: _run_reporting(task, queue))
+                if not live:  # this thread takes tasks too (thread_step.py)
+                    if saver is None or durability == "exit":
+                        step = ThreadStep(tasks, lambda task: _run_reporting(task, queue))
+                    else:  # (each task's writes saved by the thread that ran it)
+                        step = ThreadStep(tasks, lambda task: _run_saving(task, queue, loop))
                     continue
                 if pool is None:
                     pool = ThreadPoolExecutor(helpers() + 1, thread_name_prefix="langgraph_lite")

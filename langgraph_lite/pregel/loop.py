@@ -387,7 +387,8 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             if self.calls.done:  # its calls' results are saved before its own writes
                 self.calls.release(self.calls.save_into(self.persistence))
-            self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
+            if not task.saved:
+                self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 

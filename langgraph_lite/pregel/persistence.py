@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from langgraph_lite.checkpoint.base import uuid6
 from langgraph_lite.constants import TASKS
 from langgraph_lite.pregel.checkpointing import (
+    NO_WRITES,
     Put,
     PutWrites,
     Snapshots,
@@ -100,13 +101,27 @@ class Persistence:
         """The version channels changed by the next step get."""
         return self.saver.get_next_version(current or None, None)
 
-    def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
-        """Save ``task``'s writes (so a resumed run does not run it again)."""
+    def writes_action(self, task: Task, writes: Sequence[tuple[str, Any]]) -> PutWrites:
+        """The action that saves ``task``'s writes. Reads only what a step leaves as it is, so
+        the thread that ran the task may call it while the step runs."""
         config = self.checkpoint_config
         if self.lease_token is not None:
             config = with_token(config, self.lease_token)
         kept = list(writes) if not self.untracked else without_untracked(writes, self.untracked)
-        action = PutWrites(config, kept, task.id, _path_str(task))
+        return PutWrites(config, kept, task.id, _path_str(task))
+
+    def finished_writes(self, task: Task) -> PutWrites | None:
+        """The action saving the writes of ``task``, which has just finished, for the thread
+        that ran it to carry out at once (the loop then leaves them: ``task.saved``); None when
+        the loop must save them itself: the task failed or its error handler ran, or the run
+        keeps its writes until it stops (``durability="exit"``)."""
+        if task.error is not None or task.handler is not None or self.durability == "exit":
+            return None
+        return self.writes_action(task, task.writes or [(NO_WRITES, None)])
+
+    def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
+        """Save ``task``'s writes (so a resumed run does not run it again)."""
+        action = self.writes_action(task, writes)
         if self.durability == "exit":
             self._exit_writes.append(action)  # saved with the checkpoint, when the run stops
         else:

@@ -1,8 +1,10 @@
 """A step's tasks on threads, for the sync driver: the calling thread works too.
 
-The sync driver runs a step with several tasks (when no node code streams while it runs, and no
-saver must save each task's writes as it finishes) as a ``ThreadStep``: the tasks wait in one deque, and the driver's thread and a few helper threads
-each take the next one, run it, and take another, until none is left. Every task is taken by
+The sync driver runs a step with several tasks (when no node code streams while it runs) as a
+``ThreadStep``: the tasks wait in one deque, and the driver's thread and a few helper threads
+each take the next one, run it, and take another, until none is left. With a checkpointer, the
+thread that ran a task saves its writes before it takes another (``drivers._run_saving``), so a
+task the caller's thread is busy with holds up no sibling's save. Every task is taken by
 exactly one thread (``deque.popleft`` is atomic), so the tasks still run concurrently — a node
 that blocks (I/O, a sleep) lets the others go on — but a step of short tasks mostly runs in the
 caller's thread, without handing each task to a thread and waiting to hear back.

@@ -466,7 +466,9 @@ def test_a_long_chain_of_quick_sync_nodes_still_lets_the_event_loop_run_timers()
     took, during, gaps = asyncio.run(main())
     assert took > 0.05  # (the chain is long enough for the check to mean something)
     assert len(during) >= 5, (took, len(during))
-    assert max(gaps) < 0.1, max(gaps)
+    # (nine gaps in ten are short: one pause of the machine, or of the collector, is not the
+    # loop being held; without the cap there are a few gaps, each most of the run)
+    assert sorted(gaps)[len(gaps) * 9 // 10] < 0.02, sorted(gaps)[-5:]
 
 
 class _RecordingSaver:

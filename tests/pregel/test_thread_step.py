@@ -109,3 +109,78 @@ def test_a_forked_child_runs_a_steps_tasks_at_the_same_time():
         os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+# -- with a checkpointer: each task's writes are saved by the thread that ran it ---------------
+
+
+def savers(tmp_path: Any) -> Any:
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+
+    yield InMemorySaver()
+    with SqliteSaver.from_conn_string(str(tmp_path / "s.db")) as saver:
+        yield saver
+
+
+def saved_writers(saver: Any, config: dict[str, Any]) -> set[str]:
+    """The nodes whose writes are saved against the thread's latest checkpoint."""
+    saved = saver.get_tuple(config)
+    return {value for _, channel, value in saved.pending_writes or () if channel == "t"}
+
+
+def waits_for_right(saver: Any, config: dict[str, Any], seen: list[set[str]]) -> Any:
+    """A node that returns once "right"'s writes are saved (or 5 s went by)."""
+
+    def left(x: str) -> str:
+        deadline = time.monotonic() + 5
+        while "right" not in (writers := saved_writers(saver, config)):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+        seen.append(writers)
+        return "left"
+
+    return left
+
+
+@pytest.mark.parametrize("durability", ["sync", "async"])
+def test_a_finished_tasks_writes_are_saved_while_its_sibling_still_runs(tmp_path, durability):
+    # A crash while "left" runs must not run "right" again: its writes are saved as it ends,
+    # whichever thread took which task.
+    for saver in savers(tmp_path):
+        config = {"configurable": {"thread_id": f"t-{durability}"}}
+        seen: list[set[str]] = []
+        app = two_nodes(waits_for_right(saver, config, seen), lambda x: "right")
+        app.checkpointer = saver
+        assert sorted(app.invoke("x", config, durability=durability)) == ["left", "right"]
+        assert seen == [{"right"}], type(saver).__name__
+
+
+def test_with_a_checkpointer_the_calling_thread_takes_a_steps_tasks_too():
+    from langgraph_lite.checkpoint.memory import InMemorySaver
+
+    caller = threading.get_ident()
+    ran: list[bool] = []
+
+    def mark(x: str) -> str:
+        ran.append(threading.get_ident() == caller)
+        return x
+
+    app = two_nodes(mark, mark)
+    app.checkpointer = InMemorySaver()
+    app.invoke("x", {"configurable": {"thread_id": "1"}})
+    assert True in ran
+
+
+def test_a_write_that_cannot_be_saved_fails_the_run_and_keeps_what_was_saved(tmp_path):
+    # The thread that ran the task cannot save it; the run's own save then raises, naming the
+    # channel, and the checkpoint before the step is still there.
+    for saver in savers(tmp_path):
+        config = {"configurable": {"thread_id": "bad"}}
+        app = two_nodes(lambda x: object(), lambda x: "fine")
+        app.checkpointer = saver
+        with pytest.raises(Exception, match="'t'"):
+            app.invoke("x", config)
+        saved = saver.get_tuple(config)
+        assert saved is not None and saved.checkpoint["channel_values"].get("a") == "x"
