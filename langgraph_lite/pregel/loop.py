@@ -56,7 +56,7 @@ from typing import Any
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphDrained
-from langgraph_lite.pregel import checkpointing, run_input
+from langgraph_lite.pregel import run_input
 from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
@@ -387,8 +387,7 @@ class PregelLoop:
         if self._persisting:  # (not the null object's no-op: this runs for every task)
             if self.calls.done:  # its calls' results are saved before its own writes
                 self.calls.release(self.calls.save_into(self.persistence))
-            if not task.saved:
-                self.persistence.put_writes(task, task.writes or [(checkpointing.NO_WRITES, None)])
+            self.persistence.task_finished(task)
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
 

@@ -117,7 +117,13 @@ class Persistence:
         keeps its writes until it stops (``durability="exit"``)."""
         if task.error is not None or task.handler is not None or self.durability == "exit":
             return None
-        return self.writes_action(task, task.writes or [(NO_WRITES, None)])
+        return self.writes_action(task, _as_saved(task))
+
+    def task_finished(self, task: Task) -> None:
+        """Save the writes of ``task``, which finished without error, unless the thread that
+        ran it did (``task.saved``); one that wrote nothing is saved as such."""
+        if not task.saved:
+            self.put_writes(task, _as_saved(task))
 
     def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
         """Save ``task``'s writes (so a resumed run does not run it again)."""
@@ -247,6 +253,9 @@ class NullPersistence:
     def put_writes(self, task: Task, writes: Sequence[tuple[str, Any]]) -> None:
         return None
 
+    def task_finished(self, task: Task) -> None:
+        return None
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         return None
 
@@ -300,6 +309,12 @@ def _parents(configurable: Mapping[str, Any]) -> dict[str, str]:
     if not ns:
         return {}
     return {k: v for k, v in (configurable.get("checkpoint_map") or {}).items() if k != ns}
+
+
+def _as_saved(task: Task) -> list[tuple[str, Any]]:
+    """A finished task's writes as saved: ``NO_WRITES`` for none, so a resumed run does not
+    run it again."""
+    return task.writes or [(NO_WRITES, None)]
 
 
 def _path_str(task: Task) -> str:
