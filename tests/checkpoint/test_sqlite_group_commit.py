@@ -135,20 +135,72 @@ def test_a_failing_job_fails_alone_and_is_raised_for_its_own_thread():
     writer = GroupCommit(conn, threading.RLock())
 
     def insert(v):
-        return lambda cur: cur.execute("INSERT INTO t VALUES (?)", (v,))
+        return lambda tx: tx.insert("INSERT INTO t VALUES (?)", [(v,)])
 
-    def boom(cur):
+    def boom(tx):
         raise ValueError("thread 'b' was refused")
 
-    writer.submit("a", [insert(1), insert(2)], urgent=False, background=False)
-    writer.submit("b", [boom], urgent=False, background=False)
-    writer.submit("a", [insert(3)], urgent=True, background=False)
+    writer.submit(("a", ""), [insert(1), insert(2)], urgent=False, background=False)
+    writer.submit(("b", ""), [boom], urgent=False, background=False)
+    writer.submit(("a", ""), [insert(3)], urgent=True, background=False)
     writer.flush("a")  # a's jobs went in; b's failure is not a's
     assert [v for (v,) in conn.execute("SELECT v FROM t ORDER BY v")] == [1, 2, 3]
     with pytest.raises(ValueError, match="'b' was refused"):
         writer.flush("b")
     writer.flush("b")  # raised once
     assert not writer.pending()
+
+
+def test_one_transaction_checks_a_threads_lease_once_and_writes_each_table_in_one_statement(
+    tmp_path,
+):
+    with SqliteSaver.from_conn_string(str(tmp_path / "db.sqlite")) as saver:
+        saver._writer.linger = 60
+        graph = chain(5).compile(checkpointer=saver)
+        graph.invoke({"log": []}, config("warm"))  # (the schema and caches are in place)
+        txns = transactions(saver)
+        # the whole run's saves queued, then committed together at its end
+        saver._writer.submit = _never_urgent(saver._writer.submit)
+        assert graph.invoke({"log": []}, config()) == {"log": [0, 1, 2, 3, 4]}
+        [txn] = [t for t in txns if any("INTO checkpoints" in s for s in t)]
+        fences = [s for s in txn if s.startswith("SELECT token")]
+        inserts = [s.split(" (")[0] for s in txn if s.startswith("INSERT")]
+        assert len(fences) == 1, txn
+        runs = [kind for i, kind in enumerate(inserts) if i == 0 or inserts[i - 1] != kind]
+        assert len(runs) == len(set(runs)) == 3, runs  # each table's rows written together
+        history = list(saver.list(config()))
+        assert len(history) == 7 and history[0].checkpoint["channel_values"]["log"] == [
+            0, 1, 2, 3, 4,
+        ]  # fmt: skip
+        assert all(t.pending_writes for t in history[1:])  # each step's writes are there
+
+
+def _never_urgent(submit):
+    def queued(where, jobs, urgent, background=True):
+        return submit(where, jobs, False, background)
+
+    return queued
+
+
+def test_a_read_commits_what_is_queued_for_its_namespace_and_leaves_other_namespaces_queued(
+    tmp_path,
+):
+    with SqliteSaver.from_conn_string(str(tmp_path / "db.sqlite")) as saver:
+        saver._writer.linger = 60
+        graph = chain(1).compile(checkpointer=saver)
+        graph.invoke({"log": []}, config())
+        saved = saver.get_tuple(config())
+        ns_b = {"configurable": {**saved.config["configurable"], "checkpoint_ns": "b"}}
+        saver.put(ns_b, saved.checkpoint, saved.metadata, {})
+        # task writes on the root namespace, queued: no checkpoint asks for a commit soon
+        saver.put_batch([(False, (saved.config, [("log", [9])], "task-1"))], wait=False)
+        assert saver._writer.pending()
+        other = saver.get_tuple({"configurable": {"thread_id": "t", "checkpoint_ns": "b"}})
+        assert other is not None and other.pending_writes == []
+        assert saver._writer.pending()  # still queued: the read did not wait for a commit
+        mine = saver.get_tuple(config())
+        assert [(c, v) for _, c, v in mine.pending_writes] == [("log", [9])]
+        assert not saver._writer.pending()
 
 
 def test_a_stale_lease_under_async_durability_is_refused_and_raised_by_the_run(tmp_path):

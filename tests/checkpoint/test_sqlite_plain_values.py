@@ -255,6 +255,7 @@ def test_a_delta_stored_whole_at_commit_holds_the_list_as_it_was_put(tmp_path):
     from test_savers import checkpoint, thread
 
     from langgraph_lite.checkpoint.sqlite import rows
+    from langgraph_lite.checkpoint.sqlite.writer import Transaction
 
     path = str(tmp_path / "db.sqlite")
     with SqliteSaver.from_conn_string(path) as saver:
@@ -270,7 +271,9 @@ def test_a_delta_stored_whole_at_commit_holds_the_list_as_it_was_put(tmp_path):
         saver.conn.execute("DELETE FROM blobs WHERE version = '1'")  # the base goes
         cur = saver.conn.cursor()
         cur.execute("BEGIN")
-        job(cur)
+        transaction = Transaction(cur)
+        job(transaction)
+        transaction.write()
         cur.execute("COMMIT")
         kind = saver.conn.execute("SELECT type FROM blobs WHERE version = '2'").fetchone()[0]
     assert kind == HELD

@@ -222,7 +222,8 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             params.append(checkpoint_id)
         query += " ORDER BY checkpoint_id DESC LIMIT 1"
         with self.lock:
-            self._writer.drain()  # read what this saver has queued too
+            if self._writer.pending_at(thread_id, ns):  # read what this saver has queued too
+                self._writer.drain()
             row = self.conn.execute(query, params).fetchone()
             return self._tuple(row, share) if row else None
 
@@ -367,12 +368,11 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
-        thread_id = thread_of(config)[0]
-        self._writer.submit(
-            thread_id, [rows.put_job(self, config, checkpoint, metadata, new_versions)], True, False
-        )
+        thread_id, ns, _ = thread_of(config)
+        job = rows.put_job(self, config, checkpoint, metadata, new_versions)
+        self._writer.submit((thread_id, ns), [job], True, False)
         self._writer.flush(thread_id)
-        return saved_config(thread_id, thread_of(config)[1], checkpoint["id"])
+        return saved_config(thread_id, ns, checkpoint["id"])
 
     def put_writes(
         self,
@@ -381,10 +381,9 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        thread_id = thread_of(config)[0]
-        self._writer.submit(
-            thread_id, [rows.writes_job(self, config, writes, task_id, task_path)], True, False
-        )
+        thread_id, ns, _ = thread_of(config)
+        job = rows.writes_job(self, config, writes, task_id, task_path)
+        self._writer.submit((thread_id, ns), [job], True, False)
         self._writer.flush(thread_id)
 
     def put_batch(self, actions: Sequence[tuple[bool, Sequence[Any]]], *, wait: bool) -> None:
@@ -398,11 +397,9 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             return
         thread_id = thread_of(actions[0][1][0])[0]
         self._writer.check(thread_id)
-        jobs = [
-            rows.put_job(self, *args) if is_put else rows.writes_job(self, *args)
-            for is_put, args in actions
-        ]
-        self._writer.submit(thread_id, jobs, any(is_put for is_put, _ in actions))
+        urgent = any(is_put for is_put, _ in actions)
+        for where, jobs in rows.jobs_by_namespace(self, actions):
+            self._writer.submit(where, jobs, urgent)
         if wait:
             self._writer.flush(thread_id)
 

@@ -65,11 +65,9 @@ class AsyncSqliteSaver(SqliteSaver):
             return
         thread_id = thread_of(actions[0][1][0])[0]
         self._writer.check(thread_id)
-        jobs = [
-            rows.put_job(self, *args) if is_put else rows.writes_job(self, *args)
-            for is_put, args in actions
-        ]
-        self._writer.submit(thread_id, jobs, any(is_put for is_put, _ in actions))
+        urgent = any(is_put for is_put, _ in actions)
+        for where, jobs in rows.jobs_by_namespace(self, actions):
+            self._writer.submit(where, jobs, urgent)
         if wait:
             await anyio.to_thread.run_sync(self._writer.flush, thread_id)
 

@@ -41,9 +41,24 @@ def _when(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
-def fence(cur: sqlite3.Cursor, thread_id: str, token: int | None, what: str) -> None:
+def fence(
+    cur: sqlite3.Cursor,
+    thread_id: str,
+    token: int | None,
+    what: str,
+    known: set[tuple[Any, ...]] | None = None,
+) -> None:
     """Refuse ``what`` (a write, in the transaction ``cur`` is in) unless ``token`` is the
-    thread's current one, or, without a token, nobody holds a live lease on it."""
+    thread's current one, or, without a token, nobody holds a live lease on it. ``known``:
+    the fences this transaction passed already (a lease cannot change inside it, nor a lease
+    that had expired come back to life), which are not checked again."""
+    if known is not None:
+        passed = ("fence", thread_id, token)
+        if passed in known:
+            return
+        fence(cur, thread_id, token, what)
+        known.add(passed)
+        return
     row = cur.execute(_ROW, (thread_id,)).fetchone()
     if row is None:
         if token is None:

@@ -10,7 +10,6 @@ another connection) stores the whole value instead.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,9 +23,9 @@ from langgraph_lite.checkpoint.base import (
 )
 from langgraph_lite.checkpoint.held import HELD, dumps_plain
 from langgraph_lite.checkpoint.sqlite import lease as leases
-from langgraph_lite.checkpoint.sqlite.writer import Job
+from langgraph_lite.checkpoint.sqlite.writer import Job, Transaction
 
-__all__ = ["plain_blob", "put_job", "writes_job"]
+__all__ = ["jobs_by_namespace", "plain_blob", "put_job", "writes_job"]
 
 
 _WRITE_COLUMNS = (
@@ -57,6 +56,37 @@ def _list_whole(saver: Any, where: Any, version: str, full: Callable[[], Any]) -
         return full()
 
     return whole
+
+
+_BLOB_THERE = (
+    "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND channel = ? AND version = ?"
+)
+_CHECKPOINT_THERE = (
+    "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?"
+)
+
+
+_PUT_BLOBS = (
+    "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, blob) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_PUT_CHECKPOINT = (
+    "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
+    "parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _stored(tx: Transaction, query: str, key: tuple[Any, ...]) -> bool:
+    """Whether the row ``query`` looks for with ``key`` is stored: known from an earlier job
+    of this transaction (which wrote it or found it), else asked."""
+    fact = (query, *key)
+    if fact in tx.known:
+        return True
+    if tx.cur.execute(query, key).fetchone() is None:
+        return False
+    tx.known.add(fact)
+    return True
 
 
 def put_job(
@@ -100,41 +130,25 @@ def put_job(
     token = saver.lease_token(config)
     checkpoint_id = checkpoint["id"]
 
-    def job(cur: sqlite3.Cursor) -> None:
-        leases.fence(cur, thread_id, token, "put")
+    def job(tx: Transaction) -> None:
+        leases.fence(tx.cur, thread_id, token, "put", tx.known)
         for i, base, full in bases:
             # another connection may have deleted the thread: then store the value whole
-            if (
-                cur.execute(
-                    "SELECT 1 FROM blobs WHERE thread_id = ? AND checkpoint_ns = ? AND "
-                    "channel = ? AND version = ?",
-                    (thread_id, ns, blobs[i][2], base),
-                ).fetchone()
-                is None
-            ):
+            if not _stored(tx, _BLOB_THERE, (thread_id, ns, blobs[i][2], base)):
                 blobs[i] = (*blobs[i][:4], *full())
         kind, data = skeleton
-        if skeleton_base is not None and (
-            cur.execute(
-                "SELECT 1 FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND "
-                "checkpoint_id = ?",
-                (thread_id, ns, skeleton_base),
-            ).fetchone()
-            is None
+        if skeleton_base is not None and not _stored(
+            tx, _CHECKPOINT_THERE, (thread_id, ns, skeleton_base)
         ):
             kind, data = whole()
             saver._skeletons.stored_whole((thread_id, ns), checkpoint_id)
-        cur.executemany(
-            "INSERT OR REPLACE INTO blobs (thread_id, checkpoint_ns, channel, version, type, "
-            "blob) VALUES (?, ?, ?, ?, ?, ?)",
-            blobs,
+        tx.insert(_PUT_BLOBS, blobs)
+        tx.insert(
+            _PUT_CHECKPOINT,
+            ((thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta, meta_json),),
         )
-        cur.execute(
-            "INSERT OR REPLACE INTO checkpoints (thread_id, checkpoint_ns, checkpoint_id, "
-            "parent_checkpoint_id, type, checkpoint, metadata_type, metadata, metadata_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta, meta_json),
-        )
+        tx.known.update((_BLOB_THERE, *row[:4]) for row in blobs)
+        tx.known.add((_CHECKPOINT_THERE, thread_id, ns, checkpoint_id))
 
     return job
 
@@ -161,11 +175,27 @@ def writes_job(
     regular = [r for r in rows if r[4] >= 0]
     token = saver.lease_token(config)
 
-    def job(cur: sqlite3.Cursor) -> None:
-        leases.fence(cur, thread_id, token, "put_writes")
+    def job(tx: Transaction) -> None:
+        leases.fence(tx.cur, thread_id, token, "put_writes", tx.known)
         if special:  # replaced each time: the latest interrupt / error wins
-            cur.executemany(f"INSERT OR REPLACE INTO writes {_WRITE_COLUMNS}", special)
+            tx.insert(f"INSERT OR REPLACE INTO writes {_WRITE_COLUMNS}", special)
         if regular:  # saved once: a task's writes do not change
-            cur.executemany(f"INSERT OR IGNORE INTO writes {_WRITE_COLUMNS}", regular)
+            tx.insert(f"INSERT OR IGNORE INTO writes {_WRITE_COLUMNS}", regular)
 
     return job
+
+
+def jobs_by_namespace(
+    saver: Any, actions: Sequence[tuple[bool, Sequence[Any]]]
+) -> list[tuple[tuple[str, str], list[Job]]]:
+    """The jobs of ``put_batch``'s ``actions`` (``put`` and ``put_writes`` calls, in order),
+    grouped by the (thread id, namespace) each saves to, in runs of the same one."""
+    groups: list[tuple[tuple[str, str], list[Job]]] = []
+    for is_put, args in actions:
+        where = thread_of(args[0])[:2]
+        job = put_job(saver, *args) if is_put else writes_job(saver, *args)
+        if groups and groups[-1][0] == where:
+            groups[-1][1].append(job)
+        else:
+            groups.append((where, [job]))
+    return groups

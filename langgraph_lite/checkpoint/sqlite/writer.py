@@ -28,13 +28,45 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["IDLE", "LIMIT", "LINGER", "GroupCommit", "Job"]
+__all__ = ["IDLE", "LIMIT", "LINGER", "GroupCommit", "Job", "Transaction"]
 
-Job = Callable[[sqlite3.Cursor], None]
-"""Writes one save's rows with the cursor, inside a transaction it does not open or close."""
+
+class Transaction:
+    """One group's transaction, as its jobs see it: ``cur`` to read with (the lease fence, a
+    delta's base), ``insert`` for the rows they write, and ``known``, what the jobs before
+    found or stored (a fence passed, a row written), so that a later job does not ask SQLite
+    again: nothing but these jobs writes while the transaction holds the write lock, and no
+    job deletes. The rows go in at the end, one ``executemany`` per statement (a job's rows of
+    one table keep their order; tables are written in the order first written to)."""
+
+    __slots__ = ("_rows", "cur", "known")
+
+    def __init__(self, cur: sqlite3.Cursor) -> None:
+        self.cur = cur
+        self.known: set[tuple[Any, ...]] = set()
+        self._rows: dict[str, list[Sequence[Any]]] = {}
+
+    def insert(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Write ``rows`` with ``statement`` (an INSERT), before the transaction commits."""
+        found = self._rows.get(statement)
+        if found is None:
+            self._rows[statement] = list(rows)
+        else:
+            found.extend(rows)
+
+    def write(self) -> None:
+        """Write every row inserted so far."""
+        for statement, rows in self._rows.items():
+            if rows:
+                self.cur.executemany(statement, rows)
+        self._rows.clear()
+
+
+Job = Callable[[Transaction], None]
+"""Writes one save's rows, inside a transaction it does not open or close."""
 
 LINGER = 0.02
 """At most this long (seconds) between queuing a job no one waits for and its commit, unless
@@ -53,29 +85,42 @@ class GroupCommit:
         self.lock = lock  # the saver's (reentrant): held while jobs are taken and run
         self._cond = threading.Condition(threading.Lock())
         # Invariant: jobs leave the queue only under self.lock, in the order they came.
-        self._queue: list[tuple[str, Job]] = []
+        self._queue: list[tuple[tuple[str, str], Job]] = []  # ((thread id, namespace), job)
         self._urgent = False  # a checkpoint is queued: the writer does not linger
         self._since = 0.0  # when the oldest queued job came
         self._failed: dict[str, BaseException] = {}  # thread id -> a failure not raised yet
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()  # the process self._thread runs in
         self._unfinished = 0  # jobs queued or being committed
+        self._unfinished_at: dict[tuple[str, str], int] = {}  # the same by (thread id, ns)
         self.linger = LINGER
 
     def pending(self) -> bool:
         """Whether any job is queued or being committed."""
         return self._unfinished > 0
 
+    def pending_at(self, thread_id: str, ns: str) -> bool:
+        """Whether a job saving to ``thread_id``'s namespace ``ns`` is queued or being
+        committed: a read of that namespace must ``drain`` first (reads of others need not
+        wait for the commit)."""
+        return (thread_id, ns) in self._unfinished_at
+
     def submit(
-        self, thread_id: str, jobs: list[Job], urgent: bool, background: bool = True
+        self,
+        where: tuple[str, str],
+        jobs: list[Job],
+        urgent: bool,
+        background: bool = True,
     ) -> None:
-        """Queue ``jobs`` (the saves of conversation ``thread_id``); ``urgent``: commit soon;
-        not ``background``: the caller drains the queue next (no writer thread needed)."""
+        """Queue ``jobs`` (saves to ``where``: a conversation's thread id and namespace);
+        ``urgent``: commit soon; not ``background``: the caller drains the queue next (no
+        writer thread needed)."""
         with self._cond:
             if not self._queue:
                 self._since = time.monotonic()
-            self._queue.extend((thread_id, job) for job in jobs)
+            self._queue.extend((where, job) for job in jobs)
             self._unfinished += len(jobs)
+            self._unfinished_at[where] = self._unfinished_at.get(where, 0) + len(jobs)
             if urgent:
                 self._urgent = True
             if background and (self._thread is None or self._pid != os.getpid()):
@@ -101,6 +146,13 @@ class GroupCommit:
                 finally:
                     with self._cond:
                         self._unfinished -= len(batch)
+                        at = self._unfinished_at
+                        for where, _ in batch:
+                            left = at[where] - 1
+                            if left:
+                                at[where] = left
+                            else:
+                                del at[where]
 
     def check(self, thread_id: str) -> None:
         """Raise the failure of a job of ``thread_id`` that no one has been told of yet."""
@@ -117,12 +169,14 @@ class GroupCommit:
         if thread_id is not None:
             self.check(thread_id)
 
-    def _commit(self, batch: list[tuple[str, Job]]) -> None:
+    def _commit(self, batch: list[tuple[tuple[str, str], Job]]) -> None:
         cur = self.conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
+            transaction = Transaction(cur)  # (new for each transaction: a retry starts over)
             for _, job in batch:
-                job(cur)
+                job(transaction)
+            transaction.write()
             cur.execute("COMMIT")
             return
         except Exception as exc:
@@ -133,7 +187,7 @@ class GroupCommit:
                     self._commit([one])
                 return
             with self._cond:
-                self._failed.setdefault(batch[0][0], exc)
+                self._failed.setdefault(batch[0][0][0], exc)
         except BaseException:
             if self.conn.in_transaction:
                 cur.execute("ROLLBACK")
