@@ -334,6 +334,10 @@ class BaseCheckpointSaver:
     its sync ones do, awaited: no I/O of their own on the event loop. An async run whose node
     ran in a worker thread may then save from that thread with the sync ones (one hop fewer).
     A subclass that overrides one of those async methods is not taken at its word."""
+    reads_pending: ClassVar[bool] = False
+    """True on a class whose ``put`` (and ``put_batch``, ``aput``, ``aput_batch``) reads the
+    checkpoint's version maps only through their methods (``checkpoint.frozen``): it may get
+    them pending. Not believed of a subclass that overrides one of those."""
 
     def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
         self.serde = serde or MsgpackSerde()

@@ -35,6 +35,7 @@ __all__ = [
     "PendingVersions",
     "fill_checkpoint",
     "flat",
+    "known_len",
     "plain",
 ]
 
@@ -231,9 +232,7 @@ class FrozenSeen(_Tracked):
     @classmethod
     def of(cls, seen: Mapping[str, Mapping[str, Any]]) -> FrozenSeen:
         """A read-only copy of every entry of ``seen``."""
-        return cls._build(
-            {node: _frozen(s) for node, s in seen.items()}, None, None
-        )
+        return cls._build({node: _frozen(s) for node, s in seen.items()}, None, None)
 
     def with_entries(
         self,
@@ -305,7 +304,7 @@ def _pending_type(whole: type) -> type:
         __slots__=(), __reduce__=reduce, __copy__=copy_, __deepcopy__=deepcopy, __len__=length,
         __doc__=f"A pending {whole.__name__} (see ``_Tracked``): read, it becomes one.",
     )  # fmt: skip
-    return type(f"Pending{whole.__name__[len('Frozen'):]}", (whole,), namespace)
+    return type(f"Pending{whole.__name__[len('Frozen') :]}", (whole,), namespace)
 
 
 PendingVersions: type[FrozenVersions] = _pending_type(FrozenVersions)
@@ -316,6 +315,14 @@ FrozenSeen._whole = PendingSeen._whole = FrozenSeen
 
 def _frozen(entry: Mapping[str, Any]) -> FrozenDict:
     return entry if type(entry) is FrozenDict else FrozenDict(entry)
+
+
+def known_len(value: Mapping[str, Any]) -> int:
+    """``len(value)``, without filling a pending map whose length is not known yet: for one,
+    the length of the whole map its chain starts from (pending maps only ever add keys)."""
+    if isinstance(value, _Tracked) and value._parent is not None and value._size < 0:
+        return value._width
+    return len(value)
 
 
 def plain(value: Any) -> Any:

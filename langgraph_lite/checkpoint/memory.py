@@ -50,6 +50,7 @@ class InMemorySaver(BaseCheckpointSaver):
     """A checkpointer that keeps everything in process memory."""
 
     saves_alike = True  # its async methods call the sync ones
+    reads_pending = True  # the skeleton's maps are kept as they are (checkpoint/skeleton.py)
 
     def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
         super().__init__(serde=serde)

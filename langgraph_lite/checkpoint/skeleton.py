@@ -172,7 +172,7 @@ class SkeletonKeeper:
             if k != "channel_values"
         }
         versions = checkpoint.get("channel_versions")
-        if type(versions) is FrozenVersions:  # read-only: kept as it is
+        if isinstance(versions, FrozenVersions):  # read-only (pending too): kept as it is
             stored["channel_versions"] = versions
         elif isinstance(versions, dict):  # versions are str/int/float: a shallow copy isolates
             stored["channel_versions"] = dict(versions)
@@ -181,7 +181,7 @@ class SkeletonKeeper:
             stored["updated_channels"] = list(updated)
         seen = checkpoint.get("versions_seen")
         fresh = None
-        if type(seen) is FrozenSeen:
+        if isinstance(seen, FrozenSeen):
             stored["versions_seen"], fresh = self._frozen_seen(key, seen)
         elif isinstance(seen, dict):
             stored["versions_seen"], fresh = self._seen(key, seen)
@@ -199,7 +199,7 @@ class SkeletonKeeper:
             before = last[1]
             if before is seen:
                 fresh = []
-            elif type(before) is FrozenSeen and seen.base == before.serial:
+            elif isinstance(before, FrozenSeen) and seen.base == before.serial:
                 fresh = list(seen.changed or ())
         self._remember(key, (seen, seen))
         return seen, fresh

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions
+from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, known_len
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
 
@@ -67,7 +67,7 @@ class SkeletonDeltas:
         if (
             not isinstance(versions, dict)
             or not isinstance(seen, dict)
-            or (len(versions) + len(seen) < SMALL)
+            or (known_len(versions) + known_len(seen) < SMALL)
         ):  # a small skeleton costs less to encode whole than to compare
             blob = self.serde.dumps_typed(
                 {k: v for k, v in checkpoint.items() if k != "channel_values"}
@@ -227,8 +227,8 @@ def _delta(
         changed: dict[str, Any] = {}
         dropped: list[str] = []
     elif (  # read-only maps built from the previous ones say what they changed (no drops)
-        type(versions) is FrozenVersions
-        and type(old_versions) is FrozenVersions
+        isinstance(versions, FrozenVersions)
+        and isinstance(old_versions, FrozenVersions)
         and versions.base == old_versions.serial
         and versions.delta is not None
     ):
@@ -240,13 +240,19 @@ def _delta(
         except TypeError:
             return None
         dropped = list(old_versions.keys() - versions.keys())
-    # (a FrozenSeen's fresh entries come from what it changed: it never drops a node)
-    seen_dropped = [] if type(seen) is FrozenSeen else list(old_seen.keys() - seen.keys())
+    # (a FrozenSeen's fresh entries are what it changed, read from its delta, not through
+    # the map, which a pending one would fill: it never drops a node)
+    entries: Mapping[str, Any] = seen
+    if isinstance(seen, FrozenSeen):
+        seen_dropped: list[str] = []
+        entries = seen if seen.delta is None else seen.delta
+    else:
+        seen_dropped = list(old_seen.keys() - seen.keys())
     return {
         "base": last[0],
         "cv": changed,
         "cv_drop": dropped,
-        "vs": {node: seen[node] for node in fresh},
+        "vs": {node: entries[node] for node in fresh},
         "vs_drop": seen_dropped,
         "rest": {k: v for k, v in stored.items() if k not in ("channel_versions", "versions_seen")},
     }

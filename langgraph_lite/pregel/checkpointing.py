@@ -21,7 +21,6 @@ from langgraph_lite.checkpoint.base import (
     uuid6,
 )
 from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, fill_checkpoint, flat
-from langgraph_lite.checkpoint.memory import InMemorySaver
 
 __all__ = [
     "ERROR",
@@ -356,23 +355,23 @@ def saves_alike(saver: Any) -> bool:
 
 # (saver class, async) -> whether its put reads a checkpoint's maps only through their methods
 _PENDING_OK: dict[tuple[type, bool], bool] = {}
+_PUTS = {False: ("put", "put_batch"), True: ("put", "put_batch", "aput", "aput_batch")}
 
 
 def reads_pending(saver: Any, is_async: bool) -> bool:
-    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): only the put of
-    ``InMemorySaver`` (which keeps them as they are) is known to read them through their
-    methods; any other saver gets them filled, as dicts down to their storage."""
+    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): its class says
+    ``reads_pending`` (the memory and SQLite savers) and overrides none of the puts of the
+    class that said so; any other saver gets them filled, as dicts down to their storage."""
     key = (type(saver), is_async)
     known = _PENDING_OK.get(key)
     if known is None:
         cls = type(saver)
+        owner = next((k for k in cls.__mro__ if "reads_pending" in vars(k)), None)
         known = (
-            getattr(cls, "put_batch", None) is None
-            and getattr(cls, "put", None) is InMemorySaver.put
+            owner is not None
+            and bool(vars(owner)["reads_pending"])
+            and all(getattr(cls, m, None) is getattr(owner, m, None) for m in _PUTS[is_async])
         )
-        if is_async:
-            known = known and getattr(cls, "aput_batch", None) is None
-            known = known and getattr(cls, "aput", None) is InMemorySaver.aput
         _PENDING_OK[key] = known
     return known
 

@@ -3,7 +3,8 @@
 A map derived from the previous checkpoint's is first pending: its dict storage is empty and it
 holds the map it was derived from and the entries it changed. Every reader sees the dict all
 the same (reading fills it once); InMemorySaver keeps pending maps as they are and reads them
-back without filling them; any other saver is handed them filled (a C encoder reads a dict's
+back without filling them, the SQLite savers encode a skeleton from what its maps changed
+without filling them; any other saver is handed them filled (a C encoder reads a dict's
 storage, not its methods).
 """
 
@@ -169,3 +170,45 @@ def test_a_saver_not_known_to_read_pending_maps_is_handed_them_filled():
         assert dict.__len__(versions) == len(versions) and dict.__len__(seen) == len(seen)
         # a C encoder reads the dict's storage
         assert json.loads(json.dumps(given["channel_versions"])) == dict(versions)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_sqlite_savers_encode_pending_maps_without_filling_them(tmp_path, monkeypatch, is_async):
+    from langgraph_lite.checkpoint.skeleton_deltas import SkeletonDeltas
+    from langgraph_lite.checkpoint.sqlite import AsyncSqliteSaver, SqliteSaver
+
+    given: dict[str, tuple[Any, Any]] = {}  # checkpoint id -> its maps, as they were put
+    left_pending = []
+    encode = SkeletonDeltas.encode
+
+    def recording(self, where, checkpoint):
+        versions, seen = checkpoint["channel_versions"], checkpoint["versions_seen"]
+        blob = encode(self, where, checkpoint)
+        for kind, value in ((PendingVersions, versions), (PendingSeen, seen)):
+            if type(value) is kind:
+                left_pending.append(dict.__len__(value) == 0)  # still pending once encoded
+        given[checkpoint["id"]] = (flat(versions), {n: dict(s) for n, s in flat(seen).items()})
+        return blob
+
+    monkeypatch.setattr(SkeletonDeltas, "encode", recording)
+    path = str(tmp_path / "db.sqlite")
+    config = {"configurable": {"thread_id": "t"}}
+    if is_async:
+
+        async def run() -> None:
+            async with AsyncSqliteSaver.from_conn_string(path) as saver:
+                await chain(300, saver).ainvoke({"n": 0}, config)
+
+        asyncio.run(run())
+    else:
+        with SqliteSaver.from_conn_string(path) as saver:
+            chain(300, saver).invoke({"n": 0}, config)
+    assert len(left_pending) > 0.8 * len(given) and all(left_pending)
+    with SqliteSaver.from_conn_string(path) as reader:  # what is stored, read back afresh
+        stored = list(reader.list(config))
+        assert len(stored) == len(given) == 302
+        for saved in stored:
+            versions, seen = given[saved.checkpoint["id"]]
+            assert saved.checkpoint["channel_versions"] == versions
+            assert saved.checkpoint["versions_seen"] == seen
+        assert chain(300, reader).get_state(config).values == {"n": 300}

@@ -240,3 +240,19 @@ async def test_the_async_saver_hops_to_a_thread_at_most_once_a_step(
         assert len(hops) <= (2 * 11 + 4 if durability == "sync" else 5), hops
         state = await graph.aget_state(config())
         assert state.values == {"log": list(range(10))}
+
+
+def test_closing_the_saver_commits_what_is_queued_and_ends_its_writer_thread(tmp_path):
+    path = str(tmp_path / "db.sqlite")
+    with SqliteSaver.from_conn_string(path) as saver:
+        saver._writer.linger = 60
+        graph = chain(3).compile(checkpointer=saver)
+        for _ in graph.stream({"log": []}, config(), durability="async"):
+            pass
+        saver.put_batch(
+            [(False, (saver.get_tuple(config()).config, [("log", [7])], "x"))], wait=False
+        )
+        assert any(t.name == "langgraph_lite sqlite writer" for t in threading.enumerate())
+    assert not any(t.name == "langgraph_lite sqlite writer" for t in threading.enumerate())
+    with SqliteSaver.from_conn_string(path) as other:
+        assert ("log", [7]) in [(c, v) for _, c, v in other.get_tuple(config()).pending_writes]

@@ -130,6 +130,8 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
     ``prune``, ``delete_for_runs`` and ``copy_thread`` are in ``checkpoint/sqlite/retention.py``.
     """
 
+    reads_pending = True  # a skeleton is encoded from what its maps changed (skeleton_deltas)
+
     def __init__(self, conn: sqlite3.Connection, *, serde: MsgpackSerde | None = None) -> None:
         super().__init__(serde=serde)
         self.conn = conn
@@ -155,7 +157,7 @@ class SqliteSaver(leases.SqliteLeases, SqliteRetention, BaseCheckpointSaver):
             yield saver
         finally:
             try:
-                saver._writer.drain()  # what a run left queued (one dropped mid-stream)
+                saver._writer.close()  # what a run left queued (one dropped mid-stream)
             finally:
                 conn.close()
 

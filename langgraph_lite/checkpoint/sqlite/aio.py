@@ -27,6 +27,7 @@ class AsyncSqliteSaver(SqliteSaver):
     """``SqliteSaver`` with async methods that run in anyio worker threads."""
 
     saves_alike = True  # aput_batch queues for the writer thread, as put_batch does
+    reads_pending = True  # (aput_batch encodes as put_batch does: rows.put_job)
 
     @classmethod
     @asynccontextmanager
@@ -45,7 +46,7 @@ class AsyncSqliteSaver(SqliteSaver):
         finally:
             with anyio.CancelScope(shield=True):
                 try:
-                    await anyio.to_thread.run_sync(saver._writer.drain)
+                    await anyio.to_thread.run_sync(saver._writer.close)
                 finally:
                     await anyio.to_thread.run_sync(conn.close)
 

@@ -91,6 +91,7 @@ class GroupCommit:
         self._failed: dict[str, BaseException] = {}  # thread id -> a failure not raised yet
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()  # the process self._thread runs in
+        self._closing = False  # the saver is closing: the writer thread ends once idle
         self._unfinished = 0  # jobs queued or being committed
         self._unfinished_at: dict[tuple[str, str], int] = {}  # the same by (thread id, ns)
         self.linger = LINGER
@@ -154,6 +155,20 @@ class GroupCommit:
                             else:
                                 del at[where]
 
+    def close(self) -> None:
+        """Commit what is queued and end the writer thread (its saver is closing)."""
+        self.drain()
+        with self._cond:
+            thread, self._closing = self._thread, True
+            self._cond.notify_all()
+        # (not in a forked child: its copy of the thread runs nowhere)
+        if (
+            thread is not None
+            and thread is not threading.current_thread()
+            and self._pid == os.getpid()
+        ):
+            thread.join(timeout=IDLE)
+
     def check(self, thread_id: str) -> None:
         """Raise the failure of a job of ``thread_id`` that no one has been told of yet."""
         if self._failed:
@@ -209,7 +224,7 @@ class GroupCommit:
                 idle_until = time.monotonic() + IDLE
                 while not self._queue:
                     left = idle_until - time.monotonic()
-                    if left <= 0:
+                    if left <= 0 or self._closing:
                         self._thread = None  # (with the lock held: a submit now starts one)
                         return
                     cond.wait(left)
