@@ -77,7 +77,9 @@ class SkeletonDeltas:
             stored, fresh = self._keeper.keep_changes(where, checkpoint)
             last = self._last.get(where)
             delta = None
-            every = min(MOST_DELTAS, max(SKELETON_EVERY, (len(versions) + len(seen)) // 16))
+            every = min(
+                MOST_DELTAS, max(SKELETON_EVERY, (known_len(versions) + known_len(seen)) // 16)
+            )
             if last is not None and fresh is not None and last[2] < every:
                 delta = _delta(last, stored, fresh)
             self._last[where] = (

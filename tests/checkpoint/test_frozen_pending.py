@@ -183,10 +183,13 @@ def test_sqlite_savers_encode_pending_maps_without_filling_them(tmp_path, monkey
 
     def recording(self, where, checkpoint):
         versions, seen = checkpoint["channel_versions"], checkpoint["versions_seen"]
+        pending = [m for m in (versions, seen) if type(m) in (PendingVersions, PendingSeen)]
+        kinds = [type(m) for m in pending]
         blob = encode(self, where, checkpoint)
-        for kind, value in ((PendingVersions, versions), (PendingSeen, seen)):
-            if type(value) is kind:
-                left_pending.append(dict.__len__(value) == 0)  # still pending once encoded
+        # still pending once encoded (filling one makes it its whole type)
+        left_pending.extend(
+            type(m) is kind and dict.__len__(m) == 0 for m, kind in zip(pending, kinds, strict=True)
+        )
         given[checkpoint["id"]] = (flat(versions), {n: dict(s) for n, s in flat(seen).items()})
         return blob
 
