@@ -186,7 +186,7 @@ class PregelLoop:
         live = self.calls.starts_live(self.spec.calls_tasks)  # (steps run while the consumer reads)
         if persistence.active:
             self.restore(
-                (yield from self.time_travel.load(self.config, self.parent_task is not None))
+                (yield from self.time_travel.load(self.config, self.parent_task))
             )
         self._start(input)
         if outbox:

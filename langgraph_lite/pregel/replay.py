@@ -14,6 +14,12 @@ was taken, not from its latest checkpoint: the parent hands its subgraphs a ``Re
 naming that checkpoint, and each subgraph's first run in the replay loads the last checkpoint
 of its namespace saved before it (checkpoint ids are ordered by time), then takes its input
 afresh. This module holds those rules; the loop asks them.
+
+A subgraph run whose namespace names its parent's task reads nothing when nothing can be saved
+there yet (``unsaved``): the task was planned from a checkpoint its run made (a task id is
+derived from the checkpoint its step started from, and uuid6 ids are new), not one it resumed,
+and no graph ran under that namespace before in the run (a second call, a retry). A resumed
+step's tasks, a replay's, and an addressed run load as always.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ class TimeTravel:
         self.shared = shared
         self.loaded = Loaded(None, False, False, False, False)  # load() tells
         self.travels = False  # the run replays its checkpoint (decided by begin)
+        self.started: set[str] = set()  # namespaces of graphs its tasks ran (see unsaved)
 
     @classmethod
     def within(cls, parent_task: Any) -> TimeTravel:
@@ -73,9 +80,10 @@ class TimeTravel:
         outer = getattr(parent_task.run, "time_travel", None) if parent_task is not None else None
         return cls(outer.shared if isinstance(outer, TimeTravel) else None)
 
-    def load(self, config: Mapping[str, Any], nested: bool) -> Generator[Load, Any, Any]:
-        """Find the checkpoint the run starts from (a ``CheckpointTuple`` or None)."""
-        self.loaded = yield from load(config, nested, self.shared)
+    def load(self, config: Mapping[str, Any], parent_task: Any) -> Generator[Load, Any, Any]:
+        """Find the checkpoint the run starts from (a ``CheckpointTuple`` or None);
+        ``parent_task``: the task it runs in, for a subgraph's run (else None)."""
+        self.loaded = yield from load(config, parent_task, self.shared)
         return self.loaded.saved
 
     @property
@@ -145,10 +153,11 @@ def root_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def load(
-    config: Mapping[str, Any], nested: bool, replay: ReplayState | None
+    config: Mapping[str, Any], parent_task: Any, replay: ReplayState | None
 ) -> Generator[Load, Any, Loaded]:
-    """Find the checkpoint a run with ``config`` starts from (``nested``: a subgraph's run;
-    ``replay``: the replay it runs in, if any)."""
+    """Find the checkpoint a run with ``config`` starts from (``parent_task``: the task a
+    subgraph's run runs in, else None; ``replay``: the replay it runs in, if any)."""
+    nested = parent_task is not None
     conf = config.get("configurable") or {}
     ns = conf.get("checkpoint_ns") or ""
     checkpoint_map = conf.get("checkpoint_map") or {}
@@ -166,7 +175,23 @@ def load(
         before = replay.checkpoint_id if replay.first_visit(ns) else None
         saved = yield Load(thread_config(config, None), before)
         return Loaded(saved, True, False, True, False)
+    if nested and unsaved(ns, parent_task):
+        return Loaded(None, False, False, False, False)
     return Loaded((yield Load(config)), False, False, False, False)
+
+
+def unsaved(ns: str, parent_task: Any) -> bool:
+    """Whether nothing can be saved under ``ns``, the namespace of a graph about to run in
+    ``parent_task`` (see the module docstring); the namespace then counts as run."""
+    run = parent_task.run
+    travel = getattr(run, "time_travel", None)
+    if not isinstance(travel, TimeTravel) or getattr(run, "resuming", True):
+        return False
+    # (the task's first graph: a later one's namespace ends "|<n>", and is loaded)
+    if ns.rsplit("|", 1)[-1] != f"{parent_task.name}:{parent_task.id}" or ns in travel.started:
+        return False
+    travel.started.add(ns)
+    return True
 
 
 def time_travels(loaded: Loaded, input: Any) -> bool:
