@@ -279,9 +279,10 @@ class AsyncRun:
         if self._done:
             raise StopAsyncIteration
         try:
-            if self._enter is not None:  # before the run's first read
-                self._enter = None
-                await self._lease.aenter()  # type: ignore[union-attr]
+            if self._enter is not None:  # before the run's first read (often in its hop)
+                self._enter, self._effect = None, self._send(None)
+                answered, self._answer = await self._lease.aenter_then_load(self._effect)  # type: ignore[union-attr]
+                self._effect = None if answered else self._effect
             return await self._next()
         except StopAsyncIteration:
             if self._steps.stopping:
@@ -291,12 +292,11 @@ class AsyncRun:
             self.queue.close()
             if self._unwatch is not None:
                 self._unwatch()
-            try:
-                if _flushes(self.loop):  # (before the lease goes: the saves carry its token)
-                    await aflush(self.loop.checkpointer, self.loop.config)
-            finally:
-                if self._lease is not None:
-                    await self._lease.aexit()
+            flushing = self.loop.config if _flushes(self.loop) else None
+            if self._lease is not None:  # (flushed first: the saves carry its token)
+                await self._lease.aexit(flushing)
+            elif flushing is not None:
+                await aflush(self.loop.checkpointer, flushing)
             raise
         except BaseException:
             self._done = True

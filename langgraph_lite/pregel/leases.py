@@ -42,6 +42,8 @@ import anyio.to_thread
 
 from langgraph_lite.checkpoint.lease import check_on_busy, check_token, check_ttl
 from langgraph_lite.config import current_task
+from langgraph_lite.pregel.checkpointing import aflush, flush, load, saves_alike
+from langgraph_lite.pregel.effects import Load
 
 __all__ = ["KEYS", "RunLease", "aupdating", "for_run", "updating", "with_token"]
 
@@ -164,6 +166,26 @@ class RunLease:
         """``enter`` with the saver's async methods."""
         self._taken(await self.saver.aacquire_lease(self.thread_id, **self._kwargs()))
 
+    def _one_hop(self) -> bool:
+        """Whether the saver's async calls are its sync ones run in a worker thread
+        (``checkpointing.saves_alike``, and bound to no event loop): then taking or releasing
+        the lease and the read or commit next to it share one thread hop."""
+        return _on_loop(self.saver) is None and saves_alike(self.saver)
+
+    async def aenter_then_load(self, effect: Any) -> tuple[bool, Any]:
+        """``aenter``, then answer ``effect``, the run's first, if a ``Load``: one thread hop
+        for both when ``_one_hop`` and a busy thread fails at once (no waiting to cancel).
+        Returns whether ``effect`` was answered, and the answer."""
+        if type(effect) is not Load or self.on_busy != "fail" or not self._one_hop():
+            await self.aenter()
+            return False, None
+
+        def both() -> Any:
+            self.enter()
+            return load(self.saver, effect, run=True)
+
+        return True, await anyio.to_thread.run_sync(both)
+
     def exit(self) -> None:
         """Stop renewing and release the lease."""
         lease, self.lease = self.lease, None
@@ -171,9 +193,30 @@ class RunLease:
             KEEPER.forget(lease)
             _quietly(lease.release, lease)
 
-    async def aexit(self) -> None:
-        """``exit`` with the saver's async methods (shielded: it runs while cancelled too)."""
+    async def aexit(self, flushing: Mapping[str, Any] | None = None) -> None:
+        """``exit`` with the saver's async methods (shielded: it runs while cancelled too);
+        ``flushing``: first wait for what the run with that config saved to be committed
+        (``checkpointing.aflush``), in the same thread hop when ``_one_hop``."""
         lease, self.lease = self.lease, None
+        if flushing is not None and lease is not None and self._one_hop():
+
+            def both() -> None:
+                try:
+                    flush(self.saver, flushing)
+                finally:
+                    KEEPER.forget(lease)
+                    _quietly(lease.release, lease)
+
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(both)
+            return
+        try:
+            if flushing is not None:
+                await aflush(self.saver, flushing)
+        finally:
+            await self._areleased(lease)
+
+    async def _areleased(self, lease: Any) -> None:
         if lease is not None:
             with anyio.CancelScope(shield=True):
                 await KEEPER.aforget(lease)

@@ -179,6 +179,34 @@ async def test_async_runs_take_and_release_the_lease_too(tmp_path):
         holder.release()
 
 
+@pytest.mark.anyio
+async def test_an_async_run_that_lost_its_lease_raises_at_its_last_commit_and_lets_go(tmp_path):
+    # (its lease is taken and its first read made in one thread hop, its last saves committed
+    # and the lease released in another: the failure of that commit is the run's)
+    import sqlite3
+
+    from langgraph_lite.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    path = str(tmp_path / "db.sqlite")
+
+    def usurp(state):  # another worker takes the thread over (a newer token)
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE thread_leases SET token = token + 1 WHERE thread_id = 't'")
+        return {"log": ["a"]}
+
+    async with AsyncSqliteSaver.from_conn_string(path) as saver:
+        saver._writer.linger = 60  # (the run's saves wait for its end)
+        graph = chain(usurp, note("b")).compile(checkpointer=saver)
+        with pytest.raises(StaleLeaseError, match="thread 't'"):
+            await graph.ainvoke({"log": []}, config(), durability="async")
+        assert not saver._writer.pending()
+        state = await graph.aget_state(config())
+        assert state.values.get("log") in (None, [], ["a"])  # nothing after the takeover
+    with SqliteSaver.from_conn_string(path) as fresh:
+        [(token,)] = fresh.conn.execute("SELECT token FROM thread_leases").fetchall()
+        assert token == 2  # the usurper's: the run released nothing of it
+
+
 def test_a_lease_the_caller_holds_is_used_and_kept(saver, tmp_path):
     graph = chain(note("a")).compile(checkpointer=saver)
     with saver.acquire_lease("t") as lease:  # bound to the saver: its writes carry the token
