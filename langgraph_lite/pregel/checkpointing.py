@@ -333,47 +333,41 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
 
 
 _SAVES: tuple[str, ...] = ("aput", "aput_writes", "aput_batch")
-_ALIKE: dict[type, bool] = {}
+_PUTS = ("put", "put_batch")
+_APUTS = (*_PUTS, "aput", "aput_batch")
+# (saver class, flag, methods) -> whether the class's flag holds (see _says)
+_SAID: dict[tuple[type, str, tuple[str, ...]], bool] = {}
+
+
+def _says(saver: Any, flag: str, methods: tuple[str, ...]) -> bool:
+    """Whether the class of ``saver`` says ``flag`` (a class attribute of
+    ``BaseCheckpointSaver``) and overrides none of ``methods`` of the class that said so: a
+    subclass that does is not taken at its word."""
+    key = (type(saver), flag, methods)
+    known = _SAID.get(key)
+    if known is None:
+        cls = type(saver)
+        owner = next((k for k in cls.__mro__ if flag in vars(k)), None)
+        known = (
+            owner is not None
+            and bool(vars(owner)[flag])
+            and all(getattr(cls, m, None) is getattr(owner, m, None) for m in methods)
+        )
+        _SAID[key] = known
+    return known
 
 
 def saves_alike(saver: Any) -> bool:
-    """Whether ``save`` (sync, from a worker thread) may stand in for ``asave`` with ``saver``:
-    its class says ``saves_alike`` and overrides none of the async saves of the class that
-    said so (see ``BaseCheckpointSaver.saves_alike``)."""
-    cls = type(saver)
-    known = _ALIKE.get(cls)
-    if known is None:
-        owner = next((k for k in cls.__mro__ if "saves_alike" in vars(k)), None)
-        known = (
-            owner is not None
-            and bool(vars(owner)["saves_alike"])
-            and all(getattr(cls, m, None) is getattr(owner, m, None) for m in _SAVES)
-        )
-        _ALIKE[cls] = known
-    return known
-
-
-# (saver class, async) -> whether its put reads a checkpoint's maps only through their methods
-_PENDING_OK: dict[tuple[type, bool], bool] = {}
-_PUTS = {False: ("put", "put_batch"), True: ("put", "put_batch", "aput", "aput_batch")}
+    """Whether ``save`` (sync, from a worker thread) may stand in for ``asave`` with ``saver``
+    (see ``BaseCheckpointSaver.saves_alike``)."""
+    return _says(saver, "saves_alike", _SAVES)
 
 
 def reads_pending(saver: Any, is_async: bool) -> bool:
-    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``): its class says
-    ``reads_pending`` (the memory and SQLite savers) and overrides none of the puts of the
-    class that said so; any other saver gets them filled, as dicts down to their storage."""
-    key = (type(saver), is_async)
-    known = _PENDING_OK.get(key)
-    if known is None:
-        cls = type(saver)
-        owner = next((k for k in cls.__mro__ if "reads_pending" in vars(k)), None)
-        known = (
-            owner is not None
-            and bool(vars(owner)["reads_pending"])
-            and all(getattr(cls, m, None) is getattr(owner, m, None) for m in _PUTS[is_async])
-        )
-        _PENDING_OK[key] = known
-    return known
+    """Whether ``saver`` may be handed pending maps (``checkpoint.frozen``; see
+    ``BaseCheckpointSaver.reads_pending``: the memory and SQLite savers); any other saver
+    gets them filled, as dicts down to their storage."""
+    return _says(saver, "reads_pending", _APUTS if is_async else _PUTS)
 
 
 def _fill(actions: Sequence[Put | PutWrites]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import anyio.to_thread
 
 from langgraph_lite.checkpoint.base import thread_of
-from langgraph_lite.checkpoint.sqlite import SqliteSaver, rows
+from langgraph_lite.checkpoint.sqlite import SqliteSaver
 
 __all__ = ["AsyncSqliteSaver"]
 
@@ -64,12 +64,9 @@ class AsyncSqliteSaver(SqliteSaver):
             for is_put, args in actions:
                 await (self.aput if is_put else self.aput_writes)(*args)
             return
-        thread_id = thread_of(actions[0][1][0])[0]
-        self._writer.check(thread_id)
-        urgent = any(is_put for is_put, _ in actions)
-        for where, jobs in rows.jobs_by_namespace(self, actions):
-            self._writer.submit(where, jobs, urgent)
+        self.put_batch(actions, wait=False)  # (encoding and queuing: no I/O)
         if wait:
+            thread_id = thread_of(actions[0][1][0])[0]
             await anyio.to_thread.run_sync(self._writer.flush, thread_id)
 
     async def aflush(self, thread_id: str | None = None) -> None:
