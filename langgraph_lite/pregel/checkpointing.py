@@ -335,25 +335,28 @@ async def asave(saver: Any, actions: Sequence[Put | PutWrites], durability: str 
 _SAVES: tuple[str, ...] = ("aput", "aput_writes", "aput_batch")
 _PUTS = ("put", "put_batch")
 _APUTS = (*_PUTS, "aput", "aput_batch")
-# (saver class, flag, methods) -> whether the class's flag holds (see _says)
-_SAID: dict[tuple[type, str, tuple[str, ...]], bool] = {}
+# flag and methods -> saver class -> whether the class's flag holds (see _says)
+_SAID: dict[tuple[str, tuple[str, ...]], dict[type, bool]] = {
+    ("saves_alike", _SAVES): {},
+    ("reads_pending", _PUTS): {},
+    ("reads_pending", _APUTS): {},
+}
 
 
 def _says(saver: Any, flag: str, methods: tuple[str, ...]) -> bool:
     """Whether the class of ``saver`` says ``flag`` (a class attribute of
     ``BaseCheckpointSaver``) and overrides none of ``methods`` of the class that said so: a
     subclass that does is not taken at its word."""
-    key = (type(saver), flag, methods)
-    known = _SAID.get(key)
+    cls = type(saver)
+    said = _SAID[flag, methods]
+    known = said.get(cls)
     if known is None:
-        cls = type(saver)
         owner = next((k for k in cls.__mro__ if flag in vars(k)), None)
-        known = (
+        known = said[cls] = (
             owner is not None
             and bool(vars(owner)[flag])
             and all(getattr(cls, m, None) is getattr(owner, m, None) for m in methods)
         )
-        _SAID[key] = known
     return known
 
 
