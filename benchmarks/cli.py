@@ -80,7 +80,7 @@ def plan(
             )
     if "growth" in groups:
         lengths = (4, 20) if quick else LENGTHS
-        for saver in ("memory", "sqlite"):
+        for saver in ("memory", "sqlite", *(("postgres",) if postgres.DSN else ())):
             out.append(
                 (
                     "growth",

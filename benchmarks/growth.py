@@ -9,6 +9,8 @@ whose input is L-1 messages, so the thread then holds L messages; the timed turn
   (its stored blobs, checkpoints and writes, found by walking its attributes) after the turn
   minus before; ``SqliteSaver``, the total ``length()`` of every BLOB in the database file
   after minus before (the file's own size changes by whole pages, so it is reported too);
+  ``PostgresSaver`` (with ``--postgres``: cell ``growth/postgres/sync``), the total
+  ``octet_length()`` of every ``bytea`` and ``jsonb`` value in its schema after minus before;
 - time: the turn's ``invoke``, median of the rounds (each on a fresh seeded thread).
 
 A saver that stores the whole message list at each checkpoint writes ~25x more at 1,000 than
@@ -28,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import postgres
 from benchmarks.engines import Engine
 from benchmarks.harness import collect
 
@@ -97,6 +100,10 @@ def _saver(engine: Engine, kind: str, tmp: Path) -> Iterator[tuple[Any, Any]]:
     if kind == "memory":
         saver = engine.InMemorySaver()
         yield saver, lambda: (held_bytes(saver), None)
+        return
+    if kind == "postgres":
+        with postgres.sync_saver(engine) as saver:
+            yield saver, lambda: (postgres.stored_bytes(saver.conn), None)
         return
     path = str(tmp / f"{engine.name}-{uuid.uuid4()}.db")
     with engine.sqlite_saver(path) as saver:
