@@ -85,15 +85,18 @@ async def async_saver(engine: Any) -> AsyncIterator[Any]:
 def stored_bytes(conn: Any) -> int:
     """The total ``octet_length`` of every ``bytea`` and ``jsonb`` value in the tables of the
     connection's schema (a growth cell's measure of what a saver stored)."""
-    columns = conn.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND data_type IN ('bytea', 'jsonb')"
-    ).fetchall()
-    total = 0
-    for table, column, kind in columns:
-        value = f'"{column}"' if kind == "bytea" else f'"{column}"::text'
-        row = conn.execute(f'SELECT coalesce(sum(octet_length({value})), 0) FROM "{table}"')
-        total += int(row.fetchone()[0])
+    from psycopg.rows import tuple_row
+
+    with conn.cursor(row_factory=tuple_row) as cur:  # (LangGraph's connections give dicts)
+        columns = cur.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type IN ('bytea', 'jsonb')"
+        ).fetchall()
+        total = 0
+        for table, column, kind in columns:
+            value = f'"{column}"' if kind == "bytea" else f'"{column}"::text'
+            cur.execute(f'SELECT coalesce(sum(octet_length({value})), 0) FROM "{table}"')
+            total += int(cur.fetchone()[0])
     return total
 
 

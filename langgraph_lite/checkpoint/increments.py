@@ -296,6 +296,11 @@ class ListIncrements:
             self._latest[key[:3]] = key[3]
             self._remember(key, items._replace(snaps=snaps))
 
+    def holds(self, where: tuple[str, str, str], version: Any) -> bool:
+        """Whether the cache holds a version's items (a delta on it reads no blob of it)."""
+        with self._lock:
+            return (*where, str(version)) in self._items
+
     def whole(
         self, where: tuple[str, str, str], version: Any, blob: tuple[str, bytes], fetch: Fetch
     ) -> tuple[str, bytes]:

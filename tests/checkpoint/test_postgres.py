@@ -112,8 +112,14 @@ def test_setup_migrates_a_database_of_an_older_schema_version_keeping_its_checkp
         cp["channel_values"] = {"log": ["old"]}
         cp["channel_versions"] = {"log": "1"}
         params = _core.put_params(
-            saver.serde, {"configurable": {"thread_id": "old"}}, cp, {"step": 7}, {"log": "1"}, None
-        )
+            saver.serde,
+            saver._lists,
+            {"configurable": {"thread_id": "old"}},
+            cp,
+            {"step": 7},
+            {"log": "1"},
+            None,
+        ).params
         saver.conn.execute(
             "INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id, type, "
             "checkpoint, metadata_type, metadata, metadata_json, versions) VALUES "

@@ -16,19 +16,41 @@ from typing import Any
 
 import msgpack
 import pytest
+from pg_fixtures import pg_dsn, pg_server, pg_session_dsn  # noqa: F401 - fixtures
 from test_savers import SAVERS, AsyncApi, SyncApi, checkpoint, thread
 
 pytestmark = pytest.mark.anyio
 
+POSTGRES = [pytest.param("postgres", id="postgres"), pytest.param("async-postgres", id="apg")]
 
-@pytest.fixture(params=SAVERS)
-def saver(request, tmp_path):
-    with request.param(tmp_path) as made:
-        yield made
+
+@pytest.fixture(params=[*SAVERS, *POSTGRES])
+async def saver(request, tmp_path, anyio_backend):
+    if request.param == "postgres":
+        from langgraph_lite.checkpoint.postgres import PostgresSaver
+
+        dsn = request.getfixturevalue("pg_dsn")
+        with PostgresSaver.from_conn_string(dsn) as made:
+            made.test_dsn = dsn  # (stored_bytes reads the tables on a connection of its own)
+            yield made
+    elif request.param == "async-postgres":
+        if anyio_backend[0] != "asyncio":
+            pytest.skip("psycopg's async connections run on asyncio only")
+        from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver
+
+        dsn = request.getfixturevalue("pg_dsn")
+        async with AsyncPostgresSaver.from_conn_string(dsn) as made:
+            made.test_dsn = dsn
+            yield made
+    else:
+        with request.param(tmp_path) as made:
+            yield made
 
 
 @pytest.fixture(params=[SyncApi, AsyncApi], ids=["sync", "async"])
 def api(request, saver):
+    if request.param is SyncApi and type(saver).__name__ == "AsyncPostgresSaver":
+        pytest.skip("AsyncPostgresSaver's sync methods are for other threads")
     return request.param(saver)
 
 
@@ -111,6 +133,12 @@ def stored_bytes(saver: Any) -> int:
     """The bytes of every channel value the saver holds."""
     if hasattr(saver, "blobs"):
         return sum(len(data) for _, data in saver.blobs.values())
+    if type(saver).__name__.endswith("PostgresSaver"):
+        import psycopg
+
+        with psycopg.connect(saver.test_dsn, autocommit=True) as conn:
+            query = "SELECT COALESCE(SUM(octet_length(blob)), 0) FROM lgl_checkpoint_blobs"
+            return conn.execute(query).fetchone()[0]
     return saver.conn.execute("SELECT COALESCE(SUM(LENGTH(blob)), 0) FROM blobs").fetchone()[0]
 
 

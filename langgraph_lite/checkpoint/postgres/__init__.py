@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
@@ -37,10 +37,13 @@ from langgraph_lite.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
     filtered,
+    saved_config,
 )
+from langgraph_lite.checkpoint.increments import ListIncrements
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
 from langgraph_lite.checkpoint.postgres import retention as pg_retention
+from langgraph_lite.checkpoint.postgres._decode import Bases, decode_row
 from langgraph_lite.checkpoint.postgres.lease import (
     Lease,
     LeaseError,
@@ -152,6 +155,7 @@ class PostgresSaver(BaseCheckpointSaver):
         self.lock = threading.Lock()
         # tokens of the leases this saver holds: its writes to those threads carry them
         self._held: dict[str, int] = {}
+        self._lists = ListIncrements(self.serde)  # list values stored as what they added
 
     @classmethod
     @contextmanager
@@ -220,12 +224,59 @@ class PostgresSaver(BaseCheckpointSaver):
         token of a lease this saver holds on the thread), or None."""
         return leases.token_of(config, self._held)
 
+    def _drive(self, what: str, plan: Plan) -> Any:
+        """Run a plan of statements (``_reads``, ``_puts``); its result."""
+        try:
+            query, params, many = next(plan)
+            while True:
+                query, params, many = plan.send(self._run(what, query, params, many=many))
+        except StopIteration as done:
+            return done.value
+
+    def _reads(self, rows: Sequence[Any], share: bool = False) -> Plan:
+        """Decode ``SELECT`` rows, first fetching the bases of deltas the cache lacks."""
+        bases = Bases(self._lists, rows)
+        for (thread_id, ns), chain in bases.wanted().items():
+            found = yield sql.CHAIN, {"thread_id": thread_id, "ns": ns, **chain}, True
+            bases.add(thread_id, ns, found)
+        return [decode_row(self.serde, row, bases, share) for row in rows]
+
+    def _puts(
+        self,
+        config: Mapping[str, Any],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, ChannelVersion],
+    ) -> Plan:
+        token = self._token(config)
+        put = sql.put_params(
+            self.serde, self._lists, config, checkpoint, metadata, new_versions, token
+        )
+        verdict = yield sql.PUT, put.params, False
+        if verdict[0] and verdict[4]:  # a delta's base is gone: those values go whole
+            put.whole(self._lists, verdict[4])
+            verdict = yield sql.PUT, put.params, False
+        thread_id = put.params["thread_id"]
+        if not verdict[0]:
+            raise leases.refused(thread_id, token, verdict[:4], "put")
+        return saved_config(thread_id, put.params["ns"], checkpoint["id"])
+
     # -- reading -----------------------------------------------------------------------------
 
     def get_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return self._get("get_tuple", config, False)
+
+    def get_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        """``get_tuple`` for a run resuming from the checkpoint: its list values are kept, so
+        that the run's next checkpoint stores only what it adds to them."""
+        if type(self).get_tuple is not PostgresSaver.get_tuple:  # a subclass's own reading
+            return self.get_tuple(config)
+        return self._get("get_tuple", config, True)
+
+    def _get(self, what: str, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         query, params = sql.get_query(config)
-        row = self._run("get_tuple", query, params)
-        return sql.decode_row(self.serde, row) if row else None
+        row = self._run(what, query, params)
+        return self._drive(what, self._reads([row], share))[0] if row else None
 
     def list(
         self,
@@ -238,7 +289,8 @@ class PostgresSaver(BaseCheckpointSaver):
         """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
         query, params, leftover = sql.list_query(config, filter, before, limit)
         rows = self._run("list", query, params, many=True)
-        return iter(list(filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit)))
+        found = self._drive("list", self._reads(rows))
+        return iter(builtins.list(filtered(found, leftover, limit)))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -249,12 +301,7 @@ class PostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
-        token = self._token(config)
-        params = sql.put_params(self.serde, config, checkpoint, metadata, new_versions, token)
-        verdict = self._run("put", sql.PUT, params)
-        if not verdict[0]:
-            raise leases.refused(params["thread_id"], token, verdict, "put")
-        return sql.saved_config(params["thread_id"], params["ns"], checkpoint["id"])
+        return self._drive("put", self._puts(config, checkpoint, metadata, new_versions))
 
     def put_writes(
         self,
@@ -284,11 +331,18 @@ class PostgresSaver(BaseCheckpointSaver):
         another worker holds the thread's lease."""
         plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
         self._transact("delete_thread", plan)
+        self._lists.forget(str(thread_id))
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Keep only each namespace's latest checkpoint (``"keep_latest"``) or delete the
         threads (``"delete"``); refused while another worker holds one's lease."""
         self._transact("prune", _prune_plan(thread_ids, strategy, self._held))
+        self._forget(thread_ids, strategy)
+
+    def _forget(self, thread_ids: Sequence[str], strategy: str) -> None:
+        if strategy == "delete":
+            for thread_id in rules.thread_list(thread_ids):
+                self._lists.forget(thread_id)
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints whose ``metadata["run_id"]`` is one of ``run_ids``, with
@@ -306,6 +360,7 @@ class PostgresSaver(BaseCheckpointSaver):
         timedelta) and no live lease; return their ids."""
         params = {"seconds": seconds(idle_for, "idle_for")}
         rows = self._run("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
+        self._forget([r[0] for r in rows], "delete")
         return [r[0] for r in rows]
 
     # The async twins of the retention and lease calls, in worker threads like the others.
@@ -391,6 +446,11 @@ class PostgresSaver(BaseCheckpointSaver):
         if self._held.get(lease.thread_id) == lease.token:
             del self._held[lease.thread_id]
         self._run("release", leases.RELEASE, {"thread_id": lease.thread_id, "token": lease.token})
+
+
+Plan = Generator[tuple[str, Any, bool], Any, Any]
+"""Statements ``(sql, params, many)`` a call sends one after another, each sent its rows
+(``many``) or first row; the plan's return value is the call's."""
 
 
 def _renew_args(lease: Lease, ttl: float | None) -> dict[str, Any]:

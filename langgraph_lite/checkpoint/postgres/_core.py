@@ -1,9 +1,11 @@
 """What the PostgreSQL savers say to the database, without doing any I/O.
 
 ``PostgresSaver`` and ``AsyncPostgresSaver`` differ only in how they wait for the server, so
-everything else lives here: the schema and its migrations, one SQL statement per saver call
-(each bound parameter a value, never spliced SQL text), the encoding of a call's arguments into
-those parameters and the decoding of rows back into ``CheckpointTuple``.
+everything else lives here and in ``_decode.py``: the schema and its migrations, one SQL
+statement per saver call (each bound parameter a value, never spliced SQL text) and the
+encoding of a call's arguments into those parameters. List values are stored as what they
+added to the version stored before (``checkpoint.increments``), a full value every
+``SNAPSHOT_EVERY`` versions; ``base`` names the version a delta builds on.
 
 Every call is ONE statement, so it is one round trip and one implicit transaction: a put's
 blobs and checkpoint row, or a task's writes, are saved together or not at all. Each writing
@@ -15,23 +17,19 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from langgraph_lite.checkpoint.base import (
     WRITES_IDX_MAP,
     ChannelVersion,
     Checkpoint,
     CheckpointMetadata,
-    CheckpointTuple,
-    check_skeleton,
-    check_writes,
     encoded,
-    saved_config,
     thread_of,
-    unreadable,
 )
-from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
+from langgraph_lite.checkpoint.increments import ListIncrements
+from langgraph_lite.checkpoint.serde import MsgpackSerde
 
 # Our tables have their own names, so a database LangGraph's PostgresSaver also uses (its
 # tables are ``checkpoints``, ``checkpoint_blobs``...) keeps both apart.
@@ -90,6 +88,10 @@ MIGRATIONS: list[str] = [
         expires_at timestamptz NOT NULL
     );
     """,
+    # v3: a list value stored as what it added to an earlier version names that version
+    """
+    ALTER TABLE lgl_checkpoint_blobs ADD COLUMN base text;
+    """,
 ]
 
 # setup() holds this transaction-scoped advisory lock (two keys: "lgl" and the schema's hash),
@@ -119,16 +121,34 @@ _VERDICT = """
     SELECT (SELECT ok FROM ok), (SELECT token FROM lease), (SELECT holder FROM lease),
         (SELECT live FROM lease)"""
 
+# A delta blob (``checkpoint.increments``) is stored only if the blob it builds on is there,
+# locked ``FOR SHARE`` so that no prune deletes it before this commits. Should one be gone
+# (another worker deleted the thread meanwhile), nothing is written and the verdict names its
+# channels: the saver sends those values whole.
 PUT = f"""
 WITH {_FENCE},
+    given AS (
+        SELECT * FROM unnest(%(channels)s::text[], %(versions)s::text[], %(kinds)s::text[],
+            %(blobs)s::bytea[], %(bases)s::text[]) AS u(channel, version, type, blob, base)
+    ),
+    found AS (
+        SELECT b.channel FROM lgl_checkpoint_blobs b JOIN given g
+            ON b.channel = g.channel AND b.version = g.base
+        WHERE b.thread_id = %(thread_id)s AND b.checkpoint_ns = %(ns)s
+        FOR SHARE OF b
+    ),
+    missing AS (
+        SELECT array_agg(g.channel) AS channels FROM given g
+        WHERE g.base IS NOT NULL AND g.channel NOT IN (SELECT channel FROM found)
+    ),
+    go AS (SELECT (SELECT ok FROM ok) AND (SELECT channels FROM missing) IS NULL AS go),
     new_blobs AS (
-        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-        SELECT %(thread_id)s, %(ns)s, u.channel, u.version, u.type, u.blob
-        FROM unnest(%(channels)s::text[], %(versions)s::text[], %(kinds)s::text[],
-            %(blobs)s::bytea[]) AS u(channel, version, type, blob)
-        WHERE (SELECT ok FROM ok)
+        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob,
+            base)
+        SELECT %(thread_id)s, %(ns)s, g.channel, g.version, g.type, g.blob, g.base FROM given g
+        WHERE (SELECT go FROM go)
         ON CONFLICT (thread_id, checkpoint_ns, channel, version)
-        DO UPDATE SET type = EXCLUDED.type, blob = EXCLUDED.blob
+        DO UPDATE SET type = EXCLUDED.type, blob = EXCLUDED.blob, base = EXCLUDED.base
     ),
     new_checkpoint AS (
         INSERT INTO lgl_checkpoints (thread_id, checkpoint_ns, checkpoint_id,
@@ -136,14 +156,30 @@ WITH {_FENCE},
             versions)
         SELECT %(thread_id)s, %(ns)s, %(checkpoint_id)s, %(parent)s, %(kind)s, %(data)s,
             %(meta_kind)s, %(meta)s, %(meta_json)s::jsonb, %(versions_json)s::jsonb
-        WHERE (SELECT ok FROM ok)
+        WHERE (SELECT go FROM go)
         ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET
             parent_checkpoint_id = EXCLUDED.parent_checkpoint_id, type = EXCLUDED.type,
             checkpoint = EXCLUDED.checkpoint, metadata_type = EXCLUDED.metadata_type,
             metadata = EXCLUDED.metadata, metadata_json = EXCLUDED.metadata_json,
             versions = EXCLUDED.versions
     )
-{_VERDICT}"""
+{_VERDICT}, (SELECT channels FROM missing)"""
+
+# The blobs the deltas named (channel, version) build on, down to whole ones: what reading a
+# delta needs when the saver's cache does not hold its bases (one round trip for them all).
+CHAIN = """
+WITH RECURSIVE chain AS (
+        SELECT b.channel, b.version, b.type, b.blob, b.base
+        FROM lgl_checkpoint_blobs b
+        JOIN unnest(%(channels)s::text[], %(versions)s::text[]) AS q(channel, version)
+            ON b.channel = q.channel AND b.version = q.version
+        WHERE b.thread_id = %(thread_id)s AND b.checkpoint_ns = %(ns)s
+    UNION
+        SELECT b.channel, b.version, b.type, b.blob, b.base
+        FROM lgl_checkpoint_blobs b JOIN chain c ON b.channel = c.channel AND b.version = c.base
+        WHERE b.thread_id = %(thread_id)s AND b.checkpoint_ns = %(ns)s
+    )
+SELECT channel, version, type, blob FROM chain"""
 
 _WRITE_COLUMNS = (
     "thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value, task_path"
@@ -173,12 +209,12 @@ WITH {_FENCE},
 # in one query. Writes come in LangGraph's order: task_path, task_id, idx.
 SELECT = """
 SELECT c.thread_id, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.type,
-    c.checkpoint, c.metadata_type, c.metadata, b.channels, b.kinds, b.blobs,
+    c.checkpoint, c.metadata_type, c.metadata, b.channels, b.versions, b.kinds, b.blobs,
     w.tasks, w.channels, w.kinds, w.vals
 FROM lgl_checkpoints c
 LEFT JOIN LATERAL (
-    SELECT array_agg(bl.channel) AS channels, array_agg(bl.type) AS kinds,
-        array_agg(bl.blob) AS blobs
+    SELECT array_agg(bl.channel) AS channels, array_agg(bl.version) AS versions,
+        array_agg(bl.type) AS kinds, array_agg(bl.blob) AS blobs
     FROM jsonb_each_text(c.versions) AS v
     JOIN lgl_checkpoint_blobs bl ON bl.thread_id = c.thread_id
         AND bl.checkpoint_ns = c.checkpoint_ns AND bl.channel = v.key AND bl.version = v.value
@@ -234,32 +270,65 @@ def sql_filterable(key: Any, value: Any) -> bool:
     return isinstance(value, str) and "\x00" not in value
 
 
+class Put(NamedTuple):
+    """``PUT``'s parameters for one ``put`` call, and how to send its deltas whole instead."""
+
+    params: dict[str, Any]
+    # channel -> (index in the arrays, the version, the whole value's blob)
+    wholes: dict[str, tuple[int, str, Callable[[], tuple[str, bytes]]]]
+
+    def whole(self, lists: ListIncrements, channels: Sequence[str]) -> None:
+        """Send the values of ``channels`` whole (the blobs their deltas build on are gone)."""
+        p = self.params
+        for channel in channels:
+            i, version, whole = self.wholes[channel]
+            p["kinds"][i], p["blobs"][i] = whole()
+            p["bases"][i] = None
+            lists.stored_full((p["thread_id"], p["ns"], channel), version)
+
+
 def put_params(
     serde: MsgpackSerde,
+    lists: ListIncrements,
     config: Mapping[str, Any],
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
     new_versions: Mapping[str, ChannelVersion],
     token: int | None,
-) -> dict[str, Any]:
-    """The parameters of ``PUT`` for one ``put`` call."""
+) -> Put:
+    """The parameters of ``PUT`` for one ``put`` call: list values as what they added to the
+    version stored before (``checkpoint.increments``), where that is shorter."""
     thread_id, ns, parent = thread_of(config)
     values = checkpoint["channel_values"]
-    channels, versions, kinds, blobs = [], [], [], []
+    channels: list[str] = []
+    versions: list[str] = []
+    kinds: list[str] = []
+    blobs: list[bytes] = []
+    bases: list[str | None] = []
+    wholes = {}
     for channel, version in new_versions.items():
-        kind, data = (
-            encoded(serde, values[channel], f"channel {channel!r}", thread_id)
-            if channel in values
-            else ("empty", b"")
-        )
+        base: str | None = None
+        if channel in values:
+            what = f"channel {channel!r}"
+            (kind, data), base, whole = lists.encode(
+                (thread_id, ns, channel),
+                str(version),
+                values[channel],
+                lambda v, w=what: encoded(serde, v, w, thread_id),  # type: ignore[misc]
+            )
+            if base is not None:
+                wholes[channel] = (len(channels), str(version), whole)
+        else:
+            kind, data = "empty", b""
         channels.append(channel)
         versions.append(str(version))
         kinds.append(kind)
         blobs.append(data)
+        bases.append(base)
     stored = {k: v for k, v in checkpoint.items() if k != "channel_values"}
     kind, data = serde.dumps_typed(stored)
     meta_kind, meta = encoded(serde, dict(metadata), "metadata", thread_id)
-    return {
+    params = {
         "thread_id": thread_id,
         "ns": ns,
         "token": token,
@@ -275,7 +344,9 @@ def put_params(
         "versions": versions,
         "kinds": kinds,
         "blobs": blobs,
+        "bases": bases,
     }
+    return Put(params, wholes)
 
 
 def put_writes_params(
@@ -364,38 +435,3 @@ def list_query(
         query += " LIMIT %s"
         params.append(int(limit))
     return query, params, leftover
-
-
-# -- decoding --------------------------------------------------------------------------------
-
-
-def decode_row(serde: MsgpackSerde, row: Sequence[Any]) -> CheckpointTuple:
-    """The ``CheckpointTuple`` of one ``SELECT`` row."""
-    (thread_id, ns, checkpoint_id, parent, kind, data, meta_kind, meta) = row[:8]
-    (b_channels, b_kinds, b_blobs, w_tasks, w_channels, w_kinds, w_values) = row[8:]
-    loads = serde.loads_typed
-    try:
-        checkpoint: Checkpoint = loads((kind, bytes(data)))
-        metadata = loads((meta_kind, bytes(meta)))
-        check_skeleton(checkpoint_id, checkpoint, metadata)
-        values = {
-            channel: loads((k, bytes(blob)))
-            for channel, k, blob in zip(b_channels or (), b_kinds or (), b_blobs or (), strict=True)
-            if k != "empty"
-        }
-        writes = [
-            (task, channel, loads((k, bytes(value))))
-            for task, channel, k, value in zip(
-                w_tasks or (), w_channels or (), w_kinds or (), w_values or (), strict=True
-            )
-        ]
-        check_writes(writes)
-    except (CheckpointDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise unreadable(thread_id, ns, checkpoint_id, exc) from exc
-    return CheckpointTuple(
-        config=saved_config(thread_id, ns, checkpoint_id),
-        checkpoint={**checkpoint, "channel_values": values},
-        metadata=metadata,
-        parent_config=saved_config(thread_id, ns, parent) if parent else None,
-        pending_writes=writes,
-    )

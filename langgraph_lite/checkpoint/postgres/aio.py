@@ -160,10 +160,28 @@ class AsyncPostgresSaver(PostgresSaver):
 
     # -- reading -----------------------------------------------------------------------------
 
+    async def _adrive(self, what: str, plan: Any) -> Any:
+        """``_drive`` for async code."""
+        try:
+            query, params, many = next(plan)
+            while True:
+                rows = await self._arun(what, query, params, many=many)
+                query, params, many = plan.send(rows)
+        except StopIteration as done:
+            return done.value
+
     async def aget_tuple(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        return await self._aget(config, False)
+
+    async def aget_tuple_for_run(self, config: Mapping[str, Any]) -> CheckpointTuple | None:
+        if type(self).aget_tuple is not AsyncPostgresSaver.aget_tuple:
+            return await self.aget_tuple(config)
+        return await self._aget(config, True)
+
+    async def _aget(self, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         query, params = sql.get_query(config)
         row = await self._arun("get_tuple", query, params)
-        return sql.decode_row(self.serde, row) if row else None
+        return (await self._adrive("get_tuple", self._reads([row], share)))[0] if row else None
 
     async def alist(
         self,
@@ -175,7 +193,7 @@ class AsyncPostgresSaver(PostgresSaver):
     ) -> AsyncIterator[CheckpointTuple]:
         query, params, leftover = sql.list_query(config, filter, before, limit)
         rows = await self._arun("list", query, params, many=True)
-        for item in filtered((sql.decode_row(self.serde, r) for r in rows), leftover, limit):
+        for item in filtered(await self._adrive("list", self._reads(rows)), leftover, limit):
             yield item
 
     def list(
@@ -198,12 +216,8 @@ class AsyncPostgresSaver(PostgresSaver):
         metadata: CheckpointMetadata,
         new_versions: Mapping[str, ChannelVersion],
     ) -> dict[str, Any]:
-        token = self._token(config)
-        params = sql.put_params(self.serde, config, checkpoint, metadata, new_versions, token)
-        verdict = await self._arun("put", sql.PUT, params)
-        if not verdict[0]:
-            raise leases.refused(params["thread_id"], token, verdict, "put")
-        return sql.saved_config(params["thread_id"], params["ns"], checkpoint["id"])
+        plan = self._puts(config, checkpoint, metadata, new_versions)
+        return await self._adrive("put", plan)
 
     async def aput_writes(
         self,
@@ -240,10 +254,12 @@ class AsyncPostgresSaver(PostgresSaver):
     async def adelete_thread(self, thread_id: str) -> None:
         plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
         await self._atransact("delete_thread", plan)
+        self._lists.forget(str(thread_id))
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """``prune`` for async code."""
         await self._atransact("prune", _prune_plan(thread_ids, strategy, self._held))
+        self._forget(thread_ids, strategy)
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         """``delete_for_runs`` for async code."""
@@ -259,6 +275,7 @@ class AsyncPostgresSaver(PostgresSaver):
         """``delete_idle_threads`` for async code."""
         params = {"seconds": seconds(idle_for, "idle_for")}
         rows = await self._arun("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
+        self._forget([r[0] for r in rows], "delete")
         return [r[0] for r in rows]
 
     # -- leases ------------------------------------------------------------------------------

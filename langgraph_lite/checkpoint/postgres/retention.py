@@ -5,8 +5,9 @@ Each call is one transaction of a few statements, written once as a generator (a
 yields ``(sql, params)`` and is sent each statement's rows; ``drive`` and ``adrive`` run it on a
 sync or an async cursor. Every plan starts by locking the lease rows of the threads it writes
 (``FOR SHARE``: no worker can take a lease over until it commits) and refuses, before deleting
-anything, a thread another worker holds a live lease on. Values are stored whole here, so a
-checkpoint left never depends on one deleted.
+anything, a thread another worker holds a live lease on. A list value stored as a delta
+(``checkpoint.increments``) keeps the blobs it builds on: a blob a kept one's chain of
+``base`` versions reaches is not deleted (at most ``SNAPSHOT_EVERY`` of them per channel).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ SELECT thread_id, checkpoint_ns, checkpoint_id FROM lgl_checkpoints
 WHERE metadata_json ->> 'run_id' = ANY(%(runs)s::text[])"""
 
 # Delete the checkpoints named, their writes, and the blobs they named that no checkpoint left
-# names; a checkpoint left whose parent goes is left with no parent.
+# names, nor a kept delta builds on; a checkpoint left whose parent goes is left with no parent.
 DROP = """
-WITH doomed AS (
+WITH RECURSIVE doomed AS (
         SELECT * FROM unnest(%(threads)s::text[], %(namespaces)s::text[], %(ids)s::text[])
             AS d(thread_id, checkpoint_ns, checkpoint_id)
     ),
@@ -66,16 +67,32 @@ WITH doomed AS (
     freed AS (
         SELECT DISTINCT g.thread_id, g.checkpoint_ns, v.key AS channel, v.value AS version
         FROM gone g CROSS JOIN LATERAL jsonb_each_text(g.versions) AS v
+    ),
+    left_named AS (  -- the blobs the checkpoints left name, in the namespaces touched
+        SELECT c.thread_id, c.checkpoint_ns, v.key AS channel, v.value AS version
+        FROM lgl_checkpoints c CROSS JOIN LATERAL jsonb_each_text(c.versions) AS v
+        WHERE (c.thread_id, c.checkpoint_ns) IN (SELECT thread_id, checkpoint_ns FROM doomed)
+            AND NOT EXISTS (SELECT 1 FROM doomed x WHERE x.thread_id = c.thread_id
+                AND x.checkpoint_ns = c.checkpoint_ns AND x.checkpoint_id = c.checkpoint_id)
+    ),
+    kept AS (  -- those blobs and, down their chains of deltas, the blobs they build on
+        SELECT b.thread_id, b.checkpoint_ns, b.channel, b.version, b.base
+        FROM lgl_checkpoint_blobs b JOIN left_named n ON b.thread_id = n.thread_id
+            AND b.checkpoint_ns = n.checkpoint_ns AND b.channel = n.channel
+            AND b.version = n.version
+    UNION
+        SELECT b.thread_id, b.checkpoint_ns, b.channel, b.version, b.base
+        FROM lgl_checkpoint_blobs b JOIN kept k ON b.thread_id = k.thread_id
+            AND b.checkpoint_ns = k.checkpoint_ns AND b.channel = k.channel
+            AND b.version = k.base
     )
 DELETE FROM lgl_checkpoint_blobs b USING freed f
 WHERE b.thread_id = f.thread_id AND b.checkpoint_ns = f.checkpoint_ns
     AND b.channel = f.channel AND b.version = f.version
     AND NOT EXISTS (
-        SELECT 1 FROM lgl_checkpoints c
-        WHERE c.thread_id = f.thread_id AND c.checkpoint_ns = f.checkpoint_ns
-            AND c.versions ->> f.channel = f.version
-            AND NOT EXISTS (SELECT 1 FROM doomed x WHERE x.thread_id = c.thread_id
-                AND x.checkpoint_ns = c.checkpoint_ns AND x.checkpoint_id = c.checkpoint_id)
+        SELECT 1 FROM kept k WHERE k.thread_id = f.thread_id
+            AND k.checkpoint_ns = f.checkpoint_ns AND k.channel = f.channel
+            AND k.version = f.version
     )"""
 
 HAS_CHECKPOINTS = "SELECT 1 FROM lgl_checkpoints WHERE thread_id = %(target)s LIMIT 1"
@@ -92,8 +109,9 @@ WITH c AS (
         ON CONFLICT DO NOTHING
     ),
     b AS (
-        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-        SELECT %(target)s, checkpoint_ns, channel, version, type, blob
+        INSERT INTO lgl_checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob,
+            base)
+        SELECT %(target)s, checkpoint_ns, channel, version, type, blob, base
         FROM lgl_checkpoint_blobs WHERE thread_id = %(source)s
         ON CONFLICT DO NOTHING
     )
