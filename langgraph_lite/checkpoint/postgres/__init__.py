@@ -51,7 +51,7 @@ from langgraph_lite.checkpoint.postgres.lease import (
     StaleLeaseError,
     ThreadBusyError,
 )
-from langgraph_lite.checkpoint.serde import MsgpackSerde
+from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 
 __all__ = [
     "Lease",
@@ -236,10 +236,18 @@ class PostgresSaver(BaseCheckpointSaver):
     def _reads(self, rows: Sequence[Any], share: bool = False) -> Plan:
         """Decode ``SELECT`` rows, first fetching the bases of deltas the cache lacks."""
         bases = Bases(self._lists, rows)
-        for (thread_id, ns), chain in bases.wanted().items():
-            found = yield sql.CHAIN, {"thread_id": thread_id, "ns": ns, **chain}, True
-            bases.add(thread_id, ns, found)
-        return [decode_row(self.serde, row, bases, share) for row in rows]
+        for cached in (True, False):
+            for (thread_id, ns), chain in bases.wanted(cached).items():
+                found = yield sql.CHAIN, {"thread_id": thread_id, "ns": ns, **chain}, True
+                bases.add(thread_id, ns, found)
+            try:
+                return [decode_row(self.serde, row, bases, share) for row in rows]
+            except CheckpointDecodeError:
+                if not cached:
+                    raise
+                # a base the cache held when asked was evicted before its delta was read:
+                # read again, fetching every base
+        raise AssertionError("unreachable")
 
     def _puts(
         self,
@@ -253,8 +261,8 @@ class PostgresSaver(BaseCheckpointSaver):
             self.serde, self._lists, config, checkpoint, metadata, new_versions, token
         )
         verdict = yield sql.PUT, put.params, False
-        if verdict[0] and verdict[4]:  # a delta's base is gone: those values go whole
-            put.whole(self._lists, verdict[4])
+        if verdict[0] and verdict[4]:  # a delta's base is gone: the values go whole
+            put.whole(self._lists, builtins.list(put.wholes))  # (all: no base to miss again)
             verdict = yield sql.PUT, put.params, False
         thread_id = put.params["thread_id"]
         if not verdict[0]:

@@ -40,14 +40,15 @@ class Bases:
         for channel, version, kind, blob in rows:
             self.blobs[(thread_id, ns, channel, version)] = (kind, blob)
 
-    def wanted(self) -> dict[tuple[str, str], dict[str, list[str]]]:
-        """``(thread, ns) -> CHAIN's parameters``: the bases neither cached nor at hand."""
+    def wanted(self, cached: bool = True) -> dict[tuple[str, str], dict[str, list[str]]]:
+        """``(thread, ns) -> CHAIN's parameters``: the bases not at hand, nor cached (with
+        ``cached``)."""
         out: dict[tuple[str, str], dict[str, list[str]]] = {}
         for key, blob in list(self.blobs.items()):
             while blob[0] == DELTA:
                 base = base_of(key[2], key[3], blob)
                 key = (*key[:3], base)  # type: ignore[assignment]
-                if self.lists.holds(key[:3], key[3]):
+                if cached and self.lists.holds(key[:3], key[3]):
                     break
                 found = self.blobs.get(key)
                 if found is None:
