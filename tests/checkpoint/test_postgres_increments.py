@@ -245,3 +245,38 @@ def test_a_base_the_cache_dropped_before_its_delta_was_read_is_fetched(pg_dsn): 
         cold._lists.holds = lambda where, version: True  # said held, then gone when read
         latest = cold.get_tuple({"configurable": {"thread_id": "t"}})
         assert latest.checkpoint["channel_values"]["log"] == [item(i) for i in range(29)]
+
+
+@pytest.mark.parametrize("retention", ["delete_thread", "prune"])
+def test_retention_waits_for_a_put_in_flight_so_its_delta_stays_readable(pg_dsn, retention):  # noqa: F811
+    import threading
+
+    from langgraph_lite.checkpoint.postgres import _core as sql
+
+    with (
+        PostgresSaver.from_conn_string(pg_dsn) as saver,
+        PostgresSaver.from_conn_string(pg_dsn) as other,
+    ):
+        configs = put_chain(saver, [10, 12])
+        version = saver.get_next_version(blob_rows(pg_dsn)[-1][0], None)
+        cp = empty_checkpoint()
+        cp["channel_values"] = {"log": [item(i) for i in range(14)]}
+        cp["channel_versions"] = {"log": version}
+        put = sql.put_params(saver.serde, saver._lists, configs[-1], cp, {}, {"log": version}, None)
+        assert put.params["bases"] == [blob_rows(pg_dsn)[-1][0]]
+        with psycopg.connect(pg_dsn) as conn:  # the put, its transaction not yet committed
+            assert conn.execute(sql.PUT, put.params).fetchone()[0]
+            if retention == "delete_thread":
+                worker = threading.Thread(target=other.delete_thread, args=("t",))
+            else:
+                worker = threading.Thread(target=other.prune, args=(["t"],))
+            worker.start()
+            worker.join(0.5)
+            assert worker.is_alive()  # it waits for the put
+        worker.join()  # (the put committed as its connection closed)
+        found = other.get_tuple({"configurable": {"thread_id": "t"}})
+    if retention == "delete_thread":
+        assert found is None
+    else:
+        assert found.checkpoint["id"] == cp["id"]
+        assert found.checkpoint["channel_values"]["log"] == [item(i) for i in range(14)]

@@ -103,6 +103,10 @@ SETUP_RECORD = f"INSERT INTO {MIGRATIONS_TABLE} (v) VALUES (%s)"
 
 # -- the fence every writing statement starts with -------------------------------------------
 #
+# Writes to a thread hold its advisory lock (7104365, hash of the thread id) shared; retention
+# holds it exclusively from its first statement on, so what it deletes is decided after every
+# write in flight has committed (a delta saved meanwhile keeps the blobs it builds on).
+#
 # ``lease``: the thread's lease row, locked so a concurrent take-over waits for this statement
 # (or, if it came first, this statement sees the new token). ``ok``: with a token, it must be
 # the current one; without one, no live lease may exist.
@@ -116,6 +120,7 @@ _FENCE = """
             THEN NOT EXISTS (SELECT 1 FROM lease WHERE live)
             ELSE EXISTS (SELECT 1 FROM lease WHERE token = %(token)s::bigint)
         END AS ok
+        FROM (SELECT pg_advisory_xact_lock_shared(7104365, hashtext(%(thread_id)s))) AS turn
     )"""
 _VERDICT = """
     SELECT (SELECT ok FROM ok), (SELECT token FROM lease), (SELECT holder FROM lease),

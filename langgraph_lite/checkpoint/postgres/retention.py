@@ -22,6 +22,11 @@ __all__ = ["adrive", "copy_thread", "delete_for_runs", "delete_threads", "drive"
 
 Plan = Generator[tuple[str, Any], list[Any], None]
 
+# (in one order, so that two retention calls never wait for each other's locks)
+TURNS = """
+SELECT count(pg_advisory_xact_lock(7104365, hashtext(t)))
+FROM unnest(%(threads)s::text[]) WITH ORDINALITY AS u(t, i)"""
+
 LEASES = """
 SELECT thread_id, token, holder, expires_at > now() FROM lgl_thread_leases
 WHERE thread_id = ANY(%(threads)s::text[]) FOR SHARE"""
@@ -138,7 +143,9 @@ SELECT thread_id FROM idle ORDER BY thread_id"""
 
 
 def fence(threads: Sequence[str], held: Mapping[str, int], what: str) -> Plan:
-    """Lock the threads' lease rows; refuse ``what`` if another worker holds one."""
+    """Wait for the writes in flight to the threads (their advisory locks, held until the
+    plan commits), lock their lease rows; refuse ``what`` if another worker holds one."""
+    yield TURNS, {"threads": sorted(threads)}
     rows = yield LEASES, {"threads": list(threads)}
     found = {row[0]: row for row in rows}
     for thread_id in sorted(threads):
