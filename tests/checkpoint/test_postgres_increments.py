@@ -247,7 +247,66 @@ def test_a_base_the_cache_dropped_before_its_delta_was_read_is_fetched(pg_dsn): 
         assert latest.checkpoint["channel_values"]["log"] == [item(i) for i in range(29)]
 
 
-@pytest.mark.parametrize("retention", ["delete_thread", "prune"])
+@contextlib.contextmanager
+def before_chain(saver: PostgresSaver, action):
+    """Run ``action`` once, just before the saver's first ``CHAIN`` query."""
+    from langgraph_lite.checkpoint.postgres import _core as sql
+
+    run, pending = saver._run, [action]
+
+    def racing(what, query, params, *, many=False):
+        if query == sql.CHAIN and pending:
+            pending.pop()()
+        return run(what, query, params, many=many)
+
+    saver._run = racing
+    try:
+        yield
+    finally:
+        del saver._run
+    assert not pending, "the read sent no CHAIN query"
+
+
+def test_a_read_that_races_a_thread_deletion_finds_nothing_rather_than_failing(pg_dsn):  # noqa: F811
+    with PostgresSaver.from_conn_string(pg_dsn) as saver:
+        put_chain(saver, list(range(10, 30)))
+        with PostgresSaver.from_conn_string(pg_dsn) as cold:
+            with before_chain(cold, lambda: saver.delete_thread("t")):
+                assert cold.get_tuple({"configurable": {"thread_id": "t"}}) is None
+
+
+def test_a_history_read_that_races_a_deletion_lists_what_the_deletion_left(pg_dsn):  # noqa: F811
+    with PostgresSaver.from_conn_string(pg_dsn) as saver:
+        put_chain(saver, list(range(10, 20)))  # all deltas after the first
+        with PostgresSaver.from_conn_string(pg_dsn) as cold:
+            with before_chain(cold, lambda: saver.delete_thread("t")):
+                history = list(cold.list({"configurable": {"thread_id": "t"}}, limit=3))
+    assert history == []
+
+
+async def test_the_async_saver_reads_again_when_a_deletion_races_its_read(pg_dsn):  # noqa: F811
+    from langgraph_lite.checkpoint.postgres import _core as sql
+    from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    with PostgresSaver.from_conn_string(pg_dsn) as saver:
+        put_chain(saver, list(range(10, 26)))  # run0: 10 checkpoints, run1: 6
+        async with AsyncPostgresSaver.from_conn_string(pg_dsn) as cold:
+            arun, pending = cold._arun, [lambda: saver.delete_for_runs(["run1"])]
+
+            async def racing(what, query, params, *, many=False):
+                if query == sql.CHAIN and pending:
+                    pending.pop()()
+                return await arun(what, query, params, many=many)
+
+            cold._arun = racing
+            history = [t async for t in cold.alist({"configurable": {"thread_id": "t"}}, limit=3)]
+            assert not pending
+    # the newest three of run0, read whole after their younger siblings' bases went
+    left = [t.checkpoint["channel_values"]["log"] for t in history]
+    assert left == [[item(i) for i in range(n)] for n in (19, 18, 17)]
+
+
+@pytest.mark.parametrize("retention", ["delete_thread", "prune", "delete_idle_threads"])
 def test_retention_waits_for_a_put_in_flight_so_its_delta_stays_readable(pg_dsn, retention):  # noqa: F811
     import threading
 
@@ -268,6 +327,8 @@ def test_retention_waits_for_a_put_in_flight_so_its_delta_stays_readable(pg_dsn,
             assert conn.execute(sql.PUT, put.params).fetchone()[0]
             if retention == "delete_thread":
                 worker = threading.Thread(target=other.delete_thread, args=("t",))
+            elif retention == "delete_idle_threads":
+                worker = threading.Thread(target=other.delete_idle_threads, args=(0,))
             else:
                 worker = threading.Thread(target=other.prune, args=(["t"],))
             worker.start()
@@ -275,7 +336,7 @@ def test_retention_waits_for_a_put_in_flight_so_its_delta_stays_readable(pg_dsn,
             assert worker.is_alive()  # it waits for the put
         worker.join()  # (the put committed as its connection closed)
         found = other.get_tuple({"configurable": {"thread_id": "t"}})
-    if retention == "delete_thread":
+    if retention != "prune":
         assert found is None
     else:
         assert found.checkpoint["id"] == cp["id"]

@@ -66,6 +66,9 @@ __all__ = [
 CONNECT_TIMEOUT = 5
 """Seconds to wait for the server when a connection string names no ``connect_timeout``."""
 
+READ_ATTEMPTS = 3
+"""Times a read selects its rows when deletions keep taking the bases its deltas need."""
+
 
 class PostgresConnectionError(ConnectionError):
     """The server could not be reached, or the connection broke during a call."""
@@ -233,20 +236,25 @@ class PostgresSaver(BaseCheckpointSaver):
         except StopIteration as done:
             return done.value
 
-    def _reads(self, rows: Sequence[Any], share: bool = False) -> Plan:
-        """Decode ``SELECT`` rows, first fetching the bases of deltas the cache lacks."""
-        bases = Bases(self._lists, rows)
-        for cached in (True, False):
-            for (thread_id, ns), chain in bases.wanted(cached).items():
-                found = yield sql.CHAIN, {"thread_id": thread_id, "ns": ns, **chain}, True
-                bases.add(thread_id, ns, found)
-            try:
-                return [decode_row(self.serde, row, bases, share) for row in rows]
-            except CheckpointDecodeError:
-                if not cached:
-                    raise
-                # a base the cache held when asked was evicted before its delta was read:
-                # read again, fetching every base
+    def _reads(self, query: str, params: Any, many: bool, share: bool = False) -> Plan:
+        """Select checkpoint rows and decode them, first fetching the bases of deltas the cache
+        lacks. A read that loses a race with a deletion (a base gone between the ``SELECT`` and
+        ``CHAIN``) selects again, and finds the rows the deletion left."""
+        for attempt in range(READ_ATTEMPTS):
+            found = yield query, params, many
+            rows = found if many else [found] if found else []
+            bases = Bases(self._lists, rows)
+            for cached in (True, False) if attempt == 0 else (False,):
+                for (thread_id, ns), chain in bases.wanted(cached).items():
+                    found = yield sql.CHAIN, {"thread_id": thread_id, "ns": ns, **chain}, True
+                    bases.add(thread_id, ns, found)
+                try:
+                    return [decode_row(self.serde, row, bases, share) for row in rows]
+                except CheckpointDecodeError:
+                    if attempt == READ_ATTEMPTS - 1 and not cached:
+                        raise
+                    # a base the cache held when asked was evicted before its delta was read
+                    # (fetch every base), or a deletion took one (select again)
         raise AssertionError("unreachable")
 
     def _puts(
@@ -283,8 +291,8 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def _get(self, what: str, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         query, params = sql.get_query(config)
-        row = self._run(what, query, params)
-        return self._drive(what, self._reads([row], share))[0] if row else None
+        found = self._drive(what, self._reads(query, params, False, share))
+        return found[0] if found else None
 
     def list(
         self,
@@ -296,8 +304,7 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         """Checkpoints, newest first; ``filter`` matches metadata, ``before`` a checkpoint id."""
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        rows = self._run("list", query, params, many=True)
-        found = self._drive("list", self._reads(rows))
+        found = self._drive("list", self._reads(query, params, True))
         return iter(builtins.list(filtered(found, leftover, limit)))
 
     # -- writing -----------------------------------------------------------------------------
@@ -326,11 +333,11 @@ class PostgresSaver(BaseCheckpointSaver):
 
     # -- retention (the rules: checkpoint.retention; the statements: postgres/retention.py) --
 
-    def _transact(self, what: str, plan: Any) -> None:
-        """Run a retention plan in one transaction."""
+    def _transact(self, what: str, plan: Any) -> Any:
+        """Run a retention plan in one transaction; its result."""
         try:
             with self._cursor() as cur, cur.connection.transaction():
-                pg_retention.drive(cur, plan)
+                return pg_retention.drive(cur, plan)
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
@@ -366,10 +373,10 @@ class PostgresSaver(BaseCheckpointSaver):
     def delete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """Delete the threads with no checkpoint saved for ``idle_for`` (seconds or a
         timedelta) and no live lease; return their ids."""
-        params = {"seconds": seconds(idle_for, "idle_for")}
-        rows = self._run("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
-        self._forget([r[0] for r in rows], "delete")
-        return [r[0] for r in rows]
+        plan = pg_retention.delete_idle(seconds(idle_for, "idle_for"))
+        deleted = self._transact("delete_idle_threads", plan)
+        self._forget(deleted, "delete")
+        return deleted
 
     # The async twins of the retention and lease calls, in worker threads like the others.
 

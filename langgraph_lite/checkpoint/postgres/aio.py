@@ -180,8 +180,8 @@ class AsyncPostgresSaver(PostgresSaver):
 
     async def _aget(self, config: Mapping[str, Any], share: bool) -> CheckpointTuple | None:
         query, params = sql.get_query(config)
-        row = await self._arun("get_tuple", query, params)
-        return (await self._adrive("get_tuple", self._reads([row], share)))[0] if row else None
+        found = await self._adrive("get_tuple", self._reads(query, params, False, share))
+        return found[0] if found else None
 
     async def alist(
         self,
@@ -192,8 +192,8 @@ class AsyncPostgresSaver(PostgresSaver):
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         query, params, leftover = sql.list_query(config, filter, before, limit)
-        rows = await self._arun("list", query, params, many=True)
-        for item in filtered(await self._adrive("list", self._reads(rows)), leftover, limit):
+        found = await self._adrive("list", self._reads(query, params, True))
+        for item in filtered(found, leftover, limit):
             yield item
 
     def list(
@@ -234,22 +234,22 @@ class AsyncPostgresSaver(PostgresSaver):
 
     # -- retention ---------------------------------------------------------------------------
 
-    async def _atransact(self, what: str, plan: Any) -> None:
-        """Run a retention plan in one transaction."""
+    async def _atransact(self, what: str, plan: Any) -> Any:
+        """Run a retention plan in one transaction; its result."""
 
-        async def run(conn: Any) -> None:
+        async def run(conn: Any) -> Any:
             async with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
-                await pg_retention.adrive(cur, plan)
+                return await pg_retention.adrive(cur, plan)
 
         _loop(what)
         try:
-            await self._on_connection(run)
+            return await self._on_connection(run)
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
-    def _transact(self, what: str, plan: Any) -> None:
+    def _transact(self, what: str, plan: Any) -> Any:
         # the inherited sync retention calls come here: run the plan on the saver's loop
-        self._run_on_loop(what, self._atransact(what, plan))
+        return self._run_on_loop(what, self._atransact(what, plan))
 
     async def adelete_thread(self, thread_id: str) -> None:
         plan = pg_retention.delete_threads([str(thread_id)], self._held, "delete_thread")
@@ -273,10 +273,10 @@ class AsyncPostgresSaver(PostgresSaver):
 
     async def adelete_idle_threads(self, idle_for: float | timedelta) -> builtins.list[str]:
         """``delete_idle_threads`` for async code."""
-        params = {"seconds": seconds(idle_for, "idle_for")}
-        rows = await self._arun("delete_idle_threads", pg_retention.DELETE_IDLE, params, many=True)
-        self._forget([r[0] for r in rows], "delete")
-        return [r[0] for r in rows]
+        plan = pg_retention.delete_idle(seconds(idle_for, "idle_for"))
+        deleted = await self._atransact("delete_idle_threads", plan)
+        self._forget(deleted, "delete")
+        return deleted
 
     # -- leases ------------------------------------------------------------------------------
 

@@ -18,9 +18,17 @@ from typing import Any
 from langgraph_lite.checkpoint import retention
 from langgraph_lite.checkpoint.lease import refused
 
-__all__ = ["adrive", "copy_thread", "delete_for_runs", "delete_threads", "drive", "keep_latest"]
+__all__ = [
+    "adrive",
+    "copy_thread",
+    "delete_for_runs",
+    "delete_idle",
+    "delete_threads",
+    "drive",
+    "keep_latest",
+]
 
-Plan = Generator[tuple[str, Any], list[Any], None]
+Plan = Generator[tuple[str, Any], list[Any], Any]
 
 # (in one order, so that two retention calls never wait for each other's locks)
 TURNS = """
@@ -126,10 +134,17 @@ SELECT %(target)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, va
 FROM lgl_checkpoint_writes WHERE thread_id = %(source)s
 ON CONFLICT DO NOTHING"""
 
-# Threads with no checkpoint saved for ``seconds`` and no live lease, deleted in one statement.
+# Threads with no checkpoint saved for ``seconds`` and no live lease; once their turns are
+# taken (``TURNS``), those still idle are deleted.
+IDLE = """
+SELECT thread_id FROM lgl_checkpoints GROUP BY thread_id
+HAVING max(created_at) < now() - make_interval(secs => %(seconds)s)
+EXCEPT SELECT thread_id FROM lgl_thread_leases WHERE expires_at > now()"""
+
 DELETE_IDLE = """
 WITH idle AS (
-        SELECT thread_id FROM lgl_checkpoints GROUP BY thread_id
+        SELECT thread_id FROM lgl_checkpoints WHERE thread_id = ANY(%(threads)s::text[])
+        GROUP BY thread_id
         HAVING max(created_at) < now() - make_interval(secs => %(seconds)s)
         EXCEPT SELECT thread_id FROM lgl_thread_leases WHERE expires_at > now()
     ),
@@ -199,6 +214,17 @@ def delete_for_runs(runs: list[str], held: Mapping[str, int]) -> Plan:
         yield from _drop([tuple(r) for r in rows])
 
 
+def delete_idle(seconds: float) -> Plan:
+    """``delete_idle_threads``: the ids of the threads deleted."""
+    rows = yield IDLE, {"seconds": seconds}
+    if not rows:
+        return []
+    threads = sorted(r[0] for r in rows)
+    yield TURNS, {"threads": threads}  # a put in flight to one commits first
+    rows = yield DELETE_IDLE, {"seconds": seconds, "threads": threads}
+    return [r[0] for r in rows]
+
+
 def copy_thread(source: str, target: str, held: Mapping[str, int]) -> Plan:
     """``copy_thread``."""
     yield from fence([target], held, "copy_thread")
@@ -210,23 +236,23 @@ def copy_thread(source: str, target: str, held: Mapping[str, int]) -> Plan:
 # -- drivers ---------------------------------------------------------------------------------
 
 
-def drive(cur: Any, plan: Plan) -> None:
-    """Run ``plan`` on a sync cursor (the caller holds the transaction)."""
+def drive(cur: Any, plan: Plan) -> Any:
+    """Run ``plan`` on a sync cursor (the caller holds the transaction); its result."""
     try:
         step = next(plan)
         while True:
             cur.execute(*step)
             step = plan.send(cur.fetchall() if cur.description is not None else [])
-    except StopIteration:
-        return
+    except StopIteration as done:
+        return done.value
 
 
-async def adrive(cur: Any, plan: Plan) -> None:
-    """Run ``plan`` on an async cursor (the caller holds the transaction)."""
+async def adrive(cur: Any, plan: Plan) -> Any:
+    """Run ``plan`` on an async cursor (the caller holds the transaction); its result."""
     try:
         step = next(plan)
         while True:
             await cur.execute(*step)
             step = plan.send(await cur.fetchall() if cur.description is not None else [])
-    except StopIteration:
-        return
+    except StopIteration as done:
+        return done.value
