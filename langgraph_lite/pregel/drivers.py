@@ -27,10 +27,11 @@ from langgraph_lite.errors import GraphBubbleUp, is_invalid_resume
 from langgraph_lite.pregel import effects as fx
 from langgraph_lite.pregel import leases
 from langgraph_lite.pregel.algo import Task
+from langgraph_lite.pregel.async_step import TaskHost, limiter_of, run_limited
 from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
 from langgraph_lite.pregel.detached import Detached
-from langgraph_lite.pregel.effects import Load, NeedResult, Save
+from langgraph_lite.pregel.effects import Load, Save
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.run_thread_loop import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
@@ -183,26 +184,12 @@ def _flushes(loop: PregelLoop) -> bool:
 # -- the async driver ---------------------------------------------------------------------------
 
 
-def _limiter(tasks: list[Task]) -> anyio.CapacityLimiter | None:
-    """The run config's ``max_concurrency``: how many of a step's tasks may run at once."""
-    limit = (getattr(tasks[0].run, "config", None) or {}).get("max_concurrency")
-    return anyio.CapacityLimiter(limit) if limit and limit < len(tasks) else None
-
-
-async def _arun_limited(task: Task, limiter: anyio.CapacityLimiter | None) -> None:
-    if limiter is None:
-        await arun_attempt(task)
-    else:
-        async with limiter:
-            await arun_attempt(task)
-
-
 async def _arun_reporting(
-    task: Task, queue: StreamQueue, scope: anyio.CancelScope, limiter: Any = None
+    task: Task, queue: StreamQueue, scope: anyio.CancelScope | TaskHost, limiter: Any = None
 ) -> None:
     ok = False
     try:
-        await _arun_limited(task, limiter)
+        await run_limited(task, limiter)
         ok = True
     except ConsumerGone:
         scope.cancel()  # the consumer left: the run is being stopped, quietly
@@ -216,7 +203,9 @@ async def _arun_reporting(
         queue.push_from_thread(_TaskDone(task, ok))
 
 
-def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[None]]:
+def _step_host(
+    tasks: list[Task], queue: StreamQueue, limiter: Any
+) -> Callable[[], Awaitable[None]]:
     finished = False
 
     async def close_when_cancelled() -> None:
@@ -233,7 +222,6 @@ def _step_host(tasks: list[Task], queue: StreamQueue) -> Callable[[], Awaitable[
         nonlocal finished
         async with anyio.create_task_group() as outer:
             outer.start_soon(close_when_cancelled)
-            limiter = _limiter(tasks)
             async with anyio.create_task_group() as tg:
                 for task in tasks:
                     tg.start_soon(_arun_reporting, task, queue, tg.cancel_scope, limiter)
@@ -321,11 +309,11 @@ class AsyncRun:
                 case fx.Run:
                     self._effect = None
                     tasks, live = effect
-                    if live:
+                    if live or len(tasks) > 1:  # (each one's update goes out as it ends)
                         self._pending = len(tasks)
-                        self._host = Detached(_step_host(tasks, self.queue))
+                        self._host = self._start_host(tasks)
                         self._watch_consumer()
-                    elif len(tasks) == 1:
+                    else:
                         task = tasks[0]
                         threaded = not task.node.is_async and in_run_thread(task)
                         if threaded and asyncio._get_running_loop() is not None:
@@ -343,9 +331,7 @@ class AsyncRun:
                         except Exception as exc:
                             task.error = exc
                         self._answer = task
-                    else:
-                        await self._run_group(tasks)
-                case fx.NeedResult:  # only while a live step's host runs
+                case fx.NeedResult:  # only while a step's host runs
                     assert self._host is not None
                     item = await self.queue.aget()
                     if item is fx.CALL_FINISHED:
@@ -371,62 +357,13 @@ class AsyncRun:
                     self._effect = None
                     self._answer = await aload(saver, effect, run=True)
 
-    async def _run_group(self, tasks: list[Task]) -> None:
-        """Run a step's tasks in one task group inside the consumer's task, answering the
-        loop's NEED_RESULT and Save effects until every result is in."""
-        send, receive = anyio.create_memory_object_stream[Any](len(tasks))
-        reported = 0
-        limiter = _limiter(tasks)
-
-        async def one(task: Task, scope: anyio.CancelScope) -> None:
-            nonlocal reported
-            try:
-                await _arun_limited(task, limiter)
-            except GraphBubbleUp as exc:
-                task.error = exc  # an interrupt: its siblings finish, and their writes are saved
-            except Exception as exc:
-                task.error = exc
-                # A bad answer to an interrupt fails the step once its siblings end: one that
-                # was answered well and cut off after its side effects would redo them.
-                if not is_invalid_resume(exc):
-                    scope.cancel()  # the step has failed: stop its siblings
-            reported += 1
-            send.send_nowait(task)
-
-        async def run_all() -> None:
-            async with anyio.create_task_group() as tg:
-                for task in tasks:
-                    tg.start_soon(one, task, tg.cancel_scope)
-            if reported < len(tasks):
-                send.send_nowait(None)  # the rest were cancelled
-
-        error: BaseException | None = None
-        effect: Any = None
-        with send, receive:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(run_all)
-                reply: Any = None  # to Run: the tasks run here, not right away
-                answered = 0
-                while True:
-                    try:
-                        effect = self._send(reply)
-                    except BaseException as exc:  # the loop raised: raise it after the group
-                        error = exc
-                        break
-                    if answered == len(tasks):
-                        break
-                    if type(effect) is NeedResult:
-                        reply = await receive.receive()
-                        answered = len(tasks) if reply is None else answered + 1
-                    elif type(effect) is Save:
-                        loop = self.loop
-                        await asave(loop.checkpointer, effect.actions, loop.persistence.durability)
-                        reply = None
-                    else:
-                        break
-        if error is not None:
-            raise error
-        self._effect = effect
+    def _start_host(self, tasks: list[Task]) -> Detached | TaskHost:
+        """Start a step's tasks outside the consumer's task, reporting to the queue."""
+        limiter = limiter_of(tasks)
+        if asyncio._get_running_loop() is None:  # trio: a task group in a system task
+            return Detached(_step_host(tasks, self.queue, limiter))
+        host = TaskHost()
+        return host.start([_arun_reporting(t, self.queue, host, limiter) for t in tasks])
 
     async def _shutdown(self) -> None:
         if self._unwatch is not None:
