@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.checkpoint.base import CheckpointTuple
 from langgraph_lite.pregel import leases
-from langgraph_lite.pregel.algo import Task, apply_writes, prepare_next_tasks
+from langgraph_lite.pregel.algo import PULL, Task, apply_writes, prepare_next_tasks
 from langgraph_lite.pregel.arguments import _merge_config, require_thread, strip_task_ids
 from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, NO_WRITES, RESUME
 from langgraph_lite.pregel.effect_answers import aanswer_effects, answer_effects
@@ -71,7 +71,7 @@ class ThreadState:
         if saved is None:
             return StateSnapshot({}, (), dict(config), None, None, None, (), ())
         loop = self._loop(saved.config, saver, saved)
-        all_tasks = loop.peek()
+        all_tasks = _graph_order(loop.peek(), loop.spec.nodes)
         errors: dict[str, Any] = {}
         interrupts: dict[str, list[Interrupt]] = {}
         results: dict[str, dict[str, Any]] = {}
@@ -123,7 +123,7 @@ class ThreadState:
         if finished and not tasks:
             # Every task of the step finished but its checkpoint was not saved (a crash): what
             # is due is the step after, as a resumed run will apply the writes and go on.
-            tasks = _due_after(loop, finished, saver)
+            tasks = _graph_order(_due_after(loop, finished, saver), loop.spec.nodes)
         return StateSnapshot(
             values=values,
             next=tuple(t.name for t in tasks),
@@ -343,6 +343,14 @@ def _own_namespace(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _latest(config: Mapping[str, Any]) -> bool:
     return not (config.get("configurable") or {}).get("checkpoint_id")
+
+
+def _graph_order(tasks: list[Task], nodes: Mapping[str, Any]) -> list[Task]:
+    """A checkpoint's tasks as LangGraph lists them (``next``, ``tasks``): those sent first, in
+    their order, then one per node in the order the graph's nodes were added (a run starts
+    them sorted by name)."""
+    rank = {name: i for i, name in enumerate(nodes)}
+    return sorted(tasks, key=lambda t: -1 if t.path[0] != PULL else rank.get(t.name, len(rank)))
 
 
 def _due_after(loop: PregelLoop, finished: list[Task], saver: Any) -> list[Task]:
