@@ -3,13 +3,13 @@
 A driver never decides what comes next in a run; it only answers. The sync driver answers with
 blocking calls (a step's single task inline; several taken by its own thread and helper
 threads, ``thread_step.py``, or on a thread pool while node code streams), the async one with
-awaits (inline, one task group, or a host task detached from the consumer while node code
-streams). They mirror each other, ``await`` aside.
+awaits (a single task inline; several, or any while node code streams, outside the consumer's
+task: plain asyncio tasks, ``async_step.TaskHost``, or on trio a detached host task). They
+mirror each other, ``await`` aside.
 
-While node code streams (``Run(..., live=True)``) the tasks must run while the consumer reads,
-so they run on a thread pool (sync) or in a host task detached from the consumer (async) —
-never in a task group held open across a ``yield``, which breaks when the consumer leaves
-without closing the stream (RuntimeError on asyncio, TrioInternalError on trio).
+Tasks that outlive one ``__anext__`` (each finished task's update goes out while its siblings
+still run) never run in a task group held open across a ``yield``, which breaks when the
+consumer leaves without closing the stream (RuntimeError on asyncio, TrioInternalError on trio).
 """
 
 from __future__ import annotations

@@ -18,12 +18,13 @@ Theory of operation. One run, step by step (``run`` below is this drawing, in co
       │      │  ── its RunControl drained (control.py) ───────▶ GraphDrained (resumable)
       │      │  ── step > recursion_limit ────────────────────▶ GraphRecursionError
       │      ▼       Save, DELIVER (the tasks' start events, before they run)
-      │    Run(tasks) ──▶ the driver runs them: one inline; several on threads / in a task
-      │      │            group; in a detached host while node code streams (live)
+      │    Run(tasks) ──▶ the driver runs them: one inline; several on threads (sync) or as
+      │      │            tasks outside the consumer's (async), also while node code streams
       │      ▼
       │    NEED_RESULT ─▶ done: its writes ─▶ Save  (before the next result is awaited)
       │      │   ▲  │     (durability="exit": kept back until the run ends)
-      │      │   └──┘ raised: kept aside until every result is in
+      │      │   └──┘ raised: kept aside until every result is in (an error goes out at once,
+      │      │            and the tasks that end after it no more; their writes are saved)
       │      ├── a task raised ────── Save its error, DELIVER ─▶ raise  (drain before raise)
       │      ├── a task interrupted ─ Save its question, DELIVER ─▶ end  (interrupted)
       │      ▼
@@ -66,11 +67,7 @@ from langgraph_lite.pregel.algo import (
     recursion_error,
 )
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
-from langgraph_lite.pregel.checkpointing import (
-    INTERRUPT,
-    restore_channels,
-    restore_state,
-)
+from langgraph_lite.pregel.checkpointing import INTERRUPT, restore_channels, restore_state
 from langgraph_lite.pregel.effects import (
     DELIVER,
     NEED_RESULT,
@@ -230,7 +227,8 @@ class PregelLoop:
                             self._task_done(result)
                         if outbox:  # saved before the next result is awaited
                             yield Save(persistence.take())
-                    else:  # kept aside until every result is in
+                    else:  # kept aside until every result is in (an error goes out now)
+                        out.raised(result)
                         failures = [*(failures or ()), result]
                     result = None
                 if failures is not None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.channels.base import MISSING
+from langgraph_lite.errors import GraphBubbleUp
 from langgraph_lite.pregel.checkpointing import INTERRUPT
 from langgraph_lite.pregel.payloads import (
     checkpoint_payload,
@@ -86,6 +87,8 @@ class Output:
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
+        # tasks whose error went out: the step stops, and what ends after it is not streamed
+        self._raised: set[str] = set()
         self._set_modes(tuple(modes), subgraphs, set())
 
     def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
@@ -279,7 +282,7 @@ class Output:
 
     def finished(self, task: Task, cached: bool = False) -> None:
         """``task`` finished (``cached``: its writes come from a checkpoint)."""
-        if task.node.hidden:
+        if task.node.hidden or self._raised:
             return
         if self.messages:  # as LangGraph: a node's messages go out before its update
             if self.protocol_messages is not None:
@@ -294,9 +297,19 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
 
     def failed(self, task: Task, error: BaseException) -> None:
-        """``task`` raised ``error``."""
+        """``task`` raised ``error`` (told once: ``raised`` may have told it as it ended)."""
+        if task.id in self._raised:
+            return
         if self.task_events and not task.node.hidden:
             self._task_event("task_result", task, task_result_payload(task, {}, error))
+
+    def raised(self, task: Task) -> None:
+        """A task of the step raised, as it ends: as LangGraph, an error (not an interrupt,
+        nor a node whose error handler ran) goes out at once, and its siblings that end after
+        it (their writes saved) go out no more."""
+        if task.handler is None and not isinstance(task.error, GraphBubbleUp):
+            self.failed(task, task.error)  # type: ignore[arg-type]
+            self._raised.add(task.id)
 
     def interrupted(self, task: Task, found: tuple[Any, ...]) -> None:
         """``task`` called ``interrupt()`` and got no answer: as LangGraph, its questions go
