@@ -199,6 +199,10 @@ async def _arun_reporting(
         task.error = exc
         if not is_invalid_resume(exc):  # a bad answer fails the step once its siblings end
             scope.cancel()  # the step has failed: stop its siblings
+    except anyio.get_cancelled_exc_class():
+        # stopped by a sibling's failure: saved as LangGraph does, an error to run it again
+        task.error = asyncio.CancelledError()
+        raise
     finally:
         queue.push_from_thread(_TaskDone(task, ok))
 

@@ -297,8 +297,8 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
 
     def failed(self, task: Task, error: BaseException) -> None:
-        """``task`` raised ``error`` (told once: ``raised`` may have told it as it ended)."""
-        if task.id in self._raised:
+        """``task`` raised ``error`` (told once; after ``raised``, not at all)."""
+        if self._raised:  # (after an error, a stopped sibling's is not told either)
             return
         if self.task_events and not task.node.hidden:
             self._task_event("task_result", task, task_result_payload(task, {}, error))

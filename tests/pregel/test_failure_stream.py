@@ -93,3 +93,9 @@ async def test_async_siblings_are_cancelled_and_only_the_error_goes_out_after_it
     state = await app.aget_state(config)
     assert state.values == {"log": ["quick"]}
     assert state.next == ("slow", "bad")
+    # the sibling the error stopped is saved as stopped (and runs again), as LangGraph saves it
+    assert [(t.name, t.error) for t in state.tasks] == [
+        ("slow", "CancelledError()"),
+        ("bad", "ValueError('bad input')"),
+        ("quick", None),
+    ]
