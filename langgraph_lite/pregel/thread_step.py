@@ -35,10 +35,13 @@ _MAX_HELPERS = 32  # threads in the shared pool (helpers of every run at once)
 _pool = SharedPool(_MAX_HELPERS, "langgraph_lite-step")
 
 
+_HELPERS = min(32, (os.cpu_count() or 1) + 4) - 1  # (asked once: a system call)
+
+
 def helpers() -> int:
     """How many threads one step may use besides the caller's (a run's pool used to be this
     size plus one: ``ThreadPoolExecutor``'s default)."""
-    return min(32, (os.cpu_count() or 1) + 4) - 1
+    return _HELPERS
 
 
 class ThreadStep:
