@@ -55,6 +55,15 @@ class TaskHost:
 
     def cancel(self) -> None:
         current = asyncio.current_task()
+        if current in self._children:  # a task stops its siblings: as anyio's cancel scopes,
+            # at the loop's next turn, so a sibling already woken up ends as it would have,
+            # and one not started yet starts first (a coroutine cancelled before it starts
+            # runs no ``finally``: it would never report, and the step would wait for it)
+            asyncio.get_running_loop().call_soon(self._cancel_all_but, current)
+        else:
+            self._cancel_all_but(None)
+
+    def _cancel_all_but(self, current: asyncio.Task[Any] | None) -> None:
         for child in self._children:
             if child is not current:
                 child.cancel()

@@ -200,9 +200,13 @@ async def _arun_reporting(
         if not is_invalid_resume(exc):  # a bad answer fails the step once its siblings end
             scope.cancel()  # the step has failed: stop its siblings
     except anyio.get_cancelled_exc_class():
-        # stopped by a sibling's failure: saved as LangGraph does, an error to run it again
+        # stopped: by a sibling's failure (then saved, as LangGraph saves it: an error, so it
+        # runs again on resume), or with the whole run (then nothing more is saved)
         task.error = asyncio.CancelledError()
         raise
+    except BaseException as exc:  # (KeyboardInterrupt...: the run raises it, as any error)
+        task.error = exc
+        scope.cancel()
     finally:
         queue.push_from_thread(_TaskDone(task, ok))
 
@@ -316,7 +320,8 @@ class AsyncRun:
                     if live or len(tasks) > 1:  # (each one's update goes out as it ends)
                         self._pending = len(tasks)
                         self._host = self._start_host(tasks)
-                        self._watch_consumer()
+                        if live:  # (else its tasks may outlive one __anext__'s task: wait_for)
+                            self._watch_consumer()
                     else:
                         task = tasks[0]
                         threaded = not task.node.is_async and in_run_thread(task)

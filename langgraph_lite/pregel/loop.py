@@ -228,7 +228,7 @@ class PregelLoop:
                         if outbox:  # saved before the next result is awaited
                             yield Save(persistence.take())
                     else:  # kept aside until every result is in (an error goes out now)
-                        out.raised(result)
+                        out.raised(result, failures is None)
                         failures = [*(failures or ()), result]
                     result = None
                 if failures is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from asyncio import CancelledError
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -87,8 +88,9 @@ class Output:
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
-        # tasks whose error went out: the step stops, and what ends after it is not streamed
-        self._raised: set[str] = set()
+        # after a task's error, what the step's other tasks finish is not streamed
+        self._muted = False
+        self._told: set[str] = set()  # tasks whose error went out
         self._set_modes(tuple(modes), subgraphs, set())
 
     def _set_modes(self, modes: tuple[str, ...], subgraphs: bool, seen: set[str]) -> None:
@@ -282,7 +284,7 @@ class Output:
 
     def finished(self, task: Task, cached: bool = False) -> None:
         """``task`` finished (``cached``: its writes come from a checkpoint)."""
-        if task.node.hidden or self._raised:
+        if task.node.hidden or self._muted:
             return
         if self.messages:  # as LangGraph: a node's messages go out before its update
             if self.protocol_messages is not None:
@@ -297,19 +299,23 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
 
     def failed(self, task: Task, error: BaseException) -> None:
-        """``task`` raised ``error`` (told once; after ``raised``, not at all)."""
-        if self._raised:  # (after an error, a stopped sibling's is not told either)
+        """``task`` raised ``error`` (told once). A sibling the step's error stopped (a
+        ``CancelledError``) is not told, as in LangGraph."""
+        if task.id in self._told or (self._muted and isinstance(error, CancelledError)):
             return
+        self._told.add(task.id)
         if self.task_events and not task.node.hidden:
             self._task_event("task_result", task, task_result_payload(task, {}, error))
 
-    def raised(self, task: Task) -> None:
+    def raised(self, task: Task, first: bool) -> None:
         """A task of the step raised, as it ends: as LangGraph, an error (not an interrupt,
-        nor a node whose error handler ran) goes out at once, and its siblings that end after
-        it (their writes saved) go out no more."""
+        nor a node whose error handler ran) goes out at once when it is the step's ``first``
+        failure (else in turn, after those before it), and its siblings that end after it
+        (their writes saved) go out no more."""
         if task.handler is None and not isinstance(task.error, GraphBubbleUp):
-            self.failed(task, task.error)  # type: ignore[arg-type]
-            self._raised.add(task.id)
+            self._muted = True
+            if first:
+                self.failed(task, task.error)  # type: ignore[arg-type]
 
     def interrupted(self, task: Task, found: tuple[Any, ...]) -> None:
         """``task`` called ``interrupt()`` and got no answer: as LangGraph, its questions go

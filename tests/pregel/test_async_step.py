@@ -147,3 +147,21 @@ async def test_leaving_after_the_first_update_of_a_step_cancels_the_rest_and_kee
     assert state.next == ("slow",)  # only the cancelled task is left to run
     final = await app.ainvoke(None, config)
     assert sorted(final["log"]) == ["fast", "slow"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_stream_read_one_chunk_per_task_gets_every_chunk(anyio_backend):
+    import asyncio
+
+    app = fan_out({"a": sleeper("a", 0.0), "b": sleeper("b", 0.05)})
+    for read in ("wait_for", "task"):
+        stream, got = app.astream({"log": []}, stream_mode="updates"), []
+        while True:
+            try:
+                if read == "wait_for":  # (runs each __anext__ in a task of its own)
+                    got.append(await asyncio.wait_for(stream.__anext__(), 5))
+                else:
+                    got.append(await asyncio.ensure_future(stream.__anext__()))
+            except StopAsyncIteration:
+                break
+        assert got == [{"a": {"log": ["a"]}}, {"b": {"log": ["b"]}}], read

@@ -36,7 +36,7 @@ def shown(chunk):
 
 def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
     def slow(state):
-        time.sleep(0.3)
+        time.sleep(1.0)
         return {"log": ["slow"]}
 
     def bad(state):
@@ -60,7 +60,7 @@ def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
         ("tasks", "quick", True, "None"),
         error_event,
     ]
-    assert when[got.index(error_event)] < 0.25  # (as it ended, not once the slow sibling did)
+    assert when[got.index(error_event)] < 0.8  # (as it ended, not once the slow sibling did)
     state = app.get_state(config)
     assert state.values == {"log": ["quick", "slow"]}  # the slow sibling's writes were kept
     assert state.next == ("bad",)
@@ -99,3 +99,89 @@ async def test_async_siblings_are_cancelled_and_only_the_error_goes_out_after_it
         ("bad", "ValueError('bad input')"),
         ("quick", None),
     ]
+
+
+class Fatal(BaseException):
+    """Not an Exception (as KeyboardInterrupt is not)."""
+
+
+@pytest.mark.anyio
+async def test_a_base_exception_in_a_parallel_task_reaches_the_caller_and_stops_its_siblings():
+    cancelled = []
+
+    async def fatal(state):
+        await anyio.sleep(0.01)
+        raise Fatal("stop")
+
+    async def slow(state):
+        try:
+            await anyio.sleep(10)
+        except anyio.get_cancelled_exc_class():
+            cancelled.append("slow")
+            raise
+        return {"log": ["slow"]}
+
+    app = fan_out({"fatal": fatal, "slow": slow})
+    with pytest.raises(Fatal, match="stop"):
+        await app.ainvoke({"log": []}, {"configurable": {"thread_id": "t"}})
+    assert cancelled == ["slow"]
+
+
+@pytest.mark.anyio
+async def test_an_interrupt_before_a_siblings_error_goes_out_first():
+    from langgraph_lite.types import interrupt
+
+    async def asks(state):
+        await anyio.sleep(0.01)
+        return {"log": [interrupt("which?")]}
+
+    app = fan_out({"asks": asks, "bad": fails("bad", 0.1)})
+    got = []
+    with pytest.raises(ValueError, match="bad"):
+        async for mode, chunk in app.astream(
+            {"log": []}, {"configurable": {"thread_id": "t"}}, stream_mode=["updates", "tasks"]
+        ):
+            if mode == "updates" or "result" in chunk:
+                got.append("__interrupt__" if mode == "updates" else chunk["name"])
+    assert got == ["__interrupt__", "asks", "bad"]
+
+
+def fails(name, delay):
+    async def node(state):
+        await anyio.sleep(delay)
+        raise ValueError(name)
+
+    return node
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # (trio may run either first)
+async def test_two_tasks_failing_at_once_both_go_out_and_are_saved(anyio_backend):
+    app = fan_out({"one": fails("one", 0.01), "two": fails("two", 0.01)})
+    config = {"configurable": {"thread_id": "t"}}
+    failed = []
+    with pytest.raises(ValueError):
+        async for chunk in app.astream({"log": []}, config, stream_mode="tasks"):
+            if "result" in chunk:
+                failed.append((chunk["name"], repr(chunk["error"])))
+    assert failed == [("one", "ValueError('one')"), ("two", "ValueError('two')")]
+    state = await app.aget_state(config)
+    assert [(t.name, t.error) for t in state.tasks] == [
+        ("one", "ValueError('one')"),
+        ("two", "ValueError('two')"),
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_task_failing_before_its_siblings_start_still_ends_the_step():
+    async def boom(state):  # (first by name: it runs, and fails, before "ok" has started)
+        raise ValueError("at once")
+
+    async def ok(state):
+        return {"log": ["ok"]}
+
+    app = fan_out({"ok": ok, "boom": boom})
+    config = {"configurable": {"thread_id": "t"}}
+    with anyio.fail_after(5), pytest.raises(ValueError, match="at once"):
+        await app.ainvoke({"log": []}, config)
+    assert {t.name for t in (await app.aget_state(config)).tasks} == {"ok", "boom"}
