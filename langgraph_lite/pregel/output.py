@@ -88,8 +88,7 @@ class Output:
         # invoke(): whether the output was written (it is read once, at the end)
         self.track_output = False
         self.output_ready = False
-        # after a task's error, what the step's other tasks finish is not streamed
-        self._muted = False
+        self._muted = False  # a task's error went out: what its siblings finish does not
         self._told: set[str] = set()  # tasks whose error went out
         self._set_modes(tuple(modes), subgraphs, set())
 
@@ -299,8 +298,7 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, self._result_of(task)))
 
     def failed(self, task: Task, error: BaseException) -> None:
-        """``task`` raised ``error`` (told once). A sibling the step's error stopped (a
-        ``CancelledError``) is not told, as in LangGraph."""
+        """``task`` raised ``error`` (told once; not a sibling the error stopped, as LangGraph)."""
         if task.id in self._told or (self._muted and isinstance(error, CancelledError)):
             return
         self._told.add(task.id)
@@ -308,10 +306,8 @@ class Output:
             self._task_event("task_result", task, task_result_payload(task, {}, error))
 
     def raised(self, task: Task, first: bool) -> None:
-        """A task of the step raised, as it ends: as LangGraph, an error (not an interrupt,
-        nor a node whose error handler ran) goes out at once when it is the step's ``first``
-        failure (else in turn, after those before it), and its siblings that end after it
-        (their writes saved) go out no more."""
+        """A task raised, as it ends: as LangGraph, an error (no interrupt, no handled one) goes
+        out now if ``first`` in the step (else in turn), and what ends after it no more."""
         if task.handler is None and not isinstance(task.error, GraphBubbleUp):
             self._muted = True
             if first:
