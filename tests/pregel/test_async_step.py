@@ -165,3 +165,31 @@ async def test_a_stream_read_one_chunk_per_task_gets_every_chunk(anyio_backend):
             except StopAsyncIteration:
                 break
         assert got == [{"a": {"log": ["a"]}}, {"b": {"log": ["b"]}}], read
+
+
+async def test_sent_tasks_stream_as_they_finish_and_apply_in_the_order_they_were_sent():
+    from langgraph_lite.types import Send
+
+    class Work(TypedDict):
+        t: float
+
+    async def work(state: Work):
+        await anyio.sleep(state["t"])
+        return {"log": [state["t"]]}
+
+    graph = StateGraph(State)
+    graph.add_node("work", work)
+    graph.add_conditional_edges(
+        START, lambda s: [Send("work", {"t": t}) for t in (0.4, 0.0, 0.2, 0.6)]
+    )
+    graph.add_edge("work", END)
+    app = graph.compile()
+    updates, final, start = [], None, time.monotonic()
+    async for mode, chunk in app.astream({"log": []}, stream_mode=["updates", "values"]):
+        if mode == "updates":
+            updates.append((chunk["work"]["log"][0], time.monotonic() - start))
+        else:
+            final = chunk
+    assert [t for t, _ in updates] == [0.0, 0.2, 0.4, 0.6]  # as each ends
+    assert updates[0][1] < 0.3  # (not held back until the slowest ends)
+    assert final == {"log": [0.4, 0.0, 0.2, 0.6]}  # (writes apply in the order sent)
