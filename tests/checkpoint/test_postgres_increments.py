@@ -270,17 +270,21 @@ def before_chain(saver: PostgresSaver, action):
 def test_a_read_that_races_a_thread_deletion_finds_nothing_rather_than_failing(pg_dsn):  # noqa: F811
     with PostgresSaver.from_conn_string(pg_dsn) as saver:
         put_chain(saver, list(range(10, 30)))
-        with PostgresSaver.from_conn_string(pg_dsn) as cold:
-            with before_chain(cold, lambda: saver.delete_thread("t")):
-                assert cold.get_tuple({"configurable": {"thread_id": "t"}}) is None
+        with (
+            PostgresSaver.from_conn_string(pg_dsn) as cold,
+            before_chain(cold, lambda: saver.delete_thread("t")),
+        ):
+            assert cold.get_tuple({"configurable": {"thread_id": "t"}}) is None
 
 
 def test_a_history_read_that_races_a_deletion_lists_what_the_deletion_left(pg_dsn):  # noqa: F811
     with PostgresSaver.from_conn_string(pg_dsn) as saver:
         put_chain(saver, list(range(10, 20)))  # all deltas after the first
-        with PostgresSaver.from_conn_string(pg_dsn) as cold:
-            with before_chain(cold, lambda: saver.delete_thread("t")):
-                history = list(cold.list({"configurable": {"thread_id": "t"}}, limit=3))
+        with (
+            PostgresSaver.from_conn_string(pg_dsn) as cold,
+            before_chain(cold, lambda: saver.delete_thread("t")),
+        ):
+            history = list(cold.list({"configurable": {"thread_id": "t"}}, limit=3))
     assert history == []
 
 
