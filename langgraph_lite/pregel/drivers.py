@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from langgraph_lite.pregel.attempt import arun_attempt, run_attempt
 from langgraph_lite.pregel.checkpointing import aflush, aload, asave, flush, load, save
 from langgraph_lite.pregel.detached import Detached
 from langgraph_lite.pregel.effects import Load, Save
+from langgraph_lite.pregel.failures import record_stopped
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.run_thread_loop import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
@@ -39,6 +41,8 @@ from langgraph_lite.pregel.thread_step import ThreadStep, helpers
 from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]
+
+log = logging.getLogger("langgraph_lite.drivers")
 
 
 class _TaskDone:
@@ -211,6 +215,38 @@ async def _arun_reporting(
         queue.push_from_thread(_TaskDone(task, ok))
 
 
+async def _save_stopped(
+    host: Detached | TaskHost, tasks: list[Task], loop: PregelLoop, lease: Any = None
+) -> None:
+    """Wait for a stopped step's tasks to end, then save what they leave: an error for each
+    one cancelled mid-way (``failures.record_stopped``), and any writes not saved yet."""
+    persistence = loop.persistence
+    try:
+        await host.wait()
+        record_stopped(tasks, persistence)
+        actions = persistence.take()
+        if actions:
+            await asave(loop.checkpointer, actions, persistence.durability)
+    except Exception as exc:  # the run's own outcome (its consumer left, or its error) goes on
+        log.warning("could not save the tasks of a stopped run: %r", exc)
+    finally:
+        if lease is not None:
+            lease.abandon()
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()  # (the event loop keeps only weak references)
+
+
+def _in_background(coro: Awaitable[None]) -> None:
+    task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
+def _asyncio_running() -> bool:
+    return asyncio._get_running_loop() is not None
+
+
 def _step_host(
     tasks: list[Task], queue: StreamQueue, limiter: Any
 ) -> Callable[[], Awaitable[None]]:
@@ -255,7 +291,8 @@ class AsyncRun:
         self._run = loop.run(input)
         self._effect: Any = None  # the effect being answered; None: ask the loop for one
         self._answer: Any = None  # what to send the loop when asking it
-        self._host: Detached | None = None  # the live step's tasks, while they run
+        self._host: Detached | TaskHost | None = None  # the step's tasks, while they run
+        self._hosted: list[Task] = []  # (those tasks)
         self._pending = 0  # how many of them have not reported yet
         self._done = False
         self._watched = False
@@ -318,7 +355,7 @@ class AsyncRun:
                     self._effect = None
                     tasks, live = effect
                     if live or len(tasks) > 1:  # (each one's update goes out as it ends)
-                        self._pending = len(tasks)
+                        self._pending, self._hosted = len(tasks), tasks
                         self._host = self._start_host(tasks)
                         if live:  # (else its tasks may outlive one __anext__'s task: wait_for)
                             self._watch_consumer()
@@ -386,7 +423,7 @@ class AsyncRun:
         self._thread.release()
         if host is not None:
             with anyio.CancelScope(shield=True):
-                await host.wait()
+                await _save_stopped(host, self._hosted, self.loop)
         if _flushes(self.loop):
             with anyio.CancelScope(shield=True):  # what the run saved is committed first
                 try:
@@ -429,13 +466,19 @@ class AsyncRun:
     def _abandon(self) -> None:
         if not self._done:
             self._done = True
-            if self._host is not None:
-                self._host.cancel()
+            host, lease = self._host, self._lease
+            if host is not None:
+                host.cancel()
             self.queue.close()  # producers in threads stop at their next writer call
             self._steps.stop()
             self._thread.release()
-            if self._lease is not None:
-                self._lease.abandon()
+            if host is not None and self.loop.persistence.active and _asyncio_running():
+                # (nobody awaits here: a task saves what the stopped tasks leave, then lets go
+                # of the lease, whose token those saves carry)
+                self._lease = None
+                _in_background(_save_stopped(host, self._hosted, self.loop, lease))
+            elif lease is not None:
+                lease.abandon()
 
     def __del__(self) -> None:
         # The consumer dropped the stream without closing it (``break``): stop what runs.

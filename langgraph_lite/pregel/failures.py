@@ -5,6 +5,9 @@ A task that raised is saved and reported when the step's results are all in: an 
 node's error handler took over (``error_handler=``, see ``graph/handlers.py``) is saved with its
 source (``__error_source_node__``) and the handler then runs as a task of the same step.
 
+A task the run stopped mid-way because its consumer left (an async step's tasks, cancelled) is
+saved failed with ``CancelledError()``, as LangGraph saves it, so a resumed run runs it again.
+
 When a step runs again (resumed after an interrupt or a crash), what it saved is taken back:
 a task whose writes were saved is done; a failure that was handed over is not run again, its
 handler is (or, if the handler's writes were saved too, they are reused).
@@ -15,6 +18,7 @@ the loop decides when they are called and what the step does next.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +29,7 @@ from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_fai
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["finished_before", "handed_over", "report_failures"]
+__all__ = ["finished_before", "handed_over", "record_stopped", "report_failures"]
 
 
 def finished_before(
@@ -100,3 +104,16 @@ def report_failures(
             if error is None:
                 error = exc
     return error
+
+
+def record_stopped(tasks: Sequence[Task], persistence: Any) -> None:
+    """Queue the error write of each of ``tasks`` that was cancelled while it ran because the
+    run stopped (its consumer left, or cancelled it): ``get_state`` then shows the task failed
+    with ``CancelledError()``. Nothing with ``durability="exit"``: such a run saves only when
+    it ends by itself."""
+    if not persistence.active or persistence.durability == "exit":
+        return
+    for task in tasks:
+        if isinstance(task.error, asyncio.CancelledError) and not task.saved:
+            persistence.put_writes(task, [(ERROR, repr(task.error))])
+            task.saved = True
