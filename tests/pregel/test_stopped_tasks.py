@@ -164,12 +164,7 @@ async def test_a_run_that_ends_by_itself_or_fails_saves_no_extra_cancellation():
 
 
 async def test_durability_exit_saves_nothing_for_a_stopped_run():
-    graph = StateGraph(State)
-    graph.add_node("fast", fast)
-    graph.add_node("slow", slow)
-    graph.add_edge(START, "fast")
-    graph.add_edge(START, "slow")
-    app = graph.compile(checkpointer=InMemorySaver())
+    app = fast_and(slow, InMemorySaver())
     config = {"configurable": {"thread_id": "t"}}
     stream = app.astream({"log": []}, config, stream_mode="updates", durability="exit")
     await stream.__anext__()
