@@ -91,23 +91,14 @@ class Step:
             self.afunc = obj
         else:
             self.func = obj
-        try:
-            params = inspect.signature(obj).parameters
-        except (TypeError, ValueError):  # builtins without a signature
-            params = {}  # type: ignore[assignment]
-        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        self.wants_config = "config" in params and params["config"].kind in kinds
-        self.wants_writer = "writer" in params and params["writer"].kind in kinds
-        self.wants_runtime = "runtime" in params and params["runtime"].kind in kinds
-        self.wants_store = "store" in params and params["store"].kind in kinds
+        named, error = _keyword_parameters(obj)
+        self.wants_config = "config" in named
+        self.wants_writer = "writer" in named
+        self.wants_runtime = "runtime" in named
+        self.wants_store = "store" in named
         # As LangGraph: a parameter ``error`` annotated NodeError gets what an error handler
         # handles (None in a node that is not one).
-        error = params.get("error")
-        self.wants_error = (
-            error is not None
-            and error.kind in kinds
-            and (error.annotation is NodeError or error.annotation == "NodeError")
-        )
+        self.wants_error = "error" in named and (error is NodeError or error == "NodeError")
 
     def kwargs(self, task: Task) -> dict[str, Any]:
         kw: dict[str, Any] = {}
@@ -122,6 +113,35 @@ class Step:
         if self.wants_error:
             kw["error"] = getattr(task, "node_error", None)
         return kw
+
+
+_BY_NAME = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _keyword_parameters(obj: Any) -> tuple[frozenset[str], Any]:
+    """The names of ``obj``'s parameters that can be passed by keyword, and the annotation of
+    its ``error`` parameter. A plain function's are read from its code object (what
+    ``inspect.signature`` would build, at a tenth of the cost: a thousand-node graph compiles
+    noticeably faster); anything else (wrapped, partial, bound, a callable object) goes
+    through ``inspect.signature``."""
+    code = getattr(obj, "__code__", None)
+    if (
+        type(obj) is types.FunctionType
+        and code is not None
+        and "__wrapped__" not in obj.__dict__
+        and "__signature__" not in obj.__dict__
+    ):
+        first = code.co_posonlyargcount
+        last = code.co_argcount + code.co_kwonlyargcount
+        names = frozenset(code.co_varnames[first:last])
+        return names, obj.__annotations__.get("error") if "error" in names else None
+    try:
+        params = inspect.signature(obj).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return frozenset(), None
+    named = frozenset(name for name, p in params.items() if p.kind in _BY_NAME)
+    error = params.get("error")
+    return named, error.annotation if error is not None else None
 
 
 def is_graph(obj: Any) -> bool:

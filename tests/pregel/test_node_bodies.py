@@ -1,13 +1,19 @@
 """What a node body is taken for: a callable is called, a Runnable is invoked."""
 
+import functools
+import inspect
 from typing import TypedDict
 from unittest.mock import MagicMock, Mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from langgraph_lite.channels import LastValue
+from langgraph_lite.errors import NodeError
 from langgraph_lite.graph import StateGraph
 from langgraph_lite.pregel import NodeBuilder, Pregel
+from langgraph_lite.pregel.node_body import _keyword_parameters
 
 
 class State(TypedDict):
@@ -222,3 +228,51 @@ def test_a_node_that_calls_a_graph_still_runs_it():
         return inner.invoke(state)
 
     assert _found_for(node)[1].invoke({"x": 1}) == {"x": 2}
+
+
+# -- which parameters a node gets: read from a plain function's code, as inspect.signature says
+
+_NAMES = ["state", "config", "writer", "runtime", "store", "error", "other"]
+
+
+@st.composite
+def _signatures(draw):
+    names = draw(st.lists(st.sampled_from(_NAMES), unique=True, max_size=6))
+    cuts = sorted(draw(st.lists(st.integers(0, len(names)), min_size=2, max_size=2)))
+    posonly, plain, kwonly = names[: cuts[0]], names[cuts[0] : cuts[1]], names[cuts[1] :]
+    star = draw(st.booleans())
+    parts = [*posonly, *(["/"] if posonly else []), *plain]
+    if star or kwonly:
+        parts.append("*args" if star else "*")
+    parts += [f"{n}=None" for n in kwonly]
+    if draw(st.booleans()):
+        parts.append("**kwargs")
+    annotate = draw(st.booleans())
+    return ", ".join(p + (": NodeError" if annotate and p == "error" else "") for p in parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_signatures())
+def test_a_plain_functions_keyword_parameters_are_what_inspect_signature_says(params):
+    namespace = {"NodeError": NodeError}
+    exec(f"def node({params}):\n    local = 1\n    return local", namespace)
+    node = namespace["node"]
+    by_name = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    signature = inspect.signature(node).parameters
+    named = frozenset(n for n, p in signature.items() if p.kind in by_name)
+    error = signature["error"].annotation if "error" in named else None
+    error = None if error is inspect.Parameter.empty else error  # (neither is NodeError)
+    assert _keyword_parameters(node) == (named, error)
+
+
+def test_a_wrapped_function_is_read_through_its_wrapper_as_inspect_does():
+    def node(state, config):
+        return state
+
+    @functools.wraps(node)
+    def wrapper(*args, **kwargs):
+        return node(*args, **kwargs)
+
+    assert "config" in _keyword_parameters(wrapper)[0]
+    assert _keyword_parameters(functools.partial(node, config=None))[0] == {"state", "config"}
+    assert _keyword_parameters(len) == (frozenset(), None)  # (a builtin: positional only)
