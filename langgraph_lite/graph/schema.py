@@ -27,7 +27,7 @@ from langgraph_lite.channels.binop import BinaryOperatorAggregate
 from langgraph_lite.channels.delta import DeltaChannel
 from langgraph_lite.channels.last_value import LastValue
 from langgraph_lite.managed import is_managed
-from langgraph_lite.pregel.node_body import is_runnable
+from langgraph_lite.pregel.node_body import is_runnable, plain_code
 
 __all__ = ["ROOT", "SchemaInfo", "schema_info"]
 
@@ -280,19 +280,26 @@ def first_param_schema(fn: Any) -> Any:
     Only a class of keys counts (a TypedDict, dataclass or pydantic model): ``state: dict`` or
     no annotation means "the graph's state".
     """
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    if not params:
-        return None
+    code = plain_code(fn)
+    if code is not None and code.co_argcount:
+        first = code.co_varnames[0]
+        if first not in fn.__annotations__:
+            return None
+    else:
+        try:
+            params = list(inspect.signature(fn).parameters)
+        except (TypeError, ValueError):
+            return None
+        if not params:
+            return None
+        first = params[0]
     call = getattr(fn, "__call__", None)  # noqa: B004 - a callable object's hints are on it
     hinted = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else call
     try:
         hints = typing.get_type_hints(hinted)
     except Exception:
         return None
-    ann = hints.get(params[0].name)
+    ann = hints.get(first)
     if ann is None or not isinstance(ann, type):
         return None
     try:
@@ -310,19 +317,31 @@ _CONFIG_ANNOTATIONS = frozenset(
 )
 
 
+def _parameter_count(code: Any) -> int:
+    """How many of ``code.co_varnames`` are parameters (``*args`` and ``**kwargs`` too)."""
+    star = bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    return code.co_argcount + code.co_kwonlyargcount + star
+
+
 def warn_config_annotation(fn: Any, stacklevel: int) -> None:
     """Warn, with LangGraph's words, when ``fn``'s ``config`` parameter is annotated with
     something other than ``RunnableConfig`` (LangGraph then leaves it out; we still pass it).
     Runnables (compiled graphs, ``ToolNode``, LangChain's) are invoked, not inspected."""
     if is_runnable(fn):
         return
-    try:
-        param = inspect.signature(fn).parameters.get("config")
-    except (TypeError, ValueError):
+    code = plain_code(fn)
+    if code is not None:
+        if "config" not in code.co_varnames[: _parameter_count(code)]:
+            return
+        ann = fn.__annotations__.get("config", inspect.Parameter.empty)
+    else:
+        try:
+            param = inspect.signature(fn).parameters.get("config")
+        except (TypeError, ValueError):
+            return
+        ann = inspect.Parameter.empty if param is None else param.annotation
+    if ann is inspect.Parameter.empty:
         return
-    if param is None or param.annotation is inspect.Parameter.empty:
-        return
-    ann = param.annotation
     if isinstance(ann, str):
         ok = ann.replace("typing.", "") in _CONFIG_ANNOTATIONS
     else:

@@ -2,6 +2,8 @@
 
 import functools
 import inspect
+import types
+import warnings
 from typing import TypedDict
 from unittest.mock import MagicMock, Mock
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 from langgraph_lite.channels import LastValue
 from langgraph_lite.errors import NodeError
 from langgraph_lite.graph import StateGraph
+from langgraph_lite.graph.schema import first_param_schema, warn_config_annotation
 from langgraph_lite.pregel import NodeBuilder, Pregel
 from langgraph_lite.pregel.node_body import _keyword_parameters
 
@@ -251,18 +254,44 @@ def _signatures(draw):
     return ", ".join(p + (": NodeError" if annotate and p == "error" else "") for p in parts)
 
 
-@settings(max_examples=200, deadline=None)
-@given(_signatures())
-def test_a_plain_functions_keyword_parameters_are_what_inspect_signature_says(params):
-    namespace = {"NodeError": NodeError}
+class Keys(TypedDict):
+    k: int
+
+
+@settings(max_examples=300, deadline=None)
+@given(_signatures(), st.sampled_from(["", ": Keys", ": dict"]), st.sampled_from(["", "int"]))
+def test_a_plain_functions_parameters_are_read_as_inspect_signature_says(params, state, config):
+    """What is read from a plain function's code (the parameters a node gets, the schema its
+    first parameter names, the warning for a ``config`` typed wrong) is what
+    ``inspect.signature`` says."""
+    params = params.replace("state", f"state{state}", 1).replace("config", f"config: {config}")
+    params = params.replace("config: ", "config") if not config else params
+    namespace = {"NodeError": NodeError, "Keys": Keys}
     exec(f"def node({params}):\n    local = 1\n    return local", namespace)
     node = namespace["node"]
     by_name = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     signature = inspect.signature(node).parameters
     named = frozenset(n for n, p in signature.items() if p.kind in by_name)
     error = signature["error"].annotation if "error" in named else None
-    error = None if error is inspect.Parameter.empty else error  # (neither is NodeError)
+    error = None if error is inspect.Parameter.empty else error
     assert _keyword_parameters(node) == (named, error)
+
+    # the same function, read through inspect.signature (a __signature__ turns the fast path off)
+    through_inspect = types.FunctionType(node.__code__, namespace)
+    through_inspect.__annotations__ = node.__annotations__
+    through_inspect.__signature__ = inspect.signature(node)
+    assert _keyword_parameters(through_inspect) == _keyword_parameters(node)
+    assert first_param_schema(node) is first_param_schema(through_inspect)
+    first = next(iter(signature.values()), None)
+    assert (first_param_schema(node) is Keys) == (first is not None and first.annotation is Keys)
+    warned = []
+    for fn in (node, through_inspect):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warn_config_annotation(fn, 1)
+        warned.append(len(caught))
+    typed = "config" in signature and signature["config"].annotation is not inspect._empty
+    assert warned == [int(typed), int(typed)]
 
 
 def test_a_wrapped_function_is_read_through_its_wrapper_as_inspect_does():
