@@ -3,6 +3,7 @@ interrupts name nodes; nodes nothing can reach get a warning."""
 
 from __future__ import annotations
 
+import types
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -110,10 +111,13 @@ def _returns_command(action: Any) -> bool:
     names one, or its code refers to ``Command``. When unsure, say yes."""
     import typing
 
-    try:
-        ret = typing.get_type_hints(action).get("return")
-    except Exception:
-        return True
+    if type(action) is types.FunctionType and "return" not in action.__annotations__:
+        ret = None  # (no hints to evaluate: a function without a return annotation)
+    else:
+        try:
+            ret = typing.get_type_hints(action).get("return")
+        except Exception:
+            return True
     if ret is not None and ((typing.get_origin(ret) or ret) is Command or "Command" in repr(ret)):
         return True
     code = getattr(getattr(action, "__func__", action), "__code__", None)

@@ -32,7 +32,7 @@ def is_runnable(obj: Any) -> bool:
     ``invoke`` is called. Runnables are LangChain's, and ours that stand for LangGraph's
     (compiled graphs, ``ToolNode``); an object that cannot be called but has ``invoke`` is
     invoked too."""
-    if inspect.isroutine(obj) or not hasattr(obj, "invoke"):
+    if type(obj) is types.FunctionType or inspect.isroutine(obj) or not hasattr(obj, "invoke"):
         return False
     if not callable(obj):
         return True
@@ -84,8 +84,9 @@ class Step:
                     error_code=ErrorCode.INVALID_NODE,
                 )
             )
-        self.is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(
-            getattr(obj, "__call__", None)  # noqa: B004 - async callable objects
+        self.is_async = inspect.iscoroutinefunction(obj) or (
+            type(obj) is not types.FunctionType  # (a function's __call__ is a method-wrapper)
+            and inspect.iscoroutinefunction(getattr(obj, "__call__", None))  # noqa: B004 - async callable objects
         )
         if self.is_async:
             self.afunc = obj
