@@ -115,3 +115,31 @@ def test_run_control_reports_a_drain_request_through_the_runtime():
 def test_server_info_holds_the_assistant_graph_and_user():
     info = ServerInfo(assistant_id="a", graph_id="g")
     assert (info.assistant_id, info.graph_id, info.user) == ("a", "g", None)
+
+
+def test_the_private_constants_langgraph_programs_import_are_the_engines_own():
+    from langgraph_lite._internal import _constants as private
+    from langgraph_lite.pregel import algo, calls, checkpointing, interrupts, protocol, updates
+    from langgraph_lite.types import OVERWRITE
+
+    engine = {
+        "CONFIG_KEY_STRICT_RESUME": interrupts.STRICT_RESUME,
+        "CONFIG_KEY_STREAM": protocol.CONFIG_KEY_STREAM,
+        "PULL": algo.PULL,
+        "PUSH": algo.PUSH,
+        "ERROR": checkpointing.ERROR,
+        "RESUME": checkpointing.RESUME,
+        "INTERRUPT": checkpointing.INTERRUPT,
+        "NO_WRITES": checkpointing.NO_WRITES,
+        "NULL_TASK_ID": checkpointing.NULL_TASK_ID,
+        "RETURN": calls.RETURN,
+        "INPUT": updates.INPUT,
+        "OVERWRITE": OVERWRITE,
+        "CONF": "configurable",
+        "CONFIG_KEY_THREAD_ID": "thread_id",
+        "CONFIG_KEY_CHECKPOINT_ID": "checkpoint_id",
+        "CONFIG_KEY_CHECKPOINT_NS": "checkpoint_ns",
+    }
+    for name, value in engine.items():
+        assert getattr(private, name) == value, name
+    assert set(private.__all__) == {*engine, "CONFIG_KEY_STREAM_MESSAGES_V2"}
