@@ -21,6 +21,7 @@ from typing import Any
 
 try:
     import psycopg  # noqa: F401 - here for the clear error below
+    from psycopg.rows import tuple_row
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         'PostgresCache needs psycopg 3: pip install "langgraph-lite[postgres]".'
@@ -28,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from langgraph_lite.cache.base import ValueT
 from langgraph_lite.cache.sql import Row, SqlCache
+from langgraph_lite.checkpoint.postgres._cursor import rows
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 from langgraph_lite.store.postgres.base import _connect, borrow, migrate
 
@@ -102,9 +104,9 @@ class PostgresCache(SqlCache[ValueT]):
     def _run(self, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         if not self._ready:
             self.setup()
-        with borrow(self.conn, self._lock) as conn, conn.cursor() as cur:
+        with borrow(self.conn, self._lock) as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(query, params)
-            return cur.fetchall() if cur.description is not None else []
+            return rows(cur)
 
     def _select(self, rows: list[tuple[bytes, str]], now: float) -> list[tuple[Any, ...]]:
         return self._run(

@@ -139,25 +139,38 @@ class SqlStore(LocalStore):
 
     @classmethod
     @contextmanager
+    def _open(cls, conn_string: str, **options: Any) -> Iterator[Any]:
+        """The connection (or pool) ``from_conn_string`` gives a new store, closed after;
+        ``options`` are the database's own (PostgreSQL: ``pipeline``, ``pool_config``)."""
+        if options:
+            raise TypeError(
+                f"{cls.__name__}.from_conn_string() takes no argument named "
+                f"{', '.join(map(repr, options))}: it takes conn_string, index and ttl."
+            )
+        conn = cls._connect(conn_string)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @classmethod
+    @contextmanager
     def from_conn_string(
         cls,
         conn_string: str,
         *,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        **options: Any,
     ) -> Iterator[Self]:
-        """A store on its own connection to ``conn_string``, closed after."""
-        conn = cls._connect(conn_string)
-        try:
+        """A store on its own connection to ``conn_string``, closed after; ``options`` are
+        the database's own (``PostgresStore``: ``pipeline=True``, ``pool_config={...}``)."""
+        with cls._open(conn_string, **options) as conn:
             store = cls(conn, index=index, ttl=ttl)
-        except BaseException:
-            conn.close()  # a bad index or ttl: no connection left behind
-            raise
-        try:
-            yield store
-        finally:
-            LocalStore.stop_ttl_sweeper(store, timeout=1.0)
-            conn.close()
+            try:
+                yield store
+            finally:
+                LocalStore.stop_ttl_sweeper(store, timeout=1.0)
 
     def setup(self) -> None:
         """Create or migrate the tables (safe to call many times, from many processes)."""
@@ -293,7 +306,13 @@ class SqlStore(LocalStore):
         now = self._clock()
         with self._transaction(True) as cur:
             self._run(cur, _SWEEP_VECTORS, (now,))
-            return int(self._run(cur, "DELETE FROM {items} WHERE expires_at <= ?", (now,)).rowcount)
+            return self._rowcount(
+                self._run(cur, "DELETE FROM {items} WHERE expires_at <= ?", (now,))
+            )
+
+    def _rowcount(self, cur: Any) -> int:
+        """How many rows the statement ``cur`` ran changed."""
+        return int(cur.rowcount)
 
     def __del__(self) -> None:
         try:
@@ -315,19 +334,20 @@ class AsyncSqlStore(SqlStore):
         *,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        **options: Any,
     ) -> AsyncIterator[Self]:
-        """A store on its own connection to ``conn_string``, closed after."""
-        conn = await anyio.to_thread.run_sync(cls._connect, conn_string)
+        """A store on its own connection to ``conn_string``, closed after; ``options`` as for
+        the sync ``from_conn_string``."""
+        opened = cls._open(conn_string, **options)
+        conn = await anyio.to_thread.run_sync(opened.__enter__)
         try:
             store = cls(conn, index=index, ttl=ttl)
-        except BaseException:
-            await anyio.to_thread.run_sync(conn.close)
-            raise
-        try:
-            yield store
+            try:
+                yield store
+            finally:
+                await anyio.to_thread.run_sync(store.stop_ttl_sweeper_sync, 1.0)
         finally:
-            await anyio.to_thread.run_sync(store.stop_ttl_sweeper_sync, 1.0)
-            await anyio.to_thread.run_sync(conn.close)
+            await anyio.to_thread.run_sync(opened.__exit__, None, None, None)
 
     async def setup(self) -> None:  # type: ignore[override]
         """Create or migrate the tables (``await store.setup()``, as in LangGraph)."""

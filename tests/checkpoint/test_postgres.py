@@ -1,6 +1,7 @@
 """PostgresSaver's own behaviour: setup and migrations, round trips, metadata filters bound as
 parameters, retention, and graphs run on it end to end."""
 
+import asyncio
 import functools
 import itertools
 import operator
@@ -68,6 +69,35 @@ def test_setup_creates_the_tables_and_records_each_migration_once(fresh_schema):
         rows = saver.conn.execute("SELECT v FROM lgl_checkpoint_migrations ORDER BY v").fetchall()
         assert [r[0] for r in rows] == list(range(len(_core.MIGRATIONS)))
         assert saver.get_tuple({"configurable": {"thread_id": "t"}}) is None
+
+
+def test_setup_and_a_graph_run_on_connections_in_pipeline_mode(fresh_schema):  # noqa: F811
+    from langgraph_lite.checkpoint.postgres import PostgresSaver
+    from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    config = {"configurable": {"thread_id": "t"}}
+    with PostgresSaver.from_conn_string(fresh_schema) as saver, saver.conn.pipeline() as pipe:
+        saver.pipe = pipe
+        saver.setup()  # its migrations, one command at a time
+        graph = chain(2).compile(checkpointer=saver)
+        assert graph.invoke({"log": []}, config) == {"log": ["n0", "n1"]}
+        assert len(list(graph.get_state_history(config))) == 4
+
+    async def main():
+        async with (
+            AsyncPostgresSaver.from_conn_string(fresh_schema) as saver,
+            saver.conn.pipeline(),
+        ):
+            await saver.setup()
+            graph = chain(2).compile(checkpointer=saver)
+            # the thread the sync saver wrote, continued
+            assert await graph.ainvoke({"log": ["x"]}, config) == {
+                "log": ["n0", "n1", "x", "n0", "n1"]
+            }
+            await saver.adelete_thread("t")
+            assert await saver.aget_tuple(config) is None
+
+    asyncio.run(main())
 
 
 def test_setup_in_many_processes_at_once_migrates_once(fresh_schema):  # noqa: F811

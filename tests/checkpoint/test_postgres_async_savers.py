@@ -20,12 +20,19 @@ def anyio_backend():
     return "asyncio"
 
 
-@pytest.fixture(params=["connection", "pool"])
+@pytest.fixture(params=["connection", "pipeline", "pool"])
 async def saver(request, pg_dsn):  # noqa: F811
     from langgraph_lite.checkpoint.postgres.aio import AsyncPostgresSaver
 
     if request.param == "connection":
         async with AsyncPostgresSaver.from_conn_string(pg_dsn) as made:
+            yield made
+    elif request.param == "pipeline":  # results arrive only when the pipeline syncs
+        async with (
+            AsyncPostgresSaver.from_conn_string(pg_dsn) as made,
+            made.conn.pipeline() as pipe,
+        ):
+            made.pipe = pipe
             yield made
     else:
         from psycopg_pool import AsyncConnectionPool

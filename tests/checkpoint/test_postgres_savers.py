@@ -24,12 +24,16 @@ for _name, _test in vars(shared).items():
         globals()[_name] = _test
 
 
-@pytest.fixture(params=["connection", "pool"])
+@pytest.fixture(params=["connection", "pipeline", "pool"])
 def saver(request, pg_dsn):  # noqa: F811
     from langgraph_lite.checkpoint.postgres import PostgresSaver
 
     if request.param == "connection":
         with PostgresSaver.from_conn_string(pg_dsn) as made:
+            yield made
+    elif request.param == "pipeline":  # results arrive only when the pipeline syncs
+        with PostgresSaver.from_conn_string(pg_dsn) as made, made.conn.pipeline() as pipe:
+            made.pipe = pipe
             yield made
     else:
         from psycopg_pool import ConnectionPool

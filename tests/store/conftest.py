@@ -57,12 +57,19 @@ class Driven:
 
 
 KINDS = ["memory", "sqlite-file", "sqlite-memory", "postgres"]
+# PostgreSQL opened as from_conn_string's options open it: a connection in pipeline mode (each
+# result arrives only at a sync) and a pool of its own
+POSTGRES_OPTIONS = {
+    "postgres": {},
+    "postgres-pipeline": {"pipeline": True},
+    "postgres-pool": {"pool_config": {"min_size": 1, "max_size": 2}},
+}
 # sync methods behave the same whatever loop the test runs on, so they run on asyncio only
 CASES = [
     (k, m, b)
     for k in KINDS
     for m, b in (("sync", "asyncio"), ("async", "asyncio"), ("async", "trio"))
-]
+] + [(k, m, "asyncio") for k in ("postgres-pipeline", "postgres-pool") for m in ("sync", "async")]
 BACKENDS = {"asyncio": ("asyncio", {"debug": True}), "trio": ("trio", {})}
 
 
@@ -82,18 +89,20 @@ def open_store(store_case, tmp_path):
     kind, mode, _ = store_case
     stack = contextlib.ExitStack()
     opened = []
-    server = require_dsn() if kind == "postgres" else None
+    server = require_dsn() if kind.startswith("postgres") else None
 
     def open_(**config: Any) -> Driven:
         if kind == "memory":
             store: Any = InMemoryStore(**config)
-        elif kind == "postgres":
+        elif kind.startswith("postgres"):
             from langgraph_lite.store.postgres import PostgresStore
 
             schema = new_schema(server)
             stack.callback(drop_schema, server, schema)
             store = stack.enter_context(
-                PostgresStore.from_conn_string(in_schema(server, schema), **config)
+                PostgresStore.from_conn_string(
+                    in_schema(server, schema), **POSTGRES_OPTIONS[kind], **config
+                )
             )
             store.setup()
         else:

@@ -76,3 +76,55 @@ def test_postgres_store_on_a_connection_pool(postgres_schema):
         store.put(("a",), "k", {"v": 1})
         assert store.get(("a",), "k").value == {"v": 1}
         assert store.list_namespaces() == [("a",)]
+
+
+def test_setup_runs_on_a_connection_in_pipeline_mode(postgres_schema):
+    from langgraph_lite.store.postgres import PostgresStore
+
+    with PostgresStore.from_conn_string(postgres_schema, pipeline=True) as store:
+        assert store.conn.pgconn.pipeline_status  # the connection is in pipeline mode
+        store.setup()  # its migration, one command at a time
+        store.put(("a",), "k", {"v": 1}, ttl=None)
+        assert store.get(("a",), "k").value == {"v": 1}
+        assert store.sweep_ttl() == 0
+
+
+def test_pool_config_opens_a_pool_of_that_size_and_names_unknown_keys(postgres_schema):
+    from psycopg_pool import ConnectionPool
+
+    from langgraph_lite.store.postgres import PostgresStore
+
+    with PostgresStore.from_conn_string(postgres_schema, pool_config={"max_size": 3}) as store:
+        assert isinstance(store.conn, ConnectionPool) and store.conn.max_size == 3
+        store.setup()
+        store.put(("a",), "k", {"v": 1})
+        assert store.get(("a",), "k").value == {"v": 1}
+    assert store.conn.closed
+    with (
+        pytest.raises(TypeError, match=r"pool_config takes min_size, max_size and kwargs.*size"),
+        PostgresStore.from_conn_string(postgres_schema, pool_config={"size": 3}),
+    ):
+        pass
+
+
+def test_a_pool_on_an_unreachable_server_fails_fast_naming_it():
+    pytest.importorskip("psycopg_pool")
+    from langgraph_lite.checkpoint.postgres import PostgresConnectionError
+    from langgraph_lite.store.postgres import PostgresStore
+
+    dsn = "postgresql://nobody@127.0.0.1:9/none?connect_timeout=1"
+    with (
+        pytest.raises(PostgresConnectionError, match=r"127\.0\.0\.1:9"),
+        PostgresStore.from_conn_string(dsn, pool_config={"max_size": 1}),
+    ):
+        pass
+
+
+def test_options_a_store_does_not_take_are_named():
+    from langgraph_lite.store.sqlite import SqliteStore
+
+    with (
+        pytest.raises(TypeError, match=r"SqliteStore\.from_conn_string\(\) takes no .*'pipeline'"),
+        SqliteStore.from_conn_string(":memory:", pipeline=True),
+    ):
+        pass

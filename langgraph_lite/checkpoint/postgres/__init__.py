@@ -43,6 +43,7 @@ from langgraph_lite.checkpoint.increments import ListIncrements
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
 from langgraph_lite.checkpoint.postgres import retention as pg_retention
+from langgraph_lite.checkpoint.postgres._cursor import commands, rows
 from langgraph_lite.checkpoint.postgres._decode import Bases, decode_row
 from langgraph_lite.checkpoint.postgres.lease import (
     Lease,
@@ -142,8 +143,9 @@ class PostgresSaver(BaseCheckpointSaver):
     ``conn`` is a ``psycopg.Connection`` or a ``psycopg_pool.ConnectionPool``. Connections in
     autocommit mode (as ``from_conn_string`` opens them) send each call as one statement;
     others are wrapped in a transaction per call. The async twins run in worker threads.
-    ``pipe`` is accepted for LangGraph's signature and unused: each call already is one
-    statement, one round trip.
+    A connection may be in pipeline mode (``with conn.pipeline() as pipe:``, ``pipe`` given
+    or not): each call then syncs the pipeline to read its result, since every call already
+    is one statement, one round trip.
     """
 
     def __init__(
@@ -155,6 +157,7 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         super().__init__(serde=serde)
         self.conn = conn
+        self.pipe = pipe
         self.lock = threading.Lock()
         # tokens of the leases this saver holds: its writes to those threads carry them
         self._held: dict[str, int] = {}
@@ -198,9 +201,7 @@ class PostgresSaver(BaseCheckpointSaver):
                 else:
                     with cur.connection.transaction():
                         cur.execute(query, params)
-                if cur.description is None:  # a statement that returns no rows
-                    return None
-                return cur.fetchall() if many else cur.fetchone()
+                return rows(cur, many)
         except psycopg.Error as exc:
             raise failure(exc, what) from exc
 
@@ -214,7 +215,8 @@ class PostgresSaver(BaseCheckpointSaver):
                 current = cur.fetchone()[0]  # type: ignore[index]
                 for v, script in enumerate(sql.MIGRATIONS):
                     if v > current:
-                        cur.execute(script, prepare=False)  # several statements
+                        for command in commands(script):
+                            cur.execute(command)
                         cur.execute(sql.SETUP_RECORD, (v,))
         except psycopg.Error as exc:
             raise failure(exc, "setup()") from exc

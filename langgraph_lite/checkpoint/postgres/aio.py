@@ -39,6 +39,7 @@ from langgraph_lite.checkpoint.postgres import (
 from langgraph_lite.checkpoint.postgres import _core as sql
 from langgraph_lite.checkpoint.postgres import lease as leases
 from langgraph_lite.checkpoint.postgres import retention as pg_retention
+from langgraph_lite.checkpoint.postgres._cursor import arows, commands
 from langgraph_lite.checkpoint.postgres.lease import Lease, OnBusy
 from langgraph_lite.checkpoint.serde import MsgpackSerde
 
@@ -116,9 +117,7 @@ class AsyncPostgresSaver(PostgresSaver):
             else:
                 async with conn.transaction():
                     await cur.execute(query, params)
-            if cur.description is None:  # a statement that returns no rows
-                return None
-            return await (cur.fetchall() if many else cur.fetchone())
+            return await arows(cur, many)
 
     def _run(self, what: str, query: str, params: Any, *, many: bool = False) -> Any:
         # the sync methods (inherited) come here: run the statement on the saver's loop
@@ -150,7 +149,8 @@ class AsyncPostgresSaver(PostgresSaver):
                 current = (await cur.fetchone())[0]
                 for v, script in enumerate(sql.MIGRATIONS):
                     if v > current:
-                        await cur.execute(script, prepare=False)  # several statements
+                        for command in commands(script):
+                            await cur.execute(command)
                         await cur.execute(sql.SETUP_RECORD, (v,))
 
         try:

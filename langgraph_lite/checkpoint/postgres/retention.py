@@ -17,6 +17,7 @@ from typing import Any
 
 from langgraph_lite.checkpoint import retention
 from langgraph_lite.checkpoint.lease import refused
+from langgraph_lite.checkpoint.postgres._cursor import arows, rows
 
 __all__ = [
     "adrive",
@@ -242,7 +243,7 @@ def drive(cur: Any, plan: Plan) -> Any:
         step = next(plan)
         while True:
             cur.execute(*step)
-            step = plan.send(cur.fetchall() if cur.description is not None else [])
+            step = plan.send(rows(cur))
     except StopIteration as done:
         return done.value
 
@@ -253,6 +254,6 @@ async def adrive(cur: Any, plan: Plan) -> Any:
         step = next(plan)
         while True:
             await cur.execute(*step)
-            step = plan.send(await cur.fetchall() if cur.description is not None else [])
+            step = plan.send(await arows(cur))
     except StopIteration as done:
         return done.value

@@ -13,20 +13,23 @@ primary key; similarity is computed in Python, no ``pgvector`` needed). Its tabl
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 try:
     import psycopg
+    from psycopg.rows import tuple_row
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         'PostgresStore needs psycopg 3: pip install "langgraph-lite[postgres]".'
     ) from exc
 
+from langgraph_lite.checkpoint.postgres._cursor import commands, settle
+from langgraph_lite.store.base import IndexConfig, TTLConfig
 from langgraph_lite.store.sql import Dialect, SqlStore
 
-__all__ = ["PostgresStore"]
+__all__ = ["PoolConfig", "PostgresStore"]
 
 # Each entry moves the schema one version up; setup() applies, once, the ones a database lacks.
 MIGRATIONS = [
@@ -67,6 +70,16 @@ POSTGRES = Dialect(
 )
 
 
+class PoolConfig(TypedDict, total=False):
+    """The pool ``PostgresStore.from_conn_string(dsn, pool_config=...)`` opens: its
+    ``min_size`` (default 1) and ``max_size`` (default: no limit) in connections, and
+    ``kwargs`` for each connection (``autocommit=True`` is always set)."""
+
+    min_size: int
+    max_size: int | None
+    kwargs: dict[str, Any]
+
+
 def _connect(conn_string: str) -> psycopg.Connection[Any]:
     """A connection the store (or cache) opens itself: autocommit, a connect timeout."""
     from langgraph_lite.checkpoint.postgres import connect_kwargs, unreachable
@@ -81,27 +94,64 @@ def migrate(conn: psycopg.Connection[Any], lock: int, table: str, migrations: li
     """Apply the ``migrations`` a database lacks, recorded in ``table``, under an advisory lock
     (keys: ``lock`` and the schema's hash) held for the transaction: processes starting
     together migrate one after another, each migration once (used by the cache too)."""
-    with conn.transaction(), conn.cursor() as cur:
+    with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
         cur.execute(f"SELECT pg_advisory_xact_lock({lock}, hashtext(current_schema()))")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {table} (v integer PRIMARY KEY)")
         cur.execute(f"SELECT coalesce(max(v), -1) FROM {table}")
         current = cur.fetchone()[0]  # type: ignore[index]
         for v, script in enumerate(migrations):
             if v > current:
-                cur.execute(script, prepare=False)  # several statements
+                for command in commands(script):
+                    cur.execute(command)
                 cur.execute(f"INSERT INTO {table} (v) VALUES (%s)", (v,))
 
 
 class PostgresStore(SqlStore):
     """A store in PostgreSQL, with optional semantic search and TTL.
 
-    Use ``PostgresStore.from_conn_string(dsn)``, or pass a ``psycopg.Connection`` opened with
-    ``autocommit=True`` (one batch at a time on it) or a ``psycopg_pool.ConnectionPool`` (each
-    batch on a connection of its own). Call ``setup()`` once per database before the first use.
+    Use ``PostgresStore.from_conn_string(dsn)`` (with ``pipeline=True``, its connection in
+    pipeline mode; with ``pool_config=PoolConfig(max_size=10)``, a pool of its own), or pass a
+    ``psycopg.Connection`` opened with ``autocommit=True`` (one batch at a time on it, in
+    pipeline mode or not) or a ``psycopg_pool.ConnectionPool`` (each batch on a connection of
+    its own). Call ``setup()`` once per database before the first use.
     """
 
     dialect = POSTGRES
     _connect = staticmethod(_connect)
+
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        pipe: Any = None,
+        deserializer: Callable[[str], dict[str, Any]] | None = None,
+        index: IndexConfig | None = None,
+        ttl: TTLConfig | None = None,
+    ) -> None:
+        super().__init__(conn, deserializer=deserializer, index=index, ttl=ttl)
+        self.pipe = pipe  # LangGraph's argument; a connection in pipeline mode needs nothing
+
+    def _rowcount(self, cur: Any) -> int:
+        return int(settle(cur).rowcount)  # in pipeline mode, known once the pipeline syncs
+
+    @classmethod
+    @contextmanager
+    def _open(
+        cls, conn_string: str, *, pipeline: bool = False, pool_config: PoolConfig | None = None
+    ) -> Iterator[Any]:
+        if pool_config is not None:  # a pool, whatever ``pipeline`` says (as in LangGraph)
+            with _pool(conn_string, pool_config) as pool:
+                yield pool
+            return
+        conn = _connect(conn_string)
+        try:
+            if pipeline:
+                with conn.pipeline():
+                    yield conn
+            else:
+                yield conn
+        finally:
+            conn.close()
 
     def setup(self) -> None:
         """Create or migrate the tables (safe to call many times, from many processes)."""
@@ -112,13 +162,44 @@ class PostgresStore(SqlStore):
     def _transaction(self, write: bool) -> Iterator[psycopg.Cursor[Any]]:
         with borrow(self.conn, self.lock) as conn:
             try:
-                with conn.transaction(), conn.cursor() as cur:
+                with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
                     yield cur
             except psycopg.errors.UndefinedTable as exc:
                 raise RuntimeError(
                     f"the store's tables do not exist in this database/schema "
                     f"({exc.diag.message_primary}): call store.setup() once first."
                 ) from None
+
+
+@contextmanager
+def _pool(conn_string: str, config: PoolConfig) -> Iterator[Any]:
+    from langgraph_lite.checkpoint.postgres import CONNECT_TIMEOUT, connect_kwargs, unreachable
+
+    try:
+        from psycopg_pool import ConnectionPool, PoolTimeout
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            'pool_config needs psycopg_pool: pip install "langgraph-lite[postgres]".'
+        ) from exc
+    options = dict(config)
+    unknown = set(options) - {"min_size", "max_size", "kwargs"}
+    if unknown:
+        raise TypeError(f"pool_config takes min_size, max_size and kwargs, not {sorted(unknown)}.")
+    kwargs = {**connect_kwargs(conn_string), **(options.get("kwargs") or {}), "autocommit": True}
+    pool = ConnectionPool(
+        conn_string,
+        min_size=options.get("min_size", 1),
+        max_size=options.get("max_size"),
+        kwargs=kwargs,
+        open=False,
+    )
+    try:
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+    except PoolTimeout as exc:
+        pool.close()
+        raise unreachable(conn_string, exc) from None
+    with pool:
+        yield pool
 
 
 @contextmanager
