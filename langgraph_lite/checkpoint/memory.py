@@ -26,14 +26,12 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
-    check_skeleton,
-    check_writes,
     encoded,
     matches,
     saved_config,
     thread_of,
-    unreadable,
 )
+from langgraph_lite.checkpoint.checks import check_skeleton, check_writes, unreadable
 from langgraph_lite.checkpoint.held import HELD, HELD_DELTA, HeldLists, dumps_plain, loads_plain
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde

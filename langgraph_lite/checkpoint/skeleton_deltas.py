@@ -68,6 +68,8 @@ class SkeletonDeltas:
             not isinstance(versions, dict)
             or not isinstance(seen, dict)
             or (known_len(versions) + known_len(seen) < SMALL)
+            # a delta is raw msgpack: a serializer of its own (encrypting, say) stores whole
+            or not isinstance(self.serde, MsgpackSerde)
         ):  # a small skeleton costs less to encode whole than to compare
             blob = self.serde.dumps_typed(
                 {k: v for k, v in checkpoint.items() if k != "channel_values"}

@@ -16,10 +16,10 @@ from langgraph_lite.channels.base import MISSING, BaseChannel
 from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointTuple,
-    check_special_writes,
     thread_of,
     uuid6,
 )
+from langgraph_lite.checkpoint.checks import check_special_writes
 from langgraph_lite.checkpoint.frozen import FrozenSeen, FrozenVersions, fill_checkpoint, flat
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Savers check the shape of what they decode (checkpoint.base.check_skeleton / check_writes):
+"""Savers check the shape of what they decode (checkpoint.checks.check_skeleton / check_writes):
 well-formed msgpack of the wrong shape is a ``CheckpointDecodeError`` naming the thread and the
 checkpoint, raised by the saver, never an ``AttributeError`` or ``TypeError`` from the engine;
 other threads stay readable."""

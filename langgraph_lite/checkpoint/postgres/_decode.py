@@ -13,11 +13,9 @@ from typing import Any
 from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointTuple,
-    check_skeleton,
-    check_writes,
     saved_config,
-    unreadable,
 )
+from langgraph_lite.checkpoint.checks import check_skeleton, check_writes, unreadable
 from langgraph_lite.checkpoint.increments import DELTA, Fetch, ListIncrements, base_of
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 

@@ -29,13 +29,11 @@ from langgraph_lite.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
-    check_skeleton,
-    check_writes,
     filtered,
     saved_config,
     thread_of,
-    unreadable,
 )
+from langgraph_lite.checkpoint.checks import check_skeleton, check_writes, unreadable
 from langgraph_lite.checkpoint.held import HELD, HELD_DELTA, HeldLists, loads_plain
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
 from langgraph_lite.checkpoint.lease import Lease, LeaseError, StaleLeaseError, ThreadBusyError
