@@ -119,6 +119,13 @@ class Task:
         return f"Task(name={self.name!r}, step={self.step}, path={self.path!r})"
 
     @property
+    def shown_path(self) -> tuple[Any, ...]:
+        """The path as LangGraph shows and saves it: a ``Send``'s ``(PUSH, index)`` gains
+        ``False`` (it is no call); the id is made from ``path``."""
+        path = self.path
+        return path if len(path) != 2 or path[0] != PUSH else (*path, False)
+
+    @property
     def id(self) -> str:
         """A task id, stable for a given run, step and path."""
         if self._id is None:
@@ -161,9 +168,7 @@ class HandlerTask(Task):
         node = failed.node.error_handler
         assert node is not None
         super().__init__(node.name or "", node, failed.input, (PUSH,), failed.step, failed.run)
-        path = failed.path
-        shown = path if len(path) != 2 or path[0] != PUSH else (*path, False)
-        self.path = (*shown, "node_error_handler", False)
+        self.path = (*failed.shown_path, "node_error_handler", False)
         self.seed = failed.seed  # its id must not depend on when it was made
         self.writer = failed.writer
         self.failed_ns = failed.checkpoint_ns

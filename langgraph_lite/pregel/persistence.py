@@ -318,4 +318,18 @@ def _as_saved(task: Task) -> list[tuple[str, Any]]:
 
 
 def _path_str(task: Task) -> str:
-    return "|".join(map(str, task.path))
+    return path_text(task.shown_path) if task.path else ""  # the input's writes: no task
+
+
+def path_text(path: tuple[Any, ...]) -> str:
+    """A task path as savers store it (``task_path``), in LangGraph's form: ``~`` and its
+    parts joined by ``, ``, numbers (and bools) in ten digits, so that the texts sort as the
+    paths do (a step's writes are replayed in that order)."""
+    return "~" + ", ".join(
+        path_text(part)
+        if isinstance(part, tuple)
+        else f"{part:010d}"
+        if isinstance(part, int)
+        else str(part)
+        for part in path
+    )

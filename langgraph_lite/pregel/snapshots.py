@@ -110,7 +110,7 @@ class ThreadState:
                 PregelTask(
                     t.id,
                     t.name,
-                    t.path,
+                    t.shown_path,
                     errors.get(t.id),
                     tuple(interrupts.get(t.id, ())),
                     state,

@@ -14,8 +14,6 @@ from langgraph_lite.runtime import ExecutionInfo, Runtime, ServerInfo
 
 __all__ = ["server_info", "task_config", "task_runtime"]
 
-_PUSH = "__pregel_push"  # algo.PUSH (algo imports this module)
-
 
 def task_config(task: Any) -> dict[str, Any]:
     """The config ``task``'s node sees (``get_config()`` and an injected ``config``)."""
@@ -27,10 +25,7 @@ def task_config(task: Any) -> dict[str, Any]:
         "langgraph_step": task.step,
         "langgraph_node": task.name,
         "langgraph_triggers": tuple(task.triggers),
-        # a Send's task: (PUSH, index, False), as LangGraph shows it (False: no call)
-        "langgraph_path": task.path
-        if len(task.path) != 2 or task.path[0] != _PUSH
-        else (*task.path, False),
+        "langgraph_path": task.shown_path,
         "langgraph_checkpoint_ns": task.checkpoint_ns,
     }
     configurable = {

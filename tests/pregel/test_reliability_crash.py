@@ -43,7 +43,7 @@ PRELUDE = textwrap.dedent(
             return super().put(config, checkpoint, metadata, new_versions)
 
         def put_writes(self, config, writes, task_id, task_path=""):
-            node = task_path.split("|")[-1] if task_path else ""
+            node = task_path.split(", ")[-1] if task_path else ""  # "~__pregel_pull, name"
             if die_at == f"writes:{ns_of(config)}:{node}":
                 os.kill(os.getpid(), signal.SIGKILL)
             return super().put_writes(config, writes, task_id, task_path)
