@@ -119,12 +119,21 @@ def test_server_info_holds_the_assistant_graph_and_user():
 
 def test_the_private_constants_langgraph_programs_import_are_the_engines_own():
     from langgraph_lite._internal import _constants as private
-    from langgraph_lite.pregel import algo, calls, checkpointing, interrupts, protocol, updates
+    from langgraph_lite.pregel import (
+        algo,
+        calls,
+        checkpointing,
+        interrupts,
+        persistence,
+        protocol,
+        updates,
+    )
     from langgraph_lite.types import OVERWRITE
 
     engine = {
         "CONFIG_KEY_STRICT_RESUME": interrupts.STRICT_RESUME,
         "CONFIG_KEY_STREAM": protocol.CONFIG_KEY_STREAM,
+        "CONFIG_KEY_CHECKPOINTER": persistence.LENT_SAVER,
         "PULL": algo.PULL,
         "PUSH": algo.PUSH,
         "ERROR": checkpointing.ERROR,

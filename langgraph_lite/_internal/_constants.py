@@ -13,6 +13,7 @@ import sys
 
 __all__ = [
     "CONF",
+    "CONFIG_KEY_CHECKPOINTER",
     "CONFIG_KEY_CHECKPOINT_ID",
     "CONFIG_KEY_CHECKPOINT_NS",
     "CONFIG_KEY_STREAM",
@@ -33,6 +34,10 @@ __all__ = [
 
 CONF = sys.intern("configurable")
 """The config's ``configurable`` section."""
+
+CONFIG_KEY_CHECKPOINTER = sys.intern("__pregel_checkpointer")
+"""A saver lent to a run or a read: it is used instead of the graph's own (not with
+``checkpointer=False``), as in LangGraph."""
 
 CONFIG_KEY_THREAD_ID = sys.intern("thread_id")
 """The thread a run's checkpoints are saved under."""

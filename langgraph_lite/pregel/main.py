@@ -42,6 +42,7 @@ from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import NodeBuilder, PregelNode
 from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
+from langgraph_lite.pregel.persistence import saver_of_run
 from langgraph_lite.pregel.run_streams import (
     AsyncRunStream,
     RunStream,
@@ -262,25 +263,9 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             raise ValueError(
                 f"durability must be one of {', '.join(map(repr, _DURABILITY))}, got {durability!r}."
             )
-        checkpointer, mode = self.checkpointer, self.subgraph_checkpointer
-        if isinstance(checkpointer, bool):  # (set on the graph after it was built)
-            checkpointer, mode = None, checkpointer
-        if mode is False:
-            checkpointer = None  # checkpointer=False: never saved, even under a saving parent
-        elif checkpointer is None and getattr(parent_persistence, "active", False):
-            # A subgraph run inside a node of a persisted graph is persisted too, in the
-            # parent's thread under its own namespace ("node:<task id>"; checkpointer=True:
-            # "node", one history per thread), so a resumed parent resumes the subgraph where
-            # it stopped instead of starting it over.
-            assert parent_persistence is not None
-            checkpointer = parent_persistence.saver
-        elif mode is True and parent is None:
-            raise RuntimeError(
-                "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
-                "state in its parent's checkpointer; to run this graph on its own, compile it "
-                "with a saver, e.g. compile(checkpointer=InMemorySaver())."
-            )
-        if mode is True and parent is not None:
+        configurable = run_config.get("configurable") or {}
+        checkpointer = saver_of_run(self, configurable, parent_persistence, parent is not None)
+        if (self.subgraph_checkpointer is True or self.checkpointer is True) and parent is not None:
             configurable = run_config["configurable"]
             configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))
         if context is None and parent is not None:

@@ -31,7 +31,40 @@ from langgraph_lite.types import Send
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["NullPersistence", "Persistence", "Saved"]
+__all__ = ["NullPersistence", "Persistence", "Saved", "saver_of_run"]
+
+LENT_SAVER = "__pregel_checkpointer"
+"""The ``configurable`` key of a saver lent to a graph run (LangGraph's
+``CONFIG_KEY_CHECKPOINTER``)."""
+
+
+def saver_of_run(
+    graph: Any, configurable: Mapping[str, Any], parent: Any = None, nested: bool = False
+) -> Any:
+    """The saver a run of ``graph`` (or a read of its state) uses, picked as LangGraph picks
+    it: none with ``checkpointer=False``; else a saver lent in ``configurable``; else, inside
+    a node of a persisted run (``parent``: its ``Persistence``), that run's saver, whatever
+    saver of its own the graph has (a subgraph keeps its checkpoints in its parent's thread);
+    else the graph's own. ``checkpointer=True`` outside any run (not ``nested``) with no saver
+    lent is an error.
+    """
+    own, mode = graph.checkpointer, graph.subgraph_checkpointer
+    if isinstance(own, bool):  # (set on the graph after it was built)
+        own, mode = None, own
+    if mode is False:
+        return None
+    lent = configurable.get(LENT_SAVER)
+    if lent is not None:
+        return lent
+    if parent is not None and parent.active:
+        return parent.saver
+    if mode is True and not nested:
+        raise RuntimeError(
+            "checkpointer=True cannot be used for root graphs. It makes a subgraph keep its "
+            "state in its parent's checkpointer; to run this graph on its own, compile it "
+            "with a saver, e.g. compile(checkpointer=InMemorySaver())."
+        )
+    return own
 
 
 class Saved(NamedTuple):

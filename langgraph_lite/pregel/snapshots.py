@@ -19,6 +19,7 @@ from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, 
 from langgraph_lite.pregel.effect_answers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
+from langgraph_lite.pregel.persistence import saver_of_run
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
@@ -41,11 +42,11 @@ class ThreadState:
     stream_channels_asis: Any
 
     def _saver_for(self, config: Mapping[str, Any] | None, what: str) -> BaseCheckpointSaver:
-        saver = self.checkpointer
+        saver = saver_of_run(self, (config or {}).get("configurable") or {})
         if saver is None:
             raise ValueError(
-                f"{what}() needs a checkpointer, and this graph has none. Compile it with one: "
-                "builder.compile(checkpointer=InMemorySaver())."
+                f"No checkpointer set: {what}() needs one, and this graph has none. Compile "
+                "it with one: builder.compile(checkpointer=InMemorySaver())."
             )
         require_thread(saver, config)
         return saver
@@ -266,7 +267,7 @@ class ThreadState:
         """Apply ``supersteps`` in order, each a list of ``StateUpdate(values, as_node,
         task_id)`` saved as one checkpoint (as if those nodes ran together in one step).
         Returns the config of the last checkpoint."""
-        saver = self._saver_for(config, "bulk_update_state")
+        saver = self._saver_for(config, "update_state/bulk_update_state")
         steps = check_supersteps(supersteps)
         graph = self._graph_for(config, for_update=True)
         with leases.updating(saver, config) as config:  # the thread's lease, around it
@@ -276,7 +277,7 @@ class ThreadState:
         self, config: Mapping[str, Any], supersteps: Sequence[Sequence[StateUpdate]]
     ) -> dict[str, Any]:
         """``bulk_update_state`` with the saver's async methods."""
-        saver = self._saver_for(config, "abulk_update_state")
+        saver = self._saver_for(config, "aupdate_state/abulk_update_state")
         steps = check_supersteps(supersteps)
         graph = self._graph_for(config, for_update=True)
         async with leases.aupdating(saver, config) as config:
