@@ -16,6 +16,7 @@ __all__ = [
     "CONFIG_KEY_CHECKPOINTER",
     "CONFIG_KEY_CHECKPOINT_ID",
     "CONFIG_KEY_CHECKPOINT_NS",
+    "CONFIG_KEY_NODE_FINISHED",
     "CONFIG_KEY_STREAM",
     "CONFIG_KEY_STREAM_MESSAGES_V2",
     "CONFIG_KEY_STRICT_RESUME",
@@ -38,6 +39,10 @@ CONF = sys.intern("configurable")
 CONFIG_KEY_CHECKPOINTER = sys.intern("__pregel_checkpointer")
 """A saver lent to a run or a read: it is used instead of the graph's own (not with
 ``checkpointer=False``), as in LangGraph."""
+
+CONFIG_KEY_NODE_FINISHED = sys.intern("__pregel_node_finished")
+"""A function called with the name of each node that finishes without error, in the order
+they finish, subgraphs' nodes included (not nodes tagged ``langsmith:hidden``)."""
 
 CONFIG_KEY_THREAD_ID = sys.intern("thread_id")
 """The thread a run's checkpoints are saved under."""

@@ -54,6 +54,7 @@ import uuid
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
+from langgraph_lite._internal._constants import CONFIG_KEY_NODE_FINISHED
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphDrained
@@ -68,14 +69,7 @@ from langgraph_lite.pregel.algo import (
 )
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import INTERRUPT, restore_channels, restore_state
-from langgraph_lite.pregel.effects import (
-    DELIVER,
-    NEED_RESULT,
-    Effect,
-    Run,
-    Save,
-    bad_answer,
-)
+from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Run, Save, bad_answer
 from langgraph_lite.pregel.failures import finished_before, handed_over, report_failures
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
@@ -165,6 +159,8 @@ class PregelLoop:
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
         self.calls = Calls(out, self.persistence.active, durability)
         self._persisting = self.persistence.active  # (read on the hot path)
+        # LangGraph's configurable["__pregel_node_finished"]: called with each node that ends
+        self.node_finished = (config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -177,14 +173,12 @@ class PregelLoop:
         self.writer = out.writer
         # Fixed for the run, read on the hot path: whether finished or planned tasks are saved
         # or reported at all, whether values are.
-        after_task = self._persisting or out.per_task
+        after_task = self._persisting or out.per_task or self.node_finished is not None
         self._plan_events: bool = out.task_events or out.messages
         self._values: bool = out.values or out.track_output
         live = self.calls.starts_live(self.spec.calls_tasks)  # (steps run while the consumer reads)
         if persistence.active:
-            self.restore(
-                (yield from self.time_travel.load(self.config, self.parent_task))
-            )
+            self.restore((yield from self.time_travel.load(self.config, self.parent_task)))
         self._start(input)
         if outbox:
             yield Save(persistence.take())
@@ -388,6 +382,8 @@ class PregelLoop:
             self.persistence.task_finished(task)
         if self.out.per_task:
             self.out.finished(task, cached=task.cached)
+        if self.node_finished is not None and not task.node.hidden:
+            self.node_finished(task.name)
 
     def _failed(self, failures: list[Task]) -> BaseException | None:
         """Some of the step's tasks raised: the error to raise, or None if all interrupted (then

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from langgraph_lite._internal._constants import CONFIG_KEY_CHECKPOINTER
 from langgraph_lite.checkpoint.base import uuid6
 from langgraph_lite.constants import TASKS
 from langgraph_lite.pregel.checkpointing import (
@@ -33,9 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NullPersistence", "Persistence", "Saved", "saver_of_run"]
 
-LENT_SAVER = "__pregel_checkpointer"
-"""The ``configurable`` key of a saver lent to a graph run (LangGraph's
-``CONFIG_KEY_CHECKPOINTER``)."""
+LENT_SAVER = CONFIG_KEY_CHECKPOINTER  # the configurable key of a saver lent to a run
 
 
 def saver_of_run(
