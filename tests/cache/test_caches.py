@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.anyio
 
 CASES = [
     (kind, mode, backend)
-    for kind in ("memory", "sqlite-file", "sqlite-memory", "postgres")
+    for kind in ("memory", "sqlite-file", "sqlite-memory", "postgres", "redis")
     for mode, backend in (("sync", "asyncio"), ("async", "asyncio"), ("async", "trio"))
 ]
 BACKENDS = {"asyncio": ("asyncio", {"debug": True}), "trio": ("trio", {})}
@@ -61,6 +63,19 @@ class Driven:
         return call
 
 
+def redis_client() -> Any:
+    """A client of the server ``LANGGRAPH_LITE_REDIS_URL`` names; skips (under CI: fails)
+    without one."""
+    url = os.environ.get("LANGGRAPH_LITE_REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but LANGGRAPH_LITE_REDIS_URL is not: the Redis cache must run")
+        pytest.skip("set LANGGRAPH_LITE_REDIS_URL to run the Redis cache tests")
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
 @pytest.fixture(params=CASES, ids=lambda p: "-".join(p))
 def case(request):
     return request.param
@@ -75,12 +90,18 @@ def anyio_backend(case):
 def open_cache(case, tmp_path):
     kind, mode, _ = case
     opened: list[Any] = []
+    redis_caches: list[Any] = []
     server = require_dsn() if kind == "postgres" else None
     schema = new_schema(server) if server else None
 
     def open_(**kwargs: Any) -> Driven:
         if kind == "memory":
             cache: Any = InMemoryCache(**kwargs)
+        elif kind == "redis":
+            from langgraph_lite.cache.redis import RedisCache
+
+            cache = RedisCache(redis_client(), prefix=f"test:{uuid.uuid4().hex}:", **kwargs)
+            redis_caches.append(cache)
         elif kind == "postgres":
             import psycopg
 
@@ -96,6 +117,8 @@ def open_cache(case, tmp_path):
         return Driven(cache, mode)
 
     yield open_
+    for cache in redis_caches:
+        cache.clear()
     for cache in opened:
         cache.close()
     if schema:
