@@ -15,7 +15,7 @@ import hashlib
 import random
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, NamedTuple, TypedDict
+from typing import Any, ClassVar, Literal, NamedTuple, Protocol, TypedDict, runtime_checkable
 
 import anyio.to_thread
 
@@ -36,6 +36,7 @@ __all__ = [
     "CheckpointTuple",
     "DeltaChannelHistory",
     "PendingWrite",
+    "SerializerProtocol",
     "empty_checkpoint",
     "uuid5",
     "uuid6",
@@ -49,6 +50,16 @@ ChannelVersions = dict[str, ChannelVersion]
 WRITES_IDX_MAP = {"__error__": -1, "__scheduled__": -2, "__interrupt__": -3, "__resume__": -4}
 """Where a saver stores a task's special writes (errors, questions, answers): fixed negative
 indexes, so saving one again replaces it instead of adding another (as LangGraph's savers do)."""
+
+
+@runtime_checkable
+class SerializerProtocol(Protocol):
+    """What a saver needs of its ``serde`` (LangGraph's protocol): ``dumps_typed(value)`` gives
+    ``(format, bytes)`` and ``loads_typed`` takes them back. ``MsgpackSerde`` is ours."""
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]: ...
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any: ...
 
 
 class Checkpoint(TypedDict):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from functools import partial
 from typing import Any
 
@@ -34,14 +35,19 @@ from langgraph_lite.checkpoint.base import (
 from langgraph_lite.checkpoint.checks import check_skeleton, check_writes, unreadable
 from langgraph_lite.checkpoint.held import HELD, HELD_DELTA, HeldLists, dumps_plain, loads_plain
 from langgraph_lite.checkpoint.increments import DELTA, ListIncrements
+from langgraph_lite.checkpoint.persistent_dict import PersistentDict
 from langgraph_lite.checkpoint.serde import CheckpointDecodeError, MsgpackSerde
 from langgraph_lite.checkpoint.skeleton import SkeletonKeeper, copy_out
 
-__all__ = ["InMemorySaver", "MemorySaver"]
+__all__ = ["InMemorySaver", "MemorySaver", "PersistentDict"]
 
 _Typed = tuple[str, bytes]
 # A kept skeleton (a dict, see checkpoint.skeleton), or its encoding (older entries, tests)
 _Skeleton = dict[str, Any] | _Typed
+
+
+def _namespaces() -> defaultdict[str, dict[str, Any]]:
+    return defaultdict(dict)
 
 
 class InMemorySaver(BaseCheckpointSaver):
@@ -50,22 +56,44 @@ class InMemorySaver(BaseCheckpointSaver):
     saves_alike = True  # its async methods call the sync ones
     reads_pending = True  # the skeleton's maps are kept as they are (checkpoint/skeleton.py)
 
-    def __init__(self, *, serde: MsgpackSerde | None = None) -> None:
+    def __init__(
+        self, *, serde: MsgpackSerde | None = None, factory: type[defaultdict] = defaultdict
+    ) -> None:
+        """``factory`` makes its tables (LangGraph's argument): a ``defaultdict`` class, e.g.
+        ``partial(PersistentDict, filename=...)``; tables that are context managers are
+        closed when the saver's ``with`` block ends (``stack``)."""
         super().__init__(serde=serde)
         self._lock = threading.RLock()
         # storage[thread][ns][checkpoint_id] = (checkpoint without values, metadata, parent id)
         self.storage: defaultdict[
             str, dict[str, dict[str, tuple[_Skeleton, _Typed, str | None]]]
-        ] = defaultdict(lambda: defaultdict(dict))
+        ] = factory(_namespaces)
         self._skeletons = SkeletonKeeper()
         self._lists = ListIncrements(self.serde)
         self._held = HeldLists()
         # blobs[(thread, ns, channel, version)] = value
-        self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = {}
+        self.blobs: dict[tuple[str, str, str, ChannelVersion], _Typed] = factory()
         # writes[(thread, ns, checkpoint_id)][(task_id, index)] = (task_id, channel, value, path)
         self.writes: defaultdict[
             tuple[str, str, str], dict[tuple[str, int], tuple[str, str, _Typed, str]]
-        ] = defaultdict(dict)
+        ] = factory(dict)
+        self.stack = ExitStack()
+        for table in (self.storage, self.writes, self.blobs):
+            if hasattr(table, "__exit__"):
+                self.stack.enter_context(table)  # type: ignore[arg-type]
+
+    def __enter__(self) -> InMemorySaver:
+        self.stack.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self.stack.__exit__(*exc_info)
+
+    async def __aenter__(self) -> InMemorySaver:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        return self.__exit__(*exc_info)
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -31,11 +32,13 @@ __all__ = [
     "RESUME",
     "Put",
     "PutWrites",
+    "TaskStatus",
     "aflush",
     "aload",
     "asave",
     "flush",
     "load",
+    "read_task_statuses",
     "reads_pending",
     "restore_channels",
     "restore_state",
@@ -200,16 +203,60 @@ def handled_failures(pending_writes: Sequence[tuple[str, str, Any]]) -> dict[str
     }
 
 
+@dataclass(frozen=True, slots=True)
+class TaskStatus:
+    """What the writes saved for a step say of one of its tasks: a task finished iff it saved
+    an output write (``NO_WRITES`` when it wrote nothing); a task that stopped at an
+    interrupt saved only its question (and the answers it had)."""
+
+    output: tuple[tuple[str, Any], ...] = ()
+    """Its output writes, in the order saved (``NO_WRITES`` included); empty: not finished."""
+    interrupts: tuple[Any, ...] = ()
+    """The interrupts it raised last, answered or not."""
+    error: Any = None
+    """Its saved error, if it failed."""
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.output)
+
+    @property
+    def pending_interrupts(self) -> tuple[Any, ...]:
+        """Its questions still waiting for an answer (none once it finished)."""
+        return () if self.output else self.interrupts
+
+
+def read_task_statuses(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, TaskStatus]:
+    """The status of each task with saved writes, by task id (not the input's writes)."""
+    output: dict[str, list[tuple[str, Any]]] = {}
+    asked: dict[str, list[Any]] = {}
+    errors: dict[str, Any] = {}
+    for task_id, chan, value in pending_writes:
+        if task_id == NULL_TASK_ID:
+            continue
+        output.setdefault(task_id, [])
+        if chan == INTERRUPT:
+            asked.setdefault(task_id, []).extend(
+                value if isinstance(value, (list, tuple)) else [value]
+            )
+        elif chan == ERROR:
+            errors.setdefault(task_id, value)
+        elif chan not in _CONTROL:
+            output[task_id].append((chan, value))
+    return {
+        task_id: TaskStatus(tuple(writes), tuple(asked.get(task_id, ())), errors.get(task_id))
+        for task_id, writes in output.items()
+    }
+
+
 def saved_writes(pending_writes: Iterable[tuple[str, str, Any]]) -> dict[str, list[Any]]:
     """The writes saved for each task that finished, by task id (not errors, questions or
     answers; a task that finished writing nothing has an empty list). Not the input's."""
-    out: dict[str, list[Any]] = {}
-    for task_id, chan, value in pending_writes:
-        if chan == NO_WRITES:
-            out.setdefault(task_id, [])
-        elif chan not in _CONTROL and task_id != NULL_TASK_ID:
-            out.setdefault(task_id, []).append((chan, value))
-    return out
+    return {
+        task_id: [w for w in status.output if w[0] != NO_WRITES]
+        for task_id, status in read_task_statuses(pending_writes).items()
+        if status.finished
+    }
 
 
 def restore_state(specs: Mapping[str, BaseChannel], saved: CheckpointTuple) -> tuple[Any, ...]:
