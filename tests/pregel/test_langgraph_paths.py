@@ -90,3 +90,18 @@ def test_a_saved_interrupted_step_reads_as_langgraph_reads_it():
     assert by_name["done"].finished and by_name["done"].output == (("k", ["done"]),)
     assert not by_name["asks"].finished
     assert [i.value for i in by_name["asks"].pending_interrupts] == ["why?"]
+
+
+def test_serde_types_names_are_the_engines_own():
+    from langgraph_lite.checkpoint.serde import types
+    from langgraph_lite.pregel import algo, checkpointing
+    from langgraph_lite.types import Send
+
+    assert (types.ERROR, types.INTERRUPT, types.RESUME) == (
+        checkpointing.ERROR,
+        checkpointing.INTERRUPT,
+        checkpointing.RESUME,
+    )
+    assert types.TASKS == algo.TASKS
+    assert isinstance(Send("node", {"x": 1}), types.SendProtocol)
+    assert types._DeltaSnapshot([1, 2]).value == [1, 2]
