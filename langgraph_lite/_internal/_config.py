@@ -1,7 +1,8 @@
 """LangGraph's private config helpers that programs (and its tests) import.
 
 ``langgraph_lite.pregel.callback_runs`` makes the callback managers our runs use; these are
-the two names LangGraph programs reach for under ``langgraph._internal._config``.
+the two names LangGraph programs reach for under ``langgraph._internal._config``, beside
+``patch_configurable``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ __all__ = [
     "DEFAULT_RECURSION_LIMIT",
     "get_async_callback_manager_for_config",
     "get_callback_manager_for_config",
+    "patch_configurable",
 ]
+
+
+def patch_configurable(
+    config: Mapping[str, Any] | None, patch: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A copy of ``config`` whose ``configurable`` has ``patch``'s keys set (``config`` itself
+    is not changed)."""
+    base = dict(config or {})
+    base["configurable"] = {**(base.get("configurable") or {}), **patch}
+    return base
 
 
 def get_callback_manager_for_config(

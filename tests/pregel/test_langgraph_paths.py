@@ -105,3 +105,35 @@ def test_serde_types_names_are_the_engines_own():
     assert types.TASKS == algo.TASKS
     assert isinstance(Send("node", {"x": 1}), types.SendProtocol)
     assert types._DeltaSnapshot([1, 2]).value == [1, 2]
+
+
+def test_channels_from_a_checkpoint_hold_its_values_and_a_copy_is_its_own():
+    from langgraph_lite._internal._config import patch_configurable
+    from langgraph_lite.channels import DeltaChannel, LastValue
+    from langgraph_lite.pregel._checkpoint import (
+        channels_from_checkpoint,
+        copy_checkpoint,
+        empty_checkpoint,
+    )
+
+    saved = empty_checkpoint()
+    saved["channel_values"]["a"] = 3
+    saved["channel_versions"]["a"] = 1
+    saved["versions_seen"]["node"] = {"a": 1}
+    specs = {
+        "a": LastValue(int),
+        "d": DeltaChannel(lambda value, writes: [*(value or []), *writes]),
+    }
+    channels, managed = channels_from_checkpoint(specs, saved)
+    assert channels["a"].get() == 3 and channels["d"].get() == [] and managed == {}
+    copied = copy_checkpoint(saved)
+    copied["channel_values"]["a"] = 4
+    copied["versions_seen"]["node"]["a"] = 2
+    assert saved["channel_values"]["a"] == 3 and saved["versions_seen"]["node"] == {"a": 1}
+    config = {"configurable": {"thread_id": "t"}, "tags": ["x"]}
+    assert patch_configurable(config, {"checkpoint_id": "c"}) == {
+        "configurable": {"thread_id": "t", "checkpoint_id": "c"},
+        "tags": ["x"],
+    }
+    assert config == {"configurable": {"thread_id": "t"}, "tags": ["x"]}
+    assert patch_configurable(None, {"a": 1}) == {"configurable": {"a": 1}}
