@@ -51,10 +51,11 @@ input means), ``failures`` (what a failed task leaves, what a step run again reu
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
-from langgraph_lite._internal._constants import CONFIG_KEY_NODE_FINISHED
+from langgraph_lite._internal._constants import CONFIG_KEY_NODE_FINISHED, INPUT
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphDrained
@@ -151,7 +152,8 @@ class PregelLoop:
         )
         self.interrupts = Interrupts(interrupt_before, interrupt_after, config)
         out = self.out = Output(queue, modes, tagged, stream_keys, given, subgraphs, version)
-        out.read_state = lambda: self.output(stream_keys)  # (questions go out with the state)
+        ref = weakref.ref(self)  # (no cycle: a finished run is freed without the gc)
+        out.read_state = lambda: ref().output(stream_keys)  # type: ignore[union-attr]
         if parent is not None:  # a subgraph: into the parent's stream, if it streams subgraphs
             out.nest(getattr(parent.run, "out", None), parent, self.checkpoint_ns)
         self.writer: Any = out.writer  # (run() takes it again: print_mode may have changed it)
@@ -252,6 +254,7 @@ class PregelLoop:
             self._version = self.persistence.next_version(self._version)
             if source == "input":
                 writes = [w for t in tasks for w in t.writes]
+                self.versions_seen.setdefault(INPUT, {})  # (as LangGraph records the input)
                 self._updated, self._changed, self._written = apply_input(
                     self.channels, self.versions, writes, self._version
                 )
@@ -315,6 +318,7 @@ class PregelLoop:
                 raise nothing_to_resume(self.config)
             writes = self.spec.map_input(input)
             self._version = self.persistence.next_version(self._version)
+            self.versions_seen.setdefault(INPUT, {})
             updated, changed, self._written = apply_input(
                 self.channels, self.versions, writes, self._version
             )
@@ -333,6 +337,7 @@ class PregelLoop:
         if not writes:
             return set()
         self._version = self.persistence.next_version(self._version)
+        self.versions_seen.setdefault(INPUT, {})
         self._unsaved = run_input.apply_null_writes(  # (the next checkpoint saves them)
             self.channels, self.versions, writes, self._version, self._updated, self._changed
         )

@@ -91,7 +91,7 @@ def test_a_plain_step_yields_run_then_delivers_its_updates_before_applying_them(
         run.send(None)
     assert loop.phase is DONE
     assert loop.output("c") == 20
-    assert loop.versions_seen == {"one": {"a": 1}, "two": {"b": 2}}
+    assert loop.versions_seen == {"__input__": {}, "one": {"a": 1}, "two": {"b": 2}}  # as LangGraph
 
 
 def test_with_nothing_to_stream_a_step_is_one_run_effect():
