@@ -107,6 +107,9 @@ def _build(compiled: Any, xray: int) -> Graph:
     # An edge both static and conditional is drawn as the conditional one.
     dotted = {(s, t) for s, t, c, _ in found if c}
     found = {e for e in found if e[2] or (e[0], e[1]) not in dotted}
+    # A plain edge to END is no edge to LangGraph's drawing: its node, if it has no other way
+    # out, ends the graph below, with the other last nodes (in name order).
+    found = {e for e in found if e[2] or e[1] != END}
     for s, t, c, label in sorted(found, key=lambda e: (e[0], e[1], e[2], str(e[3] or ""))):
         graph.add_edge(Edge(s, t, label, c))
     ends = {t for _, t, _, _ in found if t != END} - {s for s, _, _, _ in found}

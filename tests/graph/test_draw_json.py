@@ -54,3 +54,32 @@ def test_xray_names_subgraph_nodes_by_their_place():
     inner = next(n for n in shown["nodes"] if n["id"] == "sub:inner")
     assert inner["data"]["name"] == "sub:inner"
     assert {"source": "y", "target": "sub:inner"} in shown["edges"]
+
+
+def test_nodes_ending_the_graph_are_drawn_last_in_name_order_as_langgraph_draws_them():
+    import operator
+    from typing import Annotated, TypedDict
+
+    from langgraph_lite.graph import StateGraph
+
+    class State(TypedDict):
+        k: Annotated[str, operator.add]
+
+    graph = StateGraph(State)
+    for name in ("up", "side", "other", "down"):
+        graph.add_node(name, lambda state: None)
+    graph.set_entry_point("up")
+    graph.add_edge("up", "side")
+    graph.add_edge("up", "other")
+    graph.add_edge(["up", "side"], "down")
+    graph.set_finish_point("down")
+    assert graph.compile().get_graph().draw_mermaid(with_styles=False).splitlines() == [
+        "graph TD;",
+        "\t__start__ --> up;",
+        "\tside --> down;",
+        "\tup --> down;",
+        "\tup --> other;",
+        "\tup --> side;",
+        "\tdown --> __end__;",
+        "\tother --> __end__;",
+    ]  # LangGraph 1.2.22's drawing of the same graph
