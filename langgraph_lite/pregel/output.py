@@ -316,12 +316,11 @@ class Output:
     def interrupted(self, task: Task, found: tuple[Any, ...]) -> None:
         """``task`` called ``interrupt()`` and got no answer: as LangGraph, its questions go
         out at once, as an update and with the state as it stands, then its task result. (A
-        subgraph stopped by interrupt_before/after asks nothing: then only the update.)"""
+        subgraph stopped by interrupt_before/after asks nothing: the outermost graph's update.)"""
         if not found:
             if self.task_events and not task.node.hidden:
                 self._task_event("task_result", task, task_result_payload(task, {}, None, found))
-            self.stopped(found)
-            return
+            return None if self.ns else self.stopped(found)
         self.stopped(found)
         if self.values:
             state = self.read_state() if self.read_state is not None else None

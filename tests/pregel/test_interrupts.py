@@ -612,3 +612,41 @@ def test_a_subgraph_entered_again_by_a_later_step_of_a_resumed_run_starts_afresh
     second = graph.invoke(Command(resume="a"), cfg)
     assert second["foo"] == "sub:a" and second["__interrupt__"][0].value == "value?"
     assert graph.invoke(Command(resume="b"), cfg) == {"foo": "sub:b|done", "counter": 1}
+
+
+def test_a_grandchild_stopped_before_a_node_is_reported_once_by_the_outermost_graph():
+    # LangGraph 1.2.22 streams the same chunks for this graph (subgraphs=True)
+    from typing import TypedDict as _TypedDict
+
+    from langgraph_lite.checkpoint.memory import InMemorySaver as _Saver
+    from langgraph_lite.graph import START as _START
+    from langgraph_lite.graph import StateGraph as _Graph
+
+    class Key(_TypedDict):
+        k: str
+
+    grand = _Graph(Key)
+    grand.add_node("g1", lambda state: {"k": state["k"] + "1"})
+    grand.add_node("g2", lambda state: {"k": state["k"] + "2"})
+    grand.add_edge(_START, "g1")
+    grand.add_edge("g1", "g2")
+    child = _Graph(Key)
+    child.add_node("c1", grand.compile(interrupt_before=["g2"]))
+    child.add_edge(_START, "c1")
+    parent = _Graph(Key)
+    parent.add_node("p1", lambda state: {"k": "p"})
+    parent.add_node("child", child.compile())
+    parent.add_edge(_START, "p1")
+    parent.add_edge("p1", "child")
+    app = parent.compile(checkpointer=_Saver())
+    chunks = [
+        (tuple(part.split(":")[0] for part in ns), chunk)
+        for ns, chunk in app.stream(
+            {"k": "x"}, {"configurable": {"thread_id": "t"}}, subgraphs=True
+        )
+    ]
+    assert chunks == [
+        ((), {"p1": {"k": "p"}}),
+        (("child", "c1"), {"g1": {"k": "p1"}}),
+        ((), {"__interrupt__": ()}),
+    ]
