@@ -21,11 +21,17 @@ __all__ = ["ResponseSchema"]
 class ResponseSchema:
     """What a node asked for: ``json`` to show the client, ``check`` for the answer."""
 
-    __slots__ = ("_adapter", "json")
+    __slots__ = ("_adapter", "json", "types")
 
-    def __init__(self, json: dict[str, Any] | None, adapter: pydantic.TypeAdapter | None) -> None:
+    def __init__(
+        self,
+        json: dict[str, Any] | None,
+        adapter: pydantic.TypeAdapter | None,
+        types: frozenset[type] = frozenset(),
+    ) -> None:
         self.json = json
         self._adapter = adapter
+        self.types = types  # the classes an answer may be made of (a saver must rebuild them)
 
     @staticmethod
     def of(schema: Any) -> ResponseSchema:
@@ -75,4 +81,6 @@ def _build(schema: Any) -> ResponseSchema:
             "describe in JSON Schema: a pydantic model, TypedDict, dataclass or an annotation "
             f"such as int or list[str]. pydantic said: {exc}"
         ) from exc
-    return ResponseSchema(json, adapter)
+    from langgraph_lite.checkpoint.serde import types_in_annotation
+
+    return ResponseSchema(json, adapter, frozenset(types_in_annotation(schema)))

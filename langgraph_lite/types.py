@@ -224,7 +224,12 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
         )
     if response_schema is None:
         return task.run.interrupt(task, value)
-    return task.run.interrupt(task, value, ResponseSchema.of(response_schema))
+    schema = ResponseSchema.of(response_schema)
+    # an answer made of the schema's classes is saved with the run: its saver may rebuild them
+    allow = getattr(getattr(task.run, "checkpointer", None), "serde", None)
+    if schema.types and hasattr(allow, "allow"):
+        allow.allow(*schema.types)
+    return task.run.interrupt(task, value, schema)
 
 
 class Send:

@@ -319,3 +319,36 @@ def test_tasks_mode_reports_the_question_as_a_plain_dict_with_its_schema():
         c for c in graph.stream(Command(resume="4"), THREAD, stream_mode="tasks") if "result" in c
     ]
     assert (done["result"], done["interrupts"]) == ({"answer": 4}, [])
+
+
+def test_an_answer_of_the_schemas_model_in_an_untyped_field_is_saved_and_read_back():
+    from typing import Any as _Any
+    from typing import TypedDict as _TypedDict
+
+    from pydantic import BaseModel as _Model
+
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver as _Sqlite
+    from langgraph_lite.graph import START as _START
+    from langgraph_lite.graph import StateGraph as _Graph
+    from langgraph_lite.types import Command as _Command
+    from langgraph_lite.types import interrupt as _interrupt
+
+    class Verdict(_Model):
+        approved: bool
+
+    class Slot(_TypedDict):
+        answer: _Any  # the schema names no class: only the response schema does
+
+    def node(state):
+        return {"answer": _interrupt("approve?", response_schema=Verdict)}
+
+    with _Sqlite.from_conn_string(":memory:") as saver:
+        app = (
+            _Graph(Slot).add_node("node", node).add_edge(_START, "node").compile(checkpointer=saver)
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        app.invoke({"answer": None}, config)
+        assert app.invoke(_Command(resume={"approved": False}), config) == {
+            "answer": Verdict(approved=False)
+        }
+        assert app.get_state(config).values == {"answer": Verdict(approved=False)}
