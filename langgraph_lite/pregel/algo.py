@@ -33,6 +33,7 @@ __all__ = [
     "apply_input",
     "apply_writes",
     "handler_task",
+    "mark_seen",
     "prepare_next_tasks",
     "read_state",
     "recursion_error",
@@ -320,6 +321,19 @@ def apply_input(
     return {c for c in changed if channels[c].is_available()}, changed, set(by_channel)
 
 
+def mark_seen(
+    tasks: Sequence[Task], versions: Mapping[str, Any], versions_seen: dict[str, dict[str, Any]]
+) -> None:
+    """What each task's node has now seen: its triggers' versions as they are."""
+    for task in tasks:
+        seen = versions_seen.get(task.name)
+        if seen is None:
+            seen = versions_seen[task.name] = {}
+        for chan in task.triggers:
+            if chan in versions:
+                seen[chan] = versions[chan]
+
+
 def apply_writes(
     channels: Mapping[str, BaseChannel],
     versions: dict[str, Any],
@@ -345,14 +359,7 @@ def apply_writes(
     """
     if len(tasks) > 1:
         tasks = sorted(tasks, key=_path_key)
-    # What each node has now seen: its triggers as they were when the step began.
-    for task in tasks:
-        seen = versions_seen.get(task.name)
-        if seen is None:
-            seen = versions_seen[task.name] = {}
-        for chan in task.triggers:
-            if chan in versions:
-                seen[chan] = versions[chan]
+    mark_seen(tasks, versions, versions_seen)
     changed: set[str] = set()
     if consume_channels:  # only channels that do something on consume (barriers)
         for task in tasks:

@@ -64,6 +64,7 @@ from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
     apply_writes,
+    mark_seen,
     prepare_next_tasks,
     read_state,
     recursion_error,
@@ -161,7 +162,6 @@ class PregelLoop:
         # Tasks node code starts while it runs (@task calls): planned, streamed and saved there.
         self.calls = Calls(out, self.persistence.active, durability)
         self._persisting = self.persistence.active  # (read on the hot path)
-        # LangGraph's configurable["__pregel_node_finished"]: called with each node that ends
         self.node_finished = (config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
 
     # -- the run -----------------------------------------------------------------------------
@@ -173,8 +173,7 @@ class PregelLoop:
         items = self._items
         out = self.out
         self.writer = out.writer
-        # Fixed for the run, read on the hot path: whether finished or planned tasks are saved
-        # or reported at all, whether values are.
+        # Fixed for the run, read on the hot path: is a finished or planned task told at all
         after_task = self._persisting or out.per_task or self.node_finished is not None
         self._plan_events: bool = out.task_events or out.messages
         self._values: bool = out.values or out.track_output
@@ -317,6 +316,8 @@ class PregelLoop:
             if input is None and self.persistence.active:
                 raise nothing_to_resume(self.config)
             writes = self.spec.map_input(input)
+            if self.saved is not None:  # what was due is dropped, as seen (as LangGraph)
+                mark_seen(self.peek(), self.versions, self.versions_seen)
             self._version = self.persistence.next_version(self._version)
             self.versions_seen.setdefault(INPUT, {})
             updated, changed, self._written = apply_input(

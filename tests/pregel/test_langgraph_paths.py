@@ -193,3 +193,27 @@ def test_saved_versions_seen_record_the_input_as_langgraph_does():
         {"__input__": [], "__start__": ["__start__"]},
         {"__input__": []},
     ]
+
+
+def test_a_new_input_drops_what_was_due_and_the_saved_state_says_so():
+    # LangGraph 1.2.22 saves the same next tasks for this program
+    from langgraph_lite.channels import LastValue
+    from langgraph_lite.pregel import NodeBuilder, Pregel
+
+    one = NodeBuilder().subscribe_only("input").do(lambda x: x + 1).write_to("inbox")
+    two = NodeBuilder().subscribe_only("inbox").do(lambda x: x + 1).write_to("output")
+    app = Pregel(
+        nodes={"one": one, "two": two},
+        channels={"inbox": LastValue(int), "output": LastValue(int), "input": LastValue(int)},
+        input_channels="input",
+        output_channels="output",
+        checkpointer=InMemorySaver(),
+        interrupt_after_nodes=["one"],
+    )
+    config = {"configurable": {"thread_id": "t"}}
+    assert app.invoke(20, config) is None  # stopped after one: two is due
+    assert app.invoke(3, config) is None  # a new input: two's run on 21 is dropped
+    history = list(app.get_state_history(config))
+    assert (history[0].values, history[0].next) == ({"inbox": 4, "input": 3}, ("two",))
+    assert (history[1].metadata["source"], history[1].next) == ("input", ("one",))
+    assert app.invoke(None, config) == 5
