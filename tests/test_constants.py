@@ -135,6 +135,7 @@ def test_the_private_constants_langgraph_programs_import_are_the_engines_own():
         "CONFIG_KEY_STREAM": protocol.CONFIG_KEY_STREAM,
         "CONFIG_KEY_CHECKPOINTER": persistence.LENT_SAVER,
         "CONFIG_KEY_NODE_FINISHED": "__pregel_node_finished",
+        "CONFIG_KEY_RUNTIME": "__pregel_runtime",
         "PULL": algo.PULL,
         "PUSH": algo.PUSH,
         "ERROR": checkpointing.ERROR,

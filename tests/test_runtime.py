@@ -155,3 +155,39 @@ async def test_execution_info_in_async_runs():
     await _capturing(seen, InMemorySaver()).ainvoke({}, {"configurable": {"thread_id": "a"}})
     (info,) = seen["infos"]
     assert info.thread_id == "a" and info.node_attempt == 1
+
+
+def test_a_runtime_seeded_in_the_config_gives_its_context_and_store_to_the_run():
+    # as a LangGraph server seeds a run (configurable["__pregel_runtime"]); LangGraph 1.2.22
+    # gives the same answers
+    from typing import TypedDict
+
+    from langgraph_lite._internal._constants import CONFIG_KEY_RUNTIME
+    from langgraph_lite.graph import START, StateGraph
+    from langgraph_lite.runtime import Runtime
+    from langgraph_lite.store.memory import InMemoryStore
+
+    store = InMemoryStore()
+
+    class Seeded:  # not a Runtime: only what a server sets
+        def __init__(self):
+            self.context = {"source": "graph-level"}
+            self.store = store
+
+    class State(TypedDict, total=False):
+        text: str
+
+    seen = []
+
+    def echo(state, runtime: Runtime):
+        seen.append((runtime.context, runtime.store is store))
+        return {"text": "e"}
+
+    builder = StateGraph(State)
+    builder.add_node("echo", echo)
+    builder.add_edge(START, "echo")
+    app = builder.compile()
+    config = {"configurable": {CONFIG_KEY_RUNTIME: Seeded()}}
+    assert app.invoke({"text": "hi"}, config) == {"text": "e"}
+    app.invoke({"text": "hi"}, config, context={"source": "run"})
+    assert seen == [({"source": "graph-level"}, True), ({"source": "run"}, True)]

@@ -17,6 +17,7 @@ __all__ = [
     "CONFIG_KEY_CHECKPOINT_ID",
     "CONFIG_KEY_CHECKPOINT_NS",
     "CONFIG_KEY_NODE_FINISHED",
+    "CONFIG_KEY_RUNTIME",
     "CONFIG_KEY_STREAM",
     "CONFIG_KEY_STREAM_MESSAGES_V2",
     "CONFIG_KEY_STRICT_RESUME",
@@ -43,6 +44,10 @@ CONFIG_KEY_CHECKPOINTER = sys.intern("__pregel_checkpointer")
 CONFIG_KEY_NODE_FINISHED = sys.intern("__pregel_node_finished")
 """A function called with the name of each node that finishes without error, in the order
 they finish, subgraphs' nodes included (not nodes tagged ``langsmith:hidden``)."""
+
+CONFIG_KEY_RUNTIME = sys.intern("__pregel_runtime")
+"""A runtime (or any object with ``context`` and ``store``) a server seeds a run's config with:
+the run takes its ``context`` when given none, and its ``store`` when the graph has none."""
 
 CONFIG_KEY_THREAD_ID = sys.intern("thread_id")
 """The thread a run's checkpoints are saved under."""

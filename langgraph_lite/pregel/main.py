@@ -12,6 +12,7 @@ from typing import Any
 
 from typing_extensions import Self
 
+from langgraph_lite._internal._constants import CONFIG_KEY_RUNTIME
 from langgraph_lite.channels.base import BaseChannel
 from langgraph_lite.channels.topic import Topic
 from langgraph_lite.config import current_task
@@ -268,6 +269,9 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
         if (self.subgraph_checkpointer is True or self.checkpointer is True) and parent is not None:
             configurable = run_config["configurable"]
             configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))
+        slot = configurable.get(CONFIG_KEY_RUNTIME)  # a runtime a server seeded the config with
+        if context is None and parent is None and slot is not None:
+            context = getattr(slot, "context", None)
         if context is None and parent is not None:
             context = getattr(parent.run, "context", None)  # a subgraph shares its parent's
         context = coerce_context(self.context_schema, context)
@@ -305,7 +309,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             loop.out.as_output, loop.out.as_state = self.v2_output_type, self.v2_state_type
         # A subgraph uses its parent run's store and cache, as in LangGraph.
         loop.store = getattr(parent.run, "store", None) if parent is not None else None
-        loop.store = loop.store or self.store
+        loop.store = loop.store or self.store or getattr(slot, "store", None)
         loop.cache = getattr(parent.run, "cache", None) if parent is not None else None
         loop.cache = loop.cache or self.cache
         return loop, queue
