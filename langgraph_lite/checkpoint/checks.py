@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["check_skeleton", "check_special_writes", "check_writes", "unreadable"]
 
+_NO_TASK = "00000000-0000-0000-0000-000000000000"  # the task id of writes of no task (input)
+
 
 def unreadable(thread_id: str, ns: str, checkpoint_id: str, exc: Exception) -> Exception:
     """The error for a saved checkpoint that cannot be decoded, naming where it is."""
@@ -113,7 +115,8 @@ def check_special_writes(saved: CheckpointTuple) -> None:
                 f"its pending interrupt of task {task_id!r} is {type(value).__name__} "
                 f"{_short(value)}, where a list (or tuple) of Interrupt belongs"
             )
-        elif channel == "__resume__" and not isinstance(value, list):
+        elif channel == "__resume__" and not isinstance(value, list) and task_id != _NO_TASK:
+            # (a run's own resume value, Command(resume=...) saved for no task, is any value)
             problem = (
                 f"its pending resume values of task {task_id!r} are {type(value).__name__} "
                 f"{_short(value)}, where a list belongs"

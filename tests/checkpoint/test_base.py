@@ -146,3 +146,17 @@ def test_a_pending_write_of_the_wrong_shape_is_a_decode_error_naming_the_checkpo
         task_id = latest.pending_writes[0][0]
         saver.put_writes(latest.config, [WRITES[case]], task_id)
         assert_unreadable_but_others_fine(app, latest.config["configurable"]["checkpoint_id"])
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_runs_own_resume_value_saved_for_no_task_may_be_any_value(tmp_path, kind):
+    # LangGraph saves Command(resume=value) as (NULL task id, "__resume__", value)
+    with saver_of(kind, tmp_path) as saver:
+        app = paused(saver)
+        config = {"configurable": {"thread_id": "broken"}}
+        latest = saver.get_tuple(config)
+        saver.put_writes(
+            latest.config, [("__resume__", "")], "00000000-0000-0000-0000-000000000000"
+        )
+        assert app.get_state(config).next == ("ask",)
+        assert len(list(app.get_state_history(config))) >= 1
