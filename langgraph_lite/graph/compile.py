@@ -477,15 +477,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]) -> None:
-    """Let the checkpointer's (or cache's) serializer rebuild the classes the state names."""
+def state_types(builder: StateGraph[Any, Any, Any, Any]) -> frozenset[type]:
+    """The classes the builder's state, input, output and node input schemas name: what a
+    saver (or cache) of its runs must be able to rebuild."""
     import typing
 
     from langgraph_lite.checkpoint.serde import types_in_annotation
 
-    serde = getattr(checkpointer, "serde", None)
-    if serde is None or not hasattr(serde, "allow"):
-        return
     schemas = {builder.state_schema, builder.input_schema, builder.output_schema}
     schemas |= {s.input_schema for s in builder.nodes.values() if s.input_schema is not None}
     found: set[type] = set()
@@ -497,4 +495,4 @@ def allow_state_types(checkpointer: Any, builder: StateGraph[Any, Any, Any, Any]
             hints = getattr(schema, "__annotations__", {})
         for annotation in hints.values():
             found |= types_in_annotation(annotation)
-    serde.allow(*found)
+    return frozenset(found)

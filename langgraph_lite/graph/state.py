@@ -21,7 +21,7 @@ from langgraph_lite.errors import (
     create_error_message,
 )
 from langgraph_lite.graph.branch import END, START, Branch
-from langgraph_lite.graph.compile import allow_state_types, compile_graph
+from langgraph_lite.graph.compile import compile_graph, state_types
 from langgraph_lite.graph.handlers import (
     add_default_handler,
     add_handler_node,
@@ -44,6 +44,7 @@ from langgraph_lite.graph.validate import (
 )
 from langgraph_lite.pregel.main import Pregel
 from langgraph_lite.pregel.node_cache import check_cache
+from langgraph_lite.pregel.persistence import allow_types
 from langgraph_lite.timeout_policy import coerce_timeout
 from langgraph_lite.types import CachePolicy, RetryPolicy
 from langgraph_lite.warnings import LangGraphDeprecatedSinceV05, LangGraphDeprecatedSinceV10
@@ -423,15 +424,16 @@ class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
         compiled = compile_graph(self, debug=debug, name=name or "LangGraph")
         compiled.interrupt_before_nodes = before
         compiled.interrupt_after_nodes = after
+        compiled.state_types = state_types(self)
         if checkpointer not in (None, False, True):
-            allow_state_types(checkpointer, self)
+            allow_types(checkpointer, compiled.state_types)
             compiled.checkpointer = checkpointer
         elif checkpointer is not None:
             compiled.subgraph_checkpointer = checkpointer  # True / False: see Pregel
         compiled.store = store
         compiled.stream_transformers = tuple(transformers or ())
         if cache is not None:
-            allow_state_types(cache, self)  # its serde rebuilds the state's classes
+            allow_types(cache, compiled.state_types)  # its serde rebuilds the state's classes
             compiled.cache = cache
         return compiled
 

@@ -32,6 +32,7 @@ __all__ = [
     "Task",
     "apply_input",
     "apply_writes",
+    "drop_due",
     "handler_task",
     "mark_seen",
     "prepare_next_tasks",
@@ -332,6 +333,24 @@ def mark_seen(
         for chan in task.triggers:
             if chan in versions:
                 seen[chan] = versions[chan]
+
+
+def drop_due(
+    tasks: Sequence[Task],
+    channels: Mapping[str, BaseChannel],
+    versions: dict[str, Any],
+    versions_seen: dict[str, dict[str, Any]],
+    written: set[str],
+    version: Any,
+) -> set[str]:
+    """A new input replaces the step that was due (``tasks``), as LangGraph: they are marked
+    seen, as the input is, and the channels it does not write get an empty update (pending
+    ``Send``s and ephemeral values go). Returns the channels that changed."""
+    mark_seen(tasks, versions, versions_seen)
+    versions_seen.setdefault("__input__", {})
+    changed = {n for n, c in channels.items() if tasks and n not in written and c.update([])}
+    versions.update(dict.fromkeys(changed, version))
+    return changed
 
 
 def apply_writes(

@@ -64,7 +64,7 @@ from langgraph_lite.pregel.algo import (
     Task,
     apply_input,
     apply_writes,
-    mark_seen,
+    drop_due,
     prepare_next_tasks,
     read_state,
     recursion_error,
@@ -173,7 +173,6 @@ class PregelLoop:
         items = self._items
         out = self.out
         self.writer = out.writer
-        # Fixed for the run, read on the hot path: is a finished or planned task told at all
         after_task = self._persisting or out.per_task or self.node_finished is not None
         self._plan_events: bool = out.task_events or out.messages
         self._values: bool = out.values or out.track_output
@@ -316,15 +315,16 @@ class PregelLoop:
             if input is None and self.persistence.active:
                 raise nothing_to_resume(self.config)
             writes = self.spec.map_input(input)
-            if self.saved is not None:  # what was due is dropped, as seen (as LangGraph)
-                mark_seen(self.peek(), self.versions, self.versions_seen)
-            self._version = self.persistence.next_version(self._version)
-            self.versions_seen.setdefault(INPUT, {})
+            self._version = version = self.persistence.next_version(self._version)
+            dropped = drop_due(
+                self.peek() if self.saved is not None else [], self.channels, self.versions,
+                self.versions_seen, {chan for chan, _ in writes}, version,
+            )  # fmt: skip
             updated, changed, self._written = apply_input(
                 self.channels, self.versions, writes, self._version
             )
             self._updated = updated | (self._updated & null_changed)
-            self._changed = changed | null_changed
+            self._changed = changed | null_changed | dropped
             self._pending_writes = []  # a new input starts afresh: nothing pending is resumed
             self._save("input")
             self.step += 1

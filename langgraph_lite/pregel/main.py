@@ -43,7 +43,7 @@ from langgraph_lite.pregel.introspection import Introspection
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.node import NodeBuilder, PregelNode
 from langgraph_lite.pregel.node_cache import CacheMethods, check_cache
-from langgraph_lite.pregel.persistence import saver_of_run
+from langgraph_lite.pregel.persistence import allow_types, saver_of_run
 from langgraph_lite.pregel.run_streams import (
     AsyncRunStream,
     RunStream,
@@ -125,6 +125,7 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             checkpointer if isinstance(checkpointer, bool) else None
         )
         self.checkpointer = None if isinstance(checkpointer, bool) else checkpointer
+        self.state_types: frozenset[type] = frozenset()  # (a StateGraph's: its state's classes)
         self.context_schema = context_schema
         self.store = store  # nodes get it as `store` / runtime.store; subgraphs, the parent's
         self.cache = check_cache(cache)  # the writes of nodes with a cache_policy
@@ -266,6 +267,8 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
             )
         configurable = run_config.get("configurable") or {}
         checkpointer = saver_of_run(self, configurable, parent_persistence, parent is not None)
+        if checkpointer is not self.checkpointer:  # a parent's or lent saver: it must read ours
+            allow_types(checkpointer, self.state_types)
         if (self.subgraph_checkpointer is True or self.checkpointer is True) and parent is not None:
             configurable = run_config["configurable"]
             configurable["checkpoint_ns"] = strip_task_ids(configurable.get("checkpoint_ns", ""))

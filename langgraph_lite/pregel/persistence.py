@@ -32,9 +32,16 @@ from langgraph_lite.types import Send
 if TYPE_CHECKING:
     from langgraph_lite.pregel.algo import Task
 
-__all__ = ["NullPersistence", "Persistence", "Saved", "saver_of_run"]
+__all__ = ["NullPersistence", "Persistence", "Saved", "allow_types", "saver_of_run"]
 
 LENT_SAVER = CONFIG_KEY_CHECKPOINTER  # the configurable key of a saver lent to a run
+
+
+def allow_types(saver: Any, types: frozenset[type]) -> None:
+    """Let ``saver``'s (or a cache's) serializer rebuild ``types``, if it keeps a list."""
+    allow = getattr(getattr(saver, "serde", None), "allow", None)
+    if allow is not None and types:
+        allow(*types)
 
 
 def saver_of_run(

@@ -19,7 +19,7 @@ from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, INTERRUPT, 
 from langgraph_lite.pregel.effect_answers import aanswer_effects, answer_effects
 from langgraph_lite.pregel.effects import Load
 from langgraph_lite.pregel.loop import PregelLoop
-from langgraph_lite.pregel.persistence import saver_of_run
+from langgraph_lite.pregel.persistence import allow_types, saver_of_run
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
@@ -43,6 +43,8 @@ class ThreadState:
 
     def _saver_for(self, config: Mapping[str, Any] | None, what: str) -> BaseCheckpointSaver:
         saver = saver_of_run(self, (config or {}).get("configurable") or {})
+        if saver is not self.checkpointer:  # a lent saver: it must read this graph's classes
+            allow_types(saver, self.state_types)
         if saver is None:
             raise ValueError(
                 f"No checkpointer set: {what}() needs one, and this graph has none. Compile "

@@ -217,3 +217,31 @@ def test_a_new_input_drops_what_was_due_and_the_saved_state_says_so():
     assert (history[0].values, history[0].next) == ({"inbox": 4, "input": 3}, ("two",))
     assert (history[1].metadata["source"], history[1].next) == ("input", ("one",))
     assert app.invoke(None, config) == 5
+
+
+def test_a_new_input_drops_pending_sends_as_langgraph_does():
+    import operator
+    from typing import Annotated, TypedDict
+
+    from langgraph_lite.types import Send
+
+    class Fan(TypedDict):
+        items: list
+        done: Annotated[list, operator.add]
+
+    builder = StateGraph(Fan)
+    builder.add_node("start", lambda state: {})
+    builder.add_node("worker", lambda item: {"done": [item]})
+    builder.add_edge(START, "start")
+    builder.add_conditional_edges(
+        "start", lambda state: [Send("worker", i) for i in state["items"]], ["worker"]
+    )
+    app = builder.compile(checkpointer=InMemorySaver(), interrupt_before=["worker"])
+    config = {"configurable": {"thread_id": "t"}}
+    app.invoke({"items": [1, 2]}, config)
+    assert app.get_state(config).next == ("worker", "worker")
+    assert app.invoke({"items": [], "done": []}, config) == {"items": [], "done": []}
+    history = [
+        (s.metadata["source"], s.metadata["step"], s.next) for s in app.get_state_history(config)
+    ]
+    assert history[:3] == [("loop", 4, ()), ("loop", 3, ("start",)), ("input", 2, ("__start__",))]

@@ -121,3 +121,48 @@ def test_a_checkpointer_true_subgraphs_calls_read_back_through_a_lent_saver():
     parent.compile(checkpointer=saver).invoke({"x": []}, {"configurable": {"thread_id": "1"}})
     read = [child.get_state(lent(saver, checkpoint_ns=ns)).values for ns in ("node", "node|1")]
     assert read == [{"x": ["first", "a1"]}, {"x": ["second", "a1"]}]
+
+
+def test_the_saver_a_subgraph_or_a_lent_read_uses_rebuilds_the_graphs_own_classes(tmp_path):
+    import dataclasses
+
+    from langgraph_lite.checkpoint.sqlite import SqliteSaver
+    from langgraph_lite.types import Command, interrupt
+
+    @dataclasses.dataclass
+    class Point:
+        y: int
+
+    class Inner(TypedDict):
+        p: Point
+        a: str
+
+    def inner(own_saver):
+        b = StateGraph(Inner)
+        b.add_node("s", lambda state: {"p": Point(state["p"].y + 1)})
+        b.add_node("ask", lambda state: {"a": interrupt("?")})
+        b.add_edge(START, "s")
+        b.add_edge("s", "ask")
+        return b.compile(checkpointer=own_saver)
+
+    class Outer(TypedDict):
+        v: int
+
+    for own in (None, InMemorySaver()):  # no saver of its own, or one the parent's replaces
+        sub = inner(own)
+        parent = StateGraph(Outer)
+        parent.add_node(
+            "call", lambda state, sub=sub: {"v": sub.invoke({"p": Point(state["v"])})["p"].y}
+        )
+        parent.add_edge(START, "call")
+        with SqliteSaver.from_conn_string(str(tmp_path / f"{own is None}.db")) as saver:
+            app = parent.compile(checkpointer=saver)
+            config = {"configurable": {"thread_id": "t"}}
+            app.invoke({"v": 1}, config)
+            assert app.invoke(Command(resume="yes"), config) == {"v": 2}
+
+    path = str(tmp_path / "lent.db")
+    with SqliteSaver.from_conn_string(path) as saver:
+        inner(None).invoke({"p": Point(1)}, lent(saver))
+    with SqliteSaver.from_conn_string(path) as fresh:  # as another process would open it
+        assert inner(None).get_state(lent(fresh)).values["p"] == Point(2)
