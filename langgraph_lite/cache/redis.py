@@ -2,8 +2,9 @@
 
 Give it a ``redis.Redis`` client (``pip install redis``); ``prefix`` starts every key it
 writes, so several caches (or other data) can share a database. A value is stored under
-``<prefix><namespace>:<key>`` (each part percent-quoted, so no namespace or key can reach
-into another's keys) as its serialized form and the time it expires. Expiry is decided when
+``<prefix>|<namespace>|<key>`` (each namespace part marked and percent-quoted, so no
+namespace or key can reach into another's keys, and ``clear`` into another prefix's) as its
+serialized form and the time it expires. Expiry is decided when
 a value is read, by this cache's clock, as for the other caches; Redis also drops each value
 a minute after it expired (``PX``), so nothing stays behind. The async methods run the client
 in a worker thread (asyncio and trio alike).
@@ -59,7 +60,7 @@ class RedisCache(BaseCache[ValueT]):
         self._clock: Callable[[], float] = time.time
 
     def _key(self, namespace: Namespace, key: str) -> str:
-        return f"{self.prefix}{_namespace(namespace)}:{quote(key, safe='')}"
+        return f"{self.prefix}|{_namespace(namespace)}|{quote(key, safe='')}"
 
     def get(self, keys: Sequence[FullKey]) -> dict[FullKey, ValueT]:
         checked = check_keys(keys)
@@ -109,9 +110,9 @@ class RedisCache(BaseCache[ValueT]):
     def clear(self, namespaces: Sequence[Namespace] | None = None) -> None:
         checked = check_namespaces(namespaces)
         patterns = (
-            [_glob(self.prefix) + "*"]
+            [_glob(self.prefix) + "|*"]
             if checked is None
-            else [f"{_glob(self.prefix)}{_namespace(ns)}:*" for ns in checked]
+            else [f"{_glob(self.prefix)}|{_namespace(ns)}|*" for ns in checked]
         )
         for pattern in patterns:
             for batch in _batches(self.redis.scan_iter(match=pattern, count=500), 500):
@@ -122,8 +123,9 @@ class RedisCache(BaseCache[ValueT]):
 
 
 def _namespace(namespace: Namespace) -> str:
-    # percent-quoted parts joined by ',': ':' ',' and the glob characters never appear raw
-    return ",".join(quote(part, safe="") for part in namespace)
+    # each part '~' and its percent-quoted text, joined by ',': '|', ',' and the glob
+    # characters never appear raw, and () and ("",) differ
+    return ",".join("~" + quote(part, safe="") for part in namespace)
 
 
 def _glob(text: str) -> str:

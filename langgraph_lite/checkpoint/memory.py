@@ -87,7 +87,8 @@ class InMemorySaver(BaseCheckpointSaver):
         return self
 
     def __exit__(self, *exc_info: Any) -> bool | None:
-        return self.stack.__exit__(*exc_info)
+        with self._lock:  # (tables written while no put changes them)
+            return self.stack.__exit__(*exc_info)
 
     async def __aenter__(self) -> InMemorySaver:
         return self.__enter__()

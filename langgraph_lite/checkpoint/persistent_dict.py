@@ -2,8 +2,9 @@
 
 ``InMemorySaver(factory=partial(PersistentDict, filename=path))`` keeps its three tables in
 PersistentDicts, as in LangGraph: they work as dicts in memory, and ``sync()`` (or ``close()``,
-which the saver's ``with`` block calls at its end) writes their contents to ``filename``,
-atomically (a temporary file, then a rename). The file is never read back: it is a pickle, and
+which the saver's ``with`` block calls at its end) writes a table's contents to ``filename``,
+atomically (a temporary file, then a rename). Given one filename, as there, the three tables
+write the same file in turn and the last closed (the checkpoints) is what it holds. The file is never read back: it is a pickle, and
 unpickling runs code, so this library does not do it. To keep threads across processes, use
 ``SqliteSaver``.
 """

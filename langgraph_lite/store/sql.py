@@ -340,14 +340,18 @@ class AsyncSqlStore(SqlStore):
         the sync ``from_conn_string``."""
         opened = cls._open(conn_string, **options)
         conn = await anyio.to_thread.run_sync(opened.__enter__)
+        raised: tuple[Any, Any, Any] = (None, None, None)
         try:
             store = cls(conn, index=index, ttl=ttl)
             try:
                 yield store
             finally:
                 await anyio.to_thread.run_sync(store.stop_ttl_sweeper_sync, 1.0)
+        except BaseException as exc:
+            raised = (type(exc), exc, exc.__traceback__)  # the block's error, not the close's
+            raise
         finally:
-            await anyio.to_thread.run_sync(opened.__exit__, None, None, None)
+            await anyio.to_thread.run_sync(opened.__exit__, *raised)
 
     async def setup(self) -> None:  # type: ignore[override]
         """Create or migrate the tables (``await store.setup()``, as in LangGraph)."""

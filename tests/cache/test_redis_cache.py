@@ -23,15 +23,31 @@ def cache():
 
 
 def test_namespaces_and_keys_with_separators_and_glob_characters_stay_apart(cache):
-    tricky = [(("a",), "b:c"), (("a:b",), "c"), (("a", "b"), "c"), (("a*",), "k"), (("a",), "*")]
+    tricky = [
+        (("a",), "b:c"),
+        (("a:b",), "c"),
+        (("a", "b"), "c"),
+        (("a*",), "k"),
+        (("a",), "*"),
+        ((), "k"),
+        (("",), "k"),
+        (("a|b",), "c"),
+    ]
     cache.set({key: (i, None) for i, key in enumerate(tricky)})
     assert cache.get(tricky) == {key: i for i, key in enumerate(tricky)}
     cache.clear([("a",)])
-    assert cache.get(tricky) == {(("a:b",), "c"): 1, (("a", "b"), "c"): 2, (("a*",), "k"): 3}
+    assert cache.get(tricky) == {
+        (("a:b",), "c"): 1,
+        (("a", "b"), "c"): 2,
+        (("a*",), "k"): 3,
+        ((), "k"): 5,
+        (("",), "k"): 6,
+        (("a|b",), "c"): 7,
+    }
 
 
 def test_clearing_everything_leaves_other_prefixes_alone(cache):
-    other = RedisCache(cache.redis, prefix=f"test:{uuid.uuid4().hex}:")
+    other = RedisCache(cache.redis, prefix=cache.prefix + "x")  # ours is a prefix of its
     try:
         other.set({(("n",), "k"): ("theirs", None)})
         cache.set({(("n",), "k"): ("ours", None)})

@@ -205,6 +205,9 @@ def test_a_key_comes_from_the_argument_or_the_environment(monkeypatch):
         EncryptedSerializer.from_pycryptodome_aes()
     with pytest.raises(ValueError, match=r"16, 24 or 32 bytes.*5 bytes"):
         EncryptedSerializer.from_pycryptodome_aes(key=b"short")
+    for bad in ({"nonce": b"0" * 16}, {"mac_len": 8}):
+        with pytest.raises(ValueError, match="fresh nonce and a 16-byte tag"):
+            EncryptedSerializer.from_pycryptodome_aes(key=KEY, **bad)
     monkeypatch.setenv("LANGGRAPH_AES_KEY", KEY.decode())
     from_env = EncryptedSerializer.from_pycryptodome_aes()
     assert aes().loads_typed(from_env.dumps_typed([1, 2])) == [1, 2]

@@ -59,7 +59,7 @@ class EncryptedSerializer:
     @classmethod
     def from_pycryptodome_aes(cls, serde: Any = None, **kwargs: Any) -> EncryptedSerializer:
         """AES in EAX mode with ``key=`` (16, 24 or 32 bytes; default: the
-        ``LANGGRAPH_AES_KEY`` environment variable); other keywords go to ``AES.new``."""
+        ``LANGGRAPH_AES_KEY`` environment variable)."""
         return cls(_AesEax(**kwargs), serde)
 
     def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
@@ -132,10 +132,14 @@ class _AesEax:
         self._mode = options.pop("mode", AES.MODE_EAX)
         if self._mode != AES.MODE_EAX:
             raise ValueError("from_pycryptodome_aes() supports only AES.MODE_EAX.")
-        self._options = options
+        if options:  # a fixed nonce breaks EAX; another tag length would not read back
+            raise ValueError(
+                f"from_pycryptodome_aes() takes key= (and mode=AES.MODE_EAX), not "
+                f"{', '.join(sorted(options))}: each value gets a fresh nonce and a 16-byte tag."
+            )
 
     def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
-        cipher = self._aes.new(self._key, self._mode, **self._options)
+        cipher = self._aes.new(self._key, self._mode)
         ciphertext, tag = cipher.encrypt_and_digest(plaintext)
         return self.name, cipher.nonce + tag + ciphertext
 
@@ -145,5 +149,5 @@ class _AesEax:
         if len(ciphertext) < 32:
             raise ValueError("it is shorter than a nonce and a tag")
         nonce, tag, body = ciphertext[:16], ciphertext[16:32], ciphertext[32:]
-        cipher = self._aes.new(self._key, self._mode, nonce=nonce, **self._options)
+        cipher = self._aes.new(self._key, self._mode, nonce=nonce)
         return cipher.decrypt_and_verify(body, tag)  # type: ignore[no-any-return]

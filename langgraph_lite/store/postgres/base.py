@@ -72,8 +72,8 @@ POSTGRES = Dialect(
 
 class PoolConfig(TypedDict, total=False):
     """The pool ``PostgresStore.from_conn_string(dsn, pool_config=...)`` opens: its
-    ``min_size`` (default 1) and ``max_size`` (default: no limit) in connections, and
-    ``kwargs`` for each connection (``autocommit=True`` is always set)."""
+    ``min_size`` (default 1) and ``max_size`` (default: ``min_size``, as psycopg_pool has it)
+    in connections, and ``kwargs`` for each connection (``autocommit=True`` is always set)."""
 
     min_size: int
     max_size: int | None
@@ -198,6 +198,9 @@ def _pool(conn_string: str, config: PoolConfig) -> Iterator[Any]:
     except PoolTimeout as exc:
         pool.close()
         raise unreachable(conn_string, exc) from None
+    except BaseException:
+        pool.close()  # (no pool threads left behind)
+        raise
     with pool:
         yield pool
 
