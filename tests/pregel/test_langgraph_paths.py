@@ -245,3 +245,23 @@ def test_a_new_input_drops_pending_sends_as_langgraph_does():
         (s.metadata["source"], s.metadata["step"], s.next) for s in app.get_state_history(config)
     ]
     assert history[:3] == [("loop", 4, ()), ("loop", 3, ("start",)), ("input", 2, ("__start__",))]
+
+
+def test_get_function_nonlocals_gives_what_a_function_reaches():
+    import functools
+
+    from langgraph_lite.pregel._utils import get_function_nonlocals
+
+    class Box:
+        inner = "reached"
+
+    box = Box()
+    captured = 41
+
+    def node(state):
+        return {"v": captured + 1, "w": box.inner}
+
+    reached = get_function_nonlocals(node)
+    assert 41 in reached and box in reached and "reached" in reached
+    assert get_function_nonlocals(len) == []
+    assert get_function_nonlocals(functools.partial(node, {})) == []
