@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from langgraph_lite.pregel.node import PregelNode
 
 __all__ = [
+    "INPUT",
     "PULL",
     "PUSH",
     "TASKS",
@@ -46,6 +47,7 @@ PUSH = "__pregel_push"
 """First element of the path of a task planned from a ``Send`` packet."""
 TASKS = "__pregel_tasks"
 """The channel ``Send`` packets are written to; each becomes a task of the next step."""
+INPUT = "__input__"  # the run's input as a node: update_state's as_node, in versions_seen
 
 _TASK_ID_NAMESPACE = uuid.UUID("6ba7b812-9dad-11d1-80b4-00c04fd430c8")
 _TASK_ID_BYTES = _TASK_ID_NAMESPACE.bytes
@@ -347,7 +349,7 @@ def drop_due(
     seen, as the input is, and the channels it does not write get an empty update (pending
     ``Send``s and ephemeral values go). Returns the channels that changed."""
     mark_seen(tasks, versions, versions_seen)
-    versions_seen.setdefault("__input__", {})
+    versions_seen.setdefault(INPUT, {})
     changed = {n for n, c in channels.items() if tasks and n not in written and c.update([])}
     versions.update(dict.fromkeys(changed, version))
     return changed

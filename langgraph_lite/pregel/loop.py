@@ -55,12 +55,13 @@ import weakref
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
-from langgraph_lite._internal._constants import CONFIG_KEY_NODE_FINISHED, INPUT
+from langgraph_lite._internal._constants import CONFIG_KEY_NODE_FINISHED
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.config import current_task
 from langgraph_lite.errors import GraphDrained
 from langgraph_lite.pregel import run_input
 from langgraph_lite.pregel.algo import (
+    INPUT,
     Task,
     apply_input,
     apply_writes,
@@ -283,8 +284,7 @@ class PregelLoop:
         )
         self._version = max(self.versions.values(), default=self._version)
         self.step = int(saved.metadata.get("step", -1)) + 1
-        # After a restore any node may be due: consider every channel that has a version.
-        self._updated = {k for k in self.versions if k in self.channels}
+        self._updated = {k for k in self.versions if k in self.channels}  # any node may be due
         self._pending_writes = list(saved.pending_writes or ())
 
     def _start(self, input: Any) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph_lite.constants import END, START
 from langgraph_lite.errors import InvalidUpdateError
-from langgraph_lite.pregel.algo import TASKS, Task
+from langgraph_lite.pregel.algo import INPUT, TASKS, Task
 from langgraph_lite.pregel.checkpointing import saved_writes, thread_config
 from langgraph_lite.pregel.effects import Load, Save, Writes
 from langgraph_lite.pregel.leases import with_token
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["COPY", "INPUT", "bulk_update", "check_supersteps"]
 
-INPUT = "__input__"
-"""``as_node`` of an update that is the run's input."""
 COPY = "__copy__"
 """``as_node`` of an update that copies the checkpoint (a fork)."""
 
