@@ -128,3 +128,13 @@ def test_options_a_store_does_not_take_are_named():
         SqliteStore.from_conn_string(":memory:", pipeline=True),
     ):
         pass
+
+
+def test_an_option_the_postgres_store_does_not_take_is_named(postgres_schema):
+    from langgraph_lite.store.postgres import PostgresStore
+
+    with (
+        pytest.raises(TypeError, match=r"PostgresStore\.from_conn_string\(\) takes no .*'pipe'"),
+        PostgresStore.from_conn_string(postgres_schema, pipe=True),
+    ):
+        pass

@@ -137,8 +137,19 @@ class PostgresStore(SqlStore):
     @classmethod
     @contextmanager
     def _open(
-        cls, conn_string: str, *, pipeline: bool = False, pool_config: PoolConfig | None = None
+        cls,
+        conn_string: str,
+        *,
+        pipeline: bool = False,
+        pool_config: PoolConfig | None = None,
+        **unknown: Any,
     ) -> Iterator[Any]:
+        if unknown:
+            raise TypeError(
+                f"PostgresStore.from_conn_string() takes no argument named "
+                f"{', '.join(map(repr, unknown))}: it takes conn_string, pipeline, pool_config, "
+                "index and ttl."
+            )
         if pool_config is not None:  # a pool, whatever ``pipeline`` says (as in LangGraph)
             with _pool(conn_string, pool_config) as pool:
                 yield pool
