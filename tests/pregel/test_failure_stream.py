@@ -3,7 +3,7 @@ task ends, the siblings that end after it are saved but streamed no more, then t
 Sync (threads) and async (asyncio, trio)."""
 
 import operator
-import time
+import threading
 from typing import Annotated
 
 import anyio
@@ -35,32 +35,38 @@ def shown(chunk):
 
 
 def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
+    # (ordered by events, not sleeps: quick ends, then bad raises, then slow ends only once
+    # the consumer has seen the error, so the error must go out while slow still runs)
+    quick_done, error_seen = threading.Event(), threading.Event()
+    slow_saw_error = []
+
     def slow(state):
-        time.sleep(1.0)
+        slow_saw_error.append(error_seen.wait(10))
         return {"log": ["slow"]}
 
     def bad(state):
-        time.sleep(0.25)  # (quick ends first, even on a loaded machine)
+        quick_done.wait(10)
         raise ValueError("bad input")
 
     def quick(state):
+        quick_done.set()
         return {"log": ["quick"]}
 
     app = fan_out({"slow": slow, "bad": bad, "quick": quick})
     config = {"configurable": {"thread_id": "t"}}
-    got, when = [], []
-    start = time.monotonic()
+    got = []
+    error_event = ("tasks", "bad", True, "ValueError('bad input')")
     with pytest.raises(ValueError, match="bad input"):
         for chunk in app.stream({"log": []}, config, stream_mode=["updates", "tasks"]):
             got.append(shown(chunk))
-            when.append(time.monotonic() - start)
-    error_event = ("tasks", "bad", True, "ValueError('bad input')")
+            if got[-1] == error_event:
+                error_seen.set()
     assert got[3:] == [
         ("updates", {"quick": {"log": ["quick"]}}),
         ("tasks", "quick", True, "None"),
         error_event,
     ]
-    assert when[got.index(error_event)] < 0.8  # (as it ended, not once the slow sibling did)
+    assert slow_saw_error == [True]  # (the error went out as it ended, before slow did)
     state = app.get_state(config)
     assert state.values == {"log": ["quick", "slow"]}  # the slow sibling's writes were kept
     assert state.next == ("bad",)
