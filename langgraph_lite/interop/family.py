@@ -6,10 +6,11 @@ ours (``langgraph_lite.messages``). So nothing the caller gave is converted to t
 family: a message object stays what it is (ours stays ours, LangChain's stays LangChain's,
 with its id given in place). Only values that are not message objects yet need a class:
 
-    dicts, ``(role, content)`` tuples, strings   LangChain's when a LangChain message is
-                                                 among the messages they are merged with
-                                                 (either side of ``add_messages``, the
-                                                 state a node reads), ours otherwise
+    dicts, ``(role, content)`` tuples, strings   ours when our messages (and no LangChain
+                                                 ones) are among the messages they are merged
+                                                 with (either side of ``add_messages``, the
+                                                 state a node reads); else LangChain's when
+                                                 LangChain is loaded, ours when it is not
     finished chunks (``AIMessageChunk``)         the whole message of the chunk's own family
     messages the library makes (``ToolNode``'s   the family of the message they answer (the
     and ``ValidationNode``'s answers, the        ``AIMessage`` whose tool calls they answer,
@@ -19,14 +20,13 @@ with its id given in place). Only values that are not message objects yet need a
 LangChain's from the first message (``graph.message.langchain_first``), as the model's is; so
 is a key declared as a list of LangChain messages (``graph.schema``).
 
-"Ours otherwise" keeps a history with no message object in it the same whether or not
-LangChain happens to be loaded; LangGraph would make LangChain messages there, and a program
-that wants them gives one LangChain message (or a LangChain model's reply) and gets them from
-then on. Mixed lists (ours and LangChain's side by side) are kept as given; ids, merging and
-removal work across both.
+So a program built on LangChain (which has imported it) gets LangChain's messages from a
+plain ``[("user", "hi")]`` input, as LangGraph gives them, and its ``isinstance`` checks hold;
+a program that never loads LangChain gets ours. Mixed lists (ours and LangChain's side by
+side) are kept as given; ids, merging and removal work across both.
 
 Nothing here imports ``langchain_core``: LangChain is recognised through ``sys.modules``, and
-its conversions are imported only for a history that already holds LangChain messages.
+its conversions are imported only once it is loaded.
 """
 
 from __future__ import annotations
@@ -81,16 +81,20 @@ def _all_whole_messages(kinds: set[type]) -> bool:
 
 
 def langchain_in(*groups: Any) -> bool:
-    """Whether any of ``groups`` (a message, or a list of values) holds a LangChain message."""
+    """Whether values merged with ``groups`` (a message, or a list of values) become
+    LangChain's: LangChain is loaded, and the groups hold a LangChain message or none of ours."""
     base = _lc_base()
     if base is None:
         return False
+    ours = False
     for group in groups:
         values = group if isinstance(group, list | tuple) else (group,)
         # a tuple may be one (role, content) message: its items are not messages, no harm
-        if any(issubclass(k, base) for k in set(map(type, values))):
+        kinds = set(map(type, values))
+        if any(issubclass(k, base) for k in kinds):
             return True
-    return False
+        ours = ours or any(issubclass(k, BaseMessage) for k in kinds)
+    return not ours
 
 
 def coerce(values: list[Any], *, langchain: bool) -> list[Any]:

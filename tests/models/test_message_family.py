@@ -75,10 +75,12 @@ def test_a_mixed_list_keeps_each_message_as_given_and_dicts_in_it_are_langchain_
     assert type(replaced[1]) is ours.AIMessage
 
 
-def test_our_messages_and_dicts_stay_ours_even_with_langchain_loaded():
+def test_dicts_beside_our_messages_stay_ours_and_alone_become_langchain_s_once_it_is_loaded():
     result = add_messages([ours.HumanMessage("a")], [("ai", "b"), {"role": "user", "content": "c"}])
     assert [type(m) for m in result] == [ours.HumanMessage, ours.AIMessage, ours.HumanMessage]
-    assert [type(m) for m in add_messages([], ["x"])] == [ours.HumanMessage]
+    # nothing around them: LangChain's, as LangGraph makes them (this module loaded LangChain)
+    assert [type(m) for m in add_messages([], ["x"])] == [lc.HumanMessage]
+    assert [type(m) for m in add_messages([], [("ai", "y")])] == [lc.AIMessage]
 
 
 def test_without_langchain_nothing_of_it_is_imported_and_messages_are_ours():
@@ -311,7 +313,6 @@ def test_a_key_declared_with_langchain_messages_makes_dicts_langchain_s():
     from typing_extensions import TypedDict
 
     from langgraph_lite.graph import START, MessagesState, StateGraph, add_messages
-    from langgraph_lite.messages import AIMessage, HumanMessage
 
     class ListOfBase(TypedDict):
         messages: Annotated[list[LcBaseMessage], add_messages]
@@ -332,6 +333,6 @@ def test_a_key_declared_with_langchain_messages_makes_dicts_langchain_s():
         human, ai = run(schema)
         assert type(human) is LcHumanMessage and type(ai) is LcAIMessage
         assert (human.content, ai.content) == ("hi", "hey")
-    # our MessagesState declares our classes: the same input stays ours
+    # with LangChain loaded, our MessagesState gets LangChain's too, as in LangGraph
     human, ai = run(MessagesState)
-    assert type(human) is HumanMessage and type(ai) is AIMessage
+    assert type(human) is LcHumanMessage and type(ai) is LcAIMessage
