@@ -1,4 +1,10 @@
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A loaded machine (CI, two suites at once) must not fail a law for drawing slowly: the laws
+# test what the code does, never how fast.
+settings.register_profile("unhurried", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("unhurried")
 
 
 @pytest.fixture(

@@ -19,6 +19,7 @@ says which server, which model, what went wrong and what to try.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -92,7 +93,7 @@ class OpenAIChatModel:
             self.params["max_tokens"] = max_tokens
         self.tools: list[dict[str, Any]] = []
         self.tool_choice: Any = None
-        self._client: Any = None
+        self._client = _SharedClient()
 
     def __repr__(self) -> str:
         where = f", base_url={self.base_url!r}" if self.base_url else ""
@@ -269,11 +270,11 @@ class OpenAIChatModel:
         }
 
     def _sync_client(self) -> Any:
-        if self._client is None:
+        if self._client.client is None:
             import openai
 
-            self._client = openai.OpenAI(**self._client_options())
-        return self._client
+            self._client.client = openai.OpenAI(**self._client_options())
+        return self._client.client
 
     def _chunks(
         self, messages: Any, assembler: StreamAssembler, kwargs: dict[str, Any]
@@ -387,6 +388,24 @@ def _on_asyncio() -> bool:
     from langgraph_lite._async_library import current_async_library
 
     return current_async_library() in ("asyncio", None)
+
+
+class _SharedClient:
+    """The sync client a model and its copies (``bind_tools``...) share.
+
+    Closed when the last of them is collected: left to the garbage collector, its pooled
+    sockets would go unclosed (a ResourceWarning in whatever code runs at that moment).
+    """
+
+    __slots__ = ("client",)
+
+    def __init__(self) -> None:
+        self.client: Any = None
+
+    def __del__(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
 
 
 class _Failed:
