@@ -36,7 +36,9 @@ def shown(chunk):
 
 def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
     # (ordered by events, not sleeps: quick ends, then bad raises, then slow ends only once
-    # the consumer has seen the error, so the error must go out while slow still runs)
+    # the consumer has seen the error, so the error must go out while slow still runs. The
+    # consumer's thread takes a step's tasks too, first to last: slow is last, so that a
+    # helper thread runs it; the consumer could not see the error while running it itself)
     quick_done, error_seen = threading.Event(), threading.Event()
     slow_saw_error = []
 
@@ -52,7 +54,7 @@ def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
         quick_done.set()
         return {"log": ["quick"]}
 
-    app = fan_out({"slow": slow, "bad": bad, "quick": quick})
+    app = fan_out({"quick": quick, "bad": bad, "slow": slow})
     config = {"configurable": {"thread_id": "t"}}
     got = []
     error_event = ("tasks", "bad", True, "ValueError('bad input')")
