@@ -221,7 +221,22 @@ def _merge_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
         isinstance(merged["tags"], str) or not isinstance(merged["tags"], Sequence)
     ):
         raise TypeError(f"config['tags'] must be a list of strings, got {_short(merged['tags'])}.")
+    if configurable := merged.get("configurable"):
+        metadata = merged.get("metadata") or {}
+        copied = {
+            k: v for k in COPIED_TO_METADATA if k not in metadata and (v := configurable.get(k))
+        }
+        if copied:
+            merged["metadata"] = {**metadata, **copied}
     return merged
+
+
+# The configurable keys a run's metadata takes too (when set and not empty), as in LangGraph:
+# ids a node, a tracer or a message's metadata can read; never other configurable values, which
+# may be secrets.
+COPIED_TO_METADATA = (
+    "thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id",
+)  # fmt: skip
 
 
 # Keys that address a checkpoint lineage: a config naming one starts its own, so a graph run

@@ -316,6 +316,9 @@ def without_untracked(
     return kept
 
 
+_COORDINATES = frozenset(("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map"))
+
+
 def _fixed_metadata(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """What a run's checkpoints' metadata takes from its config: the part before ``source``
     and ``step``, and ``parents``."""
@@ -327,14 +330,15 @@ def _fixed_metadata(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
             for k, v in configurable.items()
             if isinstance(v, str | int | float | bool)
             and not k.startswith("__")
-            and k not in ("thread_id", "checkpoint_ns", "checkpoint_id")
+            and k not in _COORDINATES
             and k not in LEASE_KEYS
         },
-        # (not the langgraph_* keys a subgraph's config carries from its parent's task)
+        # (not the langgraph_* keys a subgraph's config carries from its parent's task, nor
+        # the checkpoint's own coordinates, which its config holds)
         **{
             k: v
             for k, v in (config.get("metadata") or {}).items()
-            if not k.startswith("langgraph_")
+            if not k.startswith("langgraph_") and k not in _COORDINATES
         },
     }
     return fixed, _parents(configurable)
@@ -364,6 +368,8 @@ def path_text(path: tuple[Any, ...]) -> str:
     """A task path as savers store it (``task_path``), in LangGraph's form: ``~`` and its
     parts joined by ``, ``, numbers (and bools) in ten digits, so that the texts sort as the
     paths do (a step's writes are replayed in that order)."""
+    if len(path) == 2 and type(path[0]) is str and type(path[1]) is str:
+        return f"~{path[0]}, {path[1]}"  # (a node's task: every step of a run saves one)
     return "~" + ", ".join(
         path_text(part)
         if isinstance(part, tuple)
