@@ -79,6 +79,7 @@ class Interrupts:
         self._answers: dict[str, list[Any]] = {}
         self._resume_map: dict[str, Any] = {}  # Command(resume={interrupt id: answer})
         self._null_resume: Any = MISSING  # Command(resume=value): the next unanswered call
+        self._parent: Interrupts | None = None  # an enclosing run's, whose answer it may use
         self._lock = threading.RLock()  # a schema's validator may call back into ask
 
     # -- answers -----------------------------------------------------------------------------
@@ -116,15 +117,29 @@ class Interrupts:
             self._null_resume = resume
         self.replay_answers(pending_writes)
 
-    def inherit(self, parent: Any, pending_writes: Sequence[Any]) -> None:
-        """A subgraph resumed with its parent task: answer with the parent's answers.
-
-        ``parent``: the parent run's ``Interrupts`` (anything else: a run with no answers).
+    def inherit(self, parent: Any, pending_writes: Sequence[Any] = ()) -> None:
+        """A subgraph run by a task of ``parent`` (the parent run's ``Interrupts``; anything
+        else: a run with no answers) answers with the parent's answers: by interrupt id, and
+        the parent's ``Command(resume=value)`` if no question took it yet, as in LangGraph, even
+        when the subgraph starts afresh (its parent task is new after ``update_state``).
+        ``pending_writes``: those of the subgraph's saved run it continues, whose answers its
+        re-run tasks are given again.
         """
         if isinstance(parent, Interrupts):
             self._resume_map = parent._resume_map
-            self._null_resume, parent._null_resume = parent._null_resume, MISSING
+            self._parent = parent
         self.replay_answers(pending_writes)
+
+    def _take_null_resume(self) -> Any:
+        """The ``Command(resume=value)`` answer no question has taken yet, taken (or MISSING),
+        this run's first, else an enclosing run's."""
+        if self._null_resume is not MISSING:
+            answer, self._null_resume = self._null_resume, MISSING
+            return answer
+        if self._parent is None:
+            return MISSING
+        with self._parent._lock:
+            return self._parent._take_null_resume()
 
     def replay_answers(self, pending_writes: Sequence[Any]) -> None:
         """Answers saved with the run's tasks are given again, in order, when they re-run."""
@@ -156,8 +171,8 @@ class Interrupts:
                 answer = self._resume_map.pop(interrupt_id)
             elif first_id in self._resume_map:  # (saved by a version that gave every
                 answer = self._resume_map.pop(first_id)  # question of a task the first id)
-            elif self._null_resume is not MISSING:
-                answer, self._null_resume = self._null_resume, MISSING
+            elif (answer := self._take_null_resume()) is not MISSING:
+                pass
             else:
                 shown = None if schema is None else schema.shown()
                 raise GraphInterrupt(

@@ -77,6 +77,8 @@ def take_input(
     ``TimeTravel``; ``interrupts`` takes a Command's answers, ``persistence`` saves its writes;
     ``due()``: the tasks the saved run would run next.
     """
+    if parent is not None and not isinstance(input, Command):
+        interrupts.inherit(getattr(parent.run, "interrupts", None))
     if (
         parent is not None
         and saved is not None
@@ -89,7 +91,7 @@ def take_input(
         # continue the saved run, answering its interrupts with the parent's answers. Its
         # namespace names the parent task, so a saved run found under it is this task's,
         # even a finished one (a crash before the parent task's writes were saved).
-        interrupts.inherit(getattr(parent.run, "interrupts", None), pending_writes)
+        interrupts.replay_answers(pending_writes)
         input = None
     null = null_writes(saved)
     if isinstance(input, Command):
