@@ -120,7 +120,7 @@ class PregelLoop:
         self.context = context
         self.control = control  # its RunControl (control.py); self.drained: why it stopped
         self.recursion_limit: int = config["recursion_limit"]
-        self.stop = self.recursion_limit  # last step number allowed; set again by start
+        self.stop = self.recursion_limit  # last step number allowed; set again by _start
         self.phase = START  # for introspection and internal checks only
         self.step = -1
         self.channels = restore_channels(spec.channels, None)  # its own, fresh from the specs
@@ -237,13 +237,13 @@ class PregelLoop:
                     return  # interrupted
             if items:  # the step's updates go out before its writes are applied
                 yield DELIVER
-            stop = self._apply()
+            stop = self._apply()  # (True: interrupt_after)
             if outbox:
                 yield Save(persistence.take())
             if items:
                 yield DELIVER
             if stop:
-                return  # interrupt_after
+                return
 
     def save_update(self, tasks: list[Task] | None, source: str, same_step: bool) -> None:
         """``update_state``'s superstep (updates.py): the writes set on ``tasks`` (run by no
@@ -291,8 +291,9 @@ class PregelLoop:
         """Apply the run's input as the first step, or resume a saved run when it is None."""
         if self.phase is not START:
             raise wrong_phase(self.phase, START, "start")
-        parent = self.parent_task
-        travel = self.time_travel
+        parent, travel = self.parent_task, self.time_travel
+        # as LangGraph: recursion_limit + 1 steps past its checkpoint (a new input's among them)
+        self.stop = self.step + self.recursion_limit + 1
         self._pending_writes = travel.begin(input, self._pending_writes, parent is None, self.saved)
         # (a subgraph run again by its parent task, a Command: see run_input.py)
         input, null = run_input.take_input(
@@ -311,6 +312,9 @@ class PregelLoop:
             if fork:  # a replay starts a new branch with a copy of its checkpoint
                 self._save("fork", final=True)
                 self.step += 1
+            elif out.checkpoint_events:  # as LangGraph, it streams the checkpoint it resumes
+                due, state = self.peek(), self.output(out.stream_keys)
+                out.checkpoint(self.step - 1, self.saved, state, due, resumed=True)
         else:
             if input is None and self.persistence.active:
                 raise nothing_to_resume(self.config)
@@ -328,7 +332,6 @@ class PregelLoop:
             self._pending_writes = []  # a new input starts afresh: nothing pending is resumed
             self._save("input")
             self.step += 1
-        self.stop = self.step + self.recursion_limit
         self.phase = PLAN
 
     def take_input_writes(self, writes: Sequence[tuple[str, Any]] | None = None) -> set[str]:
@@ -412,8 +415,7 @@ class PregelLoop:
         return None
 
     def _end(self, stopped: bool = False) -> None:
-        """The run ends here (``stopped``: by interrupt_before/after, for a human); with
-        durability="exit" it saves where it stands now."""
+        """The run ends here (``stopped``: by interrupt_before/after); durability="exit" saves."""
         if self.persistence.durability == "exit":
             self._save("loop", final=True)
         self.phase = DONE
@@ -472,10 +474,8 @@ class PregelLoop:
 
     def interrupt(self, task: Task, value: Any, schema: Any = None) -> Any:
         """``interrupt(value)`` called by ``task``: its answer, or ``GraphInterrupt`` if none
-        (``schema``: the ``ResponseSchema`` the answer must fit, if the node gave one).
-
-        A subgraph with no checkpointer of its own asks through its parent task, which saves
-        the question and answers; the resumed parent runs it again, answering in order."""
+        (``schema``: the ``ResponseSchema`` the answer must fit). A subgraph with no checkpointer
+        asks through its parent task, which saves the questions and answers them on its rerun."""
         parent = self.parent_task
         if parent is not None and not self.persistence.active:
             return parent.run.interrupt(parent, value, schema)

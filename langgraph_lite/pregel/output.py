@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph_lite._internal._constants import CONFIG_KEY_STREAM_MESSAGES_V2
 from langgraph_lite.channels.base import MISSING
 from langgraph_lite.errors import GraphBubbleUp
-from langgraph_lite.pregel.checkpointing import INTERRUPT
+from langgraph_lite.pregel.checkpointing import INTERRUPT, with_checkpoint_map
 from langgraph_lite.pregel.payloads import (
     checkpoint_payload,
     debug_event,
@@ -336,14 +336,22 @@ class Output:
         if self.updates:
             self.emit("updates", {INTERRUPT: found})
 
-    def checkpoint(self, step: int, saved: Any, values: Any, next_tasks: list[Any]) -> None:
-        """The checkpoint ``saved`` (a ``CheckpointTuple``) was saved at ``step``, holding
-        ``values`` (the stream keys'), ``next_tasks`` due; only called when
-        ``checkpoint_events``."""
+    def checkpoint(
+        self, step: int, saved: Any, values: Any, next_tasks: list[Any], resumed: bool = False
+    ) -> None:
+        """The checkpoint ``saved`` (a ``CheckpointTuple``) was saved at ``step`` (or, if
+        ``resumed``, the run resumes from it), holding ``values`` (the stream keys'),
+        ``next_tasks`` due; only called when ``checkpoint_events``."""
         if values is MISSING:  # one output channel, never written: None, as LangGraph
             values = None
-        config, parent_config = saved[:2]
-        payload = checkpoint_payload(config, parent_config, values, saved.metadata, next_tasks)
+        config, parent_config, writes = saved.config, saved.parent_config, ()
+        if resumed:  # (a ``CheckpointTuple`` as loaded)
+            config = with_checkpoint_map(config, saved.metadata)
+            parent_config = with_checkpoint_map(parent_config, saved.metadata)
+            writes = saved.pending_writes or ()
+        payload = checkpoint_payload(
+            config, parent_config, values, saved.metadata, next_tasks, writes, self.stream_keys
+        )
         if "checkpoints" in self.modes:
             self.emit("checkpoints", payload)
         if "debug" in self.modes:
@@ -424,14 +432,10 @@ class Output:
                 self.emit("messages", (message, metadata))
 
     def _message_metadata(self, task: Task) -> dict[str, Any]:
-        """LangGraph's keys: the run's metadata, the configurable keys it copies into it (ids,
-        never other configurable values, which may be secrets), and the task's own."""
+        """LangGraph's keys: the run's metadata (with the ids it copies from configurable),
+        then the task's own."""
         meta = task.config["metadata"]
         out = {k: v for k, v in meta.items() if not k.startswith("langgraph_")}
-        configurable = self.config.get("configurable") or {}
-        for key in _COPIED_TO_METADATA:
-            if key not in out and (value := configurable.get(key)):
-                out[key] = value
         out["langgraph_step"] = task.step
         out["langgraph_node"] = task.name
         out["langgraph_triggers"] = tuple(task.triggers)
@@ -450,11 +454,6 @@ def _is_tool_message(message: Any) -> bool:
 # What a graph on a thread of its own, run inside a node, streams to the caller's consumer:
 # what LangGraph's callback handlers carry (they follow the call), not what its stream does.
 _OWN_THREAD_MODES = ("messages", "tools")
-
-# The configurable keys LangGraph copies into a run's metadata (when set and not empty).
-_COPIED_TO_METADATA = (
-    "thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id",
-)  # fmt: skip
 
 
 def _printed(ns: tuple[str, ...], mode: str, chunk: Any) -> str:

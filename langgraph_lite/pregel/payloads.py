@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from langgraph_lite.pregel.checkpointing import read_task_statuses
+from langgraph_lite.pregel.task_results import task_result
 
 __all__ = [
     "checkpoint_payload",
@@ -65,19 +69,40 @@ def checkpoint_payload(
     values: Any,
     metadata: dict[str, Any],
     next_tasks: list[Any],
+    pending_writes: Iterable[tuple[str, str, Any]] = (),
+    stream_keys: str | Sequence[str] = (),
 ) -> dict[str, Any]:
-    """``checkpoints`` mode: a checkpoint was saved; the shape of ``get_state``."""
+    """``checkpoints`` mode: a checkpoint was saved (or a run resumes from it, with its
+    ``pending_writes``); the shape of ``get_state``. As LangGraph, a task with saved writes
+    shows its error, or its result (its writes to ``stream_keys``) and questions."""
+    statuses = read_task_statuses(pending_writes) if pending_writes else {}
+    tasks = []
+    for t in next_tasks:
+        entry: dict[str, Any] = {"id": t.id, "name": t.name}
+        status = statuses.get(t.id)
+        if status is not None and status.error is not None:
+            entry["error"] = status.error
+        else:
+            if status is not None and (result := _result(status.output, stream_keys)):
+                entry["result"] = result
+            asked = status.interrupts if status is not None else ()
+            entry["interrupts"] = tuple(dataclasses.asdict(i) for i in asked)
+        entry["state"] = _subgraph_state(t, config)
+        tasks.append(entry)
     return {
         "config": config,
         "parent_config": parent_config,
         "values": values,
         "metadata": metadata,
         "next": [t.name for t in next_tasks],
-        "tasks": [
-            {"id": t.id, "name": t.name, "interrupts": (), "state": _subgraph_state(t, config)}
-            for t in next_tasks
-        ],
+        "tasks": tasks,
     }
+
+
+def _result(writes: Iterable[tuple[str, Any]], keys: str | Sequence[str]) -> Any:
+    if isinstance(keys, str):
+        return task_result(writes, (keys,)).get(keys)
+    return task_result(writes, keys)
 
 
 def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:
