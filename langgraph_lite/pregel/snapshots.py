@@ -156,9 +156,7 @@ class ThreadState:
         config = {"configurable": {"thread_id": thread, "checkpoint_ns": ns}}
         if not expand or not isinstance(inner[0], ThreadState):  # (a RemoteGraph: not here)
             return config
-        found = yield Load(config)
-        if not found:
-            return None
+        found = yield Load(config)  # (none yet: an empty snapshot, as LangGraph's)
         return (yield from inner[0]._snapshot(found, config, saver, True, True))
 
     # -- subgraphs ---------------------------------------------------------------------------

@@ -65,3 +65,20 @@ def test_one_answer_goes_to_one_question_the_next_restarted_subgraph_asks_again(
     out = graph.invoke(None, thread)
     assert [i.value for i in out["__interrupt__"]] == ["q?"]
     assert graph.invoke(Command(resume="no"), thread)["x"][-2:] == ["answer:no", "after"]
+
+
+def test_a_subgraph_task_not_started_yet_shows_an_empty_snapshot_of_its_namespace():
+    sub = StateGraph(S).add_node("inner", lambda s: {"x": ["inner"]}).add_edge(START, "inner")
+    builder = StateGraph(S).add_node("pre", lambda s: {"x": ["pre"]})
+    builder.add_node("sub", sub.compile()).add_edge(START, "pre").add_edge("pre", "sub")
+    graph = builder.compile(checkpointer=InMemorySaver(), interrupt_before=["sub"])
+    thread = {"configurable": {"thread_id": "3"}}
+    graph.invoke({"x": []}, thread)
+    (task,) = graph.get_state(thread, subgraphs=True).tasks
+    state = task.state
+    assert (state.values, state.next, state.tasks, state.metadata) == ({}, (), (), None)
+    ns = state.config["configurable"]["checkpoint_ns"]
+    assert ns == f"sub:{task.id}"
+    # without subgraphs=True: the config that names where it will be saved
+    (task,) = graph.get_state(thread).tasks
+    assert task.state == {"configurable": {"thread_id": "3", "checkpoint_ns": ns}}
