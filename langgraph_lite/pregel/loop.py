@@ -91,7 +91,7 @@ class PregelLoop:
     # Set by Pregel for the run (nodes read them; the loop itself never does).
     store: Any = None
     cache: Any = None
-    drained: GraphDrained | None = None  # (set by _plan when the run's control drained it)
+    stopped_by: BaseException | None = None  # why _plan ended it: GraphDrained, recursion
 
     def __init__(
         self,
@@ -118,7 +118,7 @@ class PregelLoop:
         self.spec = spec
         self.config = config
         self.context = context
-        self.control = control  # its RunControl (control.py); self.drained: why it stopped
+        self.control = control  # its RunControl (control.py); self.stopped_by: why it stopped
         self.recursion_limit: int = config["recursion_limit"]
         self.stop = self.recursion_limit  # last step number allowed; set again by _start
         self.phase = START  # for introspection and internal checks only
@@ -192,8 +192,8 @@ class PregelLoop:
             if items:  # a task's start (tasks/debug) goes out before it runs
                 yield DELIVER
             if tasks is None:
-                if self.drained is not None:  # (what the run reported went out first)
-                    raise self.drained
+                if self.stopped_by is not None:  # (what the run reported went out first)
+                    raise self.stopped_by
                 return
             if tasks:  # empty when every task's writes were saved before: nothing to run
                 failures: list[Task] | None = None
@@ -351,21 +351,19 @@ class PregelLoop:
         """The next step's tasks (not those whose writes were saved), or None: the run is over."""
         if self.phase is not PLAN:
             raise wrong_phase(self.phase, PLAN, "plan")
-        if self.step > self.stop:
-            self.phase = DONE
-            raise recursion_error(self.recursion_limit, self.step, [t.name for t in self.peek()])
-        spec = self.spec
-        tasks = prepare_next_tasks(
-            spec.nodes, spec.trigger_index, self.channels, self.versions, self.versions_seen,
-            self._updated, self.step, self,
-        )  # fmt: skip
+        if self.step > self.stop:  # (durability="exit" saves where it stopped, as LangGraph)
+            due = [t.name for t in self.peek()]
+            self.stopped_by = recursion_error(self.recursion_limit, self.step, due)
+            self._end()
+            return None
+        tasks = self.peek()
         before = self.interrupts.before
         if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
             self._end(stopped=True)
             return None
         reason = None if self.control is None else self.control._drain_reason  # (control.py)
         if not tasks or reason is not None:  # drained: stop before the step runs
-            self.drained = GraphDrained(reason or "shutdown") if tasks else None
+            self.stopped_by = GraphDrained(reason or "shutdown") if tasks else None
             self.phase = DONE
             # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
             if self.parent_task is None or ":" not in self.checkpoint_ns:

@@ -49,3 +49,25 @@ async def test_a_static_interrupt_under_exit_durability_is_saved_by_ainvoke(kw: 
     assert (await app.aget_state(C)).next == ("b",)
     assert await app.ainvoke(None, C, durability="exit") == {"x": "aa"}
     assert _history(app) == [((), {"x": "aa"}, 2), (("b",), {"x": "a"}, 1)]
+
+
+@pytest.mark.parametrize("durability", ["exit", "async", "sync"])
+def test_a_run_stopped_by_its_recursion_limit_keeps_its_last_checkpoint(durability: str) -> None:
+    from langgraph_lite.errors import GraphRecursionError
+
+    class N(TypedDict):
+        n: int
+
+    g = StateGraph(N).add_node("loop", lambda s: {"n": s["n"] + 1})
+    app = g.add_edge(START, "loop").add_edge("loop", "loop").compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "r"}, "recursion_limit": 3}
+    with pytest.raises(GraphRecursionError, match=r"(?i)recursion.limit"):
+        app.invoke({"n": 0}, config, durability=durability)
+    state = app.get_state(config)
+    assert (state.values, state.next, state.metadata["step"]) == ({"n": 3}, ("loop",), 3)
+    saved = len(list(app.get_state_history(config)))
+    assert saved == (1 if durability == "exit" else 5)
+    # it goes on from there, with a new limit (a resumed run takes no input step: one more)
+    with pytest.raises(GraphRecursionError):
+        app.invoke(None, {**config, "recursion_limit": 2}, durability=durability)
+    assert app.get_state(config).values == {"n": 7}
