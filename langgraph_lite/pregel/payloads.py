@@ -6,8 +6,8 @@ Pure functions of a task or a checkpoint; ``Output`` decides when each is emitte
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from langgraph_lite.pregel.checkpointing import read_task_statuses
