@@ -80,11 +80,23 @@ def handed_over(task: Task, out: Any, persistence: Any) -> None:
     persistence.put_writes(task, [(ERROR, repr(exc)), (ERROR_SOURCE, task.name)])
 
 
+def asked_now(task: Task, out: Any, persistence: Any, interrupts: Any) -> bool:
+    """Whether ``task`` stopped at ``interrupt()`` (and no error handler ran): then, as in
+    LangGraph, it is saved and its questions go out as it stops, before slower siblings end."""
+    exc = task.error
+    if task.handler is not None or not isinstance(exc, GraphInterrupt):
+        return False
+    found = tuple(exc.interrupts)
+    persistence.put_writes(task, interrupts.asked(task, found))
+    out.interrupted(task, found)
+    return True
+
+
 def report_failures(
     failures: Sequence[Task], out: Any, persistence: Any, interrupts: Any
 ) -> BaseException | None:
-    """Save and report the step's tasks that raised, in the order they ended; returns the
-    first error to raise, or None if every one of them was interrupted."""
+    """Save and report the step's tasks that raised, in the order they ended (not those
+    ``asked_now`` told); returns the first error to raise, or None if none raised one."""
     error: BaseException | None = None
     for task in failures:
         exc = task.error

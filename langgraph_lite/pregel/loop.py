@@ -73,7 +73,7 @@ from langgraph_lite.pregel.algo import (
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import INTERRUPT, restore_channels, restore_state
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Run, Save, bad_answer
-from langgraph_lite.pregel.failures import finished_before, handed_over, report_failures
+from langgraph_lite.pregel.failures import asked_now, finished_before, handed_over, report_failures
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
@@ -224,7 +224,8 @@ class PregelLoop:
                             yield Save(persistence.take())
                     else:  # kept aside until every result is in (an error goes out now)
                         out.raised(result, failures is None)
-                        failures = [*(failures or ()), result]
+                        asked = asked_now(result, out, persistence, self.interrupts)
+                        failures = [*(failures or ()), *(() if asked else (result,))]
                     result = None
                 if failures is not None:
                     raised = self._failed(failures)
