@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from langgraph_lite.checkpoint.memory import InMemorySaver
 from langgraph_lite.graph import END, START, StateGraph
+from langgraph_lite.pregel.thread_step import ThreadStep
 
 
 class State(TypedDict):
@@ -34,11 +35,12 @@ def shown(chunk):
     return (mode, data)
 
 
-def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
+def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed(monkeypatch):
     # (ordered by events, not sleeps: quick ends, then bad raises, then slow ends only once
     # the consumer has seen the error, so the error must go out while slow still runs. The
-    # consumer's thread takes a step's tasks too, first to last: slow is last, so that a
-    # helper thread runs it; the consumer could not see the error while running it itself)
+    # consumer's thread, which takes a step's tasks too when no helper has, takes none here:
+    # running slow itself, it could not see the error meanwhile)
+    monkeypatch.setattr(ThreadStep, "take", lambda self: False)
     quick_done, error_seen = threading.Event(), threading.Event()
     slow_saw_error = []
 
@@ -54,7 +56,7 @@ def test_sync_siblings_that_end_after_an_error_are_saved_but_not_streamed():
         quick_done.set()
         return {"log": ["quick"]}
 
-    app = fan_out({"quick": quick, "bad": bad, "slow": slow})
+    app = fan_out({"slow": slow, "bad": bad, "quick": quick})
     config = {"configurable": {"thread_id": "t"}}
     got = []
     error_event = ("tasks", "bad", True, "ValueError('bad input')")
