@@ -94,7 +94,9 @@ def test_the_checkpoint_streamed_first_shows_a_command_update_and_a_finished_thr
     graph = builder.add_edge(START, "ask").compile(checkpointer=InMemorySaver())
     thread = {"configurable": {"thread_id": "1"}}
     graph.invoke({"x": 1, "y": 0}, thread)
-    chunks = list(graph.stream(Command(resume=5, update={"y": 9}), thread, stream_mode="checkpoints"))
+    chunks = list(
+        graph.stream(Command(resume=5, update={"y": 9}), thread, stream_mode="checkpoints")
+    )
     assert [(c["metadata"]["step"], c["values"]) for c in chunks] == [
         (0, {"x": 1, "y": 9}),
         (1, {"x": 6, "y": 9}),
