@@ -27,7 +27,7 @@ def task_start_payload(task: Any) -> dict[str, Any]:
     payload = {
         "id": task.id,
         "name": task.name,
-        "input": task.input,
+        "input": _node_input(task),
         "triggers": tuple(task.triggers),
     }
     config = task.config or {}
@@ -61,6 +61,18 @@ def task_result_payload(
         "result": result,
         "interrupts": [dataclasses.asdict(i) for i in interrupts],
     }
+
+
+def _node_input(task: Any) -> Any:
+    """What the task's node is given: as LangGraph, the state as its schema's object (a
+    dataclass or pydantic state, with its defaults), not the channels' dict."""
+    mapper = getattr(getattr(task, "node", None), "mapper", None)
+    if mapper is None:
+        return task.input
+    try:
+        return mapper(task.input, task)
+    except Exception:  # (an input the schema refuses: the node reports it as it runs)
+        return task.input
 
 
 def checkpoint_payload(
