@@ -19,10 +19,10 @@ the loop decides when they are called and what the step does next.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langgraph_lite.errors import GraphDrained, GraphInterrupt
+from langgraph_lite.errors import GraphDrained, GraphInterrupt, InvalidUpdateError
 from langgraph_lite.pregel.algo import handler_task
 from langgraph_lite.pregel.checkpointing import ERROR, ERROR_SOURCE, handled_failures, saved_writes
 
@@ -116,6 +116,25 @@ def report_failures(
             if error is None:
                 error = exc
     return error
+
+
+def stopped_for_questions(
+    tasks: Sequence[Task], out: Any, interrupts: Any, read: Callable[..., Any]
+) -> BaseException | None:
+    """The step's ``tasks`` stopped for questions (none raised an error): the run ends there,
+    its state as the finished ones leave it (``read``: the loop's ``output``) reported. Returns
+    an error to raise instead: those writes cannot go together (``InvalidUpdateError``), as
+    LangGraph raises it once what the step streamed went out."""
+    if out.values or out.track_output:
+        finished = [t for t in tasks if t.error is None]  # (their writes are saved too)
+        try:
+            state = read(out.stream_keys, with_writes_of=finished)
+        except InvalidUpdateError as exc:
+            return exc
+        if isinstance(state, dict):  # (no questions: a subgraph's interrupt_before)
+            interrupts.output = out.interrupted_at(state, finished)
+    interrupts.interrupted = True
+    return None
 
 
 def record_stopped(tasks: Sequence[Task], persistence: Any) -> None:

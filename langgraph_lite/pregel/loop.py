@@ -73,7 +73,13 @@ from langgraph_lite.pregel.algo import (
 from langgraph_lite.pregel.calls import CALL_FINISHED, Calls
 from langgraph_lite.pregel.checkpointing import INTERRUPT, restore_channels, restore_state
 from langgraph_lite.pregel.effects import DELIVER, NEED_RESULT, Effect, Run, Save, bad_answer
-from langgraph_lite.pregel.failures import asked_now, finished_before, handed_over, report_failures
+from langgraph_lite.pregel.failures import (
+    asked_now,
+    finished_before,
+    handed_over,
+    report_failures,
+    stopped_for_questions,
+)
 from langgraph_lite.pregel.interrupts import Interrupts
 from langgraph_lite.pregel.output import Output
 from langgraph_lite.pregel.persistence import NullPersistence, Persistence
@@ -403,15 +409,7 @@ class PregelLoop:
         self._end()
         if error is not None:
             return error
-        out = self.out
-        if out.values or out.track_output:
-            # the state as the step's finished tasks leave it (their writes are saved too)
-            finished = [t for t in tasks if t.error is None]
-            state = self.output(out.stream_keys, with_writes_of=finished)
-            if isinstance(state, dict):  # (no questions: a subgraph's interrupt_before)
-                self.interrupts.output = out.interrupted_at(state, finished)
-        self.interrupts.interrupted = True
-        return None
+        return stopped_for_questions(tasks, self.out, self.interrupts, self.output)
 
     def _end(self, stopped: bool = False) -> None:
         """The run ends here (``stopped``: by interrupt_before/after); durability="exit" saves."""

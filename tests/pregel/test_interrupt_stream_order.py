@@ -95,3 +95,31 @@ async def test_async_the_question_goes_out_while_a_slower_sibling_still_runs() -
             question_seen.set()
     assert _shown(chunks) == EXPECTED
     assert (await graph.ainvoke(Command(resume="a"), thread)) == {"x": ["a", "slow"]}
+
+
+def test_a_question_and_writes_that_cannot_go_together_go_out_then_the_error_is_raised() -> None:
+    from langgraph_lite.errors import InvalidUpdateError
+
+    class XY(TypedDict):
+        x: int
+        y: int
+
+    builder = StateGraph(XY).add_node("ask", lambda s: {"y": interrupt("q")})
+    builder.add_node("w1", lambda s: {"x": 1}).add_node("w2", lambda s: {"x": 2})
+    for name in ("ask", "w1", "w2"):
+        builder.add_edge(START, name)
+    graph = builder.compile(checkpointer=InMemorySaver())
+    thread = {"configurable": {"thread_id": "1"}}
+    chunks: list[Any] = []
+    with pytest.raises(InvalidUpdateError):
+        chunks.extend(graph.stream({"x": 0, "y": 0}, thread, stream_mode=["values", "updates"]))
+    assert _shown(chunks) == [
+        ("values", {"x": 0, "y": 0}),
+        ("updates", {"__interrupt__": ["q"]}),
+        ("values", {"x": 0, "y": 0, "__interrupt__": ["q"]}),
+        ("updates", {"w1": {"x": 1}}),
+        ("updates", {"w2": {"x": 2}}),
+    ]
+    # the question was saved with the writes: the saved step cannot be shown either
+    with pytest.raises(InvalidUpdateError):
+        graph.get_state(thread)
