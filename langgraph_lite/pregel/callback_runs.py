@@ -324,6 +324,11 @@ def _graph_manager(config: Mapping[str, Any], is_async: bool) -> Any:
 
 
 def _graph_output(loop: Any) -> Any:
+    """What the graph's chain run ends with: the run's output (a run stopped for a question:
+    the state as the step's finished tasks left it, as ``invoke`` returns it)."""
+    asked = loop.interrupts
+    if asked.interrupted and asked.output is not None:
+        return asked.output
     try:
         out = loop.output(loop.out.stream_keys)
     except Exception:

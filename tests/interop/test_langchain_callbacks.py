@@ -143,6 +143,28 @@ def test_an_interrupt_ends_the_runs_without_error_and_graph_handlers_hear_of_it(
     assert life.events[-1] == ("resume", "pending", ())
 
 
+@pytest.mark.parametrize("is_async", [False, True])
+def test_a_graph_run_stopped_by_a_question_ends_with_what_invoke_returns(is_async):
+    # (checked against LangGraph 1.2.22: its chain run ends with the finished tasks' writes)
+    import operator
+    from typing import Annotated
+
+    class Two(TypedDict):
+        log: Annotated[list, operator.add]
+
+    builder = StateGraph(Two).add_node("quick", lambda s: {"log": ["quick"]})
+    builder.add_node("ask", lambda s: {"log": [interrupt("?")]})
+    graph = builder.add_edge(START, "quick").add_edge(START, "ask").compile()
+    rec = Recorder()
+    config = {"callbacks": [rec]}
+    if is_async:
+        out = asyncio.run(graph.ainvoke({"log": ["in"]}, config))
+    else:
+        out = graph.invoke({"log": ["in"]}, config)
+    assert out["log"] == ["in", "quick"]
+    assert rec.named("LangGraph")["outputs"] == {"log": ["in", "quick"]}
+
+
 def test_trace_policy_changes_only_what_tracers_record():
     class Tracer(BaseTracer):
         def __init__(self):
