@@ -64,6 +64,7 @@ def _named_like(body: Any, func: Any, name: str) -> Any:
     body.__name__ = name
     body.__qualname__ = getattr(func, "__qualname__", None) or name
     body.__module__ = getattr(func, "__module__", None) or body.__module__
+    body.calls = func  # (what a traced call's run shows: its arguments by parameter name)
     return body
 
 
@@ -323,6 +324,7 @@ def task(
             f"task() got unexpected keyword arguments {sorted(kwargs)}: it takes name, "
             "retry_policy, cache_policy and timeout."
         )
+
     def decorate(func: Callable[..., Any]) -> TaskFunction[Any, Any]:
         return TaskFunction(
             func, name=name, retry_policy=retry_policy, cache_policy=cache_policy, timeout=timeout

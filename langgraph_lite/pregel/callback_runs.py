@@ -140,14 +140,14 @@ class TracedNode(PregelNode):
         manager = _manager(config, is_async, self._tag(task))
         shown = _processed(self.trace_policy, "process_inputs", value)
         name = config.get("run_name") or self.name
-        return manager, {"name": name, "shown": shown, "config": config}
+        return manager, {"name": name, "shown": shown, "config": config, "inputs": value}
 
     def run(self, value: Any, task: Any) -> Any:
         """Run the body inside a child chain run of the graph's."""
         for graph_manager, event in _resume_due(task, False):
             getattr(graph_manager, event[0])(event[1])
         manager, info = self._start(task, value, False)
-        rm = _chain_start(manager, value, info["shown"], info["name"])
+        rm = _chain_start(manager, info["inputs"], info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
         token = _lc_config.set(child)
         try:
@@ -176,7 +176,7 @@ class TracedNode(PregelNode):
         for graph_manager, event in _resume_due(task, _on_asyncio()):
             await _aw(getattr(graph_manager, event[0])(event[1]))
         manager, info = self._start(task, value, True)
-        rm = await _achain_start(manager, value, info["shown"], info["name"])
+        rm = await _achain_start(manager, info["inputs"], info["shown"], info["name"])
         task._config = child = {**info["config"], "callbacks": rm.get_child()}
         token = _lc_config.set(child)
         try:
@@ -269,6 +269,17 @@ class TracedCallNode(TracedNode):
 
     def _tag(self, task: Any) -> str:
         return "seq:step:1"
+
+    def _start(self, task: Any, value: Any, is_async: bool) -> tuple[Any, dict[str, Any]]:
+        # as LangGraph: the call's arguments by parameter name, defaults filled in
+        func = getattr(self._steps[0].obj, "calls", None) if self._steps else None
+        try:
+            bound = inspect.signature(func).bind(*value[0], **value[1])  # type: ignore[arg-type]
+            bound.apply_defaults()
+            value = dict(bound.arguments)
+        except (TypeError, ValueError, IndexError, KeyError):
+            pass  # (not a call's (args, kwargs), or arguments its function refuses)
+        return TracedNode._start(self, task, value, is_async)
 
 
 class TracedSpec(GraphSpec):

@@ -165,6 +165,28 @@ def test_a_graph_run_stopped_by_a_question_ends_with_what_invoke_returns(is_asyn
     assert rec.named("LangGraph")["outputs"] == {"log": ["in", "quick"]}
 
 
+def test_a_task_calls_run_shows_its_arguments_by_parameter_name_with_defaults():
+    # (checked against LangGraph 1.2.22)
+    from langgraph_lite.func import entrypoint, task
+
+    @task
+    def double(input: int) -> int:
+        return input * 2
+
+    @task
+    def label(a: int, b: str = "x") -> str:
+        return f"{a}{b}"
+
+    @entrypoint()
+    def flow(n: int) -> list:
+        return [double(n).result(), label(1, b="y").result(), label(2).result()]
+
+    rec = Recorder()
+    assert flow.invoke(3, {"callbacks": [rec]}) == [6, "1y", "2x"]
+    calls = [r["inputs"] for r in rec.runs.values() if r["name"] in ("double", "label")]
+    assert calls == [{"input": 3}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}]
+
+
 def test_trace_policy_changes_only_what_tracers_record():
     class Tracer(BaseTracer):
         def __init__(self):
