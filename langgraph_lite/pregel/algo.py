@@ -260,15 +260,14 @@ def prepare_next_tasks(
     for name in candidates:
         node = nodes[name]
         seen = versions_seen.get(name)
-        fired: list[str] = []
         for chan in node.triggers:
             version = versions.get(chan)
             if version is None or not channels[chan].is_available():
                 continue
             last = seen.get(chan) if seen else None
             if last is None or version > last:
-                fired.append(chan)
-        if not fired:
+                break
+        else:
             continue
         reads = node.channels
         if type(reads) is str:  # read_input, inlined for the common one-channel node
@@ -278,7 +277,8 @@ def prepare_next_tasks(
             value = ch.get()
         else:
             value = read_input(node, channels)
-        tasks.append(Task(name, node, value, fired, step, run))
+        # (its triggers: all of the node's, as LangGraph lists them; each is seen and consumed)
+        tasks.append(Task(name, node, value, node.triggers, step, run))
     return tasks
 
 

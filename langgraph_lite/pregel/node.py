@@ -139,7 +139,7 @@ class PregelNode:
         # The node that runs when this one fails for good (a StateGraph's error_handler=).
         self.error_handler = error_handler
         self.channels = channels
-        self.triggers = list(triggers)
+        self.triggers = sorted(triggers)  # (the order tasks show them in, as LangGraph's)
         self.writers = list(writers)
         self._async_writers = any(map(_awaits, self.writers))
         self.mapper = mapper
@@ -198,7 +198,9 @@ class PregelNode:
         for slot in PregelNode.__slots__:
             setattr(new, slot, getattr(self, slot))
         for key, value in update.items():
-            setattr(new, key, list(value) if key in ("triggers", "writers", "tags") else value)
+            if key == "triggers":
+                value = sorted(value)
+            setattr(new, key, list(value) if key in ("writers", "tags") else value)
         new.metadata = dict(new.metadata)
         new._async_writers = any(map(_awaits, new.writers))
         new.hidden = HIDDEN_TAG in new.tags
