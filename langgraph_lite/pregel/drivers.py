@@ -107,6 +107,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     answer: Any = None
     lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
     durability = loop.persistence.durability
+    clock = loop.step_clock  # (None: no step_timeout)
     ended = False  # the run ended by itself (no error, the consumer did not leave)
     # (the effect's type compared with locals, most frequent first: this runs once per effect
     # on the per-step hot path, where a match statement would look each name up again)
@@ -122,6 +123,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 return
             if type(effect) is RUN:
                 tasks, live = effect
+                if clock is not None:  # (timed: on the pool; this thread waits with a clock)
+                    live = clock.start(tasks)
                 if len(tasks) == 1 and not live:
                     answer = task = tasks[0]
                     try:
@@ -138,8 +141,13 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                     continue
                 if pool is None:
                     pool = ThreadPoolExecutor(helpers() + 1, thread_name_prefix="langgraph_lite")
-                for task in tasks:
-                    pool.submit(contextvars.copy_context().run, _run_reporting, task, queue)
+                saving = clock is not None and saver is not None and durability != "exit"
+                for task in tasks:  # (timed: one that ends after the step's time still saves)
+                    ctx = contextvars.copy_context()
+                    if saving:
+                        pool.submit(ctx.run, _run_saving, task, queue, loop)
+                    else:
+                        pool.submit(ctx.run, _run_reporting, task, queue)
             elif effect is DELIVER:
                 answer = None
                 while items:
@@ -148,7 +156,8 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 while True:  # (results in go first: saved and streamed before it takes another)
                     if not items and step is not None and step.take():
                         continue  # its report is queued, after those of tasks done before
-                    if type(item := queue.get()) is _TaskDone or item is CALL_FINISHED:
+                    item = queue.get() if clock is None else clock.get(queue)
+                    if type(item) is _TaskDone or item is CALL_FINISHED:
                         answer = item if item is CALL_FINISHED else item.result()
                         break
                     yield item  # chunks node code streamed meanwhile
@@ -354,7 +363,9 @@ class AsyncRun:
                 case fx.Run:
                     self._effect = None
                     tasks, live = effect
-                    if live or len(tasks) > 1:  # (each one's update goes out as it ends)
+                    clock = self.loop.step_clock
+                    timed = clock is not None and clock.start(tasks)
+                    if live or len(tasks) > 1 or timed:  # (each update goes out as it ends)
                         self._pending, self._hosted = len(tasks), tasks
                         self._host = self._start_host(tasks)
                         if live:  # (else its tasks may outlive one __anext__'s task: wait_for)
@@ -379,7 +390,8 @@ class AsyncRun:
                         self._answer = task
                 case fx.NeedResult:  # only while a step's host runs
                     assert self._host is not None
-                    item = await self.queue.aget()
+                    clock = self.loop.step_clock
+                    item = await (self.queue.aget() if clock is None else clock.aget(self.queue))
                     if item is fx.CALL_FINISHED:
                         self._effect, self._answer = None, item
                         continue

@@ -97,6 +97,7 @@ class PregelLoop:
     # Set by Pregel for the run (nodes read them; the loop itself never does).
     store: Any = None
     cache: Any = None
+    step_clock: Any = None  # (its graph's step_timeout: see step_clock.py; drivers read it)
     stopped_by: BaseException | None = None  # why _plan ended it: GraphDrained, recursion
 
     def __init__(

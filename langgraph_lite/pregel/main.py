@@ -53,6 +53,7 @@ from langgraph_lite.pregel.run_streams import (
 from langgraph_lite.pregel.runnable import RunnableMethods, bind_config
 from langgraph_lite.pregel.snapshots import ThreadState
 from langgraph_lite.pregel.spec import GraphSpec
+from langgraph_lite.pregel.step_clock import StepClock
 from langgraph_lite.pregel.stream import DEFAULT_STREAM_BUFFER, StreamQueue
 from langgraph_lite.pregel.stream_events import (  # (LangGraph's tests import the second here)
     StreamEvents,
@@ -86,8 +87,11 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
     is what nodes get as ``store``; ``cache`` keeps the writes of nodes with a cache policy.
     ``stream_transformers``: factories ``f(scope)`` every ``stream_events(version="v3")`` run adds.
     ``retry_policy`` applies to the nodes that have no retry policy of their own, and
-    ``cache_policy`` to those with no cache policy of their own.
+    ``cache_policy`` to those with no cache policy of their own. ``step_timeout`` (an
+    attribute, ``graph.step_timeout = 30``): seconds one step may take (``step_clock.py``).
     """
+
+    step_timeout: float | None = None
 
     # The pydantic / dataclass state class v2 parts are built as (a StateGraph sets them).
     v2_output_type: Any = None
@@ -315,6 +319,8 @@ class Pregel(ThreadState, CacheMethods, Introspection, StreamEvents, RunnableMet
         loop.store = loop.store or self.store or getattr(slot, "store", None)
         loop.cache = getattr(parent.run, "cache", None) if parent is not None else None
         loop.cache = loop.cache or self.cache
+        if self.step_timeout is not None:
+            loop.step_clock = StepClock(self.step_timeout)
         return loop, queue
 
     def _invoking(

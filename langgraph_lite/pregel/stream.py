@@ -175,13 +175,17 @@ class StreamQueue:
                 w.set()
         return item
 
-    def get(self) -> Any:
-        """Take the oldest item, waiting for one (sync consumer)."""
+    def get(self, timeout: float | None = None) -> Any:
+        """Take the oldest item, waiting for one (sync consumer); with ``timeout``, waiting at
+        most that long (``WouldBlock``: still none)."""
         with self._cond:
             while True:
                 try:
                     return self.get_nowait()
                 except WouldBlock:
+                    if timeout is not None:
+                        self._cond.wait(timeout)
+                        return self.get_nowait()
                     self._cond.wait()
 
     async def aget(self) -> Any:
