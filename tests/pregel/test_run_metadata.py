@@ -77,7 +77,7 @@ def test_a_replay_shows_the_checkpoint_id_it_started_from_to_its_nodes_only() ->
     graph = _graph(seen, InMemorySaver())
     thread = {"configurable": {"thread_id": "t2"}}
     graph.invoke({"x": 0}, thread)
-    before_outer = [s for s in graph.get_state_history(thread) if s.next == ("outer",)][0]
+    before_outer = next(s for s in graph.get_state_history(thread) if s.next == ("outer",))
     start = before_outer.config["configurable"]["checkpoint_id"]
     seen.clear()
     graph.invoke(None, {"configurable": {"thread_id": "t2", "checkpoint_id": start}})
