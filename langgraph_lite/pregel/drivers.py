@@ -5,17 +5,14 @@ blocking calls (a step's single task inline; several taken by its own thread and
 threads, ``thread_step.py``, or on a thread pool while node code streams), the async one with
 awaits (a single task inline; several, or any while node code streams, outside the consumer's
 task: plain asyncio tasks, ``async_step.TaskHost``, or on trio a detached host task). They
-mirror each other, ``await`` aside.
-
-Tasks that outlive one ``__anext__`` (each finished task's update goes out while its siblings
-still run) never run in a task group held open across a ``yield``, which breaks when the
-consumer leaves without closing the stream (RuntimeError on asyncio, TrioInternalError on trio).
+mirror each other, ``await`` aside (``AsyncRun`` says why the async one is no generator).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
@@ -142,12 +139,9 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 if pool is None:
                     pool = ThreadPoolExecutor(helpers() + 1, thread_name_prefix="langgraph_lite")
                 saving = clock is not None and saver is not None and durability != "exit"
+                body = functools.partial(_run_saving, loop=loop) if saving else _run_reporting
                 for task in tasks:  # (timed: one that ends after the step's time still saves)
-                    ctx = contextvars.copy_context()
-                    if saving:
-                        pool.submit(ctx.run, _run_saving, task, queue, loop)
-                    else:
-                        pool.submit(ctx.run, _run_reporting, task, queue)
+                    pool.submit(contextvars.copy_context().run, body, task, queue)
             elif effect is DELIVER:
                 answer = None
                 while items:
@@ -177,6 +171,10 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
             # Threads cannot be killed: wait for running nodes, so none outlives the stream.
             pool.shutdown(wait=True, cancel_futures=True)
         try:
+            if not ended:  # stopped from outside (an error's run has already ended)
+                loop.end()  # (durability="exit": where it stood, as LangGraph saves it)
+                if actions := loop.persistence.take():
+                    save(saver, actions, durability)
             if _flushes(loop):  # (before the lease goes: the saves carry its token)
                 flush(saver, loop.config)
         except Exception:
@@ -225,14 +223,17 @@ async def _arun_reporting(
 
 
 async def _save_stopped(
-    host: Detached | TaskHost, tasks: list[Task], loop: PregelLoop, lease: Any = None
+    host: Detached | TaskHost | None, tasks: list[Task], loop: PregelLoop, lease: Any = None
 ) -> None:
     """Wait for a stopped step's tasks to end, then save what they leave: an error for each
-    one cancelled mid-way (``failures.record_stopped``), and any writes not saved yet."""
+    one cancelled mid-way (``failures.record_stopped``), any writes not saved yet, and with
+    durability="exit" where the run stood."""
     persistence = loop.persistence
     try:
-        await host.wait()
-        record_stopped(tasks, persistence)
+        if host is not None:
+            await host.wait()
+            record_stopped(tasks, persistence)
+        loop.end()
         actions = persistence.take()
         if actions:
             await asave(loop.checkpointer, actions, persistence.durability)
@@ -250,10 +251,6 @@ def _in_background(coro: Awaitable[None]) -> None:
     task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
-
-
-def _asyncio_running() -> bool:
-    return asyncio._get_running_loop() is not None
 
 
 def _step_host(
@@ -288,7 +285,9 @@ class AsyncRun:
     """The async driver, as an async iterator whose ``__anext__`` runs the run until a chunk.
 
     Not an async generator on purpose: a generator suspended at ``yield`` inside a task group
-    breaks when the consumer leaves without closing it (its cleanup then runs in another task).
+    breaks when the consumer leaves without closing it (its cleanup then runs in another task:
+    RuntimeError on asyncio, TrioInternalError on trio). Tasks that outlive one ``__anext__``
+    (each finished task's update goes out while its siblings still run) are never in one.
     Here nothing is suspended between two ``__anext__`` calls but the loop's own (plain)
     generator: tasks that must outlive one call live in a detached host, and leaving is a plain
     method call (``aclose``, or ``__del__`` when the consumer just drops the stream).
@@ -433,9 +432,8 @@ class AsyncRun:
         self.queue.close()  # wakes producers blocked in threads, with ConsumerGone
         self._steps.close()  # (waits for the run's thread, if a bare cancel left it in the loop)
         self._thread.release()
-        if host is not None:
-            with anyio.CancelScope(shield=True):
-                await _save_stopped(host, self._hosted, self.loop)
+        with anyio.CancelScope(shield=True):
+            await _save_stopped(host, self._hosted, self.loop)
         if _flushes(self.loop):
             with anyio.CancelScope(shield=True):  # what the run saved is committed first
                 try:
@@ -484,7 +482,7 @@ class AsyncRun:
             self.queue.close()  # producers in threads stop at their next writer call
             self._steps.stop()
             self._thread.release()
-            if host is not None and self.loop.persistence.active and _asyncio_running():
+            if host is not None and self.loop.persistence.active and asyncio._get_running_loop():
                 # (nobody awaits here: a task saves what the stopped tasks leave, then lets go
                 # of the lease, whose token those saves carry)
                 self._lease = None

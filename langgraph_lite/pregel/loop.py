@@ -362,20 +362,20 @@ class PregelLoop:
         if self.step > self.stop:  # (durability="exit" saves where it stopped, as LangGraph)
             due = [t.name for t in self.peek()]
             self.stopped_by = recursion_error(self.recursion_limit, self.step, due)
-            self._end()
+            self.end()
             return None
         tasks = self.peek()
         before = self.interrupts.before
         if before and self.interrupts.should_stop(tasks, before, self.versions, self.versions_seen):
-            self._end(stopped=True)
+            self.end(stopped=True)
             return None
         reason = None if self.control is None else self.control._drain_reason  # (control.py)
         if not tasks or reason is not None:  # drained: stop before the step runs
             self.stopped_by = GraphDrained(reason or "shutdown") if tasks else None
-            self.phase = DONE
             # as LangGraph: a finished subgraph keeps nothing, unless checkpointer=True
             if self.parent_task is None or ":" not in self.checkpoint_ns:
-                self._end()
+                self.end()
+            self.phase = DONE
             return None
         self._tasks = tasks
         self.phase = EXECUTE
@@ -407,13 +407,16 @@ class PregelLoop:
             self.calls.release(self.calls.save_into(self.persistence))
         error = report_failures(failures, self.out, self.persistence, self.interrupts)
         tasks, self._tasks = self._tasks, []  # (an error: the step will not finish)
-        self._end()
+        self.end()
         if error is not None:
             return error
         return stopped_for_questions(tasks, self.out, self.interrupts, self.output)
 
-    def _end(self, stopped: bool = False) -> None:
-        """The run ends here (``stopped``: by interrupt_before/after); durability="exit" saves."""
+    def end(self, stopped: bool = False) -> None:
+        """The run ends here (``stopped``: by interrupt_before/after; called by a driver: stopped
+        from outside); durability="exit" saves where it stands, as LangGraph."""
+        if self.phase is DONE or self.phase is START:  # (over, or not started: nothing to save)
+            return
         if self.persistence.durability == "exit":
             self._save("loop", final=True)
         self.phase = DONE
@@ -453,7 +456,7 @@ class PregelLoop:
         self.step, self.phase, self.resuming = self.step + 1, PLAN, False
         after = self.interrupts.after
         if after and self.interrupts.should_stop(tasks, after, self.versions, self.versions_seen):
-            self._end(stopped=True)
+            self.end(stopped=True)
             return True
         return False
 
@@ -493,6 +496,5 @@ class PregelLoop:
         )  # fmt: skip
 
     def output(self, keys: str | Sequence[str], with_writes_of: Sequence[Task] = ()) -> Any:
-        """The current value of ``keys``: one channel's value, or a dict of those available
-        (``with_writes_of``: as if those tasks' writes were applied; the channels are copied)."""
+        """``keys``' value now: one channel's, or a dict (``with_writes_of``: as if applied)."""
         return read_state(self.channels, keys, with_writes_of)

@@ -71,3 +71,53 @@ def test_a_run_stopped_by_its_recursion_limit_keeps_its_last_checkpoint(durabili
     with pytest.raises(GraphRecursionError):
         app.invoke(None, {**config, "recursion_limit": 2}, durability=durability)
     assert app.get_state(config).values == {"n": 7}
+
+
+def _two_steps(node: Any) -> Any:
+    class H(TypedDict):
+        hello: str
+
+    g = StateGraph(H).add_node("pre", lambda s: {"hello": s["hello"] + "!"}).add_node("agent", node)
+    g = g.add_edge(START, "pre").add_edge("pre", "agent")
+    return g.compile(checkpointer=InMemorySaver())
+
+
+@pytest.mark.anyio
+async def test_an_exit_run_cancelled_mid_step_saves_where_it_stood(anyio_backend: Any) -> None:
+    import anyio
+
+    started = anyio.Event()
+
+    async def agent(s: Any) -> dict[str, Any]:
+        started.set()
+        await anyio.sleep(10)
+        return {"hello": "done"}
+
+    app = _two_steps(agent)
+    config = {"configurable": {"thread_id": "c"}}
+    async with anyio.create_task_group() as tg:
+
+        async def run() -> None:
+            await app.ainvoke({"hello": "world"}, config, durability="exit")
+
+        tg.start_soon(run)
+        await started.wait()
+        tg.cancel_scope.cancel()
+    state = await app.aget_state(config)
+    assert (state.values, state.next, state.metadata["step"]) == (
+        {"hello": "world!"},
+        ("agent",),
+        1,
+    )
+    assert len([s async for s in app.aget_state_history(config)]) == 1
+
+
+def test_an_exit_run_whose_consumer_leaves_saves_where_it_stood() -> None:
+    app = _two_steps(lambda s: {"hello": "done"})
+    config = {"configurable": {"thread_id": "l"}}
+    stream = app.stream({"hello": "world"}, config, durability="exit", stream_mode="updates")
+    assert next(stream) == {"pre": {"hello": "world!"}}
+    stream.close()
+    state = app.get_state(config)
+    assert (state.values, state.next) == ({"hello": "world!"}, ("agent",))
+    assert app.invoke(None, config) == {"hello": "done"}

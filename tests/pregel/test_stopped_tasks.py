@@ -163,10 +163,17 @@ async def test_a_run_that_ends_by_itself_or_fails_saves_no_extra_cancellation():
     assert sorted(errors) == ["CancelledError()", "ValueError('boom')"]
 
 
-async def test_durability_exit_saves_nothing_for_a_stopped_run():
+async def test_durability_exit_saves_where_a_stopped_run_stood():
+    # (as LangGraph 1.2.22: the step's checkpoint with the finished task's writes, and no
+    # cancellation recorded for the stopped one)
     app = fast_and(slow, InMemorySaver())
     config = {"configurable": {"thread_id": "t"}}
     stream = app.astream({"log": []}, config, stream_mode="updates", durability="exit")
     await stream.__anext__()
     await stream.aclose()
-    assert app.checkpointer.get_tuple(config) is None
+    saved = app.checkpointer.get_tuple(config)
+    assert saved.metadata["step"] == 0
+    assert [(c, v) for _, c, v in saved.pending_writes] == [("log", ["fast"])]
+    state = await app.aget_state(config)
+    assert (state.values, state.next) == ({"log": ["fast"]}, ("slow",))
+    assert await app.ainvoke(None, config) == {"log": ["fast", "slow"]}
