@@ -140,8 +140,8 @@ def stopped_for_questions(
 def record_stopped(tasks: Sequence[Task], persistence: Any) -> None:
     """Queue the error write of each of ``tasks`` that was cancelled while it ran because the
     run stopped (its consumer left, or cancelled it): ``get_state`` then shows the task failed
-    with ``CancelledError()``. Nothing with ``durability="exit"``: such a run saves only when
-    it ends by itself."""
+    with ``CancelledError()``. Nothing with ``durability="exit"``: as LangGraph, such a run
+    saves where it stood (``PregelLoop.end``), recording no cancellation."""
     if not persistence.active or persistence.durability == "exit":
         return
     for task in tasks:
