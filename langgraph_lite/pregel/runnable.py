@@ -1,6 +1,7 @@
 """The parts of LangChain's ``Runnable`` interface that LangGraph's ``Pregel`` offers:
-``with_config`` (a copy of the graph with a config bound to every run) and running on many
-inputs at once (``batch``, ``abatch``, ``batch_as_completed``).
+``with_config`` (a copy of the graph with a config bound to every run), running on many
+inputs at once (``batch``, ``abatch``, ``batch_as_completed``) and composing with LangChain
+runnables (``graph | other``, ``pipe``: ``interop/langchain_runnable.py``).
 
 A bound config is merged under each call's: ``configurable`` and ``metadata`` key by key,
 ``tags`` and ``callbacks`` joined, any other key (``recursion_limit``, ``max_concurrency``) the
@@ -122,7 +123,7 @@ class GraphEach:
 
 
 class RunnableMethods:
-    """``with_config``, ``batch``, ``abatch`` and ``batch_as_completed`` for ``Pregel``."""
+    """``with_config``, ``batch``, ``abatch``, ``batch_as_completed`` and ``|`` for ``Pregel``."""
 
     config: Mapping[str, Any] | None = None
     """The config bound by ``with_config``, merged under every run's (None: none)."""
@@ -131,6 +132,18 @@ class RunnableMethods:
     invoke: Any
     ainvoke: Any
     copy: Any
+
+    def pipe(self, *others: Any, name: str | None = None) -> Any:
+        """A LangChain chain that runs this graph, then ``others`` on its output (needs
+        ``langchain-core``), as ``graph | other`` builds, e.g. ``graph | RunnablePassthrough()``."""
+        from langgraph_lite.interop.langchain_runnable import as_runnable
+
+        return as_runnable(self).pipe(*others, name=name)
+
+    def __or__(self, other: Any) -> Any:
+        from langgraph_lite.interop.langchain_runnable import as_runnable
+
+        return as_runnable(self) | other
 
     def map(self) -> GraphEach:
         """A step that runs this graph once per item of a list it is given (``batch``), e.g.
