@@ -34,7 +34,7 @@ from langgraph_lite.pregel.failures import record_stopped
 from langgraph_lite.pregel.loop import PregelLoop
 from langgraph_lite.pregel.run_thread_loop import FINISHED, ThreadSteps, in_run_thread
 from langgraph_lite.pregel.stream import ConsumerGone, StreamQueue
-from langgraph_lite.pregel.thread_step import ThreadStep, helpers
+from langgraph_lite.pregel.thread_step import WAITED, ThreadStep, helpers
 from langgraph_lite.pregel.worker_threads import RunThread
 
 __all__ = ["AsyncRun", "drive_sync"]
@@ -105,6 +105,7 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
     lease = leases.for_run(loop)  # None: nothing to take (no saver with leases, or held)
     durability = loop.persistence.durability
     clock = loop.step_clock  # (None: no step_timeout)
+    per_task = loop.out.per_task  # (a step's updates go out as each task ends: thread_step.py)
     ended = False  # the run ended by itself (no error, the consumer did not leave)
     # (the effect's type compared with locals, most frequent first: this runs once per effect
     # on the per-step hot path, where a match statement would look each name up again)
@@ -130,17 +131,15 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                         task.error = exc
                     continue
                 answer = None
+                # (writes saved by the thread that ran the task; a timed step's: even late ones)
+                saving = saver is not None and durability != "exit" and (not live or clock)
+                body = functools.partial(_run_saving, loop=loop) if saving else _run_reporting
                 if not live:  # this thread takes tasks too (thread_step.py)
-                    if saver is None or durability == "exit":
-                        step = ThreadStep(tasks, lambda task: _run_reporting(task, queue))
-                    else:  # (each task's writes saved by the thread that ran it)
-                        step = ThreadStep(tasks, lambda task: _run_saving(task, queue, loop))
+                    step = ThreadStep(tasks, functools.partial(body, queue=queue), per_task)
                     continue
                 if pool is None:
                     pool = ThreadPoolExecutor(helpers() + 1, thread_name_prefix="langgraph_lite")
-                saving = clock is not None and saver is not None and durability != "exit"
-                body = functools.partial(_run_saving, loop=loop) if saving else _run_reporting
-                for task in tasks:  # (timed: one that ends after the step's time still saves)
+                for task in tasks:
                     pool.submit(contextvars.copy_context().run, body, task, queue)
             elif effect is DELIVER:
                 answer = None
@@ -150,7 +149,10 @@ def drive_sync(loop: PregelLoop, queue: StreamQueue, input: Any) -> Iterator[Any
                 while True:  # (results in go first: saved and streamed before it takes another)
                     if not items and step is not None and step.take():
                         continue  # its report is queued, after those of tasks done before
-                    item = queue.get() if clock is None else clock.get(queue)
+                    if clock is not None:
+                        item = clock.get(queue)
+                    elif (item := queue.get() if step is None else step.get(queue)) is WAITED:
+                        continue  # (no helper free: this thread takes the step's tasks too)
                     if type(item) is _TaskDone or item is CALL_FINISHED:
                         answer = item if item is CALL_FINISHED else item.result()
                         break

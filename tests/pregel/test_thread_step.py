@@ -184,3 +184,55 @@ def test_a_write_that_cannot_be_saved_fails_the_run_and_keeps_what_was_saved(tmp
             app.invoke("x", config)
         saved = saver.get_tuple(config)
         assert saved is not None and saved.checkpoint["channel_values"].get("a") == "x"
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def test_a_stream_of_updates_gets_each_as_its_task_ends_while_a_blocking_sibling_runs(
+    monkeypatch,
+):
+    # (the caller's thread, which hands updates over, runs no task of such a step while a
+    # helper may take it: a blocking node there would hold back its siblings' updates. The
+    # helpers start a little late here, as on a busy machine, well within the grace.)
+    help_now = thread_step.ThreadStep._help
+
+    def help_late(self: Any) -> None:
+        time.sleep(0.01)
+        help_now(self)
+
+    monkeypatch.setattr(thread_step.ThreadStep, "_help", help_late)
+    seen_quick = threading.Event()
+    slow_saw = []
+
+    def slow(s: Log) -> dict[str, Any]:
+        slow_saw.append(seen_quick.wait(5))
+        return {"log": ["slow"]}
+
+    # ("a_slow" is the step's first task: the one a caller would take first)
+    builder = StateGraph(Log).add_node("a_slow", slow)
+    builder.add_node("b_quick", lambda s: {"log": ["quick"]})
+    builder.add_edge(START, "a_slow").add_edge(START, "b_quick")
+    chunks = []
+    for chunk in builder.compile().stream({"log": []}, stream_mode="updates"):
+        chunks.append(chunk)
+        if "b_quick" in chunk:
+            seen_quick.set()
+    assert chunks == [{"b_quick": {"log": ["quick"]}}, {"a_slow": {"log": ["slow"]}}]
+    assert slow_saw == [True]
+
+
+def test_a_streamed_step_whose_helpers_never_come_is_run_by_the_caller(monkeypatch):
+    # (no helper free, as when the shared pool is busy: after a grace the caller takes the
+    # step's tasks itself, never waiting for a task no thread has taken)
+    monkeypatch.setattr(thread_step.ThreadStep, "_help", lambda self: None)
+    builder = StateGraph(Log)
+    names = ["n0", "n1", "n2"]
+    for name in names:
+        builder.add_node(name, lambda s, name=name: {"log": [name]})
+        builder.add_edge(START, name)
+    started = time.monotonic()
+    chunks = list(builder.compile().stream({"log": []}, stream_mode="updates"))
+    assert sorted(next(iter(c)) for c in chunks) == names
+    assert time.monotonic() - started < 5
