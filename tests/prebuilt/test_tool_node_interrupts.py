@@ -22,7 +22,9 @@ def _handle_any(e):  # no annotation: handles every error
 
 
 HANDLERS = pytest.mark.parametrize(
-    "handle_tool_errors", [True, (ValueError,), _handle_any, "sorry"], ids=repr
+    "handle_tool_errors",
+    [True, (ValueError,), _handle_any, "sorry"],
+    ids=["True", "ValueError", "a_function", "a_message"],  # (no addresses: same in every run)
 )
 WRAPPED = pytest.mark.parametrize("wrapped", [False, True], ids=["plain", "wrapped"])
 
