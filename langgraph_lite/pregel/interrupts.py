@@ -171,9 +171,7 @@ class Interrupts:
                 answer = self._resume_map.pop(interrupt_id)
             elif first_id in self._resume_map:  # (saved by a version that gave every
                 answer = self._resume_map.pop(first_id)  # question of a task the first id)
-            elif (answer := self._take_null_resume()) is not MISSING:
-                pass
-            else:
+            elif (answer := self._take_null_resume()) is MISSING:
                 shown = None if schema is None else schema.shown()
                 raise GraphInterrupt(
                     (Interrupt(value=value, id=interrupt_id, response_schema=shown),)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from langgraph_lite.pregel.checkpointing import read_task_statuses
-from langgraph_lite.pregel.task_results import task_result
+from langgraph_lite.pregel.task_results import shown_result, task_result
 
 __all__ = [
     "checkpoint_payload",
@@ -95,7 +95,8 @@ def checkpoint_payload(
         if status is not None and status.error is not None:
             entry["error"] = status.error
         else:
-            if status is not None and (result := _result(status.output, stream_keys)):
+            writes = status.output if status is not None else ()
+            if result := shown_result(task_result(writes, {c for c, _ in writes}), stream_keys):
                 entry["result"] = result
             asked = status.interrupts if status is not None else ()
             entry["interrupts"] = tuple(dataclasses.asdict(i) for i in asked)
@@ -109,12 +110,6 @@ def checkpoint_payload(
         "next": [t.name for t in next_tasks],
         "tasks": tasks,
     }
-
-
-def _result(writes: Iterable[tuple[str, Any]], keys: str | Sequence[str]) -> Any:
-    if isinstance(keys, str):
-        return task_result(writes, (keys,)).get(keys)
-    return task_result(writes, keys)
 
 
 def _subgraph_state(task: Any, config: dict[str, Any]) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from langgraph_lite.pregel.persistence import allow_types, saver_of_run
 from langgraph_lite.pregel.replay import with_checkpoint_map
 from langgraph_lite.pregel.spec import GraphSpec
 from langgraph_lite.pregel.stream import StreamQueue
-from langgraph_lite.pregel.task_results import task_result
+from langgraph_lite.pregel.task_results import shown_result, task_result
 from langgraph_lite.pregel.updates import bulk_update, check_supersteps
 from langgraph_lite.types import Interrupt, PregelTask, StateSnapshot, StateUpdate
 
@@ -117,7 +117,7 @@ class ThreadState:
                     errors.get(t.id),
                     tuple(interrupts.get(t.id, ())),
                     state,
-                    _result(result, self.stream_channels_asis),
+                    shown_result(result, self.stream_channels_asis),
                 )
             )
         values = loop.output(self.stream_channels_asis, with_writes_of=finished)
@@ -322,16 +322,6 @@ def _named_by(fn: Any) -> Iterator[Any]:
                 yield closure[name]
             elif name in module:
                 yield module[name]
-
-
-def _result(result: dict[str, Any] | None, keys: Any) -> Any:
-    """What a finished task's snapshot shows it wrote: its writes to the stream channels (the
-    value itself when the graph streams one channel, as LangGraph shows it)."""
-    if result is None:
-        return None
-    if isinstance(keys, str):
-        return result.get(keys)
-    return {k: v for k, v in result.items() if k in keys}
 
 
 def _own_namespace(config: Mapping[str, Any]) -> dict[str, Any]:

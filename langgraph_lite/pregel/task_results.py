@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-__all__ = ["task_result"]
+__all__ = ["shown_result", "task_result"]
 
 
 class _Writes(dict[str, Any]):
@@ -26,3 +26,13 @@ def task_result(writes: Iterable[tuple[str, Any]], keys: Collection[str]) -> dic
         else:
             result[c] = _Writes({"$writes": [seen, v]})
     return {c: dict(v) if isinstance(v, _Writes) else v for c, v in result.items()}
+
+
+def shown_result(result: dict[str, Any] | None, keys: Any) -> Any:
+    """What a finished task's snapshot shows it wrote: its writes to the stream channels (the
+    value itself when the graph streams one channel, as LangGraph shows it)."""
+    if result is None:
+        return None
+    if isinstance(keys, str):
+        return result.get(keys)
+    return {k: v for k, v in result.items() if k in keys}
